@@ -1,0 +1,78 @@
+// Every setting Vigil reads, in one zod schema, parsed once at start-up from the environment.
+// A bad value stops the start with a message listing every problem; the rest of the code receives a
+// typed, frozen Config. The README's configuration table mirrors this file: keep them together.
+import { z } from 'zod';
+
+const boolFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const commaList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  );
+
+/** Schema over the raw environment: keys are the exact environment variable names. */
+export const configSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Public base URL as clients call it (behind a proxy); default http://HOST:PORT. */
+  VIGIL_PUBLIC_BASE_URL: z.url().optional(),
+  VIGIL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Origins allowed by CORS: `*` (any origin; the default, so the public CDS Hooks sandbox in a
+   * person's browser can call a service on their own machine) or a comma-separated list.
+   */
+  VIGIL_CORS_ORIGINS: commaList.default(['*']),
+  /** Vitals older than this many hours are stale: shown, never scored. */
+  VIGIL_STALE_AFTER_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  /**
+   * What a NEWS2 total of 1–4 with no single parameter scoring 3 produces: an `info` card, or no card.
+   * A total of 0 produces a card only when this is `info` and VIGIL_CARD_FOR_ZERO is true.
+   */
+  VIGIL_LOW_SCORE_CARD: z.enum(['info', 'none']).default('info'),
+  VIGIL_CARD_FOR_ZERO: boolFromEnv.default(false),
+  /** Request body limit in bytes (413 beyond it). */
+  VIGIL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+
+export interface Config extends RawConfig {
+  /** Resolved public base URL, without a trailing slash. */
+  publicBaseUrl: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment once; throws ConfigError listing every bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  // Empty strings mean "unset" so `FOO= npm start` falls back to the default rather than failing.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
+    );
+  }
+  const raw = parsed.data;
+  const hostForUrl = raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST;
+  const publicBaseUrl = (raw.VIGIL_PUBLIC_BASE_URL ?? `http://${hostForUrl}:${raw.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({ ...raw, publicBaseUrl });
+}
+
+/** True when HOST only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}

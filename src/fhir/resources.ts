@@ -1,0 +1,50 @@
+// The little of FHIR R4 that crosses Vigil's wire, as zod schemas. Deliberately loose: EHRs send far
+// more than we read, and strictness beyond the specification turns real clients away. Types are
+// inferred from these schemas, never written twice.
+import { z } from 'zod';
+
+/** FHIR `id` datatype: [A-Za-z0-9\-\.]{1,64}. */
+export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+export const fhirId = z.string().regex(FHIR_ID, 'must be a FHIR id ([A-Za-z0-9-.], 1 to 64 characters)');
+
+/** A relative reference `Type/id`. */
+export const RELATIVE_REFERENCE = /^([A-Z][A-Za-z]{1,63})\/([A-Za-z0-9\-.]{1,64})$/;
+export const relativeReference = z
+  .string()
+  .regex(RELATIVE_REFERENCE, 'must be a reference of the form Type/id');
+
+export const coding = z.looseObject({
+  system: z.string().optional(),
+  code: z.string().optional(),
+  display: z.string().optional(),
+});
+export type Coding = z.infer<typeof coding>;
+
+export const codeableConcept = z.looseObject({
+  coding: z.array(coding).optional(),
+  text: z.string().optional(),
+});
+export type CodeableConcept = z.infer<typeof codeableConcept>;
+
+/** Any resource: only `resourceType` is read at this level. */
+export const resource = z.looseObject({
+  resourceType: z.string().min(1),
+  id: z.string().optional(),
+});
+export type FhirResource = z.infer<typeof resource> & Record<string, unknown>;
+
+export const bundle = z.looseObject({
+  resourceType: z.literal('Bundle'),
+  type: z.string().optional(),
+  entry: z.array(z.looseObject({ resource: resource.optional(), fullUrl: z.string().optional() })).optional(),
+  link: z.array(z.looseObject({ relation: z.string(), url: z.string() })).optional(),
+});
+export type Bundle = z.infer<typeof bundle>;
+
+export function isOperationOutcome(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { resourceType?: unknown }).resourceType === 'OperationOutcome';
+}
+
+export function isBundle(value: unknown): value is Bundle {
+  return typeof value === 'object' && value !== null && (value as { resourceType?: unknown }).resourceType === 'Bundle';
+}

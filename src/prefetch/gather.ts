@@ -1,0 +1,92 @@
+// Gathers the data a service needs, key by key: from the client's prefetch when it sent it, or from
+// the EHR's FHIR server (through an injected PrefetchFetcher) when a key is absent or the client's
+// own fetch failed. Answers 412 only when a required key cannot be had at all.
+import { PreconditionFailedError } from '../errors.js';
+import type { FhirResource } from '../fhir/resources.js';
+import type { HookCall } from '../hooks/request-schema.js';
+import { readPrefetchValue } from './read-prefetch.js';
+
+/** Where a key's data came from; counted in metrics and written to the audit trail. */
+export type PrefetchSource = 'sent' | 'fetched' | 'none' | 'missing';
+
+export interface GatheredKey {
+  source: PrefetchSource;
+  resources: FhirResource[];
+  /** Why the data could not be had, in words safe to show (no patient data, no token). */
+  problem?: string;
+}
+
+export type Gathered = Record<string, GatheredKey>;
+
+/** A request to fetch one prefetch key from the client's FHIR server. */
+export interface FetchRequest {
+  key: string;
+  /** The prefetch template, tokens still unresolved. */
+  template: string;
+}
+
+export type FetchResult = { ok: true; resources: FhirResource[] } | { ok: false; problem: string };
+
+/** The seam for fetching what the EHR did not send (issue: prefetch from the FHIR server). */
+export interface PrefetchFetcher {
+  /** Fetches every key (independently, in parallel where it can), within one deadline per call. */
+  fetchAll(call: HookCall, requests: FetchRequest[]): Promise<Record<string, FetchResult>>;
+}
+
+/** A fetcher for deployments that never reach out to the EHR: every key stays missing. */
+export const noFetcher: PrefetchFetcher = {
+  async fetchAll(_call, requests) {
+    return Object.fromEntries(
+      requests.map((r) => [r.key, { ok: false as const, problem: 'not sent in prefetch and fetching is not configured' }]),
+    );
+  },
+};
+
+export async function gatherPrefetch(
+  call: HookCall,
+  templates: Record<string, string>,
+  requiredKeys: readonly string[],
+  fetcher: PrefetchFetcher,
+): Promise<Gathered> {
+  const gathered: Gathered = {};
+  const toFetch: FetchRequest[] = [];
+  const prefetch = call.prefetch as Record<string, unknown> | undefined;
+
+  for (const [key, template] of Object.entries(templates)) {
+    const value = readPrefetchValue(prefetch, key);
+    switch (value.kind) {
+      case 'data':
+        gathered[key] = { source: 'sent', resources: value.resources };
+        break;
+      case 'null':
+        gathered[key] = { source: 'none', resources: [] };
+        break;
+      case 'absent':
+      case 'outcome':
+        toFetch.push({ key, template });
+        break;
+    }
+  }
+
+  if (toFetch.length > 0) {
+    const canFetch = typeof call.fhirServer === 'string';
+    const results: Record<string, FetchResult> = canFetch
+      ? await fetcher.fetchAll(call, toFetch)
+      : Object.fromEntries(toFetch.map((r) => [r.key, { ok: false as const, problem: 'not sent in prefetch and no fhirServer to fetch it from' }]));
+    for (const { key } of toFetch) {
+      const result = results[key] ?? { ok: false as const, problem: 'not fetched' };
+      gathered[key] = result.ok
+        ? { source: 'fetched', resources: result.resources }
+        : { source: 'missing', resources: [], problem: result.problem };
+    }
+  }
+
+  const unavailable = requiredKeys.filter((k) => gathered[k]?.source === 'missing');
+  if (unavailable.length > 0) {
+    throw new PreconditionFailedError(
+      unavailable,
+      'required data was neither sent in prefetch nor obtainable from the FHIR server',
+    );
+  }
+  return gathered;
+}
