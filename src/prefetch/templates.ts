@@ -1,0 +1,26 @@
+// Prefetch templates shared by both services: what NEWS2 (and the model) need about a patient.
+// Keys are part of the interface (EHR configurations name them): never rename one.
+import { CODES } from './template-codes.js';
+
+/**
+ * Recent vital signs, newest first. 250 covers 48 h of hourly charting of the seven NEWS2 parameters
+ * (a BP panel counts once) with room to spare; older pages are not needed for a score "as of now".
+ */
+export const VITALS_TEMPLATE =
+  'Observation?patient={{context.patientId}}&category=vital-signs&_sort=-date&_count=250';
+
+export const PATIENT_RISK_PREFETCH = {
+  patient: 'Patient/{{context.patientId}}',
+  vitals: VITALS_TEMPLATE,
+  // Level of consciousness is charted as an exam/survey observation, outside the vital-signs category.
+  consciousness: `Observation?patient={{context.patientId}}&code=${CODES.consciousness}&_sort=-date&_count=10`,
+  // Inhaled O2 flow and concentration, when charted as their own observations.
+  oxygen: `Observation?patient={{context.patientId}}&code=${CODES.oxygen}&_sort=-date&_count=10`,
+  // An active SpO2 goal of 88–92 % selects NEWS2 SpO2 scale 2 (see spo2-target.ts).
+  spo2Target: 'Goal?patient={{context.patientId}}&lifecycle-status=active,accepted',
+} as const;
+
+export type PatientRiskPrefetchKey = keyof typeof PATIENT_RISK_PREFETCH;
+
+/** Without vital signs there is nothing to score: the one key whose absence is a 412. */
+export const REQUIRED_PREFETCH: readonly PatientRiskPrefetchKey[] = ['vitals'];
