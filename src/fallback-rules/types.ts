@@ -19,6 +19,8 @@ export interface News2Subscore {
   unit?: string;
   points: 0 | 1 | 2 | 3;
   at: Date;
+  /** An assumption the points rest on, in plain words for the card (e.g. scale 2 SpO2 with oxygen unknown). */
+  note?: string;
 }
 
 /** RCP NEWS2 clinical response bands. */

@@ -1,0 +1,160 @@
+// NEWS2 (Royal College of Physicians, 2017) from normalised vital signs: a pure function of its
+// inputs, banded by the chart in news2-chart.ts. Missing parameters are reported, never scored as normal.
+import {
+  CANONICAL_UNITS,
+  type Consciousness,
+  type NumericVital,
+  type PatientInputs,
+} from '../prefetch/vital-signs.js';
+import {
+  NEWS2_BANDS,
+  NEWS2_CONSCIOUSNESS_POINTS,
+  NEWS2_DECIMALS,
+  NEWS2_OXYGEN_POINTS,
+  NEWS2_PARAMETERS,
+  NEWS2_RESPONSE_THRESHOLDS,
+  NEWS2_SPO2_BANDS,
+  type Band,
+  type Points,
+} from './news2-chart.js';
+import type { News2Parameter, News2Result, News2Risk, News2Subscore } from './types.js';
+
+/** What SpO2 points depend on besides the saturation itself. */
+export interface Spo2Context {
+  spo2Scale: 1 | 2;
+  /** Unknown (undefined) on scale 2 scores as on air: the lower, floor reading (see scoreNews2). */
+  onOxygen?: boolean;
+}
+
+/** A value as scored (after rounding) and its points. */
+export interface Scored<T> {
+  value: T;
+  points: Points;
+}
+
+const SCALE_2_ASSUMED_AIR_NOTE =
+  'Oxygen status not charted: scored as on air (SpO2 scale 2); on oxygen it would score higher.';
+
+/**
+ * Rounds half up (away from zero) to `decimals` places, as a person reads a chart: 38.45 → 38.5,
+ * 91.5 → 92. Binary noise from unit conversion is stripped first (101.3 °F converts to
+ * 38.500000000000006 °C; 38.45 × 10 is 384.49999999999994 in floating point), so a value that is an
+ * exact half in decimal always rounds up. Twelve significant digits is far beyond any vital's precision.
+ */
+export function roundHalfUp(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  const scaled = Number((Math.abs(value) * factor).toPrecision(12));
+  return (Math.sign(value) * Math.round(scaled)) / factor;
+}
+
+function band(bands: readonly Band[], value: number): Points {
+  for (const b of bands) if (value <= b.upTo) return b.points;
+  // Unreachable for finite values: every band list ends at Infinity.
+  throw new RangeError('value outside the NEWS2 chart');
+}
+
+function spo2Bands(context: Spo2Context): readonly Band[] {
+  if (context.spo2Scale !== 2) return NEWS2_SPO2_BANDS.scale1;
+  return context.onOxygen === true ? NEWS2_SPO2_BANDS.scale2OnOxygen : NEWS2_SPO2_BANDS.scale2OnAir;
+}
+
+/**
+ * Points for one parameter's value, per the RCP chart. Numeric values are rounded first (temperature
+ * to 0.1 °C, the rest to whole numbers) and the rounded value is returned with the points. Throws a
+ * RangeError for a non-finite number: callers check (scoreNews2 reports such a value as missing).
+ */
+export function pointsFor(parameter: NumericVital, value: number, context?: Spo2Context): Scored<number>;
+export function pointsFor(parameter: 'consciousness', value: Consciousness): Scored<Consciousness>;
+export function pointsFor(parameter: 'supplementalOxygen', onOxygen: boolean): Scored<boolean>;
+export function pointsFor(
+  parameter: News2Parameter,
+  value: number | Consciousness | boolean,
+  context: Spo2Context = { spo2Scale: 1 },
+): Scored<number | Consciousness | boolean> {
+  if (parameter === 'consciousness') {
+    return { value, points: NEWS2_CONSCIOUSNESS_POINTS[value as Consciousness] };
+  }
+  if (parameter === 'supplementalOxygen') {
+    return { value, points: value === true ? NEWS2_OXYGEN_POINTS.onOxygen : NEWS2_OXYGEN_POINTS.onAir };
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new RangeError(`NEWS2 ${parameter} needs a finite number`);
+  }
+  const rounded = roundHalfUp(value, NEWS2_DECIMALS[parameter]);
+  const bands = parameter === 'spo2' ? spo2Bands(context) : NEWS2_BANDS[parameter];
+  return { value: rounded, points: band(bands, rounded) };
+}
+
+/**
+ * The RCP clinical response band. A single parameter scoring 3 lifts a total of 1–4 to low–medium;
+ * it is checked before the "none" case so an inconsistent caller (0 with a three) errs towards review.
+ */
+export function news2Risk(total: number, anySingleThree: boolean): News2Risk {
+  if (total >= NEWS2_RESPONSE_THRESHOLDS.high) return 'high';
+  if (total >= NEWS2_RESPONSE_THRESHOLDS.medium) return 'medium';
+  if (anySingleThree) return 'low-medium';
+  if (total >= NEWS2_RESPONSE_THRESHOLDS.low) return 'low';
+  return 'none';
+}
+
+function isConsciousness(value: unknown): value is Consciousness {
+  return typeof value === 'string' && Object.hasOwn(NEWS2_CONSCIOUSNESS_POINTS, value);
+}
+
+/** One parameter's subscore from the fresh vitals, or undefined when it cannot be scored. */
+function subscore(parameter: News2Parameter, inputs: PatientInputs, spo2Scale: 1 | 2): News2Subscore | undefined {
+  const { vitals } = inputs;
+  switch (parameter) {
+    case 'consciousness': {
+      const reading = vitals.consciousness;
+      if (!reading || !isConsciousness(reading.value)) return undefined;
+      return { parameter, ...pointsFor('consciousness', reading.value), at: reading.at };
+    }
+    case 'supplementalOxygen': {
+      const reading = vitals.supplementalOxygen;
+      if (!reading || typeof reading.value?.onOxygen !== 'boolean') return undefined;
+      return { parameter, ...pointsFor('supplementalOxygen', reading.value.onOxygen), at: reading.at };
+    }
+    default: {
+      const reading = vitals[parameter];
+      if (!reading || typeof reading.value !== 'number' || !Number.isFinite(reading.value)) return undefined;
+      const oxygen = vitals.supplementalOxygen?.value?.onOxygen;
+      const onOxygen = typeof oxygen === 'boolean' ? oxygen : undefined;
+      const scored = pointsFor(parameter, reading.value, { spo2Scale, onOxygen });
+      const result: News2Subscore = { parameter, ...scored, unit: CANONICAL_UNITS[parameter], at: reading.at };
+      // Scale 2 at ≥93 % is the only place the chart needs the oxygen answer to score SpO2. Without it,
+      // score as on air (0): the total stays a floor, and supplementalOxygen is listed as missing.
+      if (parameter === 'spo2' && spo2Scale === 2 && onOxygen === undefined && scored.value > 92) {
+        result.note = SCALE_2_ASSUMED_AIR_NOTE;
+      }
+      return result;
+    }
+  }
+}
+
+/**
+ * NEWS2 from `inputs.vitals` (the fresh values only; stale ones count as missing) and
+ * `inputs.spo2Scale` (anything but 2 means scale 1, the RCP default). When a parameter is missing,
+ * `partial` is true, `missing` names it and `total` is the sum of the rest: a floor, never a guess.
+ */
+export function scoreNews2(inputs: PatientInputs): News2Result {
+  const spo2Scale = inputs.spo2Scale === 2 ? 2 : 1;
+  const subscores: News2Subscore[] = [];
+  const missing: News2Parameter[] = [];
+  for (const parameter of NEWS2_PARAMETERS) {
+    const scored = subscore(parameter, inputs, spo2Scale);
+    if (scored) subscores.push(scored);
+    else missing.push(parameter);
+  }
+  const total = subscores.reduce((sum, s) => sum + s.points, 0);
+  const anySingleThree = subscores.some((s) => s.points === 3);
+  return {
+    total,
+    partial: missing.length > 0,
+    missing,
+    subscores,
+    anySingleThree,
+    risk: news2Risk(total, anySingleThree),
+    spo2Scale,
+  };
+}
