@@ -38,6 +38,19 @@ export const configSchema = z.object({
   VIGIL_CARD_FOR_ZERO: boolFromEnv.default(false),
   /** Request body limit in bytes (413 beyond it). */
   VIGIL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * The ONNX early-warning model: a path to a `.onnx` file honouring the feature contract
+   * (src/models/feature-contract.ts), `none` for NEWS2 only; unset means the model shipped in `models/`.
+   */
+  VIGIL_MODEL_PATH: z.string().min(1).optional(),
+  /** Prediction cache (keyed by the feature vector, never the patient): entries and maximum age. */
+  VIGIL_MODEL_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  VIGIL_MODEL_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(3600),
+  /** Model circuit breaker: per-call timeout, failure % that opens it, minimum calls, pause before a retry. */
+  VIGIL_MODEL_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(100),
+  VIGIL_MODEL_ERROR_THRESHOLD_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+  VIGIL_MODEL_VOLUME_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
+  VIGIL_MODEL_RESET_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 
 export type RawConfig = z.output<typeof configSchema>;
