@@ -16,6 +16,23 @@ const commaList = z
       .filter((x) => x.length > 0),
   );
 
+/** An origin (scheme://host[:port], nothing after it but an optional slash), normalised by URL. */
+const fhirOrigin = z.string().transform((s, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(s);
+  } catch {
+    url = undefined;
+  }
+  const bare = url !== undefined && (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === '/' &&
+    url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  if (!bare) {
+    ctx.addIssue({ code: 'custom', message: `"${s}" is not an origin like https://ehr.example or http://127.0.0.1:8081` });
+    return z.NEVER;
+  }
+  return url!.origin;
+});
+
 /** Schema over the raw environment: keys are the exact environment variable names. */
 export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -38,6 +55,31 @@ export const configSchema = z.object({
   VIGIL_CARD_FOR_ZERO: boolFromEnv.default(false),
   /** Request body limit in bytes (413 beyond it). */
   VIGIL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  // Fetching missing prefetch from the EHR's FHIR server (src/prefetch/fhir-fetcher.ts).
+  /**
+   * FHIR server origins Vigil may fetch from (scheme://host[:port]). Empty by default, on loopback
+   * too: an allowlist that trusts something unasked is not one. `npm run demo` sets its own server.
+   */
+  VIGIL_FHIR_ALLOWED_ORIGINS: commaList.pipe(z.array(fhirOrigin)).default([]),
+  /** Development only: also allow plain http to an allowlisted loopback origin (127.x, ::1, localhost). */
+  VIGIL_FHIR_ALLOW_HTTP_LOOPBACK: boolFromEnv.default(false),
+  /** One deadline per hook call for all FHIR fetches, in ms; the call answers with what it has by then. */
+  VIGIL_FETCH_DEADLINE_MS: z.coerce.number().int().min(10).max(5000).default(300),
+  /** Timeout of one FHIR request (one attempt), in ms; never beyond what is left of the deadline. */
+  VIGIL_FHIR_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(10).max(5000).default(200),
+  /** Retries of one read on a network error, timeout, 429 or 5xx (backoff with jitter, within the deadline). */
+  VIGIL_FHIR_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  /** Bundle pages followed per prefetch key (newest first, so later pages hold older data). */
+  VIGIL_FHIR_MAX_PAGES: z.coerce.number().int().min(1).max(50).default(5),
+  /** Largest FHIR response body read, in bytes; a bigger one is abandoned mid-stream. */
+  VIGIL_FHIR_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(4 * 1024 * 1024),
+  /** Per-origin breaker: opens when more than this % of requests in the window fail... */
+  VIGIL_FHIR_BREAKER_ERROR_PERCENT: z.coerce.number().min(1).max(100).default(50),
+  /** ...and at least this many requests were made in the window... */
+  VIGIL_FHIR_BREAKER_MIN_REQUESTS: z.coerce.number().int().min(1).max(1000).default(5),
+  /** ...the window being this long (ms); once open, it lets one request try again after VIGIL_FHIR_BREAKER_RESET_MS. */
+  VIGIL_FHIR_BREAKER_WINDOW_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  VIGIL_FHIR_BREAKER_RESET_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
   /**
    * The ONNX early-warning model: a path to a `.onnx` file honouring the feature contract
    * (src/models/feature-contract.ts), `none` for NEWS2 only; unset means the model shipped in `models/`.
