@@ -1,0 +1,65 @@
+// Chooses the NEWS2 SpO2 scale from the record. Scale 2 is a clinical decision for patients with
+// hypercapnic respiratory failure and a prescribed target of 88–92 % (RCP NEWS2, 2017); Vigil must
+// never infer it from a diagnosis or a low reading, only read it where a clinician recorded it.
+//
+// How the decision is signalled (Vigil's convention, quoted in the README):
+//   An active SpO2 target on the patient's record selects scale 2: a FHIR `Goal` with
+//   `lifecycleStatus` "active" or "accepted", one of whose `target` entries has a `measure` coded
+//   LOINC 2708-6 or 59408-5 (oxygen saturation) and a `detailRange.high` of at most 92 % (the
+//   prescribed 88–92 % range, or a lower one). Anything else, including no Goals at all, means scale 1.
+// Why a Goal: FHIR's own model of "a desired target for a patient" (Goal.target.measure / detail[x]),
+// searchable by patient and lifecycle-status, so one prefetch template finds it. "planned",
+// "proposed", "on-hold", "completed", "cancelled" and "entered-in-error" Goals do not count: the
+// target must be in force now. The high bound must be in percent (UCUM `%`, or unit "%"); a bound
+// without a unit, or as a fraction (0.92), is not read, because reading it would be guessing.
+import type { FhirResource } from '../fhir/resources.js';
+import { LOINC, SPO2_TARGET_MEASURE_LOINC, UCUM } from './codes.js';
+
+/** SpO2 targets with an upper bound at or below this select scale 2. */
+export const SCALE_2_MAX_TARGET_HIGH = 92;
+
+const IN_FORCE = new Set(['active', 'accepted']);
+
+type Json = Record<string, unknown>;
+const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+const asArray = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+
+function measuresSpo2(measure: unknown): boolean {
+  if (!isObject(measure)) return false;
+  return asArray(measure['coding']).some(
+    (c) => isObject(c) && c['system'] === LOINC && typeof c['code'] === 'string' && SPO2_TARGET_MEASURE_LOINC.includes(c['code']),
+  );
+}
+
+function isPercent(q: Json): boolean {
+  if (q['system'] === UCUM && typeof q['code'] === 'string') return q['code'] === '%';
+  return typeof q['unit'] === 'string' && q['unit'].trim() === '%';
+}
+
+/** True when this target says "keep SpO2 at or below 92 %" (an upper bound in percent, 0–92). */
+function isHypercapnicTarget(target: unknown): boolean {
+  if (!isObject(target) || !measuresSpo2(target['measure'])) return false;
+  const range = target['detailRange'];
+  if (!isObject(range) || !isObject(range['high'])) return false;
+  const high = range['high'];
+  const value = high['value'];
+  return (
+    typeof value === 'number' && isPercent(high) && value > 0 && value <= SCALE_2_MAX_TARGET_HIGH
+  );
+}
+
+/** The Goal that selects scale 2, when there is one (for explanations: "scale 2: target 88–92 %"). */
+export function findHypercapnicTargetGoal(goals: readonly FhirResource[]): FhirResource | undefined {
+  return goals.find(
+    (g) =>
+      g.resourceType === 'Goal' &&
+      typeof g['lifecycleStatus'] === 'string' &&
+      IN_FORCE.has(g['lifecycleStatus']) &&
+      asArray(g['target']).some(isHypercapnicTarget),
+  );
+}
+
+/** NEWS2 SpO2 scale for this record: 2 only with an in-force hypercapnic SpO2 target Goal. */
+export function spo2ScaleFromGoals(goals: readonly FhirResource[]): 1 | 2 {
+  return findHypercapnicTargetGoal(goals) === undefined ? 1 : 2;
+}
