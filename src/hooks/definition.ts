@@ -1,0 +1,59 @@
+// What a CDS service is in Vigil: its discovery entry, the schema its calls must meet, the prefetch
+// it needs and the function that answers. Discovery is derived from these definitions, so what is
+// advertised can never drift from what is served.
+import type { FastifyBaseLogger } from 'fastify';
+import type { z } from 'zod';
+import type { Card } from '../cards/card-schema.js';
+import type { Config } from '../config.js';
+import type { DeteriorationScorer, RiskAssessment } from '../models/scorer.js';
+import type { Gathered } from '../prefetch/gather.js';
+import type { Telemetry } from '../telemetry.js';
+import type { HookCall } from './request-schema.js';
+
+export interface ServiceDeps {
+  config: Readonly<Config>;
+  scorer: DeteriorationScorer;
+  telemetry: Telemetry;
+  log: FastifyBaseLogger;
+}
+
+/** Facts about one answered call, for metrics and the audit trail. Never patient data. */
+export interface AnswerFacts {
+  path: 'model' | 'rules' | 'none';
+  assessment?: RiskAssessment;
+  /** Why no score was given, when none was ("no-vitals", "stale-vitals", "no-sedative-selected"). */
+  unscoredReason?: string;
+}
+
+export interface HookAnswer {
+  cards: Card[];
+  facts: AnswerFacts;
+}
+
+export interface CdsServiceDefinition<C extends HookCall = HookCall> {
+  id: string;
+  hook: C['hook'];
+  title: string;
+  description: string;
+  prefetch: Record<string, string>;
+  /** Prefetch keys without which the service cannot answer: absent and unobtainable → 412. */
+  requiredPrefetch: readonly string[];
+  usageRequirements?: string;
+  schema: z.ZodType<C>;
+  /** False when this call needs no patient data (e.g. no sedative selected): prefetch is not gathered. */
+  wantsData?(call: C): boolean;
+  answer(call: C, data: Gathered, deps: ServiceDeps, now: Date): Promise<HookAnswer>;
+}
+
+/** The discovery entry for a definition (CDS Hooks "Discovery" response, one service). */
+export function discoveryEntry(def: CdsServiceDefinition) {
+  const entry: Record<string, unknown> = {
+    hook: def.hook,
+    title: def.title,
+    description: def.description,
+    id: def.id,
+    prefetch: def.prefetch,
+  };
+  if (def.usageRequirements !== undefined) entry.usageRequirements = def.usageRequirements;
+  return entry;
+}

@@ -1,0 +1,38 @@
+// `deterioration-risk` on patient-view: when a chart opens, the patient's risk of deterioration
+// (the model beside NEWS2, or NEWS2 alone), why, and the RCP response.
+import type { Card } from '../cards/card-schema.js';
+import { deteriorationCard, noRecentVitalsCard, type CardContext } from '../cards/deterioration-card.js';
+import { PATIENT_RISK_PREFETCH, REQUIRED_PREFETCH } from '../prefetch/templates.js';
+import { assessPatient } from './assess-patient.js';
+import type { CdsServiceDefinition } from './definition.js';
+import { patientViewCall, type PatientViewCall } from './request-schema.js';
+
+export const deteriorationRisk: CdsServiceDefinition<PatientViewCall> = {
+  id: 'deterioration-risk',
+  hook: 'patient-view',
+  title: 'Vigil: risk of deterioration',
+  description:
+    "Scores the patient's risk of clinical deterioration from recent vital signs (NEWS2 and qSOFA, with a learned model where one is deployed) and explains the score with the RCP NEWS2 response.",
+  prefetch: PATIENT_RISK_PREFETCH,
+  requiredPrefetch: REQUIRED_PREFETCH,
+  usageRequirements: 'Needs read access to the Patient, vital-sign Observations and Goals of the patient in context.',
+  schema: patientViewCall,
+
+  async answer(_call, data, deps, now) {
+    const picture = await assessPatient(data, deps, now);
+    const ctx: CardContext = {
+      now,
+      staleAfterHours: deps.config.VIGIL_STALE_AFTER_HOURS,
+      policy: deps.config,
+      problems: picture.problems,
+    };
+    if (picture.assessment === undefined) {
+      const card = noRecentVitalsCard(picture.inputs, ctx);
+      const reason = (card.extension?.['vigil.score'] as { reason: string }).reason;
+      return { cards: [card], facts: { path: 'none', unscoredReason: reason } };
+    }
+    const card = deteriorationCard(picture.assessment, picture.inputs, ctx);
+    const cards: Card[] = card === undefined ? [] : [card];
+    return { cards, facts: { path: picture.assessment.path, assessment: picture.assessment } };
+  },
+};

@@ -1,0 +1,89 @@
+// CDS Hooks endpoints: discovery and one POST route per service. Validation, gathering, answering
+// and reporting happen here in that order; everything clinical lives in the service definitions.
+import type { FastifyInstance } from 'fastify';
+import { InvalidRequestError, VigilError } from '../errors.js';
+import { discoveryEntry, type AnswerFacts, type CdsServiceDefinition, type ServiceDeps } from '../hooks/definition.js';
+import type { HookCall } from '../hooks/request-schema.js';
+import { gatherPrefetch, type Gathered, type PrefetchFetcher } from '../prefetch/gather.js';
+import type { Card } from '../cards/card-schema.js';
+import { zodIssuesToOutcome } from './zod-outcome.js';
+
+/** What observers (metrics, audit) learn about each answered call. Holds the patient id: hash it. */
+export interface AnsweredCall {
+  service: string;
+  hook: string;
+  hookInstance: string;
+  patientId: string;
+  cards: Card[];
+  facts: AnswerFacts;
+  sources: Record<string, Gathered[string]['source']>;
+  latencyMs: number;
+  at: Date;
+}
+
+export type CallObserver = (call: AnsweredCall) => void | Promise<void>;
+
+export interface CdsRouteOptions {
+  services: readonly CdsServiceDefinition[];
+  deps: Omit<ServiceDeps, 'log'>;
+  fetcher: PrefetchFetcher;
+  observers: readonly CallObserver[];
+  clock: () => Date;
+}
+
+function parseCall(def: CdsServiceDefinition, body: unknown): HookCall {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestError([{ severity: 'error', code: 'structure', diagnostics: 'the request body must be a JSON object', expression: ['(body)'] }]);
+  }
+  const hook = (body as { hook?: unknown }).hook;
+  if (typeof hook === 'string' && hook !== def.hook) {
+    throw new InvalidRequestError([
+      { severity: 'error', code: 'value', diagnostics: `hook must be "${def.hook}" for service ${def.id}`, expression: ['hook'] },
+    ]);
+  }
+  const parsed = def.schema.safeParse(body);
+  if (!parsed.success) throw new InvalidRequestError(zodIssuesToOutcome(parsed.error.issues));
+  return parsed.data;
+}
+
+export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Promise<void> {
+  const byId = new Map(opts.services.map((s) => [s.id, s]));
+  const discovery = { services: opts.services.map(discoveryEntry) };
+
+  app.get('/cds-services', async () => discovery);
+
+  app.post<{ Params: { id: string } }>('/cds-services/:id', async (request) => {
+    const started = performance.now();
+    const def = byId.get(request.params.id);
+    if (def === undefined) throw new VigilError('VIGIL_UNKNOWN_SERVICE', 'unknown service', [
+      { severity: 'error', code: 'not-found', diagnostics: 'no CDS service with this id: see GET /cds-services' },
+    ]);
+    const call = parseCall(def, request.body);
+    const now = opts.clock();
+    const wants = def.wantsData === undefined || def.wantsData(call);
+    const data = wants ? await gatherPrefetch(call, def.prefetch, def.requiredPrefetch, opts.fetcher) : {};
+    const deps: ServiceDeps = { ...opts.deps, log: request.log };
+    const answer = await def.answer(call, data, deps, now);
+
+    const sources = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.source]));
+    const answered: AnsweredCall = {
+      service: def.id,
+      hook: def.hook,
+      hookInstance: call.hookInstance,
+      patientId: call.context.patientId,
+      cards: answer.cards,
+      facts: answer.facts,
+      sources,
+      latencyMs: performance.now() - started,
+      at: now,
+    };
+    for (const observe of opts.observers) {
+      try {
+        await observe(answered);
+      } catch (err) {
+        request.log.error({ err: { message: (err as Error).message } }, 'call observer failed');
+      }
+    }
+    return { cards: answer.cards };
+  });
+}

@@ -1,0 +1,24 @@
+// Builds the real app for HTTP tests: rules-only scoring, no logger, a pinned clock, and
+// authentication off unless a test turns it on (auth has its own tests).
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppOptions } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createRulesScorer } from '../../src/fallback-rules/rules-scorer.js';
+
+export const FIXED_NOW = new Date('2026-11-23T12:00:00Z');
+
+export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
+  return loadConfig({ VIGIL_AUTH: 'off', VIGIL_LOG_LEVEL: 'silent', ...env });
+}
+
+export async function testApp(overrides: Partial<AppOptions> = {}, env: Record<string, string> = {}): Promise<FastifyInstance> {
+  const app = await buildApp({
+    config: testConfig(env),
+    scorer: createRulesScorer(),
+    clock: () => FIXED_NOW,
+    logger: false,
+    ...overrides,
+  });
+  await app.ready();
+  return app;
+}
