@@ -1,0 +1,386 @@
+// Fetches the prefetch keys the EHR did not send from the call's own FHIR server, safely and on a
+// deadline: allowlisted origins only, the access token sent to that origin and nowhere else (no
+// cross-origin redirects or pages), one deadline per call, a timeout per request, retries with
+// backoff on 429/5xx, an opossum breaker per origin, and a cap on every response body.
+import CircuitBreaker from 'opossum';
+import type { Config } from '../config.js';
+import { isBundle, isOperationOutcome, type Bundle, type FhirResource } from '../fhir/resources.js';
+import type { HookCall } from '../hooks/request-schema.js';
+import type { BreakerState, Telemetry } from '../telemetry.js';
+import { FhirFetchError } from './fhir-fetch-error.js';
+import { checkFhirServer, type OriginPolicy } from './fhir-origins.js';
+import type { FetchRequest, FetchResult, PrefetchFetcher } from './gather.js';
+import { resourcesOf } from './read-prefetch.js';
+import { queryUrl, resolveTemplate } from './resolve-template.js';
+import { parseRetryAfter, retryDelayMs } from './retry-delay.js';
+
+/** What the fetcher logs through: pino's and Fastify's loggers fit. Never given a URL or a token. */
+export interface FetchLogger {
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export type FhirFetcherConfig = Pick<
+  Config,
+  | 'VIGIL_FHIR_ALLOWED_ORIGINS'
+  | 'VIGIL_FHIR_ALLOW_HTTP_LOOPBACK'
+  | 'VIGIL_FETCH_DEADLINE_MS'
+  | 'VIGIL_FHIR_REQUEST_TIMEOUT_MS'
+  | 'VIGIL_FHIR_MAX_RETRIES'
+  | 'VIGIL_FHIR_MAX_PAGES'
+  | 'VIGIL_FHIR_MAX_BYTES'
+  | 'VIGIL_FHIR_BREAKER_ERROR_PERCENT'
+  | 'VIGIL_FHIR_BREAKER_MIN_REQUESTS'
+  | 'VIGIL_FHIR_BREAKER_WINDOW_MS'
+  | 'VIGIL_FHIR_BREAKER_RESET_MS'
+>;
+
+export interface FhirFetcher extends PrefetchFetcher {
+  /** As PrefetchFetcher; `signal` (e.g. the hook request's) ends the work early too. */
+  fetchAll(call: HookCall, requests: FetchRequest[], signal?: AbortSignal): Promise<Record<string, FetchResult>>;
+  /** The breaker state of one origin, undefined before Vigil first talked to it. */
+  breakerState(origin: string): BreakerState | undefined;
+  /** Stops every breaker's timers (on server close). */
+  close(): void;
+}
+
+export interface FhirFetcherOptions {
+  /** Jitter source; tests pass a fixed one. */
+  random?: () => number;
+}
+
+type Task = () => Promise<unknown>;
+type Breaker = CircuitBreaker<[Task], unknown>;
+
+/** Everything one hook call's fetches share; the access token lives here and dies with the call. */
+interface CallScope {
+  base: URL;
+  origin: string;
+  headers: Record<string, string>;
+  /** Aborts when the call's deadline passes (or the caller gives up). */
+  signal: AbortSignal;
+  deadlineAt: number;
+  breaker: Breaker;
+}
+
+/** One key's progress, read when the deadline passes: pages already fetched are kept. */
+interface Progress {
+  resources: FhirResource[];
+  pages: number;
+  result?: FetchResult;
+}
+
+const MAX_REDIRECTS = 3;
+const FHIR_JSON = 'application/fhir+json';
+
+export function createFhirFetcher(
+  config: FhirFetcherConfig,
+  log: FetchLogger,
+  telemetry: Telemetry,
+  options: FhirFetcherOptions = {},
+): FhirFetcher {
+  const random = options.random ?? Math.random;
+  const policy: OriginPolicy = {
+    allowedOrigins: config.VIGIL_FHIR_ALLOWED_ORIGINS,
+    allowHttpLoopback: config.VIGIL_FHIR_ALLOW_HTTP_LOOPBACK,
+  };
+  const deadlineMs = config.VIGIL_FETCH_DEADLINE_MS;
+  const deadlineProblem = `the EHR did not answer within ${deadlineMs} ms`;
+  // Keyed by allowlisted origin only, so the map is as small as the allowlist.
+  const breakers = new Map<string, Breaker>();
+
+  function breakerFor(origin: string): Breaker {
+    let breaker = breakers.get(origin);
+    if (breaker !== undefined) return breaker;
+    const name = `fhir:${origin}`;
+    breaker = new CircuitBreaker<[Task], unknown>((task) => task(), {
+      name,
+      // Timeouts are ours (per request and per call) and abort the request; opossum's would not.
+      timeout: false,
+      errorThresholdPercentage: config.VIGIL_FHIR_BREAKER_ERROR_PERCENT,
+      volumeThreshold: config.VIGIL_FHIR_BREAKER_MIN_REQUESTS,
+      rollingCountTimeout: config.VIGIL_FHIR_BREAKER_WINDOW_MS,
+      rollingCountBuckets: 10,
+      resetTimeout: config.VIGIL_FHIR_BREAKER_RESET_MS,
+      // A 401, a 404 or a malformed body says nothing about the endpoint's health.
+      errorFilter: (err: unknown) => err instanceof FhirFetchError && !err.sick,
+    });
+    breaker.on('open', () => {
+      log.warn({ breaker: name }, 'FHIR breaker opened: the EHR endpoint is failing; failing fast');
+      telemetry.breakerState(name, 'open');
+    });
+    breaker.on('halfOpen', () => telemetry.breakerState(name, 'half-open'));
+    breaker.on('close', () => telemetry.breakerState(name, 'closed'));
+    breakers.set(origin, breaker);
+    return breaker;
+  }
+
+  /** One HTTP exchange (following same-origin redirects): the parsed FHIR resource or a FhirFetchError. */
+  async function requestOnce(scope: CallScope, first: URL): Promise<unknown> {
+    const left = scope.deadlineAt - performance.now();
+    const timeoutMs = Math.max(1, Math.min(config.VIGIL_FHIR_REQUEST_TIMEOUT_MS, left));
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([scope.signal, timeout]);
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      let url = first;
+      for (let hop = 0; ; hop++) {
+        // `manual`: a redirect is only followed after its target was checked to be the same origin.
+        const res = await fetch(url, { method: 'GET', headers: scope.headers, redirect: 'manual', signal });
+        if (res.status >= 300 && res.status < 400 && res.status !== 304) {
+          await discard(res);
+          const location = res.headers.get('location');
+          const target = location === null ? undefined : safeUrl(location, url);
+          if (target === undefined || target.origin !== scope.origin || hop >= MAX_REDIRECTS) {
+            throw new FhirFetchError('FHIR_REDIRECT_REFUSED', "the EHR's FHIR server redirected elsewhere; Vigil does not follow it there");
+          }
+          url = target;
+          continue;
+        }
+        return await readResource(res, signal);
+      }
+    } catch (e) {
+      const err = asFetchError(e, scope, timeout, timeoutMs);
+      outcome = err.outcome;
+      throw err;
+    } finally {
+      telemetry.fhirFetch((performance.now() - started) / 1000, outcome);
+    }
+  }
+
+  async function readResource(res: Response, signal: AbortSignal): Promise<unknown> {
+    if (res.status === 429 || res.status >= 500) {
+      await discard(res);
+      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), new Date());
+      if (res.status === 429) {
+        throw new FhirFetchError('FHIR_THROTTLED', "the EHR's FHIR server asked Vigil to slow down (HTTP 429)", retryAfterMs);
+      }
+      throw new FhirFetchError('FHIR_SERVER_ERROR', `the EHR's FHIR server failed (HTTP ${res.status})`, retryAfterMs);
+    }
+    if (res.status === 401 || res.status === 403) {
+      await discard(res);
+      throw new FhirFetchError('FHIR_UNAUTHORIZED', `the EHR's FHIR server refused Vigil's access (HTTP ${res.status})`);
+    }
+    if (res.status === 404 || res.status === 410) {
+      await discard(res);
+      throw new FhirFetchError('FHIR_NOT_FOUND', `the EHR's FHIR server has no such record (HTTP ${res.status})`);
+    }
+    if (res.status < 200 || res.status >= 300) {
+      await discard(res);
+      throw new FhirFetchError('FHIR_HTTP_ERROR', `the EHR's FHIR server rejected the query (HTTP ${res.status})`);
+    }
+    const mediaType = (res.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
+    if (!/^application\/(fhir\+)?json$/.test(mediaType)) {
+      await discard(res);
+      const shown = /^[a-z0-9.+-]{1,40}\/[a-z0-9.+-]{1,60}$/.test(mediaType) ? mediaType : 'something else';
+      throw new FhirFetchError('FHIR_NOT_JSON', `the EHR's FHIR server answered with ${shown}, not FHIR JSON`);
+    }
+    const text = await readCapped(res, config.VIGIL_FHIR_MAX_BYTES, signal);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new FhirFetchError('FHIR_BAD_JSON', "the EHR's FHIR server sent malformed JSON");
+    }
+    if (typeof body !== 'object' || body === null || typeof (body as { resourceType?: unknown }).resourceType !== 'string') {
+      throw new FhirFetchError('FHIR_NOT_FHIR', "the EHR's FHIR server's answer is not a FHIR resource");
+    }
+    if (isOperationOutcome(body)) {
+      throw new FhirFetchError('FHIR_OUTCOME', "the EHR's FHIR server answered with an OperationOutcome instead of data");
+    }
+    return body;
+  }
+
+  function asFetchError(e: unknown, scope: CallScope, timeout?: AbortSignal, timeoutMs?: number): FhirFetchError {
+    if (e instanceof FhirFetchError) return e;
+    if ((e as { code?: unknown } | null)?.code === 'EOPENBREAKER') {
+      return new FhirFetchError('FHIR_BREAKER_OPEN', "the EHR's FHIR server has been failing; Vigil is not asking it again for a few seconds");
+    }
+    if (scope.signal.aborted) return new FhirFetchError('FHIR_DEADLINE', deadlineProblem);
+    if (timeout?.aborted) return new FhirFetchError('FHIR_TIMEOUT', `the EHR did not answer one request within ${Math.round(timeoutMs ?? 0)} ms`);
+    return new FhirFetchError('FHIR_NETWORK', "the EHR's FHIR server could not be reached");
+  }
+
+  /** One read, retried on transient failures while the deadline leaves room for the wait. */
+  async function readWithRetries(scope: CallScope, url: URL): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await scope.breaker.fire(() => requestOnce(scope, url));
+      } catch (e) {
+        const err = asFetchError(e, scope);
+        if (!err.retryable || attempt >= config.VIGIL_FHIR_MAX_RETRIES) throw err;
+        const wait = retryDelayMs(attempt, err.retryAfterMs, random);
+        if (wait >= scope.deadlineAt - performance.now()) {
+          // Say so when it was the server's own Retry-After that did not fit.
+          throw err.retryAfterMs === wait
+            ? new FhirFetchError(err.code, `${err.problem} and asked to wait longer than the ${deadlineMs} ms deadline`)
+            : err;
+        }
+        await sleep(wait, scope.signal).catch(() => {
+          throw new FhirFetchError('FHIR_DEADLINE', deadlineProblem);
+        });
+      }
+    }
+  }
+
+  /** Follows Bundle `next` links on the same origin, up to the page bound, refusing loops. */
+  async function fetchKey(scope: CallScope, key: string, url: URL, progress: Progress): Promise<FetchResult> {
+    const seen = new Set<string>();
+    let next: URL | undefined = url;
+    while (next !== undefined) {
+      if (seen.has(next.href)) {
+        log.warn({ key, code: 'FHIR_NEXT_LOOP' }, 'a Bundle next link loops; not followed');
+        break;
+      }
+      if (progress.pages >= config.VIGIL_FHIR_MAX_PAGES) {
+        log.debug({ key, pages: progress.pages }, 'Bundle page bound reached; older pages not fetched');
+        break;
+      }
+      seen.add(next.href);
+      let body: unknown;
+      try {
+        body = await readWithRetries(scope, next);
+      } catch (e) {
+        const err = asFetchError(e, scope);
+        log.warn({ key, origin: scope.origin, code: err.code, pages: progress.pages }, 'prefetch key not fetched from the FHIR server');
+        // Searches ask for newest first (_sort=-date): pages already read hold the newest data.
+        if (progress.pages > 0) break;
+        return { ok: false, problem: err.problem };
+      }
+      for (const r of resourcesOf(body)) progress.resources.push(r);
+      progress.pages += 1;
+      next = isBundle(body) ? nextPage(scope, key, body, next) : undefined;
+    }
+    return { ok: true, resources: progress.resources };
+  }
+
+  function nextPage(scope: CallScope, key: string, page: Bundle, current: URL): URL | undefined {
+    const link = page.link?.find((l) => l.relation === 'next');
+    if (link === undefined) return undefined;
+    const url = safeUrl(link.url, current);
+    if (url === undefined || url.origin !== scope.origin) {
+      log.warn({ key, code: 'FHIR_NEXT_OTHER_ORIGIN' }, 'a Bundle next link leaves the FHIR server; not followed');
+      return undefined;
+    }
+    return url;
+  }
+
+  async function fetchAll(call: HookCall, requests: FetchRequest[], outer?: AbortSignal): Promise<Record<string, FetchResult>> {
+    const results: Record<string, FetchResult> = {};
+    if (requests.length === 0) return results;
+    const check = checkFhirServer(call.fhirServer ?? '', policy);
+    if (!check.ok) {
+      log.warn({ code: check.code }, 'FHIR server refused; missing prefetch keys not fetched');
+      telemetry.fhirFetch(0, 'refused');
+      for (const r of requests) results[r.key] = { ok: false, problem: check.problem };
+      return results;
+    }
+
+    const controller = new AbortController();
+    const headers: Record<string, string> = { accept: FHIR_JSON };
+    const auth = call.fhirAuthorization;
+    if (auth !== undefined) headers.authorization = `Bearer ${auth.access_token}`;
+    const scope: CallScope = {
+      base: check.base,
+      origin: check.origin,
+      headers,
+      signal: outer === undefined ? controller.signal : AbortSignal.any([controller.signal, outer]),
+      deadlineAt: performance.now() + deadlineMs,
+      breaker: breakerFor(check.origin),
+    };
+
+    const progress = new Map<string, Progress>();
+    const work = requests.map(async ({ key, template }) => {
+      const p: Progress = { resources: [], pages: 0 };
+      progress.set(key, p);
+      const resolved = resolveTemplate(template, call);
+      const url = resolved.ok ? queryUrl(scope.base, resolved.query) : undefined;
+      if (!resolved.ok) p.result = { ok: false, problem: resolved.problem };
+      else if (url === undefined) p.result = { ok: false, problem: 'the prefetch template does not name a query on the FHIR server' };
+      else p.result = await fetchKey(scope, key, url, p);
+    }).map((w) => w.catch(() => {}));
+
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deadlineMs);
+    });
+    await Promise.race([Promise.all(work), deadline]);
+    clearTimeout(timer);
+    // Whatever is still running is abandoned: the hook answers now with what it has.
+    controller.abort();
+
+    for (const { key } of requests) {
+      const p = progress.get(key);
+      results[key] = p?.result ?? (p !== undefined && p.pages > 0 ? { ok: true, resources: p.resources } : { ok: false, problem: deadlineProblem });
+    }
+    return results;
+  }
+
+  return {
+    fetchAll,
+    breakerState(origin) {
+      const b = breakers.get(origin);
+      if (b === undefined) return undefined;
+      return b.opened ? 'open' : b.halfOpen ? 'half-open' : 'closed';
+    },
+    close() {
+      for (const b of breakers.values()) b.shutdown();
+      breakers.clear();
+    },
+  };
+}
+
+function safeUrl(href: string, base: URL): URL | undefined {
+  try {
+    return new URL(href, base);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Releases a response body we will not read, so the connection can be reused or closed. */
+async function discard(res: Response): Promise<void> {
+  await res.body?.cancel().catch(() => {});
+}
+
+/** Reads a body as text, stopping (and closing the stream) as soon as it passes `maxBytes`. */
+async function readCapped(res: Response, maxBytes: number, signal: AbortSignal): Promise<string> {
+  const tooLarge = () => new FhirFetchError('FHIR_TOO_LARGE', `the EHR's FHIR server's answer exceeded ${maxBytes} bytes`);
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await discard(res);
+    throw tooLarge();
+  }
+  if (res.body === null) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    signal.throwIfAborted();
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
