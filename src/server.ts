@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createScorer } from './models/create-scorer.js';
-import { noFetcher } from './prefetch/gather.js';
+import { createFhirFetcher } from './prefetch/fhir-fetcher.js';
 import { noTelemetry } from './telemetry.js';
 
 /** Never log a bearer token or the EHR's access token, wherever it appears. */
@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   const log = pino({ level: config.VIGIL_LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
   const telemetry = noTelemetry;
   const scorer = await createScorer(config, log, telemetry);
-  const app = await buildApp({ config, scorer, fetcher: noFetcher, telemetry, logger: log });
+  const fetcher = createFhirFetcher(config, log, telemetry);
+  const app = await buildApp({ config, scorer, fetcher, telemetry, logger: log });
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     closing = true;
     log.info({ signal }, 'shutting down');
     await app.close();
+    fetcher.close();
     await scorer.close();
     process.exit(0);
   };
