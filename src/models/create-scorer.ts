@@ -1,16 +1,67 @@
 // Chooses the scorer for this process at start-up: the ONNX model behind a breaker with NEWS2 as its
-// fallback when a model is configured and loads, or the rules alone.
+// fallback when the model loads and honours the contract, or the rules alone. Never throws: a bad
+// model must not stop the service, it makes it serve NEWS2 only and say so (logs, readiness, cards).
+import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { createRulesScorer } from '../fallback-rules/rules-scorer.js';
 import { noTelemetry, type Telemetry } from '../telemetry.js';
+import { createFallbackOnlyScorer, createModelScorer } from './model-scorer.js';
+import { loadOnnxModel, ModelLoadError } from './onnx-model.js';
 import type { DeteriorationScorer } from './scorer.js';
 
+/** The model `npm run train` writes; resolves the same from src/models and dist/models. */
+export const SHIPPED_MODEL_PATH = fileURLToPath(new URL('../../models/vigil-deterioration.onnx', import.meta.url));
+
+/** Shown on cards when the model never loaded; the log line carries the technical cause. */
+const NOT_LOADED_REASON = 'the model could not be loaded at start-up';
+
+type ScorerConfig = Pick<
+  Config,
+  | 'VIGIL_MODEL_PATH'
+  | 'VIGIL_MODEL_CACHE_SIZE'
+  | 'VIGIL_MODEL_CACHE_TTL_SECONDS'
+  | 'VIGIL_MODEL_TIMEOUT_MS'
+  | 'VIGIL_MODEL_ERROR_THRESHOLD_PERCENT'
+  | 'VIGIL_MODEL_VOLUME_THRESHOLD'
+  | 'VIGIL_MODEL_RESET_MS'
+>;
+
 export async function createScorer(
-  _config: Readonly<Config>,
-  _log: FastifyBaseLogger,
-  _telemetry: Telemetry = noTelemetry,
+  config: Readonly<ScorerConfig>,
+  log: Pick<FastifyBaseLogger, 'info' | 'warn'>,
+  telemetry: Telemetry = noTelemetry,
 ): Promise<DeteriorationScorer> {
-  // The model scorer (issue 3) replaces this body; until then the rules answer every call.
-  return createRulesScorer();
+  if (config.VIGIL_MODEL_PATH === 'none') {
+    log.info({ model: 'not-configured' }, 'no model configured (VIGIL_MODEL_PATH=none): NEWS2 only');
+    return createRulesScorer();
+  }
+  const path = config.VIGIL_MODEL_PATH ?? SHIPPED_MODEL_PATH;
+  const started = performance.now();
+  try {
+    const model = await loadOnnxModel(path);
+    const loadMs = Math.round((performance.now() - started) * 10) / 10;
+    log.info(
+      { model: model.metadata.name, version: model.metadata.version, path, loadMs },
+      'early-warning model loaded',
+    );
+    return createModelScorer({
+      model,
+      telemetry,
+      log,
+      settings: {
+        cacheSize: config.VIGIL_MODEL_CACHE_SIZE,
+        cacheTtlMs: config.VIGIL_MODEL_CACHE_TTL_SECONDS * 1000,
+        timeoutMs: config.VIGIL_MODEL_TIMEOUT_MS,
+        errorThresholdPercent: config.VIGIL_MODEL_ERROR_THRESHOLD_PERCENT,
+        volumeThreshold: config.VIGIL_MODEL_VOLUME_THRESHOLD,
+        resetMs: config.VIGIL_MODEL_RESET_MS,
+      },
+    });
+  } catch (error) {
+    const code = error instanceof ModelLoadError ? error.code : 'VIGIL_MODEL_CORRUPT';
+    const cause = error instanceof Error ? error.message : String(error);
+    log.warn({ code, path, cause }, 'early-warning model not loaded: serving NEWS2 only');
+    return createFallbackOnlyScorer(NOT_LOADED_REASON);
+  }
 }
