@@ -283,8 +283,16 @@ const NO_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
 type Timed = { ok: true; at: Date } | { ok: false; reason: string };
 
+/** Date.parse rolls 31 February over into March: check the calendar fields themselves. */
+function isRealCalendarTime(value: string): boolean {
+  const [year, month, day, hour, minute] = [0, 5, 8, 11, 14].map((i) => Number(value.slice(i, i + (i === 0 ? 4 : 2))));
+  if (year === undefined || month === undefined || day === undefined || hour === undefined || minute === undefined) return false;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59;
+}
+
 function parseDateTime(value: string): Timed {
-  if (DATE_TIME.test(value)) {
+  if (DATE_TIME.test(value) && isRealCalendarTime(value)) {
     const ms = Date.parse(value);
     if (!Number.isNaN(ms)) return { ok: true, at: new Date(ms) };
   }

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { findHypercapnicTargetGoal, spo2ScaleFromGoals } from '../../src/prefetch/spo2-target.js';
+import { spo2Goal, UCUM } from './fhir-examples.js';
+
+describe('NEWS2 SpO2 scale from the record\'s Goals', () => {
+  it('uses scale 1 when the record has no Goals', () => {
+    expect(spo2ScaleFromGoals([])).toBe(1);
+  });
+
+  it('uses scale 2 for an active 88–92 % SpO2 target', () => {
+    expect(spo2ScaleFromGoals([spo2Goal(92)])).toBe(2);
+  });
+
+  it.each([
+    ['active', 2],
+    ['accepted', 2],
+    ['planned', 1],
+    ['proposed', 1],
+    ['on-hold', 1],
+    ['completed', 1],
+    ['cancelled', 1],
+    ['entered-in-error', 1],
+    ['rejected', 1],
+  ] as const)('a Goal whose lifecycleStatus is %s gives scale %d', (lifecycleStatus, scale) => {
+    expect(spo2ScaleFromGoals([spo2Goal(92, { lifecycleStatus })])).toBe(scale);
+  });
+
+  it.each([
+    [92, 2],
+    [92.5, 1],
+    [93, 1],
+    [96, 1],
+    [90, 2], // a lower prescribed range still means "do not chase high saturations"
+  ])('an upper bound of %d %% gives scale %d', (high, scale) => {
+    expect(spo2ScaleFromGoals([spo2Goal(high, { low: Math.min(88, high - 2) })])).toBe(scale);
+  });
+
+  it.each([
+    ['2708-6', 2],
+    ['59408-5', 2],
+    ['8867-4', 1], // a heart-rate target is not an SpO2 target
+  ])('a target measured by LOINC %s gives scale %d', (measureCode, scale) => {
+    expect(spo2ScaleFromGoals([spo2Goal(92, { measureCode })])).toBe(scale);
+  });
+
+  it.each([
+    ['a unit-less bound', { value: 92 }],
+    ['a fraction', { value: 0.92, unit: '1', system: UCUM, code: '1' }],
+    ['a bound in another unit', { value: 92, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' }],
+    ['a text value', { value: '92', unit: '%', system: UCUM, code: '%' }],
+  ])('does not read %s as a percentage', (_label, high) => {
+    expect(spo2ScaleFromGoals([spo2Goal(high)])).toBe(1);
+  });
+
+  it('accepts "%" written only as the unit text', () => {
+    expect(spo2ScaleFromGoals([spo2Goal({ value: 92, unit: '%' })])).toBe(2);
+  });
+
+  it('finds the target among other Goals and other resources', () => {
+    const weight = { resourceType: 'Goal', id: 'weight', lifecycleStatus: 'active', target: [{ measure: { text: 'weight' } }] };
+    const target = spo2Goal(92, { id: 'copd-target' });
+    const goals = [{ resourceType: 'OperationOutcome', issue: [] }, weight, spo2Goal(96, { id: 'normal' }), target];
+    expect(findHypercapnicTargetGoal(goals)?.id).toBe('copd-target');
+    expect(spo2ScaleFromGoals(goals)).toBe(2);
+  });
+
+  it('ignores a Goal-shaped resource of another type', () => {
+    expect(spo2ScaleFromGoals([{ ...spo2Goal(92), resourceType: 'CarePlan' }])).toBe(1);
+  });
+
+  it('survives garbled Goals', () => {
+    const garbled = [
+      { resourceType: 'Goal', lifecycleStatus: 'active' },
+      { resourceType: 'Goal', lifecycleStatus: 'active', target: 'x' },
+      { resourceType: 'Goal', lifecycleStatus: 'active', target: [null, { measure: { coding: 'x' } }, { detailRange: 5 }] },
+    ];
+    expect(spo2ScaleFromGoals(garbled)).toBe(1);
+  });
+});
