@@ -17,19 +17,25 @@ export function readPrefetchValue(prefetch: Record<string, unknown> | undefined,
   return { kind: 'data', resources: resourcesOf(value) };
 }
 
+function isResource(value: unknown): value is FhirResource {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { resourceType?: unknown }).resourceType === 'string';
+}
+
 /** Flattens a resource, a Bundle or an array of Bundle pages into the resources they carry. */
 export function resourcesOf(value: unknown): FhirResource[] {
   const pages = Array.isArray(value) ? value : [value];
   const out: FhirResource[] = [];
   for (const page of pages) {
     if (isBundle(page)) {
-      for (const entry of page.entry ?? []) {
-        const r = entry.resource;
+      // Prefetch is only loosely validated (EHRs send much we do not read): check shapes as we go.
+      const entries: unknown[] = Array.isArray(page.entry) ? page.entry : [];
+      for (const entry of entries) {
+        const r = typeof entry === 'object' && entry !== null ? (entry as { resource?: unknown }).resource : undefined;
         // Search bundles may carry OperationOutcome entries with warnings (search.mode = outcome).
-        if (r !== undefined && !isOperationOutcome(r)) out.push(r as FhirResource);
+        if (isResource(r) && !isOperationOutcome(r)) out.push(r);
       }
-    } else if (typeof page === 'object' && page !== null && !isOperationOutcome(page)) {
-      out.push(page as FhirResource);
+    } else if (isResource(page) && !isOperationOutcome(page)) {
+      out.push(page);
     }
   }
   return out;

@@ -1,0 +1,78 @@
+// Property: whatever arrives (random JSON, mutated real requests, garbage bytes), the service answers
+// with a status below 500 and, for errors, an OperationOutcome. Time-boxed so CI stays fast.
+import fc from 'fast-check';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApp } from '../support/app.js';
+import { loadFixtures } from '../support/fixtures.js';
+
+// VIGIL_FUZZ_MS lengthens the runs locally (e.g. 60000); CI keeps the default.
+const TIME_LIMIT_MS = Number(process.env.VIGIL_FUZZ_MS ?? 4_000);
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await testApp();
+});
+afterAll(async () => app.close());
+
+const fixtures = loadFixtures();
+const SERVICES = ['deterioration-risk', 'sedation-safety'];
+
+async function expectNo5xx(service: string, payload: string, contentType = 'application/json') {
+  const res = await app.inject({ method: 'POST', url: `/cds-services/${service}`, payload, headers: { 'content-type': contentType } });
+  expect(res.statusCode, res.body).toBeLessThan(500);
+  if (res.statusCode >= 400) expect(res.json().resourceType).toBe('OperationOutcome');
+}
+
+/** Replaces the value at a random path of a real request with an arbitrary JSON value. */
+function mutate(value: unknown, path: number[], replacement: unknown): unknown {
+  if (path.length === 0 || value === null || typeof value !== 'object') return replacement;
+  const keys = Object.keys(value as object);
+  if (keys.length === 0) return replacement;
+  const key = keys[path[0]! % keys.length]!;
+  const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [...value] : { ...(value as Record<string, unknown>) };
+  (copy as Record<string, unknown>)[key] = mutate((value as Record<string, unknown>)[key], path.slice(1), replacement);
+  return copy;
+}
+
+describe('no body produces a 5xx', () => {
+  it('random JSON values', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...SERVICES), fc.jsonValue(), async (service, body) => {
+        await expectNo5xx(service, JSON.stringify(body));
+      }),
+      { interruptAfterTimeLimit: TIME_LIMIT_MS, numRuns: 10_000 },
+    );
+  });
+
+  it('real requests with one field replaced by anything', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...fixtures),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+        fc.jsonValue({ maxDepth: 3 }),
+        async (fixture, path, replacement) => {
+          await expectNo5xx(fixture.service, JSON.stringify(mutate(fixture.request, path, replacement)));
+        },
+      ),
+      { interruptAfterTimeLimit: TIME_LIMIT_MS, numRuns: 10_000 },
+    );
+  });
+
+  it('garbled bytes and truncated JSON', async () => {
+    const texts = fixtures.map((f) => JSON.stringify(f.request));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...SERVICES),
+        fc.oneof(
+          fc.string(),
+          fc.constantFrom(...texts).chain((t) => fc.nat(t.length).map((n) => t.slice(0, n))),
+          fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b).toString('latin1')),
+        ),
+        async (service, payload) => {
+          await expectNo5xx(service, payload);
+        },
+      ),
+      { interruptAfterTimeLimit: TIME_LIMIT_MS, numRuns: 10_000 },
+    );
+  });
+});
