@@ -118,7 +118,7 @@ export function createFhirFetcher(
   /** One HTTP exchange (following same-origin redirects): the parsed FHIR resource or a FhirFetchError. */
   async function requestOnce(scope: CallScope, first: URL): Promise<unknown> {
     const left = scope.deadlineAt - performance.now();
-    const timeoutMs = Math.max(1, Math.min(config.VIGIL_FHIR_REQUEST_TIMEOUT_MS, left));
+    const timeoutMs = Math.max(1, Math.ceil(Math.min(config.VIGIL_FHIR_REQUEST_TIMEOUT_MS, left)));
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = AbortSignal.any([scope.signal, timeout]);
     const started = performance.now();
@@ -197,7 +197,9 @@ export function createFhirFetcher(
     if ((e as { code?: unknown } | null)?.code === 'EOPENBREAKER') {
       return new FhirFetchError('FHIR_BREAKER_OPEN', "the EHR's FHIR server has been failing; Vigil is not asking it again for a few seconds");
     }
-    if (scope.signal.aborted) return new FhirFetchError('FHIR_DEADLINE', deadlineProblem);
+    // A request timeout cut short to fit the call's deadline is the deadline passing.
+    const clipped = timeoutMs !== undefined && timeoutMs < config.VIGIL_FHIR_REQUEST_TIMEOUT_MS;
+    if (scope.signal.aborted || (timeout?.aborted === true && clipped)) return new FhirFetchError('FHIR_DEADLINE', deadlineProblem);
     if (timeout?.aborted) return new FhirFetchError('FHIR_TIMEOUT', `the EHR did not answer one request within ${Math.round(timeoutMs ?? 0)} ms`);
     return new FhirFetchError('FHIR_NETWORK', "the EHR's FHIR server could not be reached");
   }
