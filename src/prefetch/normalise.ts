@@ -196,8 +196,11 @@ function consciousnessFinding(obs: Json): Finding {
 /** Air or oxygen as a coded statement: SNOMED 371825009 / 722742002 (codes.ts for sources). */
 function codedOxygenFinding(holder: Json, codes: Set<string>): Finding | undefined {
   const vital = 'supplementalOxygen' as const;
+  if (!codes.has(SNOMED_ROOM_AIR) && !codes.has(SNOMED_ON_OXYGEN)) return undefined;
+  if (holder['dataAbsentReason'] !== undefined) {
+    return { vital, ok: false, reason: `${VITAL_LABELS[vital]}: ${absentReason(holder['dataAbsentReason'])}` };
+  }
   if (codes.has(SNOMED_ROOM_AIR)) return { vital, ok: true, value: { coded: false } };
-  if (!codes.has(SNOMED_ON_OXYGEN)) return undefined;
   // 371825009 used as a question: a yes/no answer decides; used as a statement (no value) it is "on".
   const answer = codesOf(holder['valueCodeableConcept'], SNOMED);
   if (answer.has(SNOMED_NO)) return { vital, ok: true, value: { coded: false } };
@@ -332,7 +335,9 @@ function compareCandidates(a: Candidate, b: Candidate): number {
     b.at.getTime() - a.at.getTime() ||
     (b.issuedMs > a.issuedMs ? 1 : b.issuedMs < a.issuedMs ? -1 : 0) ||
     (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
-    JSON.stringify(a.value).localeCompare(JSON.stringify(b.value))
+    (typeof a.value === 'number' && typeof b.value === 'number'
+      ? a.value - b.value
+      : JSON.stringify(a.value).localeCompare(JSON.stringify(b.value)))
   );
 }
 

@@ -314,12 +314,20 @@ describe('newest usable value wins', () => {
     expect(normalise([correction, first]).vitals.heartRate?.value).toBe(98);
   });
 
-  it('breaks a full tie deterministically, whatever the input order', () => {
+  it('breaks a tie of time and issued by the smaller Observation id, whatever the input order', () => {
     const t = minutesAgo(30);
-    const x = heartRate(88, { id: 'hr-x', effectiveDateTime: t });
-    const y = heartRate(112, { id: 'hr-y', effectiveDateTime: t });
-    const one = normalise([x, y]).vitals.heartRate?.value;
-    expect(normalise([y, x]).vitals.heartRate?.value).toBe(one);
+    const x = heartRate(112, { id: 'hr-x', effectiveDateTime: t });
+    const y = heartRate(88, { id: 'hr-y', effectiveDateTime: t });
+    expect(normalise([x, y]).vitals.heartRate?.value).toBe(112);
+    expect(normalise([y, x]).vitals.heartRate?.value).toBe(112);
+  });
+
+  it('breaks a full tie (same id without one, e.g. contained) by the smaller value', () => {
+    const t = minutesAgo(30);
+    const x = { ...heartRate(112, { effectiveDateTime: t }), id: undefined };
+    const y = { ...heartRate(88, { effectiveDateTime: t }), id: undefined };
+    expect(normalise([x, y]).vitals.heartRate?.value).toBe(88);
+    expect(normalise([y, x]).vitals.heartRate?.value).toBe(88);
   });
 });
 
@@ -409,6 +417,13 @@ describe('supplemental oxygen', () => {
   ])('reads "patient on oxygen" answered %s as onOxygen %s', (answer, onOxygen) => {
     const obs = { ...codedAirOrOxygen('371825009'), valueCodeableConcept: { coding: [{ system: SNOMED, code: answer }] } };
     expect(normalise([obs]).vitals.supplementalOxygen?.value.onOxygen).toBe(onOxygen);
+  });
+
+  it('does not read a "patient on oxygen" statement marked data-absent as on oxygen', () => {
+    const obs = { ...codedAirOrOxygen('371825009'), dataAbsentReason: { coding: [{ code: 'unknown' }] } };
+    const inputs = normalise([obs]);
+    expect(inputs.vitals.supplementalOxygen).toBeUndefined();
+    expect(reasons(inputs, 'supplementalOxygen')).toEqual(['air or oxygen: no value charted (unknown)']);
   });
 
   it('merges flow and FiO2 charted as separate Observations at the same time', () => {
