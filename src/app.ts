@@ -43,6 +43,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
+  // Chrome asks before a public page (the CDS Hooks sandbox) calls a service on a private or loopback
+  // address (Private Network Access): answer yes, or the sandbox cannot reach a service on a laptop.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-private-network'] === 'true') {
+      reply.header('access-control-allow-private-network', 'true');
+    }
+  });
+
   await app.register(cors, {
     origin: config.VIGIL_CORS_ORIGINS.includes('*') ? '*' : config.VIGIL_CORS_ORIGINS,
     methods: ['GET', 'POST', 'OPTIONS'],

@@ -50,8 +50,8 @@ export function news2Table(news2: News2Result, inputs: PatientInputs, now: Date,
 
 export function news2Response(news2: News2Result): string {
   const { band, response } = NEWS2_RESPONSE[news2.risk];
-  const prefix = news2.partial ? 'At least ' : '';
-  return `**${prefix}${band}.** ${response}`;
+  const text = news2.partial ? `At least ${band}` : band.charAt(0).toUpperCase() + band.slice(1);
+  return `**${text}.** ${response}`;
 }
 
 export function qsofaLine(qsofa: QsofaResult): string {

@@ -46,6 +46,15 @@ describe('GET /cds-services', () => {
     expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('content-type');
   });
 
+  it('allows a public page to call a service on a private address (Private Network Access)', async () => {
+    const res = await app.inject({
+      method: 'OPTIONS',
+      url: '/cds-services',
+      headers: { origin: 'https://sandbox.cds-hooks.org', 'access-control-request-method': 'GET', 'access-control-request-private-network': 'true' },
+    });
+    expect(res.headers['access-control-allow-private-network']).toBe('true');
+  });
+
   it('restricts CORS to configured origins when locked down', async () => {
     const locked = await testApp({}, { VIGIL_CORS_ORIGINS: 'https://ehr.hospital.example' });
     const allowed = await locked.inject({ method: 'GET', url: '/cds-services', headers: { origin: 'https://ehr.hospital.example' } });
