@@ -6,6 +6,7 @@ import {
   BP_PANEL_LOINC,
   CONSCIOUSNESS_LOINC,
   LOINC,
+  O2_CONCENTRATION_LOINC,
   O2_FLOW_LOINC,
   UCUM,
   VITAL_LOINC,
@@ -194,9 +195,12 @@ function observationsAt(patientId: string, index: number, at: string, v: VitalSe
       valueCodeableConcept: { coding: [{ system: LOINC, ...ACVPU_ANSWER[v.consciousness] }], text: ACVPU_ANSWER[v.consciousness].display },
     }),
   ];
-  if (v.oxygenLpm !== undefined) {
-    out.push(base('o2', VITAL_SIGNS, loinc(O2_FLOW_LOINC, 'Inhaled oxygen flow rate'), { valueQuantity: quantity(v.oxygenLpm, 'L/min') }));
-  }
+  // Air is charted too (as 21 % inspired O2): NEWS2 never reads an uncharted parameter as normal.
+  out.push(
+    v.oxygenLpm === undefined
+      ? base('o2', VITAL_SIGNS, loinc(O2_CONCENTRATION_LOINC, 'Inhaled oxygen concentration'), { valueQuantity: quantity(21, '%') })
+      : base('o2', VITAL_SIGNS, loinc(O2_FLOW_LOINC, 'Inhaled oxygen flow rate'), { valueQuantity: quantity(v.oxygenLpm, 'L/min') }),
+  );
   return out;
 }
 

@@ -52,9 +52,10 @@ describe('fetching missing prefetch from the FHIR server', () => {
     expect(Object.keys(results).sort()).toEqual(Object.keys(PATIENT_RISK_PREFETCH).sort());
     expect(results.patient).toEqual({ ok: true, resources: [expect.objectContaining({ resourceType: 'Patient', id: PATIENT_ID })] });
     const vitals = results.vitals?.ok ? results.vitals.resources : [];
-    expect(vitals).toHaveLength(15); // five vital-sign observations, charted three times
+    expect(vitals).toHaveLength(18); // six vital-sign observations (air charted as 21 % O2), charted three times
     expect(results.consciousness?.ok && results.consciousness.resources).toHaveLength(3);
-    expect(results.oxygen).toEqual({ ok: true, resources: [] });
+    expect(results.oxygen?.ok && results.oxygen.resources).toHaveLength(3);
+    expect(results.spo2Target).toEqual({ ok: true, resources: [] });
     expect(ehr.requests).toHaveLength(5);
     for (const r of ehr.requests) {
       expect(r.method).toBe('GET');
@@ -79,8 +80,8 @@ describe('fetching missing prefetch from the FHIR server', () => {
   it('follows Bundle next links and keeps the newest first', async () => {
     const results = await fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS_BY_4);
     const vitals = results.vitals?.ok ? results.vitals.resources : [];
-    expect(vitals).toHaveLength(15);
-    expect(ehr.requests).toHaveLength(4);
+    expect(vitals).toHaveLength(18);
+    expect(ehr.requests).toHaveLength(5);
     const times = vitals.map((o) => Date.parse(String(o.effectiveDateTime)));
     expect(times).toEqual([...times].sort((a, b) => b - a));
   });
@@ -123,14 +124,14 @@ describe('faults of the FHIR server', () => {
     const { value, ms } = await timed(() => fetcher.fetchAll(hookCall(ehr.baseUrl), ALL));
     expect(ms).toBeLessThan(400 + 60);
     expect(value.patient).toEqual({ ok: false, problem: 'the EHR did not answer within 400 ms' });
-    expect(value.vitals?.ok && value.vitals.resources).toHaveLength(15);
+    expect(value.vitals?.ok && value.vitals.resources).toHaveLength(18);
   });
 
   it('retries a 500 and succeeds', async () => {
     ehr.fault({ kind: 'status', status: 500, times: 1, match: 'Observation' });
     const results = await fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS_BY_4);
-    expect(results.vitals?.ok && results.vitals.resources).toHaveLength(15);
-    expect(ehr.requests).toHaveLength(5);
+    expect(results.vitals?.ok && results.vitals.resources).toHaveLength(18);
+    expect(ehr.requests).toHaveLength(6);
     expect(rec.fetches.map((f) => f.outcome)).toContain('http_5xx');
   });
 
