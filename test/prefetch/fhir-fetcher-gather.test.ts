@@ -10,7 +10,7 @@ import { fetcherFor, hookCall } from './fhir-fetcher-support.js';
 
 const medium = DEMO_PATIENTS.find((p) => p.case === 'medium')!;
 const resources = demoPatientResources(medium, FIXED_NOW);
-const isVitalSign = (r: { category?: unknown }) => JSON.stringify(r.category ?? '').includes('"vital-signs"');
+const isVitalSign = (r: Record<string, unknown>) => JSON.stringify(r['category'] ?? '').includes('"vital-signs"');
 const searchset = (entries: unknown[]) => ({ resourceType: 'Bundle', type: 'searchset', entry: entries.map((resource) => ({ resource })) });
 const VITALS_SENT = searchset(resources.filter((r) => r.resourceType === 'Observation' && isVitalSign(r)));
 const PATIENT_SENT = resources.find((r) => r.resourceType === 'Patient');
