@@ -10,6 +10,15 @@ import { installErrorHandling } from './http/error-handler.js';
 import type { DeteriorationScorer } from './models/scorer.js';
 import { noFetcher, type PrefetchFetcher } from './prefetch/gather.js';
 import { noTelemetry, type Telemetry } from './telemetry.js';
+import cdsAuth, { type CdsAuthOptions } from './auth/cds-auth.js';
+import hardening, { serverTimeouts } from './http/hardening.js';
+import { IssuedCards } from './audit/issued-cards.js';
+import { feedbackRoutes } from './feedback/feedback-routes.js';
+import { createMemoryFeedbackStore, type FeedbackStore } from './feedback/feedback-store.js';
+import { healthRoutes } from './health/health-routes.js';
+import type { Metrics } from './observability/metrics.js';
+import metricsPlugin from './observability/metrics-plugin.js';
+import requestLog from './observability/request-log.js';
 
 export interface AppOptions {
   config: Readonly<Config>;
@@ -22,6 +31,14 @@ export interface AppOptions {
   /** A pino logger, or false for none (tests). */
   logger?: FastifyBaseLogger | false;
   services?: readonly CdsServiceDefinition[];
+  /** Authentication seams for tests: who is trusted, how JWKS are fetched. */
+  auth?: Pick<CdsAuthOptions, 'trust' | 'fetch'>;
+  /** Prometheus metrics: serves GET /metrics, times every request and observes every call. */
+  metrics?: Metrics;
+  /** Where feedback goes; default in memory (tests). server.ts passes the durable store. */
+  feedbackStore?: FeedbackStore;
+  /** The cards Vigil issued, for feedback; the audit observer fills it. Default: empty. */
+  issuedCards?: IssuedCards;
 }
 
 /** Content types a CDS client may use for a JSON body. */
@@ -37,6 +54,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    ...serverTimeouts(config),
   }) as unknown as FastifyInstance;
 
   // Only JSON bodies: a text/plain POST (Fastify accepts it by default) gets 415.
@@ -57,15 +75,38 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     allowedHeaders: ['Authorization', 'Content-Type'],
     maxAge: 600,
   });
+  // Rate limit first, then authentication: a flood of bad tokens is throttled before signature checks.
+  await app.register(hardening, { config });
+  if (config.VIGIL_AUTH === 'required') {
+    await app.register(cdsAuth, { config, telemetry: opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry, clock: opts.clock ?? (() => new Date()), ...opts.auth });
+  } else {
+    app.log.warn('VIGIL_AUTH=off: every CDS call is accepted without a token; never run this way with real patient data');
+  }
 
   installErrorHandling(app);
 
+  const services = opts.services ?? SERVICES;
+  const serviceIds = services.map((s) => s.id);
+  const telemetry = opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry;
+  const clock = opts.clock ?? (() => new Date());
+  if (opts.metrics !== undefined) await app.register(metricsPlugin, { metrics: opts.metrics, serviceIds });
+  await app.register(requestLog);
+  await app.register(healthRoutes, { scorer: opts.scorer, allowFallbackOnly: config.VIGIL_ALLOW_FALLBACK_ONLY });
+
   await app.register(cdsRoutes, {
-    services: opts.services ?? SERVICES,
-    deps: { config, scorer: opts.scorer, telemetry: opts.telemetry ?? noTelemetry },
+    services,
+    deps: { config, scorer: opts.scorer, telemetry },
     fetcher: opts.fetcher ?? noFetcher,
-    observers: opts.observers ?? [],
-    clock: opts.clock ?? (() => new Date()),
+    observers: [...(opts.metrics !== undefined ? [opts.metrics.observer] : []), ...(opts.observers ?? [])],
+    clock,
+  });
+  await app.register(feedbackRoutes, {
+    serviceIds,
+    store: opts.feedbackStore ?? createMemoryFeedbackStore(),
+    issued: opts.issuedCards ?? new IssuedCards(config.VIGIL_ISSUED_CARDS_MAX),
+    telemetry,
+    keepComments: config.VIGIL_FEEDBACK_KEEP_COMMENTS,
+    clock,
   });
 
   return app;

@@ -1,6 +1,7 @@
 // Every setting Vigil reads, in one zod schema, parsed once at start-up from the environment.
 // A bad value stops the start with a message listing every problem; the rest of the code receives a
 // typed, frozen Config. The README's configuration table mirrors this file: keep them together.
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const boolFromEnv = z
@@ -93,6 +94,59 @@ export const configSchema = z.object({
   VIGIL_MODEL_ERROR_THRESHOLD_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
   VIGIL_MODEL_VOLUME_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
   VIGIL_MODEL_RESET_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  // Authentication of CDS clients (src/auth) and request hardening (src/http/hardening.ts).
+  /** `required` (default): every CDS call carries a JWT from a trusted issuer. `off`: no checks at all (warned). */
+  VIGIL_AUTH: z.enum(['required', 'off']).default('required'),
+  /** Path of the trusted-issuers JSON file (format in the README, "Authentication"). */
+  VIGIL_TRUSTED_ISSUERS: z.string().min(1).optional(),
+  /** Signature algorithms accepted; asymmetric only (HMAC and `none` are never accepted). */
+  VIGIL_JWT_ALGORITHMS: commaList
+    .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'])).min(1))
+    .default(['ES384', 'RS384']),
+  /** Tolerated clock difference with the client for `exp`, `nbf` and `iat`, in seconds. */
+  VIGIL_JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  /** Longest accepted token lifetime (exp − now), in seconds: bounds how long a jti must be remembered. */
+  VIGIL_JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(10).max(86_400).default(3600),
+  /** jti values remembered against replay (each until its token expires). */
+  VIGIL_JWT_REPLAY_CACHE_SIZE: z.coerce.number().int().min(1000).max(10_000_000).default(500_000),
+  /** When set, a token's `tenant` claim must equal it. */
+  VIGIL_TENANT: z.string().min(1).optional(),
+  /** Fetching an issuer's JWKS from an allowlisted jku: timeout, cache age, and least time between refreshes on an unknown kid. */
+  VIGIL_JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2000),
+  VIGIL_JWKS_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
+  VIGIL_JWKS_MIN_REFRESH_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** Requests per client address per window, every path but the probes and metrics (429 beyond it). */
+  VIGIL_RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000).default(3000),
+  VIGIL_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** Whole request headers must arrive within this (ms): a slow-header client is cut off. */
+  VIGIL_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** Whole request (headers and body) must arrive within this (ms). */
+  VIGIL_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /** An idle keep-alive connection is closed after this (ms); raise it above a load balancer's idle timeout. */
+  VIGIL_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** A socket with no activity at all is closed after this (ms). */
+  VIGIL_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // Operations (src/observability, src/health, src/audit, src/feedback, server.ts).
+  /** A JSON file of these same settings (keys are the variable names); the environment wins over it. */
+  VIGIL_CONFIG_FILE: z.string().min(1).optional(),
+  /**
+   * True: a model that failed to load still counts as ready (/readyz) and the service serves NEWS2
+   * alone. False (default): such a replica stays out of rotation so the fault is noticed.
+   */
+  VIGIL_ALLOW_FALLBACK_ONLY: boolFromEnv.default(false),
+  /** Where the audit trail and feedback are written (one directory per replica). */
+  VIGIL_DATA_DIR: z.string().min(1).default('./data'),
+  /**
+   * Key of the HMAC that stands in for the patient id in the audit trail (at least 32 characters; give
+   * it from a secret). Unset: a random key is created once in VIGIL_DATA_DIR (development only).
+   */
+  VIGIL_AUDIT_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How many issued card uuids are remembered (from the audit trail, across restarts) to recognise feedback. */
+  VIGIL_ISSUED_CARDS_MAX: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
+  /** Keep clinicians' free-text override comments in the feedback store (they may name a patient). */
+  VIGIL_FEEDBACK_KEEP_COMMENTS: boolFromEnv.default(false),
+  /** On SIGTERM/SIGINT: how long in-flight calls may take to finish before connections are cut (ms). */
+  VIGIL_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
 
 export type RawConfig = z.output<typeof configSchema>;
@@ -111,16 +165,49 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment once; throws ConfigError listing every bad value. */
+/**
+ * Reads VIGIL_CONFIG_FILE: a JSON object whose keys are setting names. Values become the strings the
+ * environment would hold (numbers, booleans; arrays joined by commas). Unknown keys are problems, so
+ * a misspelt setting in a file is refused rather than silently ignored. Values never enter messages.
+ */
+function readConfigFile(path: string): { values: Record<string, string>; problems: string[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? 'not valid JSON';
+    return { values: {}, problems: [`VIGIL_CONFIG_FILE: cannot read ${path} (${why})`] };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { values: {}, problems: [`VIGIL_CONFIG_FILE: ${path} must hold a JSON object of settings`] };
+  }
+  const values: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(json)) {
+    if (!(key in configSchema.shape) || key === 'VIGIL_CONFIG_FILE') {
+      problems.push(`${key} (in ${path}): not a setting Vigil knows`);
+    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      values[key] = String(value);
+    } else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      values[key] = value.join(',');
+    } else {
+      problems.push(`${key} (in ${path}): must be a string, number, boolean or list of strings`);
+    }
+  }
+  return { values, problems };
+}
+
+/** Parses the environment (over VIGIL_CONFIG_FILE, if set) once; throws ConfigError listing every bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   // Empty strings mean "unset" so `FOO= npm start` falls back to the default rather than failing.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = configSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
-    );
-  }
+  const file = cleaned.VIGIL_CONFIG_FILE === undefined ? { values: {}, problems: [] } : readConfigFile(cleaned.VIGIL_CONFIG_FILE);
+  const parsed = configSchema.safeParse({ ...file.values, ...cleaned });
+  const problems = [
+    ...file.problems,
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`)),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const raw = parsed.data;
   const hostForUrl = raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST;
   const publicBaseUrl = (raw.VIGIL_PUBLIC_BASE_URL ?? `http://${hostForUrl}:${raw.PORT}`).replace(/\/+$/, '');

@@ -4,7 +4,10 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createScorer } from './models/create-scorer.js';
 import { createFhirFetcher } from './prefetch/fhir-fetcher.js';
-import { noTelemetry } from './telemetry.js';
+import { openAuditTrail } from './audit/open-audit-trail.js';
+import { openFileFeedbackStore } from './feedback/feedback-store.js';
+import { installGracefulShutdown } from './health/graceful-shutdown.js';
+import { createMetrics } from './observability/metrics.js';
 
 /** Never log a bearer token or the EHR's access token, wherever it appears. */
 export const REDACT_PATHS = [
@@ -29,26 +32,39 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = pino({ level: config.VIGIL_LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
-  const telemetry = noTelemetry;
+  const metrics = createMetrics({ processMetrics: true });
+  const telemetry = metrics.telemetry;
   const scorer = await createScorer(config, log, telemetry);
   const fetcher = createFhirFetcher(config, log, telemetry);
-  const app = await buildApp({ config, scorer, fetcher, telemetry, logger: log });
+  const audit = await openAuditTrail(config, log, metrics.auditWriteFailed);
+  const feedbackStore = await openFileFeedbackStore(config.VIGIL_DATA_DIR);
+  const app = await buildApp({
+    config,
+    scorer,
+    fetcher,
+    telemetry,
+    logger: log,
+    metrics,
+    observers: [audit.observer],
+    feedbackStore,
+    issuedCards: audit.issued,
+  });
 
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log.info({ signal }, 'shutting down');
-    await app.close();
-    fetcher.close();
-    await scorer.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Calls in flight finish first; then the ONNX session and breakers are released and stores flushed.
+  installGracefulShutdown({
+    app,
+    log,
+    graceMs: config.VIGIL_SHUTDOWN_GRACE_MS,
+    release: [
+      { name: 'fhir-fetcher', run: () => fetcher.close() },
+      { name: 'scorer', run: () => scorer.close() },
+      { name: 'audit', run: () => audit.store.close() },
+      { name: 'feedback', run: () => feedbackStore.close() },
+    ],
+  });
 
-  await app.listen({ host: config.HOST, port: config.PORT });
-  log.info({ url: config.publicBaseUrl, model: scorer.describe() }, 'Vigil is listening');
+  const address = await app.listen({ host: config.HOST, port: config.PORT });
+  log.info({ address, url: config.publicBaseUrl, model: scorer.describe() }, 'Vigil is listening');
 }
 
 void main();

@@ -1,0 +1,63 @@
+// One audit record per answered hook call: what Vigil told the clinician, when, through which path
+// and model, how fast and from which data. The patient appears only as a keyed hash and no card text
+// is kept (summaries carry vital values and drug names): each card is kept as its uuid, indicator
+// and a SHA-256 of its exact JSON, which proves a card shown in the EHR is the one Vigil sent.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { mostSevere } from '../cards/common.js';
+import type { AnsweredCall } from '../http/cds-routes.js';
+import type { PatientHasher } from './patient-hash.js';
+
+const indicator = z.enum(['info', 'warning', 'critical']);
+
+/** The record as written and as read back (the reader skips anything that does not match). */
+export const auditRecordSchema = z.object({
+  v: z.literal(1),
+  at: z.iso.datetime(),
+  hookInstance: z.string(),
+  service: z.string(),
+  hook: z.string(),
+  patient: z.string().startsWith('hmac-sha256:'),
+  path: z.enum(['model', 'rules', 'none']),
+  unscoredReason: z.string().optional(),
+  model: z.object({ name: z.string(), version: z.string(), probability: z.number(), band: z.string() }).optional(),
+  modelStatus: z.string().optional(),
+  news2: z.object({ total: z.number(), partial: z.boolean(), risk: z.string() }).optional(),
+  qsofa: z.object({ score: z.number(), positive: z.boolean(), partial: z.boolean() }).optional(),
+  indicator: indicator.optional(),
+  cards: z.array(z.object({ uuid: z.string(), indicator, sha256: z.string() })),
+  latencyMs: z.number(),
+  sources: z.record(z.string(), z.string()),
+});
+
+export type AuditRecord = z.infer<typeof auditRecordSchema>;
+
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+export function toAuditRecord(call: AnsweredCall, hashPatient: PatientHasher): AuditRecord {
+  const a = call.facts.assessment;
+  const record: AuditRecord = {
+    v: 1,
+    at: call.at.toISOString(),
+    hookInstance: call.hookInstance,
+    service: call.service,
+    hook: call.hook,
+    patient: hashPatient(call.patientId),
+    path: call.facts.path,
+    cards: call.cards.map((c) => ({ uuid: c.uuid, indicator: c.indicator, sha256: sha256(JSON.stringify(c)) })),
+    latencyMs: Math.round(call.latencyMs * 1000) / 1000,
+    sources: { ...call.sources },
+  };
+  if (call.facts.unscoredReason !== undefined) record.unscoredReason = call.facts.unscoredReason;
+  if (a !== undefined) {
+    record.modelStatus = a.modelStatus.state;
+    record.news2 = { total: a.news2.total, partial: a.news2.partial, risk: a.news2.risk };
+    record.qsofa = { score: a.qsofa.score, positive: a.qsofa.positive, partial: a.qsofa.partial };
+    if (a.model !== undefined) {
+      record.model = { name: a.model.name, version: a.model.version, probability: a.model.probability, band: a.model.band };
+    }
+  }
+  const worst = mostSevere(...call.cards.map((c) => c.indicator));
+  if (worst !== undefined) record.indicator = worst;
+  return record;
+}

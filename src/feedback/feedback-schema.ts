@@ -1,0 +1,45 @@
+// What a CDS Hooks feedback request may look like (specification "Feedback"): the wrapper
+// `{feedback: [...]}` and the single flat item some older clients send. Unknown fields are tolerated
+// (and not kept). The sandbox sends `overrideReason.reason` as `{code, system}` without a display.
+import { z } from 'zod';
+import { InvalidRequestError } from '../errors.js';
+import { zodIssuesToOutcome } from '../http/zod-outcome.js';
+
+const id = z.string().min(1).max(200);
+
+export const feedbackItemSchema = z
+  .looseObject({
+    card: id,
+    outcome: z.enum(['accepted', 'overridden']),
+    acceptedSuggestions: z.array(z.looseObject({ id })).optional(),
+    overrideReason: z
+      .looseObject({
+        reason: z.looseObject({ system: z.string().min(1), code: z.string().min(1), display: z.string().optional() }).optional(),
+        userComment: z.string().max(4000).optional(),
+      })
+      .optional(),
+    outcomeTimestamp: z.iso.datetime({ offset: true }),
+  })
+  .superRefine((item, ctx) => {
+    if (item.outcome === 'accepted' && (item.acceptedSuggestions === undefined || item.acceptedSuggestions.length === 0)) {
+      ctx.addIssue({ code: 'custom', path: ['acceptedSuggestions'], message: 'is required when the outcome is accepted' });
+    }
+  });
+
+export type FeedbackItem = z.infer<typeof feedbackItemSchema>;
+
+/** At most this many items per request: feedback is per card, and a client sends a handful. */
+export const MAX_ITEMS = 100;
+
+const wrapperSchema = z.looseObject({ feedback: z.array(feedbackItemSchema).min(1).max(MAX_ITEMS) });
+
+/** The items of a feedback request in either shape; throws InvalidRequestError naming each bad field. */
+export function parseFeedbackBody(body: unknown): FeedbackItem[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestError([{ severity: 'error', code: 'structure', diagnostics: 'the request body must be a JSON object', expression: ['(body)'] }]);
+  }
+  // A body with `feedback` is the specification's wrapper; anything else is read as one flat item.
+  const parsed = 'feedback' in body ? wrapperSchema.safeParse(body) : feedbackItemSchema.safeParse(body);
+  if (!parsed.success) throw new InvalidRequestError(zodIssuesToOutcome(parsed.error.issues));
+  return 'feedback' in parsed.data ? (parsed.data.feedback as FeedbackItem[]) : [parsed.data as FeedbackItem];
+}

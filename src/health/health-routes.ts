@@ -1,0 +1,20 @@
+// `GET /healthz` (the process answers: liveness) and `GET /readyz` (it should get traffic:
+// readiness). Neither needs authentication nor touches patient data; both are cheap enough to probe
+// every few seconds.
+import type { FastifyInstance } from 'fastify';
+import type { DeteriorationScorer } from '../models/scorer.js';
+import { readiness } from './readiness.js';
+
+export interface HealthRouteOptions {
+  scorer: Pick<DeteriorationScorer, 'describe'>;
+  allowFallbackOnly: boolean;
+}
+
+export async function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): Promise<void> {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const result = readiness(opts.scorer.describe(), opts.allowFallbackOnly);
+    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not-ready', checks: result.checks });
+  });
+}

@@ -1,0 +1,171 @@
+// Prometheus metrics for Vigil: the prom-client implementation of the Telemetry seam, the observer
+// that turns each answered hook call into counters and score histograms, and the HTTP histogram.
+// Every label value comes from a closed set Vigil defines (services, paths, indicators, override
+// codes, outcomes); nothing a client sends free-form, and never patient data, becomes a label.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { OVERRIDE_REASONS } from '../cards/common.js';
+import type { CallObserver } from '../http/cds-routes.js';
+import type { BreakerState, Telemetry } from '../telemetry.js';
+
+export interface Metrics {
+  registry: Registry;
+  telemetry: Telemetry;
+  /** Counts cards, scoring paths, score distributions and prefetch sources of each answered call. */
+  observer: CallObserver;
+  /** One HTTP exchange; `service` is a hosted service id or "" (discovery, health, ...). */
+  httpRequest(route: string, service: string, status: number, seconds: number): void;
+  /** The audit trail could not record a call (the call was still answered). */
+  auditWriteFailed(): void;
+}
+
+export interface MetricsOptions {
+  /** Node process metrics (CPU, memory, event-loop lag, GC). Off in most tests: they start timers. */
+  processMetrics?: boolean;
+}
+
+const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
+const KNOWN_OVERRIDE_CODES = new Set(OVERRIDE_REASONS.map((r) => r.code));
+/** Label values from other modules are codes, but a label must never grow without bound. */
+const bounded = (value: string): string => (value.length <= 64 ? value : `${value.slice(0, 61)}...`);
+
+// Hook calls are answered in well under a millisecond from prefetch and up to the FHIR deadline
+// (default 300 ms) when fetching, so buckets span 0.5 ms to 2.5 s.
+const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+// One inference of the shipped 16-feature model takes ~6–7 µs (performance.md); the breaker's timeout is 100 ms.
+const INFERENCE_BUCKETS = [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.001, 0.005, 0.025, 0.1];
+const FHIR_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5];
+/** NEWS2 totals are integers 0–20: one bucket per point up to 12, where every band has been passed. */
+const NEWS2_BUCKETS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 20];
+const PROBABILITY_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics === true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const http = new Histogram({
+    name: 'vigil_http_request_duration_seconds',
+    help: 'HTTP request duration, by route, CDS service and status code',
+    labelNames: ['route', 'service', 'status'] as const,
+    buckets: HTTP_BUCKETS,
+    registers,
+  });
+  const inference = new Histogram({
+    name: 'vigil_model_inference_duration_seconds',
+    help: 'Duration of one model inference (prediction-cache misses only)',
+    buckets: INFERENCE_BUCKETS,
+    registers,
+  });
+  const cache = new Counter({
+    name: 'vigil_prediction_cache_total',
+    help: 'Prediction-cache lookups, by result (hit or miss)',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const breaker = new Gauge({
+    name: 'vigil_breaker_state',
+    help: 'Circuit breaker state, by breaker: 0 closed, 1 half-open, 2 open',
+    labelNames: ['breaker'] as const,
+    registers,
+  });
+  const prefetch = new Counter({
+    name: 'vigil_prefetch_source_total',
+    help: 'Where each prefetch key of an answered call came from (sent, fetched, none, missing)',
+    labelNames: ['service', 'key', 'source'] as const,
+    registers,
+  });
+  const fhir = new Histogram({
+    name: 'vigil_fhir_fetch_duration_seconds',
+    help: 'Duration of FHIR requests to the EHR, by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: FHIR_BUCKETS,
+    registers,
+  });
+  const fhirErrors = new Counter({
+    name: 'vigil_fhir_fetch_errors_total',
+    help: 'FHIR requests to the EHR that did not succeed, by outcome',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const answers = new Counter({
+    name: 'vigil_answers_total',
+    help: 'Answered hook calls, by service and the path that scored them (model, rules, none)',
+    labelNames: ['service', 'path'] as const,
+    registers,
+  });
+  const news2 = new Histogram({
+    name: 'vigil_news2_total',
+    help: 'NEWS2 totals of scored calls, by service (watch for drift)',
+    labelNames: ['service'] as const,
+    buckets: NEWS2_BUCKETS,
+    registers,
+  });
+  const probability = new Histogram({
+    name: 'vigil_model_probability',
+    help: 'Model probabilities of calls the model answered, by service (watch for drift)',
+    labelNames: ['service'] as const,
+    buckets: PROBABILITY_BUCKETS,
+    registers,
+  });
+  const cards = new Counter({
+    name: 'vigil_cards_total',
+    help: 'Cards returned, by service and indicator',
+    labelNames: ['service', 'indicator'] as const,
+    registers,
+  });
+  const auth = new Counter({
+    name: 'vigil_auth_failures_total',
+    help: 'Refused authentications, by reason code',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const feedback = new Counter({
+    name: 'vigil_feedback_total',
+    help: 'Feedback items stored, by service, outcome and override reason code',
+    labelNames: ['service', 'outcome', 'override_reason'] as const,
+    registers,
+  });
+  const auditFailures = new Counter({
+    name: 'vigil_audit_write_failures_total',
+    help: 'Hook calls answered but not recorded in the audit trail',
+    registers,
+  });
+
+  const telemetry: Telemetry = {
+    modelInference: (seconds) => inference.observe(seconds),
+    predictionCache: (hit) => cache.inc({ result: hit ? 'hit' : 'miss' }),
+    breakerState: (name, state) => breaker.set({ breaker: bounded(name) }, BREAKER_VALUE[state]),
+    prefetchSource: (service, key, source) => prefetch.inc({ service, key: bounded(key), source: bounded(source) }),
+    fhirFetch(seconds, outcome) {
+      fhir.observe({ outcome: bounded(outcome) }, seconds);
+      if (outcome !== 'ok') fhirErrors.inc({ outcome: bounded(outcome) });
+    },
+    scored(service, path, news2Total, modelProbability) {
+      answers.inc({ service, path });
+      if (news2Total !== undefined) news2.observe({ service }, news2Total);
+      if (modelProbability !== undefined) probability.observe({ service }, modelProbability);
+    },
+    card: (service, indicator) => cards.inc({ service, indicator }),
+    authFailure: (reason) => auth.inc({ reason: bounded(reason) }),
+    feedback(service, outcome, overrideReason) {
+      const code = overrideReason === undefined ? 'none' : KNOWN_OVERRIDE_CODES.has(overrideReason) ? overrideReason : 'other';
+      feedback.inc({ service, outcome, override_reason: code });
+    },
+  };
+
+  const observer: CallObserver = (call) => {
+    const { assessment } = call.facts;
+    if (assessment === undefined) answers.inc({ service: call.service, path: call.facts.path });
+    else telemetry.scored(call.service, assessment.path, assessment.news2.total, assessment.model?.probability);
+    for (const card of call.cards) telemetry.card(call.service, card.indicator);
+    for (const [key, source] of Object.entries(call.sources)) telemetry.prefetchSource(call.service, key, source);
+  };
+
+  return {
+    registry,
+    telemetry,
+    observer,
+    httpRequest: (route, service, status, seconds) => http.observe({ route, service, status: String(status) }, seconds),
+    auditWriteFailed: () => auditFailures.inc(),
+  };
+}

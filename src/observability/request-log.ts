@@ -1,0 +1,19 @@
+// Binds each hook call's log lines to its `hookInstance`, the id the EHR and the audit trail know
+// the call by. Fastify's genReqId runs before the body is read, so this is a preHandler instead.
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** Only a UUID is bound: whatever else a client puts there must not reach the logs. */
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+async function requestLog(app: FastifyInstance): Promise<void> {
+  app.addHook('preHandler', async (request) => {
+    const body = request.body as { hookInstance?: unknown } | undefined;
+    const hookInstance = typeof body === 'object' && body !== null ? body.hookInstance : undefined;
+    if (typeof hookInstance === 'string' && UUID.test(hookInstance)) {
+      request.log = request.log.child({ hookInstance });
+    }
+  });
+}
+
+export default fp(requestLog, { name: 'vigil-request-log' });
