@@ -9,7 +9,10 @@ export function formatAge(at: Date, now: Date): string {
     const rest = minutes - hours * 60;
     return rest >= 10 && hours < 6 ? `${hours} h ${rest} min ago` : `${hours} h ago`;
   }
-  return `${Math.floor(hours / 24)} days ago`;
+  const days = Math.floor(hours / 24);
+  if (days < 60) return `${days} days ago`;
+  if (days < 730) return `${Math.floor(days / 30.44)} months ago`;
+  return `${Math.floor(days / 365.25)} years ago`;
 }
 
 export function formatHours(hours: number): string {

@@ -1,0 +1,149 @@
+// The HTTP benchmark: Vigil's deterioration-risk against a bare Fastify baseline doing the same
+// unavoidable work (parse the same body, answer a same-size body), each in its own child process,
+// measured in alternating rounds (A B A B ...) on loopback. Latency is timed per response in
+// fractional ms; throughput ratios are per round, medians reported. Fails on any non-2xx or error,
+// and on a missed target. Bounded: ROUNDS × REQUESTS requests per server.
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const FIXTURE = process.env.BENCH_FIXTURE ?? 'deterioration-risk/news2-high-critical';
+
+/** Targets: what a ward can live with, far below the specification's ~500 ms guidance. */
+const TARGETS = { p99Ms: 25, minThroughputRatio: 0.25, maxRssMb: 400 };
+
+function shiftedRequest(): string {
+  const fixture = JSON.parse(readFileSync(join(ROOT, 'cards-fixtures', `${FIXTURE}.json`), 'utf8'));
+  const shift = Date.now() - new Date(fixture.now).getTime();
+  const text = JSON.stringify(fixture.request, (_k, v) =>
+    typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$/.test(v) ? new Date(new Date(v).getTime() + shift).toISOString() : v,
+  );
+  return text;
+}
+
+interface Target {
+  child: ChildProcess;
+  port: number;
+}
+
+async function startTarget(kind: 'vigil' | 'baseline', answerSize: number): Promise<Target> {
+  const child = fork(join(import.meta.dirname, 'target.ts'), [kind, String(answerSize)], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+async function memoryOf(t: Target): Promise<NodeJS.MemoryUsage> {
+  return new Promise((resolve) => {
+    t.child.once('message', (m) => resolve((m as { memory: NodeJS.MemoryUsage }).memory));
+    t.child.send('memory');
+  });
+}
+
+interface Round {
+  seconds: number;
+  latencies: number[];
+  bytes: number;
+}
+
+async function round(port: number, path: string, body: string, count: number): Promise<Round> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const latencies: number[] = [];
+  let sent = 0;
+  let bytes = 0;
+  const started = performance.now();
+  async function worker() {
+    while (sent < count) {
+      sent += 1;
+      const t0 = performance.now();
+      const { status, size } = await new Promise<{ status: number; size: number }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json' }, timeout: 5000 }, (res) => {
+          let size = 0;
+          res.on('data', (c: Buffer) => (size += c.length));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, size }));
+        });
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', reject);
+        req.end(body);
+      });
+      if (status < 200 || status >= 300) throw new Error(`non-2xx answer: ${status}`);
+      latencies.push(performance.now() - t0);
+      bytes = size;
+    }
+  }
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  agent.destroy();
+  return { seconds: (performance.now() - started) / 1000, latencies, bytes };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+const body = shiftedRequest();
+const vigil = await startTarget('vigil', 0);
+// Size the baseline's answer like Vigil's.
+const probe = await round(vigil.port, '/cds-services/deterioration-risk', body, 20);
+const baseline = await startTarget('baseline', probe.bytes);
+
+// Warm-up (JIT, caches), not measured.
+await round(vigil.port, '/cds-services/deterioration-risk', body, 500);
+await round(baseline.port, '/cds-services/deterioration-risk', body, 500);
+
+const ratios: number[] = [];
+const vigilLatencies: number[] = [];
+const baseLatencies: number[] = [];
+const rps = { vigil: [] as number[], baseline: [] as number[] };
+for (let i = 0; i < ROUNDS; i += 1) {
+  const b = await round(baseline.port, '/cds-services/deterioration-risk', body, REQUESTS);
+  const v = await round(vigil.port, '/cds-services/deterioration-risk', body, REQUESTS);
+  rps.baseline.push(REQUESTS / b.seconds);
+  rps.vigil.push(REQUESTS / v.seconds);
+  ratios.push(REQUESTS / v.seconds / (REQUESTS / b.seconds));
+  vigilLatencies.push(...v.latencies);
+  baseLatencies.push(...b.latencies);
+}
+const mem = await memoryOf(vigil);
+vigil.child.send('stop');
+baseline.child.send('stop');
+
+vigilLatencies.sort((a, b) => a - b);
+baseLatencies.sort((a, b) => a - b);
+const result = {
+  fixture: FIXTURE,
+  rounds: ROUNDS,
+  requestsPerRound: REQUESTS,
+  connections: CONNECTIONS,
+  answerBytes: probe.bytes,
+  vigil: { rps: Math.round(median(rps.vigil)), p50Ms: +percentile(vigilLatencies, 50).toFixed(3), p99Ms: +percentile(vigilLatencies, 99).toFixed(3) },
+  baseline: { rps: Math.round(median(rps.baseline)), p50Ms: +percentile(baseLatencies, 50).toFixed(3), p99Ms: +percentile(baseLatencies, 99).toFixed(3) },
+  throughputRatio: +median(ratios).toFixed(3),
+  vigilRssMb: Math.round(mem.rss / 1024 / 1024),
+  vigilHeapUsedMb: Math.round(mem.heapUsed / 1024 / 1024),
+  targets: TARGETS,
+};
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+const missed: string[] = [];
+if (result.vigil.p99Ms > TARGETS.p99Ms) missed.push(`p99 ${result.vigil.p99Ms} ms > ${TARGETS.p99Ms} ms`);
+if (result.throughputRatio < TARGETS.minThroughputRatio) missed.push(`throughput ratio ${result.throughputRatio} < ${TARGETS.minThroughputRatio}`);
+if (result.vigilRssMb > TARGETS.maxRssMb) missed.push(`RSS ${result.vigilRssMb} MB > ${TARGETS.maxRssMb} MB`);
+if (missed.length > 0) {
+  process.stderr.write(`targets missed: ${missed.join('; ')}\n`);
+  process.exit(1);
+}
+process.stdout.write('all targets met\n');
