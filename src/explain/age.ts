@@ -11,8 +11,8 @@ export function formatAge(at: Date, now: Date): string {
   }
   const days = Math.floor(hours / 24);
   if (days < 60) return `${days} days ago`;
-  if (days < 730) return `${Math.floor(days / 30.44)} months ago`;
-  return `${Math.floor(days / 365.25)} years ago`;
+  if (days < 730) return `${Math.round(days / 30.44)} months ago`;
+  return `${Math.round(days / 365.25)} years ago`;
 }
 
 export function formatHours(hours: number): string {

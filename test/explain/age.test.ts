@@ -15,7 +15,7 @@ describe('how old a charted value reads on a card', () => {
     [6 * 60 + 30, '6 h ago'],
     [30 * 60, '30 h ago'],
     [48 * 60, '2 days ago'],
-    [90 * 24 * 60, '2 months ago'],
+    [90 * 24 * 60, '3 months ago'],
     [3 * 365.25 * 24 * 60, '3 years ago'],
   ])('%d minutes reads as "%s"', (minutes, words) => {
     expect(formatAge(ago(minutes), NOW)).toBe(words);
