@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { loggerOptions } from './http/logger-options.js';
 import { createScorer } from './models/create-scorer.js';
 import { createFhirFetcher } from './prefetch/fhir-fetcher.js';
 import { openAuditTrail } from './audit/open-audit-trail.js';
@@ -9,16 +10,6 @@ import { openFileFeedbackStore } from './feedback/feedback-store.js';
 import { installGracefulShutdown } from './health/graceful-shutdown.js';
 import { createMetrics } from './observability/metrics.js';
 
-/** Never log a bearer token or the EHR's access token, wherever it appears. */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'headers.authorization',
-  'authorization',
-  'fhirAuthorization',
-  '*.fhirAuthorization',
-  'access_token',
-  '*.access_token',
-];
 
 async function main(): Promise<void> {
   let config;
@@ -31,7 +22,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = pino({ level: config.VIGIL_LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  // Redaction of tokens lives with the options (src/http/logger-options.ts) so its test uses the same.
+  const log = pino(loggerOptions(config.VIGIL_LOG_LEVEL));
   const metrics = createMetrics({ processMetrics: true });
   const telemetry = metrics.telemetry;
   const scorer = await createScorer(config, log, telemetry);
@@ -67,4 +59,11 @@ async function main(): Promise<void> {
   log.info({ address, url: config.publicBaseUrl, model: scorer.describe() }, 'Vigil is listening');
 }
 
-void main();
+main().catch((err: unknown) => {
+  // A refusal decided while building the app (no trusted issuers off loopback): a message, not a stack.
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  throw err;
+});

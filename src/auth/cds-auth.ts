@@ -1,0 +1,150 @@
+// CDS Hooks client authentication as a Fastify plugin: every request except CORS preflight and the
+// operations endpoints must carry `Authorization: Bearer <JWT>` from a trusted issuer. @fastify/jwt
+// verifies the signature with the key resolve-key.ts picks; claims.ts and the replay store do the rest.
+// A refusal is a bare 401 (the error handler), counted by reason and logged without the token.
+import fastifyJwt from '@fastify/jwt';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import type { Telemetry } from '../telemetry.js';
+import { OPERATIONS_ROUTES } from '../http/hardening.js';
+import { checkClaims, type CdsJwtClaims } from './claims.js';
+import { AuthRefusal, type RefusalReason } from './refusal.js';
+import { RemoteJwks } from './remote-jwks.js';
+import { ReplayStore } from './replay-store.js';
+import { resolveKey, type DecodedJwt } from './resolve-key.js';
+import { resolveTrust, type Trust } from './trust.js';
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: CdsJwtClaims;
+    user: CdsJwtClaims;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `false`: this route is reachable without a token (probes, metrics). */
+    auth?: false;
+  }
+}
+
+export interface CdsAuthOptions {
+  config: Readonly<Config>;
+  telemetry: Telemetry;
+  clock: () => Date;
+  /** Who is trusted; default: decided from the config at start-up (trust.ts). */
+  trust?: Trust;
+  /** How JWKS documents are fetched from allowlisted jku URLs (tests count the calls). */
+  fetch?: typeof fetch;
+}
+
+/**
+ * Larger than any real CDS client's token (the sandbox's is ~700 bytes) and well below Node's 16 KiB
+ * header limit, so an oversized token is a 401 decided here rather than a 431 from the parser.
+ */
+export const MAX_TOKEN_CHARS = 8192;
+
+/** `Bearer <token>` exactly (scheme case-insensitive, RFC 7235), or the reason it is not. */
+export function bearerToken(header: string | undefined): { token: string } | { refused: RefusalReason } {
+  if (header === undefined || header === '') return { refused: 'missing_token' };
+  const match = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header);
+  if (match === null) return { refused: 'malformed_header' };
+  const token = match[1]!;
+  if (token.length > MAX_TOKEN_CHARS) return { refused: 'token_too_large' };
+  if (token.split('.').length !== 3) return { refused: 'malformed_token' };
+  return { token };
+}
+
+/** Requests that never need a token: CORS preflight, the operations endpoints, routes marked `auth: false`. */
+export function isPublicRequest(request: FastifyRequest): boolean {
+  if (request.method === 'OPTIONS') return true;
+  // The matched route's pattern, not the raw URL: an encoded path cannot sneak past it.
+  const pattern = request.routeOptions.url;
+  if (pattern !== undefined && OPERATIONS_ROUTES.has(pattern)) return true;
+  return request.routeOptions.config?.auth === false;
+}
+
+/** @fastify/jwt's own error codes, turned into refusal reasons. */
+function reasonOf(err: unknown, keyResolved: boolean): RefusalReason {
+  if (err instanceof AuthRefusal) return err.reason;
+  const code = (err as { code?: string }).code;
+  if (code === 'FAST_JWT_INVALID_ALGORITHM') return 'alg_not_allowed';
+  // fast-jwt reports a bad signature and a malformed token with one code; which step failed tells them apart.
+  if (code === 'FST_JWT_AUTHORIZATION_TOKEN_INVALID' && keyResolved) return 'bad_signature';
+  return 'malformed_token';
+}
+
+async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void> {
+  const { config, telemetry, clock } = opts;
+  const trust = opts.trust ?? resolveTrust(config);
+  for (const warning of trust.warnings) app.log.warn(warning);
+  app.log.info({ profile: trust.profile, issuers: trust.issuers.map((i) => i.iss) }, 'authentication required');
+
+  const issuers = new Map(trust.issuers.map((i) => [i.iss, i]));
+  const remote = new RemoteJwks({
+    timeoutMs: config.VIGIL_JWKS_TIMEOUT_MS,
+    cacheMs: config.VIGIL_JWKS_CACHE_SECONDS * 1000,
+    minRefreshMs: config.VIGIL_JWKS_MIN_REFRESH_SECONDS * 1000,
+    clock,
+    ...(opts.fetch !== undefined ? { fetch: opts.fetch } : {}),
+  });
+  const replay = new ReplayStore(config.VIGIL_JWT_REPLAY_CACHE_SIZE);
+  const algorithms = new Set<string>(config.VIGIL_JWT_ALGORITHMS);
+  const keyResolved = new WeakSet<FastifyRequest>();
+
+  await app.register(fastifyJwt, {
+    secret: async (request: FastifyRequest, decoded: unknown) => {
+      const pem = await resolveKey(decoded as DecodedJwt, { issuers, remote, algorithms });
+      keyResolved.add(request);
+      return pem;
+    },
+    decode: { complete: true },
+    verify: {
+      // Pinned: @fastify/jwt otherwise accepts any algorithm the key can do.
+      algorithms: [...algorithms] as never,
+      // Every token has a fresh jti, so a verified-token cache would never hit (performance.md).
+      cache: false,
+      // Time claims are checked by claims.ts against the one injected clock, with the configured skew.
+      ignoreExpiration: true,
+      ignoreNotBefore: true,
+      extractToken: (request: FastifyRequest) => {
+        const found = bearerToken(request.headers.authorization);
+        return 'token' in found ? found.token : undefined;
+      },
+    },
+  });
+
+  app.addHook('onRequest', async (request) => {
+    if (isPublicRequest(request)) return;
+    try {
+      const found = bearerToken(request.headers.authorization);
+      if ('refused' in found) throw new AuthRefusal(found.refused);
+      const claims = await request.jwtVerify<CdsJwtClaims>();
+      const now = clock();
+      const path = request.url.split('?', 1)[0]!;
+      const refused = checkClaims(
+        claims,
+        {
+          audiences: trust.audienceBases.map((base) => base + path),
+          tenant: config.VIGIL_TENANT,
+          skewSeconds: config.VIGIL_JWT_CLOCK_SKEW_SECONDS,
+          maxLifetimeSeconds: config.VIGIL_JWT_MAX_LIFETIME_SECONDS,
+        },
+        now,
+      );
+      if (refused !== undefined) throw new AuthRefusal(refused);
+      if (!replay.firstUse(claims.iss, claims.jti, claims.exp, config.VIGIL_JWT_CLOCK_SKEW_SECONDS, now)) {
+        throw new AuthRefusal('replayed_jti');
+      }
+    } catch (err) {
+      const reason = reasonOf(err, keyResolved.has(request));
+      telemetry.authFailure(reason);
+      // The reason and where it happened; never the token, never a claim that could carry data.
+      request.log.info({ authRefused: reason, route: request.routeOptions.url }, 'authentication refused');
+      throw err instanceof AuthRefusal ? err : new AuthRefusal(reason);
+    }
+  });
+}
+
+export default fp(cdsAuth, { name: 'vigil-cds-auth', fastify: '5.x' });

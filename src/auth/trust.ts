@@ -1,0 +1,67 @@
+// The start-up rule for whom Vigil trusts. Configured issuers win. With none, a service bound to
+// loopback trusts the CDS Hooks sandbox's published key and the local development key (for trying
+// Vigil on one's own machine: both private keys are within anyone's reach, so it says so loudly);
+// bound to any other address it refuses to start.
+import { ConfigError, isLoopbackHost, type Config } from '../config.js';
+import sandboxJwks from './sandbox-jwks.json' with { type: 'json' };
+import { loadOrCreateDevIssuer } from './dev-issuer.js';
+import { parseJwks } from './jwks.js';
+import { readTrustedIssuers, type TrustedIssuer } from './trusted-issuers.js';
+
+/** The CDS Hooks sandbox (https://sandbox.cds-hooks.org), which signs every call with this issuer. */
+export const SANDBOX_ISSUER = 'https://sandbox.cds-hooks.org';
+
+export interface Trust {
+  profile: 'configured' | 'loopback-development';
+  issuers: readonly TrustedIssuer[];
+  /** Base URLs a token's `aud` may start with (then the exact path called). */
+  audienceBases: readonly string[];
+  /** Said once at start-up, at warn level. */
+  warnings: readonly string[];
+}
+
+type TrustConfig = Pick<Config, 'HOST' | 'PORT' | 'VIGIL_PUBLIC_BASE_URL' | 'publicBaseUrl' | 'VIGIL_TRUSTED_ISSUERS' | 'VIGIL_DATA_DIR'>;
+
+/**
+ * The URL a client called can be written several ways only on loopback (localhost, 127.0.0.1, [::1]),
+ * and the sandbox user types whichever they like; elsewhere the public base URL is the one answer.
+ */
+export function audienceBases(config: TrustConfig): string[] {
+  if (config.VIGIL_PUBLIC_BASE_URL !== undefined || !isLoopbackHost(config.HOST)) return [config.publicBaseUrl];
+  const aliases = ['localhost', '127.0.0.1', '[::1]'].map((h) => `http://${h}:${config.PORT}`);
+  return [...new Set([config.publicBaseUrl, ...aliases])];
+}
+
+/** Decides the trust at start-up; throws ConfigError when the service must not start. Reads files. */
+export function resolveTrust(config: TrustConfig): Trust {
+  const audiences = audienceBases(config);
+  const loopback = isLoopbackHost(config.HOST);
+  const problems: string[] = [];
+  if (!loopback && config.VIGIL_TRUSTED_ISSUERS === undefined) {
+    problems.push(
+      `VIGIL_TRUSTED_ISSUERS: Vigil is bound to ${config.HOST}, not loopback, and trusts no CDS client: ` +
+        'name a trusted-issuers file (README, "Authentication"), or set VIGIL_AUTH=off to run without authentication (never with real patient data)',
+    );
+  }
+  if (!loopback && config.VIGIL_PUBLIC_BASE_URL === undefined) {
+    problems.push('VIGIL_PUBLIC_BASE_URL: required when not bound to loopback: a token\'s aud must be the URL its client called');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (config.VIGIL_TRUSTED_ISSUERS !== undefined) {
+    return { profile: 'configured', issuers: readTrustedIssuers(config.VIGIL_TRUSTED_ISSUERS), audienceBases: audiences, warnings: [] };
+  }
+  const dev = loadOrCreateDevIssuer(config.VIGIL_DATA_DIR);
+  return {
+    profile: 'loopback-development',
+    issuers: [
+      { iss: SANDBOX_ISSUER, keys: parseJwks(sandboxJwks), jku: [] },
+      { iss: dev.iss, keys: parseJwks(dev.jwks), jku: [] },
+    ],
+    audienceBases: audiences,
+    warnings: [
+      'AUTHENTICATION IS IN THE LOOPBACK DEVELOPMENT PROFILE: no VIGIL_TRUSTED_ISSUERS, so Vigil trusts the public CDS Hooks ' +
+        'sandbox key (its private key is published: anyone can sign as it) and the local development key of `npm run token`. ' +
+        'For trying Vigil on this machine only; never with real patient data. Set VIGIL_TRUSTED_ISSUERS to lock it down.',
+    ],
+  };
+}

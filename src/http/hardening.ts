@@ -1,0 +1,79 @@
+// What keeps a hostile or broken client from taking Vigil down: server timeouts (a slow-header client is
+// cut off in about a second), per-client rate limiting of every path (404s included) and security
+// headers. Body limit, JSON-only parsing and prototype-poisoning refusal are set in app.ts.
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import type { ServerOptions } from 'node:http';
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+
+/** Operations endpoints: never authenticated, never rate limited (probes and Prometheus must get through a flood). */
+export const OPERATIONS_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
+type TimeoutConfig = Pick<
+  Config,
+  'VIGIL_HEADERS_TIMEOUT_MS' | 'VIGIL_REQUEST_TIMEOUT_MS' | 'VIGIL_KEEP_ALIVE_TIMEOUT_MS' | 'VIGIL_CONNECTION_TIMEOUT_MS'
+>;
+
+/**
+ * Server options for Fastify(): Node checks unfinished requests only every connectionsCheckingInterval
+ * (30 s by default), so headersTimeout alone would let a slow-header client linger; 100 ms makes the
+ * cut-off land within ~0.1 s of the timeout (performance.md).
+ */
+export interface ServerTimeouts {
+  connectionTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  http: ServerOptions;
+}
+
+export function serverTimeouts(config: TimeoutConfig): ServerTimeouts {
+  const requestTimeout = config.VIGIL_REQUEST_TIMEOUT_MS;
+  // Node refuses headersTimeout > requestTimeout at server creation.
+  const headersTimeout = Math.min(config.VIGIL_HEADERS_TIMEOUT_MS, requestTimeout);
+  return {
+    connectionTimeout: config.VIGIL_CONNECTION_TIMEOUT_MS,
+    requestTimeout,
+    keepAliveTimeout: config.VIGIL_KEEP_ALIVE_TIMEOUT_MS,
+    http: { headersTimeout, requestTimeout, connectionsCheckingInterval: 100 },
+  };
+}
+
+/** Headers every answer carries: JSON for machines, never framed, sniffed, cached or referred. */
+export function securityHeaders(publicBaseUrl: string): Record<string, string> {
+  return {
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+    ...(publicBaseUrl.startsWith('https:') ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
+}
+
+export interface HardeningOptions {
+  config: Readonly<Config>;
+}
+
+async function hardening(app: FastifyInstance, { config }: HardeningOptions): Promise<void> {
+  await app.register(rateLimit, {
+    global: false,
+    max: config.VIGIL_RATE_LIMIT_MAX,
+    timeWindow: config.VIGIL_RATE_LIMIT_WINDOW_MS,
+    allowList: (request) => request.routeOptions.url !== undefined && OPERATIONS_ROUTES.has(request.routeOptions.url),
+  });
+  // A root onRequest hook rather than the plugin's per-route one: it also covers the 404 handler, so
+  // scanning for paths costs the scanner its budget, and it runs before authentication (a flood of
+  // bad tokens is throttled before paying for signature checks).
+  app.addHook('onRequest', app.rateLimit());
+
+  const headers = securityHeaders(config.publicBaseUrl);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(headers)) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
+    return payload;
+  });
+}
+
+export default fp(hardening, { name: 'vigil-hardening', fastify: '5.x' });
