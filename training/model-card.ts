@@ -151,6 +151,8 @@ Vigil serves any ONNX model with no code change if it honours contract \`${FEATU
 ## Limitations
 - Synthetic data: the cohort's physiology and outcome model are assumptions written in code; real
   wards differ. The AUROC gap shows the pipeline can find a signal NEWS2's bands blur, nothing more.
+- The model sees age and NEWS2 does not; in this cohort age raises the hazard, so part of the gain
+  is age. Whether that holds on a site's wards is for its own validation.
 - No trends (change since the previous set), labs or comorbidities: PatientInputs carries the newest
   value of each vital only.
 - Rows of one patient are correlated; the bootstrap resamples patients, but the cohort is small.
