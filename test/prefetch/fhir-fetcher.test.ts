@@ -74,7 +74,7 @@ describe('fetching missing prefetch from the FHIR server', () => {
     ehr.fault({ kind: 'slow', ms: 120 });
     const { value, ms } = await timed(() => fetcher.fetchAll(hookCall(ehr.baseUrl), ALL));
     expect(Object.values(value).every((r) => r.ok)).toBe(true);
-    expect(ms).toBeLessThan(240); // five sequential reads would take 600 ms
+    expect(ms).toBeLessThan(360); // in series, five reads take at least 600 ms
   });
 
   it('follows Bundle next links and keeps the newest first', async () => {
@@ -122,7 +122,7 @@ describe('faults of the FHIR server', () => {
   it('answers by the deadline with what it has when one read is slow beyond it', async () => {
     ehr.fault({ kind: 'slow', ms: 1500, match: 'Patient' });
     const { value, ms } = await timed(() => fetcher.fetchAll(hookCall(ehr.baseUrl), ALL));
-    expect(ms).toBeLessThan(400 + 60);
+    expect(ms).toBeLessThan(400 + 100);
     expect(value.patient).toEqual({ ok: false, problem: 'the EHR did not answer within 400 ms' });
     expect(value.vitals?.ok && value.vitals.resources).toHaveLength(18);
   });
