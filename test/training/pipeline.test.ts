@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { SHIPPED_MODEL_PATH } from '../../src/models/create-scorer.js';
 import { renderModelCard } from '../../training/model-card.js';
 import { runTraining } from '../../training/pipeline.js';
 import { readModelMetadata } from '../../src/models/onnx-model.js';
@@ -37,5 +39,15 @@ describe('training', () => {
     const card = renderModelCard(runTraining(SMALL));
     expect(card).toContain('Synthetic data. Not clinically validated.');
     expect(card).toMatch(/AUROC model \*\*0\.\d{3}\*\* vs NEWS2 \*\*0\.\d{3}\*\*/);
+  });
+});
+
+describe('the shipped model', () => {
+  it('is exactly what its recorded training command produces (retrain after changing training/)', async () => {
+    const shipped = await readFile(SHIPPED_MODEL_PATH);
+    const meta = readModelMetadata(shipped);
+    const arg = (name: string) => Number(new RegExp(`--${name} (\\d+)`).exec(meta.trainingCommand ?? '')?.[1]);
+    const retrained = runTraining({ seed: arg('seed'), patients: arg('patients'), bootstrapReplicates: arg('bootstrap') });
+    expect(Buffer.from(retrained.onnx).equals(shipped)).toBe(true);
   });
 });
