@@ -52,9 +52,16 @@ export class DailyJsonlLog {
     const line = `${JSON.stringify(record)}\n`;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ day, line, resolve, reject });
-      this.flushing ??= this.flush().finally(() => {
-        this.flushing = undefined;
-      });
+      this.startFlush();
+    });
+  }
+
+  private startFlush(): void {
+    if (this.flushing !== undefined) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      // An append that ran between the last batch and this line found a flush still "running".
+      if (this.queue.length > 0) this.startFlush();
     });
   }
 

@@ -1,0 +1,196 @@
+import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../src/audit/audit-record.js';
+import { createFileAuditStore, type AuditStore } from '../../src/audit/audit-store.js';
+import { IssuedCards } from '../../src/audit/issued-cards.js';
+import { openAuditTrail } from '../../src/audit/open-audit-trail.js';
+import { DEV_KEY_FILE } from '../../src/audit/patient-hash.js';
+import { testApp } from '../support/app.js';
+import { criticalCall, lowCall } from '../observability/hook-calls.js';
+
+const KEY = 'test-only-audit-key-0123456789abcdef';
+const PATIENT = 'syn-audit-patient-8086';
+const TOKEN = 'syn-access-token-do-not-store-5e1f';
+const silent = { warn: () => {} };
+
+async function readAll(store: AuditStore): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  for await (const r of store.read()) out.push(r);
+  return out;
+}
+
+async function filesUnder(dir: string): Promise<string> {
+  const names = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = names.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('\n');
+}
+
+describe('the audit trail', () => {
+  let dir: string;
+  let app: FastifyInstance | undefined;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-audit-'));
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function appWithAudit() {
+    const config = { VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: 1000 };
+    const trail = await openAuditTrail(config, silent);
+    app = await testApp({ observers: [trail.observer], issuedCards: trail.issued });
+    return trail;
+  }
+
+  it('writes one record per call, reread by a new store on the same directory after a restart', async () => {
+    const trail = await appWithAudit();
+    const critical = criticalCall(PATIENT);
+    const res = await app!.inject({ method: 'POST', url: `/cds-services/${critical.service}`, payload: critical.body });
+    const card = res.json().cards[0];
+    const low = lowCall(PATIENT);
+    await app!.inject({ method: 'POST', url: `/cds-services/${low.service}`, payload: low.body });
+    await app!.close();
+    app = undefined;
+    await trail.store.close();
+
+    const records = await readAll(createFileAuditStore(dir));
+    expect(records).toHaveLength(2);
+    const [first, second] = records;
+    expect(first).toMatchObject({
+      hookInstance: critical.body.hookInstance,
+      service: 'deterioration-risk',
+      hook: 'patient-view',
+      path: 'rules',
+      indicator: 'critical',
+      news2: { total: 13, partial: false },
+      qsofa: { score: 2, positive: true },
+      modelStatus: expect.any(String),
+      cards: [{ uuid: card.uuid, indicator: 'critical', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }],
+      sources: { vitals: 'sent', patient: 'sent' },
+    });
+    expect(first!.latencyMs).toBeGreaterThan(0);
+    expect(first!.at).toBe('2026-11-23T12:00:00.000Z');
+    // One patient, one pseudonym: both calls link without naming the patient.
+    expect(first!.patient).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(second!.patient).toBe(first!.patient);
+  });
+
+  it('rebuilds the issued cards after a restart, so feedback still recognises them', async () => {
+    const trail = await appWithAudit();
+    const critical = criticalCall(PATIENT);
+    const uuid = (await app!.inject({ method: 'POST', url: `/cds-services/${critical.service}`, payload: critical.body })).json().cards[0].uuid;
+    await app!.close();
+    app = undefined;
+    await trail.store.close();
+
+    await appWithAudit();
+    const res = await app!.inject({
+      method: 'POST',
+      url: '/cds-services/deterioration-risk/feedback',
+      payload: { card: uuid, outcome: 'overridden', outcomeTimestamp: '2026-11-23T12:05:00Z' },
+    });
+    expect(res.json()).toMatchObject({ stored: 1, unknownCards: 0 });
+  });
+
+  it('holds neither the patient id nor the access token in any file', async () => {
+    const trail = await appWithAudit();
+    const critical = criticalCall(PATIENT);
+    critical.body.fhirServer = 'https://ehr.example/fhir';
+    critical.body.fhirAuthorization = { access_token: TOKEN, token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'vigil' };
+    const res = await app!.inject({ method: 'POST', url: `/cds-services/${critical.service}`, payload: critical.body });
+    expect(res.statusCode).toBe(200);
+    await trail.store.close();
+
+    const everything = await filesUnder(dir);
+    expect(everything).toContain(String(critical.body.hookInstance)); // the grep would find a record
+    expect(everything).not.toContain(PATIENT);
+    expect(everything).not.toContain(TOKEN);
+    expect(everything).not.toContain(KEY);
+  });
+
+  it('creates a development key in the data directory when none is configured, and keeps it', async () => {
+    const first = await openAuditTrail({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: undefined, VIGIL_ISSUED_CARDS_MAX: 100 }, silent);
+    const key = await readFile(join(dir, DEV_KEY_FILE), 'utf8');
+    const second = await openAuditTrail({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: undefined, VIGIL_ISSUED_CARDS_MAX: 100 }, silent);
+    expect(await readFile(join(dir, DEV_KEY_FILE), 'utf8')).toBe(key);
+    expect(key.trim()).toMatch(/^[0-9a-f]{64}$/);
+    await Promise.all([first.store.close(), second.store.close()]);
+  });
+});
+
+describe('the audit file store', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-audit-'));
+  });
+  afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+  const record = (n: number, at = '2026-11-23T12:00:00.000Z'): AuditRecord => ({
+    v: 1,
+    at,
+    hookInstance: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    service: 'deterioration-risk',
+    hook: 'patient-view',
+    patient: 'hmac-sha256:ab',
+    path: 'rules',
+    cards: [{ uuid: `card-${n}`, indicator: 'info', sha256: 'x' }],
+    latencyMs: 1,
+    sources: {},
+  });
+
+  it('skips a torn last line after a crash and appends the next record on a line of its own', async () => {
+    const store = createFileAuditStore(dir);
+    await store.append(record(1));
+    await store.close();
+    // A crash mid-write: half a record, no newline.
+    await appendFile(join(dir, 'audit', 'audit-2026-11-23.jsonl'), JSON.stringify(record(2)).slice(0, 40));
+
+    const reopened = createFileAuditStore(dir);
+    await reopened.append(record(3));
+    await reopened.close();
+    const ids = (await readAll(createFileAuditStore(dir))).map((r) => r.cards[0]!.uuid);
+    expect(ids).toEqual(['card-1', 'card-3']);
+  });
+
+  it('acknowledges concurrent appends only when all are on disk, losing none', async () => {
+    const store = createFileAuditStore(dir);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(record(i))));
+    // No close: what was acknowledged must already be readable from the file.
+    const lines = (await readFile(join(dir, 'audit', 'audit-2026-11-23.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(50);
+    await store.close();
+  });
+
+  it('writes one file per UTC day', async () => {
+    const store = createFileAuditStore(dir);
+    await store.append(record(1, '2026-11-23T23:59:59.000Z'));
+    await store.append(record(2, '2026-11-24T00:00:00.000Z'));
+    await store.close();
+    expect((await readdir(join(dir, 'audit'))).sort()).toEqual(['audit-2026-11-23.jsonl', 'audit-2026-11-24.jsonl']);
+  });
+
+  it('refuses appends once closed', async () => {
+    const store = createFileAuditStore(dir);
+    await store.close();
+    await expect(store.append(record(1))).rejects.toThrow(/closed/);
+  });
+
+  it('remembers at most the newest issued cards, newest kept', async () => {
+    const store = createFileAuditStore(dir);
+    for (let i = 0; i < 5; i += 1) await store.append(record(i));
+    await store.close();
+    const issued = await IssuedCards.fromAudit(createFileAuditStore(dir), 3);
+    expect(issued.size).toBe(3);
+    expect(issued.serviceOf('card-4')).toBe('deterioration-risk');
+    expect(issued.serviceOf('card-2')).toBe('deterioration-risk');
+    expect(issued.serviceOf('card-1')).toBeUndefined();
+    issued.remember('card-5', 'sedation-safety');
+    expect(issued.serviceOf('card-2')).toBeUndefined();
+    expect(issued.serviceOf('card-5')).toBe('sedation-safety');
+  });
+});

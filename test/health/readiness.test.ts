@@ -1,0 +1,92 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readiness } from '../../src/health/readiness.js';
+import { createScorer } from '../../src/models/create-scorer.js';
+import type { DeteriorationScorer } from '../../src/models/scorer.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { createRulesScorer } from '../../src/fallback-rules/rules-scorer.js';
+import { testApp, testConfig } from '../support/app.js';
+
+type Described = ReturnType<DeteriorationScorer['describe']>;
+
+/** A scorer that answers like the rules but describes itself as told. */
+function describedAs(description: Described): DeteriorationScorer {
+  return { ...createRulesScorer(), describe: () => description };
+}
+
+const silent = { info: () => {}, warn: () => {} };
+
+describe('readiness', () => {
+  it.each<[string, Described, boolean, boolean]>([
+    ['a loaded model', { model: 'loaded', detail: 'vigil 1.0 (breaker closed)' }, false, true],
+    ['a loaded model whose breaker is open (NEWS2 still answers)', { model: 'loaded', detail: 'vigil 1.0 (breaker open)' }, false, true],
+    ['no model, declared with VIGIL_MODEL_PATH=none', { model: 'not-configured' }, false, true],
+    ['a model that failed to load', { model: 'fallback-only', detail: 'the model could not be loaded at start-up' }, false, false],
+    ['a model that failed to load, NEWS2 only allowed', { model: 'fallback-only', detail: 'the model could not be loaded at start-up' }, true, true],
+  ])('with %s is ready: %s', (_what, described, allowFallbackOnly, ready) => {
+    expect(readiness(described, allowFallbackOnly).ready).toBe(ready);
+  });
+});
+
+describe('GET /healthz and /readyz', () => {
+  let app: FastifyInstance | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await app?.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('healthz answers 200 whatever the model', async () => {
+    app = await testApp({ scorer: describedAs({ model: 'fallback-only', detail: 'broken' }) });
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('is not ready with a broken model file, and says why', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-ready-'));
+    const broken = join(dir, 'broken.onnx');
+    await writeFile(broken, 'this is not an ONNX model');
+    const scorer = await createScorer(testConfig({ VIGIL_MODEL_PATH: broken }), silent);
+    app = await testApp({ scorer });
+    const res = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().status).toBe('not-ready');
+    expect(res.json().checks).toContainEqual(expect.objectContaining({ name: 'model', ok: false }));
+  });
+
+  it('is ready with the same broken model when fallback-only is declared', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-ready-'));
+    const broken = join(dir, 'broken.onnx');
+    await writeFile(broken, 'this is not an ONNX model');
+    const env = { VIGIL_MODEL_PATH: broken, VIGIL_ALLOW_FALLBACK_ONLY: 'true' };
+    const scorer = await createScorer(testConfig(env), silent);
+    app = await testApp({ scorer }, env);
+    const res = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().status).toBe('ready');
+  });
+
+  it('is ready with no model configured (NEWS2 only, as declared)', async () => {
+    const scorer = await createScorer(testConfig({ VIGIL_MODEL_PATH: 'none' }), silent);
+    app = await testApp({ scorer });
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+  });
+
+  it('needs no token when authentication is required, while feedback does', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-ready-'));
+    app = await testApp({ metrics: createMetrics() }, { VIGIL_AUTH: 'required', VIGIL_DATA_DIR: dir });
+    for (const url of ['/healthz', '/readyz', '/metrics']) {
+      expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
+    }
+    const feedback = await app.inject({
+      method: 'POST',
+      url: '/cds-services/deterioration-risk/feedback',
+      payload: { card: 'c1', outcome: 'overridden', outcomeTimestamp: '2026-11-23T12:00:00Z' },
+    });
+    expect(feedback.statusCode).toBe(401);
+  });
+});
