@@ -70,8 +70,9 @@ function reasonOf(err: unknown, keyResolved: boolean): RefusalReason {
   if (err instanceof AuthRefusal) return err.reason;
   const code = (err as { code?: string }).code;
   if (code === 'FAST_JWT_INVALID_ALGORITHM') return 'alg_not_allowed';
-  // fast-jwt reports a bad signature and a malformed token with one code; which step failed tells them apart.
-  if (code === 'FST_JWT_AUTHORIZATION_TOKEN_INVALID' && keyResolved) return 'bad_signature';
+  // fast-jwt reports a bad signature and a malformed token with one code (a truncated signature with
+  // another): once a key was chosen, the token decoded, so what failed is the signature.
+  if ((code === 'FST_JWT_AUTHORIZATION_TOKEN_INVALID' || code === 'FAST_JWT_VERIFY_ERROR') && keyResolved) return 'bad_signature';
   return 'malformed_token';
 }
 
