@@ -296,12 +296,18 @@ export function createFhirFetcher(
     const work = requests.map(async ({ key, template }) => {
       const p: Progress = { resources: [], pages: 0 };
       progress.set(key, p);
-      const resolved = resolveTemplate(template, call);
-      const url = resolved.ok ? queryUrl(scope.base, resolved.query) : undefined;
-      if (!resolved.ok) p.result = { ok: false, problem: resolved.problem };
-      else if (url === undefined) p.result = { ok: false, problem: 'the prefetch template does not name a query on the FHIR server' };
-      else p.result = await fetchKey(scope, key, url, p);
-    }).map((w) => w.catch(() => {}));
+      try {
+        const resolved = resolveTemplate(template, call);
+        const url = resolved.ok ? queryUrl(scope.base, resolved.query) : undefined;
+        if (!resolved.ok) p.result = { ok: false, problem: resolved.problem };
+        else if (url === undefined) p.result = { ok: false, problem: 'the prefetch template does not name a query on the FHIR server' };
+        else p.result = await fetchKey(scope, key, url, p);
+      } catch (err) {
+        // A bug here must cost one key, never the call.
+        log.warn({ key, code: 'FHIR_UNEXPECTED', err: { name: (err as Error).name } }, 'prefetch key fetch failed unexpectedly');
+        p.result = { ok: false, problem: "the EHR's data could not be read" };
+      }
+    });
 
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {

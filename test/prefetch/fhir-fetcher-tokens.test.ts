@@ -72,3 +72,20 @@ describe('placing a resolved query on the FHIR server', () => {
     expect(queryUrl(base, query)).toBeUndefined();
   });
 });
+
+describe('any context value a caller may send', () => {
+  it('either resolves to a read beneath the FHIR base naming exactly that id, or is refused', async () => {
+    const fc = await import('fast-check');
+    const base = new URL('https://ehr.example/fhir');
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-z0-9\-.%/?#&=:]{1,70}$/)), (patientId) => {
+        const resolved = resolveTemplate('Patient/{{context.patientId}}', call({ userId: 'Practitioner/a', patientId }));
+        if (!resolved.ok) return;
+        expect(resolved.query).toBe(`Patient/${patientId}`);
+        const url = queryUrl(base, resolved.query);
+        if (url !== undefined) expect(url.href).toBe(`https://ehr.example/fhir/Patient/${patientId}`);
+      }),
+      { numRuns: 2000, interruptAfterTimeLimit: 2000 },
+    );
+  });
+});
