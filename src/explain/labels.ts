@@ -18,6 +18,7 @@ const DISPLAY_UNITS: Record<string, string> = {
   Cel: '°C',
   'mm[Hg]': 'mmHg',
   'L/min': 'L/min',
+  a: 'years',
 };
 
 export function displayUnit(ucum: string | undefined): string {

@@ -78,7 +78,7 @@ export function rawFeatures(inputs: PatientInputs): (number | undefined)[] {
 export function toFeatureVector(inputs: PatientInputs, references: readonly number[]): FeatureVectorResult {
   // The shipped model learnt SpO2 on scale 1; on a hypercapnic target low saturations mean something else.
   if (inputs.spo2Scale === 2) {
-    return { ok: false, state: 'unavailable', reason: 'the model does not cover a prescribed SpO2 target of 88–92 % (scale 2)' };
+    return { ok: false, state: 'insufficient-data', reason: 'the model does not cover a prescribed SpO2 target of 88–92 % (scale 2)' };
   }
   const raw = rawFeatures(inputs);
   const values: number[] = [];
@@ -97,7 +97,8 @@ export function toFeatureVector(inputs: PatientInputs, references: readonly numb
     }
     const rounded = roundHalfUp(value, spec.decimals);
     if (rounded < spec.min || rounded > spec.max) {
-      return { ok: false, state: 'unavailable', reason: `${spec.label} is outside the range the model was built for` };
+      // Not a fault: the patient is outside the model's population, so it is "not used", not "unavailable".
+      return { ok: false, state: 'insufficient-data', reason: `${spec.label} is outside the range the model was built for` };
     }
     values.push(rounded);
     imputed.push(false);

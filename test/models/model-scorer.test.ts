@@ -78,8 +78,8 @@ describe('the model scorer refuses inputs it must not score', () => {
   it.each([
     ['a NaN respiratory rate', { ...WELL, respiratoryRate: Number.NaN }, 70, 'unavailable', /respiratory rate is not a number/],
     ['an infinite pulse', { ...WELL, heartRate: Number.POSITIVE_INFINITY }, 70, 'unavailable', /pulse is not a number/],
-    ['a temperature of 45 °C', { ...WELL, temperature: 45 }, 70, 'unavailable', /temperature is outside the range/],
-    ['a 12-year-old', WELL, 12, 'unavailable', /age is outside the range/],
+    ['a temperature of 45 °C', { ...WELL, temperature: 45 }, 70, 'insufficient-data', /temperature is outside the range/],
+    ['a 12-year-old', WELL, 12, 'insufficient-data', /age is outside the range/],
     ['three inputs not charted', { respiratoryRate: 18, spo2: 96, onOxygen: false, heartRate: 80 }, 70, 'insufficient-data', /3 of 8 model inputs not charted/],
   ])('falls back to NEWS2 for %s, saying why, without calling the model', async (_name, vitals, age, state, reason) => {
     const infer = countingInfer();
@@ -93,7 +93,7 @@ describe('the model scorer refuses inputs it must not score', () => {
 
   it('falls back to NEWS2 for a patient on SpO2 scale 2', async () => {
     const result = await make().assess(adult(WELL, 70, 2));
-    expect(result).toMatchObject({ path: 'rules', modelStatus: { state: 'unavailable' } });
+    expect(result).toMatchObject({ path: 'rules', modelStatus: { state: 'insufficient-data' } });
     expect(result.news2.spo2Scale).toBe(2);
   });
 

@@ -1,0 +1,62 @@
+// The HTTP layer with the shipped ONNX model, and with a broken one: cards stay spec-valid, the model
+// never lowers NEWS2's indicator, and a broken model makes every card say NEWS2 answered alone.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cdsResponseSchema } from '../../src/cards/card-schema.js';
+import { createScorer } from '../../src/models/create-scorer.js';
+import { testApp, testConfig } from '../support/app.js';
+import { loadFixtures } from '../support/fixtures.js';
+
+const quiet = { info: () => {}, warn: () => {} };
+const RANK = { info: 0, warning: 1, critical: 2 } as const;
+const scored = loadFixtures().filter((f) => f.service === 'deterioration-risk' && f.expect.status === 200 && (f.expect.cards?.length ?? 0) > 0);
+
+describe('deterioration-risk with the shipped model', () => {
+  it.each(scored.map((f) => [f.name, f] as const))('%s: spec-valid, never below the NEWS2 indicator', async (_n, fixture) => {
+    const scorer = await createScorer(testConfig(), quiet);
+    expect(scorer.describe().model).toBe('loaded');
+    const app = await testApp({ scorer, clock: () => new Date(fixture.now) });
+    const res = await app.inject({ method: 'POST', url: '/cds-services/deterioration-risk', payload: fixture.request });
+    await app.close();
+    await scorer.close();
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(cdsResponseSchema.safeParse(body).success).toBe(true);
+    const card = body.cards[0];
+    const want = fixture.expect.cards![0]!;
+    expect(RANK[card.indicator as keyof typeof RANK]).toBeGreaterThanOrEqual(RANK[want.indicator]);
+    const score = card.extension['vigil.score'];
+    if (score.scored === false) return;
+    if (score.path === 'model') {
+      expect(score.model.name).toBe('vigil-deterioration');
+      expect(score.model.probability).toBeGreaterThan(0);
+      expect(score.model.probability).toBeLessThan(1);
+      expect(card.summary).toMatch(/Deterioration risk .* in 24 h/);
+    } else {
+      // The model declines some patients (e.g. too many missing inputs, SpO2 scale 2) and says why.
+      expect(score.modelStatus.state).toBe('insufficient-data');
+      expect(card.detail).toContain('Model not used: NEWS2 only');
+    }
+  });
+});
+
+describe('deterioration-risk with a corrupt model file', () => {
+  it('serves NEWS2 cards that say the model was unavailable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-model-'));
+    const path = join(dir, 'broken.onnx');
+    writeFileSync(path, 'this is not an ONNX protobuf');
+    const scorer = await createScorer(testConfig({ VIGIL_MODEL_PATH: path }), quiet);
+    expect(scorer.describe().model).toBe('fallback-only');
+    const fixture = loadFixtures().find((f) => f.name === 'deterioration-risk/news2-high-critical')!;
+    const app = await testApp({ scorer, clock: () => new Date(fixture.now) });
+    const res = await app.inject({ method: 'POST', url: '/cds-services/deterioration-risk', payload: fixture.request });
+    await app.close();
+    const card = res.json().cards[0];
+    expect(card.indicator).toBe('critical');
+    expect(card.summary).toContain('model unavailable');
+    expect(card.detail).toContain('Model unavailable: NEWS2 only');
+    expect(card.extension['vigil.score']).toMatchObject({ path: 'rules', news2: { total: 13 }, modelStatus: { state: 'unavailable' } });
+  });
+});
