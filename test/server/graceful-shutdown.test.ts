@@ -1,0 +1,78 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { criticalCall } from '../observability/hook-calls.js';
+import { startServer, type RunningServer } from './spawn-server.js';
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('graceful shutdown of the real server', () => {
+  let server: RunningServer | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (server !== undefined && server.child.exitCode === null) server.child.kill('SIGKILL');
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('on SIGTERM finishes a call in flight, refuses new connections, flushes the audit and exits 0', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-shutdown-'));
+    server = startServer({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: 'test-only-audit-key-0123456789abcdef', VIGIL_SHUTDOWN_GRACE_MS: '8000' });
+    const address = new URL(String((await server.waitFor(/Vigil is listening/)).address));
+
+    // A slow client: headers and half the body now, the rest after SIGTERM. The call is in flight
+    // (routed, waiting for its body) when the signal arrives.
+    const call = criticalCall();
+    const body = Buffer.from(JSON.stringify(call.body));
+    const req = request({
+      host: address.hostname,
+      port: address.port,
+      method: 'POST',
+      path: `/cds-services/${call.service}`,
+      headers: { 'content-type': 'application/json', 'content-length': body.length },
+    });
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      req.on('error', reject);
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+    });
+    req.write(body.subarray(0, body.length / 2));
+    await delay(200);
+
+    server.child.kill('SIGTERM');
+    await server.waitFor(/shutting down/);
+    await delay(200);
+    expect(server.child.exitCode).toBeNull(); // still waiting for our call
+
+    // A new connection is no longer accepted.
+    const refused = await fetch(new URL('/healthz', address), { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status,
+      () => 'refused',
+    );
+    expect(refused).not.toBe(200);
+
+    req.end(body.subarray(body.length / 2));
+    const res = await answer;
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).cards[0].indicator).toBe('critical');
+
+    expect(await Promise.race([server.exited, delay(8000).then(() => 'still running')])).toBe(0);
+    expect(server.lines.some((l) => l.msg === 'stopped' && l.forced === false)).toBe(true);
+
+    // The call's audit record reached disk before the process ended.
+    const files = await readdir(join(dir, 'audit'));
+    const audit = await readFile(join(dir, 'audit', files[0]!), 'utf8');
+    expect(audit).toContain(String(call.body.hookInstance));
+  });
+
+  it('exits 0 at once on SIGINT when nothing is in flight', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-shutdown-'));
+    server = startServer({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: 'test-only-audit-key-0123456789abcdef' });
+    await server.waitFor(/Vigil is listening/);
+    server.child.kill('SIGINT');
+    expect(await Promise.race([server.exited, delay(8000).then(() => 'still running')])).toBe(0);
+  });
+});
