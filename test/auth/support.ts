@@ -23,12 +23,12 @@ export interface TestKey {
   publicJwk: Record<string, unknown>;
 }
 
-export function ecKey(kid = randomUUID()): TestKey {
+export function ecKey(kid: string = randomUUID()): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
   return { kid, alg: 'ES384', privateKey, publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'ES384' } };
 }
 
-export function rsaKey(kid = randomUUID()): TestKey {
+export function rsaKey(kid: string = randomUUID()): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { kid, alg: 'RS384', privateKey, publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig' } };
 }
