@@ -61,7 +61,7 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
     const call = parseCall(def, request.body);
     const now = opts.clock();
     const wants = def.wantsData === undefined || def.wantsData(call);
-    const data = wants ? await gatherPrefetch(call, def.prefetch, def.requiredPrefetch, opts.fetcher) : {};
+    const data = wants ? await gatherPrefetch(call, def.prefetch, def.requiredPrefetch, opts.fetcher, request.signal) : {};
     const deps: ServiceDeps = { ...opts.deps, log: request.log };
     const answer = await def.answer(call, data, deps, now);
 

@@ -30,7 +30,8 @@ export type FetchResult = { ok: true; resources: FhirResource[] } | { ok: false;
 /** The seam for fetching what the EHR did not send (issue: prefetch from the FHIR server). */
 export interface PrefetchFetcher {
   /** Fetches every key (independently, in parallel where it can), within one deadline per call. */
-  fetchAll(call: HookCall, requests: FetchRequest[]): Promise<Record<string, FetchResult>>;
+  /** `signal` aborts when the caller hangs up, so fetches for nobody stop early. */
+  fetchAll(call: HookCall, requests: FetchRequest[], signal?: AbortSignal): Promise<Record<string, FetchResult>>;
 }
 
 /** A fetcher for deployments that never reach out to the EHR: every key stays missing. */
@@ -47,6 +48,7 @@ export async function gatherPrefetch(
   templates: Record<string, string>,
   requiredKeys: readonly string[],
   fetcher: PrefetchFetcher,
+  signal?: AbortSignal,
 ): Promise<Gathered> {
   const gathered: Gathered = {};
   const toFetch: FetchRequest[] = [];
@@ -71,7 +73,7 @@ export async function gatherPrefetch(
   if (toFetch.length > 0) {
     const canFetch = typeof call.fhirServer === 'string';
     const results: Record<string, FetchResult> = canFetch
-      ? await fetcher.fetchAll(call, toFetch)
+      ? await fetcher.fetchAll(call, toFetch, signal)
       : Object.fromEntries(toFetch.map((r) => [r.key, { ok: false as const, problem: 'not sent in prefetch and no fhirServer to fetch it from' }]));
     for (const { key } of toFetch) {
       const result = results[key] ?? { ok: false as const, problem: 'not fetched' };

@@ -94,7 +94,7 @@ describe('400 names the offending field', () => {
   });
 
   it('tolerates unknown fields and extension', async () => {
-    const payload = { ...structuredClone(base), extension: { 'com.example.flag': true }, somethingNew: 1 };
+    const payload: Record<string, unknown> = { ...structuredClone(base), extension: { 'com.example.flag': true }, somethingNew: 1 };
     (payload.context as Record<string, unknown>).extension = { 'org.example': 'x' };
     const res = await post('deterioration-risk', payload);
     expect(res.statusCode).toBe(200);
