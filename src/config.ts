@@ -124,8 +124,11 @@ export const configSchema = z.object({
   VIGIL_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   /** An idle keep-alive connection is closed after this (ms); raise it above a load balancer's idle timeout. */
   VIGIL_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
-  /** A socket with no activity at all is closed after this (ms). */
-  VIGIL_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /**
+   * A socket silent this long is closed (ms). This, not the headers timeout, is what ends a connection
+   * that is opened and never sends a byte: Node's header timer starts with the first byte.
+   */
+  VIGIL_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   // Operations (src/observability, src/health, src/audit, src/feedback, server.ts).
   /** A JSON file of these same settings (keys are the variable names); the environment wins over it. */
   VIGIL_CONFIG_FILE: z.string().min(1).optional(),

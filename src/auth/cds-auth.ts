@@ -118,16 +118,17 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
 
   app.addHook('onRequest', async (request) => {
     if (isPublicRequest(request)) return;
+    const path = request.url.split('?', 1)[0]!;
+    const audiences = trust.audienceBases.map((base) => base + path);
     try {
       const found = bearerToken(request.headers.authorization);
       if ('refused' in found) throw new AuthRefusal(found.refused);
       const claims = await request.jwtVerify<CdsJwtClaims>();
       const now = clock();
-      const path = request.url.split('?', 1)[0]!;
       const refused = checkClaims(
         claims,
         {
-          audiences: trust.audienceBases.map((base) => base + path),
+          audiences,
           tenant: config.VIGIL_TENANT,
           skewSeconds: config.VIGIL_JWT_CLOCK_SKEW_SECONDS,
           maxLifetimeSeconds: config.VIGIL_JWT_MAX_LIFETIME_SECONDS,
@@ -141,8 +142,12 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
     } catch (err) {
       const reason = reasonOf(err, keyResolved.has(request));
       telemetry.authFailure(reason);
-      // The reason and where it happened; never the token, never a claim that could carry data.
-      request.log.info({ authRefused: reason, route: request.routeOptions.url }, 'authentication refused');
+      // The reason and where it happened; never the token, never a claim that could carry data. For an
+      // aud mismatch (the commonest set-up mistake) also what Vigil expected: its own URLs, not a secret.
+      request.log.info(
+        { authRefused: reason, route: request.routeOptions.url, ...(reason === 'aud_mismatch' ? { expectedAud: audiences } : {}) },
+        'authentication refused',
+      );
       throw err instanceof AuthRefusal ? err : new AuthRefusal(reason);
     }
   });

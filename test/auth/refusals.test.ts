@@ -135,10 +135,11 @@ describe('refusals', () => {
     expect(telemetry.refusals).toEqual(['replayed_jti']);
   });
 
-  it('refuses service calls and unknown paths without a token too, before reading the body', async () => {
+  it('refuses service calls, feedback and unknown paths without a token too, before reading the body', async () => {
     const call = await app.inject({ method: 'POST', url: '/cds-services/deterioration-risk', payload: { hook: 'patient-view' } });
     const unknown = await app.inject({ method: 'GET', url: '/cds-services/nope' });
     const encoded = await app.inject({ method: 'GET', url: '/cds%2Dservices' });
-    expect([call.statusCode, unknown.statusCode, encoded.statusCode]).toEqual([401, 401, 401]);
+    const feedback = await app.inject({ method: 'POST', url: '/cds-services/deterioration-risk/feedback', payload: { feedback: [] } });
+    expect([call.statusCode, unknown.statusCode, encoded.statusCode, feedback.statusCode]).toEqual([401, 401, 401, 401]);
   });
 });

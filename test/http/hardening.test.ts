@@ -96,3 +96,21 @@ describe('request bodies and headers', () => {
     expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
   });
 });
+
+describe('silent connections', () => {
+  it('closes a connection that never sends a byte after VIGIL_CONNECTION_TIMEOUT_MS', async () => {
+    const app = await testApp({}, { VIGIL_CONNECTION_TIMEOUT_MS: '800' });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const started = performance.now();
+    const closedAfter = await new Promise<number>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('close', () => resolve(performance.now() - started));
+      socket.on('error', () => undefined);
+      setTimeout(() => reject(new Error('still open after 4 s')), 4000).unref();
+    });
+    await app.close();
+    expect(closedAfter).toBeGreaterThan(700);
+    expect(closedAfter).toBeLessThan(2000);
+  });
+});
