@@ -65,5 +65,10 @@ main().catch((err: unknown) => {
     process.stderr.write(`${err.message}\n`);
     process.exit(78); // EX_CONFIG
   }
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    process.stderr.write(`Vigil cannot listen on HOST/PORT (${String(code)}): another process holds the port, or the address is not this machine's. Set PORT or HOST.\n`);
+    process.exit(1);
+  }
   throw err;
 });
