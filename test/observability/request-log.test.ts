@@ -1,0 +1,54 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { testApp } from '../support/app.js';
+import { criticalCall } from './hook-calls.js';
+
+/** A pino logger whose JSON lines land in an array. */
+function capture(level = 'info') {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      for (const l of String(chunk).split('\n')) if (l.trim() !== '') lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  return { log: pino({ level }, stream), lines };
+}
+
+describe('request logging', () => {
+  it('writes no line per successful call at info', async () => {
+    const { log, lines } = capture();
+    const app = await testApp({ logger: log });
+    const call = criticalCall();
+    const before = lines.length;
+    expect((await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body })).statusCode).toBe(200);
+    expect(lines.slice(before)).toEqual([]);
+    await app.close();
+  });
+
+  it("binds a call's log lines to its hookInstance, and never to the patient", async () => {
+    const { log, lines } = capture();
+    const failing = () => {
+      throw new Error('observer down');
+    };
+    const app = await testApp({ logger: log, observers: [failing] });
+    const call = criticalCall('syn-log-patient-31337');
+    await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body });
+    const line = lines.find((l) => l.msg === 'call observer failed');
+    expect(line?.hookInstance).toBe(call.body.hookInstance);
+    expect(JSON.stringify(lines)).not.toContain('syn-log-patient-31337');
+    await app.close();
+  });
+
+  it('binds nothing when hookInstance is not a UUID (no client text reaches the logs that way)', async () => {
+    const { log, lines } = capture();
+    const app = await testApp({ logger: log, observers: [() => Promise.reject(new Error('x'))] });
+    const call = criticalCall();
+    call.body.hookInstance = 'not-a-uuid <script>';
+    const res = await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body });
+    expect(res.statusCode).toBe(400);
+    expect(JSON.stringify(lines)).not.toContain('<script>');
+    await app.close();
+  });
+});
