@@ -14,6 +14,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY models ./models
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# onnxruntime-node ships binaries for every OS (~290 MB); a Linux image needs only its own (~70 MB).
+RUN rm -rf node_modules/onnxruntime-node/bin/napi-v*/darwin node_modules/onnxruntime-node/bin/napi-v*/win32
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
