@@ -194,3 +194,15 @@ describe('the audit file store', () => {
     expect(issued.serviceOf('card-5')).toBe('sedation-safety');
   });
 });
+
+describe('opening the audit trail', () => {
+  it('refuses to start when the data directory cannot be written, naming the setting', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-audit-'));
+    const blocker = join(dir, 'not-a-directory');
+    await appendFile(blocker, 'a file where the data directory should be');
+    await expect(
+      openAuditTrail({ VIGIL_DATA_DIR: blocker, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: 100 }, silent),
+    ).rejects.toThrow(/VIGIL_DATA_DIR: cannot write the audit trail/);
+    await rm(dir, { recursive: true, force: true });
+  });
+});
