@@ -1,20 +1,12 @@
 // NEWS2 in clinicians' words: a chart-like table of each parameter's value, age and points, with the
 // parameters that could not be scored named, never silently treated as normal.
+import { NEWS2_PARAMETERS } from '../fallback-rules/news2-chart.js';
 import type { News2Parameter, News2Result, QsofaResult } from '../fallback-rules/types.js';
 import type { PatientInputs, VitalSigns } from '../prefetch/vital-signs.js';
 import { formatAge, formatHours } from './age.js';
 import { formatValue, PARAMETER_LABELS } from './labels.js';
 import { NEWS2_RESPONSE } from './news2-response.js';
 
-const CHART_ORDER: News2Parameter[] = [
-  'respiratoryRate',
-  'spo2',
-  'supplementalOxygen',
-  'systolicBP',
-  'heartRate',
-  'consciousness',
-  'temperature',
-];
 
 /** "NEWS2 7" or, when parameters are missing, "NEWS2 ≥ 5 (2 missing)". */
 export function news2Headline(news2: News2Result): string {
@@ -34,7 +26,7 @@ function staleCell(stale: VitalSigns, parameter: News2Parameter, now: Date): str
 /** The NEWS2 table, one row per parameter in chart order. Markdown (GitHub-flavoured). */
 export function news2Table(news2: News2Result, inputs: PatientInputs, now: Date, staleAfterHours: number): string {
   const rows = ['| Parameter | Value | Charted | Points |', '|---|---|---|---|'];
-  for (const parameter of CHART_ORDER) {
+  for (const parameter of NEWS2_PARAMETERS) {
     const label = PARAMETER_LABELS[parameter] + (parameter === 'spo2' && news2.spo2Scale === 2 ? ' (scale 2)' : '');
     const sub = news2.subscores.find((s) => s.parameter === parameter);
     if (sub !== undefined) {

@@ -3,6 +3,7 @@ import { normaliseInputs } from '../prefetch/normalise.js';
 import type { Gathered } from '../prefetch/gather.js';
 import type { PatientInputs } from '../prefetch/vital-signs.js';
 import type { RiskAssessment } from '../models/scorer.js';
+import type { CardContext } from '../cards/deterioration-card.js';
 import type { ServiceDeps } from './definition.js';
 
 export interface PatientPicture {
@@ -42,3 +43,13 @@ const KEY_WORDS: Record<string, string> = {
   oxygen: 'Oxygen therapy',
   spo2Target: 'SpO2 target (scale 2)',
 };
+
+/** What the card builders need to know besides the assessment. */
+export function cardContextFor(picture: PatientPicture, deps: ServiceDeps, now: Date): CardContext {
+  return {
+    now,
+    staleAfterHours: deps.config.VIGIL_STALE_AFTER_HOURS,
+    policy: deps.config,
+    problems: picture.problems,
+  };
+}

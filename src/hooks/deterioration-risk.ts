@@ -1,9 +1,9 @@
 // `deterioration-risk` on patient-view: when a chart opens, the patient's risk of deterioration
 // (the model beside NEWS2, or NEWS2 alone), why, and the RCP response.
 import type { Card } from '../cards/card-schema.js';
-import { deteriorationCard, noRecentVitalsCard, type CardContext } from '../cards/deterioration-card.js';
+import { deteriorationCard, noRecentVitalsCard } from '../cards/deterioration-card.js';
 import { PATIENT_RISK_PREFETCH, REQUIRED_PREFETCH } from '../prefetch/templates.js';
-import { assessPatient } from './assess-patient.js';
+import { assessPatient, cardContextFor } from './assess-patient.js';
 import type { CdsServiceDefinition } from './definition.js';
 import { patientViewCall, type PatientViewCall } from './request-schema.js';
 
@@ -20,12 +20,7 @@ export const deteriorationRisk: CdsServiceDefinition<PatientViewCall> = {
 
   async answer(_call, data, deps, now) {
     const picture = await assessPatient(data, deps, now);
-    const ctx: CardContext = {
-      now,
-      staleAfterHours: deps.config.VIGIL_STALE_AFTER_HOURS,
-      policy: deps.config,
-      problems: picture.problems,
-    };
+    const ctx = cardContextFor(picture, deps, now);
     if (picture.assessment === undefined) {
       const card = noRecentVitalsCard(picture.inputs, ctx);
       const reason = (card.extension?.['vigil.score'] as { reason: string }).reason;

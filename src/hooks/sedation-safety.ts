@@ -1,11 +1,10 @@
 // `sedation-safety` on order-select: warns when a newly selected order is an opioid, a
 // benzodiazepine or another sedative and the patient's breathing or NEWS2 puts them at risk.
 import type { Card } from '../cards/card-schema.js';
-import type { CardContext } from '../cards/deterioration-card.js';
 import { sedationCard, sedationNoVitalsCard, type SelectedSedative } from '../cards/sedation-card.js';
 import type { FhirResource } from '../fhir/resources.js';
 import { PATIENT_RISK_PREFETCH } from '../prefetch/templates.js';
-import { assessPatient } from './assess-patient.js';
+import { assessPatient, cardContextFor } from './assess-patient.js';
 import type { CdsServiceDefinition } from './definition.js';
 import { orderSelectCall, type OrderSelectCall } from './request-schema.js';
 import { breathingRisk } from './sedation/breathing-risk.js';
@@ -52,12 +51,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall> = {
     const sedatives = selectedSedatives(call);
     if (sedatives.length === 0) return { cards: [], facts: { path: 'none', unscoredReason: 'no-sedative-selected' } };
     const picture = await assessPatient(data, deps, now);
-    const ctx: CardContext = {
-      now,
-      staleAfterHours: deps.config.VIGIL_STALE_AFTER_HOURS,
-      policy: deps.config,
-      problems: picture.problems,
-    };
+    const ctx = cardContextFor(picture, deps, now);
     if (picture.assessment === undefined) {
       return {
         cards: sedatives.map((s) => sedationNoVitalsCard(s, picture.inputs, ctx)),
