@@ -58,6 +58,30 @@ describe('no body produces a 5xx', () => {
     );
   });
 
+  it('feedback: random JSON and mutated real feedback', async () => {
+    const real = {
+      feedback: [
+        {
+          card: '9368d37b-283f-44a0-93ea-547cebab93ed',
+          outcome: 'overridden',
+          overrideReason: { reason: { code: 'clinical-judgement', system: 'urn:vigil:codes' }, userComment: 'seen' },
+          outcomeTimestamp: '2026-11-23T12:00:00Z',
+        },
+      ],
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...SERVICES, 'no-such-service'),
+        fc.oneof(fc.jsonValue(), fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), fc.jsonValue({ maxDepth: 2 })).map(([path, v]) => mutate(real, path, v))),
+        async (service, body) => {
+          const res = await app.inject({ method: 'POST', url: `/cds-services/${service}/feedback`, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+          expect(res.statusCode, res.body).toBeLessThan(500);
+        },
+      ),
+      { interruptAfterTimeLimit: TIME_LIMIT_MS, numRuns: 10_000 },
+    );
+  });
+
   it('garbled bytes and truncated JSON', async () => {
     const texts = fixtures.map((f) => JSON.stringify(f.request));
     await fc.assert(
