@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fixtureRequestAt } from './lib/fixture-time.js';
 
 const name = process.argv[2];
 if (name === undefined) {
@@ -10,16 +11,6 @@ if (name === undefined) {
   process.exit(2);
 }
 const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'cards-fixtures', `${name.replace(/\.json$/, '')}.json`), 'utf8'));
-const shiftMs = Date.now() - new Date(fixture.now).getTime();
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
-function shift(value: unknown): unknown {
-  if (typeof value === 'string' && INSTANT.test(value)) return new Date(new Date(value).getTime() + shiftMs).toISOString();
-  if (Array.isArray(value)) return value.map(shift);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shift(v)]));
-  return value;
-}
-
-const request = shift(fixture.request) as Record<string, unknown>;
+const request = fixtureRequestAt<Record<string, unknown>>(fixture, new Date());
 request.hookInstance = randomUUID();
 process.stdout.write(`${JSON.stringify(request)}\n`);

@@ -49,10 +49,10 @@ describe('the audit trail', () => {
 
   it('writes one record per call, reread by a new store on the same directory after a restart', async () => {
     const trail = await appWithAudit();
-    const critical = criticalCall(PATIENT);
+    const critical = criticalCall({ patientId: PATIENT });
     const res = await app!.inject({ method: 'POST', url: `/cds-services/${critical.service}`, payload: critical.body });
     const card = res.json().cards[0];
-    const low = lowCall(PATIENT);
+    const low = lowCall({ patientId: PATIENT });
     await app!.inject({ method: 'POST', url: `/cds-services/${low.service}`, payload: low.body });
     await app!.close();
     app = undefined;
@@ -82,7 +82,7 @@ describe('the audit trail', () => {
 
   it('rebuilds the issued cards after a restart, so feedback still recognises them', async () => {
     const trail = await appWithAudit();
-    const critical = criticalCall(PATIENT);
+    const critical = criticalCall({ patientId: PATIENT });
     const uuid = (await app!.inject({ method: 'POST', url: `/cds-services/${critical.service}`, payload: critical.body })).json().cards[0].uuid;
     await app!.close();
     app = undefined;
@@ -99,7 +99,7 @@ describe('the audit trail', () => {
 
   it('holds neither the patient id nor the access token in any file', async () => {
     const trail = await appWithAudit();
-    const critical = criticalCall(PATIENT);
+    const critical = criticalCall({ patientId: PATIENT });
     critical.body.fhirServer = 'https://ehr.example/fhir';
     critical.body.fhirAuthorization = { access_token: TOKEN, token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'vigil' };
     const res = await app!.inject({ method: 'POST', url: `/cds-services/${critical.service}`, payload: critical.body });

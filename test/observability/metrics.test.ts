@@ -61,7 +61,7 @@ describe('metrics', () => {
   it('puts no patient id in any label', async () => {
     metrics = createMetrics();
     app = await testApp({ metrics });
-    await call(criticalCall('syn-label-leak-check-99'));
+    await call(criticalCall({ patientId: 'syn-label-leak-check-99' }));
     expect(await scrape()).not.toContain('syn-label-leak-check-99');
   });
 

@@ -33,7 +33,7 @@ describe('request logging', () => {
       throw new Error('observer down');
     };
     const app = await testApp({ logger: log, observers: [failing] });
-    const call = criticalCall('syn-log-patient-31337');
+    const call = criticalCall({ patientId: 'syn-log-patient-31337' });
     await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body });
     const line = lines.find((l) => l.msg === 'call observer failed');
     expect(line?.hookInstance).toBe(call.body.hookInstance);

@@ -18,12 +18,20 @@ describe('graceful shutdown of the real server', () => {
 
   it('on SIGTERM finishes a call in flight, refuses new connections, flushes the audit and exits 0', async () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-shutdown-'));
-    server = startServer({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: 'test-only-audit-key-0123456789abcdef', VIGIL_SHUTDOWN_GRACE_MS: '8000' });
-    const address = new URL(String((await server.waitFor(/Vigil is listening/)).address));
+    server = startServer({
+      VIGIL_DATA_DIR: dir,
+      VIGIL_AUDIT_HMAC_KEY: 'test-only-audit-key-0123456789abcdef',
+      VIGIL_SHUTDOWN_GRACE_MS: '15000',
+      VIGIL_LOG_LEVEL: 'debug', // "request received": the server has the call's headers
+    });
+    const running = server;
+    const address = new URL(String((await running.waitFor(/Vigil is listening/)).address));
+    const order: string[] = [];
+    void running.exited.then(() => order.push('exited'));
 
-    // A slow client: headers and half the body now, the rest after SIGTERM. The call is in flight
-    // (routed, waiting for its body) when the signal arrives.
-    const call = criticalCall();
+    // A slow client: headers and half the body now, the rest after SIGTERM. The server's own log says
+    // when the call is in flight (routed, waiting for its body); no sleeping on a guess.
+    const call = criticalCall({ asOf: new Date() }); // the spawned server reads the real clock
     const body = Buffer.from(JSON.stringify(call.body));
     const req = request({
       host: address.hostname,
@@ -36,31 +44,35 @@ describe('graceful shutdown of the real server', () => {
       req.on('error', reject);
       req.on('response', (res) => {
         let text = '';
-        res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => {
+          order.push('answered');
+          resolve({ status: res.statusCode ?? 0, body: text });
+        });
       });
     });
     req.write(body.subarray(0, body.length / 2));
-    await delay(200);
+    await running.waitFor(/request received/);
 
-    server.child.kill('SIGTERM');
-    await server.waitFor(/shutting down/);
-    await delay(200);
-    expect(server.child.exitCode).toBeNull(); // still waiting for our call
+    running.child.kill('SIGTERM');
+    await running.waitFor(/shutting down/);
 
-    // A new connection is no longer accepted.
-    const refused = await fetch(new URL('/healthz', address), { signal: AbortSignal.timeout(2000) }).then(
-      (r) => r.status,
-      () => 'refused',
-    );
-    expect(refused).not.toBe(200);
+    // New connections are no longer served (refused, or 503 while the listener closes).
+    await expect
+      .poll(
+        () => fetch(new URL('/healthz', address), { signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => 'refused'),
+        { timeout: 10_000, interval: 50 },
+      )
+      .not.toBe(200);
+    expect(running.child.exitCode).toBeNull(); // still waiting for our call
 
     req.end(body.subarray(body.length / 2));
     const res = await answer;
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body).cards[0].indicator).toBe('critical');
 
-    expect(await Promise.race([server.exited, delay(8000).then(() => 'still running')])).toBe(0);
-    expect(server.lines.some((l) => l.msg === 'stopped' && l.forced === false)).toBe(true);
+    expect(await Promise.race([running.exited, delay(15_000).then(() => 'still running')])).toBe(0);
+    expect(order).toEqual(['answered', 'exited']);
+    expect(running.lines.some((l) => l.msg === 'stopped' && l.forced === false)).toBe(true);
 
     // The call's audit record reached disk before the process ended.
     const files = await readdir(join(dir, 'audit'));
