@@ -58,6 +58,8 @@ export interface FhirTestServer {
   reset(): void;
   /** Bytes written of the last huge Bundle, and whether the client hung up before its end. */
   hugeBundle: { bytesSent: number; clientHungUp: boolean };
+  /** Requests being answered right now, and the most at once since the last reset: parallelism as an event count, not a stopwatch. */
+  concurrency: { now: number; max: number };
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
   const faults: (Fault & { used: number })[] = [];
   const requests: RecordedRequest[] = [];
   const hugeBundle = { bytesSent: 0, clientHungUp: false };
+  const concurrency = { now: 0, max: 0 };
   let baseUrl = '';
 
   function takeFault(path: string): Fault | undefined {
@@ -85,6 +88,9 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
   }
 
   const server = createServer((req, res) => {
+    concurrency.now += 1;
+    concurrency.max = Math.max(concurrency.max, concurrency.now);
+    res.once('close', () => (concurrency.now -= 1));
     handle(req, res).catch(() => {
       if (!res.headersSent) send(res, 500, outcome('exception', 'test server failure'));
       else res.destroy();
@@ -246,12 +252,14 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
     origin,
     requests,
     hugeBundle,
+    concurrency,
     fault(f) {
       faults.push({ ...f, used: 0 });
     },
     reset() {
       faults.length = 0;
       requests.length = 0;
+      concurrency.max = concurrency.now;
     },
     close() {
       server.closeAllConnections();

@@ -22,11 +22,13 @@ describe('slow clients', () => {
         });
       });
       socket.on('error', () => undefined);
-      setTimeout(() => reject(new Error('still open after 5 s')), 5000).unref();
+      setTimeout(() => reject(new Error('still open after 8 s')), 8000).unref();
     });
     await app.close();
+    // Node alone would check every 30 s, and the trickle keeps the 10 s connection timeout from firing:
+    // closing within a few seconds proves the 1 s headers timeout did it (the margin is for a loaded machine).
     expect(closedAfter).toBeGreaterThan(900);
-    expect(closedAfter).toBeLessThan(2000);
+    expect(closedAfter).toBeLessThan(4000);
   });
 });
 
@@ -107,10 +109,11 @@ describe('silent connections', () => {
       const socket = connect(port, '127.0.0.1');
       socket.on('close', () => resolve(performance.now() - started));
       socket.on('error', () => undefined);
-      setTimeout(() => reject(new Error('still open after 4 s')), 4000).unref();
+      setTimeout(() => reject(new Error('still open after 8 s')), 8000).unref();
     });
     await app.close();
+    // Without the connection timeout a silent socket is never closed; the margin is for a loaded machine.
     expect(closedAfter).toBeGreaterThan(700);
-    expect(closedAfter).toBeLessThan(2000);
+    expect(closedAfter).toBeLessThan(4000);
   });
 });

@@ -23,7 +23,7 @@ it('opens after repeated failures, fails fast while open, and closes again once 
     VIGIL_FHIR_MAX_RETRIES: '0',
     VIGIL_FHIR_BREAKER_MIN_REQUESTS: '3',
     VIGIL_FHIR_BREAKER_ERROR_PERCENT: '50',
-    VIGIL_FHIR_BREAKER_RESET_MS: '600', // long enough that a loaded machine still sees it open
+    VIGIL_FHIR_BREAKER_RESET_MS: '3000', // long enough that a loaded machine still sees it open
   });
   try {
     sick.fault({ kind: 'status', status: 500 });
@@ -32,10 +32,10 @@ it('opens after repeated failures, fails fast while open, and closes again once 
     expect(fetcher.breakerState(sick.origin)).toBe('open');
     expect(rec.breakers).toContainEqual({ breaker: `fhir:${sick.origin}`, state: 'open' });
 
-    // Open: the EHR is not asked at all, and the call does not wait.
+    // Open: the EHR is not asked at all, and the call does not wait out its 4 s deadline.
     const started = performance.now();
     const whileOpen = await fetcher.fetchAll(hookCall(sick.baseUrl), PATIENT);
-    expect(performance.now() - started).toBeLessThan(100);
+    expect(performance.now() - started).toBeLessThan(2000);
     expect(whileOpen.patient).toEqual({ ok: false, problem: expect.stringMatching(/has been failing/) });
     expect(sick.requests).toHaveLength(3);
 
@@ -44,7 +44,7 @@ it('opens after repeated failures, fails fast while open, and closes again once 
 
     // The EHR recovers; after the reset time one trial request closes the breaker.
     sick.reset();
-    await expect.poll(() => fetcher.breakerState(sick.origin), { timeout: 2000, interval: 20 }).toBe('half-open');
+    await expect.poll(() => fetcher.breakerState(sick.origin), { timeout: 10_000, interval: 20 }).toBe('half-open');
     expect((await fetcher.fetchAll(hookCall(sick.baseUrl), PATIENT)).patient?.ok).toBe(true);
     expect(fetcher.breakerState(sick.origin)).toBe('closed');
     expect(rec.breakers.map((b) => b.state)).toEqual(['open', 'half-open', 'closed']);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HookCall } from '../../src/hooks/request-schema.js';
 import { queryUrl, resolveTemplate } from '../../src/prefetch/resolve-template.js';
 import { PATIENT_RISK_PREFETCH } from '../../src/prefetch/templates.js';
+import { propertyRuns } from '../support/property.js';
 
 const call = (context: Record<string, unknown>) => ({ context }) as unknown as Pick<HookCall, 'context'>;
 const practitioner = call({ userId: 'Practitioner/COREPRACTITIONER1', patientId: 'p-1', encounterId: 'enc.7' });
@@ -74,18 +75,31 @@ describe('placing a resolved query on the FHIR server', () => {
 });
 
 describe('any context value a caller may send', () => {
-  it('either resolves to a read beneath the FHIR base naming exactly that id, or is refused', async () => {
+  it('resolves exactly the valid FHIR ids, each to a read beneath the FHIR base naming that id', async ({ annotate }) => {
     const fc = await import('fast-check');
     const base = new URL('https://ehr.example/fhir');
-    fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-z0-9\-.%/?#&=:]{1,70}$/)), (patientId) => {
-        const resolved = resolveTemplate('Patient/{{context.patientId}}', call({ userId: 'Practitioner/a', patientId }));
-        if (!resolved.ok) return;
-        expect(resolved.query).toBe(`Patient/${patientId}`);
-        const url = queryUrl(base, resolved.query);
-        if (url !== undefined) expect(url.href).toBe(`https://ehr.example/fhir/Patient/${patientId}`);
-      }),
-      { numRuns: 2000, interruptAfterTimeLimit: 2000 },
+    // The oracle is the FHIR R4 id rule ([A-Za-z0-9\-.]{1,64}), written here independently of the code.
+    const VALID_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+    let resolvedCount = 0;
+    const ran = await propertyRuns(
+      annotate,
+      fc.property(
+        fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-z0-9\-.%/?#&=:]{1,70}$/), fc.stringMatching(VALID_ID)),
+        (patientId) => {
+          const resolved = resolveTemplate('Patient/{{context.patientId}}', call({ userId: 'Practitioner/a', patientId }));
+          expect(resolved.ok).toBe(VALID_ID.test(patientId));
+          if (!resolved.ok) return;
+          resolvedCount += 1;
+          expect(resolved.query).toBe(`Patient/${patientId}`);
+          const url = queryUrl(base, resolved.query);
+          // "." and ".." are valid ids but would climb out of the base as path segments: refused.
+          if (patientId === '.' || patientId === '..') expect(url).toBeUndefined();
+          else expect(url?.href).toBe(`https://ehr.example/fhir/Patient/${patientId}`);
+        },
+      ),
+      { minRuns: 2000, timeLimitMs: 2000, maxRuns: 20_000 },
     );
+    // A third of the cases are drawn as valid ids: a resolver that refused everything fails above, and here.
+    expect(resolvedCount).toBeGreaterThan(ran / 6);
   });
 });

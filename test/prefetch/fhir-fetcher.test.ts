@@ -6,7 +6,7 @@ import { startFhirServer, type FhirTestServer } from '../../demo/fhir-server.js'
 import type { FetchRequest } from '../../src/prefetch/gather.js';
 import type { FhirFetcher } from '../../src/prefetch/fhir-fetcher.js';
 import { PATIENT_RISK_PREFETCH } from '../../src/prefetch/templates.js';
-import { fetcherFor, hookCall, PATIENT_ID, TOKEN, type Recorder } from './fhir-fetcher-support.js';
+import { fetcherFor, hookCall, PATIENT_ID, SHORT_DEADLINE, TOKEN, type Recorder } from './fhir-fetcher-support.js';
 
 const NOW = new Date();
 let ehr: FhirTestServer;
@@ -71,10 +71,12 @@ describe('fetching missing prefetch from the FHIR server', () => {
   });
 
   it('asks for independent keys in parallel', async () => {
-    ehr.fault({ kind: 'slow', ms: 120 });
-    const { value, ms } = await timed(() => fetcher.fetchAll(hookCall(ehr.baseUrl), ALL));
+    // Each read is held 300 ms; a generous deadline so a loaded machine answers them all. In series at
+    // most one would be open at a time: the server counts how many it held at once.
+    ehr.fault({ kind: 'slow', ms: 300 });
+    const value = await fetcher.fetchAll(hookCall(ehr.baseUrl), ALL);
     expect(Object.values(value).every((r) => r.ok)).toBe(true);
-    expect(ms).toBeLessThan(360); // in series, five reads take at least 600 ms
+    expect(ehr.concurrency.max).toBe(Object.keys(PATIENT_RISK_PREFETCH).length);
   });
 
   it('follows Bundle next links and keeps the newest first', async () => {
@@ -120,11 +122,15 @@ describe('fetching missing prefetch from the FHIR server', () => {
 
 describe('faults of the FHIR server', () => {
   it('answers by the deadline with what it has when one read is slow beyond it', async () => {
-    ehr.fault({ kind: 'slow', ms: 1500, match: 'Patient' });
+    // The slow read would take 8 s; the 400 ms deadline ends the wait long before (the margin is for a
+    // loaded machine, whose timers fire late, not for the fetcher).
+    useFetcher(SHORT_DEADLINE);
+    ehr.fault({ kind: 'slow', ms: 8000, match: 'Patient' });
     const { value, ms } = await timed(() => fetcher.fetchAll(hookCall(ehr.baseUrl), ALL));
-    expect(ms).toBeLessThan(400 + 100);
+    expect(ms).toBeLessThan(3000);
     expect(value.patient).toEqual({ ok: false, problem: 'the EHR did not answer within 400 ms' });
-    expect(value.vitals?.ok && value.vitals.resources).toHaveLength(18);
+    // The other keys had the same 400 ms: on a loaded machine some may miss it too, but none waits for Patient.
+    expect(value.vitals?.ok === true || value.vitals?.problem === 'the EHR did not answer within 400 ms').toBe(true);
   });
 
   it('retries a 500 and succeeds', async () => {
@@ -136,7 +142,8 @@ describe('faults of the FHIR server', () => {
   });
 
   it('retries a timed-out request and succeeds', async () => {
-    ehr.fault({ kind: 'slow', ms: 250, times: 1 }); // beyond the 150 ms request timeout
+    // The first read is held far beyond the 2 s request timeout; the 4 s deadline leaves room to retry.
+    ehr.fault({ kind: 'slow', ms: 10_000, times: 1 });
     const results = await fetcher.fetchAll(hookCall(ehr.baseUrl), requestsFor({ patient: PATIENT_RISK_PREFETCH.patient }));
     expect(results.patient?.ok).toBe(true);
     expect(rec.fetches.map((f) => f.outcome)).toEqual(['timeout', 'ok']);
@@ -157,11 +164,13 @@ describe('faults of the FHIR server', () => {
   });
 
   it('fails at once when Retry-After is beyond the deadline instead of waiting past it', async () => {
+    useFetcher(SHORT_DEADLINE);
     ehr.fault({ kind: 'status', status: 429, retryAfter: '5' });
     const { value, ms } = await timed(() => fetcher.fetchAll(hookCall(ehr.baseUrl), requestsFor({ patient: PATIENT_RISK_PREFETCH.patient })));
+    // This problem is only said by the early refusal; waiting out the deadline would say "did not answer".
     expect(value.patient).toEqual({ ok: false, problem: expect.stringMatching(/429.*longer than the 400 ms deadline/) });
     expect(ehr.requests).toHaveLength(1);
-    expect(ms).toBeLessThan(200);
+    expect(ms).toBeLessThan(5000);
   });
 
   it.each([
@@ -177,12 +186,12 @@ describe('faults of the FHIR server', () => {
   });
 
   it('stops reading a huge Bundle at the size cap and hangs up', async () => {
+    // The roomy deadline: no loaded machine reaches it while streaming 256 KiB, so only the size cap can stop it.
     ehr.fault({ kind: 'huge-bundle', bytes: 8 * 1024 * 1024 });
-    const { value, ms } = await timed(() => fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS_BY_4));
+    const value = await fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS_BY_4);
     expect(value.vitals).toEqual({ ok: false, problem: `the EHR's FHIR server's answer exceeded ${256 * 1024} bytes` });
-    await expect.poll(() => ehr.hugeBundle.clientHungUp).toBe(true);
+    await expect.poll(() => ehr.hugeBundle.clientHungUp, { timeout: 5000 }).toBe(true);
     expect(ehr.hugeBundle.bytesSent).toBeLessThan(4 * 1024 * 1024);
-    expect(ms).toBeLessThan(400);
   });
 
   it('stops at a next link that loops', async () => {
