@@ -1,13 +1,15 @@
 // Property: whatever arrives (random JSON, mutated real requests, garbage bytes), the service answers
-// with a status below 500 and, for errors, an OperationOutcome. Time-boxed so CI stays fast.
+// with a status below 500 and, for errors, an OperationOutcome. Time-boxed so CI stays fast, with a
+// floor of cases that runs however slow the machine is; each test reports how many it ran.
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../support/app.js';
 import { loadFixtures } from '../support/fixtures.js';
+import { FUZZ_TIME_LIMIT_MS, propertyRuns, type TimeBox } from '../support/property.js';
 
-// VIGIL_FUZZ_MS lengthens the runs locally (e.g. 60000); CI keeps the default.
-const TIME_LIMIT_MS = Number(process.env.VIGIL_FUZZ_MS ?? 4_000);
+/** At least 300 bodies per test on any machine; as many more as 4 s allow (VIGIL_FUZZ_MS locally). */
+const BOX: TimeBox = { minRuns: 300, timeLimitMs: FUZZ_TIME_LIMIT_MS, maxRuns: 10_000 };
 let app: FastifyInstance;
 beforeAll(async () => {
   app = await testApp();
@@ -35,17 +37,20 @@ function mutate(value: unknown, path: number[], replacement: unknown): unknown {
 }
 
 describe('no body produces a 5xx', () => {
-  it('random JSON values', async () => {
-    await fc.assert(
+  it('random JSON values', async ({ annotate }) => {
+    const ran = await propertyRuns(
+      annotate,
       fc.asyncProperty(fc.constantFrom(...SERVICES), fc.jsonValue(), async (service, body) => {
         await expectNo5xx(service, JSON.stringify(body));
       }),
-      { interruptAfterTimeLimit: TIME_LIMIT_MS, numRuns: 10_000 },
+      BOX,
     );
+    expect(ran).toBeGreaterThanOrEqual(BOX.minRuns);
   });
 
-  it('real requests with one field replaced by anything', async () => {
-    await fc.assert(
+  it('real requests with one field replaced by anything', async ({ annotate }) => {
+    const ran = await propertyRuns(
+      annotate,
       fc.asyncProperty(
         fc.constantFrom(...fixtures),
         fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
@@ -54,11 +59,12 @@ describe('no body produces a 5xx', () => {
           await expectNo5xx(fixture.service, JSON.stringify(mutate(fixture.request, path, replacement)));
         },
       ),
-      { interruptAfterTimeLimit: TIME_LIMIT_MS, numRuns: 10_000 },
+      BOX,
     );
+    expect(ran).toBeGreaterThanOrEqual(BOX.minRuns);
   });
 
-  it('feedback: random JSON and mutated real feedback', async () => {
+  it('feedback: random JSON and mutated real feedback', async ({ annotate }) => {
     const real = {
       feedback: [
         {
@@ -69,7 +75,8 @@ describe('no body produces a 5xx', () => {
         },
       ],
     };
-    await fc.assert(
+    const ran = await propertyRuns(
+      annotate,
       fc.asyncProperty(
         fc.constantFrom(...SERVICES, 'no-such-service'),
         fc.oneof(fc.jsonValue(), fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), fc.jsonValue({ maxDepth: 2 })).map(([path, v]) => mutate(real, path, v))),
@@ -78,13 +85,15 @@ describe('no body produces a 5xx', () => {
           expect(res.statusCode, res.body).toBeLessThan(500);
         },
       ),
-      { interruptAfterTimeLimit: TIME_LIMIT_MS, numRuns: 10_000 },
+      BOX,
     );
+    expect(ran).toBeGreaterThanOrEqual(BOX.minRuns);
   });
 
-  it('garbled bytes and truncated JSON', async () => {
+  it('garbled bytes and truncated JSON', async ({ annotate }) => {
     const texts = fixtures.map((f) => JSON.stringify(f.request));
-    await fc.assert(
+    const ran = await propertyRuns(
+      annotate,
       fc.asyncProperty(
         fc.constantFrom(...SERVICES),
         fc.oneof(
@@ -96,7 +105,8 @@ describe('no body produces a 5xx', () => {
           await expectNo5xx(service, payload);
         },
       ),
-      { interruptAfterTimeLimit: TIME_LIMIT_MS, numRuns: 10_000 },
+      BOX,
     );
+    expect(ran).toBeGreaterThanOrEqual(BOX.minRuns);
   });
 });

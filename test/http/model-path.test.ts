@@ -13,7 +13,25 @@ const quiet = { info: () => {}, warn: () => {} };
 const RANK = { info: 0, warning: 1, critical: 2 } as const;
 const scored = loadFixtures().filter((f) => f.service === 'deterioration-risk' && f.expect.status === 200 && (f.expect.cards?.length ?? 0) > 0);
 
+/**
+ * What the shipped model must do with each fixture that earns a card: score it, decline it with a
+ * reason (outside its population), or not be asked (no usable vitals). A fixture not listed here is
+ * expected to be scored: a regression that stops scoring fails, it cannot pass by returning early.
+ */
+const NOT_SCORED_BY_MODEL: Record<string, 'declined' | 'unscored'> = {
+  'deterioration-risk/scale-2-hypercapnic-target': 'declined',
+  'deterioration-risk/null-prefetch-no-vitals': 'unscored',
+  'deterioration-risk/stale-vitals': 'unscored',
+};
+
 describe('deterioration-risk with the shipped model', () => {
+  it('has fixtures the model scores and fixtures it declines, so both branches below are exercised', () => {
+    const expected = scored.map((f) => NOT_SCORED_BY_MODEL[f.name] ?? 'scored');
+    expect(expected.filter((e) => e === 'scored').length).toBeGreaterThanOrEqual(5);
+    expect(expected).toContain('declined');
+    expect(expected).toContain('unscored');
+  });
+
   it.each(scored.map((f) => [f.name, f] as const))('%s: spec-valid, never below the NEWS2 indicator', async (_n, fixture) => {
     const scorer = await createScorer(testConfig(), quiet);
     expect(scorer.describe().model).toBe('loaded');
@@ -28,16 +46,24 @@ describe('deterioration-risk with the shipped model', () => {
     const want = fixture.expect.cards![0]!;
     expect(RANK[card.indicator as keyof typeof RANK]).toBeGreaterThanOrEqual(RANK[want.indicator]);
     const score = card.extension['vigil.score'];
-    if (score.scored === false) return;
-    if (score.path === 'model') {
-      expect(score.model.name).toBe('vigil-deterioration');
-      expect(score.model.probability).toBeGreaterThan(0);
-      expect(score.model.probability).toBeLessThan(1);
-      expect(card.summary).toMatch(/Deterioration risk .* in 24 h/);
-    } else {
-      // The model declines some patients (e.g. too many missing inputs, SpO2 scale 2) and says why.
-      expect(score.modelStatus.state).toBe('insufficient-data');
-      expect(card.detail).toContain('Model not used: NEWS2 only');
+    switch (NOT_SCORED_BY_MODEL[fixture.name] ?? 'scored') {
+      case 'scored':
+        expect(score.path).toBe('model');
+        expect(score.model.name).toBe('vigil-deterioration');
+        expect(score.model.probability).toBeGreaterThan(0);
+        expect(score.model.probability).toBeLessThan(1);
+        expect(card.summary).toMatch(/Deterioration risk .* in 24 h/);
+        break;
+      case 'declined':
+        // Outside the model's population (here SpO2 scale 2): NEWS2 answers and the card says why.
+        expect(score.path).toBe('rules');
+        expect(score.modelStatus.state).toBe('insufficient-data');
+        expect(card.detail).toContain('Model not used: NEWS2 only');
+        break;
+      case 'unscored':
+        expect(score).toMatchObject({ path: 'rules', scored: false });
+        expect(score.model).toBeUndefined();
+        break;
     }
   });
 });
