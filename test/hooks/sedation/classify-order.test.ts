@@ -350,7 +350,9 @@ describe('classifyOrder name matching: case and word boundaries', () => {
   it('classifies a very long display quickly and without throwing', () => {
     const started = performance.now();
     const result = classifyOrder(textOnly(`${'x'.repeat(1_000_000)} Morphine`));
-    expect(performance.now() - started).toBeLessThan(500);
+    // Reading the whole megabyte with every name pattern takes seconds; the cap keeps it to a few ms.
+    // The bound is loose for a loaded machine: the proof that the text is cut is the undefined below.
+    expect(performance.now() - started).toBeLessThan(2000);
     // Beyond the length cap, so deliberately not read.
     expect(result).toBeUndefined();
   });
