@@ -7,7 +7,7 @@ import { createRulesScorer } from '../src/fallback-rules/rules-scorer.js';
 import { SHIPPED_MODEL_PATH } from '../src/models/create-scorer.js';
 import { createModelScorer } from '../src/models/model-scorer.js';
 import { loadOnnxModel } from '../src/models/onnx-model.js';
-import type { PatientInputs } from '../src/prefetch/vital-signs.js';
+import { patientInputsOf, type PatientInputs } from '../src/prefetch/vital-signs.js';
 import { replaceBenchSection } from '../training/model-card.js';
 
 const CALLS = 3000;
@@ -19,7 +19,7 @@ const { values } = parseArgs({ options: { 'write-card': { type: 'boolean', defau
 const at = new Date('2024-05-01T10:00:00Z');
 /** Synthetic patients whose rounded feature vectors all differ, so every call misses the cache. */
 function patient(i: number): PatientInputs {
-  return {
+  return patientInputsOf({
     vitals: {
       respiratoryRate: { value: 12 + (i % 20), unit: '/min', at },
       spo2: { value: 88 + (Math.floor(i / 20) % 12), unit: '%', at },
@@ -29,12 +29,9 @@ function patient(i: number): PatientInputs {
       consciousness: { value: i % 11 === 0 ? 'confused' : 'alert', at },
       temperature: { value: 36 + (i % 30) / 10, unit: 'Cel', at },
     },
-    stale: {},
-    unusable: [],
-    spo2Scale: 1,
     ageYears: 20 + (i % 80),
     dataAsOf: at,
-  };
+  });
 }
 
 async function timeEach(n: number, call: (i: number) => Promise<unknown>): Promise<number[]> {

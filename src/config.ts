@@ -46,8 +46,12 @@ export const configSchema = z.object({
    * person's browser can call a service on their own machine) or a comma-separated list.
    */
   VIGIL_CORS_ORIGINS: commaList.default(['*']),
-  /** Vitals older than this many hours are stale: shown, never scored. */
-  VIGIL_STALE_AFTER_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  /**
+   * Vitals older than this many hours are stale: shown with their value and age, never scored. 12 h is
+   * the longest gap the RCP NEWS2 chart allows anyone (minimum observation frequency 12-hourly for a
+   * score of 0: RCP NEWS2, 2017, chart 3), so an older value is out of date by the chart's own measure.
+   */
+  VIGIL_STALE_AFTER_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   /**
    * What a NEWS2 total of 1–4 with no single parameter scoring 3 produces: an `info` card, or no card.
    * A total of 0 produces a card only when this is `info` and VIGIL_CARD_FOR_ZERO is true.
@@ -86,6 +90,14 @@ export const configSchema = z.object({
    * (src/models/feature-contract.ts), `none` for NEWS2 only; unset means the model shipped in `models/`.
    */
   VIGIL_MODEL_PATH: z.string().min(1).optional(),
+  /**
+   * What the model may do: `off` (not loaded), `silent` (scored and recorded in the audit trail and
+   * metrics on every call, never shown, never changing a card) or `active` (its estimate appears on
+   * cards, second to NEWS2, and may raise, never lower, the indicator). Silent by default: a model is
+   * shown only where a site has chosen to. A model trained on synthetic data may be active only in the
+   * development profile (loopback, no trusted issuers); elsewhere Vigil refuses to start.
+   */
+  VIGIL_MODEL_MODE: z.enum(['off', 'silent', 'active']).default('silent'),
   /** Prediction cache (keyed by the feature vector, never the patient): entries and maximum age. */
   VIGIL_MODEL_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   VIGIL_MODEL_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(3600),
@@ -157,6 +169,11 @@ export type RawConfig = z.output<typeof configSchema>;
 export interface Config extends RawConfig {
   /** Resolved public base URL, without a trailing slash. */
   publicBaseUrl: string;
+  /**
+   * The development profile: bound to loopback and trusting no configured issuer (the loopback
+   * development trust profile of src/auth/trust.ts). Only here may a synthetic model be active.
+   */
+  developmentProfile: boolean;
 }
 
 export class ConfigError extends Error {
@@ -214,7 +231,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const raw = parsed.data;
   const hostForUrl = raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST;
   const publicBaseUrl = (raw.VIGIL_PUBLIC_BASE_URL ?? `http://${hostForUrl}:${raw.PORT}`).replace(/\/+$/, '');
-  return Object.freeze({ ...raw, publicBaseUrl });
+  const developmentProfile = isLoopbackHost(raw.HOST) && raw.VIGIL_TRUSTED_ISSUERS === undefined;
+  return Object.freeze({ ...raw, publicBaseUrl, developmentProfile });
 }
 
 /** True when HOST only accepts connections from this machine. */

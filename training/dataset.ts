@@ -4,7 +4,7 @@
 // model's feature vector from the serving contract. Same rows, same imputation, for both scores.
 import { scoreNews2 } from '../src/fallback-rules/news2.js';
 import { toFeatureVector } from '../src/models/feature-contract.js';
-import { CANONICAL_UNITS, type PatientInputs, type VitalSigns } from '../src/prefetch/vital-signs.js';
+import { CANONICAL_UNITS, patientInputsOf, type PatientInputs, type VitalSigns } from '../src/prefetch/vital-signs.js';
 import { OUTCOME_WINDOW_HOURS, type ChartedSet, type Encounter } from './cohort.js';
 
 /** Values older than this are stale, not scored (the service's default VIGIL_STALE_AFTER_HOURS). */
@@ -39,7 +39,7 @@ function inputsAt(latest: Latest, hour: number, ageYears: number): PatientInputs
   if (oxygen) vitals.supplementalOxygen = { value: { onOxygen: oxygen.value }, at: at(oxygen.hour) };
   const consciousness = fresh('consciousness');
   if (consciousness) vitals.consciousness = { value: consciousness.value, at: at(consciousness.hour) };
-  return { vitals, stale: {}, unusable: [], spo2Scale: 1, ageYears, dataAsOf: at(hour) };
+  return patientInputsOf({ vitals, ageYears, dataAsOf: at(hour) });
 }
 
 export function scoredRows(encounters: readonly Encounter[], references: readonly number[]): ScoredRow[] {

@@ -1,8 +1,31 @@
 // What every Vigil card shares: its source, the override reasons clinicians pick from, how
-// indicators rank, and the machine-readable `vigil.score` twin of the card's reasoning.
+// indicators rank, the context card builders need, the blocks every card may carry (what could not
+// be obtained, the disclaimer) and the machine-readable `vigil.score` twin of the card's reasoning.
+import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Result, QsofaResult } from '../fallback-rules/types.js';
+import { capLines } from '../explain/lists.js';
 import type { RiskAssessment } from '../models/scorer.js';
+import { isMixedAgeSet, type PatientInputs } from '../prefetch/vital-signs.js';
 import type { Indicator } from './card-schema.js';
+import type { IndicatorPolicy } from './indicator.js';
+
+/** What the card builders need to know besides the assessment. */
+export interface CardContext {
+  now: Date;
+  staleAfterHours: number;
+  policy: IndicatorPolicy;
+  /** Data that could not be obtained (from Gathered problems), in words safe to show. */
+  problems: string[];
+}
+
+export const DISCLAIMER =
+  '_Decision support only: it does not replace clinical judgement. NEWS2 is not validated under 16 years or in pregnancy._';
+
+/** The "Data Vigil could not obtain" block, or nothing when everything was had. */
+export function couldNotObtain(problems: readonly string[]): string[] {
+  if (problems.length === 0) return [];
+  return [`Data Vigil could not obtain:\n${capLines(problems.map((p) => `- ${p}`), 'items').join('\n')}`];
+}
 
 /** Coding system for Vigil's own codes (topics, override reasons). A URN: it resolves nowhere. */
 export const VIGIL_CODE_SYSTEM = 'urn:vigil:codes';
@@ -31,25 +54,34 @@ export function mostSevere(...indicators: (Indicator | undefined)[]): Indicator 
   return best;
 }
 
-export const MODEL_BAND_INDICATOR: Record<'low' | 'medium' | 'high', Indicator> = {
-  low: 'info',
+/**
+ * What the model's band adds to a card's colour: a medium or high estimate may raise it; a low one
+ * adds nothing (so VIGIL_LOW_SCORE_CARD=none is honoured with the model on, and NEWS2 0 stays quiet).
+ */
+export const MODEL_BAND_INDICATOR: Record<'low' | 'medium' | 'high', Indicator | undefined> = {
+  low: undefined,
   medium: 'warning',
   high: 'critical',
 };
 
 /** The `vigil.score` extension: the card's reasoning as data (dates as RFC 3339 strings). */
-export function scoreExtension(assessment: RiskAssessment, dataAsOf: Date | undefined) {
+export function scoreExtension(assessment: RiskAssessment, inputs: PatientInputs, unconfirmed?: UnconfirmedNews2) {
   const ext: Record<string, unknown> = {
     path: assessment.path,
     news2: news2Json(assessment.news2),
     qsofa: qsofaJson(assessment.qsofa),
   };
-  if (dataAsOf !== undefined) ext.dataAsOf = dataAsOf.toISOString();
+  // Dated by the oldest input: a score is only as current as its oldest value.
+  if (inputs.dataAsOf !== undefined) ext.dataAsOf = inputs.dataAsOf.toISOString();
+  if (inputs.newestAt !== undefined) ext.newestAt = inputs.newestAt.toISOString();
+  if (isMixedAgeSet(inputs)) ext.mixedAges = true;
+  if (unconfirmed !== undefined) Object.assign(ext, unconfirmedJson(unconfirmed));
   if (assessment.model !== undefined) {
     const m = assessment.model;
     ext.model = {
       name: m.name,
       version: m.version,
+      ...(m.trainingData !== undefined ? { trainingData: m.trainingData, synthetic: m.trainingData === 'synthetic' } : {}),
       probability: m.probability,
       band: m.band,
       outcome: m.outcome,
@@ -58,10 +90,29 @@ export function scoreExtension(assessment: RiskAssessment, dataAsOf: Date | unde
       contributions: m.contributions.map((c) => ({ ...c })),
     };
   }
-  if (assessment.modelStatus.state !== 'used') {
+  // `not-configured` (no model, or a silent one) says nothing: a silent model never changes a card.
+  if (assessment.modelStatus.state !== 'used' && assessment.modelStatus.state !== 'not-configured') {
     ext.modelStatus = { ...assessment.modelStatus };
   }
   return { 'vigil.score': ext };
+}
+
+/** Values charted but not scored (out of date, unverified), with what they would score, as data. */
+export function unconfirmedJson(unconfirmed: UnconfirmedNews2): Record<string, unknown> {
+  if (unconfirmed.values.length === 0) return {};
+  const out: Record<string, unknown> = {
+    unconfirmed: unconfirmed.values.map((v) => ({
+      parameter: v.parameter,
+      kind: v.kind,
+      ...(v.reading.status !== undefined ? { status: v.reading.status } : {}),
+      value: typeof v.reading.value === 'object' ? (v.reading.value as { onOxygen?: boolean }).onOxygen : v.reading.value,
+      ...(v.reading.unit !== undefined ? { unit: v.reading.unit } : {}),
+      at: v.reading.at.toISOString(),
+      points: v.points,
+    })),
+  };
+  if (unconfirmed.ifConfirmed !== undefined) out.ifConfirmed = { ...unconfirmed.ifConfirmed };
+  return out;
 }
 
 function news2Json(n: News2Result) {
@@ -74,6 +125,7 @@ function news2Json(n: News2Result) {
     subscores: n.subscores.map((s) => {
       const out: Record<string, unknown> = { parameter: s.parameter, value: s.value, points: s.points, at: s.at.toISOString() };
       if (s.unit !== undefined && s.unit !== '') out.unit = s.unit;
+      if (s.note !== undefined) out.assumption = s.note;
       return out;
     }),
   };

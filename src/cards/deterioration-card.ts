@@ -1,39 +1,44 @@
-// The deterioration-risk card: the model's risk (when it answered) beside NEWS2, why, and the RCP
-// response, or an honest card when there are no recent vital signs to score.
+// The deterioration-risk card. NEWS2 leads, the model informs: the summary and the response come
+// from NEWS2 and the RCP response; the model's estimate, when it is shown at all, comes second and can
+// raise the colour but never make the words or the colour calmer. Incomplete, stale or unverified data
+// is never shown as normal: an incomplete score says so and asks for the missing values, and an
+// out-of-date or unverified value that would score 3 raises the card and asks for a re-check.
 import { randomUUID } from 'node:crypto';
 import { formatAge, formatHours } from '../explain/age.js';
-import { formatValue, PARAMETER_LABELS } from '../explain/labels.js';
-import { formatProbability, modelSection, modelStatusNote } from '../explain/model-explain.js';
+import { formatReading, PARAMETER_LABELS, shortValue } from '../explain/labels.js';
+import { modelSection, modelStatusNote, modelSummary, type ModelBeside } from '../explain/model-explain.js';
 import {
+  asOfWords,
+  assumptionLines,
   missingWords,
   news2Headline,
   news2Response,
   news2Table,
   qsofaLine,
+  recheckLines,
+  unconfirmedShort,
   unusableLines,
 } from '../explain/news2-explain.js';
 import { NEWS2_SOURCE_URL } from '../explain/news2-response.js';
+import { NEWS2_PARAMETERS } from '../fallback-rules/news2-chart.js';
+import { unconfirmedNews2, type UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Result, News2Risk } from '../fallback-rules/types.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { PatientInputs, VitalSigns } from '../prefetch/vital-signs.js';
 import type { Card, Indicator } from './card-schema.js';
 import {
   cardSource,
+  couldNotObtain,
+  DISCLAIMER,
   fitSummary,
   MODEL_BAND_INDICATOR,
   mostSevere,
   OVERRIDE_REASONS,
   scoreExtension,
+  unconfirmedJson,
+  type CardContext,
 } from './common.js';
-import { news2Indicator, type IndicatorPolicy } from './indicator.js';
-
-export interface CardContext {
-  now: Date;
-  staleAfterHours: number;
-  policy: IndicatorPolicy;
-  /** Data that could not be obtained (from Gathered problems), in words safe to show. */
-  problems: string[];
-}
+import { news2Indicator } from './indicator.js';
 
 const ACTION_WORDS: Record<News2Risk, string> = {
   none: 'routine monitoring',
@@ -43,78 +48,109 @@ const ACTION_WORDS: Record<News2Risk, string> = {
   high: 'emergency response',
 };
 
-export const DISCLAIMER =
-  '_Decision support only: it does not replace clinical judgement. NEWS2 is not validated under 16 years or in pregnancy._';
-
 const SOURCE = cardSource('deterioration-risk', 'Risk of clinical deterioration');
 const NEWS2_LINK = { label: 'RCP: National Early Warning Score (NEWS) 2', url: NEWS2_SOURCE_URL, type: 'absolute' as const };
+const RANK: Record<Indicator, number> = { info: 0, warning: 1, critical: 2 };
 
 /** Up to two parameters that score highest, as "RR 26/min (3)", for the summary line. */
-function drivers(news2: News2Result): string {
-  const SHORT: Record<string, string> = { respiratoryRate: 'RR', spo2: 'SpO2', systolicBP: 'SBP', heartRate: 'HR', temperature: 'Temp', consciousness: '', supplementalOxygen: '' };
+function drivers(news2: News2Result, inputs: PatientInputs): string {
   return news2.subscores
     .filter((s) => s.points >= 2)
     .sort((a, b) => b.points - a.points)
     .slice(0, 2)
     .map((s) => {
-      const short = SHORT[s.parameter] ?? '';
-      const value = formatValue(s.parameter, s.value, s.unit);
-      return `${short === '' ? value : `${short} ${value}`} (${s.points})`;
+      const reading = inputs.vitals[s.parameter] as Parameters<typeof formatReading>[1] | undefined;
+      const value = reading !== undefined ? formatReading(s.parameter, reading) : String(s.value);
+      return `${shortValue(s.parameter, value)} (${s.points})`;
     })
     .join(', ');
 }
 
-function summaryFor(a: RiskAssessment): string {
-  const n = a.news2;
-  const headline = news2Headline(n);
-  const driverText = drivers(n);
-  const tail = driverText === '' ? '' : ` — ${driverText}`;
-  const missing = n.partial ? `; missing ${missingWords(n.missing)}` : '';
-  if (a.model !== undefined) {
-    const m = a.model;
-    return fitSummary(
-      `Deterioration risk ${formatProbability(m.probability)} in ${m.outcomeWindowHours} h (${m.band}) · ${headline}: ${ACTION_WORDS[n.risk]}${tail}${missing}`,
-    );
+/**
+ * Joins summary segments in priority order: the first always (cut to fit if it must), each later one
+ * only if it fits whole. NEWS2 and its response come first, then what to re-check, then the model.
+ */
+function assembleSummary(segments: readonly string[]): string {
+  let out = '';
+  for (const [i, segment] of segments.entries()) {
+    if (segment === '') continue;
+    if (i === 0) out = segment;
+    else if (`${out}${segment}`.length <= 139) out += segment;
   }
-  const unavailable = a.modelStatus.state === 'unavailable' ? ' · model unavailable' : '';
-  return fitSummary(`${headline}: ${ACTION_WORDS[n.risk]}${tail}${missing}${unavailable}`);
+  return fitSummary(out);
 }
 
-/** The card for a scored patient, or none when the score is below the configured card threshold. */
+/** True when a routine band would be read as reassurance the data do not support. */
+function mustRecheck(unconfirmed: UnconfirmedNews2): boolean {
+  return unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined;
+}
+
+function summaryFor(a: RiskAssessment, inputs: PatientInputs, unconfirmed: UnconfirmedNews2, now: Date): string {
+  const n = a.news2;
+  const action = n.risk !== 'none' ? ACTION_WORDS[n.risk] : n.partial ? 'chart now' : mustRecheck(unconfirmed) ? 'from verified values only' : ACTION_WORDS.none;
+  const head = n.partial ? `${news2Headline(n)}: ${missingWords(n, inputs)} — ${action}` : `${news2Headline(n)}: ${action}`;
+  const recheck = unconfirmed.alarming.length > 0 ? ` · re-check ${unconfirmed.alarming.map((v) => unconfirmedShort(v, now)).join(', ')}` : '';
+  const model = a.model !== undefined ? ` · ${modelSummary(a.model)}` : a.modelStatus.state === 'unavailable' ? ' · model unavailable' : '';
+  const driverText = drivers(n, inputs);
+  return assembleSummary([head, recheck, model, driverText === '' ? '' : ` — ${driverText}`]);
+}
+
+/** How the model's band sits beside NEWS2's indicator, and whether it raised the card. */
+function modelBeside(news2: Indicator | undefined, model: Indicator | undefined): ModelBeside {
+  const n = news2 === undefined ? -1 : RANK[news2];
+  const m = model === undefined ? -1 : RANK[model];
+  if (m > n) return 'raises';
+  return m < n ? 'lower' : 'agrees';
+}
+
+/** The card for a scored patient, or none when nothing reaches the configured card threshold. */
 export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx: CardContext): Card | undefined {
-  const indicator: Indicator | undefined = mostSevere(
-    news2Indicator(a.news2, ctx.policy),
-    a.model !== undefined ? MODEL_BAND_INDICATOR[a.model.band] : undefined,
-  );
+  const unconfirmed = unconfirmedNews2(inputs, a.news2);
+  const news2Colour = news2Indicator(a.news2, ctx.policy);
+  // An out-of-date or unverified value that would score 3, or that would take NEWS2 to medium or
+  // above, needs a re-check now: at least a warning, never a critical on unconfirmed data alone.
+  const worse = unconfirmed.ifConfirmed;
+  const recheckColour: Indicator | undefined =
+    unconfirmed.alarming.length > 0 || (worse !== undefined && worse.total >= 5) ? 'warning' : undefined;
+  const modelColour = a.model !== undefined ? MODEL_BAND_INDICATOR[a.model.band] : undefined;
+  const indicator = mostSevere(news2Colour, recheckColour, modelColour);
   if (indicator === undefined) return undefined;
 
   const parts: string[] = [];
+  parts.push(`**${news2Headline(a.news2)}**, ${asOfWords(inputs, ctx.now)}.${a.news2.spo2Scale === 2 ? ' SpO2 scored on scale 2: a hypercapnic target (88–92 %) is recorded.' : ''}`);
+  // A routine band beside a value that must be re-checked would reassure: it is replaced, not printed.
+  parts.push(
+    a.news2.risk === 'none' && !a.news2.partial && mustRecheck(unconfirmed)
+      ? '**No response band yet:** NEWS2 from verified, current values is 0, but the values below must be re-checked first.'
+      : news2Response(a.news2, inputs),
+  );
+  const recheck = recheckLines(unconfirmed, ctx.now);
+  if (recheck.length > 0) parts.push(`**Re-check now:**\n${recheck.join('\n')}`);
+  parts.push(news2Table(a.news2, inputs, unconfirmed, ctx.now, ctx.staleAfterHours));
+  const assumptions = assumptionLines(a.news2);
+  if (assumptions.length > 0) parts.push(`Assumed, so as to act on the worse case:\n${assumptions.join('\n')}`);
   const note = modelStatusNote(a.modelStatus);
   if (note !== undefined) parts.push(`**${note}**`);
-  if (a.model !== undefined) parts.push(modelSection(a.model));
-  const scale = a.news2.spo2Scale === 2 ? ' SpO2 scored on scale 2: a hypercapnic target (88–92 %) is recorded.' : '';
-  parts.push(`**${news2Headline(a.news2)}**, as of ${inputs.dataAsOf ? formatAge(inputs.dataAsOf, ctx.now) : 'unknown'}.${scale}`);
-  parts.push(news2Table(a.news2, inputs, ctx.now, ctx.staleAfterHours));
-  if (a.news2.partial) {
-    parts.push(`Not scored: ${missingWords(a.news2.missing)}. The total is a minimum: chart the missing parameters to complete NEWS2.`);
+  if (a.model !== undefined) {
+    const beside = modelBeside(mostSevere(news2Colour, recheckColour), modelColour);
+    parts.push(modelSection(a.model, beside, indicator));
   }
-  parts.push(news2Response(a.news2));
-  parts.push(qsofaLine(a.qsofa));
+  parts.push(qsofaLine(a.qsofa, inputs, ctx.now));
   const unusable = unusableLines(inputs);
   if (unusable.length > 0) parts.push(`Charted but not usable:\n${unusable.join('\n')}`);
-  if (ctx.problems.length > 0) parts.push(`Data Vigil could not obtain:\n${ctx.problems.map((p) => `- ${p}`).join('\n')}`);
+  parts.push(...couldNotObtain(ctx.problems));
   if (inputs.ageYears !== undefined && inputs.ageYears < 16) parts.push('**Caution:** the patient is under 16; NEWS2 is not validated in children.');
   parts.push(DISCLAIMER);
 
   return {
     uuid: randomUUID(),
-    summary: summaryFor(a),
+    summary: summaryFor(a, inputs, unconfirmed, ctx.now),
     detail: parts.join('\n\n'),
     indicator,
     source: SOURCE,
     overrideReasons: OVERRIDE_REASONS,
     links: [NEWS2_LINK],
-    extension: scoreExtension(a, inputs.dataAsOf),
+    extension: scoreExtension(a, inputs, unconfirmed),
   };
 }
 
@@ -124,40 +160,48 @@ function newestAt(vitals: VitalSigns): Date | undefined {
   return newest;
 }
 
-/** Honest card when no vital sign is recent enough to score: says so, and gives no score. */
+/**
+ * Honest card when no vital sign is recent enough to score: says so, gives no score, and shows the
+ * last values with their ages. An out-of-date value that would score 3 makes it a warning.
+ */
 export function noRecentVitalsCard(inputs: PatientInputs, ctx: CardContext): Card {
-  const problems = ctx.problems;
   const window = formatHours(ctx.staleAfterHours);
   const lastStale = newestAt(inputs.stale);
-  const summary =
+  const lastUnverified = newestAt(inputs.unverified);
+  const empty: News2Result = { total: 0, partial: true, missing: [...NEWS2_PARAMETERS], subscores: [], anySingleThree: false, risk: 'none', spo2Scale: inputs.spo2Scale };
+  const unconfirmed = unconfirmedNews2(inputs, empty);
+  const alarming = unconfirmed.alarming.length > 0;
+  const recheck = alarming ? ` · re-check ${unconfirmed.alarming.map((v) => unconfirmedShort(v, ctx.now)).join(', ')}` : '';
+  const head =
     lastStale === undefined
-      ? `No vital signs in the last ${window}: NEWS2 cannot be scored`
-      : `No vital signs in the last ${window} (last charted ${formatAge(lastStale, ctx.now)}): NEWS2 not scored`;
-  const lines = [`Vigil found no vital signs charted in the last ${window}, so it gives no score. Chart a full set of observations to get NEWS2.`];
-  if (lastStale !== undefined) {
-    const rows = ['| Parameter | Last value | Charted |', '|---|---|---|'];
-    for (const [parameter, reading] of Object.entries(inputs.stale)) {
-      if (reading === undefined) continue;
-      const p = parameter as keyof typeof PARAMETER_LABELS;
-      const value = formatValue(p, typeof reading.value === 'object' ? reading.value.onOxygen : reading.value, reading.unit);
-      rows.push(`| ${PARAMETER_LABELS[p]} | ${value} | ${formatAge(reading.at, ctx.now)} (stale) |`);
+      ? `No verified vital signs in the last ${window}: NEWS2 cannot be scored — chart a full set now`
+      : `No vital signs in the last ${window} (last charted ${formatAge(lastStale, ctx.now)}): NEWS2 not scored — chart now`;
+  const lines = [`Vigil found no verified vital signs charted in the last ${window}, so it gives no score. Chart a full set of observations now to get NEWS2.`];
+  if (unconfirmed.values.length > 0) {
+    const rows = ['| Parameter | Last value | Charted | Would score |', '|---|---|---|---|'];
+    for (const v of unconfirmed.values) {
+      const why = v.kind === 'stale' ? 'out of date' : `${v.reading.status ?? 'unverified'}, not verified`;
+      rows.push(`| ${PARAMETER_LABELS[v.parameter]} | ${formatReading(v.parameter, v.reading)} (${why}) | ${formatAge(v.reading.at, ctx.now)} | ${v.points}${v.points === 3 ? ': re-check now' : ''} |`);
     }
     lines.push(rows.join('\n'));
   }
-  if (problems.length > 0) lines.push(`Data Vigil could not obtain:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+  const recheckText = recheckLines(unconfirmed, ctx.now);
+  if (recheckText.length > 0) lines.push(`**Re-check now:**\n${recheckText.join('\n')}`);
+  lines.push(...couldNotObtain(ctx.problems));
   const unusable = unusableLines(inputs);
   if (unusable.length > 0) lines.push(`Charted but not usable:\n${unusable.join('\n')}`);
   lines.push(DISCLAIMER);
-  const ext: Record<string, unknown> = { path: 'rules', scored: false, reason: lastStale === undefined ? 'no-vitals' : 'stale-vitals' };
+  const ext: Record<string, unknown> = { path: 'rules', scored: false, reason: lastStale === undefined && lastUnverified === undefined ? 'no-vitals' : 'stale-vitals' };
   if (lastStale !== undefined) ext.dataAsOf = lastStale.toISOString();
+  const extension = { 'vigil.score': { ...ext, ...unconfirmedJson(unconfirmed) } };
   return {
     uuid: randomUUID(),
-    summary: fitSummary(summary),
+    summary: assembleSummary([head, recheck]),
     detail: lines.join('\n\n'),
-    indicator: 'info',
+    indicator: alarming ? 'warning' : 'info',
     source: SOURCE,
     overrideReasons: OVERRIDE_REASONS,
     links: [NEWS2_LINK],
-    extension: { 'vigil.score': ext },
+    extension,
   };
 }

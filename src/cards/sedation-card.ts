@@ -1,16 +1,18 @@
-// The sedation-safety card: a sedative was just ordered for a patient whose breathing or NEWS2 puts
-// them at risk. Offers removing the draft order; the reasons are the patient's own values.
+// The sedation-safety card: a sedative was just ordered for a patient whose breathing puts them at
+// risk, or whose breathing cannot be judged from what is charted. Offers removing the draft order;
+// the reasons are the patient's own values, the most severe first.
 import { randomUUID } from 'node:crypto';
 import { formatHours } from '../explain/age.js';
-import { news2Headline, news2Table, qsofaLine } from '../explain/news2-explain.js';
+import { capLines } from '../explain/lists.js';
 import { modelStatusNote } from '../explain/model-explain.js';
-import type { SedativeMatch } from '../hooks/sedation/classify-order.js';
+import { asOfWords, news2Headline, news2Table, qsofaLine } from '../explain/news2-explain.js';
+import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import type { BreathingRisk } from '../hooks/sedation/breathing-risk.js';
+import type { SedativeMatch } from '../hooks/sedation/classify-order.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { PatientInputs } from '../prefetch/vital-signs.js';
 import type { Card } from './card-schema.js';
-import { cardSource, fitSummary, OVERRIDE_REASONS, scoreExtension } from './common.js';
-import { DISCLAIMER, type CardContext } from './deterioration-card.js';
+import { cardSource, couldNotObtain, DISCLAIMER, fitSummary, OVERRIDE_REASONS, scoreExtension, type CardContext } from './common.js';
 
 const SOURCE = cardSource('sedation-safety', 'Sedative ordered for a patient at respiratory risk');
 
@@ -18,6 +20,12 @@ const CLASS_WORDS: Record<SedativeMatch['drugClass'], string> = {
   opioid: 'Opioid',
   benzodiazepine: 'Benzodiazepine',
   'other-sedative': 'Sedative',
+};
+
+const ARTICLE_CLASS: Record<SedativeMatch['drugClass'], string> = {
+  opioid: 'an opioid',
+  benzodiazepine: 'a benzodiazepine',
+  'other-sedative': 'a sedative',
 };
 
 export interface SelectedSedative {
@@ -36,26 +44,42 @@ function removeSuggestion(order: SelectedSedative) {
   };
 }
 
+function orderExtension(order: SelectedSedative) {
+  return { reference: order.reference, drugClass: order.match.drugClass, ingredient: order.match.ingredient, matchedBy: order.match.matchedBy };
+}
+
+/** "at risk" when any reason is more than "cannot be judged"; else the breathing cannot be judged. */
+function verdict(risk: BreathingRisk): string {
+  return risk.reasons.some((r) => r.level !== 'cannot-judge') ? 'respiratory depression risk' : 'breathing cannot be judged';
+}
+
 export function sedationCard(
   order: SelectedSedative,
   risk: BreathingRisk,
   a: RiskAssessment,
   inputs: PatientInputs,
+  unconfirmed: UnconfirmedNews2,
   ctx: CardContext,
 ): Card {
   const what = `${CLASS_WORDS[order.match.drugClass]} (${order.match.ingredient})`;
-  const summary = fitSummary(`${what} ordered: respiratory depression risk — ${risk.reasons.join(', ')}`);
+  const reasons = risk.reasons.map((r) => r.text);
+  const summary = fitSummary(`${what} ordered: ${verdict(risk)} — ${reasons.join(', ')}`);
+  const judgedAtRisk = risk.reasons.some((r) => r.level !== 'cannot-judge');
   const parts = [
-    `**${order.orderName}** is ${order.match.drugClass === 'other-sedative' ? 'a sedative' : `an ${order.match.drugClass === 'opioid' ? 'opioid' : 'benzodiazepine'}`}, and this patient already shows signs that their breathing or conscious level is compromised:`,
-    risk.reasons.map((r) => `- ${r}`).join('\n'),
-    'Consider a lower dose or an alternative, closer monitoring (respiratory rate, SpO2, sedation score) after the dose, and naloxone or flumazenil availability as appropriate.',
-    `**${news2Headline(a.news2)}**`,
-    news2Table(a.news2, inputs, ctx.now, ctx.staleAfterHours),
-    qsofaLine(a.qsofa),
+    judgedAtRisk
+      ? `**${order.orderName}** is ${ARTICLE_CLASS[order.match.drugClass]}, and this patient's breathing or conscious level is already compromised, or cannot be judged from what is charted:`
+      : `**${order.orderName}** is ${ARTICLE_CLASS[order.match.drugClass]}, and this patient's breathing cannot be judged from what is charted:`,
+    capLines(reasons.map((r) => `- ${r}`), 'reasons').join('\n'),
+    judgedAtRisk
+      ? 'Consider a lower dose or an alternative, closer monitoring (respiratory rate, SpO2, sedation score) after the dose, and naloxone or flumazenil availability as appropriate.'
+      : 'Chart respiratory rate, SpO2 and level of consciousness before the first dose.',
+    `**${news2Headline(a.news2)}**, ${asOfWords(inputs, ctx.now)}.`,
+    news2Table(a.news2, inputs, unconfirmed, ctx.now, ctx.staleAfterHours),
+    qsofaLine(a.qsofa, inputs, ctx.now),
   ];
   const note = modelStatusNote(a.modelStatus);
   if (note !== undefined) parts.push(note);
-  if (ctx.problems.length > 0) parts.push(`Data Vigil could not obtain:\n${ctx.problems.map((p) => `- ${p}`).join('\n')}`);
+  parts.push(...couldNotObtain(ctx.problems));
   parts.push(DISCLAIMER);
   return {
     uuid: randomUUID(),
@@ -66,27 +90,35 @@ export function sedationCard(
     suggestions: [removeSuggestion(order)],
     selectionBehavior: 'at-most-one',
     overrideReasons: OVERRIDE_REASONS,
-    extension: { ...scoreExtension(a, inputs.dataAsOf), 'vigil.order': { reference: order.reference, drugClass: order.match.drugClass, ingredient: order.match.ingredient, matchedBy: order.match.matchedBy } },
+    extension: { ...scoreExtension(a, inputs, unconfirmed), 'vigil.order': orderExtension(order) },
   };
 }
 
-/** A sedative was ordered but no vital sign is recent enough to check breathing: say so. */
-export function sedationNoVitalsCard(order: SelectedSedative, inputs: PatientInputs, ctx: CardContext): Card {
+/** A sedative was ordered but no vital sign is recent enough to judge breathing: a warning, never silence. */
+export function sedationNoVitalsCard(order: SelectedSedative, inputs: PatientInputs, risk: BreathingRisk, ctx: CardContext): Card {
   const what = `${CLASS_WORDS[order.match.drugClass]} (${order.match.ingredient})`;
   const window = formatHours(ctx.staleAfterHours);
   const parts = [
-    `**${order.orderName}** can depress breathing, and Vigil found no vital signs charted in the last ${window} to check this patient's respiratory rate, SpO2 or conscious level. Consider charting observations before the first dose.`,
+    `**${order.orderName}** can depress breathing, and Vigil found no verified vital signs charted in the last ${window} to check this patient's respiratory rate, SpO2 or conscious level. Chart observations before the first dose.`,
   ];
-  if (ctx.problems.length > 0) parts.push(`Data Vigil could not obtain:\n${ctx.problems.map((p) => `- ${p}`).join('\n')}`);
+  const known = risk.reasons.filter((r) => !r.text.includes('not charted'));
+  if (known.length > 0) parts.push(capLines(known.map((r) => `- ${r.text}`), 'reasons').join('\n'));
+  parts.push(...couldNotObtain(ctx.problems));
   parts.push(DISCLAIMER);
-  const ext: Record<string, unknown> = { path: 'rules', scored: false, reason: Object.keys(inputs.stale).length > 0 ? 'stale-vitals' : 'no-vitals' };
+  const ext: Record<string, unknown> = {
+    path: 'rules',
+    scored: false,
+    reason: Object.keys(inputs.stale).length > 0 || Object.keys(inputs.unverified).length > 0 ? 'stale-vitals' : 'no-vitals',
+  };
   return {
     uuid: randomUUID(),
-    summary: fitSummary(`${what} ordered: no vital signs in the last ${window} to check breathing`),
+    summary: fitSummary(`${what} ordered: breathing cannot be judged — no verified vital signs in the last ${window}${known[0] !== undefined ? `; ${known[0].text}` : ''}`),
     detail: parts.join('\n\n'),
-    indicator: 'info',
+    indicator: risk.severe ? 'critical' : 'warning',
     source: SOURCE,
+    suggestions: [removeSuggestion(order)],
+    selectionBehavior: 'at-most-one',
     overrideReasons: OVERRIDE_REASONS,
-    extension: { 'vigil.score': ext, 'vigil.order': { reference: order.reference, drugClass: order.match.drugClass, ingredient: order.match.ingredient, matchedBy: order.match.matchedBy } },
+    extension: { 'vigil.score': ext, 'vigil.order': orderExtension(order) },
   };
 }

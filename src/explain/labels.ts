@@ -1,7 +1,10 @@
-// Clinicians' words for each NEWS2 parameter and model feature, and how their values read on a card.
+// Clinicians' words for each NEWS2 parameter and model feature, and how their values read on a card:
+// one table per kind of name (a heading, a word in a sentence, a short form for a summary line).
 import type { News2Parameter } from '../fallback-rules/types.js';
+import type { ObservedName, Reading } from '../prefetch/vital-signs.js';
 
-export const PARAMETER_LABELS: Record<News2Parameter, string> = {
+/** Headings, as a ward chart's rows are named. */
+export const PARAMETER_LABELS: Record<ObservedName, string> = {
   respiratoryRate: 'Respiratory rate',
   spo2: 'SpO2',
   supplementalOxygen: 'Air or oxygen',
@@ -9,6 +12,31 @@ export const PARAMETER_LABELS: Record<News2Parameter, string> = {
   heartRate: 'Pulse',
   consciousness: 'Consciousness',
   temperature: 'Temperature',
+  gcs: 'Glasgow Coma Scale',
+};
+
+/** The same names inside a sentence ("respiratory rate, SpO2 not charted"). */
+export const PARAMETER_WORDS: Record<ObservedName, string> = {
+  respiratoryRate: 'respiratory rate',
+  spo2: 'SpO2',
+  supplementalOxygen: 'air or oxygen',
+  systolicBP: 'systolic BP',
+  heartRate: 'pulse',
+  consciousness: 'consciousness',
+  temperature: 'temperature',
+  gcs: 'GCS',
+};
+
+/** Short forms for a summary line, where 139 characters must hold a whole picture. */
+export const PARAMETER_SHORT: Record<ObservedName, string> = {
+  respiratoryRate: 'RR',
+  spo2: 'SpO2',
+  supplementalOxygen: 'O2',
+  systolicBP: 'SBP',
+  heartRate: 'HR',
+  consciousness: '',
+  temperature: 'Temp',
+  gcs: 'GCS',
 };
 
 /** Display units: UCUM codes are for machines; cards show what a ward chart shows. */
@@ -26,21 +54,45 @@ export function displayUnit(ucum: string | undefined): string {
   return DISPLAY_UNITS[ucum] ?? ucum;
 }
 
+/**
+ * ACVPU in words. The chart scores *new* confusion; a record says "Confused" without saying since
+ * when, so only a record that says acute (SNOMED CT 130987000) reads "New confusion".
+ */
 const CONSCIOUSNESS_WORDS: Record<string, string> = {
   alert: 'Alert',
-  confused: 'New confusion',
+  confused: 'Confusion',
   voice: 'Responds to voice',
   pain: 'Responds to pain',
   unresponsive: 'Unresponsive',
 };
 
 /** A scored value as a ward chart would write it: "26/min", "37.8 °C", "On oxygen", "Alert". */
-export function formatValue(parameter: News2Parameter, value: number | string | boolean, unit?: string): string {
+export function formatValue(parameter: News2Parameter, value: number | string | boolean, unit?: string, newOnset?: boolean): string {
   if (parameter === 'supplementalOxygen') return value === true ? 'On oxygen' : 'Air';
-  if (parameter === 'consciousness') return CONSCIOUSNESS_WORDS[String(value)] ?? String(value);
+  if (parameter === 'consciousness') {
+    if (value === 'confused' && newOnset === true) return 'New confusion';
+    return CONSCIOUSNESS_WORDS[String(value)] ?? String(value);
+  }
   const u = displayUnit(unit);
-  if (u === '' ) return String(value);
+  if (u === '') return String(value);
   return u === '%' || u.startsWith('/') ? `${value}${u}` : `${value} ${u}`;
+}
+
+/** A charted reading in words, whatever its kind (oxygen status, ACVPU, a number with its unit). */
+export function formatReading(parameter: News2Parameter, reading: Reading<unknown> & { newOnset?: boolean }): string {
+  const value = reading.value;
+  if (parameter === 'supplementalOxygen') {
+    const o2 = value as { onOxygen?: boolean; flowLpm?: number };
+    const words = formatValue(parameter, o2.onOxygen === true);
+    return o2.onOxygen === true && typeof o2.flowLpm === 'number' ? `${words} (${o2.flowLpm} L/min)` : words;
+  }
+  return formatValue(parameter, value as number | string, reading.unit, reading.newOnset);
+}
+
+/** "RR 26/min" or, where the value speaks for itself, just the value ("Unresponsive"). */
+export function shortValue(parameter: News2Parameter, formatted: string): string {
+  const short = PARAMETER_SHORT[parameter];
+  return short === '' ? formatted : `${short} ${formatted}`;
 }
 
 /** Model features beyond the NEWS2 parameters, in words; unknown features fall back to their name. */

@@ -1,52 +1,106 @@
-// NEWS2 in clinicians' words: a chart-like table of each parameter's value, age and points, with the
-// parameters that could not be scored named, never silently treated as normal.
+// NEWS2 in clinicians' words: the headline, the RCP response (never a routine one for an incomplete
+// score), and a chart-like table of each parameter's value, age and points. What could not be scored
+// is named with its value and age where it has one (out of date, unverified), never silently treated
+// as normal, and what it would score is said.
 import { NEWS2_PARAMETERS } from '../fallback-rules/news2-chart.js';
+import type { UnconfirmedNews2, UnconfirmedValue } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Parameter, News2Result, QsofaResult } from '../fallback-rules/types.js';
-import type { PatientInputs, VitalSigns } from '../prefetch/vital-signs.js';
+import { isMixedAgeSet, type PatientInputs } from '../prefetch/vital-signs.js';
 import { formatAge, formatHours } from './age.js';
-import { formatValue, PARAMETER_LABELS } from './labels.js';
+import { formatReading, formatValue, PARAMETER_LABELS, PARAMETER_WORDS, shortValue } from './labels.js';
+import { capLines } from './lists.js';
 import { NEWS2_RESPONSE } from './news2-response.js';
 
-
-/** "NEWS2 7" or, when parameters are missing, "NEWS2 ≥ 5 (2 missing)". */
+/** "NEWS2 7" or, when parameters are missing, "NEWS2 ≥ 5, incomplete". */
 export function news2Headline(news2: News2Result): string {
-  return news2.partial ? `NEWS2 ≥ ${news2.total} (${news2.missing.length} missing)` : `NEWS2 ${news2.total}`;
+  return news2.partial ? `NEWS2 ≥ ${news2.total}, incomplete` : `NEWS2 ${news2.total}`;
 }
 
-export function missingWords(missing: readonly News2Parameter[]): string {
-  return missing.map((p) => PARAMETER_LABELS[p].toLowerCase().replace('spo2', 'SpO2').replace('bp', 'BP')).join(', ');
+/** "respiratory rate out of date, SpO2 not charted": each missing parameter, and why it is missing. */
+export function missingWords(news2: News2Result, inputs: PatientInputs): string {
+  const outOfDate = news2.missing.filter((p) => inputs.stale[p] !== undefined);
+  const notCharted = news2.missing.filter((p) => inputs.stale[p] === undefined);
+  const words = (ps: News2Parameter[]) => ps.map((p) => PARAMETER_WORDS[p]).join(', ');
+  return [outOfDate.length > 0 ? `${words(outOfDate)} out of date` : '', notCharted.length > 0 ? `${words(notCharted)} not charted` : '']
+    .filter((s) => s !== '')
+    .join(', ');
 }
 
-function staleCell(stale: VitalSigns, parameter: News2Parameter, now: Date): string | undefined {
-  const reading = stale[parameter];
-  if (reading === undefined) return undefined;
-  return formatAge(reading.at, now);
+/** "RR 6/min (25 h ago, out of date)": an unconfirmed value in a few words, for a summary line. */
+export function unconfirmedShort(v: UnconfirmedValue, now: Date): string {
+  const why = v.kind === 'stale' ? 'out of date' : `${v.reading.status ?? 'unverified'}`;
+  return `${shortValue(v.parameter, formatReading(v.parameter, v.reading))} (${formatAge(v.reading.at, now)}, ${why})`;
 }
 
-/** The NEWS2 table, one row per parameter in chart order. Markdown (GitHub-flavoured). */
-export function news2Table(news2: News2Result, inputs: PatientInputs, now: Date, staleAfterHours: number): string {
+/** "as of 10 min ago", dated by the oldest input, with a flag when the inputs are of mixed ages. */
+export function asOfWords(inputs: PatientInputs, now: Date): string {
+  if (inputs.dataAsOf === undefined) return 'as of: unknown';
+  const oldest = formatAge(inputs.dataAsOf, now);
+  if (!isMixedAgeSet(inputs) || inputs.newestAt === undefined) return `as of ${oldest}`;
+  return `as of ${oldest} (its oldest value; mixed ages: the newest was charted ${formatAge(inputs.newestAt, now)}, so this is not one current set)`;
+}
+
+/** The RCP response for the band. An incomplete score gets no routine band: it asks for the missing values. */
+export function news2Response(news2: News2Result, inputs: PatientInputs): string {
+  const { band, response } = NEWS2_RESPONSE[news2.risk];
+  if (!news2.partial) return `**${band.charAt(0).toUpperCase() + band.slice(1)}.** ${response}`;
+  const ask = `**Incomplete: chart ${missingWords(news2, inputs).replace(/ (out of date|not charted)/g, '')} now.** NEWS2 is a minimum until every parameter is charted.`;
+  if (news2.risk === 'none') return `${ask} No response band can be given for an incomplete score.`;
+  return `${ask} Already at least ${band}: ${response}`;
+}
+
+function pointsCell(v: UnconfirmedValue): string {
+  return `not scored (would be ${v.points}${v.points === 3 ? ': re-check now' : ''})`;
+}
+
+/** The NEWS2 table, one row per parameter in chart order (plus unverified newer values). Markdown. */
+export function news2Table(news2: News2Result, inputs: PatientInputs, unconfirmed: UnconfirmedNews2, now: Date, staleAfterHours: number): string {
   const rows = ['| Parameter | Value | Charted | Points |', '|---|---|---|---|'];
+  const byParameter = (p: News2Parameter, kind: UnconfirmedValue['kind']) => unconfirmed.values.find((v) => v.parameter === p && v.kind === kind);
   for (const parameter of NEWS2_PARAMETERS) {
     const label = PARAMETER_LABELS[parameter] + (parameter === 'spo2' && news2.spo2Scale === 2 ? ' (scale 2)' : '');
     const sub = news2.subscores.find((s) => s.parameter === parameter);
     if (sub !== undefined) {
-      rows.push(`| ${label} | ${formatValue(parameter, sub.value, sub.unit)} | ${formatAge(sub.at, now)} | ${sub.points} |`);
-      continue;
+      const reading = inputs.vitals[parameter] as (Parameters<typeof formatReading>[1]) | undefined;
+      const value = reading !== undefined ? formatReading(parameter, reading) : formatValue(parameter, sub.value, sub.unit);
+      rows.push(`| ${label} | ${value} | ${formatAge(sub.at, now)} | ${sub.points}${sub.note !== undefined ? ' (assumed: see below)' : ''} |`);
+    } else {
+      const stale = byParameter(parameter, 'stale');
+      if (stale !== undefined) {
+        rows.push(`| ${label} | ${formatReading(parameter, stale.reading)} (out of date) | ${formatAge(stale.reading.at, now)} | ${pointsCell(stale)} |`);
+      } else if (inputs.stale[parameter] !== undefined) {
+        rows.push(`| ${label} | out of date | ${formatAge(inputs.stale[parameter]!.at, now)} | not scored |`);
+      } else {
+        rows.push(`| ${label} | not charted in the last ${formatHours(staleAfterHours)} | — | not scored |`);
+      }
     }
-    const lastSeen = staleCell(inputs.stale, parameter, now);
-    const why = lastSeen === undefined ? `not charted in the last ${formatHours(staleAfterHours)}` : `last charted ${lastSeen} (stale)`;
-    rows.push(`| ${label} | ${why} | — | not scored |`);
+    const unverified = byParameter(parameter, 'unverified');
+    if (unverified !== undefined) {
+      rows.push(`| ${label}, ${unverified.reading.status ?? 'unverified'} | ${formatReading(parameter, unverified.reading)} (not verified) | ${formatAge(unverified.reading.at, now)} | ${pointsCell(unverified)} |`);
+    }
   }
   return rows.join('\n');
 }
 
-export function news2Response(news2: News2Result): string {
-  const { band, response } = NEWS2_RESPONSE[news2.risk];
-  const text = news2.partial ? `At least ${band}` : band.charAt(0).toUpperCase() + band.slice(1);
-  return `**${text}.** ${response}`;
+/** Every assumption a score rests on (e.g. scale-2 SpO2 with oxygen unknown), one line each. */
+export function assumptionLines(news2: News2Result): string[] {
+  return news2.subscores.filter((s) => s.note !== undefined).map((s) => `- ${PARAMETER_LABELS[s.parameter]}: ${s.note}.`);
 }
 
-export function qsofaLine(qsofa: QsofaResult): string {
+/** What must be re-checked now, and what NEWS2 would be if the unconfirmed values stand. */
+export function recheckLines(unconfirmed: UnconfirmedNews2, now: Date): string[] {
+  const lines = unconfirmed.alarming.map((v) => {
+    const why = v.kind === 'stale' ? 'is out of date' : `is ${v.reading.status ?? 'unverified'} (not verified)`;
+    return `- ${PARAMETER_LABELS[v.parameter]} ${formatReading(v.parameter, v.reading)}, charted ${formatAge(v.reading.at, now)}, ${why} and would score 3 on its own.`;
+  });
+  const worse = unconfirmed.ifConfirmed;
+  if (worse !== undefined) {
+    lines.push(`- If the out-of-date or unverified values stand, NEWS2 would be ${worse.partial ? 'at least ' : ''}${worse.total} (${NEWS2_RESPONSE[worse.risk].band}).`);
+  }
+  return lines;
+}
+
+export function qsofaLine(qsofa: QsofaResult, inputs: PatientInputs, now: Date): string {
   const met: string[] = [];
   if (qsofa.criteria.respiratoryRate === true) met.push('respiratory rate ≥ 22/min');
   if (qsofa.criteria.systolicBP === true) met.push('systolic BP ≤ 100 mmHg');
@@ -54,10 +108,15 @@ export function qsofaLine(qsofa: QsofaResult): string {
   const floor = qsofa.partial ? '≥ ' : '';
   const verdict = qsofa.positive ? 'positive: consider sepsis' : qsofa.partial ? 'incomplete' : 'negative';
   const which = met.length > 0 ? ` (${met.join(', ')})` : '';
-  return `qSOFA ${floor}${qsofa.score}/3, ${verdict}${which}.`;
+  const gcs = inputs.other.fresh.gcs;
+  const gcsNote = gcs !== undefined ? ` Glasgow Coma Scale ${gcs.value}/15, charted ${formatAge(gcs.at, now)}.` : '';
+  return `qSOFA ${floor}${qsofa.score}/3, ${verdict}${which}.${gcsNote}`;
 }
 
-/** Plain-language list of values charted but not usable, so a clinician knows what was ignored. */
+/** Plain-language list of values charted but not usable, so a clinician knows what was ignored (capped). */
 export function unusableLines(inputs: PatientInputs): string[] {
-  return inputs.unusable.map((u) => `- ${PARAMETER_LABELS[u.vital as News2Parameter] ?? u.vital}: ${u.reason}`);
+  return capLines(
+    inputs.unusable.map((u) => `- ${PARAMETER_LABELS[u.vital]}: ${u.reason}`),
+    'values not usable',
+  );
 }

@@ -22,7 +22,7 @@ import type { News2Parameter, News2Result, News2Risk, News2Subscore } from './ty
 /** What SpO2 points depend on besides the saturation itself. */
 export interface Spo2Context {
   spo2Scale: 1 | 2;
-  /** Unknown (undefined) on scale 2 scores as on air: the lower, floor reading (see scoreNews2). */
+  /** Unknown (undefined) scores as on air here; scoreNews2 decides what to assume (the worse case). */
   onOxygen?: boolean;
 }
 
@@ -32,8 +32,14 @@ export interface Scored<T> {
   points: Points;
 }
 
-const SCALE_2_ASSUMED_AIR_NOTE =
-  'Oxygen status not charted: scored as on air (SpO2 scale 2); on oxygen it would score higher.';
+/**
+ * Scale 2 at ≥ 93 % is the one place the chart needs the oxygen answer to score SpO2: 0 on air, up to
+ * 3 on oxygen. Unknown, the worse case is the one to act on (a hypercapnic patient over-oxygenated is
+ * in danger), so SpO2 is scored as on oxygen and the card says so.
+ */
+function scale2AssumedOxygenNote(onAirPoints: Points): string {
+  return `oxygen status not charted: SpO2 on scale 2 scored as on oxygen, the worse case (${onAirPoints} on air)`;
+}
 
 /**
  * Rounds half up (away from zero) to `decimals` places, as a person reads a chart: 38.45 → 38.5,
@@ -123,10 +129,12 @@ function subscore(parameter: News2Parameter, inputs: PatientInputs, spo2Scale: 1
       const onOxygen = typeof oxygen === 'boolean' ? oxygen : undefined;
       const scored = pointsFor(parameter, reading.value, { spo2Scale, onOxygen });
       const result: News2Subscore = { parameter, ...scored, unit: CANONICAL_UNITS[parameter], at: reading.at };
-      // Scale 2 at ≥93 % is the only place the chart needs the oxygen answer to score SpO2. Without it,
-      // score as on air (0): the total stays a floor, and supplementalOxygen is listed as missing.
-      if (parameter === 'spo2' && spo2Scale === 2 && onOxygen === undefined && scored.value > 92) {
-        result.note = SCALE_2_ASSUMED_AIR_NOTE;
+      if (parameter === 'spo2' && spo2Scale === 2 && onOxygen === undefined) {
+        const worse = pointsFor('spo2', reading.value, { spo2Scale, onOxygen: true });
+        if (worse.points > scored.points) {
+          result.points = worse.points;
+          result.note = scale2AssumedOxygenNote(scored.points);
+        }
       }
       return result;
     }

@@ -8,6 +8,8 @@ import type { QsofaResult } from './types.js';
 export const QSOFA_CRITERIA = {
   respiratoryRateAtLeast: 22,
   systolicBPAtMost: 100,
+  /** Altered mentation: Glasgow Coma Scale below 15. */
+  gcsBelow: 15,
   positiveAtLeast: 2,
 } as const;
 
@@ -16,9 +18,10 @@ function finite(value: unknown): number | undefined {
 }
 
 /**
- * qSOFA from `inputs.vitals`. Altered mentation is any ACVPU level other than alert (GCS < 15 in the
- * original; ACVPU is what a ward charts). A missing criterion is listed in `missing`, makes the
- * result `partial` and adds no point: `score` is then a floor and `positive` may yet become true.
+ * qSOFA from `inputs.vitals` and a fresh GCS. Altered mentation is GCS < 15 (the original definition)
+ * when a GCS total is charted, or any ACVPU level other than alert (what a ward charts); either one
+ * showing it is enough. A missing criterion is listed in `missing`, makes the result `partial` and
+ * adds no point: `score` is then a floor and `positive` may yet become true.
  */
 export function scoreQsofa(inputs: PatientInputs): QsofaResult {
   const { vitals } = inputs;
@@ -34,8 +37,11 @@ export function scoreQsofa(inputs: PatientInputs): QsofaResult {
   else criteria.systolicBP = sbp <= QSOFA_CRITERIA.systolicBPAtMost;
 
   const level = vitals.consciousness?.value;
-  if (!(CONSCIOUSNESS_LEVELS as readonly unknown[]).includes(level)) missing.push('consciousness');
-  else criteria.alteredMentation = level !== 'alert';
+  const acvpuAltered = (CONSCIOUSNESS_LEVELS as readonly unknown[]).includes(level) ? level !== 'alert' : undefined;
+  const gcs = inputs.other.fresh.gcs?.value;
+  const gcsAltered = typeof gcs === 'number' && Number.isFinite(gcs) ? gcs < QSOFA_CRITERIA.gcsBelow : undefined;
+  if (acvpuAltered === undefined && gcsAltered === undefined) missing.push('consciousness');
+  else criteria.alteredMentation = acvpuAltered === true || gcsAltered === true;
 
   const score = Object.values(criteria).filter((met) => met === true).length;
   return {

@@ -17,7 +17,7 @@ export function createRulesScorer(): DeteriorationScorer {
         modelStatus: { state: 'not-configured' },
       };
     },
-    describe: () => ({ model: 'not-configured' }),
+    describe: () => ({ model: 'not-configured', mode: 'off' }),
     close: () => Promise.resolve(),
   };
 }

@@ -19,7 +19,10 @@ export interface News2Subscore {
   unit?: string;
   points: 0 | 1 | 2 | 3;
   at: Date;
-  /** An assumption the points rest on, in plain words for the card (e.g. scale 2 SpO2 with oxygen unknown). */
+  /**
+   * An assumption the points rest on, in plain words for the card (scale 2 SpO2 with oxygen unknown
+   * is scored as on oxygen, the worse case). Every note is printed on the card.
+   */
   note?: string;
 }
 

@@ -3,7 +3,7 @@ import { normaliseInputs } from '../prefetch/normalise.js';
 import type { Gathered } from '../prefetch/gather.js';
 import type { PatientInputs } from '../prefetch/vital-signs.js';
 import type { RiskAssessment } from '../models/scorer.js';
-import type { CardContext } from '../cards/deterioration-card.js';
+import type { CardContext } from '../cards/common.js';
 import type { ServiceDeps } from './definition.js';
 
 export interface PatientPicture {
@@ -42,6 +42,7 @@ const KEY_WORDS: Record<string, string> = {
   consciousness: 'Level of consciousness',
   oxygen: 'Oxygen therapy',
   spo2Target: 'SpO2 target (scale 2)',
+  activeMedications: 'Active medication orders',
 };
 
 /** What the card builders need to know besides the assessment. */

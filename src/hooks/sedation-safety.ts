@@ -1,13 +1,20 @@
 // `sedation-safety` on order-select: warns when a newly selected order is an opioid, a
-// benzodiazepine or another sedative and the patient's breathing or NEWS2 puts them at risk.
+// benzodiazepine or another sedative and the patient's breathing puts them at risk, or cannot be
+// judged from what is charted (missing, out-of-date or unverified respiratory rate, SpO2 or
+// consciousness). Sedatives the patient already takes count as a risk of their own.
 import type { Card } from '../cards/card-schema.js';
 import { sedationCard, sedationNoVitalsCard, type SelectedSedative } from '../cards/sedation-card.js';
 import type { FhirResource } from '../fhir/resources.js';
-import { PATIENT_RISK_PREFETCH } from '../prefetch/templates.js';
+import { unconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
+import { scoreNews2 } from '../fallback-rules/news2.js';
+import { scoreQsofa } from '../fallback-rules/qsofa.js';
+import type { RiskAssessment } from '../models/scorer.js';
+import type { Gathered } from '../prefetch/gather.js';
+import { SEDATION_PREFETCH } from '../prefetch/templates.js';
 import { assessPatient, cardContextFor } from './assess-patient.js';
 import type { CdsServiceDefinition } from './definition.js';
 import { orderSelectCall, type OrderSelectCall } from './request-schema.js';
-import { breathingRisk } from './sedation/breathing-risk.js';
+import { breathingRisk, type PrescribedSedative } from './sedation/breathing-risk.js';
 import { classifyOrder } from './sedation/classify-order.js';
 
 /** The orders named in `selections` that are sedatives, in the order they were selected. */
@@ -27,6 +34,24 @@ export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
   return out;
 }
 
+/**
+ * Sedatives among the patient's active medication orders (the `activeMedications` prefetch), apart
+ * from the draft orders of this call, each ingredient once.
+ */
+export function alreadyPrescribed(call: OrderSelectCall, data: Gathered): PrescribedSedative[] {
+  const resources = data.activeMedications?.resources ?? [];
+  const drafts = new Set((call.context.draftOrders.entry ?? []).map((e) => (e.resource as FhirResource | undefined)?.id).filter((id) => id !== undefined));
+  const medications = resources.filter((r) => r.resourceType === 'Medication');
+  const out = new Map<string, PrescribedSedative>();
+  for (const r of resources) {
+    if (r.resourceType !== 'MedicationRequest' || (r.status !== undefined && r.status !== 'active')) continue;
+    if (r.id !== undefined && drafts.has(r.id)) continue;
+    const match = classifyOrder(r, medications);
+    if (match !== undefined && !out.has(match.ingredient)) out.set(match.ingredient, { name: orderName(r) ?? match.ingredient, match });
+  }
+  return [...out.values()];
+}
+
 function orderName(order: FhirResource): string | undefined {
   const concept = order.medicationCodeableConcept as { text?: string; coding?: { display?: string }[] } | undefined;
   const name = concept?.text ?? concept?.coding?.find((c) => typeof c.display === 'string')?.display;
@@ -40,7 +65,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall> = {
   title: 'Vigil: sedative for a patient at respiratory risk',
   description:
     'Warns when a newly selected opioid, benzodiazepine or other sedative is ordered for a patient whose respiratory rate, SpO2, conscious level or NEWS2 puts them at risk of respiratory depression.',
-  prefetch: PATIENT_RISK_PREFETCH,
+  prefetch: SEDATION_PREFETCH,
   // Without vitals the service still answers: no card for a non-sedative, an honest card otherwise.
   requiredPrefetch: [],
   usageRequirements: 'Needs read access to vital-sign Observations and Goals of the patient in context.',
@@ -52,15 +77,31 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall> = {
     if (sedatives.length === 0) return { cards: [], facts: { path: 'none', unscoredReason: 'no-sedative-selected' } };
     const picture = await assessPatient(data, deps, now);
     const ctx = cardContextFor(picture, deps, now);
+    const { inputs } = picture;
+    // With no fresh vitals there is no assessment to show, but breathing is still judged: as unknown.
+    const assessment: RiskAssessment = picture.assessment ?? {
+      path: 'rules',
+      news2: scoreNews2(inputs),
+      qsofa: scoreQsofa(inputs),
+      modelStatus: { state: 'not-configured' },
+    };
+    const unconfirmed = unconfirmedNews2(inputs, assessment.news2);
+    const risk = breathingRisk({
+      assessment,
+      inputs,
+      unconfirmed,
+      staleAfterHours: ctx.staleAfterHours,
+      now,
+      alreadyPrescribed: alreadyPrescribed(call, data),
+    });
     if (picture.assessment === undefined) {
       return {
-        cards: sedatives.map((s) => sedationNoVitalsCard(s, picture.inputs, ctx)),
+        cards: sedatives.map((s) => sedationNoVitalsCard(s, inputs, risk, ctx)),
         facts: { path: 'none', unscoredReason: 'no-vitals' },
       };
     }
     const a = picture.assessment;
-    const risk = breathingRisk(a);
-    const cards: Card[] = risk.reasons.length === 0 ? [] : sedatives.map((s) => sedationCard(s, risk, a, picture.inputs, ctx));
+    const cards: Card[] = risk.reasons.length === 0 ? [] : sedatives.map((s) => sedationCard(s, risk, a, inputs, unconfirmed, ctx));
     return { cards, facts: { path: a.path, assessment: a } };
   },
 };

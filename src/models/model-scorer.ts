@@ -8,9 +8,9 @@ import { createRulesScorer } from '../fallback-rules/rules-scorer.js';
 import type { PatientInputs } from '../prefetch/vital-signs.js';
 import { noTelemetry, type Telemetry } from '../telemetry.js';
 import { bandFor, contributionsFor } from './contributions.js';
-import { toFeatureVector } from './feature-contract.js';
+import { MODEL_FEATURES, toFeatureVector } from './feature-contract.js';
 import type { InferFn, LoadedModel } from './onnx-model.js';
-import type { DeteriorationScorer, ModelPrediction, ModelStatus, RiskAssessment } from './scorer.js';
+import type { DeteriorationScorer, ModelMode, ModelPrediction, ModelRecord, ModelStatus, RiskAssessment } from './scorer.js';
 
 export interface ModelScorerSettings {
   cacheSize: number;
@@ -32,6 +32,8 @@ export interface ScorerLog {
 export interface ModelScorerOptions {
   model: LoadedModel;
   settings: ModelScorerSettings;
+  /** `active`: the estimate goes on cards; `silent`: scored and recorded only. Default active (tests). */
+  mode?: Exclude<ModelMode, 'off'>;
   rules?: DeteriorationScorer;
   /** Replaces the model's own inference (tests make it slow, throwing or NaN). */
   infer?: InferFn;
@@ -50,6 +52,29 @@ export class ModelOutputError extends Error {
 
 const BREAKER_NAME = 'model';
 
+/**
+ * Model inputs that NEWS2 scores. When one was not charted, the model assumed a normal value for it;
+ * NEWS2 reports the same parameter as missing. An estimate resting on an assumed-normal respiratory
+ * rate is the reassurance the card must never give, so it is recorded but not shown.
+ */
+const NEWS2_SCORED_FEATURES: ReadonlySet<string> = new Set([
+  'respiratoryRate',
+  'spo2',
+  'onOxygen',
+  'systolicBP',
+  'heartRate',
+  'consciousnessNotAlert',
+  'temperature',
+]);
+
+/** Why an estimate is not shown, when it rests on assumed-normal NEWS2 parameters; undefined when it may be. */
+function notShownBecause(prediction: ModelPrediction): string | undefined {
+  const assumed = prediction.contributions.filter((c) => c.imputed && NEWS2_SCORED_FEATURES.has(c.feature));
+  if (assumed.length === 0) return undefined;
+  const names = assumed.map((c) => MODEL_FEATURES.find((f) => f.name === c.feature)?.label ?? c.feature);
+  return `${names.join(', ')} not charted: the model's estimate would rest on ${assumed.length === 1 ? 'an assumed normal value' : 'assumed normal values'}`;
+}
+
 function failureReason(error: unknown, timeoutMs: number): string {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (code === 'EOPENBREAKER') return 'paused after repeated model failures, retrying automatically';
@@ -64,6 +89,7 @@ export function createModelScorer(options: ModelScorerOptions): DeteriorationSco
   const telemetry = options.telemetry ?? noTelemetry;
   const infer = options.infer ?? model.infer;
   const { metadata, references } = model;
+  const mode = options.mode ?? 'active';
   const cache = new LRUCache<string, number>({ max: settings.cacheSize, ttl: settings.cacheTtlMs });
 
   const breaker = new CircuitBreaker(
@@ -97,9 +123,11 @@ export function createModelScorer(options: ModelScorerOptions): DeteriorationSco
     const explained = metadata.explanation
       ? contributionsFor(metadata.explanation, references, values, imputed)
       : { contributions: [], baselineLogOdds: model.baselineLogOdds };
+    const trainingData = (metadata as { trainingData?: string }).trainingData;
     return {
       name: metadata.name,
       version: metadata.version,
+      ...(trainingData !== undefined ? { trainingData } : {}),
       probability,
       outcome: metadata.outcome,
       outcomeWindowHours: metadata.outcomeWindowHours,
@@ -128,12 +156,32 @@ export function createModelScorer(options: ModelScorerOptions): DeteriorationSco
   return {
     async assess(inputs: PatientInputs): Promise<RiskAssessment> {
       const [base, answer] = await Promise.all([rules.assess(inputs), modelAnswer(inputs)]);
-      if ('model' in answer) return { ...base, path: 'model', model: answer.model, modelStatus: { state: 'used' } };
-      return { ...base, path: 'rules', modelStatus: answer.status };
+      const record = (status: ModelStatus, shown: boolean, prediction?: ModelPrediction): ModelRecord => ({
+        mode,
+        name: metadata.name,
+        version: metadata.version,
+        status,
+        shown,
+        ...(prediction !== undefined ? { prediction } : {}),
+      });
+      if (mode === 'silent') {
+        // Never shown, never changing a card: the card is what it would be with no model at all.
+        const status: ModelStatus = 'model' in answer ? { state: 'used' } : answer.status;
+        const modelRecord = record(status, false, 'model' in answer ? answer.model : undefined);
+        return { ...base, path: 'rules', modelStatus: { state: 'not-configured' }, modelRecord };
+      }
+      if (!('model' in answer)) return { ...base, path: 'rules', modelStatus: answer.status, modelRecord: record(answer.status, false) };
+      const hidden = notShownBecause(answer.model);
+      if (hidden !== undefined) {
+        const status: ModelStatus = { state: 'insufficient-data', reason: hidden };
+        return { ...base, path: 'rules', modelStatus: status, modelRecord: record(status, false, answer.model) };
+      }
+      const used: ModelStatus = { state: 'used' };
+      return { ...base, path: 'model', model: answer.model, modelStatus: used, modelRecord: record(used, true, answer.model) };
     },
     describe() {
       const state = breaker.opened ? 'breaker open' : breaker.halfOpen ? 'breaker half-open' : 'breaker closed';
-      return { model: 'loaded', detail: `${metadata.name} ${metadata.version} (${state})` };
+      return { model: 'loaded', mode, detail: `${metadata.name} ${metadata.version} (${state})` };
     },
     async close() {
       breaker.shutdown();
@@ -144,14 +192,23 @@ export function createModelScorer(options: ModelScorerOptions): DeteriorationSco
   };
 }
 
-/** The scorer when the model could not be loaded: NEWS2 answers, and every assessment says why. */
-export function createFallbackOnlyScorer(reason: string, rules: DeteriorationScorer = createRulesScorer()): DeteriorationScorer {
+/**
+ * The scorer when the model could not be loaded: NEWS2 answers, and every assessment says why (on
+ * the card when the model was meant to be active; in the record only when it was meant to be silent).
+ */
+export function createFallbackOnlyScorer(
+  reason: string,
+  mode: Exclude<ModelMode, 'off'> = 'active',
+  rules: DeteriorationScorer = createRulesScorer(),
+): DeteriorationScorer {
+  const status: ModelStatus = { state: 'unavailable', reason };
   return {
     async assess(inputs: PatientInputs): Promise<RiskAssessment> {
       const base = await rules.assess(inputs);
-      return { ...base, path: 'rules', modelStatus: { state: 'unavailable', reason } };
+      const modelRecord: ModelRecord = { mode, name: 'not loaded', version: 'none', status, shown: false };
+      return { ...base, path: 'rules', modelStatus: mode === 'silent' ? { state: 'not-configured' } : status, modelRecord };
     },
-    describe: () => ({ model: 'fallback-only', detail: reason }),
+    describe: () => ({ model: 'fallback-only', mode, detail: reason }),
     close: () => rules.close(),
   };
 }

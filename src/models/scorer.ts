@@ -21,6 +21,11 @@ export type ModelBand = 'low' | 'medium' | 'high';
 export interface ModelPrediction {
   name: string;
   version: string;
+  /**
+   * What the model was trained on, from its metadata: "synthetic" for the shipped model (every card
+   * that shows its estimate says so), a site's own word (e.g. "site") otherwise.
+   */
+  trainingData?: string;
   /** Probability of the outcome within the model's window (e.g. 24 h). */
   probability: number;
   outcomeWindowHours: number;
@@ -38,17 +43,39 @@ export type ModelStatus =
   | { state: 'unavailable'; reason: string }
   | { state: 'insufficient-data'; reason: string };
 
+/** What a model may do (VIGIL_MODEL_MODE): not run, run unseen, or run and be shown on cards. */
+export type ModelMode = 'off' | 'silent' | 'active';
+
+/**
+ * What the model did on one call, shown or not: for the audit trail and metrics, never for cards.
+ * In silent mode this is the only trace of the model; in active mode `shown` says whether its
+ * estimate reached the card (it does not when NEWS2 parameters had to be assumed normal).
+ */
+export interface ModelRecord {
+  mode: Exclude<ModelMode, 'off'>;
+  name: string;
+  version: string;
+  prediction?: ModelPrediction;
+  status: ModelStatus;
+  shown: boolean;
+}
+
 export interface RiskAssessment {
+  /** `model` when the model's estimate is on the card; `rules` when NEWS2 answers alone. */
   path: 'model' | 'rules';
   news2: News2Result;
   qsofa: QsofaResult;
+  /** The model's estimate as the card shows it (active mode, and usable). */
   model?: ModelPrediction;
+  /** Why the card shows no model, when it shows none. `not-configured` for off and silent alike. */
   modelStatus: ModelStatus;
+  /** The model's own record of the call (absent when no model runs). */
+  modelRecord?: ModelRecord;
 }
 
 export interface DeteriorationScorer {
   assess(inputs: PatientInputs): Promise<RiskAssessment>;
   /** For /readyz and start-up logs. */
-  describe(): { model: 'loaded' | 'fallback-only' | 'not-configured'; detail?: string };
+  describe(): { model: 'loaded' | 'fallback-only' | 'not-configured'; mode?: ModelMode; detail?: string };
   close(): Promise<void>;
 }

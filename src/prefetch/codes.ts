@@ -12,20 +12,38 @@ export const UCUM = 'http://unitsofmeasure.org';
  * Sources: FHIR R4 vital signs profiles (hl7.org/fhir/R4/observation-vitalsigns.html) and the
  * published R4 examples (respiratory-rate, heart-rate, satO2, body-temperature, blood-pressure);
  * US Core Pulse Oximetry profile (59408-5 alongside 2708-6 on the same Observation).
- * Temperature: 8331-1 "Oral temperature" appears beside 8310-5 in the R4 example
- * observation-example-f202-temperature; 8332-9 "Rectal temperature" is the specific LOINC code of the
- * gematik ISiK ICU profile sd-mii-icu-koerpertemperatur-rektal (with SNOMED 307047009, ISO/IEEE 11073
- * 188420 MDC_TEMP_RECT). Other site-specific temperature codes (axillary, tympanic) are not read:
- * their codes could not be confirmed against a second source.
+ * Temperature: every site NEWS2 is charted from, each its own LOINC code: 8310-5 body temperature;
+ * 8331-1 oral (beside 8310-5 in the R4 example observation-example-f202-temperature); and, from the
+ * gematik ISiK / MII ICU body-temperature profiles (sd-mii-icu-koerpertemperatur-*, checked
+ * 2026-11-27), 8332-9 rectal, 8333-7 tympanic membrane (with SNOMED 415974002), 8328-7 axillary
+ * (SNOMED 415882003) and 8329-5 core (SNOMED 276885007).
  */
 export const VITAL_LOINC: Readonly<Record<NumericVital, readonly string[]>> = {
   respiratoryRate: ['9279-1'],
   heartRate: ['8867-4'],
   spo2: ['2708-6', '59408-5'],
-  temperature: ['8310-5', '8331-1', '8332-9'],
+  temperature: ['8310-5', '8331-1', '8332-9', '8333-7', '8328-7', '8329-5'],
   // Standalone Observation, or a component of the blood pressure panel.
   systolicBP: ['8480-6'],
 };
+
+/**
+ * Temperatures taken where they do not stand for body temperature: read, then refused with the reason
+ * on the card (never silently dropped). Displays as LOINC names them: 39106-0 "Temperature of Skin",
+ * 61008-9 "Body surface temperature", 75539-7 "Body temperature - Temporal artery" (surface
+ * thermometry under-reads fever).
+ */
+export const REFUSED_TEMPERATURE_LOINC: ReadonlyMap<string, string> = new Map([
+  ['39106-0', 'skin temperature'],
+  ['61008-9', 'body surface temperature'],
+  ['75539-7', 'temporal artery temperature'],
+]);
+
+/**
+ * Glasgow Coma Scale total score (3–15), LOINC 9269-2 "Glasgow coma score total", charted in the exam
+ * or survey category. Not a NEWS2 parameter; qSOFA's altered mentation is GCS < 15.
+ */
+export const GCS_TOTAL_LOINC = '9269-2';
 
 /** LOINC 85354-9 blood pressure panel: systolic is its component 8480-6 (R4 blood-pressure example). */
 export const BP_PANEL_LOINC = '85354-9';
@@ -61,9 +79,11 @@ export const CONSCIOUSNESS_SNOMED = '1104441000000107';
 /**
  * Answers to either question, keyed `system|code`. LOINC answer list for 67775-7 (LA codes);
  * SNOMED CT values from the CareConnect-ACVPU-1 value set used by NHS Digital's FHIR NEWS2 ACVPU
- * guidance (nhsconnect/FHIR-NEWS2, news2_acvpu_guidance). Sources as listed in
- * shared/reference/early-warning.md.
+ * guidance (nhsconnect/FHIR-NEWS2, news2_acvpu_guidance).
  */
+/** SNOMED CT 130987000 |Acute confusion|: the one answer that says the confusion is new. */
+export const SNOMED_ACUTE_CONFUSION = '130987000';
+
 export const CONSCIOUSNESS_ANSWERS: ReadonlyMap<string, Consciousness> = new Map([
   [`${LOINC}|LA9340-6`, 'alert'],
   [`${LOINC}|LA6560-2`, 'confused'],

@@ -2,8 +2,10 @@
 // vitals every scorer uses. Pure: `now` is a parameter. Decisions a reviewer should know:
 //
 // - Status: final, amended and corrected are used. entered-in-error and cancelled are ignored (they
-//   were never true), and so is registered (no result exists yet). preliminary is not scored (an
-//   unverified device or draft value) and is listed as unusable, as is unknown or a missing status.
+//   were never true), and so is registered (no result exists yet). preliminary, unknown or a missing
+//   status is not scored (an unverified device or draft value), but its value is kept in
+//   `unverified` when it is newer than the value used: an alarming unverified value must be seen and
+//   re-checked, never quietly dropped. Any other status is unusable.
 // - Time: effectiveDateTime, else effectivePeriod.end (or .start), else effectiveInstant, else issued.
 //   It must carry a time of day and a zone: a date alone, or a time without a zone, cannot say how
 //   old a vital is, so the value is unusable. A time more than CLOCK_SKEW_TOLERANCE_MINUTES after
@@ -15,6 +17,8 @@
 //   oxygen" wins, the answer that does not under-score.
 // - Freshness: a value exactly `staleAfterHours` old is fresh; older is stale. `stale` only holds
 //   vitals with no fresh value (a stale value hidden behind a fresh one is of no use to anyone).
+// - "As of": `dataAsOf` is the oldest fresh value used, `newestAt` the newest: a score is only as
+//   current as its oldest input.
 // - `unusable` lists values that could not be used and are newer than the value used for that vital
 //   (or, when none was used, newer than the freshness window): what a clinician needs to know is
 //   "the latest respiratory rate could not be read", not every bad value of last week.
@@ -26,10 +30,13 @@ import {
   CONSCIOUSNESS_ANSWERS,
   CONSCIOUSNESS_LOINC,
   CONSCIOUSNESS_SNOMED,
+  GCS_TOTAL_LOINC,
   LOINC,
   O2_CONCENTRATION_LOINC,
   O2_FLOW_LOINC,
+  REFUSED_TEMPERATURE_LOINC,
   SNOMED,
+  SNOMED_ACUTE_CONFUSION,
   SNOMED_NO,
   SNOMED_ON_OXYGEN,
   SNOMED_ROOM_AIR,
@@ -43,11 +50,12 @@ import {
   VITAL_NAMES,
   type Consciousness,
   type NumericVital,
+  type ObservedName,
+  type OtherObservations,
   type OxygenStatus,
   type PatientInputs,
   type Reading,
   type UnusableValue,
-  type VitalName,
   type VitalSigns,
 } from './vital-signs.js';
 
@@ -70,14 +78,23 @@ export const CLOCK_SKEW_TOLERANCE_MINUTES = 5;
 
 const USED_STATUSES: ReadonlySet<string> = new Set(['final', 'amended', 'corrected']);
 const IGNORED_STATUSES: ReadonlySet<string> = new Set(['entered-in-error', 'cancelled', 'registered']);
+/** Not scored, but shown with their value: a result that exists and has not been verified. */
+const UNVERIFIED_STATUSES: ReadonlySet<string> = new Set(['preliminary', 'unknown']);
+
+/** Everything read from an Observation: the NEWS2 parameters, and GCS (for qSOFA). */
+const OBSERVED_NAMES: readonly ObservedName[] = [...VITAL_NAMES, 'gcs'];
 
 const NUMERIC_VITALS = Object.keys(VITAL_LOINC) as NumericVital[];
 
-const VITAL_LABELS: Readonly<Record<VitalName, string>> = {
+const VITAL_LABELS: Readonly<Record<ObservedName, string>> = {
   ...(MEASURE_LABELS as Record<NumericVital, string>),
   consciousness: 'level of consciousness',
   supplementalOxygen: 'air or oxygen',
+  gcs: 'Glasgow Coma Scale',
 };
+
+/** GCS totals run from 3 (no response) to 15 (fully alert). */
+const GCS_RANGE = [3, 15] as const;
 
 /** Plain words for HL7 data-absent-reason codes (terminology.hl7.org/CodeSystem/data-absent-reason). */
 const ABSENT_REASONS: Readonly<Record<string, string>> = {
@@ -142,9 +159,10 @@ interface OxygenEvidence {
 
 type Finding =
   | { vital: NumericVital; ok: true; value: number; unit: string }
-  | { vital: 'consciousness'; ok: true; value: Consciousness }
+  | { vital: 'consciousness'; ok: true; value: Consciousness; newOnset: boolean }
   | { vital: 'supplementalOxygen'; ok: true; value: OxygenEvidence }
-  | { vital: VitalName; ok: false; reason: string };
+  | { vital: 'gcs'; ok: true; value: number }
+  | { vital: ObservedName; ok: false; reason: string };
 
 function numericFinding(vital: NumericVital, holder: Json): Finding {
   if (holder['dataAbsentReason'] !== undefined) {
@@ -190,7 +208,23 @@ function consciousnessFinding(obs: Json): Finding {
   const [level, ...others] = [...levels];
   if (level === undefined) return { vital, ok: false, reason: 'level of consciousness answer is not a recognised ACVPU code' };
   if (others.length > 0) return { vital, ok: false, reason: 'level of consciousness has conflicting answers' };
-  return { vital, ok: true, value: level };
+  // Only SNOMED's "Acute confusion" says the confusion is new; LOINC's "Confused" does not.
+  const newOnset = level === 'confused' && codesOf(value, SNOMED).has(SNOMED_ACUTE_CONFUSION);
+  return { vital, ok: true, value: level, newOnset };
+}
+
+/** Glasgow Coma Scale total: a whole number 3–15, as valueQuantity (unit `{score}` or none) or valueInteger. */
+function gcsFinding(obs: Json): Finding {
+  const vital = 'gcs' as const;
+  if (obs['dataAbsentReason'] !== undefined) {
+    return { vital, ok: false, reason: `${VITAL_LABELS.gcs}: ${absentReason(obs['dataAbsentReason'])}` };
+  }
+  const q = isObject(obs['valueQuantity']) ? obs['valueQuantity'] : undefined;
+  const value = typeof obs['valueInteger'] === 'number' ? obs['valueInteger'] : q?.['value'];
+  if (typeof value !== 'number' || !Number.isInteger(value)) return { vital, ok: false, reason: 'Glasgow Coma Scale total is not a whole number' };
+  if (q?.['comparator'] !== undefined) return { vital, ok: false, reason: 'Glasgow Coma Scale total is a bound, not a score' };
+  if (value < GCS_RANGE[0] || value > GCS_RANGE[1]) return { vital, ok: false, reason: 'Glasgow Coma Scale total is outside 3–15' };
+  return { vital, ok: true, value };
 }
 
 /** Air or oxygen as a coded statement: SNOMED 371825009 / 722742002 (codes.ts for sources). */
@@ -234,7 +268,14 @@ function readObservation(obs: Json): Finding[] {
     findings.push(numericFinding(topVitals[0], obs));
   }
 
+  if (topVitals.length === 0) {
+    const refused = [...loinc].map((code) => REFUSED_TEMPERATURE_LOINC.get(code)).find((w) => w !== undefined);
+    if (refused !== undefined) {
+      findings.push({ vital: 'temperature', ok: false, reason: `${refused} is not read: NEWS2 scores a body, oral, tympanic, axillary, rectal or core temperature` });
+    }
+  }
   if (loinc.has(CONSCIOUSNESS_LOINC) || snomed.has(CONSCIOUSNESS_SNOMED)) findings.push(consciousnessFinding(obs));
+  if (loinc.has(GCS_TOTAL_LOINC)) findings.push(gcsFinding(obs));
   if (loinc.has(O2_FLOW_LOINC)) findings.push(oxygenQuantityFinding('o2Flow', obs));
   if (loinc.has(O2_CONCENTRATION_LOINC)) findings.push(oxygenQuantityFinding('o2Concentration', obs));
   const coded = codedOxygenFinding(obs, snomed);
@@ -316,12 +357,15 @@ export function observationTime(obs: Json): Timed {
 // Choosing
 
 interface Candidate {
-  vital: VitalName;
+  vital: ObservedName;
   value: number | Consciousness | OxygenEvidence;
   unit?: string;
+  newOnset?: boolean;
   at: Date;
   issuedMs: number;
   id: string;
+  /** Set on unverified candidates: the status that keeps them from being scored. */
+  status?: string;
 }
 
 function issuedMs(obs: Json): number {
@@ -369,9 +413,13 @@ function mergeSameTimeOxygen(sorted: Candidate[]): Candidate[] {
   return out;
 }
 
-function toReading(c: Candidate): Reading<unknown> {
-  if (c.vital === 'supplementalOxygen') return { value: toOxygenStatus(c.value as OxygenEvidence), at: c.at };
-  return c.unit === undefined ? { value: c.value, at: c.at } : { value: c.value, unit: c.unit, at: c.at };
+function toReading(c: Candidate): Reading<unknown> & { newOnset?: boolean } {
+  const reading: Reading<unknown> & { newOnset?: boolean } =
+    c.vital === 'supplementalOxygen' ? { value: toOxygenStatus(c.value as OxygenEvidence), at: c.at } : { value: c.value, at: c.at };
+  if (c.unit !== undefined) reading.unit = c.unit;
+  if (c.newOnset === true) reading.newOnset = true;
+  if (c.status !== undefined) reading.status = c.status;
+  return reading;
 }
 
 function versionRank(r: FhirResource): [number, number] {
@@ -410,7 +458,8 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
   const staleBefore = nowMs - options.staleAfterHours * 3_600_000;
   const futureAfter = nowMs + CLOCK_SKEW_TOLERANCE_MINUTES * 60_000;
 
-  const candidates = new Map<VitalName, Candidate[]>(VITAL_NAMES.map((v) => [v, []]));
+  const candidates = new Map<ObservedName, Candidate[]>(OBSERVED_NAMES.map((v) => [v, []]));
+  const unverifiedCandidates = new Map<ObservedName, Candidate[]>(OBSERVED_NAMES.map((v) => [v, []]));
   const unusable: UnusableValue[] = [];
 
   for (const obs of distinctObservations(sources.observations)) {
@@ -425,23 +474,25 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
       const vitals = new Set(findings.map((f) => f.vital));
       for (const vital of vitals) unusable.push(at === undefined ? { vital, reason } : { vital, reason, at });
     };
+    const unverified = status === undefined || UNVERIFIED_STATUSES.has(status);
 
-    if (status === undefined) refuse('observation has no status');
-    else if (status === 'preliminary') refuse('preliminary (not yet verified)');
-    else if (!USED_STATUSES.has(status)) refuse(`observation status is ${clip(status, 20)}`);
+    if (!unverified && !USED_STATUSES.has(status)) refuse(`observation status is ${clip(status, 20)}`);
     else if (!time.ok) refuse(time.reason);
     else if (time.at.getTime() > futureAfter) refuse('charted in the future');
     else {
       const id = typeof obs.id === 'string' ? obs.id : '';
+      const into = unverified ? unverifiedCandidates : candidates;
       for (const f of findings) {
         if (!f.ok) {
           unusable.push({ vital: f.vital, reason: f.reason, at: time.at });
           continue;
         }
-        candidates.get(f.vital)?.push({
+        into.get(f.vital)?.push({
           vital: f.vital,
           value: f.value,
           ...('unit' in f ? { unit: f.unit } : {}),
+          ...('newOnset' in f && f.newOnset ? { newOnset: true } : {}),
+          ...(unverified ? { status: status ?? 'missing' } : {}),
           at: time.at,
           issuedMs: issuedMs(obs),
           id,
@@ -452,17 +503,21 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
 
   const vitals: Record<string, Reading<unknown>> = {};
   const stale: Record<string, Reading<unknown>> = {};
+  const unverifiedReadings: Record<string, Reading<unknown>> = {};
   const relevantUnusable: UnusableValue[] = [];
 
-  for (const vital of VITAL_NAMES) {
-    let sorted = (candidates.get(vital) ?? []).sort(compareCandidates);
-    if (vital === 'supplementalOxygen') sorted = mergeSameTimeOxygen(sorted);
-    const newest = sorted[0];
+  for (const vital of OBSERVED_NAMES) {
+    const newest = newestOf(candidates.get(vital) ?? [], vital);
     if (newest !== undefined) {
       if (newest.at.getTime() >= staleBefore) vitals[vital] = toReading(newest);
       else stale[vital] = toReading(newest);
     }
     const threshold = newest?.at.getTime() ?? staleBefore;
+    // An unverified value matters when it is newer than what was used (or than the window, when nothing was).
+    const newestUnverified = newestOf(unverifiedCandidates.get(vital) ?? [], vital);
+    if (newestUnverified !== undefined && newestUnverified.at.getTime() > Math.max(threshold, staleBefore - 1)) {
+      unverifiedReadings[vital] = toReading(newestUnverified);
+    }
     relevantUnusable.push(
       ...unusable
         .filter((u) => u.vital === vital && (u.at === undefined || u.at.getTime() >= threshold))
@@ -470,15 +525,34 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
     );
   }
 
-  const times = Object.values(vitals).map((r) => r.at.getTime());
+  const { gcs: freshGcs, ...freshVitals } = vitals;
+  const { gcs: staleGcs, ...staleVitals } = stale;
+  const { gcs: _unverifiedGcs, ...unverifiedVitals } = unverifiedReadings;
+  const other = { fresh: {} as OtherObservations, stale: {} as OtherObservations };
+  if (freshGcs !== undefined) other.fresh.gcs = freshGcs as Reading<number>;
+  if (staleGcs !== undefined) other.stale.gcs = staleGcs as Reading<number>;
+
+  const times = Object.values(freshVitals).map((r) => r.at.getTime());
   const inputs: PatientInputs = {
-    vitals: vitals as VitalSigns,
-    stale: stale as VitalSigns,
+    vitals: freshVitals as VitalSigns,
+    stale: staleVitals as VitalSigns,
+    unverified: unverifiedVitals as VitalSigns,
+    other,
     unusable: relevantUnusable,
     spo2Scale: spo2ScaleFromGoals(sources.goals),
   };
   const ageYears = ageFromPatient(sources.patient, options.now);
   if (ageYears !== undefined) inputs.ageYears = ageYears;
-  if (times.length > 0) inputs.dataAsOf = new Date(Math.max(...times));
+  if (times.length > 0) {
+    inputs.dataAsOf = new Date(Math.min(...times));
+    inputs.newestAt = new Date(Math.max(...times));
+  }
   return inputs;
+}
+
+/** The newest candidate of one vital (oxygen evidence charted at one moment merged first). */
+function newestOf(list: Candidate[], vital: ObservedName): Candidate | undefined {
+  let sorted = list.sort(compareCandidates);
+  if (vital === 'supplementalOxygen') sorted = mergeSameTimeOxygen(sorted);
+  return sorted[0];
 }

@@ -12,7 +12,8 @@ export const VITALS_TEMPLATE =
 export const PATIENT_RISK_PREFETCH = {
   patient: 'Patient/{{context.patientId}}',
   vitals: VITALS_TEMPLATE,
-  // Level of consciousness is charted as an exam/survey observation, outside the vital-signs category.
+  // Level of consciousness (ACVPU, and the GCS total for qSOFA) is charted as an exam/survey
+  // observation, outside the vital-signs category.
   consciousness: `Observation?patient={{context.patientId}}&code=${CODES.consciousness}&_sort=-date&_count=10`,
   // Inhaled O2 flow and concentration, when charted as their own observations.
   oxygen: `Observation?patient={{context.patientId}}&code=${CODES.oxygen}&_sort=-date&_count=10`,
@@ -21,6 +22,16 @@ export const PATIENT_RISK_PREFETCH = {
 } as const;
 
 export type PatientRiskPrefetchKey = keyof typeof PATIENT_RISK_PREFETCH;
+
+/**
+ * sedation-safety also reads the patient's active medication orders: a sedative already prescribed
+ * adds to the one being ordered (opioids with benzodiazepines or gabapentinoids depress breathing
+ * together: FDA drug safety communications, 2016 and 2019).
+ */
+export const SEDATION_PREFETCH = {
+  ...PATIENT_RISK_PREFETCH,
+  activeMedications: 'MedicationRequest?patient={{context.patientId}}&status=active',
+} as const;
 
 /** Without vital signs there is nothing to score: the one key whose absence is a 412. */
 export const REQUIRED_PREFETCH: readonly PatientRiskPrefetchKey[] = ['vitals'];

@@ -16,6 +16,8 @@ export const CANONICAL_UNITS = {
 
 export type NumericVital = keyof typeof CANONICAL_UNITS;
 export type VitalName = NumericVital | 'consciousness' | 'supplementalOxygen';
+/** What normalisation reads: the NEWS2 parameters, and the Glasgow Coma Scale (for qSOFA). */
+export type ObservedName = VitalName | 'gcs';
 
 export const VITAL_NAMES: readonly VitalName[] = [
   'respiratoryRate',
@@ -34,6 +36,19 @@ export interface Reading<T> {
   unit?: string;
   /** When the value was true of the patient (effective[x]), falling back to `issued`. */
   at: Date;
+  /**
+   * Only on unverified readings: the Observation status that kept the value from being scored
+   * ("preliminary", "unknown", or "missing" when the Observation had none).
+   */
+  status?: string;
+}
+
+/**
+ * Level of consciousness as charted. `newOnset` is true only when the record itself says the
+ * confusion is new (SNOMED CT 130987000 "Acute confusion"); LOINC's "Confused" answer does not say.
+ */
+export interface ConsciousnessReading extends Reading<Consciousness> {
+  newOnset?: boolean;
 }
 
 /** Whether the patient is on supplemental oxygen, with the evidence that says so. */
@@ -51,13 +66,21 @@ export interface VitalSigns {
   spo2?: Reading<number>;
   temperature?: Reading<number>;
   systolicBP?: Reading<number>;
-  consciousness?: Reading<Consciousness>;
+  consciousness?: ConsciousnessReading;
   supplementalOxygen?: Reading<OxygenStatus>;
+}
+
+/**
+ * Observations read besides the NEWS2 parameters. The Glasgow Coma Scale total (3–15) is not a
+ * NEWS2 parameter, but qSOFA's altered mentation is GCS < 15 (Seymour et al., JAMA 2016).
+ */
+export interface OtherObservations {
+  gcs?: Reading<number>;
 }
 
 /** Why a value that was charted cannot be used. Shown to clinicians, so in plain words. */
 export interface UnusableValue {
-  vital: VitalName;
+  vital: ObservedName;
   reason: string;
   at?: Date;
 }
@@ -68,12 +91,42 @@ export interface PatientInputs {
   vitals: VitalSigns;
   /** Newest usable value of each vital that fell outside the freshness window. */
   stale: VitalSigns;
+  /**
+   * Newest unverified value of each vital (preliminary, unknown or missing status) charted after
+   * the value used for it, or within the freshness window when none was used. Never scored; always
+   * shown, because an unverified alarming value must be re-checked, not ignored.
+   */
+  unverified: VitalSigns;
+  /** Fresh and stale values of observations that are not NEWS2 parameters (GCS). */
+  other: { fresh: OtherObservations; stale: OtherObservations };
   /** Values that were charted but could not be used (unknown unit, data absent, implausible). */
   unusable: UnusableValue[];
   /** NEWS2 SpO2 scale: 2 only when the record carries a hypercapnic target (see spo2-target.ts). */
   spo2Scale: 1 | 2;
   /** Age in whole years at `now`, when the Patient resource gave a birth date. */
   ageYears?: number;
-  /** Newest time among the usable vitals: what the score is "as of". */
+  /**
+   * Oldest time among the fresh vitals used: what the score is "as of". A score is only as current as
+   * its oldest input (a set of six values from 10 h ago and a pulse from now is a 10-hour-old score).
+   */
   dataAsOf?: Date;
+  /** Newest time among the fresh vitals used. */
+  newestAt?: Date;
+}
+
+/**
+ * Inputs charted further apart than this are a mixed-age set, flagged on the card: the RCP chart
+ * scores one set of observations taken together, not values gathered across a shift.
+ */
+export const MIXED_AGE_MINUTES = 60;
+
+/** True when the fresh vitals used were charted more than MIXED_AGE_MINUTES apart. */
+export function isMixedAgeSet(inputs: Pick<PatientInputs, 'dataAsOf' | 'newestAt'>): boolean {
+  if (inputs.dataAsOf === undefined || inputs.newestAt === undefined) return false;
+  return inputs.newestAt.getTime() - inputs.dataAsOf.getTime() > MIXED_AGE_MINUTES * 60_000;
+}
+
+/** PatientInputs from the parts a caller has; the rest empty (nothing stale, unverified or refused). */
+export function patientInputsOf(parts: Partial<PatientInputs> & Pick<PatientInputs, 'vitals'>): PatientInputs {
+  return { stale: {}, unverified: {}, other: { fresh: {}, stale: {} }, unusable: [], spo2Scale: 1, ...parts };
 }

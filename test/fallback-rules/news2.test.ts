@@ -166,13 +166,24 @@ describe('NEWS2 with missing parameters', () => {
     expect(result).toMatchObject({ total: 0, partial: true, missing: ['respiratoryRate'] });
   });
 
-  it('scores scale 2 SpO2 of 97 with oxygen not charted as on air, with a note and oxygen missing', () => {
+  it.each([
+    [97, 3, 0],
+    [95, 2, 0],
+    [93, 1, 0],
+  ])('scores scale 2 SpO2 of %i with oxygen not charted as on oxygen (%i, the worse case), says so, and lists oxygen missing', (value, points, onAir) => {
     const { onOxygen: _omitted, ...rest } = WELL;
-    const result = scoreNews2(patientInputs({ ...rest, spo2: 97 }, { spo2Scale: 2 }));
+    const result = scoreNews2(patientInputs({ ...rest, spo2: value }, { spo2Scale: 2 }));
     const spo2 = result.subscores.find((s) => s.parameter === 'spo2');
-    expect(spo2).toMatchObject({ value: 97, points: 0 });
-    expect(spo2?.note).toMatch(/oxygen/i);
-    expect(result).toMatchObject({ total: 0, partial: true, missing: ['supplementalOxygen'], spo2Scale: 2 });
+    expect(spo2).toMatchObject({ value, points });
+    expect(spo2?.note).toBe(`oxygen status not charted: SpO2 on scale 2 scored as on oxygen, the worse case (${onAir} on air)`);
+    expect(result).toMatchObject({ total: points, partial: true, missing: ['supplementalOxygen'], spo2Scale: 2, anySingleThree: points === 3 });
+  });
+
+  it('needs no assumption on scale 2 at 92 % or below, where air and oxygen score alike', () => {
+    const { onOxygen: _omitted, ...rest } = WELL;
+    const spo2 = scoreNews2(patientInputs({ ...rest, spo2: 89 }, { spo2Scale: 2 })).subscores.find((s) => s.parameter === 'spo2');
+    expect(spo2).toMatchObject({ value: 89, points: 0 });
+    expect(spo2?.note).toBeUndefined();
   });
 
   it.each([

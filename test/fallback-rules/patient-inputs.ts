@@ -1,5 +1,5 @@
 // Builds PatientInputs for scorer tests from plain numbers, so each table row states only what it tests.
-import type { Consciousness, PatientInputs, VitalSigns } from '../../src/prefetch/vital-signs.js';
+import { patientInputsOf, type Consciousness, type PatientInputs, type VitalSigns } from '../../src/prefetch/vital-signs.js';
 
 export const CHARTED_AT = new Date('2024-05-01T10:00:00Z');
 
@@ -40,11 +40,11 @@ export function patientInputs(
   fresh: Vitals,
   options: { spo2Scale?: 1 | 2; stale?: Vitals } = {},
 ): PatientInputs {
-  return {
+  return patientInputsOf({
     vitals: vitalSigns(fresh),
     stale: vitalSigns(options.stale ?? {}, new Date('2024-04-28T10:00:00Z')),
-    unusable: [],
     spo2Scale: options.spo2Scale ?? 1,
     dataAsOf: CHARTED_AT,
-  };
+    newestAt: CHARTED_AT,
+  });
 }

@@ -45,6 +45,22 @@ describe('qSOFA score', () => {
     expect(scoreQsofa(patientInputs(vitals))).toMatchObject({ score, positive, partial: false, missing: [] });
   });
 
+  it.each<[string, Consciousness | undefined, number | undefined, boolean | undefined]>([
+    ['GCS 14 beside an alert ACVPU', 'alert', 14, true],
+    ['GCS 15 beside an alert ACVPU', 'alert', 15, false],
+    ['GCS 15 beside "voice"', 'voice', 15, true],
+    ['GCS 13 with no ACVPU charted', undefined, 13, true],
+    ['GCS 15 with no ACVPU charted', undefined, 15, false],
+    ['neither charted', undefined, undefined, undefined],
+  ])('altered mentation from %s is %s', (_name, consciousness, gcs, altered) => {
+    const { consciousness: _c, ...rest } = WELL;
+    const inputs = patientInputs(consciousness === undefined ? rest : { ...rest, consciousness });
+    if (gcs !== undefined) inputs.other.fresh.gcs = { value: gcs, at: inputs.dataAsOf! };
+    const result = scoreQsofa(inputs);
+    expect(result.criteria.alteredMentation).toBe(altered);
+    expect(result.missing.includes('consciousness')).toBe(altered === undefined);
+  });
+
   it('reports every criterion missing when nothing is charted', () => {
     expect(scoreQsofa(patientInputs({}))).toEqual({
       score: 0,

@@ -21,7 +21,7 @@ describe('the rules scorer', () => {
 
   it('describes itself as having no model configured and closes cleanly', async () => {
     const scorer = createRulesScorer();
-    expect(scorer.describe()).toEqual({ model: 'not-configured' });
+    expect(scorer.describe()).toEqual({ model: 'not-configured', mode: 'off' });
     await expect(scorer.close()).resolves.toBeUndefined();
   });
 });

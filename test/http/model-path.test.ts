@@ -20,6 +20,8 @@ const scored = loadFixtures().filter((f) => f.service === 'deterioration-risk' &
  */
 const NOT_SCORED_BY_MODEL: Record<string, 'declined' | 'unscored'> = {
   'deterioration-risk/scale-2-hypercapnic-target': 'declined',
+  // Consciousness and temperature not charted: an estimate resting on assumed-normal NEWS2 values is not shown.
+  'deterioration-risk/partial-missing-consciousness-temperature': 'declined',
   'deterioration-risk/null-prefetch-no-vitals': 'unscored',
   'deterioration-risk/stale-vitals': 'unscored',
 };
@@ -33,7 +35,7 @@ describe('deterioration-risk with the shipped model', () => {
   });
 
   it.each(scored.map((f) => [f.name, f] as const))('%s: spec-valid, never below the NEWS2 indicator', async (_n, fixture) => {
-    const scorer = await createScorer(testConfig(), quiet);
+    const scorer = await createScorer(testConfig({ VIGIL_MODEL_MODE: 'active' }), quiet);
     expect(scorer.describe().model).toBe('loaded');
     const app = await testApp({ scorer, clock: () => new Date(fixture.now) });
     const res = await app.inject({ method: 'POST', url: '/cds-services/deterioration-risk', payload: fixture.request });
@@ -52,10 +54,12 @@ describe('deterioration-risk with the shipped model', () => {
         expect(score.model.name).toBe('vigil-deterioration');
         expect(score.model.probability).toBeGreaterThan(0);
         expect(score.model.probability).toBeLessThan(1);
-        expect(card.summary).toMatch(/Deterioration risk .* in 24 h/);
+        // NEWS2 leads; the model's estimate comes second, and says it is synthetic.
+        expect(card.summary).toMatch(/^NEWS2 \d+: .* · model \(synthetic\) .* in 24 h/);
+        expect(score.model.synthetic).toBe(true);
         break;
       case 'declined':
-        // Outside the model's population (here SpO2 scale 2): NEWS2 answers and the card says why.
+        // Outside the model's population (SpO2 scale 2), or resting on assumed NEWS2 values: NEWS2 answers and the card says why.
         expect(score.path).toBe('rules');
         expect(score.modelStatus.state).toBe('insufficient-data');
         expect(card.detail).toContain('Model not used: NEWS2 only');
@@ -73,7 +77,7 @@ describe('deterioration-risk with a corrupt model file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-model-'));
     const path = join(dir, 'broken.onnx');
     writeFileSync(path, 'this is not an ONNX protobuf');
-    const scorer = await createScorer(testConfig({ VIGIL_MODEL_PATH: path }), quiet);
+    const scorer = await createScorer(testConfig({ VIGIL_MODEL_PATH: path, VIGIL_MODEL_MODE: 'active' }), quiet);
     expect(scorer.describe().model).toBe('fallback-only');
     const fixture = loadFixtures().find((f) => f.name === 'deterioration-risk/news2-high-critical')!;
     const app = await testApp({ scorer, clock: () => new Date(fixture.now) });

@@ -62,15 +62,40 @@ describe('the model scorer when the model answers', () => {
     expect(largest?.logOdds).toBeGreaterThan(0);
   });
 
-  it('imputes the reference value for up to two missing inputs and flags them', async () => {
+  it('scores up to two missing inputs with reference values, but shows no estimate resting on an assumed NEWS2 parameter', async () => {
     const { temperature: _t, consciousness: _c, ...rest } = WELL;
     const result = await make().assess(adult(rest));
-    expect(result.path).toBe('model');
-    const imputed = result.model!.contributions.filter((c) => c.imputed).map((c) => [c.feature, c.logOdds]);
-    expect(imputed).toEqual([
+    // The card: NEWS2 alone, saying why the model is not shown.
+    expect(result.path).toBe('rules');
+    expect(result.model).toBeUndefined();
+    expect(result.modelStatus).toEqual({
+      state: 'insufficient-data',
+      reason: "consciousness, temperature not charted: the model's estimate would rest on assumed normal values",
+    });
+    // The record: the model did answer, with both inputs flagged as imputed.
+    const recorded = result.modelRecord!.prediction!;
+    expect(result.modelRecord).toMatchObject({ mode: 'active', shown: false });
+    expect(recorded.contributions.filter((c) => c.imputed).map((c) => [c.feature, c.logOdds])).toEqual([
       ['consciousnessNotAlert', 0],
       ['temperature', 0],
     ]);
+  });
+
+  it('shows an estimate whose only assumed input is age, which NEWS2 does not score', async () => {
+    const inputs = adult(WELL);
+    delete inputs.ageYears;
+    const result = await make().assess(inputs);
+    expect(result.path).toBe('model');
+    expect(result.model!.contributions.find((c) => c.feature === 'ageYears')).toMatchObject({ imputed: true });
+  });
+
+  it('in silent mode scores and records every call but never puts the model on the card', async () => {
+    const infer = countingInfer();
+    const result = await make({ infer, mode: 'silent' }).assess(adult(UNWELL));
+    expect(infer.calls).toBe(1);
+    expect(result).toMatchObject({ path: 'rules', modelStatus: { state: 'not-configured' } });
+    expect(result.model).toBeUndefined();
+    expect(result.modelRecord).toMatchObject({ mode: 'silent', shown: false, status: { state: 'used' }, prediction: { probability: expect.any(Number) } });
   });
 });
 

@@ -161,6 +161,14 @@ export function consciousness(answer: { system: string; code: string; display?: 
   };
 }
 
+/** Glasgow Coma Scale total, LOINC 9269-2, as an exam Observation (unit `{score}`). */
+export function glasgowComaScale(value: number, options: Options = {}): FhirResource {
+  return {
+    ...observation([{ code: '9269-2', display: 'Glasgow coma score total' }], 'GCS', { valueQuantity: { value, unit: '{score}', system: UCUM, code: '{score}' } }, options),
+    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'exam' }] }],
+  };
+}
+
 export function inhaledOxygenFlow(value: number, options: Options = {}): FhirResource {
   return observation([{ code: '3151-8', display: 'Inhaled oxygen flow rate' }], 'Oxygen flow', {
     valueQuantity: { value, unit: 'L/min', system: UCUM, code: 'L/min' },

@@ -9,6 +9,7 @@ import {
   bodyTemperature,
   codedAirOrOxygen,
   consciousness,
+  glasgowComaScale,
   heartRate,
   hoursAgo,
   inhaledOxygenConcentration,
@@ -188,16 +189,44 @@ describe('status', () => {
   });
 
   it.each([
-    ['preliminary', 'preliminary (not yet verified)'],
-    ['unknown', 'observation status is unknown'],
-    [undefined, 'observation has no status'],
-  ])('does not score a %s value and says why', (status, reason) => {
+    ['preliminary', 'preliminary'],
+    ['unknown', 'unknown'],
+    [undefined, 'missing'],
+  ])('does not score a newer %s value, but keeps it with its value, time and status to be shown', (status, shownStatus) => {
     const obs = heartRate(130, { effectiveDateTime: minutesAgo(5) });
     if (status === undefined) delete obs['status'];
     else obs['status'] = status;
     const inputs = normalise([obs, heartRate(80, { effectiveDateTime: minutesAgo(60) })]);
     expect(inputs.vitals.heartRate?.value).toBe(80);
-    expect(reasons(inputs, 'heartRate')).toEqual([reason]);
+    expect(inputs.unverified.heartRate).toEqual({ value: 130, unit: '/min', at: at(minutesAgo(5)), status: shownStatus });
+    expect(inputs.unusable).toEqual([]);
+  });
+
+  it('keeps an unverified value when nothing verified was charted in the window', () => {
+    const inputs = normalise([respiratoryRate(28, { status: 'preliminary', effectiveDateTime: minutesAgo(5) })]);
+    expect(inputs.vitals.respiratoryRate).toBeUndefined();
+    expect(inputs.unverified.respiratoryRate?.value).toBe(28);
+  });
+
+  it('forgets an unverified value older than the verified value it was superseded by', () => {
+    const inputs = normalise([
+      heartRate(130, { status: 'preliminary', effectiveDateTime: minutesAgo(60) }),
+      heartRate(80, { effectiveDateTime: minutesAgo(5) }),
+    ]);
+    expect(inputs.vitals.heartRate?.value).toBe(80);
+    expect(inputs.unverified).toEqual({});
+  });
+
+  it('lists an unverified value whose unit cannot be read as unusable, with the unit as the reason', () => {
+    const inputs = normalise([heartRate({ value: 80, unit: '??' }, { status: 'preliminary', effectiveDateTime: minutesAgo(5) })]);
+    expect(inputs.unverified).toEqual({});
+    expect(reasons(inputs, 'heartRate')).toEqual(['heart rate: unit "??" is not a recognised unit']);
+  });
+
+  it.each(['cancelled-ish', 'draft'])('refuses an unknown status word %s as unusable', (status) => {
+    const inputs = normalise([heartRate(80, { status, effectiveDateTime: minutesAgo(5) })]);
+    expect(inputs.unverified).toEqual({});
+    expect(reasons(inputs, 'heartRate')).toEqual([`observation status is ${status}`]);
   });
 
   it('ignores an entered-in-error panel entirely (R4 example f202 is entered-in-error)', () => {
@@ -366,13 +395,14 @@ describe('stale values', () => {
     expect(inputs.vitals).toEqual({ respiratoryRate: { value: 16, unit: '/min', at: at(hoursAgo(2)) } });
   });
 
-  it('dates the inputs by the newest fresh value', () => {
+  it('dates the inputs by the oldest fresh value, and keeps the newest beside it', () => {
     const inputs = normalise([
       heartRate(60, { effectiveDateTime: hoursAgo(3) }),
       respiratoryRate(16, { effectiveDateTime: hoursAgo(1) }),
       bodyTemperature(37, { effectiveDateTime: hoursAgo(30) }),
     ]);
-    expect(inputs.dataAsOf).toEqual(at(hoursAgo(1)));
+    expect(inputs.dataAsOf).toEqual(at(hoursAgo(3)));
+    expect(inputs.newestAt).toEqual(at(hoursAgo(1)));
   });
 
   it('lists unusable values from the window only when no value was used', () => {
@@ -468,13 +498,22 @@ describe('level of consciousness', () => {
     ['loinc', LOINC, 'LA17107-6', 'pain'],
     ['loinc', LOINC, 'LA9343-0', 'unresponsive'],
     ['snomed', SNOMED, '248234008', 'alert'],
-    ['snomed', SNOMED, '130987000', 'confused'],
     ['snomed', SNOMED, '300202002', 'voice'],
     ['snomed', SNOMED, '450847001', 'pain'],
     ['snomed', SNOMED, '422768004', 'unresponsive'],
   ] as const)('reads the %s answer %s|%s as %s', (question, system, code, level) => {
     const obs = consciousness({ system, code }, { question });
     expect(normalise([obs]).vitals.consciousness).toEqual({ value: level, at: at(obs['effectiveDateTime'] as string) });
+  });
+
+  it('reads SNOMED 130987000 "Acute confusion" as confusion the record says is new', () => {
+    const obs = consciousness({ system: SNOMED, code: '130987000' }, { question: 'snomed' });
+    expect(normalise([obs]).vitals.consciousness).toEqual({ value: 'confused', newOnset: true, at: at(obs['effectiveDateTime'] as string) });
+  });
+
+  it('reads LOINC "Confused" as confusion, without saying it is new', () => {
+    const obs = consciousness({ system: LOINC, code: 'LA6560-2' });
+    expect(normalise([obs]).vitals.consciousness).toEqual({ value: 'confused', at: at(obs['effectiveDateTime'] as string) });
   });
 
   it('accepts a SNOMED answer to the LOINC question (and vice versa)', () => {
@@ -496,6 +535,53 @@ describe('level of consciousness', () => {
   it('reads two codings of the same level as one answer', () => {
     const obs = { ...consciousness({ system: LOINC, code: 'LA6560-2' }), valueCodeableConcept: { coding: [{ system: LOINC, code: 'LA6560-2' }, { system: SNOMED, code: '130987000' }] } };
     expect(normalise([obs]).vitals.consciousness?.value).toBe('confused');
+  });
+});
+
+describe('temperature sites', () => {
+  it.each([
+    ['8310-5', 'body'],
+    ['8331-1', 'oral'],
+    ['8333-7', 'tympanic membrane'],
+    ['8328-7', 'axillary'],
+    ['8332-9', 'rectal'],
+    ['8329-5', 'core'],
+  ])('reads LOINC %s (%s temperature)', (code) => {
+    expect(normalise([bodyTemperature(38.2, {}, [code])]).vitals.temperature?.value).toBe(38.2);
+  });
+
+  it.each([
+    ['39106-0', 'skin temperature'],
+    ['61008-9', 'body surface temperature'],
+    ['75539-7', 'temporal artery temperature'],
+  ])('refuses LOINC %s and says so on the card (%s)', (code, words) => {
+    const inputs = normalise([bodyTemperature(35.1, {}, [code])]);
+    expect(inputs.vitals.temperature).toBeUndefined();
+    expect(reasons(inputs, 'temperature')).toEqual([`${words} is not read: NEWS2 scores a body, oral, tympanic, axillary, rectal or core temperature`]);
+  });
+});
+
+describe('Glasgow Coma Scale (for qSOFA)', () => {
+  it('reads a GCS total as another observation, not as a NEWS2 parameter', () => {
+    const inputs = normalise([glasgowComaScale(14, { effectiveDateTime: minutesAgo(10) })]);
+    expect(inputs.other.fresh.gcs).toEqual({ value: 14, unit: undefined, at: at(minutesAgo(10)) });
+    expect(inputs.vitals).toEqual({});
+  });
+
+  it.each([
+    [2, 'Glasgow Coma Scale total is outside 3–15'],
+    [16, 'Glasgow Coma Scale total is outside 3–15'],
+    [13.5, 'Glasgow Coma Scale total is not a whole number'],
+  ])('refuses a GCS of %s: %s', (value, reason) => {
+    const inputs = normalise([glasgowComaScale(value)]);
+    expect(inputs.other.fresh.gcs).toBeUndefined();
+    expect(reasons(inputs, 'gcs')).toEqual([reason]);
+  });
+
+  it('keeps an old GCS apart as stale', () => {
+    const inputs = normalise([glasgowComaScale(9, { effectiveDateTime: hoursAgo(30) })]);
+    expect(inputs.other.stale.gcs?.value).toBe(9);
+    expect(inputs.other.fresh.gcs).toBeUndefined();
   });
 });
 
@@ -550,7 +636,7 @@ describe('patient-level inputs', () => {
   });
 
   it('returns empty inputs, not nulls, when nothing was charted', () => {
-    expect(normalise([])).toEqual({ vitals: {}, stale: {}, unusable: [], spo2Scale: 1 });
+    expect(normalise([])).toEqual({ vitals: {}, stale: {}, unverified: {}, other: { fresh: {}, stale: {} }, unusable: [], spo2Scale: 1 });
   });
 });
 

@@ -7,7 +7,9 @@ export const FIXTURE_DIR = join(import.meta.dirname, '..', '..', 'cards-fixtures
 export interface CardExpectation {
   indicator: 'info' | 'warning' | 'critical';
   summaryIncludes?: string[];
+  summaryStartsWith?: string;
   detailIncludes?: string[];
+  detailExcludes?: string[];
   score?: Record<string, unknown>;
   suggestions?: number;
 }
@@ -17,8 +19,11 @@ export interface Fixture {
   description: string;
   service: string;
   now: string;
+  env?: Record<string, string>;
+  hazard?: string;
   request: Record<string, unknown>;
   expect: { status: number; cards?: CardExpectation[]; issueExpression?: string };
+  withModel?: { cards?: number; indicatorAtMost?: CardExpectation['indicator'][] };
 }
 
 function walk(dir: string): string[] {

@@ -1,0 +1,58 @@
+// NEWS2 for the values that could not be scored: stale ones (older than the freshness window) and
+// unverified ones (preliminary or unknown status). They never enter the score, but a clinician must
+// see what they would score, because an alarming value that is old or unconfirmed is a reason to
+// re-check the patient now, not a reason for silence. Pure.
+import type { PatientInputs, Reading, VitalSigns } from '../prefetch/vital-signs.js';
+import { NEWS2_PARAMETERS, type Points } from './news2-chart.js';
+import { news2Risk, scoreNews2 } from './news2.js';
+import type { News2Parameter, News2Result, News2Risk } from './types.js';
+
+/** A value that was charted but not scored, with what it would score. */
+export interface UnconfirmedValue {
+  parameter: News2Parameter;
+  kind: 'stale' | 'unverified';
+  reading: Reading<unknown> & { newOnset?: boolean };
+  /** Points it would score (scale-2 SpO2 with oxygen unknown: the worse case, as NEWS2 itself does). */
+  points: Points;
+}
+
+export interface UnconfirmedNews2 {
+  values: UnconfirmedValue[];
+  /** Values that would score 3 on their own: each one a reason to re-check now. */
+  alarming: UnconfirmedValue[];
+  /**
+   * NEWS2 if every unconfirmed value were confirmed (unverified ones replacing older scored values,
+   * stale ones filling missing parameters), when that is a worse band than the score given.
+   */
+  ifConfirmed?: { total: number; risk: News2Risk; partial: boolean };
+}
+
+const RANK: Record<News2Risk, number> = { none: 0, low: 1, 'low-medium': 2, medium: 3, high: 4 };
+
+/** Points one reading would score, in the context of the patient's other fresh values. */
+function pointsOf(inputs: PatientInputs, parameter: News2Parameter, reading: Reading<unknown>): Points | undefined {
+  const vitals = { ...inputs.vitals, [parameter]: reading } as VitalSigns;
+  return scoreNews2({ ...inputs, vitals }).subscores.find((s) => s.parameter === parameter)?.points;
+}
+
+export function unconfirmedNews2(inputs: PatientInputs, scored: News2Result): UnconfirmedNews2 {
+  const values: UnconfirmedValue[] = [];
+  for (const parameter of NEWS2_PARAMETERS) {
+    for (const kind of ['unverified', 'stale'] as const) {
+      const reading = (kind === 'stale' ? inputs.stale : inputs.unverified)[parameter] as UnconfirmedValue['reading'] | undefined;
+      if (reading === undefined) continue;
+      const points = pointsOf(inputs, parameter, reading);
+      if (points !== undefined) values.push({ parameter, kind, reading, points });
+    }
+  }
+  const result: UnconfirmedNews2 = { values, alarming: values.filter((v) => v.points === 3) };
+  if (values.length === 0) return result;
+
+  const confirmed: Record<string, Reading<unknown>> = { ...inputs.stale, ...inputs.vitals, ...inputs.unverified };
+  const worse = scoreNews2({ ...inputs, vitals: confirmed as VitalSigns });
+  const worseRisk = news2Risk(worse.total, worse.anySingleThree);
+  if (worse.total > scored.total && RANK[worseRisk] > RANK[scored.risk]) {
+    result.ifConfirmed = { total: worse.total, risk: worseRisk, partial: worse.partial };
+  }
+  return result;
+}
