@@ -1,11 +1,12 @@
 // Classifies one draft order as an opioid, a benzodiazepine or another sedative (or none), from RxNorm
-// codes and drug names, so sedation-safety can warn about the newly selected order. Pure; the drug
-// classes are data (sedative-classes.json), checked once when this module loads.
-import { z } from 'zod';
+// codes (ingredients, and clinical drugs through rxnorm-drug-map.json) and drug names. Pure; the drug
+// data is checked and indexed once when this module loads (sedative-index.ts).
 import type { FhirResource } from '../../fhir/resources.js';
+import rawDrugMap from './rxnorm-drug-map.json' with { type: 'json' };
 import rawSedativeClasses from './sedative-classes.json' with { type: 'json' };
+import { buildSedativeIndex, normaliseTerm, SEDATIVE_CLASSES, type Classified, type SedativeClass } from './sedative-index.js';
 
-export type SedativeClass = 'opioid' | 'benzodiazepine' | 'other-sedative';
+export { SEDATIVE_CLASSES, type SedativeClass } from './sedative-index.js';
 
 export interface SedativeMatch {
   drugClass: SedativeClass;
@@ -14,151 +15,18 @@ export interface SedativeMatch {
   matchedBy: 'rxnorm-ingredient-code' | 'rxnorm-code' | 'name';
 }
 
-/** Highest risk first: when one order holds ingredients of several classes, the first class wins. */
-export const SEDATIVE_CLASSES: readonly SedativeClass[] = ['opioid', 'benzodiazepine', 'other-sedative'];
-
 /** RxNorm's canonical system URI, and its HL7 OID form that some EHRs still send. */
 const RXNORM_SYSTEMS = new Set(['http://www.nlm.nih.gov/research/umls/rxnorm', 'urn:oid:2.16.840.1.113883.6.88']);
 
-/** A drug name is far shorter; the cap keeps name matching cheap whatever a client sends. */
-const MAX_TEXT_LENGTH = 4096;
-
-const rxcui = z.string().regex(/^\d{1,10}$/, 'must be an RxNorm concept id (digits)');
-const ingredientName = z.string().regex(/^[a-z][a-z -]*[a-z]$/, 'must be a lower-case ingredient name');
-
-const ingredientSchema = z
-  .strictObject({
-    name: ingredientName,
-    rxcui: rxcui.nullable(),
-    rxcuiSource: z.string().optional(),
-    synonyms: z.array(z.string().min(3)),
-  })
-  .refine((i) => i.rxcui === null || i.rxcuiSource !== undefined, {
-    message: 'an ingredient with an rxcui must cite the source that verified it (rxcuiSource)',
-  });
-
-const classSchema = z.strictObject({
-  label: z.string().min(1),
-  atc: z.array(z.string().min(1)),
-  ingredients: z.array(ingredientSchema).min(1),
-});
-
-export const sedativeClassesSchema = z.strictObject({
-  description: z.string().min(1),
-  version: z.string().min(1),
-  sources: z
-    .array(z.strictObject({ id: z.string().min(1), title: z.string().min(1), url: z.url(), usedFor: z.string().min(1) }))
-    .min(1),
-  notes: z.array(z.string().min(1)),
-  classes: z.strictObject({
-    opioid: classSchema,
-    benzodiazepine: classSchema,
-    'other-sedative': classSchema,
-  }),
-  clinicalDrugs: z.array(
-    z.strictObject({ rxcui, display: z.string().min(1), ingredient: ingredientName, source: z.string().min(1) }),
-  ),
-  excluded: z.array(
-    z.strictObject({
-      name: ingredientName,
-      rxcui: rxcui.nullable(),
-      rxcuiSource: z.string().optional(),
-      reason: z.string().min(1),
-    }),
-  ),
-});
-export type SedativeClassesData = z.infer<typeof sedativeClassesSchema>;
-
-interface Classified {
-  drugClass: SedativeClass;
-  ingredient: string;
-}
-
-interface NameMatcher {
-  drugClass: SedativeClass;
-  /** One alternation of every name and synonym of the class, longest first, bounded as whole words. */
-  pattern: RegExp;
-  /** Normalised name or synonym → canonical ingredient name. */
-  ingredientByTerm: Map<string, string>;
-}
-
-interface Index {
-  byIngredientCode: Map<string, Classified>;
-  byClinicalDrugCode: Map<string, Classified>;
-  nameMatchers: NameMatcher[];
-}
-
-const normaliseTerm = (term: string): string => term.trim().toLowerCase().replace(/\s+/g, ' ');
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
- * Validates the data file and builds the lookup tables. Throws on a malformed or inconsistent file
- * (duplicate code or name, unknown source or ingredient), so a bad edit fails at start-up and in tests,
- * never as a silent miss at the bedside.
+ * A drug name is far shorter than MAX_TEXT_LENGTH, and an order carries a handful of names (text, a
+ * display per coding, a reference display): the caps bound name matching to MAX_TEXTS × MAX_TEXT_LENGTH
+ * characters per class whatever a client sends.
  */
-export function buildSedativeIndex(raw: unknown): Index {
-  const data = sedativeClassesSchema.parse(raw);
-  const sourceIds = new Set(data.sources.map((s) => s.id));
-  const byIngredientCode = new Map<string, Classified>();
-  const byIngredientName = new Map<string, Classified>();
-  const nameMatchers: NameMatcher[] = [];
-  const seenTerms = new Map<string, string>();
-  const problems: string[] = [];
+export const MAX_TEXT_LENGTH = 4096;
+export const MAX_TEXTS = 32;
 
-  for (const drugClass of SEDATIVE_CLASSES) {
-    const ingredientByTerm = new Map<string, string>();
-    for (const ing of data.classes[drugClass].ingredients) {
-      const classified: Classified = { drugClass, ingredient: ing.name };
-      if (byIngredientName.has(ing.name)) problems.push(`ingredient ${ing.name} is listed twice`);
-      byIngredientName.set(ing.name, classified);
-      if (ing.rxcui !== null) {
-        if (byIngredientCode.has(ing.rxcui)) problems.push(`rxcui ${ing.rxcui} is listed twice`);
-        if (ing.rxcuiSource !== undefined && !sourceIds.has(ing.rxcuiSource)) {
-          problems.push(`${ing.name} cites unknown source ${ing.rxcuiSource}`);
-        }
-        byIngredientCode.set(ing.rxcui, classified);
-      }
-      for (const term of [ing.name, ...ing.synonyms].map(normaliseTerm)) {
-        const owner = seenTerms.get(term);
-        if (owner !== undefined && owner !== ing.name) problems.push(`name ${term} belongs to ${owner} and ${ing.name}`);
-        seenTerms.set(term, ing.name);
-        ingredientByTerm.set(term, ing.name);
-      }
-    }
-    const alternation = [...ingredientByTerm.keys()]
-      .sort((a, b) => b.length - a.length)
-      .map((term) => escapeRegExp(term).replace(/ /g, '\\s+'))
-      .join('|');
-    // Whole words: no letter may touch either end ("codeine" is not in "dihydrocodeine"); a digit may,
-    // because free-text orders run strengths on ("Lorazepam2mg").
-    nameMatchers.push({
-      drugClass,
-      pattern: new RegExp(`(?<![a-z])(?:${alternation})(?![a-z])`, 'i'),
-      ingredientByTerm,
-    });
-  }
-
-  const byClinicalDrugCode = new Map<string, Classified>();
-  for (const drug of data.clinicalDrugs) {
-    const classified = byIngredientName.get(drug.ingredient);
-    if (classified === undefined) problems.push(`clinical drug ${drug.rxcui} names unknown ingredient ${drug.ingredient}`);
-    else byClinicalDrugCode.set(drug.rxcui, classified);
-    if (!sourceIds.has(drug.source)) problems.push(`clinical drug ${drug.rxcui} cites unknown source ${drug.source}`);
-    if (byIngredientCode.has(drug.rxcui)) problems.push(`rxcui ${drug.rxcui} is both an ingredient and a clinical drug`);
-  }
-
-  for (const excluded of data.excluded) {
-    if (seenTerms.has(excluded.name)) problems.push(`${excluded.name} is both excluded and a sedative`);
-    if (excluded.rxcui !== null && (byIngredientCode.has(excluded.rxcui) || byClinicalDrugCode.has(excluded.rxcui))) {
-      problems.push(`excluded rxcui ${excluded.rxcui} is also a sedative code`);
-    }
-  }
-
-  if (problems.length > 0) throw new Error(`sedative-classes.json is inconsistent: ${problems.join('; ')}`);
-  return { byIngredientCode, byClinicalDrugCode, nameMatchers };
-}
-
-const INDEX = buildSedativeIndex(rawSedativeClasses);
+const INDEX = buildSedativeIndex(rawSedativeClasses, rawDrugMap);
 
 // --- reading the order -------------------------------------------------------------------------
 // Inputs are loosely validated FHIR: every field is read defensively and anything unexpected is ignored.
@@ -238,14 +106,16 @@ function rxnormCodes(concepts: Json[]): string[] {
 function names(evidence: MedicationEvidence): string[] {
   const out = [...evidence.texts];
   for (const concept of evidence.concepts) {
+    if (out.length >= MAX_TEXTS) break;
     const text = asString(concept['text']);
     if (text) out.push(text);
-    for (const coding of asArray(concept['coding']).map(asRecord)) {
-      const display = asString(coding?.['display']);
+    for (const coding of asArray(concept['coding'])) {
+      if (out.length >= MAX_TEXTS) break;
+      const display = asString(asRecord(coding)?.['display']);
       if (display) out.push(display);
     }
   }
-  return out.map((t) => t.slice(0, MAX_TEXT_LENGTH));
+  return out.slice(0, MAX_TEXTS).map((t) => t.slice(0, MAX_TEXT_LENGTH));
 }
 
 function highestRisk(found: Classified[]): Classified | undefined {
@@ -267,6 +137,15 @@ function matchByName(texts: string[]): Classified | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The names of an order that name matching reads, in order: reference displays, then each concept's
+ * text and displays; at most MAX_TEXTS of them, each cut to MAX_TEXT_LENGTH characters.
+ */
+export function orderNames(resource: FhirResource, contained: FhirResource[] = []): string[] {
+  const order = asRecord(resource);
+  return order === undefined ? [] : names(gatherEvidence(order, contained));
 }
 
 /**
