@@ -21,7 +21,8 @@ export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
   for (const reference of new Set(call.context.selections)) {
     const order = byRef.get(reference);
     if (order === undefined) continue;
-    const match = classifyOrder(order, (order.contained as FhirResource[] | undefined) ?? []);
+    // A medicationReference may name a Medication that is another entry of draftOrders.
+    const match = classifyOrder(order, call.context.draftOrders.entry ?? []);
     if (match !== undefined) out.push({ reference, orderName: orderName(order) ?? match.ingredient, match });
   }
   return out;

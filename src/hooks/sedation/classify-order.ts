@@ -43,17 +43,29 @@ interface MedicationEvidence {
   texts: string[];
 }
 
-function findMedication(reference: string, order: Json, contained: readonly FhirResource[]): Json | undefined {
-  const candidates = [...asArray(order['contained']), ...contained].map(asRecord);
-  const isMedication = (r: Json | undefined): r is Json => r?.['resourceType'] === 'Medication';
+/** An entry of the draftOrders Bundle: a Medication there can be what an order's medicationReference names. */
+export interface BundleEntry {
+  fullUrl?: string;
+  resource?: FhirResource;
+}
+
+const isMedication = (r: Json | undefined): r is Json => r?.['resourceType'] === 'Medication';
+
+function findMedication(reference: string, order: Json, entries: readonly BundleEntry[]): Json | undefined {
+  // "#id" names a resource contained in the order itself (FHIR R4 §2.34 contained resources), nothing else.
   if (reference.startsWith('#')) {
     const id = reference.slice(1);
-    return candidates.find((r) => isMedication(r) && r['id'] === id) as Json | undefined;
+    return asArray(order['contained']).map(asRecord).find((r) => isMedication(r) && r['id'] === id);
   }
-  // "Medication/123", or an absolute URL ending in it: a sibling resource the caller passed in.
+  const siblings = asArray(entries).map(asRecord);
+  // A Bundle reference resolves against the entries' fullUrl first (urn:uuid:..., or an absolute URL)...
+  const byFullUrl = siblings.find((e) => e?.['fullUrl'] === reference);
+  const sibling = asRecord(byFullUrl?.['resource']);
+  if (isMedication(sibling)) return sibling;
+  // ...then as "Medication/123", absolute or versioned, against the entries' resource ids.
   const match = /(?:^|\/)Medication\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]*)?$/.exec(reference);
   if (match === null) return undefined;
-  return candidates.find((r) => isMedication(r) && r['id'] === match[1]) as Json | undefined;
+  return siblings.map((e) => asRecord(e?.['resource'])).find((r) => isMedication(r) && r['id'] === match[1]);
 }
 
 function medicationConcepts(medication: Json): Json[] {
@@ -68,7 +80,7 @@ function medicationConcepts(medication: Json): Json[] {
   return concepts;
 }
 
-function gatherEvidence(order: Json, contained: readonly FhirResource[]): MedicationEvidence {
+function gatherEvidence(order: Json, entries: readonly BundleEntry[]): MedicationEvidence {
   const concepts: Json[] = [];
   const texts: string[] = [];
   const followReference = (ref: Json | undefined): void => {
@@ -76,7 +88,7 @@ function gatherEvidence(order: Json, contained: readonly FhirResource[]): Medica
     const display = asString(ref['display']);
     if (display) texts.push(display);
     const reference = asString(ref['reference']);
-    const medication = reference === undefined ? undefined : findMedication(reference, order, contained);
+    const medication = reference === undefined ? undefined : findMedication(reference, order, entries);
     if (medication) concepts.push(...medicationConcepts(medication));
   };
 
@@ -143,22 +155,22 @@ function matchByName(texts: string[]): Classified | undefined {
  * The names of an order that name matching reads, in order: reference displays, then each concept's
  * text and displays; at most MAX_TEXTS of them, each cut to MAX_TEXT_LENGTH characters.
  */
-export function orderNames(resource: FhirResource, contained: FhirResource[] = []): string[] {
+export function orderNames(resource: FhirResource, entries: readonly BundleEntry[] = []): string[] {
   const order = asRecord(resource);
-  return order === undefined ? [] : names(gatherEvidence(order, contained));
+  return order === undefined ? [] : names(gatherEvidence(order, entries));
 }
 
 /**
  * Classifies one draft order resource. Only MedicationRequest is classified (MedicationOrder,
  * NutritionOrder, ServiceRequest and anything else → undefined). Returns undefined for non-sedatives and
  * for an order with no medication chosen yet (the CDS Hooks sandbox's first order-select call).
- * `contained` supplies resources a `medicationReference` may point at besides `order.contained`, for
- * example Medication entries elsewhere in the draftOrders Bundle.
+ * `entries` are the draftOrders Bundle's entries: a `medicationReference` may name a Medication among
+ * them (by fullUrl or by Medication/id); "#id" references resolve in the order's own `contained`.
  */
-export function classifyOrder(resource: FhirResource, contained: FhirResource[] = []): SedativeMatch | undefined {
+export function classifyOrder(resource: FhirResource, entries: readonly BundleEntry[] = []): SedativeMatch | undefined {
   const order = asRecord(resource);
   if (order?.['resourceType'] !== 'MedicationRequest') return undefined;
-  const evidence = gatherEvidence(order, contained);
+  const evidence = gatherEvidence(order, entries);
 
   const codes = rxnormCodes(evidence.concepts);
   const byIngredient = highestRisk(codes.flatMap((c) => INDEX.byIngredientCode.get(c) ?? []));

@@ -247,20 +247,28 @@ describe('classifyOrder with a referenced Medication', () => {
     expect(classifyOrder(order)).toEqual(match('opioid', 'morphine', 'rxnorm-ingredient-code'));
   });
 
-  it('follows #id to a Medication passed in the contained argument', () => {
+  it('does not follow #id out of the order into the draftOrders entries', () => {
     const order = draft({ medicationReference: { reference: '#med1' } });
-    expect(classifyOrder(order, [morphineMedication])).toEqual(match('opioid', 'morphine', 'rxnorm-ingredient-code'));
+    expect(classifyOrder(order, [{ resource: morphineMedication }])).toBeUndefined();
   });
 
   it.each([['Medication/med2'], ['https://ehr.example.org/fhir/Medication/med2'], ['Medication/med2/_history/3']])(
-    'follows %s to a sibling Medication passed in the contained argument',
+    'follows %s to a Medication entry of draftOrders',
     (reference) => {
       const lorazepam = { resourceType: 'Medication', id: 'med2', code: { text: 'Lorazepam 2 MG/ML Injectable Solution' } };
-      expect(classifyOrder(draft({ medicationReference: { reference } }), [lorazepam])).toEqual(
+      expect(classifyOrder(draft({ medicationReference: { reference } }), [{ resource: lorazepam }])).toEqual(
         match('benzodiazepine', 'lorazepam', 'name'),
       );
     },
   );
+
+  it('follows a urn:uuid reference to the draftOrders entry with that fullUrl', () => {
+    const fullUrl = 'urn:uuid:0b8a3a7e-46b1-4b0e-9d43-6a2c1b0f9e11';
+    const entries = [{ fullUrl, resource: { resourceType: 'Medication', code: { coding: [{ system: RXNORM, code: '6470' }] } } }];
+    expect(classifyOrder(draft({ medicationReference: { reference: fullUrl } }), entries)).toEqual(
+      match('benzodiazepine', 'lorazepam', 'rxnorm-ingredient-code'),
+    );
+  });
 
   it('reads ingredient codes of a Medication whose own code is not a sedative', () => {
     const medication = {
