@@ -28,7 +28,8 @@ export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
   for (const reference of new Set(call.context.selections)) {
     const order = byRef.get(reference);
     if (order === undefined) continue;
-    const match = classifyOrder(order, (order.contained as FhirResource[] | undefined) ?? []);
+    // A medicationReference may name a Medication that is another entry of draftOrders.
+    const match = classifyOrder(order, call.context.draftOrders.entry ?? []);
     if (match !== undefined) out.push({ reference, orderName: orderName(order) ?? match.ingredient, match });
   }
   return out;
@@ -41,7 +42,8 @@ export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
 export function alreadyPrescribed(call: OrderSelectCall, data: Gathered): PrescribedSedative[] {
   const resources = data.activeMedications?.resources ?? [];
   const drafts = new Set((call.context.draftOrders.entry ?? []).map((e) => (e.resource as FhirResource | undefined)?.id).filter((id) => id !== undefined));
-  const medications = resources.filter((r) => r.resourceType === 'Medication');
+  // A medicationReference may point at a Medication fetched beside the orders.
+  const medications = resources.filter((r) => r.resourceType === 'Medication').map((resource) => ({ resource }));
   const out = new Map<string, PrescribedSedative>();
   for (const r of resources) {
     if (r.resourceType !== 'MedicationRequest' || (r.status !== undefined && r.status !== 'active')) continue;

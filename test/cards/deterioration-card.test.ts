@@ -87,7 +87,7 @@ describe('deterioration-risk card', () => {
     expect(card.summary).not.toMatch(/\(low\)/);
     expect(card.detail).toContain('The model estimates less risk than NEWS2 indicates: act on NEWS2.');
     // NEWS2's headline and response come before the model's section.
-    expect(card.detail.indexOf('Urgent ward-based response')).toBeLessThan(card.detail.indexOf('**Model, beside NEWS2'));
+    expect(card.detail!.indexOf('Urgent ward-based response')).toBeLessThan(card.detail!.indexOf('**Model, beside NEWS2'));
   });
 
   it('adds no card for a model "low" when NEWS2 would give none (NEWS2 0, or 1–4 with low-score cards off)', () => {
@@ -178,7 +178,7 @@ describe('deterioration-risk card', () => {
     inputs.unusable = Array.from({ length: 500 }, (_, i) => ({ vital: 'heartRate' as const, reason: `unit "x${i}" is not a recognised unit` }));
     const card = deteriorationCard(a, inputs, ctx)!;
     expect(card.detail).toContain('- … and 492 more values not usable not shown');
-    expect(card.detail.length).toBeLessThan(6000);
+    expect(card.detail!.length).toBeLessThan(6000);
   });
 
   it('shows each parameter with its value, unit, age and points', () => {

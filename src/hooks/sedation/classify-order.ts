@@ -1,11 +1,12 @@
 // Classifies one draft order as an opioid, a benzodiazepine or another sedative (or none), from RxNorm
-// codes and drug names, so sedation-safety can warn about the newly selected order. Pure; the drug
-// classes are data (sedative-classes.json), checked once when this module loads.
-import { z } from 'zod';
+// codes (ingredients, and clinical drugs through rxnorm-drug-map.json) and drug names. Pure; the drug
+// data is checked and indexed once when this module loads (sedative-index.ts).
 import type { FhirResource } from '../../fhir/resources.js';
+import rawDrugMap from './rxnorm-drug-map.json' with { type: 'json' };
 import rawSedativeClasses from './sedative-classes.json' with { type: 'json' };
+import { buildSedativeIndex, normaliseTerm, SEDATIVE_CLASSES, type Classified, type SedativeClass } from './sedative-index.js';
 
-export type SedativeClass = 'opioid' | 'benzodiazepine' | 'other-sedative';
+export { SEDATIVE_CLASSES, type SedativeClass } from './sedative-index.js';
 
 export interface SedativeMatch {
   drugClass: SedativeClass;
@@ -14,151 +15,18 @@ export interface SedativeMatch {
   matchedBy: 'rxnorm-ingredient-code' | 'rxnorm-code' | 'name';
 }
 
-/** Highest risk first: when one order holds ingredients of several classes, the first class wins. */
-export const SEDATIVE_CLASSES: readonly SedativeClass[] = ['opioid', 'benzodiazepine', 'other-sedative'];
-
 /** RxNorm's canonical system URI, and its HL7 OID form that some EHRs still send. */
 const RXNORM_SYSTEMS = new Set(['http://www.nlm.nih.gov/research/umls/rxnorm', 'urn:oid:2.16.840.1.113883.6.88']);
 
-/** A drug name is far shorter; the cap keeps name matching cheap whatever a client sends. */
-const MAX_TEXT_LENGTH = 4096;
-
-const rxcui = z.string().regex(/^\d{1,10}$/, 'must be an RxNorm concept id (digits)');
-const ingredientName = z.string().regex(/^[a-z][a-z -]*[a-z]$/, 'must be a lower-case ingredient name');
-
-const ingredientSchema = z
-  .strictObject({
-    name: ingredientName,
-    rxcui: rxcui.nullable(),
-    rxcuiSource: z.string().optional(),
-    synonyms: z.array(z.string().min(3)),
-  })
-  .refine((i) => i.rxcui === null || i.rxcuiSource !== undefined, {
-    message: 'an ingredient with an rxcui must cite the source that verified it (rxcuiSource)',
-  });
-
-const classSchema = z.strictObject({
-  label: z.string().min(1),
-  atc: z.array(z.string().min(1)),
-  ingredients: z.array(ingredientSchema).min(1),
-});
-
-export const sedativeClassesSchema = z.strictObject({
-  description: z.string().min(1),
-  version: z.string().min(1),
-  sources: z
-    .array(z.strictObject({ id: z.string().min(1), title: z.string().min(1), url: z.url(), usedFor: z.string().min(1) }))
-    .min(1),
-  notes: z.array(z.string().min(1)),
-  classes: z.strictObject({
-    opioid: classSchema,
-    benzodiazepine: classSchema,
-    'other-sedative': classSchema,
-  }),
-  clinicalDrugs: z.array(
-    z.strictObject({ rxcui, display: z.string().min(1), ingredient: ingredientName, source: z.string().min(1) }),
-  ),
-  excluded: z.array(
-    z.strictObject({
-      name: ingredientName,
-      rxcui: rxcui.nullable(),
-      rxcuiSource: z.string().optional(),
-      reason: z.string().min(1),
-    }),
-  ),
-});
-export type SedativeClassesData = z.infer<typeof sedativeClassesSchema>;
-
-interface Classified {
-  drugClass: SedativeClass;
-  ingredient: string;
-}
-
-interface NameMatcher {
-  drugClass: SedativeClass;
-  /** One alternation of every name and synonym of the class, longest first, bounded as whole words. */
-  pattern: RegExp;
-  /** Normalised name or synonym → canonical ingredient name. */
-  ingredientByTerm: Map<string, string>;
-}
-
-interface Index {
-  byIngredientCode: Map<string, Classified>;
-  byClinicalDrugCode: Map<string, Classified>;
-  nameMatchers: NameMatcher[];
-}
-
-const normaliseTerm = (term: string): string => term.trim().toLowerCase().replace(/\s+/g, ' ');
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
- * Validates the data file and builds the lookup tables. Throws on a malformed or inconsistent file
- * (duplicate code or name, unknown source or ingredient), so a bad edit fails at start-up and in tests,
- * never as a silent miss at the bedside.
+ * A drug name is far shorter than MAX_TEXT_LENGTH, and an order carries a handful of names (text, a
+ * display per coding, a reference display): the caps bound name matching to MAX_TEXTS × MAX_TEXT_LENGTH
+ * characters per class whatever a client sends.
  */
-export function buildSedativeIndex(raw: unknown): Index {
-  const data = sedativeClassesSchema.parse(raw);
-  const sourceIds = new Set(data.sources.map((s) => s.id));
-  const byIngredientCode = new Map<string, Classified>();
-  const byIngredientName = new Map<string, Classified>();
-  const nameMatchers: NameMatcher[] = [];
-  const seenTerms = new Map<string, string>();
-  const problems: string[] = [];
+export const MAX_TEXT_LENGTH = 4096;
+export const MAX_TEXTS = 32;
 
-  for (const drugClass of SEDATIVE_CLASSES) {
-    const ingredientByTerm = new Map<string, string>();
-    for (const ing of data.classes[drugClass].ingredients) {
-      const classified: Classified = { drugClass, ingredient: ing.name };
-      if (byIngredientName.has(ing.name)) problems.push(`ingredient ${ing.name} is listed twice`);
-      byIngredientName.set(ing.name, classified);
-      if (ing.rxcui !== null) {
-        if (byIngredientCode.has(ing.rxcui)) problems.push(`rxcui ${ing.rxcui} is listed twice`);
-        if (ing.rxcuiSource !== undefined && !sourceIds.has(ing.rxcuiSource)) {
-          problems.push(`${ing.name} cites unknown source ${ing.rxcuiSource}`);
-        }
-        byIngredientCode.set(ing.rxcui, classified);
-      }
-      for (const term of [ing.name, ...ing.synonyms].map(normaliseTerm)) {
-        const owner = seenTerms.get(term);
-        if (owner !== undefined && owner !== ing.name) problems.push(`name ${term} belongs to ${owner} and ${ing.name}`);
-        seenTerms.set(term, ing.name);
-        ingredientByTerm.set(term, ing.name);
-      }
-    }
-    const alternation = [...ingredientByTerm.keys()]
-      .sort((a, b) => b.length - a.length)
-      .map((term) => escapeRegExp(term).replace(/ /g, '\\s+'))
-      .join('|');
-    // Whole words: no letter may touch either end ("codeine" is not in "dihydrocodeine"); a digit may,
-    // because free-text orders run strengths on ("Lorazepam2mg").
-    nameMatchers.push({
-      drugClass,
-      pattern: new RegExp(`(?<![a-z])(?:${alternation})(?![a-z])`, 'i'),
-      ingredientByTerm,
-    });
-  }
-
-  const byClinicalDrugCode = new Map<string, Classified>();
-  for (const drug of data.clinicalDrugs) {
-    const classified = byIngredientName.get(drug.ingredient);
-    if (classified === undefined) problems.push(`clinical drug ${drug.rxcui} names unknown ingredient ${drug.ingredient}`);
-    else byClinicalDrugCode.set(drug.rxcui, classified);
-    if (!sourceIds.has(drug.source)) problems.push(`clinical drug ${drug.rxcui} cites unknown source ${drug.source}`);
-    if (byIngredientCode.has(drug.rxcui)) problems.push(`rxcui ${drug.rxcui} is both an ingredient and a clinical drug`);
-  }
-
-  for (const excluded of data.excluded) {
-    if (seenTerms.has(excluded.name)) problems.push(`${excluded.name} is both excluded and a sedative`);
-    if (excluded.rxcui !== null && (byIngredientCode.has(excluded.rxcui) || byClinicalDrugCode.has(excluded.rxcui))) {
-      problems.push(`excluded rxcui ${excluded.rxcui} is also a sedative code`);
-    }
-  }
-
-  if (problems.length > 0) throw new Error(`sedative-classes.json is inconsistent: ${problems.join('; ')}`);
-  return { byIngredientCode, byClinicalDrugCode, nameMatchers };
-}
-
-const INDEX = buildSedativeIndex(rawSedativeClasses);
+const INDEX = buildSedativeIndex(rawSedativeClasses, rawDrugMap);
 
 // --- reading the order -------------------------------------------------------------------------
 // Inputs are loosely validated FHIR: every field is read defensively and anything unexpected is ignored.
@@ -175,17 +43,29 @@ interface MedicationEvidence {
   texts: string[];
 }
 
-function findMedication(reference: string, order: Json, contained: readonly FhirResource[]): Json | undefined {
-  const candidates = [...asArray(order['contained']), ...contained].map(asRecord);
-  const isMedication = (r: Json | undefined): r is Json => r?.['resourceType'] === 'Medication';
+/** An entry of the draftOrders Bundle: a Medication there can be what an order's medicationReference names. */
+export interface BundleEntry {
+  fullUrl?: string;
+  resource?: FhirResource;
+}
+
+const isMedication = (r: Json | undefined): r is Json => r?.['resourceType'] === 'Medication';
+
+function findMedication(reference: string, order: Json, entries: readonly BundleEntry[]): Json | undefined {
+  // "#id" names a resource contained in the order itself (FHIR R4 §2.34 contained resources), nothing else.
   if (reference.startsWith('#')) {
     const id = reference.slice(1);
-    return candidates.find((r) => isMedication(r) && r['id'] === id) as Json | undefined;
+    return asArray(order['contained']).map(asRecord).find((r) => isMedication(r) && r['id'] === id);
   }
-  // "Medication/123", or an absolute URL ending in it: a sibling resource the caller passed in.
+  const siblings = asArray(entries).map(asRecord);
+  // A Bundle reference resolves against the entries' fullUrl first (urn:uuid:..., or an absolute URL)...
+  const byFullUrl = siblings.find((e) => e?.['fullUrl'] === reference);
+  const sibling = asRecord(byFullUrl?.['resource']);
+  if (isMedication(sibling)) return sibling;
+  // ...then as "Medication/123", absolute or versioned, against the entries' resource ids.
   const match = /(?:^|\/)Medication\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]*)?$/.exec(reference);
   if (match === null) return undefined;
-  return candidates.find((r) => isMedication(r) && r['id'] === match[1]) as Json | undefined;
+  return siblings.map((e) => asRecord(e?.['resource'])).find((r) => isMedication(r) && r['id'] === match[1]);
 }
 
 function medicationConcepts(medication: Json): Json[] {
@@ -200,7 +80,7 @@ function medicationConcepts(medication: Json): Json[] {
   return concepts;
 }
 
-function gatherEvidence(order: Json, contained: readonly FhirResource[]): MedicationEvidence {
+function gatherEvidence(order: Json, entries: readonly BundleEntry[]): MedicationEvidence {
   const concepts: Json[] = [];
   const texts: string[] = [];
   const followReference = (ref: Json | undefined): void => {
@@ -208,7 +88,7 @@ function gatherEvidence(order: Json, contained: readonly FhirResource[]): Medica
     const display = asString(ref['display']);
     if (display) texts.push(display);
     const reference = asString(ref['reference']);
-    const medication = reference === undefined ? undefined : findMedication(reference, order, contained);
+    const medication = reference === undefined ? undefined : findMedication(reference, order, entries);
     if (medication) concepts.push(...medicationConcepts(medication));
   };
 
@@ -238,14 +118,16 @@ function rxnormCodes(concepts: Json[]): string[] {
 function names(evidence: MedicationEvidence): string[] {
   const out = [...evidence.texts];
   for (const concept of evidence.concepts) {
+    if (out.length >= MAX_TEXTS) break;
     const text = asString(concept['text']);
     if (text) out.push(text);
-    for (const coding of asArray(concept['coding']).map(asRecord)) {
-      const display = asString(coding?.['display']);
+    for (const coding of asArray(concept['coding'])) {
+      if (out.length >= MAX_TEXTS) break;
+      const display = asString(asRecord(coding)?.['display']);
       if (display) out.push(display);
     }
   }
-  return out.map((t) => t.slice(0, MAX_TEXT_LENGTH));
+  return out.slice(0, MAX_TEXTS).map((t) => t.slice(0, MAX_TEXT_LENGTH));
 }
 
 function highestRisk(found: Classified[]): Classified | undefined {
@@ -270,16 +152,25 @@ function matchByName(texts: string[]): Classified | undefined {
 }
 
 /**
+ * The names of an order that name matching reads, in order: reference displays, then each concept's
+ * text and displays; at most MAX_TEXTS of them, each cut to MAX_TEXT_LENGTH characters.
+ */
+export function orderNames(resource: FhirResource, entries: readonly BundleEntry[] = []): string[] {
+  const order = asRecord(resource);
+  return order === undefined ? [] : names(gatherEvidence(order, entries));
+}
+
+/**
  * Classifies one draft order resource. Only MedicationRequest is classified (MedicationOrder,
  * NutritionOrder, ServiceRequest and anything else → undefined). Returns undefined for non-sedatives and
  * for an order with no medication chosen yet (the CDS Hooks sandbox's first order-select call).
- * `contained` supplies resources a `medicationReference` may point at besides `order.contained`, for
- * example Medication entries elsewhere in the draftOrders Bundle.
+ * `entries` are the draftOrders Bundle's entries: a `medicationReference` may name a Medication among
+ * them (by fullUrl or by Medication/id); "#id" references resolve in the order's own `contained`.
  */
-export function classifyOrder(resource: FhirResource, contained: FhirResource[] = []): SedativeMatch | undefined {
+export function classifyOrder(resource: FhirResource, entries: readonly BundleEntry[] = []): SedativeMatch | undefined {
   const order = asRecord(resource);
   if (order?.['resourceType'] !== 'MedicationRequest') return undefined;
-  const evidence = gatherEvidence(order, contained);
+  const evidence = gatherEvidence(order, entries);
 
   const codes = rxnormCodes(evidence.concepts);
   const byIngredient = highestRisk(codes.flatMap((c) => INDEX.byIngredientCode.get(c) ?? []));

@@ -2,40 +2,16 @@
 // other sedatives, by RxNorm code and by name, and which never do.
 import { describe, expect, it } from 'vitest';
 import {
-  buildSedativeIndex,
   classifyOrder,
+  MAX_TEXT_LENGTH,
+  MAX_TEXTS,
+  orderNames,
   type SedativeClass,
-  type SedativeMatch,
 } from '../../../src/hooks/sedation/classify-order.js';
-import type { FhirResource } from '../../../src/fhir/resources.js';
+import { buildSedativeIndex } from '../../../src/hooks/sedation/sedative-index.js';
+import drugMap from '../../../src/hooks/sedation/rxnorm-drug-map.json' with { type: 'json' };
 import sedativeClasses from '../../../src/hooks/sedation/sedative-classes.json' with { type: 'json' };
-
-const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-const SNOMED = 'http://snomed.info/sct';
-
-/** A draft MedicationRequest shaped like the CDS Hooks sandbox's (no intent, status draft). */
-function draft(extra: Record<string, unknown>): FhirResource {
-  return {
-    resourceType: 'MedicationRequest',
-    id: 'draft-1',
-    status: 'draft',
-    subject: { reference: 'Patient/example' },
-    ...extra,
-  };
-}
-
-/** The sandbox's own shape: the same name in text and in the RxNorm coding's display. */
-const sandboxOrder = (code: string, name: string): FhirResource =>
-  draft({ medicationCodeableConcept: { text: name, coding: [{ display: name, system: RXNORM, code }] } });
-const codeOnly = (code: string, system = RXNORM): FhirResource =>
-  draft({ medicationCodeableConcept: { coding: [{ system, code }] } });
-const textOnly = (text: string): FhirResource => draft({ medicationCodeableConcept: { text } });
-
-const match = (drugClass: SedativeClass, ingredient: string, matchedBy: SedativeMatch['matchedBy']): SedativeMatch => ({
-  drugClass,
-  ingredient,
-  matchedBy,
-});
+import { codeOnly, draft, match, RXNORM, sandboxOrder, SNOMED, textOnly } from './orders.js';
 
 describe('classifyOrder by RxNorm ingredient code', () => {
   it.each([
@@ -136,6 +112,10 @@ describe('classifyOrder by name', () => {
     ['Phenobarbital 30 MG Oral Tablet', 'other-sedative', 'phenobarbital'],
     ['Promethazine Hydrochloride 25 MG Oral Tablet', 'other-sedative', 'promethazine'],
     ['gabapentin 300 MG Oral Capsule', 'other-sedative', 'gabapentin'],
+    ['Diphenhydramine Hydrochloride 25 MG Oral Capsule', 'other-sedative', 'diphenhydramine'],
+    ['Hydroxyzine Hydrochloride 25 MG Oral Tablet', 'other-sedative', 'hydroxyzine'],
+    ['Baclofen 10 MG Oral Tablet', 'other-sedative', 'baclofen'],
+    ['Clomethiazole 192 MG Oral Capsule', 'other-sedative', 'clomethiazole'],
   ] as const)('classifies "%s" in text as %s (%s)', (name, drugClass, ingredient) => {
     expect(classifyOrder(textOnly(name))).toEqual(match(drugClass, ingredient, 'name'));
   });
@@ -213,7 +193,8 @@ describe('classifyOrder on non-sedatives', () => {
     ['12345', 'Loperamide Hydrochloride 2 MG Oral Capsule'],
     ['5093', 'Haloperidol 5 MG/ML Injectable Solution'],
     ['12345', 'Quetiapine 25 MG Oral Tablet'],
-    ['12345', 'Diphenhydramine Hydrochloride 25 MG Oral Capsule'],
+    ['12345', 'Cyclizine Lactate 50 MG/ML Injectable Solution'],
+    ['4457', 'Flumazenil 0.1 MG/ML Injectable Solution'],
     ['12345', 'Methylnaltrexone bromide 12 MG/0.6ML Injectable Solution'],
   ])('leaves RxNorm %s "%s" unclassified', (code, name) => {
     expect(classifyOrder(sandboxOrder(code, name))).toBeUndefined();
@@ -266,20 +247,28 @@ describe('classifyOrder with a referenced Medication', () => {
     expect(classifyOrder(order)).toEqual(match('opioid', 'morphine', 'rxnorm-ingredient-code'));
   });
 
-  it('follows #id to a Medication passed in the contained argument', () => {
+  it('does not follow #id out of the order into the draftOrders entries', () => {
     const order = draft({ medicationReference: { reference: '#med1' } });
-    expect(classifyOrder(order, [morphineMedication])).toEqual(match('opioid', 'morphine', 'rxnorm-ingredient-code'));
+    expect(classifyOrder(order, [{ resource: morphineMedication }])).toBeUndefined();
   });
 
   it.each([['Medication/med2'], ['https://ehr.example.org/fhir/Medication/med2'], ['Medication/med2/_history/3']])(
-    'follows %s to a sibling Medication passed in the contained argument',
+    'follows %s to a Medication entry of draftOrders',
     (reference) => {
       const lorazepam = { resourceType: 'Medication', id: 'med2', code: { text: 'Lorazepam 2 MG/ML Injectable Solution' } };
-      expect(classifyOrder(draft({ medicationReference: { reference } }), [lorazepam])).toEqual(
+      expect(classifyOrder(draft({ medicationReference: { reference } }), [{ resource: lorazepam }])).toEqual(
         match('benzodiazepine', 'lorazepam', 'name'),
       );
     },
   );
+
+  it('follows a urn:uuid reference to the draftOrders entry with that fullUrl', () => {
+    const fullUrl = 'urn:uuid:0b8a3a7e-46b1-4b0e-9d43-6a2c1b0f9e11';
+    const entries = [{ fullUrl, resource: { resourceType: 'Medication', code: { coding: [{ system: RXNORM, code: '6470' }] } } }];
+    expect(classifyOrder(draft({ medicationReference: { reference: fullUrl } }), entries)).toEqual(
+      match('benzodiazepine', 'lorazepam', 'rxnorm-ingredient-code'),
+    );
+  });
 
   it('reads ingredient codes of a Medication whose own code is not a sedative', () => {
     const medication = {
@@ -347,45 +336,97 @@ describe('classifyOrder name matching: case and word boundaries', () => {
     expect(classifyOrder(textOnly(text))?.ingredient).toBe(ingredient);
   });
 
-  it('classifies a very long display quickly and without throwing', () => {
+  // Name matching is bounded by capping what it reads, so a client cannot make it slow with a huge order.
+  it('reads a name within the first MAX_TEXT_LENGTH characters of a text and nothing beyond', () => {
+    const pad = (n: number): string => 'x '.repeat(n / 2);
+    expect(classifyOrder(textOnly(`${pad(MAX_TEXT_LENGTH - 10)}Morphine`))?.ingredient).toBe('morphine');
+    expect(classifyOrder(textOnly(`${pad(MAX_TEXT_LENGTH)}Morphine`))).toBeUndefined();
+    expect(classifyOrder(textOnly(`${'x'.repeat(1_000_000)} Morphine`))).toBeUndefined();
+  });
+
+  it('reads at most MAX_TEXTS names of at most MAX_TEXT_LENGTH characters from a huge order', () => {
+    const huge = 'Oxycodone '.repeat(100_000);
+    const order = draft({
+      medicationCodeableConcept: { text: huge, coding: Array.from({ length: 10_000 }, () => ({ system: RXNORM, code: '1', display: huge })) },
+      medicationReference: { reference: '#nowhere', display: huge },
+    });
+    const read = orderNames(order);
+    expect(read).toHaveLength(MAX_TEXTS);
+    expect(Math.max(...read.map((t) => t.length))).toBe(MAX_TEXT_LENGTH);
+    expect(classifyOrder(order)?.ingredient).toBe('oxycodone');
+  });
+
+  it('matches the capped worst case (every name a near miss) well within a busy machine\'s time', () => {
+    // Every position starts a candidate name that fails late, so each regex does its most backtracking.
+    const nearMisses = 'co-codamo MST Continu Tylenol No. 3x dihydrocodein '.repeat(MAX_TEXT_LENGTH / 40).slice(0, MAX_TEXT_LENGTH);
+    const order = draft({ medicationCodeableConcept: { coding: Array.from({ length: MAX_TEXTS }, () => ({ display: nearMisses })) } });
     const started = performance.now();
-    const result = classifyOrder(textOnly(`${'x'.repeat(1_000_000)} Morphine`));
-    // The bound guards against a name pattern that backtracks badly (a linear scan of a megabyte takes
-    // ~5 ms here); it is loose for a loaded machine. The proof that the text is cut is the undefined below.
-    expect(performance.now() - started).toBeLessThan(2000);
-    // Beyond the length cap, so deliberately not read.
-    expect(result).toBeUndefined();
+    expect(classifyOrder(order)).toBeUndefined();
+    // About a millisecond on a quiet laptop; the margin is for a loaded two-core CI runner.
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });
 
-describe('sedative-classes.json', () => {
-  it('loads: every class is non-empty and every coded ingredient cites a known source', () => {
-    expect(() => buildSedativeIndex(sedativeClasses)).not.toThrow();
+describe('the drug data files', () => {
+  it('load: sedative-classes.json and rxnorm-drug-map.json are consistent with each other', () => {
+    expect(() => buildSedativeIndex(sedativeClasses, drugMap)).not.toThrow();
+  });
+
+  it('cite the RxNorm release only for ingredient codes that release gives the same name', () => {
+    const cited = Object.values(sedativeClasses.classes)
+      .flatMap((c) => c.ingredients as { name: string; rxcui: string | null; rxcuiSource?: string }[])
+      .filter((i) => i.rxcuiSource === 'rxnorm-prescribable');
+    expect(cited.length).toBeGreaterThan(30);
+    for (const i of cited) expect((drugMap.ingredients as Record<string, string>)[i.rxcui!], i.name).toBe(i.name);
   });
 
   it.each([
-    ['opioid', ['morphine', 'hydromorphone', 'oxycodone', 'hydrocodone', 'fentanyl', 'codeine', 'tramadol', 'methadone', 'buprenorphine', 'tapentadol', 'oxymorphone', 'meperidine']],
-    ['benzodiazepine', ['lorazepam', 'diazepam', 'midazolam', 'alprazolam', 'clonazepam', 'temazepam', 'chlordiazepoxide', 'oxazepam']],
-    ['other-sedative', ['zolpidem', 'zopiclone', 'eszopiclone', 'zaleplon', 'propofol', 'dexmedetomidine', 'phenobarbital']],
-  ] as const)('lists every required %s by name', (drugClass, required) => {
+    ['opioid', ['morphine', 'diamorphine', 'hydromorphone', 'oxycodone', 'hydrocodone', 'fentanyl', 'alfentanil', 'remifentanil', 'codeine', 'dihydrocodeine', 'tramadol', 'methadone', 'buprenorphine', 'tapentadol', 'oxymorphone', 'meperidine', 'pethidine']],
+    ['benzodiazepine', ['lorazepam', 'diazepam', 'midazolam', 'alprazolam', 'clonazepam', 'temazepam', 'chlordiazepoxide', 'oxazepam', 'clobazam', 'nitrazepam']],
+    ['other-sedative', ['zolpidem', 'zopiclone', 'eszopiclone', 'zaleplon', 'propofol', 'dexmedetomidine', 'ketamine', 'phenobarbital', 'thiopental', 'gabapentin', 'pregabalin', 'clomethiazole', 'sodium oxybate', 'chloral hydrate', 'baclofen', 'promethazine', 'hydroxyzine', 'diphenhydramine', 'chlorphenamine', 'chlorpheniramine']],
+  ] as const)('list every required %s by name', (drugClass, required) => {
     for (const name of required) expect(classifyOrder(textOnly(`${name} 1 MG`))?.drugClass, name).toBe(drugClass);
   });
 
-  const withEdit = (edit: (data: typeof sedativeClasses) => void): unknown => {
-    const copy = structuredClone(sedativeClasses);
+  type Classes = {
+    classes: Record<SedativeClass, { ingredients: { name: string; rxcui: string | null; rxcuiSource?: string; synonyms: string[]; synonymSources?: string[] }[] }>;
+    excluded: { name: string; rxcui: string | null }[];
+    clinicalDrugs: { rxcui: string; display: string; ingredient: string; source: string }[];
+  };
+  type DrugMap = {
+    generatedOn: string;
+    ingredients: Record<string, string>;
+    drugs: Record<string, { tty: string; name: string; ingredients: string[]; source: string }>;
+    namedDrugs: Record<string, { tty: string; name: string; ingredients: string[]; source: string; valueSet: string }>;
+  };
+  const edited = <T,>(original: unknown, edit: (copy: T) => void): unknown => {
+    const copy = structuredClone(original) as T;
     edit(copy);
     return copy;
   };
+  const classesWith = (edit: (d: Classes) => void): [unknown, unknown] => [edited(sedativeClasses, edit), drugMap];
+  const mapWith = (edit: (m: DrugMap) => void): [unknown, unknown] => [sedativeClasses, edited(drugMap, edit)];
 
   it.each([
-    ['a code listed twice', (d: typeof sedativeClasses) => { d.classes.benzodiazepine.ingredients[1]!.rxcui = '7052'; }, /rxcui 7052 is listed twice/],
-    ['a name in two classes', (d: typeof sedativeClasses) => { d.classes['other-sedative'].ingredients[0]!.synonyms.push('morphine'); }, /name morphine belongs to/],
-    ['an unknown source', (d: typeof sedativeClasses) => { d.classes.opioid.ingredients[0]!.rxcuiSource = 'nowhere'; }, /unknown source nowhere/],
-    ['a code without a source', (d: typeof sedativeClasses) => { delete (d.classes.opioid.ingredients[0] as { rxcuiSource?: string }).rxcuiSource; }, /must cite the source/],
-    ['an excluded drug that is also a sedative', (d: typeof sedativeClasses) => { d.excluded[0]!.name = 'morphine'; }, /morphine is both excluded and a sedative/],
-    ['a clinical drug of an unknown ingredient', (d: typeof sedativeClasses) => { d.clinicalDrugs[0]!.ingredient = 'unobtainium'; }, /unknown ingredient unobtainium/],
-    ['a non-numeric code', (d: typeof sedativeClasses) => { d.classes.opioid.ingredients[0]!.rxcui = 'N02AA01'; }, /RxNorm concept id/],
-  ])('refuses a data file with %s', (_label, edit, message) => {
-    expect(() => buildSedativeIndex(withEdit(edit))).toThrow(message);
+    ['a code listed twice', classesWith((d) => { d.classes.benzodiazepine.ingredients[1]!.rxcui = '7052'; }), /rxcui 7052 is listed twice/],
+    ['a name in two classes', classesWith((d) => { d.classes['other-sedative'].ingredients[0]!.synonyms.push('morphine'); }), /name morphine belongs to/],
+    ['an unknown source', classesWith((d) => { d.classes.opioid.ingredients[0]!.rxcuiSource = 'nowhere'; }), /unknown source nowhere/],
+    ['synonyms citing an unknown source', classesWith((d) => { d.classes.opioid.ingredients[0]!.synonymSources = ['nowhere']; }), /morphine cites unknown source nowhere/],
+    ['a code without a source', classesWith((d) => { delete d.classes.opioid.ingredients[0]!.rxcuiSource; }), /must cite the source/],
+    ['an excluded drug that is also a sedative', classesWith((d) => { d.excluded[0]!.name = 'morphine'; }), /morphine is both excluded and a sedative/],
+    ['a clinical drug of an unknown ingredient', classesWith((d) => { d.clinicalDrugs[0]!.ingredient = 'unobtainium'; }), /unknown ingredient unobtainium/],
+    ['a non-numeric code', classesWith((d) => { d.classes.opioid.ingredients[0]!.rxcui = 'N02AA01'; }), /RxNorm concept id/],
+    ['a curated clinical drug that the map gives another ingredient', classesWith((d) => { d.clinicalDrugs.push({ rxcui: '892582', display: 'x', ingredient: 'lorazepam', source: 'cds-hooks-sandbox' }); }), /892582 is lorazepam here but morphine in rxnorm-drug-map.json/],
+    ['a map ingredient that is not ours', mapWith((m) => { m.ingredients['6711'] = 'melatonin'; }), /ingredient 6711 \(melatonin\) is not an ingredient of sedative-classes.json/],
+    ['a map ingredient named differently', mapWith((m) => { m.ingredients['7052'] = 'heroin'; }), /ingredient 7052 is "heroin" there and "morphine" here/],
+    ['a mapped drug of an ingredient code that is not ours', mapWith((m) => { m.drugs['892582']!.ingredients = ['6711']; }), /clinical drug 892582 names unknown ingredient 6711/],
+    ['a mapped drug citing an unknown source', mapWith((m) => { m.drugs['892582']!.source = 'nowhere'; }), /clinical drug 892582 cites unknown source nowhere/],
+    ['a named drug of an unknown ingredient', mapWith((m) => { m.namedDrugs['308047']!.ingredients = ['unobtainium']; }), /clinical drug 308047 names unknown ingredient unobtainium/],
+    ['a code both mapped and named', mapWith((m) => { m.namedDrugs['892582'] = m.namedDrugs['308047']!; }), /clinical drug 892582 is listed twice/],
+    ['an excluded code mapped as a clinical drug', mapWith((m) => { m.drugs['7242'] = m.drugs['892582']!; }), /7242 is an ingredient or excluded code/],
+    ['an ingredient code mapped as a clinical drug', mapWith((m) => { m.drugs['7052'] = m.drugs['892582']!; }), /7052 is an ingredient or excluded code/],
+    ['a generation date that is not a date', mapWith((m) => { m.generatedOn = 'yesterday'; }), /generatedOn/],
+  ] as const)('refuse data with %s', (_label, [classes, map], message) => {
+    expect(() => buildSedativeIndex(classes, map)).toThrow(message);
   });
 });
