@@ -26,7 +26,7 @@ describe('choosing the scorer at start-up', () => {
     const log = logSpy();
     const scorer = await createScorer(loadConfig({}), log as never);
     try {
-      expect(scorer.describe()).toMatchObject({ model: 'loaded', detail: expect.stringMatching(/^vigil-deterioration 1\.0\.0/) });
+      expect(scorer.describe()).toMatchObject({ model: 'loaded', detail: expect.stringMatching(/^vigil-deterioration 2\.0\.0/) });
       expect((await scorer.assess(adult(UNWELL))).path).toBe('model');
       expect(log.lines[0]).toMatchObject({ level: 'info', obj: { model: 'vigil-deterioration', loadMs: expect.any(Number) } });
     } finally {
