@@ -1,9 +1,12 @@
 // A synthetic adult ward cohort: SYNTHETIC DATA, for testing the pipeline, never for clinical claims.
-// Each encounter has a latent severity over time (stable, recovering or deteriorating); vital signs
-// follow it with patient-level baselines, correlated noise, charting habits (digit preference,
-// skipped vitals) and charting that grows more frequent as the patient gets sicker. The outcome is a
-// hazard of the latent severity and age only: NEWS2 is never consulted, so comparing NEWS2 with a
-// learned model on these rows is a fair contest between two readers of the same noisy vitals.
+// Each encounter has a latent severity over time (stable, recovering or deteriorating) and a way its
+// illness shows (PHENOTYPES): severity drives vital signs up for some (fast breathing, fever,
+// hypertensive emergencies) and down for others (opioid narcosis slows breathing, shock drops the
+// pressure, heart block slows the pulse, a cold septic patient), with patient-level baselines,
+// correlated noise, charting habits (digit preference, skipped vitals) and charting that grows more
+// frequent as the patient gets sicker. The outcome is a hazard of the latent severity and age only:
+// NEWS2 is never consulted, so comparing NEWS2 with a learned model on these rows is a fair contest
+// between two readers of the same noisy vitals. Same seed, same cohort.
 import { createRandom, type Random } from './random.js';
 
 export interface ChartedSet {
@@ -23,6 +26,8 @@ export interface Encounter {
   encounterId: number;
   ageYears: number;
   trajectory: 'stable' | 'recovering' | 'deteriorating';
+  /** How illness shows in this encounter (see PHENOTYPES). */
+  phenotype: Phenotype;
   lengthOfStayHours: number;
   /** Hours since admission of the outcome event, when it happened. */
   eventHour?: number;
@@ -84,6 +89,42 @@ function severityPath(trajectory: Encounter['trajectory'], baseline: number, hou
   return path;
 }
 
+/**
+ * How illness shows in this encounter. Deterioration does not only speed things up: opioids, sedation
+ * and CO2 narcosis slow breathing and cloud consciousness; bleeding and cardiogenic shock drop the
+ * pressure; conduction disease slows the heart; raised intracranial pressure and hypertensive
+ * emergencies push the pressure up and the pulse down; a quarter of septic patients run cold.
+ */
+export const PHENOTYPES = ['respiratory', 'sepsis', 'hypoventilation', 'circulatory', 'bradyarrhythmia', 'neurological'] as const;
+export type Phenotype = (typeof PHENOTYPES)[number];
+/** Share of encounters whose illness shows mainly this way. */
+const PHENOTYPE_SHARE: Readonly<Record<Phenotype, number>> = {
+  respiratory: 0.27,
+  sepsis: 0.27,
+  hypoventilation: 0.16,
+  circulatory: 0.14,
+  bradyarrhythmia: 0.07,
+  neurological: 0.09,
+};
+
+function drawPhenotype(random: Random): Phenotype {
+  let u = random.next();
+  for (const p of PHENOTYPES) {
+    u -= PHENOTYPE_SHARE[p];
+    if (u < 0) return p;
+  }
+  return 'respiratory';
+}
+
+/** Weight of each phenotype per unit of severity: the main one fully, the others a little (illness overlaps). */
+function phenotypeWeights(main: Phenotype, random: Random): Record<Phenotype, number> {
+  const weights = {} as Record<Phenotype, number>;
+  for (const p of PHENOTYPES) weights[p] = p === main ? random.uniform(0.8, 1.2) : random.uniform(0, 0.25);
+  return weights;
+}
+
+const NOT_ALERT_LEVELS = ['confused', 'voice', 'pain', 'unresponsive'] as const;
+
 function encounter(patientId: number, encounterId: number, age: number, frailty: number, random: Random): Encounter {
   const draw = random.next();
   const trajectory: Encounter['trajectory'] = draw < 0.65 ? 'stable' : draw < 0.85 ? 'recovering' : 'deteriorating';
@@ -101,20 +142,15 @@ function encounter(patientId: number, encounterId: number, age: number, frailty:
   }
   const end = eventHour ?? lengthOfStayHours;
 
-  // How this patient's illness shows: respiratory, septic or neurological, in varying mixes.
-  const mix = [random.uniform(0.2, 1), random.uniform(0.2, 1), random.uniform(0, 0.6)];
-  const mixTotal = (mix[0] ?? 0) + (mix[1] ?? 0) + (mix[2] ?? 0);
-  const [wResp, wSepsis, wNeuro] = mix.map((w) => (1.6 * w) / mixTotal) as [number, number, number];
-  const feverish = random.bernoulli(0.75);
-  // Not every deterioration speeds things up: sedation and neurological decline slow breathing,
-  // conduction disease and late shock slow the heart.
-  const hypoventilates = random.bernoulli(0.25);
-  const bradycardic = random.bernoulli(0.08);
-  // Patient-level baselines: people differ more from each other than from themselves.
+  const phenotype = drawPhenotype(random);
+  const w = phenotypeWeights(phenotype, random);
+  const septicCold = random.bernoulli(0.25);
+  // Patient-level baselines: people differ more from each other than from themselves (some are
+  // fit and bradycardic, some chronically hypoxic or hypotensive: benign derangements NEWS2 scores too).
   const rrBase = random.normal(16, 1.5);
-  const spo2Base = clamp(random.normal(97, 1.3), 92, 99.5);
+  const spo2Base = clamp(random.normal(97, 1.3), 90, 99.5);
   const hrBase = random.normal(78, 9);
-  const sbpBase = random.normal(128 + 0.3 * (age - 60), 15);
+  const sbpBase = random.normal(128 + 0.3 * (age - 60) + (phenotype === 'neurological' ? 15 : 0), 15);
   const tempBase = random.normal(36.8, 0.25);
   // Some wards never chart some vitals for some patients; the rest are skipped now and then.
   const neverCharted = {
@@ -129,18 +165,27 @@ function encounter(patientId: number, encounterId: number, age: number, frailty:
   while (hour < end) {
     const s = severity[Math.floor(hour)] ?? 0;
     const stress = random.normal();
-    const sr = s * wResp;
-    const ss = s * wSepsis;
-    const sn = s * wNeuro;
-    const rr = rrBase + 2.8 * sr + 1.3 * ss - (hypoventilates ? 2.5 * sn : 0) + 1.2 * stress + random.normal(0, 1.4);
-    const spo2True = spo2Base - 2.6 * sr - 0.5 * ss + random.normal(0, 1.0);
+    const rr =
+      rrBase +
+      s * (2.8 * w.respiratory + 1.5 * w.sepsis + 0.8 * w.circulatory - 2.7 * w.hypoventilation) +
+      1.2 * stress +
+      random.normal(0, 1.4);
+    const spo2True =
+      spo2Base - s * (2.6 * w.respiratory + 0.5 * w.sepsis + 1.5 * w.hypoventilation + 0.5 * w.circulatory) + random.normal(0, 1.0);
     onOxygen = onOxygen ? spo2True < 95.5 || random.bernoulli(0.3) : random.bernoulli(sigmoid((92.5 - spo2True) * 1.3));
     const spo2 = onOxygen ? Math.min(100, spo2True + 3 + random.normal(0, 1)) : Math.min(100, spo2True);
-    const hr = hrBase + (bradycardic ? -9 : 8.5) * ss + 4 * sr + 4 * stress + random.normal(0, 5);
-    const sbp = sbpBase - 11 * ss + random.normal(0, 10);
-    const temp = tempBase + (feverish ? 0.55 : -0.35) * ss + random.normal(0, 0.3);
-    const notAlert = random.bernoulli(sigmoid(-6 + 1.3 * sn + 0.5 * s + 0.03 * (age - 65)));
-    const consciousness = notAlert ? (random.bernoulli(0.7) ? 'confused' : random.bernoulli(0.7) ? 'voice' : 'pain') : 'alert';
+    const hr =
+      hrBase +
+      s * (8.5 * w.sepsis + 4 * w.respiratory + 8 * w.circulatory - 10 * w.bradyarrhythmia - 2.5 * w.hypoventilation - 5 * w.neurological) +
+      4 * stress +
+      random.normal(0, 5);
+    const sbp = sbpBase + s * (22 * w.neurological - 13 * w.sepsis - 20 * w.circulatory - 8 * w.bradyarrhythmia) + random.normal(0, 10);
+    const temp = tempBase + s * ((septicCold ? -0.5 : 0.55) * w.sepsis - 0.3 * w.hypoventilation) + random.normal(0, 0.3);
+    const notAlert = random.bernoulli(
+      sigmoid(-6 + s * (1.6 * w.hypoventilation + 1.4 * w.neurological + 0.5 * w.sepsis + 0.3) + 0.03 * (age - 65)),
+    );
+    const depth = Math.min(3, Math.floor(random.next() * (1 + s * 0.6)));
+    const consciousness = notAlert ? (NOT_ALERT_LEVELS[depth] ?? 'confused') : 'alert';
 
     const set: ChartedSet = { hour: Math.round(hour * 100) / 100 };
     // Skipped vitals are commoner when the patient looks well.
@@ -155,7 +200,7 @@ function encounter(patientId: number, encounterId: number, age: number, frailty:
     sets.push(set);
     hour += chartingInterval(s + random.normal(0, 0.4), random);
   }
-  return { patientId, encounterId, ageYears: age, trajectory, lengthOfStayHours, eventHour, sets };
+  return { patientId, encounterId, ageYears: age, trajectory, phenotype, lengthOfStayHours, eventHour, sets };
 }
 
 export function generateCohort(options: CohortOptions): Encounter[] {

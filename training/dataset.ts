@@ -3,6 +3,7 @@
 // stale, as in the prefetch normaliser), then NEWS2 from this project's own fallback code and the
 // model's feature vector from the serving contract. Same rows, same imputation, for both scores.
 import { scoreNews2 } from '../src/fallback-rules/news2.js';
+import type { News2Risk } from '../src/fallback-rules/types.js';
 import { toFeatureVector } from '../src/models/feature-contract.js';
 import { CANONICAL_UNITS, patientInputsOf, type PatientInputs, type VitalSigns } from '../src/prefetch/vital-signs.js';
 import { OUTCOME_WINDOW_HOURS, type ChartedSet, type Encounter } from './cohort.js';
@@ -17,9 +18,12 @@ export interface ScoredRow {
   /** Outcome event within the window after this moment. */
   label: boolean;
   news2Total: number;
+  /** The RCP response band (a single parameter scoring 3 makes a total of 1–4 "low–medium"). */
+  news2Risk: News2Risk;
   /** The contract feature vector, or undefined when the serving rule would not use the model. */
   features?: number[];
-  imputedCount: number;
+  /** Which features were not charted and took their reference value (contract order). */
+  imputed?: boolean[];
 }
 
 type Latest = { [K in keyof Omit<ChartedSet, 'hour'>]?: { value: NonNullable<ChartedSet[K]>; hour: number } };
@@ -55,12 +59,13 @@ export function scoredRows(encounters: readonly Encounter[], references: readonl
       const inputs = inputsAt(latest, set.hour, enc.ageYears);
       const vector = toFeatureVector(inputs, references);
       const label = enc.eventHour !== undefined && enc.eventHour > set.hour && enc.eventHour - set.hour <= OUTCOME_WINDOW_HOURS;
+      const news2 = scoreNews2(inputs);
       rows.push({
         patientId: enc.patientId,
         label,
-        news2Total: scoreNews2(inputs).total,
-        ...(vector.ok ? { features: vector.values } : {}),
-        imputedCount: vector.ok ? vector.imputed.filter(Boolean).length : 0,
+        news2Total: news2.total,
+        news2Risk: news2.risk,
+        ...(vector.ok ? { features: vector.values, imputed: vector.imputed } : {}),
       });
     }
   }

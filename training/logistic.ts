@@ -1,8 +1,8 @@
-// L2-penalised logistic regression on a hinged basis, fitted by Newton's method (IRLS). Each vital
-// gets hinges at its reference ("normal") value and at its NEWS2 zero-band edges, with weights held
-// non-negative: risk can only rise as a value moves away from normal, the further the steeper, like
-// NEWS2 yet continuous. The explanation stays exactly additive. Deterministic: fixed iteration order,
-// float64 throughout, no randomness.
+// L2-penalised logistic regression on a hinged basis, fitted by Newton's method (IRLS) with
+// step-halving. Each vital gets hinges at its reference ("normal") value and at the NEWS2 band edges on
+// both sides of normal (training/feature-basis.ts), with weights held non-negative: risk can only rise
+// as a value moves away from normal, the further the steeper, like NEWS2 yet continuous. The
+// explanation stays exactly additive. Deterministic: fixed iteration order, float64, no randomness.
 import type { AdditiveExplanation, AdditiveTerm } from '../src/models/model-metadata.js';
 
 export interface HingeSpec {
@@ -77,29 +77,87 @@ export interface FitOptions {
   maxIterations?: number;
 }
 
-/** Newton–Raphson on the penalised log-likelihood over the active columns (0 = intercept). */
-function newton(x: Float64Array, n: number, p: number, labels: readonly boolean[], active: readonly number[], options: FitOptions): Float64Array {
+/**
+ * The design matrix by rows, sparse: hinges are zero on most rows (a vital is rarely beyond a given
+ * knot), so each row keeps only its non-zero columns (column 0, the intercept, is always there).
+ */
+interface SparseRows {
+  /** Row r's entries are start[r] … start[r + 1] − 1 of column / value, columns ascending. */
+  start: Int32Array;
+  column: Int32Array;
+  value: Float64Array;
+}
+
+/**
+ * Newton–Raphson on the penalised log-likelihood over the active columns (ascending, 0 = intercept),
+ * started from `from` (coefficients in the order of `active`; zeros when absent).
+ */
+function newton(
+  rows: SparseRows,
+  p: number,
+  labels: readonly boolean[],
+  active: readonly number[],
+  options: FitOptions,
+  from?: Float64Array,
+): Float64Array {
   const q = active.length;
-  const beta = new Float64Array(q);
-  for (let iteration = 0; iteration < (options.maxIterations ?? 50); iteration++) {
+  const position = new Int32Array(p).fill(-1);
+  active.forEach((j, k) => {
+    position[j] = k;
+  });
+  let beta = from ? Float64Array.from(from) : new Float64Array(q);
+  const n = labels.length;
+  const at = new Int32Array(q);
+  const xs = new Float64Array(q);
+  // Plain Newton can overshoot and diverge; a step that lowers the penalised log-likelihood is halved
+  // and retried from the last good point (step-halving), which always converges for this concave objective.
+  let best = -Infinity;
+  let bestBeta = beta;
+  let step: Float64Array = new Float64Array(q);
+  let scale = 1;
+  for (let iteration = 0; iteration < (options.maxIterations ?? 100); iteration++) {
     const gradient = new Float64Array(q);
     const hessian = new Float64Array(q * q);
-    const row = new Float64Array(q);
+    let objective = 0;
     for (let r = 0; r < n; r++) {
+      let m = 0;
       let z = 0;
-      for (let j = 0; j < q; j++) {
-        row[j] = x[r * p + (active[j] ?? 0)] ?? 0;
-        z += (row[j] ?? 0) * (beta[j] ?? 0);
+      for (let e = rows.start[r] ?? 0; e < (rows.start[r + 1] ?? 0); e++) {
+        const k = position[rows.column[e] ?? 0] ?? -1;
+        if (k < 0) continue;
+        const v = rows.value[e] ?? 0;
+        at[m] = k;
+        xs[m] = v;
+        m++;
+        z += v * (beta[k] ?? 0);
       }
       const mu = 1 / (1 + Math.exp(-z));
+      // log-likelihood of this row, written to stay finite for large |z|
+      objective += (labels[r] ? z : 0) - (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
       const w = mu * (1 - mu);
       const residual = (labels[r] ? 1 : 0) - mu;
-      for (let j = 0; j < q; j++) {
-        const xj = row[j] ?? 0;
+      for (let a = 0; a < m; a++) {
+        const j = at[a] ?? 0;
+        const xj = xs[a] ?? 0;
         gradient[j] = (gradient[j] ?? 0) + xj * residual;
-        for (let k = 0; k <= j; k++) hessian[j * q + k] = (hessian[j * q + k] ?? 0) + w * xj * (row[k] ?? 0);
+        const wx = w * xj;
+        for (let b = 0; b <= a; b++) {
+          const cell = j * q + (at[b] ?? 0);
+          hessian[cell] = (hessian[cell] ?? 0) + wx * (xs[b] ?? 0);
+        }
       }
     }
+    for (let j = 0; j < q; j++) {
+      if (active[j] !== 0) objective -= 0.5 * options.lambda * (beta[j] ?? 0) ** 2;
+    }
+    // (a tolerance, so rounding noise at the optimum is not mistaken for a worse point)
+    if (objective < best - 1e-9 * (1 + Math.abs(best))) {
+      scale /= 2;
+      beta = bestBeta.map((b, j) => b + scale * (step[j] ?? 0));
+      continue;
+    }
+    best = objective;
+    bestBeta = beta;
     for (let j = 0; j < q; j++) {
       for (let k = 0; k < j; k++) hessian[k * q + j] = hessian[j * q + k] ?? 0;
       if (active[j] !== 0) {
@@ -107,22 +165,46 @@ function newton(x: Float64Array, n: number, p: number, labels: readonly boolean[
         hessian[j * q + j] = (hessian[j * q + j] ?? 0) + options.lambda;
       }
     }
-    const step = solveSpd(hessian, gradient, q);
-    let largest = 0;
-    for (let j = 0; j < q; j++) {
-      beta[j] = (beta[j] ?? 0) + (step[j] ?? 0);
-      largest = Math.max(largest, Math.abs(step[j] ?? 0));
-    }
-    if (largest < 1e-10) break;
+    step = solveSpd(hessian, gradient, q);
+    scale = 1;
+    beta = bestBeta.map((b, j) => b + (step[j] ?? 0));
+    if (step.reduce((largest, v) => Math.max(largest, Math.abs(v)), 0) < 1e-10) break;
   }
-  return beta;
+  return bestBeta;
+}
+
+/** A dropped hinge re-enters only if its gradient at 0 exceeds this per row (numerical noise does not count). */
+const GRADIENT_TOLERANCE = 1e-7;
+
+/** Gradient of the log-likelihood for every column (active or not) at the active columns' `beta`. */
+function fullGradient(rows: SparseRows, p: number, labels: readonly boolean[], active: readonly number[], beta: Float64Array): Float64Array {
+  const position = new Int32Array(p).fill(-1);
+  active.forEach((j, k) => {
+    position[j] = k;
+  });
+  const gradient = new Float64Array(p);
+  for (let r = 0; r < labels.length; r++) {
+    const from = rows.start[r] ?? 0;
+    const to = rows.start[r + 1] ?? 0;
+    let z = 0;
+    for (let e = from; e < to; e++) {
+      const k = position[rows.column[e] ?? 0] ?? -1;
+      if (k >= 0) z += (rows.value[e] ?? 0) * (beta[k] ?? 0);
+    }
+    const residual = (labels[r] ? 1 : 0) - 1 / (1 + Math.exp(-z));
+    for (let e = from; e < to; e++) {
+      const j = rows.column[e] ?? 0;
+      gradient[j] = (gradient[j] ?? 0) + (rows.value[e] ?? 0) * residual;
+    }
+  }
+  return gradient;
 }
 
 /**
  * Fits the model and returns its explanation in raw units: the same numbers the ONNX graph carries.
- * Columns are standardised for fitting (so one penalty suits every unit) and mapped back afterwards.
- * Hinge weights must be ≥ 0: a hinge that fits negative is dropped and the model refitted (active set),
- * so no explanation ever says an abnormal value "lowers risk" because of noise in the data.
+ * Columns are scaled to unit standard deviation for fitting (so one penalty suits every unit) and mapped back.
+ * Hinge weights must be ≥ 0 (an active-set method finds the best fit under that constraint), so no
+ * explanation ever says an abnormal value "lowers risk" because of noise in the data.
  */
 export function fitHingedLogistic(
   rows: readonly (readonly number[])[],
@@ -133,44 +215,76 @@ export function fitHingedLogistic(
   const columns = columnsFor(basis);
   const p = columns.length + 1;
   const n = rows.length;
-  const x = new Float64Array(n * p);
-  for (let r = 0; r < n; r++) {
-    const row = rows[r] ?? [];
-    x[r * p] = 1;
-    columns.forEach((c, j) => {
-      x[r * p + j + 1] = columnValue(c, row[c.feature] ?? Number.NaN, basis[c.feature]?.reference ?? 0);
-    });
-  }
-  // Standardise (intercept column untouched).
-  const mean = new Float64Array(p);
+  const values = rows.map((row) =>
+    columns.map((c) => columnValue(c, row[c.feature] ?? Number.NaN, basis[c.feature]?.reference ?? 0)),
+  );
+  // Scale each column to unit standard deviation so one penalty suits every unit. Centring is not
+  // needed: it would only move the (unpenalised) intercept, and skipping it keeps the rows sparse.
   const sd = new Float64Array(p).fill(1);
-  for (let j = 1; j < p; j++) {
-    let s = 0;
-    for (let r = 0; r < n; r++) s += x[r * p + j] ?? 0;
-    const m = s / n;
-    let v = 0;
-    for (let r = 0; r < n; r++) v += ((x[r * p + j] ?? 0) - m) ** 2;
-    const deviation = Math.sqrt(v / n);
-    mean[j] = m;
-    sd[j] = deviation > 1e-12 ? deviation : 1;
-    for (let r = 0; r < n; r++) x[r * p + j] = ((x[r * p + j] ?? 0) - m) / (sd[j] ?? 1);
-  }
+  columns.forEach((_, j) => {
+    let sum = 0;
+    let squares = 0;
+    for (const row of values) {
+      sum += row[j] ?? 0;
+      squares += (row[j] ?? 0) ** 2;
+    }
+    const mean = sum / n;
+    const deviation = Math.sqrt(Math.max(0, squares / n - mean * mean));
+    sd[j + 1] = deviation > 1e-12 ? deviation : 1;
+  });
+  const entries = values.reduce((count, row) => count + 1 + row.filter((v) => v !== 0).length, 0);
+  const sparse: SparseRows = { start: new Int32Array(n + 1), column: new Int32Array(entries), value: new Float64Array(entries) };
+  let e = 0;
+  values.forEach((row, r) => {
+    sparse.start[r] = e;
+    sparse.column[e] = 0;
+    sparse.value[e++] = 1;
+    row.forEach((v, j) => {
+      if (v === 0) return;
+      sparse.column[e] = j + 1;
+      sparse.value[e++] = v / (sd[j + 1] ?? 1);
+    });
+  });
+  sparse.start[n] = e;
 
+  // Active set: drop the most negative hinge and refit; once none is negative, let back the dropped
+  // hinge that most wants to rise (positive gradient at 0) and refit; stop when neither applies, which
+  // is the constrained optimum (Karush–Kuhn–Tucker). Each refit starts where the last ended.
+  const isHinge = (j: number) => j > 0 && columns[j - 1]?.spec !== undefined;
   let active = Array.from({ length: p }, (_, j) => j);
-  let beta = newton(x, n, p, labels, active, options);
-  for (;;) {
+  let beta = newton(sparse, p, labels, active, options);
+  for (let round = 0; round < 4 * p; round++) {
     let worst = -1;
     let worstValue = 0;
     active.forEach((j, k) => {
       const value = beta[k] ?? 0;
-      if (j > 0 && columns[j - 1]?.spec && value < worstValue) {
+      if (isHinge(j) && value < worstValue) {
         worst = j;
         worstValue = value;
       }
     });
-    if (worst < 0) break;
-    active = active.filter((j) => j !== worst);
-    beta = newton(x, n, p, labels, active, options);
+    let next: number[];
+    if (worst >= 0) {
+      next = active.filter((j) => j !== worst);
+    } else {
+      const gradient = fullGradient(sparse, p, labels, active, beta);
+      let entering = -1;
+      let steepest = GRADIENT_TOLERANCE * n;
+      for (let j = 1; j < p; j++) {
+        if (isHinge(j) && !active.includes(j) && (gradient[j] ?? 0) > steepest) {
+          entering = j;
+          steepest = gradient[j] ?? 0;
+        }
+      }
+      if (entering < 0) break;
+      next = [...active, entering].sort((a, b) => a - b);
+    }
+    const from = Float64Array.from(next, (j) => {
+      const k = active.indexOf(j);
+      return k < 0 ? 0 : (beta[k] ?? 0);
+    });
+    active = next;
+    beta = newton(sparse, p, labels, active, options, from);
   }
   const full = new Float64Array(p);
   active.forEach((j, k) => {
@@ -178,12 +292,8 @@ export function fitHingedLogistic(
   });
 
   // Back to raw units; weights rounded to float32 because that is what the ONNX graph multiplies by.
-  let intercept = full[0] ?? 0;
-  const raw = columns.map((_, j) => {
-    const b = (full[j + 1] ?? 0) / (sd[j + 1] ?? 1);
-    intercept -= b * (mean[j + 1] ?? 0);
-    return b;
-  });
+  const intercept = full[0] ?? 0;
+  const raw = columns.map((_, j) => (full[j + 1] ?? 0) / (sd[j + 1] ?? 1));
   const terms: AdditiveTerm[] = basis.map((b, i) => {
     const linearColumn = columns.findIndex((c) => c.feature === i && !c.spec);
     return {

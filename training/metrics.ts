@@ -1,6 +1,7 @@
 // Discrimination and calibration metrics for the model card: AUROC (ties counted half), a paired
 // patient-level bootstrap of the AUROC difference, AUPRC (average precision), a reliability table,
-// logistic calibration intercept and slope, and sensitivity at a matched alert rate.
+// logistic calibration intercept and slope, alert statistics (rate, sensitivity, PPV) and a paired
+// patient-level bootstrap of two alert rules' PPVs.
 import { createRandom } from './random.js';
 
 /** Indices sorted by ascending score (stable: ties keep row order, so results are deterministic). */
@@ -65,10 +66,7 @@ export interface PairedBootstrap {
   replicates: number;
 }
 
-/**
- * AUROC(a) − AUROC(b) with a 95 % percentile interval, resampling patients (clusters), not rows:
- * rows of one patient are correlated, so row resampling would understate the uncertainty.
- */
+/** AUROC(a) − AUROC(b) with a 95 % percentile interval from a patient bootstrap. */
 export function pairedBootstrapAurocDifference(
   a: readonly number[],
   b: readonly number[],
@@ -79,25 +77,50 @@ export function pairedBootstrapAurocDifference(
 ): PairedBootstrap {
   const orderA = ascending(a);
   const orderB = ascending(b);
-  const ids = [...new Set(clusters)];
-  const index = new Map(ids.map((id, k) => [id, k]));
-  const rowCluster = clusters.map((c) => index.get(c) ?? 0);
-  const random = createRandom(seed);
+  const bootstrap = patientBootstrap(clusters, replicates, seed);
   const differences: number[] = [];
-  const counts = new Float64Array(ids.length);
   const weights = new Float64Array(labels.length);
   for (let r = 0; r < replicates; r++) {
-    counts.fill(0);
-    for (let k = 0; k < ids.length; k++) {
-      const pick = random.int(ids.length);
-      counts[pick] = (counts[pick] ?? 0) + 1;
-    }
-    for (let row = 0; row < labels.length; row++) weights[row] = counts[rowCluster[row] ?? 0] ?? 0;
+    const multiplicity = bootstrap.replicate(r);
+    for (let row = 0; row < labels.length; row++) weights[row] = multiplicity[bootstrap.rowPatient[row] ?? 0] ?? 0;
     differences.push(aurocOrdered(orderA, a, labels, weights) - aurocOrdered(orderB, b, labels, weights));
   }
-  const sorted = differences.filter(Number.isFinite).sort((x, y) => x - y);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * (sorted.length - 1))))] ?? Number.NaN;
-  return { difference: auroc(a, labels) - auroc(b, labels), lower: at(0.025), upper: at(0.975), replicates };
+  const { lower, upper } = percentileInterval(differences);
+  return { difference: auroc(a, labels) - auroc(b, labels), lower, upper, replicates };
+}
+
+/**
+ * Resampling patients (clusters), not rows: rows of one patient are correlated, so row resampling
+ * would understate the uncertainty. Drawn once, so every statistic computed on the same rows sees the
+ * same resampled patients (paired comparisons, and thresholds compared on equal terms).
+ */
+export interface PatientBootstrap {
+  replicates: number;
+  patients: number;
+  /** Each row's patient, as an index into the multiplicities. */
+  rowPatient: Int32Array;
+  /** How many times each patient was drawn in replicate r. */
+  replicate(r: number): Uint16Array;
+}
+
+export function patientBootstrap(clusters: readonly number[], replicates: number, seed: number): PatientBootstrap {
+  const ids = [...new Set(clusters)];
+  const index = new Map(ids.map((id, k) => [id, k]));
+  const n = ids.length;
+  const multiplicity = new Uint16Array(replicates * n);
+  const random = createRandom(seed);
+  for (let r = 0; r < replicates; r++) {
+    for (let k = 0; k < n; k++) {
+      const cell = r * n + random.int(n);
+      multiplicity[cell] = (multiplicity[cell] ?? 0) + 1;
+    }
+  }
+  return {
+    replicates,
+    patients: n,
+    rowPatient: Int32Array.from(clusters, (c) => index.get(c) ?? 0),
+    replicate: (r) => multiplicity.subarray(r * n, (r + 1) * n),
+  };
 }
 
 export interface CalibrationBin {
@@ -177,4 +200,85 @@ export function thresholdForAlertRate(scores: readonly number[], rate: number): 
   const sorted = [...scores].sort((x, y) => y - x);
   const k = Math.max(0, Math.min(sorted.length - 1, Math.round(rate * sorted.length) - 1));
   return sorted[k] ?? Number.NaN;
+}
+
+export interface Interval {
+  value: number;
+  lower: number;
+  upper: number;
+  /** 5th percentile: a one-sided 95 % lower bound. */
+  lowerOneSided: number;
+}
+
+export interface PairedPpv {
+  a: Interval;
+  b: Interval;
+  /** PPV(a) − PPV(b). */
+  difference: Interval;
+  replicates: number;
+}
+
+/**
+ * PPV of two alert rules on the same rows, each and their difference, with 95 % percentile intervals
+ * over the bootstrap's replicates: both rules see the same resampled patients, so the difference is
+ * paired. A replicate where a rule raised no alert has no PPV and is left out.
+ */
+export function pairedPpvBootstrap(
+  a: readonly boolean[],
+  b: readonly boolean[],
+  labels: readonly boolean[],
+  bootstrap: PatientBootstrap,
+): PairedPpv {
+  // Per patient: alerts and true alerts of each rule; only patients with an alert matter to a PPV.
+  const perPatient = new Map<number, { aAlerts: number; aTrue: number; bAlerts: number; bTrue: number }>();
+  labels.forEach((label, row) => {
+    if (!a[row] && !b[row]) return;
+    const patient = bootstrap.rowPatient[row] ?? 0;
+    const c = perPatient.get(patient) ?? { aAlerts: 0, aTrue: 0, bAlerts: 0, bTrue: 0 };
+    perPatient.set(patient, c);
+    if (a[row]) {
+      c.aAlerts++;
+      if (label) c.aTrue++;
+    }
+    if (b[row]) {
+      c.bAlerts++;
+      if (label) c.bTrue++;
+    }
+  });
+  const alerting = [...perPatient.entries()];
+  const samples = { a: [] as number[], b: [] as number[], difference: [] as number[] };
+  for (let r = 0; r < bootstrap.replicates; r++) {
+    const multiplicity = bootstrap.replicate(r);
+    let aAlerts = 0;
+    let aTrue = 0;
+    let bAlerts = 0;
+    let bTrue = 0;
+    for (const [patient, c] of alerting) {
+      const m = multiplicity[patient] ?? 0;
+      aAlerts += m * c.aAlerts;
+      aTrue += m * c.aTrue;
+      bAlerts += m * c.bAlerts;
+      bTrue += m * c.bTrue;
+    }
+    const ppvA = aAlerts === 0 ? Number.NaN : aTrue / aAlerts;
+    const ppvB = bAlerts === 0 ? Number.NaN : bTrue / bAlerts;
+    samples.a.push(ppvA);
+    samples.b.push(ppvB);
+    samples.difference.push(ppvA - ppvB);
+  }
+  const ppvA = alertStats(a, labels).ppv;
+  const ppvB = alertStats(b, labels).ppv;
+  return {
+    a: { value: ppvA, ...percentileInterval(samples.a) },
+    b: { value: ppvB, ...percentileInterval(samples.b) },
+    difference: { value: ppvA - ppvB, ...percentileInterval(samples.difference) },
+    replicates: bootstrap.replicates,
+  };
+}
+
+/** The 2.5th, 97.5th (and 5th) percentiles of the finite samples (NaN when there are none). */
+function percentileInterval(samples: readonly number[]): { lower: number; upper: number; lowerOneSided: number } {
+  const sorted = samples.filter(Number.isFinite).sort((x, y) => x - y);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * (sorted.length - 1))))] ?? Number.NaN;
+  return { lower: at(0.025), upper: at(0.975), lowerOneSided: at(0.05) };
 }

@@ -37,7 +37,7 @@ export function writeOnnx(meta: ModelMetadata & { explanation: AdditiveExplanati
     producerName: 'vigil-train',
     producerVersion: meta.version,
     domain: 'org.vigil',
-    docString: `${meta.name} ${meta.version}: hinged L2 logistic regression. ${meta.trainingData ?? ''}`.trim(),
+    docString: `${meta.name} ${meta.version}: hinged L2 logistic regression trained on ${meta.trainingData ?? 'unstated'} data.`,
     opsetImport: [{ domain: '', version: 13 }],
     graph: {
       name: meta.name,

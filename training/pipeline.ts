@@ -1,12 +1,15 @@
-// The whole training run as one pure function of its options: cohort → rows → patient-level split →
-// fit → evaluation against NEWS2 on the same rows → ONNX bytes with metadata → model card text.
-// Same options, same bytes (the training-determinism test holds it to that).
+// The whole training run as one pure function of its options: cohort → rows → patient-level split
+// (train / validation / held-out) → fit on train → band thresholds chosen on validation for the rule
+// Vigil serves → evaluation against NEWS2 on the held-out rows → ONNX bytes with metadata (reference
+// histograms included) → model card text. Same options, same bytes (the determinism test holds it to that).
 import { explanationLogit, sigmoid } from '../src/models/contributions.js';
 import { FEATURE_CONTRACT_ID, MODEL_FEATURES } from '../src/models/feature-contract.js';
 import type { AdditiveExplanation, ModelMetadata } from '../src/models/model-metadata.js';
-import { generateCohort, OUTCOME, OUTCOME_WINDOW_HOURS } from './cohort.js';
+import { generateCohort, OUTCOME, OUTCOME_WINDOW_HOURS, PHENOTYPES, type Phenotype } from './cohort.js';
 import { scoredRows, type ScoredRow } from './dataset.js';
-import { fitHingedLogistic, type FeatureBasis } from './logistic.js';
+import { derangementEffects, type DerangementEffect } from './derangements.js';
+import { FEATURE_BASIS } from './feature-basis.js';
+import { fitHingedLogistic } from './logistic.js';
 import {
   alertStats,
   auprc,
@@ -14,6 +17,7 @@ import {
   calibrationInterceptSlope,
   calibrationTable,
   pairedBootstrapAurocDifference,
+  patientBootstrap,
   thresholdForAlertRate,
   type AlertStats,
   type CalibrationBin,
@@ -21,47 +25,49 @@ import {
 } from './metrics.js';
 import { writeOnnx } from './onnx-writer.js';
 import { createRandom } from './random.js';
+import { referenceDistributions } from './reference-distributions.js';
+import { ALERT_BANDS, evaluateBand, news2Alerts, type BandEvaluation, type Moment } from './served-rule.js';
+import { chooseThresholds, type ThresholdChoice } from './thresholds.js';
 
 export const MODEL_NAME = 'vigil-deterioration';
-export const MODEL_VERSION = '1.0.0';
+export const DEFAULT_VERSION = '2.0.0';
 export const DEFAULT_SEED = 20240611;
-export const DEFAULT_PATIENTS = 4000;
+export const DEFAULT_PATIENTS = 6000;
+export const DEFAULT_BOOTSTRAP = 1000;
+/** What `vigil.training_data` says of a model trained on the synthetic cohort. */
+export const TRAINING_DATA = 'synthetic';
 
-const below = (knot: number) => ({ side: 'below' as const, knot });
-const above = (knot: number) => ({ side: 'above' as const, knot });
-
-/**
- * Reference values ("normal physiology", what an explanation is relative to) sit in the middle of each
- * NEWS2 zero band (RCP 2017, chart 1); hinges at the reference and at the band edges where NEWS2 adds
- * points, so risk rises away from normal and steepens where NEWS2 does. Systolic BP is the exception:
- * the zero band 111–219 is so wide its middle (165) is not normal, so the reference is 120 mmHg. Age has
- * no band: 60 years, linear. Knots are whole numbers so they are exact in float32.
- */
-export const FEATURE_BASIS: readonly FeatureBasis[] = [
-  { name: 'respiratoryRate', reference: 16, linear: false, hinges: [below(16), below(12), above(16), above(20)] },
-  { name: 'spo2', reference: 98, linear: false, hinges: [below(98), below(96), below(92)] },
-  { name: 'onOxygen', reference: 0, linear: true, hinges: [] },
-  { name: 'systolicBP', reference: 120, linear: false, hinges: [below(120), below(111), below(101), above(219)] },
-  { name: 'heartRate', reference: 70, linear: false, hinges: [below(70), below(51), above(70), above(90), above(110)] },
-  { name: 'consciousnessNotAlert', reference: 0, linear: true, hinges: [] },
-  { name: 'temperature', reference: 37, linear: false, hinges: [below(37), below(36), above(37), above(38)] },
-  { name: 'ageYears', reference: 60, linear: true, hinges: [] },
-];
-
-/** L2 penalty on standardised coefficients: light, the cohort is large relative to 23 parameters. */
+/** L2 penalty on standardised coefficients: light, the cohort is large relative to 33 parameters. */
 const LAMBDA = 1;
-const TRAIN_FRACTION = 0.7;
+/** Patient-level split: fit on the first share, choose thresholds on the second, report on the rest. */
+const SPLIT = { train: 0.6, validation: 0.2 } as const;
 const CALIBRATION_BINS = 10;
 
 export interface TrainingOptions {
   seed: number;
   patients: number;
   bootstrapReplicates: number;
+  version: string;
+}
+
+export const DEFAULT_OPTIONS: TrainingOptions = {
+  seed: DEFAULT_SEED,
+  patients: DEFAULT_PATIENTS,
+  bootstrapReplicates: DEFAULT_BOOTSTRAP,
+  version: DEFAULT_VERSION,
+};
+
+interface SplitCounts {
+  patients: number;
+  rows: number;
+  positives: number;
+  /** Rows the model would not score (too many inputs missing), left out of every comparison. */
+  excluded: number;
 }
 
 export interface Evaluation {
-  rows: { train: number; test: number; testExcluded: number; testPositives: number; testPatients: number };
-  encounters: { total: number; withEvent: number };
+  split: { train: SplitCounts; validation: SplitCounts; test: SplitCounts };
+  encounters: { total: number; withEvent: number; byPhenotype: Record<Phenotype, number> };
   aurocModel: number;
   aurocNews2: number;
   difference: PairedBootstrap;
@@ -70,8 +76,12 @@ export interface Evaluation {
   prevalence: number;
   calibration: CalibrationBin[];
   calibrationFit: { intercept: number; slope: number };
-  news2AtFive: AlertStats;
-  modelAtMatchedRate: AlertStats & { threshold: number };
+  /** The thresholds, how they were chosen on validation, and the served rule on held-out rows per band. */
+  choice: ThresholdChoice;
+  bands: BandEvaluation[];
+  /** Ranking alone: the model at NEWS2's warning-or-above alert rate, threshold set on validation. */
+  matched: { threshold: number; news2: AlertStats; model: AlertStats };
+  derangements: { normal: number; effects: DerangementEffect[] };
 }
 
 export interface TrainingResult {
@@ -81,29 +91,48 @@ export interface TrainingResult {
   options: TrainingOptions;
 }
 
+/** The command that reproduces a model byte for byte (the output path does not change the bytes). */
 export function trainingCommand(options: TrainingOptions): string {
-  return `npm run train -- --seed ${options.seed} --patients ${options.patients} --bootstrap ${options.bootstrapReplicates}`;
+  return `npm run train -- --seed ${options.seed} --patients ${options.patients} --bootstrap ${options.bootstrapReplicates} --version ${options.version}`;
 }
 
-const significant = (v: number) => Number(v.toPrecision(3));
+export type Part = 'train' | 'validation' | 'test';
+
+/** Assigns each patient to one part, so every row of a patient falls on one side of every split. */
+export function splitPatients(rows: readonly ScoredRow[], seed: number): Map<number, Part> {
+  const patients = [...new Set(rows.map((r) => r.patientId))];
+  const random = createRandom(seed ^ 0x5eed);
+  for (let i = patients.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [patients[i], patients[j]] = [patients[j] ?? 0, patients[i] ?? 0];
+  }
+  const trainEnd = Math.round(patients.length * SPLIT.train);
+  const validationEnd = Math.round(patients.length * (SPLIT.train + SPLIT.validation));
+  return new Map(patients.map((p, i) => [p, i < trainEnd ? 'train' : i < validationEnd ? 'validation' : 'test']));
+}
+
+type Usable = ScoredRow & { features: number[]; imputed: boolean[] };
+const usable = (r: ScoredRow): r is Usable => r.features !== undefined && r.imputed !== undefined;
+
+function counts(all: readonly ScoredRow[], used: readonly Usable[]): SplitCounts {
+  return {
+    patients: new Set(all.map((r) => r.patientId)).size,
+    rows: used.length,
+    positives: used.filter((r) => r.label).length,
+    excluded: all.length - used.length,
+  };
+}
 
 export function runTraining(options: TrainingOptions): TrainingResult {
   const encounters = generateCohort({ seed: options.seed, patients: options.patients });
   const references = FEATURE_BASIS.map((b) => b.reference);
   const rows = scoredRows(encounters, references);
-
-  // Patient-level split: every row of a patient falls on one side.
-  const patients = [...new Set(rows.map((r) => r.patientId))];
-  const random = createRandom(options.seed ^ 0x5eed);
-  for (let i = patients.length - 1; i > 0; i--) {
-    const j = random.int(i + 1);
-    [patients[i], patients[j]] = [patients[j] ?? 0, patients[i] ?? 0];
-  }
-  const trainPatients = new Set(patients.slice(0, Math.round(patients.length * TRAIN_FRACTION)));
-  const usable = (r: ScoredRow): r is ScoredRow & { features: number[] } => r.features !== undefined;
-  const train = rows.filter((r) => trainPatients.has(r.patientId)).filter(usable);
-  const testAll = rows.filter((r) => !trainPatients.has(r.patientId));
-  const test = testAll.filter(usable);
+  const part = splitPatients(rows, options.seed);
+  const inPart = (p: Part) => rows.filter((r) => part.get(r.patientId) === p);
+  const all = { train: inPart('train'), validation: inPart('validation'), test: inPart('test') };
+  const train = all.train.filter(usable);
+  const validation = all.validation.filter(usable);
+  const test = all.test.filter(usable);
 
   const explanation = fitHingedLogistic(
     train.map((r) => r.features),
@@ -111,37 +140,39 @@ export function runTraining(options: TrainingOptions): TrainingResult {
     FEATURE_BASIS,
     { lambda: LAMBDA },
   );
-  const predict = (r: { features: number[] }) => sigmoid(explanationLogit(explanation, references, r.features));
+  const predict = (r: Usable) => sigmoid(explanationLogit(explanation, references, r.features));
+  const moments = (set: readonly Usable[]): Moment[] =>
+    set.map((r) => ({ patientId: r.patientId, label: r.label, news2Risk: r.news2Risk, probability: predict(r) }));
+  const validationMoments = moments(validation);
+  const testMoments = moments(test);
 
-  // Bands: "medium" alerts as often as NEWS2 ≥ 5 and "high" as often as NEWS2 ≥ 7, on training rows.
-  const trainProbabilities = train.map(predict);
-  const thresholds = {
-    medium: significant(thresholdForAlertRate(trainProbabilities, train.filter((r) => r.news2Total >= 5).length / train.length)),
-    high: significant(thresholdForAlertRate(trainProbabilities, train.filter((r) => r.news2Total >= 7).length / train.length)),
-  };
+  const bootstrapOver = (set: readonly Moment[], salt: number) =>
+    patientBootstrap(set.map((m) => m.patientId), options.bootstrapReplicates, options.seed ^ salt);
+  const choice = chooseThresholds(validationMoments, bootstrapOver(validationMoments, 0x7a1d));
+  const testBootstrap = bootstrapOver(testMoments, 0xb00);
+  const bands = ALERT_BANDS.map((band) => evaluateBand(testMoments, band, choice.thresholds, testBootstrap));
 
-  const labels = test.map((r) => r.label);
-  const probabilities = test.map(predict);
+  const labels = testMoments.map((m) => m.label);
+  const probabilities = testMoments.map((m) => m.probability);
   const news2 = test.map((r) => r.news2Total);
-  const news2Alerts = news2.map((s) => s >= 5);
-  const news2AtFive = alertStats(news2Alerts, labels);
-  const matchedThreshold = thresholdForAlertRate(probabilities, news2AtFive.alertRate);
+  const news2Rate = validationMoments.filter((m) => news2Alerts(m, 'warning')).length / validationMoments.length;
+  const matchedThreshold = thresholdForAlertRate(validationMoments.map((m) => m.probability), news2Rate);
+  const byPhenotype = Object.fromEntries(PHENOTYPES.map((p) => [p, encounters.filter((e) => e.phenotype === p).length])) as Record<Phenotype, number>;
+
   const evaluation: Evaluation = {
-    rows: {
-      train: train.length,
-      test: test.length,
-      testExcluded: testAll.length - test.length,
-      testPositives: labels.filter(Boolean).length,
-      testPatients: new Set(test.map((r) => r.patientId)).size,
+    split: {
+      train: counts(all.train, train),
+      validation: counts(all.validation, validation),
+      test: counts(all.test, test),
     },
-    encounters: { total: encounters.length, withEvent: encounters.filter((e) => e.eventHour !== undefined).length },
+    encounters: { total: encounters.length, withEvent: encounters.filter((e) => e.eventHour !== undefined).length, byPhenotype },
     aurocModel: auroc(probabilities, labels),
     aurocNews2: auroc(news2, labels),
     difference: pairedBootstrapAurocDifference(
       probabilities,
       news2,
       labels,
-      test.map((r) => r.patientId),
+      testMoments.map((m) => m.patientId),
       options.bootstrapReplicates,
       options.seed ^ 0xb007,
     ),
@@ -150,22 +181,32 @@ export function runTraining(options: TrainingOptions): TrainingResult {
     prevalence: labels.filter(Boolean).length / labels.length,
     calibration: calibrationTable(probabilities, labels, CALIBRATION_BINS),
     calibrationFit: calibrationInterceptSlope(probabilities, labels),
-    news2AtFive,
-    modelAtMatchedRate: { ...alertStats(probabilities.map((p) => p >= matchedThreshold), labels), threshold: matchedThreshold },
+    choice,
+    bands,
+    matched: {
+      threshold: matchedThreshold,
+      news2: alertStats(testMoments.map((m) => news2Alerts(m, 'warning')), labels),
+      model: alertStats(probabilities.map((p) => p >= matchedThreshold), labels),
+    },
+    derangements: derangementEffects(explanation, references),
   };
 
   const metadata = {
     contract: FEATURE_CONTRACT_ID,
     name: MODEL_NAME,
-    version: MODEL_VERSION,
+    version: options.version,
     features: MODEL_FEATURES.map((f, i) => ({ name: f.name, unit: f.unit, reference: references[i] ?? 0 })),
     outcome: OUTCOME,
     outcomeWindowHours: OUTCOME_WINDOW_HOURS,
-    thresholds,
+    thresholds: choice.thresholds,
     explanation,
     trainingCommand: trainingCommand(options),
     seed: String(options.seed),
-    trainingData: 'SYNTHETIC cohort (training/cohort.ts); not clinically validated',
+    trainingData: TRAINING_DATA,
+    referenceDistributions: referenceDistributions(
+      train.map((r) => ({ features: r.features, imputed: r.imputed, probability: predict(r) })),
+      `training rows (${TRAINING_DATA})`,
+    ),
   };
   return { metadata, onnx: writeOnnx(metadata), evaluation, options };
 }

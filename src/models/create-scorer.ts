@@ -52,7 +52,7 @@ export async function createScorer(
     log.warn({ code, path, cause, mode }, 'early-warning model not loaded: serving NEWS2 only');
     return createFallbackOnlyScorer(NOT_LOADED_REASON, mode);
   }
-  const trainingData = (model.metadata as { trainingData?: string }).trainingData;
+  const trainingData = model.metadata.trainingData;
   if (trainingData === 'synthetic' && mode === 'active' && !config.developmentProfile) {
     await model.release();
     throw new ConfigError([

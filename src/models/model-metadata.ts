@@ -1,5 +1,6 @@
 // What a contract model says about itself in its ONNX `metadata_props`: identity, feature order, units,
-// reference values, probability bands, outcome, provenance and (optionally) its additive explanation.
+// reference values, probability bands, outcome, provenance, (optionally) its additive explanation, what
+// it was trained on, and reference histograms of its training population for drift monitoring.
 // The trainer writes these with `toMetadataProps`; the server reads them back with `parseMetadataProps`.
 import { z } from 'zod';
 import { FEATURE_CONTRACT_ID, MODEL_FEATURES } from './feature-contract.js';
@@ -17,6 +18,7 @@ export const METADATA_KEYS = {
   trainingCommand: 'vigil.training_command',
   seed: 'vigil.seed',
   trainingData: 'vigil.training_data',
+  referenceDistributions: 'vigil.reference_distributions',
 } as const;
 
 const finite = z.number().refine(Number.isFinite, 'must be finite');
@@ -40,14 +42,51 @@ export const explanationSchema = z.object({
 export type AdditiveExplanation = z.infer<typeof explanationSchema>;
 export type AdditiveTerm = z.infer<typeof termSchema>;
 
+/**
+ * A threshold that no probability reaches: the band is switched off and the model never raises it
+ * (its alerts were not shown to be as often right as NEWS2's own there). Any other threshold is a
+ * probability strictly between 0 and 1, so a threshold written as a percentage (5 for 5 %) is refused.
+ */
+export const BAND_OFF = 2;
+const threshold = z.union([z.number().gt(0).lt(1), z.literal(BAND_OFF)]);
+
 const thresholdsSchema = z
   .object({
     /** Probability at or above which the band is `medium` (card indicator `warning`). */
-    medium: z.number().gt(0).lt(1),
+    medium: threshold,
     /** Probability at or above which the band is `high` (card indicator `critical`). */
-    high: z.number().gt(0).lt(1),
+    high: threshold,
   })
-  .refine((t) => t.medium < t.high, 'medium must be below high');
+  // Equal thresholds leave no medium band: the model goes from low straight to high.
+  .refine((t) => t.medium <= t.high, 'medium must not be above high');
+
+/**
+ * One input's (or the output's) distribution in the training population: bin i holds values v with
+ * edges[i − 1] ≤ v < edges[i] (the first bin everything below edges[0], the last everything from the
+ * last edge up); `proportions` are shares of the rows where the value was present (they sum to 1, up to
+ * rounding) and `missing` the share of rows where it was not charted.
+ */
+const histogramSchema = z
+  .object({
+    edges: z.array(finite).min(1),
+    proportions: z.array(z.number().min(0).max(1)),
+    missing: z.number().min(0).max(1),
+  })
+  .refine((h) => h.proportions.length === h.edges.length + 1, 'needs one proportion more than edges')
+  .refine((h) => h.edges.every((e, i) => i === 0 || e > (h.edges[i - 1] ?? e)), 'edges must increase');
+
+/** Reference histograms for drift monitoring (population stability index against live traffic). */
+export const referenceDistributionsSchema = z.object({
+  /** Which rows the histograms describe, in words (e.g. "training rows"). */
+  population: z.string().min(1),
+  rows: z.number().int().positive(),
+  /** One per contract input, in contract order. */
+  features: z.array(z.object({ name: z.string(), histogram: histogramSchema })),
+  /** The model's predicted probability on the same rows. */
+  probability: histogramSchema,
+});
+export type ReferenceDistributions = z.infer<typeof referenceDistributionsSchema>;
+export type Histogram = z.infer<typeof histogramSchema>;
 
 export const modelMetadataSchema = z.object({
   contract: z.string(),
@@ -60,7 +99,13 @@ export const modelMetadataSchema = z.object({
   explanation: explanationSchema.optional(),
   trainingCommand: z.string().optional(),
   seed: z.string().optional(),
-  trainingData: z.string().optional(),
+  /**
+   * What the model learnt from, in a word serving prints beside its estimate: `synthetic` for the
+   * shipped model, e.g. `site` for a model trained on a site's own patients. Not limited in length:
+   * models written before this convention carry a sentence here and must still load.
+   */
+  trainingData: z.string().min(1).optional(),
+  referenceDistributions: referenceDistributionsSchema.optional(),
 });
 export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
 
@@ -82,6 +127,7 @@ export function toMetadataProps(meta: ModelMetadata): MetadataEntry[] {
     [METADATA_KEYS.trainingCommand, meta.trainingCommand],
     [METADATA_KEYS.seed, meta.seed],
     [METADATA_KEYS.trainingData, meta.trainingData],
+    [METADATA_KEYS.referenceDistributions, meta.referenceDistributions && JSON.stringify(meta.referenceDistributions)],
   ];
   return entries.filter((e): e is [string, string] => e[1] !== undefined).map(([key, value]) => ({ key, value }));
 }
@@ -123,6 +169,7 @@ export function parseMetadataProps(props: readonly { key?: string | null; value?
     trainingCommand: map.get(METADATA_KEYS.trainingCommand),
     seed: map.get(METADATA_KEYS.seed),
     trainingData: map.get(METADATA_KEYS.trainingData),
+    referenceDistributions: json(map.get(METADATA_KEYS.referenceDistributions), METADATA_KEYS.referenceDistributions, problems),
   };
   const parsed = modelMetadataSchema.safeParse(candidate);
   if (!parsed.success) {
@@ -135,7 +182,7 @@ export function parseMetadataProps(props: readonly { key?: string | null; value?
   return meta;
 }
 
-/** Names, order and units against MODEL_FEATURES; explanation terms against the features. */
+/** Names, order and units against MODEL_FEATURES; explanation terms and reference histograms against the features. */
 export function contractMismatches(meta: ModelMetadata): string[] {
   const problems: string[] = [];
   if (meta.contract !== FEATURE_CONTRACT_ID) {
@@ -157,6 +204,12 @@ export function contractMismatches(meta: ModelMetadata): string[] {
     const names = meta.explanation.terms.map((t) => t.feature);
     if (names.join(',') !== MODEL_FEATURES.map((f) => f.name).join(',')) {
       problems.push('explanation terms do not follow the feature order');
+    }
+  }
+  if (meta.referenceDistributions) {
+    const names = meta.referenceDistributions.features.map((f) => f.name);
+    if (names.join(',') !== MODEL_FEATURES.map((f) => f.name).join(',')) {
+      problems.push('reference distributions do not follow the feature order');
     }
   }
   return problems;

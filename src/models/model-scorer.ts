@@ -123,7 +123,7 @@ export function createModelScorer(options: ModelScorerOptions): DeteriorationSco
     const explained = metadata.explanation
       ? contributionsFor(metadata.explanation, references, values, imputed)
       : { contributions: [], baselineLogOdds: model.baselineLogOdds };
-    const trainingData = (metadata as { trainingData?: string }).trainingData;
+    const trainingData = metadata.trainingData;
     return {
       name: metadata.name,
       version: metadata.version,

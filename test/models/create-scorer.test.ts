@@ -26,7 +26,7 @@ describe('choosing the scorer at start-up', () => {
     const log = logSpy();
     const scorer = await createScorer(loadConfig({}), log as never);
     try {
-      expect(scorer.describe()).toMatchObject({ model: 'loaded', mode: 'silent', detail: expect.stringMatching(/^vigil-deterioration /) });
+      expect(scorer.describe()).toMatchObject({ model: 'loaded', mode: 'silent', detail: expect.stringMatching(/^vigil-deterioration 2\.0\.0/) });
       const result = await scorer.assess(adult(UNWELL));
       expect(result.path).toBe('rules');
       expect(result.modelRecord).toMatchObject({ mode: 'silent', shown: false, prediction: { name: 'vigil-deterioration' } });

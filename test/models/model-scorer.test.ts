@@ -42,7 +42,11 @@ describe('the model scorer when the model answers', () => {
     expect(result.modelStatus).toEqual({ state: 'used' });
     expect(result.news2.total).toBeGreaterThanOrEqual(7);
     expect(result.qsofa.positive).toBe(true);
-    expect(result.model).toMatchObject({ name: 'vigil-deterioration', version: '1.0.0', outcomeWindowHours: 24, band: 'high' });
+    expect(result.model).toMatchObject({ name: 'vigil-deterioration', version: '2.0.0', outcomeWindowHours: 24 });
+    expect(result.model?.probability).toBeGreaterThan(0.5);
+    // The shipped model's bands are off (its added alerts were not shown to be as often right as
+    // NEWS2's; see its model card), so it never raises a band, even at NEWS2 13: cards follow NEWS2.
+    expect(result.model?.band).toBe('low');
   });
 
   it('rates a well adult low and an unwell one higher', async () => {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { alertStats, auprc, auroc, calibrationTable, pairedBootstrapAurocDifference, thresholdForAlertRate } from '../../training/metrics.js';
+import {
+  alertStats,
+  auprc,
+  auroc,
+  calibrationTable,
+  pairedBootstrapAurocDifference,
+  pairedPpvBootstrap,
+  patientBootstrap,
+  thresholdForAlertRate,
+} from '../../training/metrics.js';
 
 const T = true;
 const F = false;
@@ -49,5 +58,31 @@ describe('metrics', () => {
       { n: 2, meanPredicted: 0.1, observed: 0 },
       { n: 2, meanPredicted: 0.9, observed: 0.5 },
     ]);
+  });
+
+  it('resamples whole patients: each replicate draws as many patients as there are', () => {
+    const bootstrap = patientBootstrap([10, 10, 20, 30, 30, 30], 50, 4);
+    expect(bootstrap.patients).toBe(3);
+    expect([...bootstrap.rowPatient]).toEqual([0, 0, 1, 2, 2, 2]);
+    for (let r = 0; r < 50; r++) expect(bootstrap.replicate(r).reduce((a, b) => a + b, 0)).toBe(3);
+  });
+
+  it('gives two identical alert rules the same PPV and a zero-width interval on their difference', () => {
+    const alerts = [T, T, F, T, F, T];
+    const labels = [T, F, F, T, T, F];
+    const result = pairedPpvBootstrap(alerts, alerts, labels, patientBootstrap([1, 1, 2, 2, 3, 3], 200, 2));
+    expect(result.a.value).toBe(0.5);
+    expect(result.difference).toMatchObject({ value: 0, lower: 0, upper: 0, lowerOneSided: 0 });
+  });
+
+  it('puts the PPV difference of a rule always right over one right half the time clearly above 0', () => {
+    // 40 patients: rule a alerts only on the positive ones, rule b on everyone.
+    const labels = Array.from({ length: 40 }, (_, i) => i % 2 === 0);
+    const result = pairedPpvBootstrap(labels, labels.map(() => T), labels, patientBootstrap(labels.map((_, i) => i), 400, 3));
+    expect(result.a.value).toBe(1);
+    expect(result.b.value).toBe(0.5);
+    expect(result.difference.lowerOneSided).toBeGreaterThan(0.3);
+    expect(result.b.lower).toBeLessThan(0.5);
+    expect(result.b.upper).toBeGreaterThan(0.5);
   });
 });
