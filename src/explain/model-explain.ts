@@ -61,11 +61,16 @@ export type ModelBeside = 'agrees' | 'lower' | 'raises';
 
 export function modelSection(model: ModelPrediction, beside: ModelBeside, raisedTo?: string): string {
   const trained = isSynthetic(model) ? 'trained on synthetic data and not clinically validated' : `trained on ${model.trainingData ?? 'its developer’s'} data`;
+  const band = model.band === 'low' ? '' : ` (${model.band} band)`;
   const head =
-    `**Model, beside NEWS2: ${formatProbability(model.probability)} risk of ${model.outcome} within ${model.outcomeWindowHours} h ` +
-    `(${model.band} band).** ${model.name} ${model.version}, ${trained}.`;
+    `**Model, beside NEWS2: ${formatProbability(model.probability)} risk of ${model.outcome} within ${model.outcomeWindowHours} h${band}.** ` +
+    `${model.name} ${model.version}, ${trained}.`;
   const lines = [head];
-  if (beside === 'lower') lines.push('The model estimates less risk than NEWS2 indicates: act on NEWS2. The model never lowers the response.');
+  if (model.bandsInUse.length === 0) {
+    lines.push('This model raises no alerts of its own (its alert thresholds are off: on validation, the alerts it would add were not as often right as NEWS2’s). NEWS2 decides the response.');
+  } else if (beside === 'lower') {
+    lines.push('The model estimates less risk than NEWS2 indicates: act on NEWS2. The model never lowers the response.');
+  }
   if (beside === 'raises' && raisedTo !== undefined) {
     lines.push(`This card is ${raisedTo} because the model's estimate is in its ${model.band} band, above what NEWS2 alone indicates.`);
   }

@@ -132,6 +132,7 @@ export function createModelScorer(options: ModelScorerOptions): DeteriorationSco
       outcome: metadata.outcome,
       outcomeWindowHours: metadata.outcomeWindowHours,
       band: bandFor(probability, metadata.thresholds),
+      bandsInUse: (['medium', 'high'] as const).filter((b) => metadata.thresholds[b] <= 1),
       ...explained,
     };
   }

@@ -31,6 +31,12 @@ export interface ModelPrediction {
   outcomeWindowHours: number;
   outcome: string;
   band: ModelBand;
+  /**
+   * The bands this model may raise a card to. A band whose threshold is above 1 is switched off (its
+   * added alerts were not shown to be as often right as NEWS2's on validation): none in use means the
+   * model informs and never alerts on its own.
+   */
+  bandsInUse: ('medium' | 'high')[];
   contributions: Contribution[];
   /** Logit at the reference values: contributions add to the logit from here. */
   baselineLogOdds: number;

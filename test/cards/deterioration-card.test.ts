@@ -20,6 +20,7 @@ function model(probability: number, band: ModelPrediction['band']): ModelPredict
     outcomeWindowHours: 24,
     outcome: 'unplanned ICU transfer, cardiac arrest or death',
     band,
+    bandsInUse: ['medium', 'high'],
     baselineLogOdds: -4,
     contributions: [
       { feature: 'respiratoryRate', value: 30, unit: '/min', logOdds: 1.2, imputed: false },
@@ -96,6 +97,14 @@ describe('deterioration-risk card', () => {
     const quiet = { ...ctx, policy: { VIGIL_LOW_SCORE_CARD: 'none' as const, VIGIL_CARD_FOR_ZERO: false } };
     const two = assess({ ...WELL, respiratoryRate: 22 }, { model: model(0.03, 'low') });
     expect(deteriorationCard(two.a, two.inputs, quiet)).toBeUndefined();
+  });
+
+  it('says a model with its alert bands off informs and never alerts on its own', () => {
+    const { a, inputs } = assess({ ...WELL, respiratoryRate: 25, heartRate: 115, spo2: 94, temperature: 38.5 }, { model: { ...model(0.6, 'low'), bandsInUse: [] } });
+    const card = deteriorationCard(a, inputs, ctx)!;
+    expect(card.indicator).toBe('critical');
+    expect(card.detail).toContain('This model raises no alerts of its own');
+    expect(card.detail).not.toContain('low band');
   });
 
   it('says "synthetic" in the summary and the extension wherever a synthetic model\'s estimate appears', () => {

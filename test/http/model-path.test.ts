@@ -20,8 +20,13 @@ const scored = loadFixtures().filter((f) => f.service === 'deterioration-risk' &
  */
 const NOT_SCORED_BY_MODEL: Record<string, 'declined' | 'unscored'> = {
   'deterioration-risk/scale-2-hypercapnic-target': 'declined',
-  // Consciousness and temperature not charted: an estimate resting on assumed-normal NEWS2 values is not shown.
+  // NEWS2 parameters not charted (or out of date): an estimate resting on assumed-normal values is not shown.
   'deterioration-risk/partial-missing-consciousness-temperature': 'declined',
+  'deterioration-risk/hazard-02-missing-breathing': 'declined',
+  'deterioration-risk/hazard-02-only-spo2': 'declined',
+  'deterioration-risk/hazard-03-stale-low-respiratory-rate': 'declined',
+  'deterioration-risk/hazard-04-old-set-new-pulse': 'declined',
+  'deterioration-risk/hazard-05-scale-2-oxygen-unknown': 'declined',
   'deterioration-risk/null-prefetch-no-vitals': 'unscored',
   'deterioration-risk/stale-vitals': 'unscored',
 };
