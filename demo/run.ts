@@ -18,6 +18,9 @@ export function vigilEnvForDemo(env: NodeJS.ProcessEnv, fhirOrigin: string): Nod
     VIGIL_FHIR_ALLOW_HTTP_LOOPBACK: 'true',
     // So the stable patient (NEWS2 0) shows a card too; set it to false to see "no card".
     VIGIL_CARD_FOR_ZERO: env.VIGIL_CARD_FOR_ZERO ?? 'true',
+    // The demo runs in the development profile (loopback), the one place the synthetic model may be
+    // shown; set VIGIL_MODEL_MODE=silent to see the cards a site gets by default.
+    VIGIL_MODEL_MODE: env.VIGIL_MODEL_MODE ?? 'active',
   };
 }
 

@@ -20,7 +20,20 @@ export const auditRecordSchema = z.object({
   patient: z.string().startsWith('hmac-sha256:'),
   path: z.enum(['model', 'rules', 'none']),
   unscoredReason: z.string().optional(),
-  model: z.object({ name: z.string(), version: z.string(), probability: z.number(), band: z.string() }).optional(),
+  /**
+   * What the model did on this call, shown or not: its mode (silent: scored and recorded, never on a
+   * card; active), whether its estimate reached the card, and the estimate itself when it answered.
+   */
+  model: z
+    .object({
+      name: z.string(),
+      version: z.string(),
+      mode: z.enum(['silent', 'active']).optional(),
+      shown: z.boolean().optional(),
+      probability: z.number().optional(),
+      band: z.string().optional(),
+    })
+    .optional(),
   modelStatus: z.string().optional(),
   news2: z.object({ total: z.number(), partial: z.boolean(), risk: z.string() }).optional(),
   qsofa: z.object({ score: z.number(), positive: z.boolean(), partial: z.boolean() }).optional(),
@@ -53,8 +66,12 @@ export function toAuditRecord(call: AnsweredCall, hashPatient: PatientHasher): A
     record.modelStatus = a.modelStatus.state;
     record.news2 = { total: a.news2.total, partial: a.news2.partial, risk: a.news2.risk };
     record.qsofa = { score: a.qsofa.score, positive: a.qsofa.positive, partial: a.qsofa.partial };
-    if (a.model !== undefined) {
-      record.model = { name: a.model.name, version: a.model.version, probability: a.model.probability, band: a.model.band };
+    const m = a.modelRecord;
+    if (m !== undefined) {
+      record.model = { name: m.name, version: m.version, mode: m.mode, shown: m.shown };
+      if (m.prediction !== undefined) Object.assign(record.model, { probability: m.prediction.probability, band: m.prediction.band });
+      // The card's status says nothing of a silent model; the record keeps the model's own.
+      record.modelStatus = m.status.state;
     }
   }
   const worst = mostSevere(...call.cards.map((c) => c.indicator));

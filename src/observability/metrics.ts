@@ -156,7 +156,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const observer: CallObserver = (call) => {
     const { assessment } = call.facts;
     if (assessment === undefined) answers.inc({ service: call.service, path: call.facts.path });
-    else telemetry.scored(call.service, assessment.path, assessment.news2.total, assessment.model?.probability);
+    // A silent model's probability counts too: the histogram watches the model, shown or not.
+    else telemetry.scored(call.service, assessment.path, assessment.news2.total, assessment.modelRecord?.prediction?.probability);
     for (const card of call.cards) telemetry.card(call.service, card.indicator);
     for (const [key, source] of Object.entries(call.sources)) telemetry.prefetchSource(call.service, key, source);
   };

@@ -8,7 +8,8 @@ import { createFileAuditStore, type AuditStore } from '../../src/audit/audit-sto
 import { IssuedCards } from '../../src/audit/issued-cards.js';
 import { openAuditTrail } from '../../src/audit/open-audit-trail.js';
 import { DEV_KEY_FILE } from '../../src/audit/patient-hash.js';
-import { testApp } from '../support/app.js';
+import { createScorer } from '../../src/models/create-scorer.js';
+import { testApp, testConfig } from '../support/app.js';
 import { criticalCall, lowCall } from '../observability/hook-calls.js';
 
 const KEY = 'test-only-audit-key-0123456789abcdef';
@@ -46,6 +47,26 @@ describe('the audit trail', () => {
     app = await testApp({ observers: [trail.observer], issuedCards: trail.issued });
     return trail;
   }
+
+  it('records what a silent model said, which no card shows', async () => {
+    const config = { VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: 1000 };
+    const trail = await openAuditTrail(config, silent);
+    const scorer = await createScorer(testConfig({ VIGIL_MODEL_MODE: 'silent' }), { info: () => {}, warn: () => {} });
+    app = await testApp({ scorer, observers: [trail.observer], issuedCards: trail.issued });
+    const call = lowCall({ patientId: PATIENT });
+    const res = await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body });
+    expect(res.json().cards[0].extension['vigil.score']).not.toHaveProperty('model');
+    await app.close();
+    app = undefined;
+    await scorer.close();
+    await trail.store.close();
+    const [record] = await readAll(createFileAuditStore(dir));
+    expect(record).toMatchObject({
+      path: 'rules',
+      modelStatus: 'used',
+      model: { name: 'vigil-deterioration', mode: 'silent', shown: false, probability: expect.any(Number), band: expect.any(String) },
+    });
+  });
 
   it('writes one record per call, reread by a new store on the same directory after a restart', async () => {
     const trail = await appWithAudit();
