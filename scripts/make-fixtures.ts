@@ -633,7 +633,7 @@ add('sedation-safety/hazard-11-scale-2-on-oxygen', {
   description: 'Morphine for a patient with a 88–92 % target at SpO2 89 % on 2 L/min: the target and the oxygen need are risks, warning (no card before).',
   service: 'sedation-safety',
   request: orderSelect('syn-haz-23', [medicationRequest('mr-23', 'syn-haz-23', ...MORPHINE)], ['MedicationRequest/mr-23'], sedationPrefetch('syn-haz-23', [[{ ...NORMAL, spo2: 89, o2: 2 }, 20]], { goals: [SCALE_2_GOAL('syn-haz-23')] })),
-  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['respiratory depression risk', 'a prescribed SpO2 target of 88–92 %'], detailIncludes: ['needs supplemental oxygen (on oxygen (2 l/min))'] }] },
+  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['respiratory depression risk', 'a prescribed SpO2 target of 88–92 %'], detailIncludes: ['needs supplemental oxygen (2 L/min)'] }] },
 });
 
 add('sedation-safety/hazard-11-oxygen-need', {

@@ -95,7 +95,8 @@ export function recheckLines(unconfirmed: UnconfirmedNews2, now: Date): string[]
   });
   const worse = unconfirmed.ifConfirmed;
   if (worse !== undefined) {
-    lines.push(`- If the out-of-date or unverified values stand, NEWS2 would be ${worse.partial ? 'at least ' : ''}${worse.total} (${NEWS2_RESPONSE[worse.risk].band}).`);
+    const band = NEWS2_RESPONSE[worse.risk].band.replace(/ \(.*\)$/, '');
+    lines.push(`- If the out-of-date or unverified values stand, NEWS2 would be ${worse.partial ? 'at least ' : ''}${worse.total}: ${band}.`);
   }
   return lines;
 }

@@ -84,7 +84,10 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
     reasons.push({ level: 'at-risk', text: 'a prescribed SpO2 target of 88–92 % (hypercapnic respiratory failure: sedatives blunt the drive to breathe)' });
   }
   const oxygen = e.inputs.vitals.supplementalOxygen;
-  if (oxygen?.value.onOxygen === true) reasons.push({ level: 'at-risk', text: `needs supplemental oxygen (${formatReading('supplementalOxygen', oxygen).toLowerCase()})` });
+  if (oxygen?.value.onOxygen === true) {
+    const flow = oxygen.value.flowLpm;
+    reasons.push({ level: 'at-risk', text: `needs supplemental oxygen${typeof flow === 'number' ? ` (${flow} L/min)` : ''}` });
+  }
   for (const p of e.alreadyPrescribed) {
     reasons.push({ level: 'at-risk', text: `already prescribed: ${p.name} (${p.match.drugClass === 'other-sedative' ? 'sedative' : p.match.drugClass})` });
   }

@@ -28,7 +28,7 @@ describe('judging breathing before a sedative', () => {
     ['RR 26 (scores 3)', { ...WELL, respiratoryRate: 26 }, 'respiratory rate 26/min scores 3 on NEWS2', false],
     ['SpO2 93 on scale 1', { ...WELL, spo2: 93 }, 'SpO2 93%, below the target of 94 %', false],
     ['responding to voice', { ...WELL, consciousness: 'voice' }, 'not alert: Responds to voice', true],
-    ['on oxygen', { ...WELL, onOxygen: true }, 'needs supplemental oxygen (on oxygen)', false],
+    ['on oxygen', { ...WELL, onOxygen: true }, 'needs supplemental oxygen', false],
   ])('names %s', (_name, vitals, text, severe) => {
     const r = of(vitals);
     expect(r.reasons.map((x) => x.text)).toContain(text);
