@@ -276,8 +276,8 @@ add('deterioration-risk/news2-high-critical', {
     cards: [
       {
         indicator: 'critical',
-        summaryIncludes: ['NEWS2 13', 'emergency response'],
-        detailIncludes: ['| Respiratory rate | 26/min | 12 min ago | 3 |', 'qSOFA 2/3'],
+        summaryIncludes: ['NEWS2 13', 'emergency response', 'up from 0, 5 h ago'],
+        detailIncludes: ['**NEWS2 13** (up from 0, 5 h ago)', '| Respiratory rate | 26/min (up from 16/min, 5 h ago) | 12 min ago | 3 |', 'qSOFA 2/3'],
         score: { path: 'rules', news2: { total: 13, partial: false, missing: [] }, qsofa: { score: 2, positive: true }, dataAsOf: '2026-11-23T11:48:00.000Z' },
       },
     ],

@@ -16,6 +16,8 @@ export interface CardContext {
   policy: IndicatorPolicy;
   /** Data that could not be obtained (from Gathered problems), in words safe to show. */
   problems: string[];
+  /** NEWS2 before the current set, when the data hold a complete earlier set (for "up from 3"). */
+  earlier?: { total: number; at: Date };
 }
 
 export const DISCLAIMER =

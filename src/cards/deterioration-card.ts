@@ -14,6 +14,7 @@ import {
   news2Headline,
   news2Response,
   news2Table,
+  news2TrendWords,
   qsofaLine,
   recheckLines,
   unconfirmedShort,
@@ -85,14 +86,16 @@ function mustRecheck(unconfirmed: UnconfirmedNews2): boolean {
   return unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined;
 }
 
-function summaryFor(a: RiskAssessment, inputs: PatientInputs, unconfirmed: UnconfirmedNews2, now: Date): string {
+function summaryFor(a: RiskAssessment, inputs: PatientInputs, unconfirmed: UnconfirmedNews2, ctx: CardContext): string {
+  const now = ctx.now;
   const n = a.news2;
   const action = n.risk !== 'none' ? ACTION_WORDS[n.risk] : n.partial ? 'chart now' : mustRecheck(unconfirmed) ? 'from verified values only' : ACTION_WORDS.none;
   const head = n.partial ? `${news2Headline(n)}: ${missingWords(n, inputs)} — ${action}` : `${news2Headline(n)}: ${action}`;
   const recheck = unconfirmed.alarming.length > 0 ? ` · re-check ${unconfirmed.alarming.map((v) => unconfirmedShort(v, now)).join(', ')}` : '';
   const model = a.model !== undefined ? ` · ${modelSummary(a.model)}` : a.modelStatus.state === 'unavailable' ? ' · model unavailable' : '';
   const driverText = drivers(n, inputs);
-  return assembleSummary([head, recheck, model, driverText === '' ? '' : ` — ${driverText}`]);
+  const trend = news2TrendWords(n, ctx.earlier, now);
+  return assembleSummary([head, recheck, trend === '' ? '' : ` · ${trend}`, model, driverText === '' ? '' : ` — ${driverText}`]);
 }
 
 /** How the model's band sits beside NEWS2's indicator, and whether it raised the card. */
@@ -117,7 +120,11 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   if (indicator === undefined) return undefined;
 
   const parts: string[] = [];
-  parts.push(`**${news2Headline(a.news2)}**, ${asOfWords(inputs, ctx.now)}.${a.news2.spo2Scale === 2 ? ' SpO2 scored on scale 2: a hypercapnic target (88–92 %) is recorded.' : ''}`);
+  const trend = news2TrendWords(a.news2, ctx.earlier, ctx.now);
+  parts.push(
+    `**${news2Headline(a.news2)}**${trend === '' ? '' : ` (${trend})`}, ${asOfWords(inputs, ctx.now)}.` +
+      `${a.news2.spo2Scale === 2 ? ' SpO2 scored on scale 2: a hypercapnic target (88–92 %) is recorded.' : ''}`,
+  );
   // A routine band beside a value that must be re-checked would reassure: it is replaced, not printed.
   parts.push(
     a.news2.risk === 'none' && !a.news2.partial && mustRecheck(unconfirmed)
@@ -144,7 +151,7 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
 
   return {
     uuid: randomUUID(),
-    summary: summaryFor(a, inputs, unconfirmed, ctx.now),
+    summary: summaryFor(a, inputs, unconfirmed, ctx),
     detail: parts.join('\n\n'),
     indicator,
     source: SOURCE,

@@ -5,11 +5,31 @@
 import { NEWS2_PARAMETERS } from '../fallback-rules/news2-chart.js';
 import type { UnconfirmedNews2, UnconfirmedValue } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Parameter, News2Result, QsofaResult } from '../fallback-rules/types.js';
-import { isMixedAgeSet, type PatientInputs } from '../prefetch/vital-signs.js';
+import { isMixedAgeSet, type PatientInputs, type Reading } from '../prefetch/vital-signs.js';
 import { formatAge, formatHours } from './age.js';
 import { formatReading, formatValue, PARAMETER_LABELS, PARAMETER_WORDS, shortValue } from './labels.js';
 import { capLines } from './lists.js';
 import { NEWS2_RESPONSE } from './news2-response.js';
+
+/** "up from 18, 4 h ago": how a value moved since the one charted before it; '' when there is none. */
+export function trendWords(parameter: News2Parameter, current: Reading<unknown>, previous: Reading<unknown> | undefined, now: Date): string {
+  if (previous === undefined) return '';
+  const age = formatAge(previous.at, now);
+  if (typeof current.value === 'number' && typeof previous.value === 'number') {
+    if (current.value === previous.value) return `unchanged since ${age}`;
+    return `${current.value > previous.value ? 'up' : 'down'} from ${formatReading(parameter, previous)}, ${age}`;
+  }
+  const was = formatReading(parameter, previous);
+  return was === formatReading(parameter, current) ? '' : `was ${was} ${age}`;
+}
+
+/** "up from 3, 4 h ago" for NEWS2 itself, from the complete score before the current set. */
+export function news2TrendWords(news2: News2Result, earlier: { total: number; at: Date } | undefined, now: Date): string {
+  if (earlier === undefined || news2.partial) return '';
+  const age = formatAge(earlier.at, now);
+  if (news2.total === earlier.total) return `unchanged since ${age}`;
+  return `${news2.total > earlier.total ? 'up' : 'down'} from ${earlier.total}, ${age}`;
+}
 
 /** "NEWS2 7" or, when parameters are missing, "NEWS2 ≥ 5, incomplete". */
 export function news2Headline(news2: News2Result): string {
@@ -55,6 +75,10 @@ function pointsCell(v: UnconfirmedValue): string {
 
 /** The NEWS2 table, one row per parameter in chart order (plus unverified newer values). Markdown. */
 export function news2Table(news2: News2Result, inputs: PatientInputs, unconfirmed: UnconfirmedNews2, now: Date, staleAfterHours: number): string {
+  const withTrend = (p: News2Parameter, reading: Reading<unknown>, shown: string): string => {
+    const trend = trendWords(p, reading, inputs.previous[p] as Reading<unknown> | undefined, now);
+    return trend === '' ? shown : `${shown} (${trend})`;
+  };
   const rows = ['| Parameter | Value | Charted | Points |', '|---|---|---|---|'];
   const byParameter = (p: News2Parameter, kind: UnconfirmedValue['kind']) => unconfirmed.values.find((v) => v.parameter === p && v.kind === kind);
   for (const parameter of NEWS2_PARAMETERS) {
@@ -62,7 +86,7 @@ export function news2Table(news2: News2Result, inputs: PatientInputs, unconfirme
     const sub = news2.subscores.find((s) => s.parameter === parameter);
     if (sub !== undefined) {
       const reading = inputs.vitals[parameter] as (Parameters<typeof formatReading>[1]) | undefined;
-      const value = reading !== undefined ? formatReading(parameter, reading) : formatValue(parameter, sub.value, sub.unit);
+      const value = reading !== undefined ? withTrend(parameter, reading, formatReading(parameter, reading)) : formatValue(parameter, sub.value, sub.unit);
       rows.push(`| ${label} | ${value} | ${formatAge(sub.at, now)} | ${sub.points}${sub.note !== undefined ? ' (assumed: see below)' : ''} |`);
     } else {
       const stale = byParameter(parameter, 'stale');

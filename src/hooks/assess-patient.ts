@@ -1,13 +1,25 @@
 // The shared middle of both services: gathered FHIR → normalised inputs → risk assessment.
-import { normaliseInputs } from '../prefetch/normalise.js';
+import { scoreNews2 } from '../fallback-rules/news2.js';
+import type { News2Result } from '../fallback-rules/types.js';
+import { normaliseInputs, observationTime, type NormaliseSources } from '../prefetch/normalise.js';
 import type { Gathered } from '../prefetch/gather.js';
 import type { PatientInputs } from '../prefetch/vital-signs.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { CardContext } from '../cards/common.js';
 import type { ServiceDeps } from './definition.js';
 
+/** NEWS2 as the chart stood just before the current set: what a trend in the score is measured from. */
+export interface EarlierNews2 {
+  total: number;
+  risk: News2Result['risk'];
+  /** When that earlier set was completed (its newest value). */
+  at: Date;
+}
+
 export interface PatientPicture {
   inputs: PatientInputs;
+  /** The score before the current set, when the data sent hold a complete earlier set. */
+  earlier?: EarlierNews2;
   /** Undefined when no vital sign is recent enough to score: cards must say so, not score. */
   assessment?: RiskAssessment;
   /** Data that could not be obtained, in words safe to show on a card. */
@@ -24,16 +36,35 @@ export async function assessPatient(data: Gathered, deps: ServiceDeps, now: Date
   const observations = OBSERVATION_KEYS.flatMap((k) => data[k]?.resources ?? []);
   const patient = data.patient?.resources.find((r) => r.resourceType === 'Patient');
   const goals = (data.spo2Target?.resources ?? []).filter((r) => r.resourceType === 'Goal');
-  const inputs = normaliseInputs(
-    { observations, goals, ...(patient !== undefined ? { patient } : {}) },
-    { now, staleAfterHours: deps.config.VIGIL_STALE_AFTER_HOURS },
-  );
+  const sources = { observations, goals, ...(patient !== undefined ? { patient } : {}) };
+  const staleAfterHours = deps.config.VIGIL_STALE_AFTER_HOURS;
+  const inputs = normaliseInputs(sources, { now, staleAfterHours });
   const problems = Object.entries(data)
     .filter(([, v]) => v.source === 'missing')
     .map(([key, v]) => `${KEY_WORDS[key] ?? key}: ${v.problem ?? 'unavailable'}`);
   if (!hasFreshVitals(inputs)) return { inputs, problems };
   const assessment = await deps.scorer.assess(inputs);
-  return { inputs, assessment, problems };
+  const earlier = earlierNews2(sources, inputs, staleAfterHours);
+  return { inputs, assessment, problems, ...(earlier !== undefined ? { earlier } : {}) };
+}
+
+/**
+ * NEWS2 as the chart stood just before the oldest value of the current set, from the same data. Only
+ * a complete earlier score is a fair comparison: a partial one would make any rise look like a trend.
+ */
+export function earlierNews2(sources: NormaliseSources, inputs: PatientInputs, staleAfterHours: number): EarlierNews2 | undefined {
+  const asOf = inputs.dataAsOf;
+  if (asOf === undefined || Object.keys(inputs.previous).length === 0) return undefined;
+  // Only what was charted before the current set (normalisation would otherwise accept values a few
+  // minutes "in the future" of an earlier now, as clock-skew tolerance).
+  const observations = sources.observations.filter((o) => {
+    const t = observationTime(o);
+    return t.ok && t.at.getTime() < asOf.getTime();
+  });
+  const before = normaliseInputs({ ...sources, observations }, { now: new Date(asOf.getTime() - 1), staleAfterHours });
+  if (before.newestAt === undefined) return undefined;
+  const news2 = scoreNews2(before);
+  return news2.partial ? undefined : { total: news2.total, risk: news2.risk, at: before.newestAt };
 }
 
 const KEY_WORDS: Record<string, string> = {
@@ -52,5 +83,6 @@ export function cardContextFor(picture: PatientPicture, deps: ServiceDeps, now: 
     staleAfterHours: deps.config.VIGIL_STALE_AFTER_HOURS,
     policy: deps.config,
     problems: picture.problems,
+    ...(picture.earlier !== undefined ? { earlier: picture.earlier } : {}),
   };
 }

@@ -503,18 +503,26 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
 
   const vitals: Record<string, Reading<unknown>> = {};
   const stale: Record<string, Reading<unknown>> = {};
+  const previous: Record<string, Reading<unknown>> = {};
   const unverifiedReadings: Record<string, Reading<unknown>> = {};
   const relevantUnusable: UnusableValue[] = [];
 
   for (const vital of OBSERVED_NAMES) {
-    const newest = newestOf(candidates.get(vital) ?? [], vital);
+    const sorted = sortedOf(candidates.get(vital) ?? [], vital);
+    const newest = sorted[0];
     if (newest !== undefined) {
-      if (newest.at.getTime() >= staleBefore) vitals[vital] = toReading(newest);
-      else stale[vital] = toReading(newest);
+      if (newest.at.getTime() >= staleBefore) {
+        vitals[vital] = toReading(newest);
+        // The value charted before it, for trends ("up from 18 four hours ago").
+        const before = sorted.find((c) => c.at.getTime() < newest.at.getTime());
+        if (before !== undefined) previous[vital] = toReading(before);
+      } else {
+        stale[vital] = toReading(newest);
+      }
     }
     const threshold = newest?.at.getTime() ?? staleBefore;
     // An unverified value matters when it is newer than what was used (or than the window, when nothing was).
-    const newestUnverified = newestOf(unverifiedCandidates.get(vital) ?? [], vital);
+    const newestUnverified = sortedOf(unverifiedCandidates.get(vital) ?? [], vital)[0];
     if (newestUnverified !== undefined && newestUnverified.at.getTime() > Math.max(threshold, staleBefore - 1)) {
       unverifiedReadings[vital] = toReading(newestUnverified);
     }
@@ -528,6 +536,7 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
   const { gcs: freshGcs, ...freshVitals } = vitals;
   const { gcs: staleGcs, ...staleVitals } = stale;
   const { gcs: _unverifiedGcs, ...unverifiedVitals } = unverifiedReadings;
+  const { gcs: _previousGcs, ...previousVitals } = previous;
   const other = { fresh: {} as OtherObservations, stale: {} as OtherObservations };
   if (freshGcs !== undefined) other.fresh.gcs = freshGcs as Reading<number>;
   if (staleGcs !== undefined) other.stale.gcs = staleGcs as Reading<number>;
@@ -537,6 +546,7 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
     vitals: freshVitals as VitalSigns,
     stale: staleVitals as VitalSigns,
     unverified: unverifiedVitals as VitalSigns,
+    previous: previousVitals as VitalSigns,
     other,
     unusable: relevantUnusable,
     spo2Scale: spo2ScaleFromGoals(sources.goals),
@@ -550,9 +560,8 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
   return inputs;
 }
 
-/** The newest candidate of one vital (oxygen evidence charted at one moment merged first). */
-function newestOf(list: Candidate[], vital: ObservedName): Candidate | undefined {
-  let sorted = list.sort(compareCandidates);
-  if (vital === 'supplementalOxygen') sorted = mergeSameTimeOxygen(sorted);
-  return sorted[0];
+/** One vital's candidates, newest first (oxygen evidence charted at one moment merged first). */
+function sortedOf(list: Candidate[], vital: ObservedName): Candidate[] {
+  const sorted = list.sort(compareCandidates);
+  return vital === 'supplementalOxygen' ? mergeSameTimeOxygen(sorted) : sorted;
 }

@@ -97,6 +97,8 @@ export interface PatientInputs {
    * shown, because an unverified alarming value must be re-checked, not ignored.
    */
   unverified: VitalSigns;
+  /** For each fresh vital, the verified value charted before it (any age): what a trend is measured from. */
+  previous: VitalSigns;
   /** Fresh and stale values of observations that are not NEWS2 parameters (GCS). */
   other: { fresh: OtherObservations; stale: OtherObservations };
   /** Values that were charted but could not be used (unknown unit, data absent, implausible). */
@@ -128,5 +130,5 @@ export function isMixedAgeSet(inputs: Pick<PatientInputs, 'dataAsOf' | 'newestAt
 
 /** PatientInputs from the parts a caller has; the rest empty (nothing stale, unverified or refused). */
 export function patientInputsOf(parts: Partial<PatientInputs> & Pick<PatientInputs, 'vitals'>): PatientInputs {
-  return { stale: {}, unverified: {}, other: { fresh: {}, stale: {} }, unusable: [], spo2Scale: 1, ...parts };
+  return { stale: {}, unverified: {}, previous: {}, other: { fresh: {}, stale: {} }, unusable: [], spo2Scale: 1, ...parts };
 }

@@ -395,6 +395,17 @@ describe('stale values', () => {
     expect(inputs.vitals).toEqual({ respiratoryRate: { value: 16, unit: '/min', at: at(hoursAgo(2)) } });
   });
 
+  it('keeps, for each fresh value, the verified value charted before it (for trends)', () => {
+    const inputs = normalise([
+      respiratoryRate(28, { effectiveDateTime: hoursAgo(1) }),
+      respiratoryRate(18, { effectiveDateTime: hoursAgo(5) }),
+      respiratoryRate(16, { effectiveDateTime: hoursAgo(9) }),
+      heartRate(80, { effectiveDateTime: hoursAgo(1) }),
+    ]);
+    expect(inputs.previous.respiratoryRate).toEqual({ value: 18, unit: '/min', at: at(hoursAgo(5)) });
+    expect(inputs.previous.heartRate).toBeUndefined();
+  });
+
   it('dates the inputs by the oldest fresh value, and keeps the newest beside it', () => {
     const inputs = normalise([
       heartRate(60, { effectiveDateTime: hoursAgo(3) }),
@@ -636,7 +647,7 @@ describe('patient-level inputs', () => {
   });
 
   it('returns empty inputs, not nulls, when nothing was charted', () => {
-    expect(normalise([])).toEqual({ vitals: {}, stale: {}, unverified: {}, other: { fresh: {}, stale: {} }, unusable: [], spo2Scale: 1 });
+    expect(normalise([])).toEqual({ vitals: {}, stale: {}, unverified: {}, previous: {}, other: { fresh: {}, stale: {} }, unusable: [], spo2Scale: 1 });
   });
 });
 
