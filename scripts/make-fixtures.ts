@@ -278,6 +278,7 @@ add('deterioration-risk/news2-high-critical', {
         indicator: 'critical',
         summaryIncludes: ['NEWS2 13', 'emergency response', 'up from 0, 5 h ago'],
         detailIncludes: ['**NEWS2 13** (up from 0, 5 h ago)', '| Respiratory rate | 26/min (up from 16/min, 5 h ago) | 12 min ago | 3 |', 'qSOFA 2/3'],
+        suggestions: 2,
         score: { path: 'rules', news2: { total: 13, partial: false, missing: [] }, qsofa: { score: 2, positive: true }, dataAsOf: '2026-11-23T11:48:00.000Z' },
       },
     ],
@@ -394,7 +395,7 @@ add('sedation-safety/opioid-low-respiratory-rate', {
   description: 'Morphine (an RxNorm clinical-drug code, matched by name) for a patient breathing 10/min: warning with a remove suggestion.',
   service: 'sedation-safety',
   request: orderSelect('syn-med-01', [medicationRequest('mr-1', 'syn-med-01', ...MORPHINE)], ['MedicationRequest/mr-1'], vitalsOnly('syn-med-01', { ...NORMAL, rr: 10 }, 20)),
-  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['Opioid', 'morphine', 'respiratory rate 10/min'], suggestions: 1, score: { path: 'rules', news2: { total: 1 } } }] },
+  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['Opioid', 'morphine', 'respiratory rate 10/min'], suggestions: 2, score: { path: 'rules', news2: { total: 1 } } }] },
 });
 
 add('sedation-safety/benzodiazepine-news2-high', {
@@ -442,7 +443,7 @@ add('sedation-safety/opioid-no-vitals', {
   description: 'Oxycodone ordered, no vital signs exist: breathing cannot be judged, a warning asking for observations before the first dose.',
   service: 'sedation-safety',
   request: orderSelect('syn-med-07', [medicationRequest('mr-7', 'syn-med-07', '1049621', 'Oxycodone Hydrochloride 5 MG Oral Tablet')], ['MedicationRequest/mr-7'], { vitals: null, consciousness: null, oxygen: null, spo2Target: null, activeMedications: null }),
-  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['Opioid', 'oxycodone', 'breathing cannot be judged', 'no verified vital signs'], suggestions: 1, score: { scored: false } }] },
+  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['Opioid', 'oxycodone', 'breathing cannot be judged', 'no verified vital signs'], suggestions: 2, score: { scored: false } }] },
 });
 
 add('sedation-safety/selection-not-in-draft-orders', {
@@ -609,7 +610,7 @@ add('sedation-safety/hazard-06-breathing-not-charted', {
   description: 'Morphine ordered with only pulse, BP and temperature charted: breathing cannot be judged, warning (no card before).',
   service: 'sedation-safety',
   request: orderSelect('syn-haz-20', [medicationRequest('mr-20', 'syn-haz-20', ...MORPHINE)], ['MedicationRequest/mr-20'], sedationPrefetch('syn-haz-20', [[{ hr: 80, sbp: 130, temp: 36.9 }, 20]])),
-  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['breathing cannot be judged', 'respiratory rate not charted'], suggestions: 1 }] },
+  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['breathing cannot be judged', 'respiratory rate not charted'], suggestions: 2 }] },
 });
 
 add('sedation-safety/hazard-06-stale-low-respiratory-rate', {

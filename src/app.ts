@@ -13,6 +13,7 @@ import { noTelemetry, type Telemetry } from './telemetry.js';
 import cdsAuth, { type CdsAuthOptions } from './auth/cds-auth.js';
 import hardening, { serverTimeouts } from './http/hardening.js';
 import { IssuedCards } from './audit/issued-cards.js';
+import { ephemeralKeyedHash, type KeyedHash } from './identity/keyed-hash.js';
 import { feedbackRoutes } from './feedback/feedback-routes.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from './feedback/feedback-store.js';
 import { healthRoutes } from './health/health-routes.js';
@@ -39,6 +40,11 @@ export interface AppOptions {
   feedbackStore?: FeedbackStore;
   /** The cards Vigil issued, for feedback; the audit observer fills it. Default: empty. */
   issuedCards?: IssuedCards;
+  /**
+   * Pseudonyms and stable card ids. server.ts passes one under the audit key, so card uuids survive a
+   * restart; the default is a random key, stable for this app only (tests).
+   */
+  keyed?: KeyedHash;
 }
 
 /** Content types a CDS client may use for a JSON body. */
@@ -95,7 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(cdsRoutes, {
     services,
-    deps: { config, scorer: opts.scorer, telemetry },
+    deps: { config, scorer: opts.scorer, telemetry, keyed: opts.keyed ?? ephemeralKeyedHash() },
     fetcher: opts.fetcher ?? noFetcher,
     observers: [...(opts.metrics !== undefined ? [opts.metrics.observer] : []), ...(opts.observers ?? [])],
     clock,

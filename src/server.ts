@@ -6,6 +6,8 @@ import { loggerOptions } from './http/logger-options.js';
 import { createScorer } from './models/create-scorer.js';
 import { createFhirFetcher } from './prefetch/fhir-fetcher.js';
 import { openAuditTrail } from './audit/open-audit-trail.js';
+import { resolveAuditKey } from './audit/patient-hash.js';
+import { keyedHash } from './identity/keyed-hash.js';
 import { openFileFeedbackStore } from './feedback/feedback-store.js';
 import { installGracefulShutdown } from './health/graceful-shutdown.js';
 import { createMetrics } from './observability/metrics.js';
@@ -29,6 +31,8 @@ async function main(): Promise<void> {
   const scorer = await createScorer(config, log, telemetry);
   const fetcher = createFhirFetcher(config, log, telemetry);
   const audit = await openAuditTrail(config, log, metrics.auditWriteFailed);
+  // The audit key also makes card uuids: the same card for the same data, across restarts.
+  const keyed = keyedHash(await resolveAuditKey(config.VIGIL_AUDIT_HMAC_KEY, config.VIGIL_DATA_DIR, log));
   const feedbackStore = await openFileFeedbackStore(config.VIGIL_DATA_DIR);
   const app = await buildApp({
     config,
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
     observers: [audit.observer],
     feedbackStore,
     issuedCards: audit.issued,
+    keyed,
   });
 
   // Calls in flight finish first; then the ONNX session and breakers are released and stores flushed.

@@ -6,6 +6,7 @@ import type { News2Result, QsofaResult } from '../fallback-rules/types.js';
 import { capLines } from '../explain/lists.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import { isMixedAgeSet, type PatientInputs } from '../prefetch/vital-signs.js';
+import type { KeyedHash } from '../identity/keyed-hash.js';
 import type { Indicator } from './card-schema.js';
 import type { IndicatorPolicy } from './indicator.js';
 
@@ -18,6 +19,17 @@ export interface CardContext {
   problems: string[];
   /** NEWS2 before the current set, when the data hold a complete earlier set (for "up from 3"). */
   earlier?: { total: number; at: Date };
+  /** The patient: the id for the resources suggestions propose, the pseudonym for the card's identity. */
+  patient: { id: string; pseudonym: string };
+  /** Derives stable card and suggestion uuids (card-identity.ts). */
+  keyed: KeyedHash;
+  /** The page explaining the service's score, linked from every card. */
+  aboutUrl: string;
+}
+
+/** The "About this score" link every card carries (a page of Vigil's with no patient data). */
+export function aboutLink(ctx: Pick<CardContext, 'aboutUrl'>) {
+  return { label: 'About this score: what it is, its limits, how to override', url: ctx.aboutUrl, type: 'absolute' as const };
 }
 
 export const DISCLAIMER =
@@ -39,14 +51,30 @@ export function cardSource(topicCode: string, topicDisplay: string) {
   };
 }
 
-/** Offered on every card so the EHR shows its dismiss menu and feedback says why a card was overridden. */
+/**
+ * The CDS Hooks 3.0 (ballot) override reasons: HL7's Non-Adherence Reason codes, from the AHRQ CDSiC
+ * override taxonomy (http://terminology.hl7.org/CodeSystem/non-adherence-reason-codes, checked
+ * 2026-11-27 in HL7/cds-hooks, input/vocabulary). The displays are clinicians' words for the same
+ * meaning, as the menu shows them.
+ */
+export const NON_ADHERENCE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/non-adherence-reason-codes';
+
+/**
+ * Offered on every card so the EHR shows its dismiss menu and feedback says why a card was overridden.
+ * Standard codes where they fit; Vigil's own where clinicians here need a reason the taxonomy lacks
+ * (data that are wrong or out of date, and comfort care).
+ */
 export const OVERRIDE_REASONS = [
-  { system: VIGIL_CODE_SYSTEM, code: 'already-escalated', display: 'Already reviewed or escalated' },
+  { system: NON_ADHERENCE_SYSTEM, code: 'action-completed', display: 'Already reviewed or escalated' },
   { system: VIGIL_CODE_SYSTEM, code: 'values-not-current', display: 'Values are wrong or not current' },
-  { system: VIGIL_CODE_SYSTEM, code: 'expected-for-patient', display: 'Expected for this patient (e.g. chronic condition)' },
+  { system: NON_ADHERENCE_SYSTEM, code: 'cds-not-applicable', display: 'Expected for this patient (e.g. chronic condition)' },
   { system: VIGIL_CODE_SYSTEM, code: 'comfort-care', display: 'Patient on end-of-life or comfort care' },
-  { system: VIGIL_CODE_SYSTEM, code: 'clinical-judgement', display: 'Clinical judgement' },
+  { system: NON_ADHERENCE_SYSTEM, code: 'need-more-info', display: 'Awaiting results or a senior review' },
+  { system: NON_ADHERENCE_SYSTEM, code: 'risk-benefit-ratio', display: 'Clinical judgement: benefits outweigh the risk' },
 ];
+
+/** Codes cards offered before the standard ones (feedback on older cards still arrives with them). */
+export const LEGACY_OVERRIDE_CODES = ['already-escalated', 'expected-for-patient', 'clinical-judgement'] as const;
 
 const RANK: Record<Indicator, number> = { info: 0, warning: 1, critical: 2 };
 

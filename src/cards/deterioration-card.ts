@@ -3,7 +3,6 @@
 // raise the colour but never make the words or the colour calmer. Incomplete, stale or unverified data
 // is never shown as normal: an incomplete score says so and asks for the missing values, and an
 // out-of-date or unverified value that would score 3 raises the card and asks for a re-check.
-import { randomUUID } from 'node:crypto';
 import { formatAge, formatHours } from '../explain/age.js';
 import { formatReading, PARAMETER_LABELS, shortValue } from '../explain/labels.js';
 import { modelSection, modelStatusNote, modelSummary, type ModelBeside } from '../explain/model-explain.js';
@@ -27,7 +26,9 @@ import type { News2Result, News2Risk } from '../fallback-rules/types.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { PatientInputs, VitalSigns } from '../prefetch/vital-signs.js';
 import type { Card, Indicator } from './card-schema.js';
+import { withStableIdentity, type DraftCard } from './card-identity.js';
 import {
+  aboutLink,
   cardSource,
   couldNotObtain,
   DISCLAIMER,
@@ -40,6 +41,9 @@ import {
   type CardContext,
 } from './common.js';
 import { news2Indicator } from './indicator.js';
+import { deteriorationSuggestions } from './suggestions.js';
+
+const SERVICE = 'deterioration-risk';
 
 const ACTION_WORDS: Record<News2Risk, string> = {
   none: 'routine monitoring',
@@ -49,7 +53,7 @@ const ACTION_WORDS: Record<News2Risk, string> = {
   high: 'emergency response',
 };
 
-const SOURCE = cardSource('deterioration-risk', 'Risk of clinical deterioration');
+const SOURCE = cardSource(SERVICE, 'Risk of clinical deterioration');
 const NEWS2_LINK = { label: 'RCP: National Early Warning Score (NEWS) 2', url: NEWS2_SOURCE_URL, type: 'absolute' as const };
 const RANK: Record<Indicator, number> = { info: 0, warning: 1, critical: 2 };
 
@@ -149,16 +153,18 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   if (inputs.ageYears !== undefined && inputs.ageYears < 16) parts.push('**Caution:** the patient is under 16; NEWS2 is not validated in children.');
   parts.push(DISCLAIMER);
 
-  return {
-    uuid: randomUUID(),
+  const suggestions = deteriorationSuggestions(a.news2, ctx.patient.id, mustRecheck(unconfirmed));
+  const draft: DraftCard = {
     summary: summaryFor(a, inputs, unconfirmed, ctx),
     detail: parts.join('\n\n'),
     indicator,
     source: SOURCE,
+    ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'any' as const } : {}),
     overrideReasons: OVERRIDE_REASONS,
-    links: [NEWS2_LINK],
+    links: [aboutLink(ctx), NEWS2_LINK],
     extension: scoreExtension(a, inputs, unconfirmed),
   };
+  return withStableIdentity(draft, SERVICE, ctx.patient.pseudonym, ctx.keyed);
 }
 
 function newestAt(vitals: VitalSigns): Date | undefined {
@@ -201,14 +207,17 @@ export function noRecentVitalsCard(inputs: PatientInputs, ctx: CardContext): Car
   const ext: Record<string, unknown> = { path: 'rules', scored: false, reason: lastStale === undefined && lastUnverified === undefined ? 'no-vitals' : 'stale-vitals' };
   if (lastStale !== undefined) ext.dataAsOf = lastStale.toISOString();
   const extension = { 'vigil.score': { ...ext, ...unconfirmedJson(unconfirmed) } };
-  return {
-    uuid: randomUUID(),
+  const suggestions = deteriorationSuggestions(empty, ctx.patient.id, true);
+  const draft: DraftCard = {
     summary: assembleSummary([head, recheck]),
     detail: lines.join('\n\n'),
     indicator: alarming ? 'warning' : 'info',
     source: SOURCE,
+    suggestions,
+    selectionBehavior: 'any',
     overrideReasons: OVERRIDE_REASONS,
-    links: [NEWS2_LINK],
+    links: [aboutLink(ctx), NEWS2_LINK],
     extension,
   };
+  return withStableIdentity(draft, SERVICE, ctx.patient.pseudonym, ctx.keyed);
 }

@@ -1,7 +1,6 @@
 // The sedation-safety card: a sedative was just ordered for a patient whose breathing puts them at
 // risk, or whose breathing cannot be judged from what is charted. Offers removing the draft order;
 // the reasons are the patient's own values, the most severe first.
-import { randomUUID } from 'node:crypto';
 import { formatHours } from '../explain/age.js';
 import { capLines } from '../explain/lists.js';
 import { modelStatusNote } from '../explain/model-explain.js';
@@ -12,9 +11,13 @@ import type { SedativeMatch } from '../hooks/sedation/classify-order.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { PatientInputs } from '../prefetch/vital-signs.js';
 import type { Card } from './card-schema.js';
-import { cardSource, couldNotObtain, DISCLAIMER, fitSummary, OVERRIDE_REASONS, scoreExtension, type CardContext } from './common.js';
+import { withStableIdentity, type DraftCard } from './card-identity.js';
+import { aboutLink, cardSource, couldNotObtain, DISCLAIMER, fitSummary, OVERRIDE_REASONS, scoreExtension, type CardContext } from './common.js';
+import { continuousOximetrySuggestion, type SuggestionDraft } from './suggestions.js';
 
-const SOURCE = cardSource('sedation-safety', 'Sedative ordered for a patient at respiratory risk');
+const SERVICE = 'sedation-safety';
+
+const SOURCE = cardSource(SERVICE, 'Sedative ordered for a patient at respiratory risk');
 
 const CLASS_WORDS: Record<SedativeMatch['drugClass'], string> = {
   opioid: 'Opioid',
@@ -36,12 +39,22 @@ export interface SelectedSedative {
   match: SedativeMatch;
 }
 
-function removeSuggestion(order: SelectedSedative) {
-  return {
-    label: `Remove the ${order.match.ingredient} order`,
-    uuid: randomUUID(),
-    actions: [{ type: 'delete' as const, description: `Remove draft order ${order.orderName}`, resourceId: order.reference }],
-  };
+/**
+ * Remove the draft order (recommended), or, where breathing is the reason, go ahead with continuous
+ * pulse oximetry: alternatives, so at most one is chosen.
+ */
+function suggestionsFor(order: SelectedSedative, risk: BreathingRisk, ctx: CardContext): Pick<DraftCard, 'suggestions' | 'selectionBehavior'> {
+  const suggestions: SuggestionDraft[] = [
+    {
+      key: 'remove-order',
+      label: `Remove the ${order.match.ingredient} order`,
+      isRecommended: true,
+      actions: [{ type: 'delete', description: `Remove draft order ${order.orderName}`, resourceId: order.reference }],
+    },
+  ];
+  const breathing = risk.reasons.find((r) => r.combination !== true);
+  if (breathing !== undefined) suggestions.push(continuousOximetrySuggestion(ctx.patient.id, `${order.match.ingredient} ordered: ${breathing.text}`));
+  return { suggestions, selectionBehavior: 'at-most-one' };
 }
 
 function orderExtension(order: SelectedSedative) {
@@ -81,17 +94,17 @@ export function sedationCard(
   if (note !== undefined) parts.push(note);
   parts.push(...couldNotObtain(ctx.problems));
   parts.push(DISCLAIMER);
-  return {
-    uuid: randomUUID(),
+  const draft: DraftCard = {
     summary,
     detail: parts.join('\n\n'),
     indicator: risk.severe ? 'critical' : 'warning',
     source: SOURCE,
-    suggestions: [removeSuggestion(order)],
-    selectionBehavior: 'at-most-one',
+    ...suggestionsFor(order, risk, ctx),
     overrideReasons: OVERRIDE_REASONS,
+    links: [aboutLink(ctx)],
     extension: { ...scoreExtension(a, inputs, unconfirmed), 'vigil.order': orderExtension(order) },
   };
+  return withStableIdentity(draft, SERVICE, ctx.patient.pseudonym, ctx.keyed);
 }
 
 /** A sedative was ordered but no vital sign is recent enough to judge breathing: a warning, never silence. */
@@ -110,15 +123,15 @@ export function sedationNoVitalsCard(order: SelectedSedative, inputs: PatientInp
     scored: false,
     reason: Object.keys(inputs.stale).length > 0 || Object.keys(inputs.unverified).length > 0 ? 'stale-vitals' : 'no-vitals',
   };
-  return {
-    uuid: randomUUID(),
+  const draft: DraftCard = {
     summary: fitSummary(`${what} ordered: breathing cannot be judged — no verified vital signs in the last ${window}${known[0] !== undefined ? `; ${known[0].text}` : ''}`),
     detail: parts.join('\n\n'),
     indicator: risk.severe ? 'critical' : 'warning',
     source: SOURCE,
-    suggestions: [removeSuggestion(order)],
-    selectionBehavior: 'at-most-one',
+    ...suggestionsFor(order, risk, ctx),
     overrideReasons: OVERRIDE_REASONS,
+    links: [aboutLink(ctx)],
     extension: { 'vigil.score': ext, 'vigil.order': orderExtension(order) },
   };
+  return withStableIdentity(draft, SERVICE, ctx.patient.pseudonym, ctx.keyed);
 }

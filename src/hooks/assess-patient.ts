@@ -77,9 +77,12 @@ const KEY_WORDS: Record<string, string> = {
 };
 
 /** What the card builders need to know besides the assessment. */
-export function cardContextFor(picture: PatientPicture, deps: ServiceDeps, now: Date): CardContext {
+export function cardContextFor(picture: PatientPicture, deps: ServiceDeps, now: Date, call: { service: string; patientId: string }): CardContext {
   return {
     now,
+    patient: { id: call.patientId, pseudonym: deps.keyed.pseudonym(call.patientId) },
+    keyed: deps.keyed,
+    aboutUrl: `${deps.config.publicBaseUrl}/about/${call.service}`,
     staleAfterHours: deps.config.VIGIL_STALE_AFTER_HOURS,
     policy: deps.config,
     problems: picture.problems,

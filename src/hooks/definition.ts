@@ -7,6 +7,7 @@ import type { Card } from '../cards/card-schema.js';
 import type { Config } from '../config.js';
 import type { DeteriorationScorer, RiskAssessment } from '../models/scorer.js';
 import type { Gathered } from '../prefetch/gather.js';
+import type { KeyedHash } from '../identity/keyed-hash.js';
 import type { Telemetry } from '../telemetry.js';
 import type { HookCall } from './request-schema.js';
 
@@ -15,6 +16,8 @@ export interface ServiceDeps {
   scorer: DeteriorationScorer;
   telemetry: Telemetry;
   log: FastifyBaseLogger;
+  /** Pseudonyms and stable card ids, under the audit key. */
+  keyed: KeyedHash;
 }
 
 /** Facts about one answered call, for metrics and the audit trail. Never patient data. */

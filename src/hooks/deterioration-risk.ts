@@ -18,9 +18,9 @@ export const deteriorationRisk: CdsServiceDefinition<PatientViewCall> = {
   usageRequirements: 'Needs read access to the Patient, vital-sign Observations and Goals of the patient in context.',
   schema: patientViewCall,
 
-  async answer(_call, data, deps, now) {
+  async answer(call, data, deps, now) {
     const picture = await assessPatient(data, deps, now);
-    const ctx = cardContextFor(picture, deps, now);
+    const ctx = cardContextFor(picture, deps, now, { service: 'deterioration-risk', patientId: call.context.patientId });
     if (picture.assessment === undefined) {
       const card = noRecentVitalsCard(picture.inputs, ctx);
       const reason = (card.extension?.['vigil.score'] as { reason: string }).reason;

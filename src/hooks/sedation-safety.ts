@@ -78,7 +78,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall> = {
     const sedatives = selectedSedatives(call);
     if (sedatives.length === 0) return { cards: [], facts: { path: 'none', unscoredReason: 'no-sedative-selected' } };
     const picture = await assessPatient(data, deps, now);
-    const ctx = cardContextFor(picture, deps, now);
+    const ctx = cardContextFor(picture, deps, now, { service: 'sedation-safety', patientId: call.context.patientId });
     const { inputs } = picture;
     // With no fresh vitals there is no assessment to show, but breathing is still judged: as unknown.
     const assessment: RiskAssessment = picture.assessment ?? {

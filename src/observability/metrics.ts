@@ -3,7 +3,7 @@
 // Every label value comes from a closed set Vigil defines (services, paths, indicators, override
 // codes, outcomes); nothing a client sends free-form, and never patient data, becomes a label.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { OVERRIDE_REASONS } from '../cards/common.js';
+import { LEGACY_OVERRIDE_CODES, OVERRIDE_REASONS } from '../cards/common.js';
 import type { CallObserver } from '../http/cds-routes.js';
 import type { BreakerState, Telemetry } from '../telemetry.js';
 
@@ -24,7 +24,7 @@ export interface MetricsOptions {
 }
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
-const KNOWN_OVERRIDE_CODES = new Set(OVERRIDE_REASONS.map((r) => r.code));
+const KNOWN_OVERRIDE_CODES = new Set<string>([...OVERRIDE_REASONS.map((r) => r.code), ...LEGACY_OVERRIDE_CODES]);
 /** Label values from other modules are codes, but a label must never grow without bound. */
 const bounded = (value: string): string => (value.length <= 64 ? value : `${value.slice(0, 61)}...`);
 

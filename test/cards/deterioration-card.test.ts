@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { cardSchema } from '../../src/cards/card-schema.js';
 import type { CardContext } from '../../src/cards/common.js';
+import { keyedHash } from '../../src/identity/keyed-hash.js';
 import { deteriorationCard, noRecentVitalsCard } from '../../src/cards/deterioration-card.js';
 import { scoreNews2 } from '../../src/fallback-rules/news2.js';
 import { scoreQsofa } from '../../src/fallback-rules/qsofa.js';
@@ -10,7 +11,16 @@ import type { PatientInputs } from '../../src/prefetch/vital-signs.js';
 import { CHARTED_AT, patientInputs, WELL, type Vitals } from '../fallback-rules/patient-inputs.js';
 
 const NOW = new Date(CHARTED_AT.getTime() + 15 * 60_000);
-const ctx: CardContext = { now: NOW, staleAfterHours: 24, policy: { VIGIL_LOW_SCORE_CARD: 'info', VIGIL_CARD_FOR_ZERO: false }, problems: [] };
+const keyed = keyedHash('test-only-card-identity-key-0123456789');
+const ctx: CardContext = {
+  now: NOW,
+  staleAfterHours: 24,
+  policy: { VIGIL_LOW_SCORE_CARD: 'info', VIGIL_CARD_FOR_ZERO: false },
+  problems: [],
+  patient: { id: 'syn-card-1', pseudonym: keyed.pseudonym('syn-card-1') },
+  keyed,
+  aboutUrl: 'http://127.0.0.1:3000/about/deterioration-risk',
+};
 
 function model(probability: number, band: ModelPrediction['band']): ModelPrediction {
   return {

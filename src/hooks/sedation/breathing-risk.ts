@@ -31,6 +31,8 @@ export interface BreathingReason {
   level: ReasonLevel;
   /** Plain words with the patient's own value, e.g. "respiratory rate 7/min (≤ 8)". */
   text: string;
+  /** True for "another sedative already prescribed": a reason about drugs, not the patient's breathing. */
+  combination?: true;
 }
 
 export interface BreathingRisk {
@@ -89,7 +91,7 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
     reasons.push({ level: 'at-risk', text: `needs supplemental oxygen${typeof flow === 'number' ? ` (${flow} L/min)` : ''}` });
   }
   for (const p of e.alreadyPrescribed) {
-    reasons.push({ level: 'at-risk', text: `already prescribed: ${p.name} (${p.match.drugClass === 'other-sedative' ? 'sedative' : p.match.drugClass})` });
+    reasons.push({ level: 'at-risk', text: `already prescribed: ${p.name} (${p.match.drugClass === 'other-sedative' ? 'sedative' : p.match.drugClass})`, combination: true });
   }
 }
 

@@ -42,7 +42,7 @@ describe('judging breathing before a sedative', () => {
 
   it('counts a sedative the patient already takes', () => {
     const r = risk(patientInputs(WELL), [{ name: 'Lorazepam 1 MG Oral Tablet', match: { drugClass: 'benzodiazepine', ingredient: 'lorazepam', matchedBy: 'name' } }]);
-    expect(r.reasons).toEqual([{ level: 'at-risk', text: 'already prescribed: Lorazepam 1 MG Oral Tablet (benzodiazepine)' }]);
+    expect(r.reasons).toEqual([{ level: 'at-risk', text: 'already prescribed: Lorazepam 1 MG Oral Tablet (benzodiazepine)', combination: true }]);
   });
 
   it.each<[string, Partial<Vitals>]>([
