@@ -47,25 +47,27 @@ describe('suggestions per NEWS2 band', () => {
   });
 });
 
+async function firstCard(fixture: string) {
+  const call = fixtureCall(fixture, { patientId: 'syn-sugg-2' });
+  const app = await testApp();
+  const [card] = (await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body })).json().cards;
+  await app.close();
+  return card;
+}
+
 describe('suggestions on the cards', () => {
   it('patient-view cards carry them with selectionBehavior "any", each with a uuid', async () => {
-    const call = fixtureCall('deterioration-risk/news2-medium-warning');
-    const app = await testApp();
-    const [card] = (await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body })).json().cards;
-    await app.close();
+    const card = await firstCard('deterioration-risk/news2-medium-warning');
     expect(card.selectionBehavior).toBe('any');
     expect(card.suggestions.map((s: { label: string; uuid: string }) => [s.label, typeof s.uuid])).toEqual([
       ['Request urgent clinical review', 'string'],
       ['Increase observation frequency to at least hourly', 'string'],
     ]);
-    expect(card.suggestions[0].actions[0].resource.subject).toEqual({ reference: `Patient/${call.body.context.patientId}` });
+    expect(card.suggestions[0].actions[0].resource.subject).toEqual({ reference: 'Patient/syn-sugg-2' });
   });
 
   it('order-select keeps "remove the draft order" and adds continuous pulse oximetry where breathing is the reason', async () => {
-    const call = fixtureCall('sedation-safety/opioid-low-respiratory-rate');
-    const app = await testApp();
-    const [card] = (await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body })).json().cards;
-    await app.close();
+    const card = await firstCard('sedation-safety/opioid-low-respiratory-rate');
     expect(card.selectionBehavior).toBe('at-most-one');
     expect(card.suggestions.map((s: { label: string }) => s.label)).toEqual(['Remove the morphine order', 'Order continuous pulse oximetry']);
     expect(card.suggestions[0]).toMatchObject({ isRecommended: true, actions: [{ type: 'delete', resourceId: 'MedicationRequest/mr-1' }] });
