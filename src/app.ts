@@ -17,6 +17,7 @@ import { ephemeralKeyedHash, type KeyedHash } from './identity/keyed-hash.js';
 import { feedbackRoutes } from './feedback/feedback-routes.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from './feedback/feedback-store.js';
 import { healthRoutes } from './health/health-routes.js';
+import { aboutRoutes } from './about/about-routes.js';
 import type { Metrics } from './observability/metrics.js';
 import metricsPlugin from './observability/metrics-plugin.js';
 import requestLog from './observability/request-log.js';
@@ -45,6 +46,8 @@ export interface AppOptions {
    * restart; the default is a random key, stable for this app only (tests).
    */
   keyed?: KeyedHash;
+  /** The model card's headline for the About page (server.ts reads it beside the model file). */
+  modelCardHeadline?: string;
 }
 
 /** Content types a CDS client may use for a JSON body. */
@@ -105,6 +108,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     fetcher: opts.fetcher ?? noFetcher,
     observers: [...(opts.metrics !== undefined ? [opts.metrics.observer] : []), ...(opts.observers ?? [])],
     clock,
+  });
+  const described = opts.scorer.describe();
+  await app.register(aboutRoutes, {
+    facts: {
+      staleAfterHours: config.VIGIL_STALE_AFTER_HOURS,
+      ...(described.model === 'loaded' && described.name !== undefined
+        ? {
+            model: {
+              name: described.name,
+              version: described.version ?? '',
+              mode: described.mode ?? 'active',
+              ...(described.trainingData !== undefined ? { trainingData: described.trainingData } : {}),
+              ...(opts.modelCardHeadline !== undefined ? { headline: opts.modelCardHeadline } : {}),
+            },
+          }
+        : {}),
+    },
   });
   await app.register(feedbackRoutes, {
     serviceIds,

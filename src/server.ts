@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loggerOptions } from './http/logger-options.js';
-import { createScorer } from './models/create-scorer.js';
+import { createScorer, SHIPPED_MODEL_PATH } from './models/create-scorer.js';
+import { readModelCardHeadline } from './about/model-card-headline.js';
 import { createFhirFetcher } from './prefetch/fhir-fetcher.js';
 import { openAuditTrail } from './audit/open-audit-trail.js';
 import { resolveAuditKey } from './audit/patient-hash.js';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const fetcher = createFhirFetcher(config, log, telemetry);
   const audit = await openAuditTrail(config, log, metrics.auditWriteFailed);
   // The audit key also makes card uuids: the same card for the same data, across restarts.
+  const headline = config.VIGIL_MODEL_PATH === 'none' ? undefined : await readModelCardHeadline(config.VIGIL_MODEL_PATH ?? SHIPPED_MODEL_PATH);
   const keyed = keyedHash(await resolveAuditKey(config.VIGIL_AUDIT_HMAC_KEY, config.VIGIL_DATA_DIR, log));
   const feedbackStore = await openFileFeedbackStore(config.VIGIL_DATA_DIR);
   const app = await buildApp({
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     feedbackStore,
     issuedCards: audit.issued,
     keyed,
+    ...(headline !== undefined ? { modelCardHeadline: headline } : {}),
   });
 
   // Calls in flight finish first; then the ONNX session and breakers are released and stores flushed.

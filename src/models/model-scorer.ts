@@ -182,7 +182,14 @@ export function createModelScorer(options: ModelScorerOptions): DeteriorationSco
     },
     describe() {
       const state = breaker.opened ? 'breaker open' : breaker.halfOpen ? 'breaker half-open' : 'breaker closed';
-      return { model: 'loaded', mode, detail: `${metadata.name} ${metadata.version} (${state})` };
+      return {
+        model: 'loaded',
+        mode,
+        detail: `${metadata.name} ${metadata.version} (${state})`,
+        name: metadata.name,
+        version: metadata.version,
+        ...(metadata.trainingData !== undefined ? { trainingData: metadata.trainingData } : {}),
+      };
     },
     async close() {
       breaker.shutdown();

@@ -79,9 +79,20 @@ export interface RiskAssessment {
   modelRecord?: ModelRecord;
 }
 
+/** What a scorer says of itself (readiness, start-up log, the About page). */
+export interface ScorerDescription {
+  model: 'loaded' | 'fallback-only' | 'not-configured';
+  mode?: ModelMode;
+  detail?: string;
+  /** The loaded model's identity and what it was trained on. */
+  name?: string;
+  version?: string;
+  trainingData?: string;
+}
+
 export interface DeteriorationScorer {
   assess(inputs: PatientInputs): Promise<RiskAssessment>;
   /** For /readyz and start-up logs. */
-  describe(): { model: 'loaded' | 'fallback-only' | 'not-configured'; mode?: ModelMode; detail?: string };
+  describe(): ScorerDescription;
   close(): Promise<void>;
 }
