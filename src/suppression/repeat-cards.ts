@@ -1,0 +1,102 @@
+// Alert fatigue: the same card for the same patient again and again teaches clinicians to ignore
+// decision support. Within a window (per patient and service; per drug on order-select), a repeat
+// card whose risk has not risen is suppressed or downgraded to info, by policy. A rise in risk (a more
+// severe colour, or a higher NEWS2 within one colour) always shows at once. A critical card is never
+// quietened, unless a clinician overrode that same card with a reason, and then only for the window.
+import type { Card, Indicator } from '../cards/card-schema.js';
+import type { ShownCard, SuppressionStore } from './suppression-store.js';
+
+export type RepeatPolicy = 'off' | 'downgrade' | 'suppress';
+
+export interface RepeatSettings {
+  policy: RepeatPolicy;
+  windowMs: number;
+}
+
+/** What the rule did to one card, for metrics and the audit trail. */
+export interface QuietenedCard {
+  uuid: string;
+  indicator: Indicator;
+  action: 'suppressed' | 'downgraded';
+  why: 'repeat-not-risen' | 'overridden-with-reason';
+  /** When the card was last shown in full. */
+  shownAt: string;
+}
+
+const RANK: Record<Indicator, number> = { info: 0, warning: 1, critical: 2 };
+
+type Decision = { action: 'show' } | { action: 'suppressed' | 'downgraded'; why: QuietenedCard['why'] };
+
+function news2TotalOf(card: Card): number | undefined {
+  const total = (card.extension?.['vigil.score'] as { news2?: { total?: unknown } } | undefined)?.news2?.total;
+  return typeof total === 'number' ? total : undefined;
+}
+
+/** Pure: what to do with `card`, given what was last shown for the same patient and service. */
+export function decide(card: Card, last: ShownCard | undefined, now: number, settings: RepeatSettings): Decision {
+  if (settings.policy === 'off' || last === undefined || now - last.shownAt > settings.windowMs) return { action: 'show' };
+  const total = news2TotalOf(card);
+  const risen = RANK[card.indicator] > RANK[last.indicator] || (card.indicator === last.indicator && total !== undefined && (last.news2Total === undefined || total > last.news2Total));
+  if (risen) return { action: 'show' };
+  if (card.indicator === 'critical') {
+    const overridden = last.uuid === card.uuid && last.overriddenUntil !== undefined && last.overriddenUntil > now;
+    return overridden ? { action: 'suppressed', why: 'overridden-with-reason' } : { action: 'show' };
+  }
+  return { action: settings.policy === 'suppress' ? 'suppressed' : 'downgraded', why: 'repeat-not-risen' };
+}
+
+/** The key of a card in the store: service, patient pseudonym, and the drug on sedation cards. */
+export function repeatKey(service: string, patientPseudonym: string, card: Card): string {
+  const drug = (card.extension?.['vigil.order'] as { ingredient?: unknown } | undefined)?.ingredient;
+  return `${service}|${patientPseudonym}${typeof drug === 'string' ? `|${drug}` : ''}`;
+}
+
+function downgrade(card: Card, last: ShownCard, now: number): Card {
+  const minutes = Math.max(1, Math.round((now - last.shownAt) / 60_000));
+  const summary = `Unchanged since shown ${minutes} min ago: ${card.summary}`;
+  return { ...card, indicator: 'info', summary: summary.length <= 139 ? summary : `${summary.slice(0, 137)}…` };
+}
+
+export interface RepeatOutcome {
+  cards: Card[];
+  quietened: QuietenedCard[];
+}
+
+/**
+ * Applies the rule to one call's cards and records what was shown. A store that fails makes the rule
+ * show every card (fail open: a missed repeat is noise, a missed card could be harm) and says so.
+ */
+export async function applyRepeatRule(
+  cards: readonly Card[],
+  at: { service: string; patientPseudonym: string; now: number },
+  settings: RepeatSettings,
+  store: SuppressionStore,
+  onStoreError: (err: unknown) => void = () => {},
+): Promise<RepeatOutcome> {
+  if (settings.policy === 'off') return { cards: [...cards], quietened: [] };
+  const out: RepeatOutcome = { cards: [], quietened: [] };
+  for (const card of cards) {
+    const key = repeatKey(at.service, at.patientPseudonym, card);
+    let last: ShownCard | undefined;
+    try {
+      last = await store.get(key);
+    } catch (err) {
+      onStoreError(err);
+      out.cards.push(card);
+      continue;
+    }
+    const decision = decide(card, last, at.now, settings);
+    if (decision.action === 'show') {
+      out.cards.push(card);
+      const total = news2TotalOf(card);
+      const shown: ShownCard = { uuid: card.uuid, indicator: card.indicator, shownAt: at.now, ...(total !== undefined ? { news2Total: total } : {}) };
+      await store.set(key, shown, settings.windowMs).catch(onStoreError);
+      continue;
+    }
+    // `last` is defined here: only a card seen before can be quietened.
+    const seen = last!;
+    out.quietened.push({ uuid: card.uuid, indicator: card.indicator, action: decision.action, why: decision.why, shownAt: new Date(seen.shownAt).toISOString() });
+    if (decision.action === 'downgraded') out.cards.push(downgrade(card, seen, at.now));
+  }
+  return out;
+}

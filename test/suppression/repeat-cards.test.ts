@@ -1,0 +1,94 @@
+// The repeat-card rule as a table, and the in-process store under it, with the clock injected.
+import { describe, expect, it } from 'vitest';
+import type { Card, Indicator } from '../../src/cards/card-schema.js';
+import { applyRepeatRule, decide, repeatKey, type RepeatSettings } from '../../src/suppression/repeat-cards.js';
+import { createMemorySuppressionStore, type ShownCard, type SuppressionStore } from '../../src/suppression/suppression-store.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.parse('2026-11-23T12:00:00Z');
+const DOWNGRADE: RepeatSettings = { policy: 'downgrade', windowMs: HOUR };
+const SUPPRESS: RepeatSettings = { policy: 'suppress', windowMs: HOUR };
+
+function card(indicator: Indicator, news2: number, uuid = `00000000-0000-8000-8000-00000000000${news2 % 10}`): Card {
+  return { uuid, summary: `NEWS2 ${news2}`, indicator, source: { label: 'Vigil' }, extension: { 'vigil.score': { news2: { total: news2 } } } };
+}
+const shown = (indicator: Indicator, news2: number, minutesAgo: number, extra: Partial<ShownCard> = {}): ShownCard => ({
+  uuid: card(indicator, news2).uuid,
+  indicator,
+  news2Total: news2,
+  shownAt: T0 - minutesAgo * 60_000,
+  ...extra,
+});
+
+describe('what the rule does with a card', () => {
+  it.each<[string, Card, ShownCard | undefined, RepeatSettings, string]>([
+    ['a first card', card('warning', 5), undefined, DOWNGRADE, 'show'],
+    ['a repeat within the window, risk unchanged', card('warning', 5), shown('warning', 5, 20), DOWNGRADE, 'downgraded'],
+    ['the same, with policy suppress', card('warning', 5), shown('warning', 5, 20), SUPPRESS, 'suppressed'],
+    ['a repeat with a lower score', card('warning', 5), shown('warning', 6, 20), SUPPRESS, 'suppressed'],
+    ['a repeat after the window', card('warning', 5), shown('warning', 5, 61), SUPPRESS, 'show'],
+    ['a higher NEWS2 within the same colour', card('warning', 6), shown('warning', 5, 5), SUPPRESS, 'show'],
+    ['a more severe colour', card('critical', 7), shown('warning', 6, 5), SUPPRESS, 'show'],
+    ['a repeat critical card', card('critical', 9), shown('critical', 9, 5), SUPPRESS, 'show'],
+    ['a critical card a clinician overrode with a reason', card('critical', 9), shown('critical', 9, 5, { overriddenUntil: T0 + HOUR }), SUPPRESS, 'suppressed'],
+    ['a critical card overridden, once the override window is over', card('critical', 9), shown('critical', 9, 5, { overriddenUntil: T0 - 1 }), SUPPRESS, 'show'],
+    ['another critical card than the one overridden', card('critical', 8), shown('critical', 9, 5, { overriddenUntil: T0 + HOUR }), SUPPRESS, 'show'],
+    ['anything, with the rule off', card('info', 2), shown('info', 2, 1), { policy: 'off', windowMs: HOUR }, 'show'],
+  ])('%s → %s', (_name, c, last, settings, action) => {
+    expect(decide(c, last, T0, settings).action).toBe(action);
+  });
+
+  it('keys sedation cards by drug as well, and never by the patient id in clear', () => {
+    const order = { ...card('warning', 5), extension: { 'vigil.order': { ingredient: 'morphine' } } };
+    expect(repeatKey('sedation-safety', 'hmac-sha256:ab12', order)).toBe('sedation-safety|hmac-sha256:ab12|morphine');
+    expect(repeatKey('deterioration-risk', 'hmac-sha256:ab12', card('info', 1))).toBe('deterioration-risk|hmac-sha256:ab12');
+  });
+});
+
+describe('applying the rule call after call', () => {
+  const at = (minutes: number) => ({ service: 'deterioration-risk', patientPseudonym: 'hmac-sha256:p1', now: T0 + minutes * 60_000 });
+
+  it('shows the first card, downgrades the repeat (saying when it was shown), and shows a rise at once', async () => {
+    const store = createMemorySuppressionStore();
+    expect((await applyRepeatRule([card('warning', 5)], at(0), DOWNGRADE, store)).cards[0]!.indicator).toBe('warning');
+    const repeat = await applyRepeatRule([card('warning', 5)], at(15), DOWNGRADE, store);
+    expect(repeat.cards[0]).toMatchObject({ indicator: 'info', summary: 'Unchanged since shown 15 min ago: NEWS2 5' });
+    expect(repeat.quietened).toEqual([{ uuid: card('warning', 5).uuid, indicator: 'warning', action: 'downgraded', why: 'repeat-not-risen', shownAt: new Date(T0).toISOString() }]);
+    expect((await applyRepeatRule([card('critical', 7)], at(20), DOWNGRADE, store)).cards[0]!.indicator).toBe('critical');
+  });
+
+  it('counts the window from the last card shown in full, so a card re-fired every 10 minutes shows again after the window', async () => {
+    const store = createMemorySuppressionStore();
+    const outcomes: string[] = [];
+    for (const minutes of [0, 10, 20, 30, 40, 50, 60, 70]) {
+      const r = await applyRepeatRule([card('warning', 5)], at(minutes), SUPPRESS, store);
+      outcomes.push(r.cards.length === 1 ? 'shown' : 'suppressed');
+    }
+    expect(outcomes).toEqual(['shown', 'suppressed', 'suppressed', 'suppressed', 'suppressed', 'suppressed', 'suppressed', 'shown']);
+  });
+
+  it('quietens a critical card only after a clinician overrode it with a reason, and only that card', async () => {
+    const store = createMemorySuppressionStore();
+    const critical = card('critical', 9);
+    await applyRepeatRule([critical], at(0), SUPPRESS, store);
+    expect((await applyRepeatRule([critical], at(5), SUPPRESS, store)).cards).toHaveLength(1);
+    expect(await store.markOverridden(critical.uuid, T0 + 60 * 60_000)).toBe(true);
+    expect(await store.markOverridden('00000000-0000-8000-8000-0000000000ff', T0 + 60 * 60_000)).toBe(false);
+    const after = await applyRepeatRule([critical], at(10), SUPPRESS, store);
+    expect(after.cards).toEqual([]);
+    expect(after.quietened[0]).toMatchObject({ action: 'suppressed', why: 'overridden-with-reason' });
+  });
+
+  it('shows every card when the store fails (fail open), and says so', async () => {
+    const broken: SuppressionStore = {
+      get: () => Promise.reject(new Error('store down')),
+      set: () => Promise.reject(new Error('store down')),
+      markOverridden: () => Promise.reject(new Error('store down')),
+      close: () => Promise.resolve(),
+    };
+    const errors: unknown[] = [];
+    const r = await applyRepeatRule([card('warning', 5), card('info', 2)], at(0), SUPPRESS, broken, (e) => errors.push(e));
+    expect(r.cards).toHaveLength(2);
+    expect(errors).toHaveLength(2);
+  });
+});
