@@ -8,7 +8,7 @@ import {
   pairedPpvBootstrap,
   patientBootstrap,
   thresholdForAlertRate,
-} from '../../training/metrics.js';
+} from '../../src/validation/metrics.js';
 
 const T = true;
 const F = false;

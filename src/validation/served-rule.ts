@@ -2,9 +2,9 @@
 // indicator and the model's band, so the model can only add alerts to NEWS2's. Per band, who alerts:
 // NEWS2 alone, the model alone, and the served rule "NEWS2 or model, whichever is more severe"; and the
 // alerts the model adds beyond NEWS2, whose PPV must be at least NEWS2's own.
-import type { News2Risk } from '../src/fallback-rules/types.js';
-import { bandFor } from '../src/models/contributions.js';
-import type { ModelMetadata } from '../src/models/model-metadata.js';
+import type { News2Risk } from '../fallback-rules/types.js';
+import { bandFor } from '../models/contributions.js';
+import type { ModelMetadata } from '../models/model-metadata.js';
 import { alertStats, pairedPpvBootstrap, type AlertStats, type PairedPpv, type PatientBootstrap } from './metrics.js';
 
 /** Alert bands, mildest first: a critical alert is also a warning-or-above alert. */
