@@ -23,6 +23,8 @@ export interface PatientGroup {
 
 type Entry = ['o', string, number, FhirResource] | ['g', string, FhirResource];
 
+/** At most this many partition files: beyond it a partition simply holds more than asked. */
+const MAX_PARTITIONS = 512;
 /** Lines buffered per partition before they are appended to its file. */
 const FLUSH_BYTES = 1 << 20;
 
@@ -45,7 +47,7 @@ export class PatientGroups {
 
   /** `expectedBytes`: about how much the export holds; `partitionBytes`: how much to group in memory at once. */
   constructor(expectedBytes: number, partitionBytes: number) {
-    this.partitions = Math.max(1, Math.ceil(expectedBytes / partitionBytes));
+    this.partitions = Math.min(MAX_PARTITIONS, Math.max(1, Math.ceil(expectedBytes / partitionBytes)));
     this.buffers = Array.from({ length: this.partitions }, () => []);
     this.bufferedBytes = new Array<number>(this.partitions).fill(0);
   }

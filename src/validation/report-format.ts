@@ -32,7 +32,7 @@ export function dataLabel(word: string, detail: string): DataLabel {
     statement: synthetic
       ? `> **Synthetic data. Not clinically validated.** ${detail} Every number below comes from synthetic patients: it shows that ` +
         'the pipeline runs end to end on a bulk export, not how Vigil performs on real patients.'
-      : `> **${word} data.** ${detail} These numbers describe these data only: evidence for the site's own decision ` +
+      : `> **${word.charAt(0).toUpperCase()}${word.slice(1)} data.** ${detail} These numbers describe these data only: evidence for the site's own decision ` +
         '(reviewed by its clinical safety officer), not proof of clinical validity, and not transferable to other wards or times.',
   };
 }
