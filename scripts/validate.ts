@@ -70,6 +70,8 @@ function number(name: string, fallback: number, test: (n: number) => boolean, ru
   return n;
 }
 const positive = (n: number) => Number.isFinite(n) && n > 0;
+/** --events a,b: only these outcome events count; absent, every row does. */
+const eventsOption = () => values.events?.split(',').map((e) => e.trim()).filter((e) => e !== '');
 const wholeAtLeast = (least: number) => (n: number) => Number.isSafeInteger(n) && n >= least;
 
 async function readKey(file: string | undefined): Promise<string> {
@@ -132,7 +134,7 @@ async function pilot(settings: { bootstrap: number; seed: number; out: string })
   const service = values.service ?? DEFAULT_PILOT_SERVICE;
   // Outcomes keyed by plain ids are keyed here when the key is given; the ids never leave this process.
   const hash = values['key-file'] !== undefined ? patientHasher(await readKey(values['key-file'])) : undefined;
-  const outcomes = await readOutcomes(outcomeFiles, values.events?.split(','), hash && ((p) => (p.startsWith('hmac-sha256:') ? p : hash(p))));
+  const outcomes = await readOutcomes(outcomeFiles, eventsOption(), hash && ((p) => (p.startsWith('hmac-sha256:') ? p : hash(p))));
   const store = createFileAuditStore(dataDir);
   try {
     const read = await readPilot(store.read(), outcomes.index, { windowHours, service });
@@ -182,7 +184,7 @@ async function replay(settings: { bootstrap: number; seed: number; out: string }
     const staleAfterHours = number('stale-after-hours', DEFAULTS.staleAfterHours, positive, 'a positive number of hours');
     const windowHours = number('window-hours', model.metadata.outcomeWindowHours, positive, 'a positive number of hours');
     const maxPatients = values['max-patients'] === undefined ? undefined : number('max-patients', 0, wholeAtLeast(1), 'a whole number of at least 1');
-    const events = values.events?.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const events = eventsOption();
     const started = performance.now();
     const run = await runReplay(
       { exportFiles: files, outcomeFiles },
@@ -241,8 +243,13 @@ try {
   const message = values['hash-outcomes'] === true ? await hashOutcomes() : values.audit !== undefined ? await pilot(settings) : await replay(settings);
   process.stdout.write(`${message}\n`);
 } catch (error) {
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('VIGIL_')) {
+  const code = (error as { code?: string }).code;
+  if (error instanceof UsageError || code?.startsWith('VIGIL_')) {
     process.stderr.write(`validate: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+    process.stderr.write(`validate: cannot read ${(error as { path?: string }).path ?? 'a file given'} (${code})\n`);
     process.exit(2);
   }
   throw error;

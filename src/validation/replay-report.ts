@@ -61,7 +61,6 @@ export function renderReplayReport(report: ReplayReport): ReportFiles {
   const e = report.evaluation;
   const label = report.dataLabel.word;
   const m = report.model;
-  const s = report.settings;
   const modelLabel = `${m.name} ${m.version}`;
   const subtitle = `${label} data · ${count(e.rows)} moments of ${count(e.patients)} patients`;
   const files: ReportFiles = {

@@ -55,6 +55,17 @@ describe('replaying one patient\'s chart', () => {
     expect(at21).toMatchObject({ news2Total: 6, news2Partial: false });
   });
 
+  it.each([
+    ['in force that day', '2025-03-01', [0, 4, 6, 6]],
+    ['starting the next day', '2025-03-02', [0, 4, 6, 9]],
+  ])('reads an SpO2 target Goal %s: 21:03\'s SpO2 91 scores 0 on scale 2 once it is in force, else 3', async (_name, startDate, totals) => {
+    const { group, patient } = handMadeGroup();
+    const target = { measure: { coding: [{ system: 'http://loinc.org', code: '59408-5' }] }, detailRange: { low: { value: 88, unit: '%' }, high: { value: 92, unit: '%' } } };
+    group.goals.push({ resourceType: 'Goal', lifecycleStatus: 'active', startDate, target: [target] });
+    const replay = await replayPatient(group, patient as never, { scorer: createRulesScorer(), staleAfterHours: 12 });
+    expect(replay.moments.map((m) => m.news2Total)).toEqual(totals);
+  });
+
   it('asks the model too, and knows where its estimate would be on the card', async () => {
     const { group, patient } = handMadeGroup();
     const scorer = createModelScorer({ model, mode: 'active', settings: SCORER_SETTINGS });
