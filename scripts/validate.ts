@@ -40,27 +40,36 @@ class UsageError extends Error {
   readonly code = 'VIGIL_VALIDATE_USAGE';
 }
 
-const { values } = parseArgs({
-  options: {
-    observations: { type: 'string', multiple: true },
-    patients: { type: 'string', multiple: true },
-    outcomes: { type: 'string', multiple: true },
-    out: { type: 'string' },
-    model: { type: 'string' },
-    'stale-after-hours': { type: 'string' },
-    'window-hours': { type: 'string' },
-    bootstrap: { type: 'string' },
-    seed: { type: 'string' },
-    'max-patients': { type: 'string' },
-    events: { type: 'string' },
-    'data-label': { type: 'string' },
-    'partition-mb': { type: 'string' },
-    audit: { type: 'string' },
-    service: { type: 'string' },
-    'key-file': { type: 'string' },
-    'hash-outcomes': { type: 'boolean' },
-  },
-});
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        observations: { type: 'string', multiple: true },
+        patients: { type: 'string', multiple: true },
+        outcomes: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        model: { type: 'string' },
+        'stale-after-hours': { type: 'string' },
+        'window-hours': { type: 'string' },
+        bootstrap: { type: 'string' },
+        seed: { type: 'string' },
+        'max-patients': { type: 'string' },
+        events: { type: 'string' },
+        'data-label': { type: 'string' },
+        'partition-mb': { type: 'string' },
+        audit: { type: 'string' },
+        service: { type: 'string' },
+        'key-file': { type: 'string' },
+        'hash-outcomes': { type: 'boolean' },
+      },
+    }).values;
+  } catch (error) {
+    // Unknown or malformed options: say which, as every other usage error does.
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+let values: ReturnType<typeof parseOptions> = {};
 
 function number(name: string, fallback: number, test: (n: number) => boolean, rule: string): number {
   const text = values[name as keyof typeof values];
@@ -234,6 +243,7 @@ async function replay(settings: { bootstrap: number; seed: number; out: string }
 }
 
 try {
+  values = parseOptions();
   const out = resolve(values.out ?? DEFAULTS.out);
   const settings = {
     bootstrap: number('bootstrap', DEFAULTS.bootstrap, wholeAtLeast(1), 'a whole number of replicates, at least 1'),

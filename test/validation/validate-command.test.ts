@@ -117,11 +117,13 @@ describe('npm run validate on an export made elsewhere', () => {
     CHILD_TIMEOUT_MS,
   );
 
-  it('refuses an export without an outcome list, and an outcome list without its header, saying what is needed', async () => {
+  it('refuses an export without an outcome list, an outcome list without its header and options it cannot use, saying what is needed', async () => {
     await expect(validate(['--observations', join(dir, 'nowhere.ndjson')])).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringContaining('--outcomes is required'),
     });
+    await expect(validate(['--bootstrap', '0'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--bootstrap must be a whole number') });
+    await expect(validate(['--frobnicate'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--frobnicate'") });
     const exportFile = join(dir, 'one.ndjson');
     const outcomes = join(dir, 'no-header.csv');
     await writeFile(exportFile, '{"resourceType":"Patient","id":"p1"}\n');
