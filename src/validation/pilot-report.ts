@@ -81,10 +81,10 @@ function pilotMarkdown(r: PilotReport): string {
         ? ' — **none match: the outcome list must be keyed with the audit trail\'s HMAC key (`--key-file`, or `--hash-outcomes`).**'
         : '.'),
   );
-  out.push(skippedTable(r.audit.skipped, 'No evaluated record was skipped.'));
+  out.push(skippedTable(r.audit.skipped, 'No evaluated record was skipped.', 'calls'));
   if (r.audit.withoutEstimate.length > 0) {
     out.push('Calls with no model estimate (NEWS2 answered alone; not in the comparison):');
-    out.push(skippedTable(r.audit.withoutEstimate, ''));
+    out.push(skippedTable(r.audit.withoutEstimate, '', 'calls'));
   }
   if (groups.length === 0) {
     out.push('No call carried a model estimate: there is nothing to compare.');

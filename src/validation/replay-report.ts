@@ -158,7 +158,7 @@ function replayMarkdown(r: ReplayReport): string {
       `${count(r.outcomes.patientsWithoutObservations)} of those patients have no Observation in the export (check that both name patients the same way).`,
   );
   out.push(['| event | rows | counted |', '|---|---|---|', ...r.outcomes.events.map((ev) => `| ${ev.event.replace(/\|/g, '\\|')} | ${count(ev.rows)} | ${ev.counted ? 'yes' : 'no (--events)'} |`)].join('\n'));
-  out.push(skippedTable(r.outcomes.skipped, 'No outcome row was skipped.'));
+  out.push(skippedTable(r.outcomes.skipped, 'No outcome row was skipped.', 'rows'));
 
   out.push('## Scoring moments');
   const mo = r.moments;

@@ -86,7 +86,7 @@ export function calibrationTable(e: Evaluation): string {
   ].join('\n');
 }
 
-export function skippedTable(rows: readonly { reason: string; count: number }[], empty: string): string {
+export function skippedTable(rows: readonly { reason: string; count: number }[], empty: string, unit = 'lines'): string {
   if (rows.length === 0) return empty;
-  return ['| reason | lines |', '|---|---|', ...rows.map((r) => `| ${r.reason.replace(/\|/g, '\\|')} | ${count(r.count)} |`)].join('\n');
+  return [`| reason | ${unit} |`, '|---|---|', ...rows.map((r) => `| ${r.reason.replace(/\|/g, '\\|')} | ${count(r.count)} |`)].join('\n');
 }
