@@ -7,7 +7,7 @@
 // frequent as the patient gets sicker. The outcome is a hazard of the latent severity and age only:
 // NEWS2 is never consulted, so comparing NEWS2 with a learned model on these rows is a fair contest
 // between two readers of the same noisy vitals. Same seed, same cohort.
-import { createRandom, type Random } from './random.js';
+import { createRandom, type Random } from '../src/validation/random.js';
 
 export interface ChartedSet {
   /** Hours since admission. */

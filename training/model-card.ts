@@ -9,9 +9,9 @@ import { formatValue } from '../src/explain/labels.js';
 import { FEATURE_CONTRACT_ID, FEATURE_COUNT, INPUT_NAME, MAX_IMPUTED_FEATURES, MODEL_FEATURES, OUTPUT_NAME } from '../src/models/feature-contract.js';
 import { BAND_OFF, METADATA_KEYS, type Histogram } from '../src/models/model-metadata.js';
 import { PHENOTYPES } from './cohort.js';
-import type { Interval } from './metrics.js';
+import type { Interval } from '../src/validation/metrics.js';
 import { DEFAULT_OPTIONS, type TrainingResult } from './pipeline.js';
-import type { AlertBand } from './served-rule.js';
+import type { AlertBand } from '../src/validation/served-rule.js';
 import { CANDIDATE_THRESHOLDS, MIN_ADDED_ALERTS, type Candidate } from './thresholds.js';
 
 export const BENCH_START = '<!-- bench:start -->';

@@ -22,11 +22,11 @@ import {
   type AlertStats,
   type CalibrationBin,
   type PairedBootstrap,
-} from './metrics.js';
+} from '../src/validation/metrics.js';
 import { writeOnnx } from './onnx-writer.js';
-import { createRandom } from './random.js';
+import { createRandom } from '../src/validation/random.js';
 import { referenceDistributions } from './reference-distributions.js';
-import { ALERT_BANDS, evaluateBand, news2Alerts, type BandEvaluation, type Moment } from './served-rule.js';
+import { ALERT_BANDS, evaluateBand, news2Alerts, type BandEvaluation, type Moment } from '../src/validation/served-rule.js';
 import { chooseThresholds, type ThresholdChoice } from './thresholds.js';
 
 export const MODEL_NAME = 'vigil-deterioration';

@@ -3,8 +3,8 @@
 // at that band. Per band, the lowest candidate threshold that meets this wins (the most alerts the
 // rule allows); where none does, the band is switched off (BAND_OFF) so the model adds nothing there.
 import { BAND_OFF } from '../src/models/model-metadata.js';
-import type { PatientBootstrap } from './metrics.js';
-import { ALERT_BANDS, evaluateBand, type AlertBand, type Moment, type Thresholds } from './served-rule.js';
+import type { PatientBootstrap } from '../src/validation/metrics.js';
+import { ALERT_BANDS, evaluateBand, type AlertBand, type Moment, type Thresholds } from '../src/validation/served-rule.js';
 
 /**
  * Probabilities tried as thresholds: a fixed grid (not the validation data's own quantiles) so a

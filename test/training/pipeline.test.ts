@@ -7,7 +7,7 @@ import { scoredRows } from '../../training/dataset.js';
 import { FEATURE_BASIS } from '../../training/feature-basis.js';
 import { benchSection, renderModelCard } from '../../training/model-card.js';
 import { DEFAULT_OPTIONS, runTraining, splitPatients, type TrainingResult } from '../../training/pipeline.js';
-import { ALERT_BANDS } from '../../training/served-rule.js';
+import { ALERT_BANDS } from '../../src/validation/served-rule.js';
 
 const SMALL = { seed: 7, patients: 300, bootstrapReplicates: 50, version: '0.0.1-test' };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { News2Risk } from '../../src/fallback-rules/types.js';
 import { BAND_OFF } from '../../src/models/model-metadata.js';
-import { patientBootstrap } from '../../training/metrics.js';
-import type { Moment } from '../../training/served-rule.js';
+import { patientBootstrap } from '../../src/validation/metrics.js';
+import type { Moment } from '../../src/validation/served-rule.js';
 import { chooseThresholds, MIN_ADDED_ALERTS } from '../../training/thresholds.js';
 
 /** `count` patients, one moment each, `positives` of them with the outcome. */

@@ -1,4 +1,5 @@
-// A seeded pseudo-random source for the synthetic cohort: same seed, same cohort, byte for byte.
+// A seeded pseudo-random source for the synthetic cohort and the patient bootstrap: same seed, same
+// cohort and same intervals, byte for byte.
 // sfc32 (Chris Doty-Humphrey's Small Fast Counter): tiny, fast, good enough statistical quality for
 // simulation, and it uses only 32-bit integer arithmetic, so it behaves identically on every platform.
 

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   alertStats,
+  alertStatsWithIntervals,
   auprc,
   auroc,
+  rankingWithIntervals,
+  rocCurve,
   calibrationTable,
   pairedBootstrapAurocDifference,
   pairedPpvBootstrap,
   patientBootstrap,
   thresholdForAlertRate,
-} from '../../training/metrics.js';
+} from '../../src/validation/metrics.js';
 
 const T = true;
 const F = false;
@@ -84,5 +87,52 @@ describe('metrics', () => {
     expect(result.difference.lowerOneSided).toBeGreaterThan(0.3);
     expect(result.b.lower).toBeLessThan(0.5);
     expect(result.b.upper).toBeGreaterThan(0.5);
+  });
+
+  it('gives the ROC curve\'s corners from (0, 0) to (1, 1), tied scores moving together', () => {
+    const points = rocCurve([0.9, 0.8, 0.8, 0.1], [T, T, F, F]);
+    expect(points.map((p) => [p.falsePositiveRate, p.truePositiveRate])).toEqual([
+      [0, 0],
+      [0, 0.5],
+      [0.5, 1],
+      [1, 1],
+    ]);
+  });
+
+  it('computes average precision by hand: positives found at ranks 1 and 3 give (1 + 2/3) / 2', () => {
+    expect(auprc([0.9, 0.8, 0.7, 0.6], [T, F, T, F])).toBeCloseTo((1 + 2 / 3) / 2, 12);
+  });
+
+  it('bootstraps AUROC and AUPRC around the point estimates, and gives no AUPRC without a positive', () => {
+    const scores = Array.from({ length: 120 }, (_, i) => (i * 37) % 101);
+    const labels = scores.map((v, i) => v + ((i * 53) % 60) > 90);
+    const clusters = scores.map((_, i) => Math.floor(i / 3));
+    const r = rankingWithIntervals(scores, labels, patientBootstrap(clusters, 300, 5));
+    expect(r.auroc.value).toBeCloseTo(auroc(scores, labels), 12);
+    expect(r.auprc.value).toBeCloseTo(auprc(scores, labels), 12);
+    expect(r.auroc.lower).toBeLessThan(r.auroc.value);
+    expect(r.auroc.upper).toBeGreaterThan(r.auroc.value);
+    expect(r.auprc.lower).toBeLessThan(r.auprc.value);
+    expect(rankingWithIntervals([0.1, 0.2], [F, F], patientBootstrap([1, 2], 10, 1)).auprc.value).toBeNaN();
+  });
+
+  it('collapses the interval onto the point estimate when there is one patient (every replicate is the data itself)', () => {
+    const scores = [0.9, 0.3, 0.6, 0.2, 0.8];
+    const labels = [T, F, T, F, F];
+    const r = rankingWithIntervals(scores, labels, patientBootstrap([7, 7, 7, 7, 7], 20, 3));
+    expect(r.auprc).toEqual({ value: auprc(scores, labels), lower: auprc(scores, labels), upper: auprc(scores, labels) });
+    expect(r.auroc.lower).toBe(r.auroc.value);
+  });
+
+  it('gives alert rate, sensitivity and PPV with intervals over patients', () => {
+    const alerts = [T, T, F, F, T, F];
+    const labels = [T, F, T, F, T, F];
+    const r = alertStatsWithIntervals(alerts, labels, patientBootstrap([1, 1, 2, 2, 3, 3], 200, 9));
+    expect(r.alerts).toBe(3);
+    expect(r.alertRate.value).toBe(0.5);
+    expect(r.sensitivity.value).toBeCloseTo(2 / 3, 12);
+    expect(r.ppv.value).toBeCloseTo(2 / 3, 12);
+    expect(r.ppv.lower).toBeLessThanOrEqual(r.ppv.value);
+    expect(r.ppv.upper).toBeGreaterThanOrEqual(r.ppv.value);
   });
 });

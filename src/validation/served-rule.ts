@@ -2,9 +2,10 @@
 // indicator and the model's band, so the model can only add alerts to NEWS2's. Per band, who alerts:
 // NEWS2 alone, the model alone, and the served rule "NEWS2 or model, whichever is more severe"; and the
 // alerts the model adds beyond NEWS2, whose PPV must be at least NEWS2's own.
-import type { News2Risk } from '../src/fallback-rules/types.js';
-import { bandFor } from '../src/models/contributions.js';
-import type { ModelMetadata } from '../src/models/model-metadata.js';
+import type { News2Risk } from '../fallback-rules/types.js';
+import { bandFor } from '../models/contributions.js';
+import type { ModelMetadata } from '../models/model-metadata.js';
+import type { ModelBand } from '../models/scorer.js';
 import { alertStats, pairedPpvBootstrap, type AlertStats, type PairedPpv, type PatientBootstrap } from './metrics.js';
 
 /** Alert bands, mildest first: a critical alert is also a warning-or-above alert. */
@@ -20,7 +21,7 @@ const NEWS2_ALERTS: Readonly<Record<AlertBand, readonly News2Risk[]>> = {
   critical: ['high'],
 };
 /** The model bands that raise each alert band (medium → warning card, high → critical card). */
-const MODEL_ALERTS: Readonly<Record<AlertBand, readonly string[]>> = {
+const MODEL_ALERTS: Readonly<Record<AlertBand, readonly ModelBand[]>> = {
   warning: ['medium', 'high'],
   critical: ['high'],
 };
@@ -35,9 +36,13 @@ export interface Moment {
 
 export type Thresholds = ModelMetadata['thresholds'];
 
-export const news2Alerts = (m: Moment, band: AlertBand) => NEWS2_ALERTS[band].includes(m.news2Risk);
+/** Whether NEWS2's response band (as scored, or as an audit record keeps it) raises an alert at this band. */
+export const news2RiskAlerts = (risk: News2Risk, band: AlertBand) => NEWS2_ALERTS[band].includes(risk);
+export const news2Alerts = (m: Moment, band: AlertBand) => news2RiskAlerts(m.news2Risk, band);
+/** Whether a model band, as serving gave it, raises an alert at this band. */
+export const bandAlerts = (modelBand: ModelBand, band: AlertBand) => MODEL_ALERTS[band].includes(modelBand);
 /** Uses the serving code's own banding, so a threshold means here what it means on a card. */
-export const modelAlerts = (m: Moment, band: AlertBand, t: Thresholds) => MODEL_ALERTS[band].includes(bandFor(m.probability, t));
+export const modelAlerts = (m: Moment, band: AlertBand, t: Thresholds) => bandAlerts(bandFor(m.probability, t), band);
 
 export interface BandEvaluation {
   band: AlertBand;

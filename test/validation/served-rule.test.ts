@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { News2Risk } from '../../src/fallback-rules/types.js';
 import { BAND_OFF } from '../../src/models/model-metadata.js';
-import { patientBootstrap } from '../../training/metrics.js';
-import { evaluateBand, modelAlerts, news2Alerts, type Moment } from '../../training/served-rule.js';
+import { patientBootstrap } from '../../src/validation/metrics.js';
+import { evaluateBand, modelAlerts, news2Alerts, type Moment } from '../../src/validation/served-rule.js';
 
 const at = (news2Risk: News2Risk, probability: number, label = false, patientId = 1): Moment => ({ patientId, label, news2Risk, probability });
 const THRESHOLDS = { medium: 0.2, high: 0.5 };

@@ -1,7 +1,8 @@
-// Discrimination and calibration metrics for the model card: AUROC (ties counted half), a paired
-// patient-level bootstrap of the AUROC difference, AUPRC (average precision), a reliability table,
-// logistic calibration intercept and slope, alert statistics (rate, sensitivity, PPV) and a paired
-// patient-level bootstrap of two alert rules' PPVs.
+// Discrimination and calibration metrics, shared by training (the model card) and local validation (a
+// site's report): AUROC (ties counted half), AUPRC (average precision), ROC points, a paired
+// patient-level bootstrap of the AUROC difference, patient-bootstrap intervals of any statistic, a
+// reliability table, logistic calibration intercept and slope, alert statistics (rate, sensitivity,
+// PPV) and a paired patient-level bootstrap of two alert rules' PPVs.
 import { createRandom } from './random.js';
 
 /** Indices sorted by ascending score (stable: ties keep row order, so results are deterministic). */
@@ -39,8 +40,13 @@ export function auroc(scores: readonly number[], labels: readonly boolean[]): nu
 
 /** Average precision: the area under the precision–recall step curve, tied scores taken together. */
 export function auprc(scores: readonly number[], labels: readonly boolean[]): number {
-  const order = ascending(scores).reverse();
-  const positives = labels.filter(Boolean).length;
+  return auprcOrdered(ascending(scores).reverse(), scores, labels);
+}
+
+/** Weighted average precision over a precomputed descending order; weights are bootstrap multiplicities. */
+function auprcOrdered(order: readonly number[], scores: readonly number[], labels: readonly boolean[], weights?: Float64Array): number {
+  let positives = 0;
+  for (let row = 0; row < labels.length; row++) if (labels[row]) positives += weights ? (weights[row] ?? 0) : 1;
   let tp = 0;
   let seen = 0;
   let ap = 0;
@@ -49,14 +55,76 @@ export function auprc(scores: readonly number[], labels: readonly boolean[]): nu
     const score = scores[order[i] ?? 0];
     let tpGroup = 0;
     while (i < order.length && scores[order[i] ?? 0] === score) {
-      if (labels[order[i] ?? 0]) tpGroup++;
-      seen++;
+      const row = order[i] ?? 0;
+      const w = weights ? (weights[row] ?? 0) : 1;
+      if (labels[row]) tpGroup += w;
+      seen += w;
       i++;
     }
     tp += tpGroup;
     if (tpGroup > 0) ap += (tpGroup / positives) * (tp / seen);
   }
-  return ap;
+  return positives === 0 ? Number.NaN : ap;
+}
+
+/** A point estimate with its 95 % percentile interval over patient-bootstrap replicates. */
+export interface Estimate {
+  value: number;
+  lower: number;
+  upper: number;
+}
+
+/**
+ * AUROC and AUPRC of one score with 95 % intervals from the patient bootstrap (drawn over the same
+ * rows): every score compared on a report sees the same resampled patients.
+ */
+export function rankingWithIntervals(
+  scores: readonly number[],
+  labels: readonly boolean[],
+  bootstrap: PatientBootstrap,
+): { auroc: Estimate; auprc: Estimate } {
+  const up = ascending(scores);
+  const down = [...up].reverse();
+  const samples = { auroc: [] as number[], auprc: [] as number[] };
+  const weights = new Float64Array(labels.length);
+  for (let r = 0; r < bootstrap.replicates; r++) {
+    const multiplicity = bootstrap.replicate(r);
+    for (let row = 0; row < labels.length; row++) weights[row] = multiplicity[bootstrap.rowPatient[row] ?? 0] ?? 0;
+    samples.auroc.push(aurocOrdered(up, scores, labels, weights));
+    samples.auprc.push(auprcOrdered(down, scores, labels, weights));
+  }
+  return {
+    auroc: { value: aurocOrdered(up, scores, labels), ...twoSided(samples.auroc) },
+    auprc: { value: auprcOrdered(down, scores, labels), ...twoSided(samples.auprc) },
+  };
+}
+
+/** One point of a ROC curve: alerting on every row scoring at least `threshold`. */
+export interface RocPoint {
+  threshold: number;
+  falsePositiveRate: number;
+  truePositiveRate: number;
+}
+
+/** The ROC curve's corners, from (0, 0) to (1, 1), one per distinct score (ties move together). */
+export function rocCurve(scores: readonly number[], labels: readonly boolean[]): RocPoint[] {
+  const order = ascending(scores).reverse();
+  const positives = labels.filter(Boolean).length;
+  const negatives = labels.length - positives;
+  const points: RocPoint[] = [{ threshold: Number.POSITIVE_INFINITY, falsePositiveRate: 0, truePositiveRate: 0 }];
+  let tp = 0;
+  let fp = 0;
+  let i = 0;
+  while (i < order.length) {
+    const score = scores[order[i] ?? 0] ?? Number.NaN;
+    while (i < order.length && scores[order[i] ?? 0] === score) {
+      if (labels[order[i] ?? 0]) tp++;
+      else fp++;
+      i++;
+    }
+    points.push({ threshold: score, falsePositiveRate: negatives === 0 ? 0 : fp / negatives, truePositiveRate: positives === 0 ? 0 : tp / positives });
+  }
+  return points;
 }
 
 export interface PairedBootstrap {
@@ -195,6 +263,52 @@ export function alertStats(alerts: readonly boolean[], labels: readonly boolean[
   return { alertRate: alerted / alerts.length, sensitivity: tp / positives, ppv: alerted === 0 ? Number.NaN : tp / alerted };
 }
 
+export interface AlertEstimates {
+  alertRate: Estimate;
+  sensitivity: Estimate;
+  ppv: Estimate;
+  alerts: number;
+}
+
+/** Alert rate, sensitivity and PPV of one rule with 95 % patient-bootstrap intervals. */
+export function alertStatsWithIntervals(alerts: readonly boolean[], labels: readonly boolean[], bootstrap: PatientBootstrap): AlertEstimates {
+  // Per patient: rows, positives, alerts and true alerts; a replicate is a weighted sum of these.
+  const perPatient = Array.from({ length: bootstrap.patients }, () => ({ rows: 0, positives: 0, alerts: 0, trueAlerts: 0 }));
+  labels.forEach((label, row) => {
+    const c = perPatient[bootstrap.rowPatient[row] ?? 0];
+    if (c === undefined) return;
+    c.rows++;
+    if (label) c.positives++;
+    if (alerts[row]) {
+      c.alerts++;
+      if (label) c.trueAlerts++;
+    }
+  });
+  const samples = { alertRate: [] as number[], sensitivity: [] as number[], ppv: [] as number[] };
+  for (let r = 0; r < bootstrap.replicates; r++) {
+    const multiplicity = bootstrap.replicate(r);
+    const sum = { rows: 0, positives: 0, alerts: 0, trueAlerts: 0 };
+    perPatient.forEach((c, k) => {
+      const m = multiplicity[k] ?? 0;
+      if (m === 0) return;
+      sum.rows += m * c.rows;
+      sum.positives += m * c.positives;
+      sum.alerts += m * c.alerts;
+      sum.trueAlerts += m * c.trueAlerts;
+    });
+    samples.alertRate.push(sum.rows === 0 ? Number.NaN : sum.alerts / sum.rows);
+    samples.sensitivity.push(sum.positives === 0 ? Number.NaN : sum.trueAlerts / sum.positives);
+    samples.ppv.push(sum.alerts === 0 ? Number.NaN : sum.trueAlerts / sum.alerts);
+  }
+  const point = alertStats(alerts, labels);
+  return {
+    alertRate: { value: point.alertRate, ...twoSided(samples.alertRate) },
+    sensitivity: { value: point.sensitivity, ...twoSided(samples.sensitivity) },
+    ppv: { value: point.ppv, ...twoSided(samples.ppv) },
+    alerts: alerts.filter(Boolean).length,
+  };
+}
+
 /** The score threshold that alerts on (about) `rate` of rows: the value at that upper quantile. */
 export function thresholdForAlertRate(scores: readonly number[], rate: number): number {
   const sorted = [...scores].sort((x, y) => y - x);
@@ -274,6 +388,11 @@ export function pairedPpvBootstrap(
     difference: { value: ppvA - ppvB, ...percentileInterval(samples.difference) },
     replicates: bootstrap.replicates,
   };
+}
+
+function twoSided(samples: readonly number[]): { lower: number; upper: number } {
+  const { lower, upper } = percentileInterval(samples);
+  return { lower, upper };
 }
 
 /** The 2.5th, 97.5th (and 5th) percentiles of the finite samples (NaN when there are none). */
