@@ -45,6 +45,15 @@ export interface CdsAuthOptions {
  */
 export const MAX_TOKEN_CHARS = 8192;
 
+/**
+ * True when a JWS segment is in the one canonical base64url form (RFC 7515 §2: no padding, no other
+ * alphabet, no spare trailing bits or characters). Node's decoder forgives all of those, so a
+ * signature with a character appended would still verify: the same token must have one spelling.
+ */
+export function isCanonicalBase64url(segment: string): boolean {
+  return Buffer.from(segment, 'base64url').toString('base64url') === segment;
+}
+
 /** `Bearer <token>` exactly (scheme case-insensitive, RFC 7235), or the reason it is not. */
 export function bearerToken(header: string | undefined): { token: string } | { refused: RefusalReason } {
   if (header === undefined || header === '') return { refused: 'missing_token' };
@@ -52,8 +61,26 @@ export function bearerToken(header: string | undefined): { token: string } | { r
   if (match === null) return { refused: 'malformed_header' };
   const token = match[1]!;
   if (token.length > MAX_TOKEN_CHARS) return { refused: 'token_too_large' };
-  if (token.split('.').length !== 3) return { refused: 'malformed_token' };
+  const segments = token.split('.');
+  if (segments.length !== 3 || !segments.every(isCanonicalBase64url)) return { refused: 'malformed_token' };
   return { token };
+}
+
+/**
+ * How many Authorization headers the request carried. Node keeps only the first of repeated
+ * Authorization headers in `headers`; a proxy and Vigil reading different ones is a confusion to
+ * refuse, so the raw list is counted.
+ */
+export function authorizationHeaderCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === 'authorization') count += 1;
+  return count;
+}
+
+/** The request's one bearer token, or why there is none. */
+function requestToken(request: FastifyRequest): { token: string } | { refused: RefusalReason } {
+  if (authorizationHeaderCount(request.raw.rawHeaders) > 1) return { refused: 'duplicate_authorization' };
+  return bearerToken(request.headers.authorization);
 }
 
 /** Requests that never need a token: CORS preflight, the operations endpoints, routes marked `auth: false`. */
@@ -110,7 +137,7 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
       ignoreExpiration: true,
       ignoreNotBefore: true,
       extractToken: (request: FastifyRequest) => {
-        const found = bearerToken(request.headers.authorization);
+        const found = requestToken(request);
         return 'token' in found ? found.token : undefined;
       },
     },
@@ -121,7 +148,7 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
     const path = request.url.split('?', 1)[0]!;
     const audiences = trust.audienceBases.map((base) => base + path);
     try {
-      const found = bearerToken(request.headers.authorization);
+      const found = requestToken(request);
       if ('refused' in found) throw new AuthRefusal(found.refused);
       const claims = await request.jwtVerify<CdsJwtClaims>();
       const now = clock();
