@@ -20,12 +20,11 @@ export function createFileAuditStore(dataDir: string): AuditStore {
   return {
     append: (record) => log.append(utcDay(new Date(record.at)), record),
     async *read(options = {}) {
+      const newestFirst = options.newestFirst === true;
       const days = await log.days();
-      if (options.newestFirst === true) days.reverse();
+      if (newestFirst) days.reverse();
       for (const day of days) {
-        const { records } = await log.readDay(day);
-        if (options.newestFirst === true) records.reverse();
-        for (const raw of records) {
+        for await (const raw of newestFirst ? log.readDayNewestFirst(day) : log.readDay(day)) {
           const parsed = auditRecordSchema.safeParse(raw);
           if (parsed.success) yield parsed.data;
         }

@@ -51,7 +51,7 @@ class KeyedStore implements FeedbackStore {
       return;
     }
     for (const day of await this.log.days()) {
-      for (const raw of (await this.log.readDay(day)).records) {
+      for await (const raw of this.log.readDay(day)) {
         const parsed = feedbackRecordSchema.safeParse(raw);
         if (parsed.success) yield parsed.data;
       }
