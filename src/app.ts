@@ -16,6 +16,7 @@ import { IssuedCards } from './audit/issued-cards.js';
 import { feedbackRoutes } from './feedback/feedback-routes.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from './feedback/feedback-store.js';
 import { healthRoutes } from './health/health-routes.js';
+import type { ReadinessProbe } from './health/readiness.js';
 import type { Metrics } from './observability/metrics.js';
 import metricsPlugin from './observability/metrics-plugin.js';
 import requestLog from './observability/request-log.js';
@@ -31,6 +32,10 @@ export interface AppOptions {
   /** A pino logger, or false for none (tests). */
   logger?: FastifyBaseLogger | false;
   services?: readonly CdsServiceDefinition[];
+  /** Must succeed before a hook call is answered (the audit trail's recorder); its error is the call's. */
+  recorder?: CallObserver;
+  /** Further readiness checks for /readyz (the audit trail's). */
+  readinessProbes?: readonly ReadinessProbe[];
   /** Authentication seams for tests: who is trusted, how JWKS are fetched. */
   auth?: Pick<CdsAuthOptions, 'trust' | 'fetch'>;
   /** Prometheus metrics: serves GET /metrics, times every request and observes every call. */
@@ -91,12 +96,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const clock = opts.clock ?? (() => new Date());
   if (opts.metrics !== undefined) await app.register(metricsPlugin, { metrics: opts.metrics, serviceIds });
   await app.register(requestLog);
-  await app.register(healthRoutes, { scorer: opts.scorer, allowFallbackOnly: config.VIGIL_ALLOW_FALLBACK_ONLY });
+  await app.register(healthRoutes, {
+    scorer: opts.scorer,
+    allowFallbackOnly: config.VIGIL_ALLOW_FALLBACK_ONLY,
+    ...(opts.readinessProbes !== undefined ? { probes: opts.readinessProbes } : {}),
+  });
 
   await app.register(cdsRoutes, {
     services,
     deps: { config, scorer: opts.scorer, telemetry },
     fetcher: opts.fetcher ?? noFetcher,
+    ...(opts.recorder !== undefined ? { recorder: opts.recorder } : {}),
     observers: [...(opts.metrics !== undefined ? [opts.metrics.observer] : []), ...(opts.observers ?? [])],
     clock,
   });

@@ -144,6 +144,11 @@ export const configSchema = z.object({
    * it from a secret). Unset: a random key is created once in VIGIL_DATA_DIR (development only).
    */
   VIGIL_AUDIT_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * What a hook call does when its audit record cannot be written (disk full, read-only, failing):
+   * `refuse` (default) answers 503 and no card; `answer` answers anyway and counts the missing record.
+   */
+  VIGIL_AUDIT_ON_FAILURE: z.enum(['refuse', 'answer']).default('refuse'),
   /** How many issued card uuids are remembered (from the audit trail, across restarts) to recognise feedback. */
   VIGIL_ISSUED_CARDS_MAX: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
   /** Keep clinicians' free-text override comments in the feedback store (they may name a patient). */

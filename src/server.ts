@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const telemetry = metrics.telemetry;
   const scorer = await createScorer(config, log, telemetry);
   const fetcher = createFhirFetcher(config, log, telemetry);
-  const audit = await openAuditTrail(config, log, metrics.auditWriteFailed);
+  const audit = await openAuditTrail(config, log, { onWriteFailure: metrics.auditWriteFailed, onWritable: metrics.auditWritable });
   const feedbackStore = await openFileFeedbackStore(config.VIGIL_DATA_DIR);
   const app = await buildApp({
     config,
@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     telemetry,
     logger: log,
     metrics,
-    observers: [audit.observer],
+    recorder: audit.recorder,
+    readinessProbes: [() => audit.gate.readinessCheck()],
     feedbackStore,
     issuedCards: audit.issued,
   });

@@ -14,7 +14,7 @@
 // sharing a directory give each a `writer` name (`audit-YYYY-MM-DD.<writer>.jsonl`); readers read every
 // writer's file of a day.
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir } from 'node:fs/promises';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -133,12 +133,7 @@ export class DailyJsonlLog {
   private async writeBatch(day: string, data: Buffer): Promise<void> {
     const file = await this.fileOf(day);
     try {
-      let written = 0;
-      while (written < data.length) {
-        const { bytesWritten } = await file.handle.write(data, written, data.length - written);
-        if (bytesWritten <= 0) throw new ShortWriteError(written, data.length);
-        written += bytesWritten;
-      }
+      await writeFully(file.handle, data);
       await file.handle.datasync();
       file.size += data.length;
     } catch (err) {
@@ -180,6 +175,23 @@ export class DailyJsonlLog {
     this.current = { day, handle, size };
     await previous?.handle.close().catch(() => {});
     return this.current;
+  }
+
+  /**
+   * Resolves when a few kilobytes can be written and synced in the log's directory now (a scratch
+   * file, removed again): how a log that failed learns, without a record to risk, that it may work.
+   */
+  async probe(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const path = join(this.dir, `.probe-${this.prefix}${this.writer === undefined ? '' : `.${this.writer}`}`);
+    const handle = await this.openFile(path);
+    try {
+      await writeFully(handle, Buffer.alloc(PROBE_BYTES, 0x20));
+      await handle.datasync();
+    } finally {
+      await handle.close().catch(() => {});
+      await rm(path, { force: true }).catch(() => {});
+    }
   }
 
   /** Days that have a file (of any writer), oldest first. */
@@ -245,6 +257,16 @@ export class DailyJsonlLog {
   }
 }
 
+/** Writes every byte of `data`, continuing short writes; a write that makes no progress is an error. */
+async function writeFully(handle: LogFileHandle, data: Buffer): Promise<void> {
+  let written = 0;
+  while (written < data.length) {
+    const { bytesWritten } = await handle.write(data, written, data.length - written);
+    if (bytesWritten <= 0) throw new ShortWriteError(written, data.length);
+    written += bytesWritten;
+  }
+}
+
 /** A line's record, or undefined for a blank or unparseable (torn, damaged) line. */
 export function parseLine(line: string): unknown {
   if (line.length === 0) return undefined;
@@ -280,6 +302,9 @@ export async function* linesBackwards(path: string, chunkBytes = 256 * 1024): As
     await handle.close();
   }
 }
+
+/** What probe() writes: more than a typical batch of records. */
+const PROBE_BYTES = 16 * 1024;
 
 /** How far back a torn tail is looked for: far more than any one record. */
 const TAIL_SEARCH_BYTES = 1024 * 1024;

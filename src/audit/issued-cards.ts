@@ -4,7 +4,17 @@
 // without a store of its own.
 import type { AuditStore } from './audit-store.js';
 
-export class IssuedCards {
+/**
+ * The record of issued cards that feedback is matched against. Kept in memory by one replica today;
+ * several replicas will share one (e.g. Redis), hence the promises.
+ */
+export interface IssuedCardStore {
+  remember(uuid: string, service: string): void | Promise<void>;
+  /** The service that issued this card, or undefined when it is not (or no longer) known. */
+  serviceOf(uuid: string): string | undefined | Promise<string | undefined>;
+}
+
+export class IssuedCards implements IssuedCardStore {
   private readonly max: number;
   private readonly byUuid = new Map<string, string>();
 

@@ -2,20 +2,39 @@
 // matched against the cards Vigil issued (unknown cards are accepted and flagged: they may predate
 // the remembered window or come from another replica), stored idempotently and counted.
 import type { FastifyInstance } from 'fastify';
-import type { IssuedCards } from '../audit/issued-cards.js';
-import { VigilError } from '../errors.js';
+import type { IssuedCardStore } from '../audit/issued-cards.js';
+import { errorCode, VigilError } from '../errors.js';
 import type { Telemetry } from '../telemetry.js';
-import { toFeedbackRecord } from './feedback-record.js';
+import { toFeedbackRecord, type FeedbackRecord } from './feedback-record.js';
 import { parseFeedbackBody } from './feedback-schema.js';
 import type { FeedbackStore } from './feedback-store.js';
 
 export interface FeedbackRouteOptions {
   serviceIds: readonly string[];
   store: FeedbackStore;
-  issued: Pick<IssuedCards, 'serviceOf'>;
+  issued: Pick<IssuedCardStore, 'serviceOf'>;
   telemetry: Telemetry;
   keepComments: boolean;
   clock: () => Date;
+}
+
+/** 503: feedback could not be stored. Items stored before the failure are kept: a retry of the whole request counts them as duplicates. */
+export class FeedbackUnavailableError extends VigilError {
+  constructor(cause: string) {
+    super('VIGIL_FEEDBACK_UNAVAILABLE', 'feedback cannot be stored', [
+      { severity: 'error', code: 'transient', diagnostics: 'the feedback could not be stored (storage full or failing). Retry later: items already stored count as duplicates.' },
+    ]);
+    this.retryAfterSeconds = 5;
+    this.cause = cause;
+  }
+}
+
+async function storeOrRefuse(store: FeedbackStore, record: FeedbackRecord): Promise<'stored' | 'duplicate'> {
+  try {
+    return await store.add(record);
+  } catch (err) {
+    throw new FeedbackUnavailableError(errorCode(err));
+  }
 }
 
 export async function feedbackRoutes(app: FastifyInstance, opts: FeedbackRouteOptions): Promise<void> {
@@ -32,12 +51,12 @@ export async function feedbackRoutes(app: FastifyInstance, opts: FeedbackRouteOp
     for (const item of items) {
       const record = toFeedbackRecord(item, {
         service,
-        issuedBy: opts.issued.serviceOf(item.card),
+        issuedBy: await opts.issued.serviceOf(item.card),
         receivedAt,
         keepComments: opts.keepComments,
       });
       if (record.cardOrigin !== 'this-service') counts.unknownCards += 1;
-      if ((await opts.store.add(record)) === 'duplicate') {
+      if ((await storeOrRefuse(opts.store, record)) === 'duplicate') {
         counts.duplicates += 1;
       } else {
         counts.stored += 1;

@@ -14,8 +14,10 @@ export interface Metrics {
   observer: CallObserver;
   /** One HTTP exchange; `service` is a hosted service id or "" (discovery, health, ...). */
   httpRequest(route: string, service: string, status: number, seconds: number): void;
-  /** The audit trail could not record a call (the call was still answered). */
-  auditWriteFailed(): void;
+  /** An audit record could not be written, by error code (ENOSPC, EROFS, ...). */
+  auditWriteFailed(code: string): void;
+  /** Whether the audit trail can currently be written. */
+  auditWritable(writable: boolean): void;
 }
 
 export interface MetricsOptions {
@@ -25,6 +27,8 @@ export interface MetricsOptions {
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 const KNOWN_OVERRIDE_CODES = new Set(OVERRIDE_REASONS.map((r) => r.code));
+/** Error codes an audit write is known to fail with; anything else is counted as `other`. */
+const AUDIT_ERROR_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'ENOENT', 'EBADF', 'EMFILE', 'VIGIL_SHORT_WRITE']);
 /** Label values from other modules are codes, but a label must never grow without bound. */
 const bounded = (value: string): string => (value.length <= 64 ? value : `${value.slice(0, 61)}...`);
 
@@ -127,9 +131,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const auditFailures = new Counter({
     name: 'vigil_audit_write_failures_total',
-    help: 'Hook calls answered but not recorded in the audit trail',
+    help: 'Audit records that could not be written, by error code: the call was refused (503), or answered without a record under VIGIL_AUDIT_ON_FAILURE=answer',
+    labelNames: ['code'] as const,
     registers,
   });
+  const auditWritable = new Gauge({
+    name: 'vigil_audit_writable',
+    help: '1 while the audit trail can be written, 0 from a failed write until one succeeds again',
+    registers,
+  });
+  auditWritable.set(1);
 
   const telemetry: Telemetry = {
     modelInference: (seconds) => inference.observe(seconds),
@@ -166,6 +177,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     telemetry,
     observer,
     httpRequest: (route, service, status, seconds) => http.observe({ route, service, status: String(status) }, seconds),
-    auditWriteFailed: () => auditFailures.inc(),
+    auditWriteFailed: (code) => auditFailures.inc({ code: AUDIT_ERROR_CODES.has(code) ? code : 'other' }),
+    auditWritable: (writable) => auditWritable.set(writable ? 1 : 0),
   };
 }

@@ -14,7 +14,7 @@ import { criticalCall, lowCall } from '../observability/hook-calls.js';
 const KEY = 'test-only-audit-key-0123456789abcdef';
 const PATIENT = 'syn-audit-patient-8086';
 const TOKEN = 'syn-access-token-do-not-store-5e1f';
-const silent = { warn: () => {} };
+const silent = { warn: () => {}, error: () => {}, info: () => {} };
 
 async function readAll(store: AuditStore): Promise<AuditRecord[]> {
   const out: AuditRecord[] = [];
@@ -41,9 +41,9 @@ describe('the audit trail', () => {
   });
 
   async function appWithAudit() {
-    const config = { VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: 1000 };
+    const config = { VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: 1000, VIGIL_AUDIT_ON_FAILURE: 'refuse' as const };
     const trail = await openAuditTrail(config, silent);
-    app = await testApp({ observers: [trail.observer], issuedCards: trail.issued });
+    app = await testApp({ recorder: trail.recorder, issuedCards: trail.issued });
     return trail;
   }
 
@@ -114,9 +114,9 @@ describe('the audit trail', () => {
   });
 
   it('creates a development key in the data directory when none is configured, and keeps it', async () => {
-    const first = await openAuditTrail({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: undefined, VIGIL_ISSUED_CARDS_MAX: 100 }, silent);
+    const first = await openAuditTrail({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: undefined, VIGIL_ISSUED_CARDS_MAX: 100, VIGIL_AUDIT_ON_FAILURE: 'refuse' }, silent);
     const key = await readFile(join(dir, DEV_KEY_FILE), 'utf8');
-    const second = await openAuditTrail({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: undefined, VIGIL_ISSUED_CARDS_MAX: 100 }, silent);
+    const second = await openAuditTrail({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: undefined, VIGIL_ISSUED_CARDS_MAX: 100, VIGIL_AUDIT_ON_FAILURE: 'refuse' }, silent);
     expect(await readFile(join(dir, DEV_KEY_FILE), 'utf8')).toBe(key);
     expect(key.trim()).toMatch(/^[0-9a-f]{64}$/);
     await Promise.all([first.store.close(), second.store.close()]);
@@ -201,7 +201,7 @@ describe('opening the audit trail', () => {
     const blocker = join(dir, 'not-a-directory');
     await appendFile(blocker, 'a file where the data directory should be');
     await expect(
-      openAuditTrail({ VIGIL_DATA_DIR: blocker, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: 100 }, silent),
+      openAuditTrail({ VIGIL_DATA_DIR: blocker, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: 100, VIGIL_AUDIT_ON_FAILURE: 'refuse' }, silent),
     ).rejects.toThrow(/VIGIL_DATA_DIR: cannot write the audit trail/);
     await rm(dir, { recursive: true, force: true });
   });
