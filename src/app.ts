@@ -11,7 +11,8 @@ import type { DeteriorationScorer } from './models/scorer.js';
 import { noFetcher, type PrefetchFetcher } from './prefetch/gather.js';
 import { noTelemetry, type Telemetry } from './telemetry.js';
 import cdsAuth, { type CdsAuthOptions } from './auth/cds-auth.js';
-import hardening, { serverTimeouts } from './http/hardening.js';
+import hardening, { OPERATIONS_ROUTES, serverTimeouts } from './http/hardening.js';
+import { RateLimits } from './http/rate-limit.js';
 import { IssuedCards } from './audit/issued-cards.js';
 import { feedbackRoutes } from './feedback/feedback-routes.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from './feedback/feedback-store.js';
@@ -59,6 +60,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // X-Forwarded-For is believed only from these hops; otherwise the socket address is the client's.
+    trustProxy: config.VIGIL_TRUSTED_PROXIES.length > 0 ? [...config.VIGIL_TRUSTED_PROXIES] : false,
     ...serverTimeouts(config),
   }) as unknown as FastifyInstance;
 
@@ -80,10 +83,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     allowedHeaders: ['Authorization', 'Content-Type'],
     maxAge: 600,
   });
-  // Rate limit first, then authentication: a flood of bad tokens is throttled before signature checks.
-  await app.register(hardening, { config });
+  // The anonymous budget before authentication (a flood without tokens costs no signature check),
+  // the verified client's budget after it (rate-limit.ts says why).
+  const limits = new RateLimits({
+    config,
+    exempt: (request) => request.routeOptions.url !== undefined && OPERATIONS_ROUTES.has(request.routeOptions.url),
+    clientOf: (request) => request.cdsClient,
+    ...(opts.metrics !== undefined ? { onLimited: opts.metrics.rateLimited, onAborted: opts.metrics.clientAborted } : {}),
+  });
+  await app.register(hardening, { config, limits });
   if (config.VIGIL_AUTH === 'required') {
     await app.register(cdsAuth, { config, telemetry: opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry, clock: opts.clock ?? (() => new Date()), ...opts.auth });
+    app.addHook('onRequest', limits.afterAuth);
   } else {
     app.log.warn('VIGIL_AUTH=off: every CDS call is accepted without a token; never run this way with real patient data');
   }

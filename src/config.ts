@@ -2,6 +2,7 @@
 // A bad value stops the start with a message listing every problem; the rest of the code receives a
 // typed, frozen Config. The README's configuration table mirrors this file: keep them together.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const boolFromEnv = z
@@ -33,6 +34,18 @@ const fhirOrigin = z.string().transform((s, ctx) => {
   }
   return url!.origin;
 });
+
+/** A proxy Fastify may trust: an IP address, a CIDR block, or one of proxy-addr's named ranges. */
+const proxyAddress = z.string().refine(
+  (s) => {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(s)) return true;
+    const [address = '', prefix, extra] = s.split('/');
+    if (extra !== undefined || isIP(address) === 0) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(address) === 4 ? 32 : 128);
+  },
+  { message: 'each entry must be an IP address, a CIDR block (10.0.0.0/8) or loopback, linklocal, uniquelocal' },
+);
 
 /** Schema over the raw environment: keys are the exact environment variable names. */
 export const configSchema = z.object({
@@ -115,9 +128,21 @@ export const configSchema = z.object({
   VIGIL_JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2000),
   VIGIL_JWKS_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
   VIGIL_JWKS_MIN_REFRESH_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
-  /** Requests per client address per window, every path but the probes and metrics (429 beyond it). */
-  VIGIL_RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000).default(3000),
+  /**
+   * Cost units per authenticated client (token issuer and tenant) per window; with VIGIL_AUTH=off, per
+   * client address. A request costs 1 unit plus 1 per VIGIL_RATE_LIMIT_COST_BYTES of body (429 beyond).
+   */
+  VIGIL_RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(10_000_000).default(6000),
+  /** Requests per client address per window without a valid token (none, refused, CORS preflight). */
+  VIGIL_RATE_LIMIT_ANON_MAX: z.coerce.number().int().min(1).max(1_000_000).default(120),
   VIGIL_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** Body bytes that cost one more rate-limit unit. */
+  VIGIL_RATE_LIMIT_COST_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(64 * 1024),
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated; also `loopback`,
+   * `linklocal`, `uniquelocal`). Empty: the socket address is the client's.
+   */
+  VIGIL_TRUSTED_PROXIES: commaList.pipe(z.array(proxyAddress)).default([]),
   /** Whole request headers must arrive within this (ms): a slow-header client is cut off. */
   VIGIL_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** Whole request (headers and body) must arrive within this (ms). */

@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import type { Telemetry } from '../telemetry.js';
 import { OPERATIONS_ROUTES } from '../http/hardening.js';
+import { defaultLogLimiter } from '../observability/log-limiter.js';
 import { checkClaims, type CdsJwtClaims } from './claims.js';
 import { AuthRefusal, type RefusalReason } from './refusal.js';
 import { RemoteJwks } from './remote-jwks.js';
@@ -27,6 +28,15 @@ declare module 'fastify' {
     /** `false`: this route is reachable without a token (probes, metrics). */
     auth?: false;
   }
+  interface FastifyRequest {
+    /** Who called, once their token is verified: `iss` and `tenant` (rate limits and quotas count by it). */
+    cdsClient: string | undefined;
+  }
+}
+
+/** The key a verified client is counted under: its issuer and, when it sends one, its tenant. */
+export function clientKey(iss: string, tenant: string | undefined): string {
+  return tenant === undefined ? `iss:${iss}` : `iss:${iss}|tenant:${tenant}`;
 }
 
 export interface CdsAuthOptions {
@@ -120,6 +130,7 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
   const replay = new ReplayStore(config.VIGIL_JWT_REPLAY_CACHE_SIZE);
   const algorithms = new Set<string>(config.VIGIL_JWT_ALGORITHMS);
   const keyResolved = new WeakSet<FastifyRequest>();
+  const logLimiter = defaultLogLimiter();
 
   await app.register(fastifyJwt, {
     secret: async (request: FastifyRequest, decoded: unknown) => {
@@ -143,6 +154,7 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
     },
   });
 
+  app.decorateRequest('cdsClient', undefined);
   app.addHook('onRequest', async (request) => {
     if (isPublicRequest(request)) return;
     const path = request.url.split('?', 1)[0]!;
@@ -166,12 +178,17 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
       if (!replay.firstUse(claims.iss, claims.jti, claims.exp, config.VIGIL_JWT_CLOCK_SKEW_SECONDS, now)) {
         throw new AuthRefusal('replayed_jti');
       }
+      request.cdsClient = clientKey(claims.iss, claims.tenant);
     } catch (err) {
       const reason = reasonOf(err, keyResolved.has(request));
       telemetry.authFailure(reason);
       // The reason and where it happened; never the token, never a claim that could carry data. For an
       // aud mismatch (the commonest set-up mistake) also what Vigil expected: its own URLs, not a secret.
-      request.log.info(
+      // A few lines a minute per reason and route: a flood of bad tokens must not become a flood of logs.
+      logLimiter.log(
+        request.log,
+        'info',
+        `${reason}:${request.routeOptions.url ?? '(unmatched)'}`,
         { authRefused: reason, route: request.routeOptions.url, ...(reason === 'aud_mismatch' ? { expectedAud: audiences } : {}) },
         'authentication refused',
       );

@@ -18,6 +18,10 @@ export interface Metrics {
   auditWriteFailed(code: string): void;
   /** Whether the audit trail can currently be written. */
   auditWritable(writable: boolean): void;
+  /** A request answered 429, by the budget it exceeded (`anonymous`: per address; `client`: per issuer). */
+  rateLimited(budget: 'anonymous' | 'client'): void;
+  /** A request whose client had hung up before it was handled (not an error, not a 5xx). */
+  clientAborted(): void;
 }
 
 export interface MetricsOptions {
@@ -141,6 +145,17 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
   auditWritable.set(1);
+  const limited = new Counter({
+    name: 'vigil_rate_limited_total',
+    help: 'Requests answered 429, by budget: anonymous (per client address) or client (per token issuer and tenant)',
+    labelNames: ['budget'] as const,
+    registers,
+  });
+  const aborted = new Counter({
+    name: 'vigil_client_aborts_total',
+    help: 'Requests whose client hung up before Vigil handled them: dropped without an answer, not counted as errors',
+    registers,
+  });
 
   const telemetry: Telemetry = {
     modelInference: (seconds) => inference.observe(seconds),
@@ -179,5 +194,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     httpRequest: (route, service, status, seconds) => http.observe({ route, service, status: String(status) }, seconds),
     auditWriteFailed: (code) => auditFailures.inc({ code: AUDIT_ERROR_CODES.has(code) ? code : 'other' }),
     auditWritable: (writable) => auditWritable.set(writable ? 1 : 0),
+    rateLimited: (budget) => limited.inc({ budget }),
+    clientAborted: () => aborted.inc(),
   };
 }

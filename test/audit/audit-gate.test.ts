@@ -2,9 +2,7 @@
 // under VIGIL_AUDIT_ON_FAILURE=answer, answered and counted; either way /readyz, a metric and a
 // rate-limited log line say so, and a replica that recovers says so too. The store here fails on
 // command; audit-full-disk.test.ts does the same on a real full and read-only filesystem.
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditGate, type AuditFailurePolicy } from '../../src/audit/audit-gate.js';
 import { auditRecorder } from '../../src/audit/audit-observer.js';
@@ -16,6 +14,7 @@ import { createMemoryFeedbackStore, type FeedbackStore } from '../../src/feedbac
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
 import { criticalCall } from '../observability/hook-calls.js';
 import { testApp } from '../support/app.js';
+import { captureLog } from '../support/log-capture.js';
 
 /** A store that fails with `failWith` while it is set. */
 function switchableStore() {
@@ -32,17 +31,6 @@ function switchableStore() {
   return { store, records, state };
 }
 
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      for (const l of String(chunk).split('\n')) if (l.trim() !== '') lines.push(JSON.parse(l));
-      done();
-    },
-  });
-  return { log: pino({ level: 'info' }, stream), lines };
-}
-
 const sample = (text: string, name: string): number | undefined => {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line === undefined ? undefined : Number(line.split(' ').at(-1));
@@ -57,7 +45,7 @@ describe('a hook call whose audit record cannot be written', () => {
 
   async function setUp(policy: AuditFailurePolicy, feedbackStore?: FeedbackStore) {
     const { store, records, state } = switchableStore();
-    const { log, lines } = capture();
+    const { log, lines } = captureLog();
     const metrics: Metrics = createMetrics();
     let now = 0;
     const gate = new AuditGate({
