@@ -243,4 +243,30 @@ describe('clients that reset their connection', () => {
     const text = await metrics.registry.metrics();
     expect(text).not.toMatch(/status="5\d\d"/);
   });
+
+  it('are not errors when they hang up half-way through sending a body', async () => {
+    const metrics = createMetrics();
+    const { log, lines } = captureLog();
+    app = await buildApp({ config: loadConfig({ VIGIL_AUTH: 'off' }), scorer: createRulesScorer(), logger: log, metrics });
+    let reading!: () => void;
+    const bodyStarted = new Promise<void>((resolve) => (reading = resolve));
+    app.addHook('preParsing', async (_request, _reply, payload) => {
+      reading();
+      return payload;
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const closed = new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write('POST /cds-services/deterioration-risk HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{"hook":');
+        void bodyStarted.then(() => socket.resetAndDestroy());
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', () => undefined);
+    });
+    await closed;
+    await expect.poll(() => new Promise<number>((r) => app!.server.getConnections((_e, n) => r(n))), { timeout: 10_000 }).toBe(0);
+    expect(lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
+    expect(await metrics.registry.metrics()).not.toMatch(/status="5\d\d"/);
+  });
 });
