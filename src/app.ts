@@ -12,6 +12,7 @@ import { noFetcher, type PrefetchFetcher } from './prefetch/gather.js';
 import { noTelemetry, type Telemetry } from './telemetry.js';
 import cdsAuth, { type CdsAuthOptions } from './auth/cds-auth.js';
 import hardening, { OPERATIONS_ROUTES, serverTimeouts } from './http/hardening.js';
+import { HeavyLane } from './http/heavy-lane.js';
 import { RateLimits } from './http/rate-limit.js';
 import { IssuedCards } from './audit/issued-cards.js';
 import { feedbackRoutes } from './feedback/feedback-routes.js';
@@ -98,6 +99,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   } else {
     app.log.warn('VIGIL_AUTH=off: every CDS call is accepted without a token; never run this way with real patient data');
   }
+
+  // Large bodies queue for a slot before they are read, so a few of them cannot starve every other call.
+  const lane = new HeavyLane(config, opts.metrics?.heavyRefused);
+  app.addHook('preParsing', lane.admit);
 
   installErrorHandling(app);
 

@@ -143,6 +143,17 @@ export const configSchema = z.object({
    * `linklocal`, `uniquelocal`). Empty: the socket address is the client's.
    */
   VIGIL_TRUSTED_PROXIES: commaList.pipe(z.array(proxyAddress)).default([]),
+  /**
+   * Requests with a body larger than this (or of undeclared length) are heavy: at most
+   * VIGIL_HEAVY_CONCURRENCY of them are processed at once; the others wait, body unread, up to
+   * VIGIL_HEAVY_WAIT_MS (503 beyond it, or when VIGIL_HEAVY_QUEUE already wait). See src/http/heavy-lane.ts.
+   */
+  VIGIL_HEAVY_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(256 * 1024),
+  VIGIL_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(1),
+  VIGIL_HEAVY_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
+  VIGIL_HEAVY_QUEUE: z.coerce.number().int().min(0).max(10_000).default(16),
+  /** About this share of the time at most goes to heavy requests: after each, its slot rests in proportion (1: never rests). */
+  VIGIL_HEAVY_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
   /** Whole request headers must arrive within this (ms): a slow-header client is cut off. */
   VIGIL_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** Whole request (headers and body) must arrive within this (ms). */

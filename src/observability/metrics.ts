@@ -22,6 +22,8 @@ export interface Metrics {
   rateLimited(budget: 'anonymous' | 'client'): void;
   /** A request whose client had hung up before it was handled (not an error, not a 5xx). */
   clientAborted(): void;
+  /** A large request answered 503 because the heavy lane was full. */
+  heavyRefused(): void;
 }
 
 export interface MetricsOptions {
@@ -151,6 +153,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['budget'] as const,
     registers,
   });
+  const heavy = new Counter({
+    name: 'vigil_heavy_refused_total',
+    help: 'Large requests answered 503 because too many were already processed or waiting (VIGIL_HEAVY_*)',
+    registers,
+  });
   const aborted = new Counter({
     name: 'vigil_client_aborts_total',
     help: 'Requests whose client hung up before Vigil handled them: dropped without an answer, not counted as errors',
@@ -196,5 +203,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     auditWritable: (writable) => auditWritable.set(writable ? 1 : 0),
     rateLimited: (budget) => limited.inc({ budget }),
     clientAborted: () => aborted.inc(),
+    heavyRefused: () => heavy.inc(),
   };
 }
