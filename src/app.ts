@@ -17,7 +17,7 @@ import { RateLimits } from './http/rate-limit.js';
 import { IssuedCards } from './audit/issued-cards.js';
 import { feedbackRoutes } from './feedback/feedback-routes.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from './feedback/feedback-store.js';
-import { healthRoutes } from './health/health-routes.js';
+import { healthRoutes, livenessRoute } from './health/health-routes.js';
 import type { ReadinessProbe } from './health/readiness.js';
 import type { Metrics } from './observability/metrics.js';
 import metricsPlugin from './observability/metrics-plugin.js';
@@ -40,7 +40,7 @@ export interface AppOptions {
   readinessProbes?: readonly ReadinessProbe[];
   /** Authentication seams for tests: who is trusted, how JWKS are fetched. */
   auth?: Pick<CdsAuthOptions, 'trust' | 'fetch'>;
-  /** Prometheus metrics: serves GET /metrics, times every request and observes every call. */
+  /** Prometheus metrics: times every request and observes every call; serves GET /metrics unless VIGIL_ADMIN_PORT does. */
   metrics?: Metrics;
   /** Where feedback goes; default in memory (tests). server.ts passes the durable store. */
   feedbackStore?: FeedbackStore;
@@ -86,9 +86,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   // The anonymous budget before authentication (a flood without tokens costs no signature check),
   // the verified client's budget after it (rate-limit.ts says why).
+  // With an admin port, the public port's bare /healthz is ordinary unauthenticated traffic.
+  const adminPort = config.VIGIL_ADMIN_PORT !== undefined;
   const limits = new RateLimits({
     config,
-    exempt: (request) => request.routeOptions.url !== undefined && OPERATIONS_ROUTES.has(request.routeOptions.url),
+    exempt: (request) => !adminPort && request.routeOptions.url !== undefined && OPERATIONS_ROUTES.has(request.routeOptions.url),
     clientOf: (request) => request.cdsClient,
     ...(opts.metrics !== undefined ? { onLimited: opts.metrics.rateLimited, onAborted: opts.metrics.clientAborted } : {}),
   });
@@ -110,13 +112,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const serviceIds = services.map((s) => s.id);
   const telemetry = opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry;
   const clock = opts.clock ?? (() => new Date());
-  if (opts.metrics !== undefined) await app.register(metricsPlugin, { metrics: opts.metrics, serviceIds });
+  if (opts.metrics !== undefined) await app.register(metricsPlugin, { metrics: opts.metrics, serviceIds, serveRoute: !adminPort });
   await app.register(requestLog);
-  await app.register(healthRoutes, {
-    scorer: opts.scorer,
-    allowFallbackOnly: config.VIGIL_ALLOW_FALLBACK_ONLY,
-    ...(opts.readinessProbes !== undefined ? { probes: opts.readinessProbes } : {}),
-  });
+  if (adminPort) {
+    // /readyz and /metrics live on the admin port (src/health/admin-app.ts); here only "it answers".
+    await app.register(livenessRoute);
+  } else {
+    await app.register(healthRoutes, {
+      scorer: opts.scorer,
+      allowFallbackOnly: config.VIGIL_ALLOW_FALLBACK_ONLY,
+      ...(opts.readinessProbes !== undefined ? { probes: opts.readinessProbes } : {}),
+    });
+  }
 
   await app.register(cdsRoutes, {
     services,

@@ -53,6 +53,11 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Public base URL as clients call it (behind a proxy); default http://HOST:PORT. */
   VIGIL_PUBLIC_BASE_URL: z.url().optional(),
+  /**
+   * When set, /healthz, /readyz and /metrics are served on this port (on HOST), never rate limited,
+   * and the public port keeps only a bare /healthz. Unset: all three on the public port.
+   */
+  VIGIL_ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   VIGIL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Origins allowed by CORS: `*` (any origin; the default, so the public CDS Hooks sandbox in a

@@ -7,6 +7,7 @@ import { createScorer } from './models/create-scorer.js';
 import { createFhirFetcher } from './prefetch/fhir-fetcher.js';
 import { openAuditTrail } from './audit/open-audit-trail.js';
 import { openFileFeedbackStore } from './feedback/feedback-store.js';
+import { buildAdminApp } from './health/admin-app.js';
 import { installGracefulShutdown } from './health/graceful-shutdown.js';
 import { createMetrics } from './observability/metrics.js';
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   const fetcher = createFhirFetcher(config, log, telemetry);
   const audit = await openAuditTrail(config, log, { onWriteFailure: metrics.auditWriteFailed, onWritable: metrics.auditWritable });
   const feedbackStore = await openFileFeedbackStore(config.VIGIL_DATA_DIR);
+  const readinessProbes = [() => audit.gate.readinessCheck()];
   const app = await buildApp({
     config,
     scorer,
@@ -38,12 +40,30 @@ async function main(): Promise<void> {
     logger: log,
     metrics,
     recorder: audit.recorder,
-    readinessProbes: [() => audit.gate.readinessCheck()],
+    readinessProbes,
     feedbackStore,
     issuedCards: audit.issued,
   });
 
-  // Calls in flight finish first; then the ONNX session and breakers are released and stores flushed.
+  // The admin port answers probes and scrapes apart from the public traffic; once shutdown begins its
+  // /readyz says so, so endpoints drain while calls in flight finish.
+  let closing = false;
+  app.addHook('preClose', () => {
+    closing = true;
+  });
+  const admin =
+    config.VIGIL_ADMIN_PORT === undefined
+      ? undefined
+      : await buildAdminApp({
+          scorer,
+          allowFallbackOnly: config.VIGIL_ALLOW_FALLBACK_ONLY,
+          probes: [...readinessProbes, async () => ({ name: 'shutdown', ok: !closing, ...(closing ? { detail: 'shutting down' } : {}) })],
+          metrics,
+          logger: log,
+        });
+
+  // Calls in flight finish first; then the ONNX session and breakers are released, stores flushed,
+  // and the admin port closed last.
   installGracefulShutdown({
     app,
     log,
@@ -53,11 +73,13 @@ async function main(): Promise<void> {
       { name: 'scorer', run: () => scorer.close() },
       { name: 'audit', run: () => audit.store.close() },
       { name: 'feedback', run: () => feedbackStore.close() },
+      ...(admin !== undefined ? [{ name: 'admin-port', run: () => admin.close() }] : []),
     ],
   });
 
+  const adminAddress = admin === undefined ? undefined : await admin.listen({ host: config.HOST, port: config.VIGIL_ADMIN_PORT! });
   const address = await app.listen({ host: config.HOST, port: config.PORT });
-  log.info({ address, url: config.publicBaseUrl, model: scorer.describe() }, 'Vigil is listening');
+  log.info({ address, ...(adminAddress !== undefined ? { adminAddress } : {}), url: config.publicBaseUrl, model: scorer.describe() }, 'Vigil is listening');
 }
 
 main().catch((err: unknown) => {
@@ -68,7 +90,9 @@ main().catch((err: unknown) => {
   }
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-    process.stderr.write(`Vigil cannot listen on HOST/PORT (${String(code)}): another process holds the port, or the address is not this machine's. Set PORT or HOST.\n`);
+    process.stderr.write(
+      `Vigil cannot listen on HOST/PORT or VIGIL_ADMIN_PORT (${String(code)}): another process holds the port, or the address is not this machine's. Set PORT, VIGIL_ADMIN_PORT or HOST.\n`,
+    );
     process.exit(1);
   }
   throw err;

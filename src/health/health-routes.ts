@@ -12,8 +12,13 @@ export interface HealthRouteOptions {
   probes?: readonly ReadinessProbe[];
 }
 
-export async function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): Promise<void> {
+/** Liveness: the process answers. Nothing else is said: no checks, no versions, no timings. */
+export async function livenessRoute(app: FastifyInstance): Promise<void> {
   app.get('/healthz', async () => ({ status: 'ok' }));
+}
+
+export async function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): Promise<void> {
+  await livenessRoute(app);
 
   app.get('/readyz', async (_request, reply) => {
     const others = await Promise.all((opts.probes ?? []).map((probe) => probe()));

@@ -50,7 +50,12 @@ const PROBABILITY_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
-  if (options.processMetrics === true) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics === true) {
+    collectDefaultMetrics({ register: registry });
+    // A version banner tells a scanner which Node vulnerabilities to try, and an operator nothing the
+    // deployment does not already say.
+    registry.removeSingleMetric('nodejs_version_info');
+  }
   const registers = [registry];
 
   const http = new Histogram({
