@@ -139,6 +139,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     issued: opts.issuedCards ?? new IssuedCards(config.VIGIL_ISSUED_CARDS_MAX),
     telemetry,
     keepComments: config.VIGIL_FEEDBACK_KEEP_COMMENTS,
+    dailyQuota: config.VIGIL_FEEDBACK_MAX_PER_CLIENT_PER_DAY,
     clock,
   });
 

@@ -194,6 +194,11 @@ export const configSchema = z.object({
   VIGIL_ISSUED_CARDS_MAX: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
   /** Keep clinicians' free-text override comments in the feedback store (they may name a patient). */
   VIGIL_FEEDBACK_KEEP_COMMENTS: boolFromEnv.default(false),
+  /**
+   * Feedback items one client (token issuer and tenant; with VIGIL_AUTH=off, address) may store per UTC
+   * day; a request that would pass it gets 429 and stores nothing. Bounds the disk feedback may take.
+   */
+  VIGIL_FEEDBACK_MAX_PER_CLIENT_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
   /** On SIGTERM/SIGINT: how long in-flight calls may take to finish before connections are cut (ms). */
   VIGIL_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });

@@ -145,7 +145,13 @@ describe('a hook call whose audit record cannot be written', () => {
   });
 
   it('answers feedback that cannot be stored with 503 and Retry-After, not a 500', async () => {
-    const failing: FeedbackStore = { ...createMemoryFeedbackStore(), add: () => Promise.reject(Object.assign(new Error('no space'), { code: 'ENOSPC' })) };
+    const memory = createMemoryFeedbackStore();
+    const failing: FeedbackStore = {
+      add: () => Promise.reject(Object.assign(new Error('no space'), { code: 'ENOSPC' })),
+      storedOn: (day, client) => memory.storedOn(day, client),
+      read: () => memory.read(),
+      close: () => memory.close(),
+    };
     await setUp('refuse', failing);
     const res = await app!.inject({
       method: 'POST',
