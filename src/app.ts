@@ -136,7 +136,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(feedbackRoutes, {
     serviceIds,
     store: opts.feedbackStore ?? createMemoryFeedbackStore(),
-    issued: opts.issuedCards ?? new IssuedCards(config.VIGIL_ISSUED_CARDS_MAX),
+    issued: opts.issuedCards ?? new IssuedCards({ max: config.VIGIL_ISSUED_CARDS_MAX, maxAgeMs: config.VIGIL_ISSUED_CARDS_MAX_AGE_HOURS * 3600_000, clock }),
     telemetry,
     keepComments: config.VIGIL_FEEDBACK_KEEP_COMMENTS,
     dailyQuota: config.VIGIL_FEEDBACK_MAX_PER_CLIENT_PER_DAY,

@@ -192,6 +192,8 @@ export const configSchema = z.object({
   VIGIL_AUDIT_ON_FAILURE: z.enum(['refuse', 'answer']).default('refuse'),
   /** How many issued card uuids are remembered (from the audit trail, across restarts) to recognise feedback. */
   VIGIL_ISSUED_CARDS_MAX: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
+  /** ...and for how long (hours): feedback on an older card is accepted and flagged unknown. */
+  VIGIL_ISSUED_CARDS_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(72),
   /** Keep clinicians' free-text override comments in the feedback store (they may name a patient). */
   VIGIL_FEEDBACK_KEEP_COMMENTS: boolFromEnv.default(false),
   /**

@@ -13,6 +13,7 @@ import { createMetrics } from './observability/metrics.js';
 
 
 async function main(): Promise<void> {
+  const bootStarted = performance.now();
   let config;
   try {
     config = loadConfig();
@@ -79,7 +80,9 @@ async function main(): Promise<void> {
 
   const adminAddress = admin === undefined ? undefined : await admin.listen({ host: config.HOST, port: config.VIGIL_ADMIN_PORT! });
   const address = await app.listen({ host: config.HOST, port: config.PORT });
-  log.info({ address, ...(adminAddress !== undefined ? { adminAddress } : {}), url: config.publicBaseUrl, model: scorer.describe() }, 'Vigil is listening');
+  // bootMs: from reading the configuration to listening (Vigil's own start-up, not Node's or module loading).
+  const bootMs = Math.round(performance.now() - bootStarted);
+  log.info({ address, ...(adminAddress !== undefined ? { adminAddress } : {}), url: config.publicBaseUrl, model: scorer.describe(), bootMs }, 'Vigil is listening');
 }
 
 main().catch((err: unknown) => {

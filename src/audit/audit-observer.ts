@@ -18,6 +18,6 @@ export function auditRecorder(opts: AuditRecorderOptions): CallObserver {
   return async (call) => {
     await opts.gate.record(toAuditRecord(call, opts.hashPatient));
     // Only cards actually shown are Vigil's to recognise in feedback.
-    for (const card of call.cards) await opts.issued.remember(card.uuid, call.service);
+    for (const card of call.cards) await opts.issued.remember(card.uuid, call.service, call.at);
   };
 }

@@ -33,10 +33,12 @@ export interface AuditTrailOptions {
   onWritable?: (writable: boolean) => void;
   /** The store; default the JSON Lines files under VIGIL_DATA_DIR/audit. */
   store?: AuditStore;
+  /** The wall clock (tests pin it): what "recent" means for the issued cards. */
+  clock?: () => Date;
 }
 
 export async function openAuditTrail(
-  config: Pick<Config, 'VIGIL_DATA_DIR' | 'VIGIL_AUDIT_HMAC_KEY' | 'VIGIL_ISSUED_CARDS_MAX' | 'VIGIL_AUDIT_ON_FAILURE'>,
+  config: Pick<Config, 'VIGIL_DATA_DIR' | 'VIGIL_AUDIT_HMAC_KEY' | 'VIGIL_ISSUED_CARDS_MAX' | 'VIGIL_ISSUED_CARDS_MAX_AGE_HOURS' | 'VIGIL_AUDIT_ON_FAILURE'>,
   log: AuditTrailLog,
   options: AuditTrailOptions = {},
 ): Promise<AuditTrail> {
@@ -51,9 +53,18 @@ export async function openAuditTrail(
   }
   const key = await resolveAuditKey(config.VIGIL_AUDIT_HMAC_KEY, config.VIGIL_DATA_DIR, log);
   const store = options.store ?? createFileAuditStore(config.VIGIL_DATA_DIR);
-  const issued = await IssuedCards.fromAudit(store, config.VIGIL_ISSUED_CARDS_MAX);
+  // In the background: start-up does not wait for the trail to be read (issued-cards.ts says why).
+  const issued = new IssuedCards({
+    max: config.VIGIL_ISSUED_CARDS_MAX,
+    maxAgeMs: config.VIGIL_ISSUED_CARDS_MAX_AGE_HOURS * 3600_000,
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
+  }).rebuildFrom(
+    (bounds) => store.issuedCards(bounds),
+    (err) => log.warn({ code: (err as { code?: unknown }).code ?? 'unknown' }, 'issued cards could not be read from the audit trail; feedback on older cards is flagged unknown'),
+  );
   const gate = new AuditGate({
     store,
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
     policy: config.VIGIL_AUDIT_ON_FAILURE,
     log,
     ...(options.onWriteFailure !== undefined ? { onFailure: options.onWriteFailure } : {}),

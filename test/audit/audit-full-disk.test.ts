@@ -12,7 +12,7 @@ import { openAuditTrail, type AuditTrail } from '../../src/audit/open-audit-trai
 import { openFileFeedbackStore, type FeedbackStore } from '../../src/feedback/feedback-store.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { criticalCall } from '../observability/hook-calls.js';
-import { testApp } from '../support/app.js';
+import { testApp, testConfig } from '../support/app.js';
 import { mountTmpfs, skipMessage, type Mounted } from '../support/tmpfs.js';
 
 const KEY = 'test-only-audit-key-0123456789abcdef';
@@ -71,7 +71,7 @@ describe('the audit trail on a real filesystem', () => {
 
   async function start() {
     const metrics = createMetrics();
-    const config = { VIGIL_DATA_DIR: base, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: 1000, VIGIL_AUDIT_ON_FAILURE: 'refuse' as const };
+    const config = testConfig({ VIGIL_DATA_DIR: base, VIGIL_AUDIT_HMAC_KEY: KEY });
     trail = await openAuditTrail(config, silent, { onWriteFailure: metrics.auditWriteFailed, onWritable: metrics.auditWritable });
     feedback = await openFileFeedbackStore(base);
     const gate = trail.gate;

@@ -57,7 +57,7 @@ describe('a hook call whose audit record cannot be written', () => {
       now: () => now,
       recheckMs: 1000,
     });
-    const issued = new IssuedCards(100);
+    const issued = new IssuedCards({ max: 100, maxAgeMs: 3600_000 });
     const recorder = auditRecorder({ gate, hashPatient: patientHasher('k'.repeat(32)), issued });
     app = await testApp({
       logger: log,
