@@ -1,5 +1,5 @@
-// The application as a Fastify instance that does not listen: external plugins first (CORS), then
-// error handling, then Vigil's routes. Tests build it and call it with `inject`; server.ts boots it.
+// The application as a Fastify instance that does not listen: rate limits first, then CORS and
+// authentication, then error handling, then Vigil's routes. Tests build it and call it with `inject`; server.ts boots it.
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
@@ -14,7 +14,7 @@ import cdsAuth, { type CdsAuthOptions } from './auth/cds-auth.js';
 import hardening, { OPERATIONS_ROUTES, serverTimeouts } from './http/hardening.js';
 import { HeavyLane } from './http/heavy-lane.js';
 import { RateLimits } from './http/rate-limit.js';
-import { IssuedCards } from './audit/issued-cards.js';
+import { IssuedCards, type IssuedCardStore } from './audit/issued-cards.js';
 import { feedbackRoutes } from './feedback/feedback-routes.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from './feedback/feedback-store.js';
 import { healthRoutes, livenessRoute } from './health/health-routes.js';
@@ -44,8 +44,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Where feedback goes; default in memory (tests). server.ts passes the durable store. */
   feedbackStore?: FeedbackStore;
-  /** The cards Vigil issued, for feedback; the audit observer fills it. Default: empty. */
-  issuedCards?: IssuedCards;
+  /** The cards Vigil issued, for feedback; the audit recorder fills it. Default: empty, in memory. */
+  issuedCards?: IssuedCardStore;
 }
 
 /** Content types a CDS client may use for a JSON body. */
@@ -70,6 +70,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
+  // Limits first, before CORS answers a preflight: the anonymous budget before authentication (a flood
+  // without tokens costs no signature check), the verified client's budget after it (rate-limit.ts
+  // says why). With an admin port, the public port's bare /healthz is ordinary unauthenticated traffic.
+  const adminPort = config.VIGIL_ADMIN_PORT !== undefined;
+  const limits = new RateLimits({
+    config,
+    exempt: (request) => !adminPort && request.routeOptions.url !== undefined && OPERATIONS_ROUTES.has(request.routeOptions.url),
+    clientOf: (request) => request.cdsClient,
+    ...(opts.metrics !== undefined ? { onLimited: opts.metrics.rateLimited, onAborted: opts.metrics.clientAborted } : {}),
+  });
+  await app.register(hardening, { config, limits });
+
   // Chrome asks before a public page (the CDS Hooks sandbox) calls a service on a private or loopback
   // address (Private Network Access): answer yes, or the sandbox cannot reach a service on a laptop.
   app.addHook('onRequest', async (request, reply) => {
@@ -84,17 +96,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     allowedHeaders: ['Authorization', 'Content-Type'],
     maxAge: 600,
   });
-  // The anonymous budget before authentication (a flood without tokens costs no signature check),
-  // the verified client's budget after it (rate-limit.ts says why).
-  // With an admin port, the public port's bare /healthz is ordinary unauthenticated traffic.
-  const adminPort = config.VIGIL_ADMIN_PORT !== undefined;
-  const limits = new RateLimits({
-    config,
-    exempt: (request) => !adminPort && request.routeOptions.url !== undefined && OPERATIONS_ROUTES.has(request.routeOptions.url),
-    clientOf: (request) => request.cdsClient,
-    ...(opts.metrics !== undefined ? { onLimited: opts.metrics.rateLimited, onAborted: opts.metrics.clientAborted } : {}),
-  });
-  await app.register(hardening, { config, limits });
   if (config.VIGIL_AUTH === 'required') {
     await app.register(cdsAuth, { config, telemetry: opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry, clock: opts.clock ?? (() => new Date()), ...opts.auth });
     app.addHook('onRequest', limits.afterAuth);

@@ -94,6 +94,21 @@ describe('behind one ingress address', () => {
     expect((await t.anonymous({ authorization: 'Bearer a.b.c' })).statusCode).toBe(401);
   });
 
+  it('counts CORS preflights as unauthenticated traffic', async () => {
+    const t = await securedApp({ VIGIL_RATE_LIMIT_ANON_MAX: '3' });
+    const preflight = () =>
+      app!.inject({
+        method: 'OPTIONS',
+        url: '/cds-services/deterioration-risk',
+        remoteAddress: INGRESS,
+        headers: { origin: 'https://sandbox.cds-hooks.org', 'access-control-request-method': 'POST' },
+      });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await preflight()).statusCode);
+    expect(statuses).toEqual([204, 204, 204, 429]);
+    expect((await t.signed(A)).statusCode).toBe(200);
+  });
+
   it('another address keeps its own anonymous budget', async () => {
     const t = await securedApp({ VIGIL_RATE_LIMIT_ANON_MAX: '3' });
     for (let i = 0; i < 5; i++) await t.anonymous();
