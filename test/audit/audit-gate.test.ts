@@ -13,7 +13,7 @@ import { patientHasher } from '../../src/audit/patient-hash.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from '../../src/feedback/feedback-store.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
 import { criticalCall } from '../observability/hook-calls.js';
-import { testApp } from '../support/app.js';
+import { FIXED_NOW, testApp } from '../support/app.js';
 import { captureLog } from '../support/log-capture.js';
 
 /** A store that fails with `failWith` while it is set. */
@@ -57,7 +57,7 @@ describe('a hook call whose audit record cannot be written', () => {
       now: () => now,
       recheckMs: 1000,
     });
-    const issued = new IssuedCards({ max: 100, maxAgeMs: 3600_000 });
+    const issued = new IssuedCards({ max: 100, maxAgeMs: 3600_000, clock: () => FIXED_NOW });
     const recorder = auditRecorder({ gate, hashPatient: patientHasher('k'.repeat(32)), issued });
     app = await testApp({
       logger: log,
@@ -108,6 +108,7 @@ describe('a hook call whose audit record cannot be written', () => {
     expect(sample(await t.metrics.registry.metrics(), 'vigil_audit_writable')).toBe(1);
     expect((await t.call()).statusCode).toBe(200);
     expect(t.records).toHaveLength(1);
+    expect(t.issued.size).toBe(1); // a card shown is remembered for feedback
     expect(t.lines.some((l) => l.msg === 'the audit trail can be written again')).toBe(true);
   });
 
