@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       issuers: subjects.map((s) => ({ iss: s.iss, jwks: { keys: [{ ...createPublicKey(s.privateKey).export({ format: 'jwk' }), kid: s.kid, use: 'sig' }] } })),
     }),
   );
-  const authed = await app({ VIGIL_TRUSTED_ISSUERS: issuersFile, VIGIL_DATA_DIR: dir });
+  const authed = await app({ VIGIL_TRUSTED_ISSUERS: issuersFile, VIGIL_PUBLIC_BASE_URL: 'http://127.0.0.1:3000', VIGIL_DATA_DIR: dir });
   const open = await app({ VIGIL_AUTH: 'off' });
 
   const rows: string[] = [];

@@ -1,5 +1,5 @@
-// The application as a Fastify instance that does not listen: external plugins first (CORS), then
-// error handling, then Vigil's routes. Tests build it and call it with `inject`; server.ts boots it.
+// The application as a Fastify instance that does not listen: rate limits first, then CORS and
+// authentication, then error handling, then Vigil's routes. Tests build it and call it with `inject`; server.ts boots it.
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
@@ -11,12 +11,15 @@ import type { DeteriorationScorer } from './models/scorer.js';
 import { noFetcher, type PrefetchFetcher } from './prefetch/gather.js';
 import { noTelemetry, type Telemetry } from './telemetry.js';
 import cdsAuth, { type CdsAuthOptions } from './auth/cds-auth.js';
-import hardening, { serverTimeouts } from './http/hardening.js';
-import { IssuedCards } from './audit/issued-cards.js';
+import hardening, { OPERATIONS_ROUTES, serverTimeouts } from './http/hardening.js';
+import { HeavyLane } from './http/heavy-lane.js';
+import { RateLimits } from './http/rate-limit.js';
+import { IssuedCards, type IssuedCardStore } from './audit/issued-cards.js';
 import { ephemeralKeyedHash, type KeyedHash } from './identity/keyed-hash.js';
 import { feedbackRoutes } from './feedback/feedback-routes.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from './feedback/feedback-store.js';
-import { healthRoutes } from './health/health-routes.js';
+import { healthRoutes, livenessRoute } from './health/health-routes.js';
+import type { ReadinessProbe } from './health/readiness.js';
 import { aboutRoutes } from './about/about-routes.js';
 import type { Metrics } from './observability/metrics.js';
 import metricsPlugin from './observability/metrics-plugin.js';
@@ -33,14 +36,18 @@ export interface AppOptions {
   /** A pino logger, or false for none (tests). */
   logger?: FastifyBaseLogger | false;
   services?: readonly CdsServiceDefinition[];
+  /** Must succeed before a hook call is answered (the audit trail's recorder); its error is the call's. */
+  recorder?: CallObserver;
+  /** Further readiness checks for /readyz (the audit trail's). */
+  readinessProbes?: readonly ReadinessProbe[];
   /** Authentication seams for tests: who is trusted, how JWKS are fetched. */
   auth?: Pick<CdsAuthOptions, 'trust' | 'fetch'>;
-  /** Prometheus metrics: serves GET /metrics, times every request and observes every call. */
+  /** Prometheus metrics: times every request and observes every call; serves GET /metrics unless VIGIL_ADMIN_PORT does. */
   metrics?: Metrics;
   /** Where feedback goes; default in memory (tests). server.ts passes the durable store. */
   feedbackStore?: FeedbackStore;
-  /** The cards Vigil issued, for feedback; the audit observer fills it. Default: empty. */
-  issuedCards?: IssuedCards;
+  /** The cards Vigil issued, for feedback; the audit recorder fills it. Default: empty, in memory. */
+  issuedCards?: IssuedCardStore;
   /**
    * Pseudonyms and stable card ids. server.ts passes one under the audit key, so card uuids survive a
    * restart; the default is a random key, stable for this app only (tests).
@@ -63,12 +70,26 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // X-Forwarded-For is believed only from these hops; otherwise the socket address is the client's.
+    trustProxy: config.VIGIL_TRUSTED_PROXIES.length > 0 ? [...config.VIGIL_TRUSTED_PROXIES] : false,
     ...serverTimeouts(config),
   }) as unknown as FastifyInstance;
 
   // Only JSON bodies: a text/plain POST (Fastify accepts it by default) gets 415.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  // Limits first, before CORS answers a preflight: the anonymous budget before authentication (a flood
+  // without tokens costs no signature check), the verified client's budget after it (rate-limit.ts
+  // says why). With an admin port, the public port's bare /healthz is ordinary unauthenticated traffic.
+  const adminPort = config.VIGIL_ADMIN_PORT !== undefined;
+  const limits = new RateLimits({
+    config,
+    exempt: (request) => !adminPort && request.routeOptions.url !== undefined && OPERATIONS_ROUTES.has(request.routeOptions.url),
+    clientOf: (request) => request.cdsClient,
+    ...(opts.metrics !== undefined ? { onLimited: opts.metrics.rateLimited, onAborted: opts.metrics.clientAborted } : {}),
+  });
+  await app.register(hardening, { config, limits });
 
   // Chrome asks before a public page (the CDS Hooks sandbox) calls a service on a private or loopback
   // address (Private Network Access): answer yes, or the sandbox cannot reach a service on a laptop.
@@ -84,13 +105,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     allowedHeaders: ['Authorization', 'Content-Type'],
     maxAge: 600,
   });
-  // Rate limit first, then authentication: a flood of bad tokens is throttled before signature checks.
-  await app.register(hardening, { config });
   if (config.VIGIL_AUTH === 'required') {
     await app.register(cdsAuth, { config, telemetry: opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry, clock: opts.clock ?? (() => new Date()), ...opts.auth });
+    app.addHook('onRequest', limits.afterAuth);
   } else {
     app.log.warn('VIGIL_AUTH=off: every CDS call is accepted without a token; never run this way with real patient data');
   }
+
+  // Large bodies queue for a slot before they are read, so a few of them cannot starve every other call.
+  const lane = new HeavyLane(config, opts.metrics?.heavyRefused);
+  app.addHook('preParsing', lane.admit);
 
   installErrorHandling(app);
 
@@ -98,14 +122,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const serviceIds = services.map((s) => s.id);
   const telemetry = opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry;
   const clock = opts.clock ?? (() => new Date());
-  if (opts.metrics !== undefined) await app.register(metricsPlugin, { metrics: opts.metrics, serviceIds });
+  if (opts.metrics !== undefined) await app.register(metricsPlugin, { metrics: opts.metrics, serviceIds, serveRoute: !adminPort });
   await app.register(requestLog);
-  await app.register(healthRoutes, { scorer: opts.scorer, allowFallbackOnly: config.VIGIL_ALLOW_FALLBACK_ONLY });
+  if (adminPort) {
+    // /readyz and /metrics live on the admin port (src/health/admin-app.ts); here only "it answers".
+    await app.register(livenessRoute);
+  } else {
+    await app.register(healthRoutes, {
+      scorer: opts.scorer,
+      allowFallbackOnly: config.VIGIL_ALLOW_FALLBACK_ONLY,
+      ...(opts.readinessProbes !== undefined ? { probes: opts.readinessProbes } : {}),
+    });
+  }
 
   await app.register(cdsRoutes, {
     services,
     deps: { config, scorer: opts.scorer, telemetry, keyed: opts.keyed ?? ephemeralKeyedHash() },
     fetcher: opts.fetcher ?? noFetcher,
+    ...(opts.recorder !== undefined ? { recorder: opts.recorder } : {}),
     observers: [...(opts.metrics !== undefined ? [opts.metrics.observer] : []), ...(opts.observers ?? [])],
     clock,
   });
@@ -129,9 +163,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(feedbackRoutes, {
     serviceIds,
     store: opts.feedbackStore ?? createMemoryFeedbackStore(),
-    issued: opts.issuedCards ?? new IssuedCards(config.VIGIL_ISSUED_CARDS_MAX),
+    issued: opts.issuedCards ?? new IssuedCards({ max: config.VIGIL_ISSUED_CARDS_MAX, maxAgeMs: config.VIGIL_ISSUED_CARDS_MAX_AGE_HOURS * 3600_000, clock }),
     telemetry,
     keepComments: config.VIGIL_FEEDBACK_KEEP_COMMENTS,
+    dailyQuota: config.VIGIL_FEEDBACK_MAX_PER_CLIENT_PER_DAY,
     clock,
   });
 

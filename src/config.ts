@@ -2,6 +2,7 @@
 // A bad value stops the start with a message listing every problem; the rest of the code receives a
 // typed, frozen Config. The README's configuration table mirrors this file: keep them together.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const boolFromEnv = z
@@ -34,12 +35,29 @@ const fhirOrigin = z.string().transform((s, ctx) => {
   return url!.origin;
 });
 
+/** A proxy Fastify may trust: an IP address, a CIDR block, or one of proxy-addr's named ranges. */
+const proxyAddress = z.string().refine(
+  (s) => {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(s)) return true;
+    const [address = '', prefix, extra] = s.split('/');
+    if (extra !== undefined || isIP(address) === 0) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(address) === 4 ? 32 : 128);
+  },
+  { message: 'each entry must be an IP address, a CIDR block (10.0.0.0/8) or loopback, linklocal, uniquelocal' },
+);
+
 /** Schema over the raw environment: keys are the exact environment variable names. */
 export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Public base URL as clients call it (behind a proxy); default http://HOST:PORT. */
   VIGIL_PUBLIC_BASE_URL: z.url().optional(),
+  /**
+   * When set, /healthz, /readyz and /metrics are served on this port (on HOST), never rate limited,
+   * and the public port keeps only a bare /healthz. Unset: all three on the public port.
+   */
+  VIGIL_ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   VIGIL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Origins allowed by CORS: `*` (any origin; the default, so the public CDS Hooks sandbox in a
@@ -127,9 +145,32 @@ export const configSchema = z.object({
   VIGIL_JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2000),
   VIGIL_JWKS_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
   VIGIL_JWKS_MIN_REFRESH_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
-  /** Requests per client address per window, every path but the probes and metrics (429 beyond it). */
-  VIGIL_RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000).default(3000),
+  /**
+   * Cost units per authenticated client (token issuer and tenant) per window; with VIGIL_AUTH=off, per
+   * client address. A request costs 1 unit plus 1 per VIGIL_RATE_LIMIT_COST_BYTES of body (429 beyond).
+   */
+  VIGIL_RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(10_000_000).default(6000),
+  /** Requests per client address per window without a valid token (none, refused, CORS preflight). */
+  VIGIL_RATE_LIMIT_ANON_MAX: z.coerce.number().int().min(1).max(1_000_000).default(120),
   VIGIL_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** Body bytes that cost one more rate-limit unit. */
+  VIGIL_RATE_LIMIT_COST_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(64 * 1024),
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated; also `loopback`,
+   * `linklocal`, `uniquelocal`). Empty: the socket address is the client's.
+   */
+  VIGIL_TRUSTED_PROXIES: commaList.pipe(z.array(proxyAddress)).default([]),
+  /**
+   * Requests with a body larger than this (or of undeclared length) are heavy: at most
+   * VIGIL_HEAVY_CONCURRENCY of them are processed at once; the others wait, body unread, up to
+   * VIGIL_HEAVY_WAIT_MS (503 beyond it, or when VIGIL_HEAVY_QUEUE already wait). See src/http/heavy-lane.ts.
+   */
+  VIGIL_HEAVY_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(256 * 1024),
+  VIGIL_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(1),
+  VIGIL_HEAVY_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
+  VIGIL_HEAVY_QUEUE: z.coerce.number().int().min(0).max(10_000).default(16),
+  /** About this share of the time at most goes to heavy requests: after each, its slot rests in proportion (1: never rests). */
+  VIGIL_HEAVY_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
   /** Whole request headers must arrive within this (ms): a slow-header client is cut off. */
   VIGIL_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** Whole request (headers and body) must arrive within this (ms). */
@@ -156,10 +197,22 @@ export const configSchema = z.object({
    * it from a secret). Unset: a random key is created once in VIGIL_DATA_DIR (development only).
    */
   VIGIL_AUDIT_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * What a hook call does when its audit record cannot be written (disk full, read-only, failing):
+   * `refuse` (default) answers 503 and no card; `answer` answers anyway and counts the missing record.
+   */
+  VIGIL_AUDIT_ON_FAILURE: z.enum(['refuse', 'answer']).default('refuse'),
   /** How many issued card uuids are remembered (from the audit trail, across restarts) to recognise feedback. */
   VIGIL_ISSUED_CARDS_MAX: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
+  /** ...and for how long (hours): feedback on an older card is accepted and flagged unknown. */
+  VIGIL_ISSUED_CARDS_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(72),
   /** Keep clinicians' free-text override comments in the feedback store (they may name a patient). */
   VIGIL_FEEDBACK_KEEP_COMMENTS: boolFromEnv.default(false),
+  /**
+   * Feedback items one client (token issuer and tenant; with VIGIL_AUTH=off, address) may store per UTC
+   * day; a request that would pass it gets 429 and stores nothing. Bounds the disk feedback may take.
+   */
+  VIGIL_FEEDBACK_MAX_PER_CLIENT_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
   /** On SIGTERM/SIGINT: how long in-flight calls may take to finish before connections are cut (ms). */
   VIGIL_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });

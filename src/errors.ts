@@ -13,6 +13,7 @@ export type IssueType =
   | 'login'
   | 'throttled'
   | 'timeout'
+  | 'transient'
   | 'incomplete'
   | 'exception';
 
@@ -38,6 +39,9 @@ export type VigilErrorCode =
   | 'VIGIL_UNAUTHORIZED'
   | 'VIGIL_RATE_LIMITED'
   | 'VIGIL_NOT_READY'
+  | 'VIGIL_AUDIT_UNAVAILABLE'
+  | 'VIGIL_FEEDBACK_UNAVAILABLE'
+  | 'VIGIL_BUSY'
   | 'VIGIL_INTERNAL';
 
 const STATUS: Record<VigilErrorCode, number> = {
@@ -50,12 +54,17 @@ const STATUS: Record<VigilErrorCode, number> = {
   VIGIL_RATE_LIMITED: 429,
   VIGIL_INTERNAL: 500,
   VIGIL_NOT_READY: 503,
+  VIGIL_AUDIT_UNAVAILABLE: 503,
+  VIGIL_FEEDBACK_UNAVAILABLE: 503,
+  VIGIL_BUSY: 503,
 };
 
 export class VigilError extends Error {
   readonly code: VigilErrorCode;
   readonly statusCode: number;
   readonly issues: OperationOutcomeIssue[];
+  /** Sent as Retry-After: when a client may try again (429, 503). */
+  retryAfterSeconds?: number;
 
   constructor(code: VigilErrorCode, message: string, issues?: OperationOutcomeIssue[]) {
     super(message);
@@ -95,4 +104,10 @@ export function operationOutcome(issues: OperationOutcomeIssue[]): OperationOutc
 
 export function simpleOutcome(code: IssueType, diagnostics: string): OperationOutcome {
   return operationOutcome([{ severity: 'error', code, diagnostics }]);
+}
+
+/** An error's code (a POSIX code such as ENOSPC, or Vigil's), never its message: messages carry paths and data. */
+export function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? code : 'UNKNOWN';
 }

@@ -10,11 +10,13 @@ import { openAuditTrail } from './audit/open-audit-trail.js';
 import { resolveAuditKey } from './audit/patient-hash.js';
 import { keyedHash } from './identity/keyed-hash.js';
 import { openFileFeedbackStore } from './feedback/feedback-store.js';
+import { buildAdminApp } from './health/admin-app.js';
 import { installGracefulShutdown } from './health/graceful-shutdown.js';
 import { createMetrics } from './observability/metrics.js';
 
 
 async function main(): Promise<void> {
+  const bootStarted = performance.now();
   let config;
   try {
     config = loadConfig();
@@ -31,11 +33,12 @@ async function main(): Promise<void> {
   const telemetry = metrics.telemetry;
   const scorer = await createScorer(config, log, telemetry);
   const fetcher = createFhirFetcher(config, log, telemetry);
-  const audit = await openAuditTrail(config, log, metrics.auditWriteFailed);
+  const audit = await openAuditTrail(config, log, { onWriteFailure: metrics.auditWriteFailed, onWritable: metrics.auditWritable });
   // The audit key also makes card uuids: the same card for the same data, across restarts.
   const headline = config.VIGIL_MODEL_PATH === 'none' ? undefined : await readModelCardHeadline(config.VIGIL_MODEL_PATH ?? SHIPPED_MODEL_PATH);
   const keyed = keyedHash(await resolveAuditKey(config.VIGIL_AUDIT_HMAC_KEY, config.VIGIL_DATA_DIR, log));
   const feedbackStore = await openFileFeedbackStore(config.VIGIL_DATA_DIR);
+  const readinessProbes = [() => audit.gate.readinessCheck()];
   const app = await buildApp({
     config,
     scorer,
@@ -43,14 +46,33 @@ async function main(): Promise<void> {
     telemetry,
     logger: log,
     metrics,
-    observers: [audit.observer],
+    recorder: audit.recorder,
+    readinessProbes,
     feedbackStore,
     issuedCards: audit.issued,
     keyed,
     ...(headline !== undefined ? { modelCardHeadline: headline } : {}),
   });
 
-  // Calls in flight finish first; then the ONNX session and breakers are released and stores flushed.
+  // The admin port answers probes and scrapes apart from the public traffic; once shutdown begins its
+  // /readyz says so, so endpoints drain while calls in flight finish.
+  let closing = false;
+  app.addHook('preClose', () => {
+    closing = true;
+  });
+  const admin =
+    config.VIGIL_ADMIN_PORT === undefined
+      ? undefined
+      : await buildAdminApp({
+          scorer,
+          allowFallbackOnly: config.VIGIL_ALLOW_FALLBACK_ONLY,
+          probes: [...readinessProbes, async () => ({ name: 'shutdown', ok: !closing, ...(closing ? { detail: 'shutting down' } : {}) })],
+          metrics,
+          logger: log,
+        });
+
+  // Calls in flight finish first; then the ONNX session and breakers are released, stores flushed,
+  // and the admin port closed last.
   installGracefulShutdown({
     app,
     log,
@@ -60,11 +82,15 @@ async function main(): Promise<void> {
       { name: 'scorer', run: () => scorer.close() },
       { name: 'audit', run: () => audit.store.close() },
       { name: 'feedback', run: () => feedbackStore.close() },
+      ...(admin !== undefined ? [{ name: 'admin-port', run: () => admin.close() }] : []),
     ],
   });
 
+  const adminAddress = admin === undefined ? undefined : await admin.listen({ host: config.HOST, port: config.VIGIL_ADMIN_PORT! });
   const address = await app.listen({ host: config.HOST, port: config.PORT });
-  log.info({ address, url: config.publicBaseUrl, model: scorer.describe() }, 'Vigil is listening');
+  // bootMs: from reading the configuration to listening (Vigil's own start-up, not Node's or module loading).
+  const bootMs = Math.round(performance.now() - bootStarted);
+  log.info({ address, ...(adminAddress !== undefined ? { adminAddress } : {}), url: config.publicBaseUrl, model: scorer.describe(), bootMs }, 'Vigil is listening');
 }
 
 main().catch((err: unknown) => {
@@ -75,7 +101,9 @@ main().catch((err: unknown) => {
   }
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-    process.stderr.write(`Vigil cannot listen on HOST/PORT (${String(code)}): another process holds the port, or the address is not this machine's. Set PORT or HOST.\n`);
+    process.stderr.write(
+      `Vigil cannot listen on HOST/PORT or VIGIL_ADMIN_PORT (${String(code)}): another process holds the port, or the address is not this machine's. Set PORT, VIGIL_ADMIN_PORT or HOST.\n`,
+    );
     process.exit(1);
   }
   throw err;

@@ -1,28 +1,23 @@
-// Records every answered hook call in the audit trail and remembers its cards for feedback. The call
-// waits for the record to be durable, so what a clinician was shown is on disk before they see it.
+// Records every answered hook call in the audit trail, through the gate that decides what happens
+// when that fails, and remembers its cards for feedback. The call waits for the record, so what a
+// clinician is shown is on disk before they see it (or, under the `refuse` policy, not shown at all).
 import type { CallObserver } from '../http/cds-routes.js';
 import { toAuditRecord } from './audit-record.js';
-import type { AuditStore } from './audit-store.js';
-import type { IssuedCards } from './issued-cards.js';
+import type { AuditGate } from './audit-gate.js';
+import type { IssuedCardStore } from './issued-cards.js';
 import type { PatientHasher } from './patient-hash.js';
 
-export interface AuditObserverOptions {
-  store: AuditStore;
+export interface AuditRecorderOptions {
+  gate: Pick<AuditGate, 'record'>;
   hashPatient: PatientHasher;
-  issued: IssuedCards;
-  /** Told when a record could not be written (metrics); the error still reaches the route's log. */
-  onWriteFailure?: () => void;
+  issued: Pick<IssuedCardStore, 'remember'>;
 }
 
-export function auditObserver(opts: AuditObserverOptions): CallObserver {
+/** The recorder a call must pass before it is answered: it throws (503) when the gate refuses the call. */
+export function auditRecorder(opts: AuditRecorderOptions): CallObserver {
   return async (call) => {
-    // The cards were issued whether or not the record reaches disk: feedback on them is Vigil's.
-    for (const card of call.cards) opts.issued.remember(card.uuid, call.service);
-    try {
-      await opts.store.append(toAuditRecord(call, opts.hashPatient));
-    } catch (err) {
-      opts.onWriteFailure?.();
-      throw err;
-    }
+    await opts.gate.record(toAuditRecord(call, opts.hashPatient));
+    // Only cards actually shown are Vigil's to recognise in feedback.
+    for (const card of call.cards) await opts.issued.remember(card.uuid, call.service, call.at);
   };
 }

@@ -1,12 +1,13 @@
 // Opens the embedded audit trail at start-up: the patient-hash key, the store under VIGIL_DATA_DIR,
-// the issued cards rebuilt from it (so feedback recognises cards issued before a restart) and the
-// observer that records each call.
+// the issued cards rebuilt from it (so feedback recognises cards issued before a restart), the gate
+// that decides what a call does when its record cannot be written, and the recorder every call passes.
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
 import type { CallObserver } from '../http/cds-routes.js';
-import { auditObserver } from './audit-observer.js';
+import { AuditGate } from './audit-gate.js';
+import { auditRecorder } from './audit-observer.js';
 import { createFileAuditStore, type AuditStore } from './audit-store.js';
 import { IssuedCards } from './issued-cards.js';
 import { patientHasher, resolveAuditKey } from './patient-hash.js';
@@ -14,13 +15,32 @@ import { patientHasher, resolveAuditKey } from './patient-hash.js';
 export interface AuditTrail {
   store: AuditStore;
   issued: IssuedCards;
-  observer: CallObserver;
+  gate: AuditGate;
+  /** What every hook call passes before it is answered. */
+  recorder: CallObserver;
+}
+
+export interface AuditTrailLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+export interface AuditTrailOptions {
+  /** A record could not be written (metrics), by error code. */
+  onWriteFailure?: (code: string) => void;
+  /** Whether the trail can currently be written (metrics). */
+  onWritable?: (writable: boolean) => void;
+  /** The store; default the JSON Lines files under VIGIL_DATA_DIR/audit. */
+  store?: AuditStore;
+  /** The wall clock (tests pin it): what "recent" means for the issued cards. */
+  clock?: () => Date;
 }
 
 export async function openAuditTrail(
-  config: Pick<Config, 'VIGIL_DATA_DIR' | 'VIGIL_AUDIT_HMAC_KEY' | 'VIGIL_ISSUED_CARDS_MAX'>,
-  log: { warn(obj: object, msg: string): void },
-  onWriteFailure?: () => void,
+  config: Pick<Config, 'VIGIL_DATA_DIR' | 'VIGIL_AUDIT_HMAC_KEY' | 'VIGIL_ISSUED_CARDS_MAX' | 'VIGIL_ISSUED_CARDS_MAX_AGE_HOURS' | 'VIGIL_AUDIT_ON_FAILURE'>,
+  log: AuditTrailLog,
+  options: AuditTrailOptions = {},
 ): Promise<AuditTrail> {
   // Fail at start-up, not on the first call, when the data directory cannot be written.
   const auditDir = join(config.VIGIL_DATA_DIR, 'audit');
@@ -32,8 +52,24 @@ export async function openAuditTrail(
     throw new ConfigError([`VIGIL_DATA_DIR: cannot write the audit trail under ${config.VIGIL_DATA_DIR} (${code})`]);
   }
   const key = await resolveAuditKey(config.VIGIL_AUDIT_HMAC_KEY, config.VIGIL_DATA_DIR, log);
-  const store = createFileAuditStore(config.VIGIL_DATA_DIR);
-  const issued = await IssuedCards.fromAudit(store, config.VIGIL_ISSUED_CARDS_MAX);
-  const observer = auditObserver({ store, hashPatient: patientHasher(key), issued, ...(onWriteFailure ? { onWriteFailure } : {}) });
-  return { store, issued, observer };
+  const store = options.store ?? createFileAuditStore(config.VIGIL_DATA_DIR);
+  // In the background: start-up does not wait for the trail to be read (issued-cards.ts says why).
+  const issued = new IssuedCards({
+    max: config.VIGIL_ISSUED_CARDS_MAX,
+    maxAgeMs: config.VIGIL_ISSUED_CARDS_MAX_AGE_HOURS * 3600_000,
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
+  }).rebuildFrom(
+    (bounds) => store.issuedCards(bounds),
+    (err) => log.warn({ code: (err as { code?: unknown }).code ?? 'unknown' }, 'issued cards could not be read from the audit trail; feedback on older cards is flagged unknown'),
+  );
+  const gate = new AuditGate({
+    store,
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    policy: config.VIGIL_AUDIT_ON_FAILURE,
+    log,
+    ...(options.onWriteFailure !== undefined ? { onFailure: options.onWriteFailure } : {}),
+    ...(options.onWritable !== undefined ? { onWritable: options.onWritable } : {}),
+  });
+  const recorder = auditRecorder({ gate, hashPatient: patientHasher(key), issued });
+  return { store, issued, gate, recorder };
 }

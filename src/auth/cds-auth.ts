@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import type { Telemetry } from '../telemetry.js';
 import { OPERATIONS_ROUTES } from '../http/hardening.js';
+import { defaultLogLimiter } from '../observability/log-limiter.js';
 import { checkClaims, type CdsJwtClaims } from './claims.js';
 import { AuthRefusal, type RefusalReason } from './refusal.js';
 import { RemoteJwks } from './remote-jwks.js';
@@ -27,6 +28,15 @@ declare module 'fastify' {
     /** `false`: this route is reachable without a token (probes, metrics). */
     auth?: false;
   }
+  interface FastifyRequest {
+    /** Who called, once their token is verified: `iss` and `tenant` (rate limits and quotas count by it). */
+    cdsClient: string | undefined;
+  }
+}
+
+/** The key a verified client is counted under: its issuer and, when it sends one, its tenant. */
+export function clientKey(iss: string, tenant: string | undefined): string {
+  return tenant === undefined ? `iss:${iss}` : `iss:${iss}|tenant:${tenant}`;
 }
 
 export interface CdsAuthOptions {
@@ -45,6 +55,15 @@ export interface CdsAuthOptions {
  */
 export const MAX_TOKEN_CHARS = 8192;
 
+/**
+ * True when a JWS segment is in the one canonical base64url form (RFC 7515 §2: no padding, no other
+ * alphabet, no spare trailing bits or characters). Node's decoder forgives all of those, so a
+ * signature with a character appended would still verify: the same token must have one spelling.
+ */
+export function isCanonicalBase64url(segment: string): boolean {
+  return Buffer.from(segment, 'base64url').toString('base64url') === segment;
+}
+
 /** `Bearer <token>` exactly (scheme case-insensitive, RFC 7235), or the reason it is not. */
 export function bearerToken(header: string | undefined): { token: string } | { refused: RefusalReason } {
   if (header === undefined || header === '') return { refused: 'missing_token' };
@@ -52,8 +71,26 @@ export function bearerToken(header: string | undefined): { token: string } | { r
   if (match === null) return { refused: 'malformed_header' };
   const token = match[1]!;
   if (token.length > MAX_TOKEN_CHARS) return { refused: 'token_too_large' };
-  if (token.split('.').length !== 3) return { refused: 'malformed_token' };
+  const segments = token.split('.');
+  if (segments.length !== 3 || !segments.every(isCanonicalBase64url)) return { refused: 'malformed_token' };
   return { token };
+}
+
+/**
+ * How many Authorization headers the request carried. Node keeps only the first of repeated
+ * Authorization headers in `headers`; a proxy and Vigil reading different ones is a confusion to
+ * refuse, so the raw list is counted.
+ */
+export function authorizationHeaderCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === 'authorization') count += 1;
+  return count;
+}
+
+/** The request's one bearer token, or why there is none. */
+function requestToken(request: FastifyRequest): { token: string } | { refused: RefusalReason } {
+  if (authorizationHeaderCount(request.raw.rawHeaders) > 1) return { refused: 'duplicate_authorization' };
+  return bearerToken(request.headers.authorization);
 }
 
 /** Requests that never need a token: CORS preflight, the operations endpoints, routes marked `auth: false`. */
@@ -93,6 +130,7 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
   const replay = new ReplayStore(config.VIGIL_JWT_REPLAY_CACHE_SIZE);
   const algorithms = new Set<string>(config.VIGIL_JWT_ALGORITHMS);
   const keyResolved = new WeakSet<FastifyRequest>();
+  const logLimiter = defaultLogLimiter();
 
   await app.register(fastifyJwt, {
     secret: async (request: FastifyRequest, decoded: unknown) => {
@@ -110,18 +148,19 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
       ignoreExpiration: true,
       ignoreNotBefore: true,
       extractToken: (request: FastifyRequest) => {
-        const found = bearerToken(request.headers.authorization);
+        const found = requestToken(request);
         return 'token' in found ? found.token : undefined;
       },
     },
   });
 
+  app.decorateRequest('cdsClient', undefined);
   app.addHook('onRequest', async (request) => {
     if (isPublicRequest(request)) return;
     const path = request.url.split('?', 1)[0]!;
     const audiences = trust.audienceBases.map((base) => base + path);
     try {
-      const found = bearerToken(request.headers.authorization);
+      const found = requestToken(request);
       if ('refused' in found) throw new AuthRefusal(found.refused);
       const claims = await request.jwtVerify<CdsJwtClaims>();
       const now = clock();
@@ -139,12 +178,17 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
       if (!replay.firstUse(claims.iss, claims.jti, claims.exp, config.VIGIL_JWT_CLOCK_SKEW_SECONDS, now)) {
         throw new AuthRefusal('replayed_jti');
       }
+      request.cdsClient = clientKey(claims.iss, claims.tenant);
     } catch (err) {
       const reason = reasonOf(err, keyResolved.has(request));
       telemetry.authFailure(reason);
       // The reason and where it happened; never the token, never a claim that could carry data. For an
       // aud mismatch (the commonest set-up mistake) also what Vigil expected: its own URLs, not a secret.
-      request.log.info(
+      // A few lines a minute per reason and route: a flood of bad tokens must not become a flood of logs.
+      logLimiter.log(
+        request.log,
+        'info',
+        `${reason}:${request.routeOptions.url ?? '(unmatched)'}`,
         { authRefused: reason, route: request.routeOptions.url, ...(reason === 'aud_mismatch' ? { expectedAud: audiences } : {}) },
         'authentication refused',
       );

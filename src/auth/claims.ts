@@ -24,6 +24,8 @@ export interface ClaimExpectations {
 
 /** A jti is a nonce: a kilobyte of it is not one, and it is kept in memory. */
 const MAX_JTI_CHARS = 256;
+/** A tenant names a client's site; it keys rate limits and feedback quotas, and is stored with feedback. */
+const MAX_TENANT_CHARS = 256;
 
 const REQUIRED = ['iss', 'aud', 'exp', 'iat', 'jti'] as const;
 
@@ -40,7 +42,7 @@ function typesOk(c: Record<string, unknown>): boolean {
     c.jti.length > 0 &&
     c.jti.length <= MAX_JTI_CHARS &&
     (c.nbf === undefined || Number.isFinite(c.nbf)) &&
-    (c.tenant === undefined || typeof c.tenant === 'string')
+    (c.tenant === undefined || (typeof c.tenant === 'string' && c.tenant.length <= MAX_TENANT_CHARS))
   );
 }
 

@@ -4,6 +4,7 @@ import { VigilError } from '../errors.js';
 
 export const REFUSAL_REASONS = [
   'missing_token',
+  'duplicate_authorization',
   'malformed_header',
   'token_too_large',
   'malformed_token',

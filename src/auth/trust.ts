@@ -23,11 +23,14 @@ export interface Trust {
 type TrustConfig = Pick<Config, 'HOST' | 'PORT' | 'VIGIL_PUBLIC_BASE_URL' | 'publicBaseUrl' | 'VIGIL_TRUSTED_ISSUERS' | 'VIGIL_DATA_DIR'>;
 
 /**
- * The URL a client called can be written several ways only on loopback (localhost, 127.0.0.1, [::1]),
- * and the sandbox user types whichever they like; elsewhere the public base URL is the one answer.
+ * The URL a client called can be written several ways only in the loopback development profile
+ * (localhost, 127.0.0.1, [::1]: the sandbox user types whichever they like). With configured issuers,
+ * or off loopback, the public base URL is the one answer: a token minted for `localhost` must not be
+ * accepted by a service that real EHRs call.
  */
 export function audienceBases(config: TrustConfig): string[] {
-  if (config.VIGIL_PUBLIC_BASE_URL !== undefined || !isLoopbackHost(config.HOST)) return [config.publicBaseUrl];
+  const development = config.VIGIL_TRUSTED_ISSUERS === undefined && isLoopbackHost(config.HOST);
+  if (config.VIGIL_PUBLIC_BASE_URL !== undefined || !development) return [config.publicBaseUrl];
   const aliases = ['localhost', '127.0.0.1', '[::1]'].map((h) => `http://${h}:${config.PORT}`);
   return [...new Set([config.publicBaseUrl, ...aliases])];
 }
@@ -43,13 +46,23 @@ export function resolveTrust(config: TrustConfig): Trust {
         'name a trusted-issuers file (README, "Authentication"), or set VIGIL_AUTH=off to run without authentication (never with real patient data)',
     );
   }
-  if (!loopback && config.VIGIL_PUBLIC_BASE_URL === undefined) {
-    problems.push('VIGIL_PUBLIC_BASE_URL: required when not bound to loopback: a token\'s aud must be the URL its client called');
+  if (config.VIGIL_PUBLIC_BASE_URL === undefined && (!loopback || config.VIGIL_TRUSTED_ISSUERS !== undefined)) {
+    problems.push(
+      `VIGIL_PUBLIC_BASE_URL: required ${loopback ? 'with VIGIL_TRUSTED_ISSUERS' : 'when not bound to loopback'}: a token's aud must be the URL its client called`,
+    );
+  }
+  if (config.VIGIL_TRUSTED_ISSUERS !== undefined) {
+    let issuers: TrustedIssuer[] = [];
+    try {
+      issuers = readTrustedIssuers(config.VIGIL_TRUSTED_ISSUERS);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems); // reported with the others, all at once
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    return { profile: 'configured', issuers, audienceBases: audiences, warnings: [] };
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  if (config.VIGIL_TRUSTED_ISSUERS !== undefined) {
-    return { profile: 'configured', issuers: readTrustedIssuers(config.VIGIL_TRUSTED_ISSUERS), audienceBases: audiences, warnings: [] };
-  }
   const dev = loadOrCreateDevIssuer(config.VIGIL_DATA_DIR);
   return {
     profile: 'loopback-development',

@@ -22,6 +22,8 @@ export const feedbackRecordSchema = z.object({
   overrideReason: z.object({ system: z.string(), code: z.string() }).optional(),
   hasComment: z.boolean(),
   userComment: z.string().optional(),
+  /** Who sent it: the token's issuer (and tenant), when authenticated. Counts against its daily quota. */
+  client: z.string().optional(),
 });
 
 export type FeedbackRecord = z.infer<typeof feedbackRecordSchema>;
@@ -32,6 +34,8 @@ export interface RecordContext {
   issuedBy: string | undefined;
   receivedAt: Date;
   keepComments: boolean;
+  /** The authenticated client (`iss:...|tenant:...`); absent with VIGIL_AUTH=off. */
+  client?: string | undefined;
 }
 
 export function toFeedbackRecord(item: FeedbackItem, ctx: RecordContext): FeedbackRecord {
@@ -59,5 +63,6 @@ export function toFeedbackRecord(item: FeedbackItem, ctx: RecordContext): Feedba
   if (suggestions !== undefined) record.acceptedSuggestions = suggestions;
   if (reason !== undefined) record.overrideReason = { system: reason.system, code: reason.code };
   if (ctx.keepComments && comment !== undefined && comment.length > 0) record.userComment = comment;
+  if (ctx.client !== undefined) record.client = ctx.client;
   return record;
 }

@@ -1,21 +1,70 @@
-// `POST /cds-services/{id}/feedback`: what clinicians did with Vigil's cards. Each item is validated,
-// matched against the cards Vigil issued (unknown cards are accepted and flagged: they may predate
-// the remembered window or come from another replica), stored idempotently and counted.
-import type { FastifyInstance } from 'fastify';
-import type { IssuedCards } from '../audit/issued-cards.js';
-import { VigilError } from '../errors.js';
+// `POST /cds-services/{id}/feedback`: what clinicians did with Vigil's cards. Each item is validated
+// (every stored field capped), matched against the cards Vigil issued (unknown cards are accepted and
+// flagged: they may predate the remembered window or come from another replica), stored idempotently
+// within the client's daily allowance, and counted.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { utcDay } from '../audit/daily-jsonl.js';
+import { addressKey, clientIp } from '../http/rate-limit.js';
+import type { IssuedCardStore } from '../audit/issued-cards.js';
+import { errorCode, VigilError } from '../errors.js';
 import type { Telemetry } from '../telemetry.js';
-import { toFeedbackRecord } from './feedback-record.js';
+import { toFeedbackRecord, type FeedbackRecord } from './feedback-record.js';
 import { parseFeedbackBody } from './feedback-schema.js';
 import type { FeedbackStore } from './feedback-store.js';
 
 export interface FeedbackRouteOptions {
   serviceIds: readonly string[];
   store: FeedbackStore;
-  issued: Pick<IssuedCards, 'serviceOf'>;
+  issued: Pick<IssuedCardStore, 'serviceOf'>;
   telemetry: Telemetry;
   keepComments: boolean;
+  /** Items one client may store per UTC day (VIGIL_FEEDBACK_MAX_PER_CLIENT_PER_DAY). */
+  dailyQuota: number;
   clock: () => Date;
+}
+
+/** 429: the client has stored its feedback allowance for today; nothing of this request was stored. */
+export class FeedbackQuotaError extends VigilError {
+  constructor(quota: number, retryAfterSeconds: number) {
+    super('VIGIL_RATE_LIMITED', 'daily feedback allowance used', [
+      {
+        severity: 'error',
+        code: 'throttled',
+        diagnostics: `this client may store ${quota} feedback items per UTC day and has used them; nothing of this request was stored`,
+      },
+    ]);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** Seconds from `now` to the next UTC midnight, when the daily allowance starts afresh. */
+export function secondsToNextUtcDay(now: Date): number {
+  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
+}
+
+/** Whom a feedback request counts against: its verified client, or (authentication off) its address. */
+function quotaKey(request: FastifyRequest): string {
+  return request.cdsClient ?? `addr:${addressKey(clientIp(request)) ?? 'unknown'}`;
+}
+
+/** 503: feedback could not be stored. Items stored before the failure are kept: a retry of the whole request counts them as duplicates. */
+export class FeedbackUnavailableError extends VigilError {
+  constructor(cause: string) {
+    super('VIGIL_FEEDBACK_UNAVAILABLE', 'feedback cannot be stored', [
+      { severity: 'error', code: 'transient', diagnostics: 'the feedback could not be stored (storage full or failing). Retry later: items already stored count as duplicates.' },
+    ]);
+    this.retryAfterSeconds = 5;
+    this.cause = cause;
+  }
+}
+
+async function storeOrRefuse(store: FeedbackStore, record: FeedbackRecord, client: string): Promise<'stored' | 'duplicate'> {
+  try {
+    return await store.add(record, client);
+  } catch (err) {
+    throw new FeedbackUnavailableError(errorCode(err));
+  }
 }
 
 export async function feedbackRoutes(app: FastifyInstance, opts: FeedbackRouteOptions): Promise<void> {
@@ -28,16 +77,20 @@ export async function feedbackRoutes(app: FastifyInstance, opts: FeedbackRouteOp
     ]);
     const items = parseFeedbackBody(request.body);
     const receivedAt = opts.clock();
+    const client = quotaKey(request);
+    const used = await opts.store.storedOn(utcDay(receivedAt), client);
+    if (used + items.length > opts.dailyQuota) throw new FeedbackQuotaError(opts.dailyQuota, secondsToNextUtcDay(receivedAt));
     const counts = { stored: 0, duplicates: 0, unknownCards: 0 };
     for (const item of items) {
       const record = toFeedbackRecord(item, {
         service,
-        issuedBy: opts.issued.serviceOf(item.card),
+        issuedBy: await opts.issued.serviceOf(item.card),
         receivedAt,
         keepComments: opts.keepComments,
+        client: request.cdsClient,
       });
       if (record.cardOrigin !== 'this-service') counts.unknownCards += 1;
-      if ((await opts.store.add(record)) === 'duplicate') {
+      if ((await storeOrRefuse(opts.store, record, client)) === 'duplicate') {
         counts.duplicates += 1;
       } else {
         counts.stored += 1;

@@ -5,17 +5,38 @@ import { z } from 'zod';
 import { InvalidRequestError } from '../errors.js';
 import { zodIssuesToOutcome } from '../http/zod-outcome.js';
 
-const id = z.string().min(1).max(200);
+/**
+ * Caps on everything that may be stored: an id is a UUID in practice (36 characters); a card offers a
+ * few suggestions; a code is a short token (the CDS Hooks override reasons are a few words); a system
+ * is a URI. Without them one request could store kilobytes per item (35 KB per 100 items was seen,
+ * ~100 MB a minute at the rate limit). With them an item is at most ~1.5 KB on disk.
+ */
+export const FEEDBACK_LIMITS = {
+  idChars: 64,
+  suggestions: 10,
+  codeChars: 100,
+  systemChars: 256,
+  displayChars: 256,
+  commentChars: 4000,
+} as const;
+
+const id = z.string().min(1).max(FEEDBACK_LIMITS.idChars);
 
 export const feedbackItemSchema = z
   .looseObject({
     card: id,
     outcome: z.enum(['accepted', 'overridden']),
-    acceptedSuggestions: z.array(z.looseObject({ id })).optional(),
+    acceptedSuggestions: z.array(z.looseObject({ id })).max(FEEDBACK_LIMITS.suggestions).optional(),
     overrideReason: z
       .looseObject({
-        reason: z.looseObject({ system: z.string().min(1), code: z.string().min(1), display: z.string().optional() }).optional(),
-        userComment: z.string().max(4000).optional(),
+        reason: z
+          .looseObject({
+            system: z.string().min(1).max(FEEDBACK_LIMITS.systemChars),
+            code: z.string().min(1).max(FEEDBACK_LIMITS.codeChars),
+            display: z.string().max(FEEDBACK_LIMITS.displayChars).optional(),
+          })
+          .optional(),
+        userComment: z.string().max(FEEDBACK_LIMITS.commentChars).optional(),
       })
       .optional(),
     outcomeTimestamp: z.iso.datetime({ offset: true }),

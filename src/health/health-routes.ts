@@ -3,18 +3,26 @@
 // every few seconds.
 import type { FastifyInstance } from 'fastify';
 import type { DeteriorationScorer } from '../models/scorer.js';
-import { readiness } from './readiness.js';
+import { readiness, type ReadinessProbe } from './readiness.js';
 
 export interface HealthRouteOptions {
   scorer: Pick<DeteriorationScorer, 'describe'>;
   allowFallbackOnly: boolean;
+  /** Further checks asked on each /readyz (the audit trail). */
+  probes?: readonly ReadinessProbe[];
+}
+
+/** Liveness: the process answers. Nothing else is said: no checks, no versions, no timings. */
+export async function livenessRoute(app: FastifyInstance): Promise<void> {
+  app.get('/healthz', async () => ({ status: 'ok' }));
 }
 
 export async function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): Promise<void> {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  await livenessRoute(app);
 
   app.get('/readyz', async (_request, reply) => {
-    const result = readiness(opts.scorer.describe(), opts.allowFallbackOnly);
+    const others = await Promise.all((opts.probes ?? []).map((probe) => probe()));
+    const result = readiness(opts.scorer.describe(), opts.allowFallbackOnly, others);
     return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not-ready', checks: result.checks });
   });
 }

@@ -1,6 +1,7 @@
 // Whether this replica should receive traffic, as a pure function of what it knows about itself.
 // The configuration was valid if the process got this far; the model must be loaded, or its absence
-// declared (VIGIL_MODEL_PATH=none, or VIGIL_ALLOW_FALLBACK_ONLY for a model that failed to load).
+// declared (VIGIL_MODEL_PATH=none, or VIGIL_ALLOW_FALLBACK_ONLY for a model that failed to load); and
+// every other check (the audit trail can be written, unless calls may be answered without it) passes.
 import type { DeteriorationScorer } from '../models/scorer.js';
 
 export interface ReadinessCheck {
@@ -14,7 +15,14 @@ export interface Readiness {
   checks: ReadinessCheck[];
 }
 
-export function readiness(model: ReturnType<DeteriorationScorer['describe']>, allowFallbackOnly: boolean): Readiness {
+/** A check of something else the replica depends on (the audit trail), asked on each probe. */
+export type ReadinessProbe = () => Promise<ReadinessCheck>;
+
+export function readiness(
+  model: ReturnType<DeteriorationScorer['describe']>,
+  allowFallbackOnly: boolean,
+  others: readonly ReadinessCheck[] = [],
+): Readiness {
   const checks: ReadinessCheck[] = [{ name: 'configuration', ok: true }];
   switch (model.model) {
     case 'loaded':
@@ -33,5 +41,6 @@ export function readiness(model: ReturnType<DeteriorationScorer['describe']>, al
       });
       break;
   }
+  checks.push(...others);
   return { ready: checks.every((c) => c.ok), checks };
 }

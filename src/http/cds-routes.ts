@@ -27,6 +27,12 @@ export interface CdsRouteOptions {
   services: readonly CdsServiceDefinition[];
   deps: Omit<ServiceDeps, 'log'>;
   fetcher: PrefetchFetcher;
+  /**
+   * Must succeed before the call is answered (the audit trail): its error is the call's error. It
+   * runs before the observers, so metrics count only calls that were answered.
+   */
+  recorder?: CallObserver;
+  /** Told of every answered call, best effort: a failing observer is logged, the call still answered. */
   observers: readonly CallObserver[];
   clock: () => Date;
 }
@@ -77,6 +83,7 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
       latencyMs: performance.now() - started,
       at: now,
     };
+    if (opts.recorder !== undefined) await opts.recorder(answered);
     for (const observe of opts.observers) {
       try {
         await observe(answered);

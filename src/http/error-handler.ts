@@ -2,6 +2,7 @@
 // 5xx bodies never carry internals; 401 bodies never carry details.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { operationOutcome, simpleOutcome, VigilError, type IssueType } from '../errors.js';
+import { defaultLogLimiter, type LogLimiter } from '../observability/log-limiter.js';
 
 const FASTIFY_CODES: Record<string, { status: number; code: IssueType; text: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'not-supported', text: 'the request body must be JSON (Content-Type: application/json)' },
@@ -11,13 +12,19 @@ const FASTIFY_CODES: Record<string, { status: number; code: IssueType; text: str
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'structure', text: 'the request body is not valid JSON' },
 };
 
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, limiter: LogLimiter = defaultLogLimiter()): void {
   app.setErrorHandler((error: FastifyError | VigilError, request, reply) => {
+    const route = request.routeOptions.url ?? '(unmatched)';
     if (error instanceof VigilError) {
       if (error.statusCode === 401) {
         return reply.code(401).header('www-authenticate', 'Bearer').send(simpleOutcome('login', 'unauthorized'));
       }
-      if (error.statusCode >= 500) request.log.error({ err: { code: error.code } }, 'request failed');
+      // A full disk fails every call the same way: a few lines a minute say so, metrics count them all.
+      if (error.statusCode >= 500) {
+        const err = { code: error.code, ...(typeof error.cause === 'string' ? { cause: error.cause } : {}) };
+        limiter.log(request.log, 'error', `${error.code}:${err.cause ?? ''}:${route}`, { err }, 'request failed');
+      }
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
       return reply.code(error.statusCode).send(operationOutcome(error.issues));
     }
     const known = error.code !== undefined ? FASTIFY_CODES[error.code] : undefined;
@@ -31,11 +38,19 @@ export function installErrorHandling(app: FastifyInstance): void {
       // Fastify's own 4xx messages (prototype poisoning, bad URL) are generic and carry no data.
       return reply.code(status).send(simpleOutcome('invalid', error.message || 'bad request'));
     }
-    request.log.error({ err: error }, 'unhandled error');
+    limiter.log(request.log, 'error', `unhandled:${errorKind(error)}:${route}`, { err: error }, 'unhandled error');
     return reply.code(500).send(simpleOutcome('exception', 'internal error: the request was not processed'));
   });
 
   app.setNotFoundHandler((_request, reply) => {
     reply.code(404).send(simpleOutcome('not-found', 'no such endpoint: see GET /cds-services'));
   });
+}
+
+/** An error's code or class name, for grouping log lines: never its message (which may carry data). */
+function errorKind(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const name = (error as { name?: unknown }).name;
+  return typeof name === 'string' ? name : 'Error';
 }

@@ -1,13 +1,14 @@
 // What keeps a hostile or broken client from taking Vigil down: server timeouts (a slow-header client is
-// cut off in about a second), per-client rate limiting of every path (404s included) and security
-// headers. Body limit, JSON-only parsing and prototype-poisoning refusal are set in app.ts.
-import rateLimit from '@fastify/rate-limit';
+// cut off in about a second), fair rate limits (rate-limit.ts: the anonymous budget here, before
+// authentication; the client's budget after it, registered in app.ts) and security headers. Body
+// limit, JSON-only parsing and prototype-poisoning refusal are set in app.ts.
 import type { FastifyInstance } from 'fastify';
 import type { ServerOptions } from 'node:http';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import type { RateLimits } from './rate-limit.js';
 
-/** Operations endpoints: never authenticated, never rate limited (probes and Prometheus must get through a flood). */
+/** Operations endpoints: never authenticated; never rate limited where they are served in full (probes and Prometheus must get through a flood). */
 export const OPERATIONS_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 type TimeoutConfig = Pick<
@@ -53,19 +54,14 @@ export function securityHeaders(publicBaseUrl: string): Record<string, string> {
 
 export interface HardeningOptions {
   config: Readonly<Config>;
+  limits: RateLimits;
 }
 
-async function hardening(app: FastifyInstance, { config }: HardeningOptions): Promise<void> {
-  await app.register(rateLimit, {
-    global: false,
-    max: config.VIGIL_RATE_LIMIT_MAX,
-    timeWindow: config.VIGIL_RATE_LIMIT_WINDOW_MS,
-    allowList: (request) => request.routeOptions.url !== undefined && OPERATIONS_ROUTES.has(request.routeOptions.url),
-  });
-  // A root onRequest hook rather than the plugin's per-route one: it also covers the 404 handler, so
-  // scanning for paths costs the scanner its budget, and it runs before authentication (a flood of
-  // bad tokens is throttled before paying for signature checks).
-  app.addHook('onRequest', app.rateLimit());
+async function hardening(app: FastifyInstance, { config, limits }: HardeningOptions): Promise<void> {
+  // A root onRequest hook: it also covers the 404 handler, so scanning for paths costs the scanner its
+  // budget, and it runs before authentication, so a flood without tokens costs no signature check.
+  app.addHook('onRequest', limits.beforeAuth);
+  app.addHook('onResponse', limits.afterResponse);
 
   const headers = securityHeaders(config.publicBaseUrl);
   app.addHook('onSend', async (_request, reply, payload) => {

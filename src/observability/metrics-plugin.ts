@@ -1,5 +1,6 @@
 // Exposes the metrics: `GET /metrics` in the Prometheus text format (no authentication: scrape it
-// over the cluster network only) and one duration observation per HTTP exchange, by route.
+// over the cluster network only, or from the admin port) and one duration observation per HTTP
+// exchange, by route.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Metrics } from './metrics.js';
@@ -8,6 +9,16 @@ export interface MetricsPluginOptions {
   metrics: Metrics;
   /** Hosted service ids: only these become `service` label values. */
   serviceIds: readonly string[];
+  /** Serve GET /metrics here too (false when an admin port serves it: src/health/admin-app.ts). */
+  serveRoute?: boolean;
+}
+
+/** GET /metrics: the registry in Prometheus's text format. */
+export function metricsRoute(app: FastifyInstance, metrics: Metrics): void {
+  app.get('/metrics', async (_request, reply) => {
+    const body = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(body);
+  });
 }
 
 async function metricsPlugin(app: FastifyInstance, opts: MetricsPluginOptions): Promise<void> {
@@ -22,10 +33,7 @@ async function metricsPlugin(app: FastifyInstance, opts: MetricsPluginOptions): 
     metrics.httpRequest(route, service, reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  app.get('/metrics', async (_request, reply) => {
-    const body = await metrics.registry.metrics();
-    return reply.type(metrics.registry.contentType).send(body);
-  });
+  if (opts.serveRoute !== false) metricsRoute(app, metrics);
 }
 
 export default fp(metricsPlugin, { name: 'vigil-metrics' });

@@ -14,8 +14,16 @@ export interface Metrics {
   observer: CallObserver;
   /** One HTTP exchange; `service` is a hosted service id or "" (discovery, health, ...). */
   httpRequest(route: string, service: string, status: number, seconds: number): void;
-  /** The audit trail could not record a call (the call was still answered). */
-  auditWriteFailed(): void;
+  /** An audit record could not be written, by error code (ENOSPC, EROFS, ...). */
+  auditWriteFailed(code: string): void;
+  /** Whether the audit trail can currently be written. */
+  auditWritable(writable: boolean): void;
+  /** A request answered 429, by the budget it exceeded (`anonymous`: per address; `client`: per issuer). */
+  rateLimited(budget: 'anonymous' | 'client'): void;
+  /** A request whose client had hung up before it was handled (not an error, not a 5xx). */
+  clientAborted(): void;
+  /** A large request answered 503 because the heavy lane was full. */
+  heavyRefused(): void;
 }
 
 export interface MetricsOptions {
@@ -25,6 +33,8 @@ export interface MetricsOptions {
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 const KNOWN_OVERRIDE_CODES = new Set<string>([...OVERRIDE_REASONS.map((r) => r.code), ...LEGACY_OVERRIDE_CODES]);
+/** Error codes an audit write is known to fail with; anything else is counted as `other`. */
+const AUDIT_ERROR_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'ENOENT', 'EBADF', 'EMFILE', 'VIGIL_SHORT_WRITE']);
 /** Label values from other modules are codes, but a label must never grow without bound. */
 const bounded = (value: string): string => (value.length <= 64 ? value : `${value.slice(0, 61)}...`);
 
@@ -40,7 +50,12 @@ const PROBABILITY_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
-  if (options.processMetrics === true) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics === true) {
+    collectDefaultMetrics({ register: registry });
+    // A version banner tells a scanner which Node vulnerabilities to try, and an operator nothing the
+    // deployment does not already say.
+    registry.removeSingleMetric('nodejs_version_info');
+  }
   const registers = [registry];
 
   const http = new Histogram({
@@ -127,7 +142,30 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const auditFailures = new Counter({
     name: 'vigil_audit_write_failures_total',
-    help: 'Hook calls answered but not recorded in the audit trail',
+    help: 'Audit records that could not be written, by error code: the call was refused (503), or answered without a record under VIGIL_AUDIT_ON_FAILURE=answer',
+    labelNames: ['code'] as const,
+    registers,
+  });
+  const auditWritable = new Gauge({
+    name: 'vigil_audit_writable',
+    help: '1 while the audit trail can be written, 0 from a failed write until one succeeds again',
+    registers,
+  });
+  auditWritable.set(1);
+  const limited = new Counter({
+    name: 'vigil_rate_limited_total',
+    help: 'Requests answered 429, by budget: anonymous (per client address) or client (per token issuer and tenant)',
+    labelNames: ['budget'] as const,
+    registers,
+  });
+  const heavy = new Counter({
+    name: 'vigil_heavy_refused_total',
+    help: 'Large requests answered 503 because too many were already processed or waiting (VIGIL_HEAVY_*)',
+    registers,
+  });
+  const aborted = new Counter({
+    name: 'vigil_client_aborts_total',
+    help: 'Requests whose client hung up before Vigil handled them: dropped without an answer, not counted as errors',
     registers,
   });
 
@@ -167,6 +205,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     telemetry,
     observer,
     httpRequest: (route, service, status, seconds) => http.observe({ route, service, status: String(status) }, seconds),
-    auditWriteFailed: () => auditFailures.inc(),
+    auditWriteFailed: (code) => auditFailures.inc({ code: AUDIT_ERROR_CODES.has(code) ? code : 'other' }),
+    auditWritable: (writable) => auditWritable.set(writable ? 1 : 0),
+    rateLimited: (budget) => limited.inc({ budget }),
+    clientAborted: () => aborted.inc(),
+    heavyRefused: () => heavy.inc(),
   };
 }

@@ -4,7 +4,7 @@
 // backoff on 429/5xx, an opossum breaker per origin, and a cap on every response body.
 import CircuitBreaker from 'opossum';
 import type { Config } from '../config.js';
-import { isBundle, isOperationOutcome, type Bundle, type FhirResource } from '../fhir/resources.js';
+import { isBundle, isOperationOutcome, type FhirResource } from '../fhir/resources.js';
 import type { HookCall } from '../hooks/request-schema.js';
 import type { BreakerState, Telemetry } from '../telemetry.js';
 import { FhirFetchError } from './fhir-fetch-error.js';
@@ -250,15 +250,23 @@ export function createFhirFetcher(
         if (progress.pages > 0) break;
         return { ok: false, problem: err.problem };
       }
-      for (const r of resourcesOf(body)) progress.resources.push(r);
+      const page = readPage(body);
+      for (const r of page.resources) progress.resources.push(r);
       progress.pages += 1;
-      next = isBundle(body) ? nextPage(scope, key, body, next) : undefined;
+      if (page.skippedEntries > 0 || page.skippedLinks > 0) {
+        // Counts and codes only: an entry's content may be patient data, a link's URL may carry ids.
+        log.warn(
+          { key, code: 'FHIR_BUNDLE_MALFORMED', skippedEntries: page.skippedEntries, skippedLinks: page.skippedLinks, keptResources: page.resources.length },
+          'a Bundle from the FHIR server had malformed parts; they were skipped and the usable entries kept',
+        );
+      }
+      next = nextPage(scope, key, page.links, next);
     }
     return { ok: true, resources: progress.resources };
   }
 
-  function nextPage(scope: CallScope, key: string, page: Bundle, current: URL): URL | undefined {
-    const link = page.link?.find((l) => l.relation === 'next');
+  function nextPage(scope: CallScope, key: string, links: readonly PageLink[], current: URL): URL | undefined {
+    const link = links.find((l) => l.relation === 'next');
     if (link === undefined) return undefined;
     const url = safeUrl(link.url, current);
     if (url === undefined || url.origin !== scope.origin) {
@@ -303,9 +311,9 @@ export function createFhirFetcher(
         else if (url === undefined) p.result = { ok: false, problem: 'the prefetch template does not name a query on the FHIR server' };
         else p.result = await fetchKey(scope, key, url, p);
       } catch (err) {
-        // A bug here must cost one key, never the call.
-        log.warn({ key, code: 'FHIR_UNEXPECTED', err: { name: (err as Error).name } }, 'prefetch key fetch failed unexpectedly');
-        p.result = { ok: false, problem: "the EHR's data could not be read" };
+        // A bug here must cost at most the rest of one key, never the call: pages already read are kept.
+        log.warn({ key, code: 'FHIR_UNEXPECTED', err: { name: (err as Error).name }, pages: p.pages }, 'prefetch key fetch failed unexpectedly');
+        p.result = p.pages > 0 ? { ok: true, resources: p.resources } : { ok: false, problem: "the EHR's data could not be read" };
       }
     });
 
@@ -337,6 +345,54 @@ export function createFhirFetcher(
       breakers.clear();
     },
   };
+}
+
+interface PageLink {
+  relation: string;
+  url: string;
+}
+
+/** One page from the FHIR server, read defensively: what is usable, and how much was not. */
+export interface PageContent {
+  resources: FhirResource[];
+  links: PageLink[];
+  /** Bundle entries that were not `{resource: {resourceType, ...}}` (or an `entry` that was no list). */
+  skippedEntries: number;
+  /** `link` items without a string relation and url (or a `link` that was no list). */
+  skippedLinks: number;
+}
+
+/**
+ * The resources and links of a page, whatever shape its `entry` and `link` arrived in. The FHIR
+ * server is outside Vigil's control: a string where a list belongs must cost that part, not the
+ * entries beside it. OperationOutcome entries (search warnings) are left out without counting.
+ */
+export function readPage(body: unknown): PageContent {
+  const resources = resourcesOf(body);
+  if (!isBundle(body)) return { resources, links: [], skippedEntries: 0, skippedLinks: 0 };
+  const raw = body as { entry?: unknown; link?: unknown };
+  let skippedEntries = 0;
+  if (Array.isArray(raw.entry)) {
+    for (const entry of raw.entry) {
+      const r = typeof entry === 'object' && entry !== null ? (entry as { resource?: unknown }).resource : undefined;
+      const usable = typeof r === 'object' && r !== null && !Array.isArray(r) && typeof (r as { resourceType?: unknown }).resourceType === 'string';
+      if (!usable) skippedEntries += 1;
+    }
+  } else if (raw.entry !== undefined) {
+    skippedEntries = 1;
+  }
+  const links: PageLink[] = [];
+  let skippedLinks = 0;
+  if (Array.isArray(raw.link)) {
+    for (const l of raw.link) {
+      const { relation, url } = (typeof l === 'object' && l !== null ? l : {}) as { relation?: unknown; url?: unknown };
+      if (typeof relation === 'string' && typeof url === 'string') links.push({ relation, url });
+      else skippedLinks += 1;
+    }
+  } else if (raw.link !== undefined) {
+    skippedLinks = 1;
+  }
+  return { resources, links, skippedEntries, skippedLinks };
 }
 
 function safeUrl(href: string, base: URL): URL | undefined {

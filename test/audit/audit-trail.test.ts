@@ -9,13 +9,13 @@ import { IssuedCards } from '../../src/audit/issued-cards.js';
 import { openAuditTrail } from '../../src/audit/open-audit-trail.js';
 import { DEV_KEY_FILE } from '../../src/audit/patient-hash.js';
 import { createScorer } from '../../src/models/create-scorer.js';
-import { testApp, testConfig } from '../support/app.js';
+import { FIXED_NOW, testApp, testConfig } from '../support/app.js';
 import { criticalCall, lowCall } from '../observability/hook-calls.js';
 
 const KEY = 'test-only-audit-key-0123456789abcdef';
 const PATIENT = 'syn-audit-patient-8086';
 const TOKEN = 'syn-access-token-do-not-store-5e1f';
-const silent = { warn: () => {} };
+const silent = { warn: () => {}, error: () => {}, info: () => {} };
 
 async function readAll(store: AuditStore): Promise<AuditRecord[]> {
   const out: AuditRecord[] = [];
@@ -42,17 +42,17 @@ describe('the audit trail', () => {
   });
 
   async function appWithAudit() {
-    const config = { VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: 1000 };
-    const trail = await openAuditTrail(config, silent);
-    app = await testApp({ observers: [trail.observer], issuedCards: trail.issued });
+    const config = testConfig({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: '1000' });
+    const trail = await openAuditTrail(config, silent, { clock: () => FIXED_NOW });
+    app = await testApp({ recorder: trail.recorder, issuedCards: trail.issued });
     return trail;
   }
 
   it('records what a silent model said, which no card shows', async () => {
-    const config = { VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: 1000 };
-    const trail = await openAuditTrail(config, silent);
+    const config = testConfig({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: '1000' });
+    const trail = await openAuditTrail(config, silent, { clock: () => FIXED_NOW });
     const scorer = await createScorer(testConfig({ VIGIL_MODEL_MODE: 'silent' }), { info: () => {}, warn: () => {} });
-    app = await testApp({ scorer, observers: [trail.observer], issuedCards: trail.issued });
+    app = await testApp({ scorer, recorder: trail.recorder, issuedCards: trail.issued });
     const call = lowCall({ patientId: PATIENT });
     const res = await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body });
     expect(res.json().cards[0].extension['vigil.score']).not.toHaveProperty('model');
@@ -135,9 +135,9 @@ describe('the audit trail', () => {
   });
 
   it('creates a development key in the data directory when none is configured, and keeps it', async () => {
-    const first = await openAuditTrail({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: undefined, VIGIL_ISSUED_CARDS_MAX: 100 }, silent);
+    const first = await openAuditTrail(testConfig({ VIGIL_DATA_DIR: dir }), silent);
     const key = await readFile(join(dir, DEV_KEY_FILE), 'utf8');
-    const second = await openAuditTrail({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: undefined, VIGIL_ISSUED_CARDS_MAX: 100 }, silent);
+    const second = await openAuditTrail(testConfig({ VIGIL_DATA_DIR: dir }), silent);
     expect(await readFile(join(dir, DEV_KEY_FILE), 'utf8')).toBe(key);
     expect(key.trim()).toMatch(/^[0-9a-f]{64}$/);
     await Promise.all([first.store.close(), second.store.close()]);
@@ -200,20 +200,6 @@ describe('the audit file store', () => {
     await store.close();
     await expect(store.append(record(1))).rejects.toThrow(/closed/);
   });
-
-  it('remembers at most the newest issued cards, newest kept', async () => {
-    const store = createFileAuditStore(dir);
-    for (let i = 0; i < 5; i += 1) await store.append(record(i));
-    await store.close();
-    const issued = await IssuedCards.fromAudit(createFileAuditStore(dir), 3);
-    expect(issued.size).toBe(3);
-    expect(issued.serviceOf('card-4')).toBe('deterioration-risk');
-    expect(issued.serviceOf('card-2')).toBe('deterioration-risk');
-    expect(issued.serviceOf('card-1')).toBeUndefined();
-    issued.remember('card-5', 'sedation-safety');
-    expect(issued.serviceOf('card-2')).toBeUndefined();
-    expect(issued.serviceOf('card-5')).toBe('sedation-safety');
-  });
 });
 
 describe('opening the audit trail', () => {
@@ -222,7 +208,7 @@ describe('opening the audit trail', () => {
     const blocker = join(dir, 'not-a-directory');
     await appendFile(blocker, 'a file where the data directory should be');
     await expect(
-      openAuditTrail({ VIGIL_DATA_DIR: blocker, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: 100 }, silent),
+      openAuditTrail(testConfig({ VIGIL_DATA_DIR: blocker, VIGIL_AUDIT_HMAC_KEY: KEY }), silent),
     ).rejects.toThrow(/VIGIL_DATA_DIR: cannot write the audit trail/);
     await rm(dir, { recursive: true, force: true });
   });

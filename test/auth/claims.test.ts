@@ -26,6 +26,8 @@ describe('checkClaims', () => {
     ['a numeric exp given as a string', { exp: String(T + 300) }, 'invalid_claim'],
     ['a jti of 257 characters', { jti: 'j'.repeat(257) }, 'invalid_claim'],
     ['an empty jti', { jti: '' }, 'invalid_claim'],
+    ['a tenant of 256 characters', { tenant: 't'.repeat(256) }, undefined],
+    ['a tenant of 257 characters (it keys limits and is stored)', { tenant: 't'.repeat(257) }, 'invalid_claim'],
     ['extra claims (sub)', { sub: 'client' }, undefined],
   ] as const)('%s → %s', (_name, over, reason) => {
     expect(checkClaims({ ...base, ...over }, expect30, NOW)).toBe(reason);

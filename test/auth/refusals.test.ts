@@ -1,6 +1,7 @@
 // Every way a CDS call is refused authentication: one row each, each a bare 401 with
 // `WWW-Authenticate: Bearer`, counted under the reason we expect.
 import { createHmac, createPublicKey } from 'node:crypto';
+import { connect, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TOKEN_CHARS } from '../../src/auth/cds-auth.js';
@@ -44,8 +45,10 @@ const valid = (over: Partial<Parameters<typeof token>[0]> = {}) =>
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 const payloadOf = (t: string) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 
-const rows: [string, () => Record<string, string>, string][] = [
+const rows: [string, () => Record<string, string | string[]>, string][] = [
   ['no Authorization header', () => ({}), 'missing_token'],
+  ['two Authorization headers, the first valid', () => ({ authorization: [`Bearer ${valid()}`, 'Bearer x.y.z'] }), 'duplicate_authorization'],
+  ['two Authorization headers, both valid', () => ({ authorization: [`Bearer ${valid()}`, `Bearer ${valid()}`] }), 'duplicate_authorization'],
   ['a Basic header', () => ({ authorization: 'Basic dXNlcjpwYXNz' }), 'malformed_header'],
   ['Bearer with nothing after it', () => ({ authorization: 'Bearer ' }), 'malformed_header'],
   ['Bearer with two tokens', () => ({ authorization: `Bearer ${valid()} ${valid()}` }), 'malformed_header'],
@@ -78,6 +81,32 @@ const rows: [string, () => Record<string, string>, string][] = [
     'bad_signature',
   ],
   ['a truncated signature', () => bearer(valid().slice(0, -12)), 'bad_signature'],
+  // Node's base64url decoder ignores a dangling character, padding and spare bits: one token, one spelling.
+  ['a valid signature with one base64url character appended', () => bearer(`${valid()}A`), 'malformed_token'],
+  ['a valid signature with padding appended', () => bearer(`${valid()}==`), 'malformed_token'],
+  [
+    'a valid signature whose last character carries spare bits',
+    () => {
+      // ES384 signatures are 96 bytes: 128 characters, no spare bits; an RS384 (256-byte) signature's
+      // last character carries 4 unused bits, so another character there decodes to the same bytes.
+      const t = token({ key: rs, iss: RS_ISS, nowSeconds: now(), claims: { tenant: 'north-ward' } });
+      const last = t.at(-1)!;
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const twin = alphabet[(alphabet.indexOf(last) & ~0b1111) | ((alphabet.indexOf(last) + 1) & 0b1111)]!;
+      return bearer(t.slice(0, -1) + twin);
+    },
+    'malformed_token',
+  ],
+  [
+    'a valid signature spelt in the base64 (not base64url) alphabet',
+    () => {
+      let t = valid();
+      while (!/[-_]/.test(t.split('.')[2]!)) t = valid();
+      const [h, p, sig] = t.split('.');
+      return bearer(`${h}.${p}.${sig!.replaceAll('-', '+').replaceAll('_', '/')}`);
+    },
+    'malformed_token',
+  ],
   ['an expired token (beyond the skew)', () => bearer(valid({ claims: { tenant: 'north-ward', iat: now() - 400, exp: now() - 31 } })), 'expired'],
   ['iat in the future (beyond the skew)', () => bearer(valid({ claims: { tenant: 'north-ward', iat: now() + 31 } })), 'iat_in_future'],
   ['nbf in the future (beyond the skew)', () => bearer(valid({ claims: { tenant: 'north-ward', nbf: now() + 31 } })), 'not_yet_valid'],
@@ -91,6 +120,8 @@ const rows: [string, () => Record<string, string>, string][] = [
     () => bearer(valid({ claims: { tenant: 'north-ward', aud: ['https://a.example/cds-services', `${DISCOVERY}/`] } })),
     'aud_mismatch',
   ],
+  ['an aud naming the service as localhost', () => bearer(valid({ claims: { tenant: 'north-ward', aud: 'http://localhost:3000/cds-services' } })), 'aud_mismatch'],
+  ['an aud naming the service as [::1]', () => bearer(valid({ claims: { tenant: 'north-ward', aud: 'http://[::1]:3000/cds-services' } })), 'aud_mismatch'],
   ['another tenant', () => bearer(valid({ claims: { tenant: 'south-ward' } })), 'tenant_mismatch'],
   ['no tenant when one is configured', () => bearer(valid({ claims: {} })), 'tenant_mismatch'],
   ['an unknown iss', () => bearer(valid({ iss: 'https://stranger.example' })), 'unknown_issuer'],
@@ -116,6 +147,24 @@ describe('refusals', () => {
     expect(res.headers['www-authenticate']).toBe('Bearer');
     expect(res.json()).toEqual({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login', diagnostics: 'unauthorized' }] });
     expect(telemetry.refusals).toEqual([reason]);
+  });
+
+  it('refuses two Authorization headers on a real connection, where Node would keep only the first', async () => {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.end(
+          `GET /cds-services HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${valid()}\r\n` +
+            'Authorization: Bearer forged.by.proxy\r\nConnection: close\r\n\r\n',
+        );
+      });
+      let text = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
   });
 
   it('makes no request to a jku that is not on the allowlist', async () => {

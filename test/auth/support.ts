@@ -103,6 +103,8 @@ export async function authApp(opts: {
   const config = loadConfig({
     VIGIL_LOG_LEVEL: 'silent',
     VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-data-')),
+    // Configured issuers need the public URL their tokens' aud names.
+    ...(opts.env.VIGIL_TRUSTED_ISSUERS !== undefined ? { VIGIL_PUBLIC_BASE_URL: BASE } : {}),
     ...opts.env,
   });
   const app = await buildApp({

@@ -47,8 +47,18 @@ describe('resolveTrust', () => {
     expect(trust.warnings).toEqual([]);
   });
 
+  it('with an issuers file on loopback, still requires the public base URL, listing it with the file\'s problems', () => {
+    const problems = problemsOf(() => resolveTrust(loadConfig({ VIGIL_TRUSTED_ISSUERS: '/nonexistent/issuers.json' })));
+    expect(problems).toEqual([
+      "VIGIL_PUBLIC_BASE_URL: required with VIGIL_TRUSTED_ISSUERS: a token's aud must be the URL its client called",
+      'VIGIL_TRUSTED_ISSUERS: cannot read /nonexistent/issuers.json (ENOENT)',
+    ]);
+  });
+
   it.each([
     [{}, ['http://127.0.0.1:3000', 'http://localhost:3000', 'http://[::1]:3000']],
+    // Configured issuers: no loopback spellings, only the URL real clients call.
+    [{ VIGIL_TRUSTED_ISSUERS: '/etc/issuers.json' }, ['http://127.0.0.1:3000']],
     [{ VIGIL_PUBLIC_BASE_URL: 'https://vigil.example/base/' }, ['https://vigil.example/base']],
     [{ HOST: '0.0.0.0', VIGIL_PUBLIC_BASE_URL: 'https://vigil.example' }, ['https://vigil.example']],
   ])('accepts aud bases %j → %j', (env, bases) => {
@@ -78,7 +88,8 @@ describe('the trusted-issuers file', () => {
   });
 
   it('reports a missing file by its path', () => {
-    expect(problemsOf(() => resolveTrust(loadConfig({ VIGIL_TRUSTED_ISSUERS: '/nonexistent/issuers.json' })))).toEqual([
+    const env = { VIGIL_TRUSTED_ISSUERS: '/nonexistent/issuers.json', VIGIL_PUBLIC_BASE_URL: 'https://vigil.example' };
+    expect(problemsOf(() => resolveTrust(loadConfig(env)))).toEqual([
       'VIGIL_TRUSTED_ISSUERS: cannot read /nonexistent/issuers.json (ENOENT)',
     ]);
   });

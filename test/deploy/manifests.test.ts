@@ -39,6 +39,19 @@ describe('the Kubernetes Deployment', () => {
     expect(container.ports.some((p: { name: string; containerPort: number }) => p.name === port || p.containerPort === port)).toBe(true);
   });
 
+  it('probes the admin port that VIGIL_ADMIN_PORT names, not the public one', () => {
+    const admin = Number(container.env.find((e: { name: string }) => e.name === 'VIGIL_ADMIN_PORT').value);
+    const adminPort = container.ports.find((p: { containerPort: number }) => p.containerPort === admin);
+    expect(adminPort?.name).toBe('admin');
+    for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) expect(container[probe].httpGet.port, probe).toBe('admin');
+    expect(Number(deployment!.spec.template.metadata.annotations['prometheus.io/port'])).toBe(admin);
+  });
+
+  it('believes X-Forwarded-For from the ingress only (VIGIL_TRUSTED_PROXIES is set)', () => {
+    const proxies = container.env.find((e: { name: string }) => e.name === 'VIGIL_TRUSTED_PROXIES');
+    expect(proxies?.value).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+/);
+  });
+
   it('sets requests and limits for CPU and memory', () => {
     for (const kind of ['requests', 'limits']) {
       expect(container.resources[kind].cpu, kind).toBeDefined();
@@ -69,10 +82,11 @@ describe('the Kubernetes Deployment', () => {
 });
 
 describe('the Service, autoscaler, disruption budget and scrape job', () => {
-  it('the Service selects the pods and targets the container port', () => {
+  it('the Service selects the pods and targets the public port only', () => {
     expect(service).toMatchObject({ apiVersion: 'v1', kind: 'Service' });
     expect(podLabels).toMatchObject(service!.spec.selector);
     expect(container.ports.map((p: { name: string }) => p.name)).toContain(service!.spec.ports[0].targetPort);
+    expect(service!.spec.ports.map((p: { targetPort: string }) => p.targetPort)).toEqual(['http']);
   });
 
   it('the HorizontalPodAutoscaler scales the Deployment on CPU', () => {
@@ -88,11 +102,14 @@ describe('the Service, autoscaler, disruption budget and scrape job', () => {
     expect(podLabels).toMatchObject(pdb!.spec.selector.matchLabels);
   });
 
-  it('Prometheus scrapes /metrics of pods labelled like the Deployment', () => {
+  it('Prometheus scrapes /metrics on the admin port of pods labelled like the Deployment', () => {
     const job = scrape!.scrape_configs[0];
     expect(job.metrics_path).toBe('/metrics');
     const keep = job.relabel_configs.find((r: { source_labels: string[] }) => r.source_labels[0] === '__meta_kubernetes_pod_label_app_kubernetes_io_name');
     expect(keep.regex).toBe(podLabels['app.kubernetes.io/name']);
+    const port = job.relabel_configs.find((r: { source_labels: string[] }) => r.source_labels[0] === '__meta_kubernetes_pod_container_port_name');
+    expect(port.regex).toBe('admin');
+    expect(container.ports.map((p: { name: string }) => p.name)).toContain(port.regex);
   });
 });
 

@@ -7,7 +7,7 @@ import { IssuedCards } from '../../src/audit/issued-cards.js';
 import { openFileFeedbackStore, type FeedbackStore } from '../../src/feedback/feedback-store.js';
 import type { FeedbackRecord } from '../../src/feedback/feedback-record.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
-import { testApp } from '../support/app.js';
+import { FIXED_NOW, testApp } from '../support/app.js';
 
 const URL = '/cds-services/deterioration-risk/feedback';
 const ISSUED = '0b7e4f6a-1c2d-4e5f-8a9b-000000000001';
@@ -43,7 +43,7 @@ describe('POST /cds-services/{id}/feedback', () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-feedback-'));
     store = await openFileFeedbackStore(dir);
     metrics = createMetrics();
-    const issued = new IssuedCards(100);
+    const issued = new IssuedCards({ max: 100, maxAgeMs: 3600_000, clock: () => FIXED_NOW });
     issued.remember(ISSUED, 'deterioration-risk');
     issued.remember(SEDATION_CARD, 'sedation-safety');
     app = await testApp({ feedbackStore: store, issuedCards: issued, metrics });

@@ -72,6 +72,7 @@ describe('redaction', () => {
       VIGIL_LOG_LEVEL: 'trace',
       VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-redaction-')),
       VIGIL_TRUSTED_ISSUERS: writeIssuersFile({ issuers: [{ iss, jwks: jwks(key) }] }),
+      VIGIL_PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
       VIGIL_FHIR_ALLOWED_ORIGINS: fhirBase,
       VIGIL_FHIR_ALLOW_HTTP_LOOPBACK: 'true',
       VIGIL_FHIR_MAX_RETRIES: '0',

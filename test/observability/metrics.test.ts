@@ -95,7 +95,9 @@ describe('the Telemetry implementation', () => {
     ['feedback with a Vigil override code', (m: Metrics) => m.telemetry.feedback('deterioration-risk', 'overridden', 'comfort-care'), 'vigil_feedback_total', { override_reason: 'comfort-care' }, 1],
     ['feedback with a foreign override code as "other"', (m: Metrics) => m.telemetry.feedback('deterioration-risk', 'overridden', 'free text 123'), 'vigil_feedback_total', { override_reason: 'other' }, 1],
     ['accepted feedback as "none"', (m: Metrics) => m.telemetry.feedback('sedation-safety', 'accepted', undefined), 'vigil_feedback_total', { outcome: 'accepted', override_reason: 'none' }, 1],
-    ['an audit write failure', (m: Metrics) => m.auditWriteFailed(), 'vigil_audit_write_failures_total', {}, 1],
+    ['an audit write failure, by code', (m: Metrics) => m.auditWriteFailed('ENOSPC'), 'vigil_audit_write_failures_total', { code: 'ENOSPC' }, 1],
+    ['an audit write failure with an unknown code as "other"', (m: Metrics) => m.auditWriteFailed('EWHATEVER'), 'vigil_audit_write_failures_total', { code: 'other' }, 1],
+    ['an unwritable audit trail as 0', (m: Metrics) => m.auditWritable(false), 'vigil_audit_writable', {}, 0],
   ] as const)('records %s', async (_what, act, name, labels, expected) => {
     const m = createMetrics();
     act(m);

@@ -1,24 +1,11 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../support/app.js';
 import { criticalCall } from './hook-calls.js';
-
-/** A pino logger whose JSON lines land in an array. */
-function capture(level = 'info') {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      for (const l of String(chunk).split('\n')) if (l.trim() !== '') lines.push(JSON.parse(l));
-      done();
-    },
-  });
-  return { log: pino({ level }, stream), lines };
-}
+import { captureLog } from '../support/log-capture.js';
 
 describe('request logging', () => {
   it('writes no line per successful call at info', async () => {
-    const { log, lines } = capture();
+    const { log, lines } = captureLog();
     const app = await testApp({ logger: log });
     const call = criticalCall();
     const before = lines.length;
@@ -28,7 +15,7 @@ describe('request logging', () => {
   });
 
   it("binds a call's log lines to its hookInstance, and never to the patient", async () => {
-    const { log, lines } = capture();
+    const { log, lines } = captureLog();
     const failing = () => {
       throw new Error('observer down');
     };
@@ -42,7 +29,7 @@ describe('request logging', () => {
   });
 
   it('binds nothing when hookInstance is not a UUID (no client text reaches the logs that way)', async () => {
-    const { log, lines } = capture();
+    const { log, lines } = captureLog();
     const app = await testApp({ logger: log, observers: [() => Promise.reject(new Error('x'))] });
     const call = criticalCall();
     call.body.hookInstance = 'not-a-uuid <script>';

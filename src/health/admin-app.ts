@@ -1,0 +1,41 @@
+// The admin port (VIGIL_ADMIN_PORT): `/healthz`, `/readyz` and `/metrics` on their own Fastify instance,
+// for the kubelet and Prometheus only. Nothing here is rate limited or needs a token, so a flood on the
+// public port can never get a replica restarted or taken out of rotation by starving its probes; and
+// none of it is reachable through the public ingress. The public port then keeps a bare `/healthz`.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { simpleOutcome } from '../errors.js';
+import type { DeteriorationScorer } from '../models/scorer.js';
+import type { Metrics } from '../observability/metrics.js';
+import { metricsRoute } from '../observability/metrics-plugin.js';
+import { healthRoutes } from './health-routes.js';
+import type { ReadinessProbe } from './readiness.js';
+
+export interface AdminAppOptions {
+  scorer: Pick<DeteriorationScorer, 'describe'>;
+  allowFallbackOnly: boolean;
+  probes?: readonly ReadinessProbe[];
+  metrics?: Metrics;
+  logger?: FastifyBaseLogger | false;
+}
+
+export async function buildAdminApp(opts: AdminAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    logController: new LogController({ disableRequestLogging: true }),
+    // Probes and scrapes send no body; a short request timeout closes anything else quickly.
+    bodyLimit: 1024,
+    requestTimeout: 5000,
+    connectionTimeout: 10_000,
+  }) as unknown as FastifyInstance;
+  await app.register(healthRoutes, {
+    scorer: opts.scorer,
+    allowFallbackOnly: opts.allowFallbackOnly,
+    ...(opts.probes !== undefined ? { probes: opts.probes } : {}),
+  });
+  if (opts.metrics !== undefined) metricsRoute(app, opts.metrics);
+  app.setNotFoundHandler((_request, reply) => {
+    reply.code(404).send(simpleOutcome('not-found', 'the admin port serves /healthz, /readyz and /metrics'));
+  });
+  await app.ready();
+  return app;
+}
