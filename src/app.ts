@@ -21,6 +21,7 @@ import { createMemoryFeedbackStore, type FeedbackStore } from './feedback/feedba
 import { healthRoutes, livenessRoute } from './health/health-routes.js';
 import type { ReadinessProbe } from './health/readiness.js';
 import { aboutRoutes } from './about/about-routes.js';
+import { createMemorySuppressionStore, type SuppressionStore } from './suppression/suppression-store.js';
 import type { Metrics } from './observability/metrics.js';
 import metricsPlugin from './observability/metrics-plugin.js';
 import requestLog from './observability/request-log.js';
@@ -55,6 +56,8 @@ export interface AppOptions {
   keyed?: KeyedHash;
   /** The model card's headline for the About page (server.ts reads it beside the model file). */
   modelCardHeadline?: string;
+  /** Where the repeat-card rule remembers what it showed; default in this process (lru-cache). */
+  suppressionStore?: SuppressionStore;
 }
 
 /** Content types a CDS client may use for a JSON body. */
@@ -135,7 +138,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
   }
 
+  const suppressionStore = opts.suppressionStore ?? createMemorySuppressionStore();
+  if (opts.suppressionStore === undefined) app.addHook('onClose', () => suppressionStore.close());
+  const repeat = {
+    settings: { policy: config.VIGIL_REPEAT_CARD_POLICY, windowMs: config.VIGIL_REPEAT_CARD_WINDOW_MINUTES * 60_000 },
+    store: suppressionStore,
+  };
   await app.register(cdsRoutes, {
+    repeat,
     services,
     deps: { config, scorer: opts.scorer, telemetry, keyed: opts.keyed ?? ephemeralKeyedHash() },
     fetcher: opts.fetcher ?? noFetcher,
@@ -168,6 +178,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     keepComments: config.VIGIL_FEEDBACK_KEEP_COMMENTS,
     dailyQuota: config.VIGIL_FEEDBACK_MAX_PER_CLIENT_PER_DAY,
     clock,
+    repeat,
   });
 
   return app;

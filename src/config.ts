@@ -206,6 +206,14 @@ export const configSchema = z.object({
   VIGIL_ISSUED_CARDS_MAX: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
   /** ...and for how long (hours): feedback on an older card is accepted and flagged unknown. */
   VIGIL_ISSUED_CARDS_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(72),
+  /**
+   * Alert fatigue (src/suppression/repeat-cards.ts): within the window, per patient and service (and
+   * drug), a repeat card whose risk has not risen is `downgrade`d to info (the default: still shown,
+   * quieter) or `suppress`ed; `off` shows every card. A rise in risk always shows at once; a critical
+   * card stays loud unless a clinician overrode that same card with a reason.
+   */
+  VIGIL_REPEAT_CARD_POLICY: z.enum(['off', 'downgrade', 'suppress']).default('downgrade'),
+  VIGIL_REPEAT_CARD_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
   /** Keep clinicians' free-text override comments in the feedback store (they may name a patient). */
   VIGIL_FEEDBACK_KEEP_COMMENTS: boolFromEnv.default(false),
   /**

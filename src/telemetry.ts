@@ -23,6 +23,10 @@ export interface Telemetry {
   authFailure(reason: string): void;
   /** One feedback item stored. */
   feedback(service: string, outcome: string, overrideReason: string | undefined): void;
+  /** A repeat card suppressed or downgraded (alert fatigue rule), and why. */
+  cardQuietened(service: string, action: string, why: string): void;
+  /** The suppression store failed (the card was shown: fail open). */
+  suppressionStoreError(): void;
 }
 
 const noop = () => {};
@@ -36,4 +40,6 @@ export const noTelemetry: Telemetry = {
   card: noop,
   authFailure: noop,
   feedback: noop,
+  cardQuietened: noop,
+  suppressionStoreError: noop,
 };

@@ -39,6 +39,10 @@ export const auditRecordSchema = z.object({
   qsofa: z.object({ score: z.number(), positive: z.boolean(), partial: z.boolean() }).optional(),
   indicator: indicator.optional(),
   cards: z.array(z.object({ uuid: z.string(), indicator, sha256: z.string() })),
+  /** Cards the repeat-card rule suppressed or downgraded (the downgraded ones are in `cards` as shown), and why. */
+  quietened: z
+    .array(z.object({ uuid: z.string(), indicator, action: z.enum(['suppressed', 'downgraded']), why: z.string(), shownAt: z.string() }))
+    .optional(),
   latencyMs: z.number(),
   sources: z.record(z.string(), z.string()),
 });
@@ -62,6 +66,7 @@ export function toAuditRecord(call: AnsweredCall, hashPatient: PatientHasher): A
     sources: { ...call.sources },
   };
   if (call.facts.unscoredReason !== undefined) record.unscoredReason = call.facts.unscoredReason;
+  if (call.quietened.length > 0) record.quietened = call.quietened.map((q) => ({ ...q }));
   if (a !== undefined) {
     record.modelStatus = a.modelStatus.state;
     record.news2 = { total: a.news2.total, partial: a.news2.partial, risk: a.news2.risk };

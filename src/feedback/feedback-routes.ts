@@ -7,6 +7,8 @@ import { utcDay } from '../audit/daily-jsonl.js';
 import { addressKey, clientIp } from '../http/rate-limit.js';
 import type { IssuedCardStore } from '../audit/issued-cards.js';
 import { errorCode, VigilError } from '../errors.js';
+import type { RepeatSettings } from '../suppression/repeat-cards.js';
+import type { SuppressionStore } from '../suppression/suppression-store.js';
 import type { Telemetry } from '../telemetry.js';
 import { toFeedbackRecord, type FeedbackRecord } from './feedback-record.js';
 import { parseFeedbackBody } from './feedback-schema.js';
@@ -18,6 +20,11 @@ export interface FeedbackRouteOptions {
   issued: Pick<IssuedCardStore, 'serviceOf'>;
   telemetry: Telemetry;
   keepComments: boolean;
+  /**
+   * The repeat-card rule: a card a clinician overrode with a reason may stay quiet for its window,
+   * also when it is critical (src/suppression/repeat-cards.ts).
+   */
+  repeat?: { settings: RepeatSettings; store: SuppressionStore };
   /** Items one client may store per UTC day (VIGIL_FEEDBACK_MAX_PER_CLIENT_PER_DAY). */
   dailyQuota: number;
   clock: () => Date;
@@ -95,6 +102,12 @@ export async function feedbackRoutes(app: FastifyInstance, opts: FeedbackRouteOp
       } else {
         counts.stored += 1;
         opts.telemetry.feedback(service, record.outcome, record.overrideReason?.code);
+        if (record.outcome === 'overridden' && record.overrideReason !== undefined && opts.repeat !== undefined) {
+          // Best effort: feedback is stored whatever the suppression store says.
+          await opts.repeat.store
+            .markOverridden(record.card, receivedAt.getTime() + opts.repeat.settings.windowMs)
+            .catch(() => opts.telemetry.suppressionStoreError());
+        }
       }
     }
     if (counts.unknownCards > 0) request.log.debug({ unknownCards: counts.unknownCards }, 'feedback on cards Vigil does not know');

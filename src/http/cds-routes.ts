@@ -6,6 +6,8 @@ import { discoveryEntry, type AnswerFacts, type CdsServiceDefinition, type Servi
 import type { HookCall } from '../hooks/request-schema.js';
 import { gatherPrefetch, type Gathered, type PrefetchFetcher } from '../prefetch/gather.js';
 import type { Card } from '../cards/card-schema.js';
+import { applyRepeatRule, type QuietenedCard, type RepeatSettings } from '../suppression/repeat-cards.js';
+import type { SuppressionStore } from '../suppression/suppression-store.js';
 import { zodIssuesToOutcome } from './zod-outcome.js';
 
 /** What observers (metrics, audit) learn about each answered call. Holds the patient id: hash it. */
@@ -14,7 +16,10 @@ export interface AnsweredCall {
   hook: string;
   hookInstance: string;
   patientId: string;
+  /** The cards answered (after the repeat-card rule). */
   cards: Card[];
+  /** Cards the repeat-card rule suppressed or downgraded, and why (metrics, audit trail). */
+  quietened: QuietenedCard[];
   facts: AnswerFacts;
   sources: Record<string, Gathered[string]['source']>;
   latencyMs: number;
@@ -35,6 +40,8 @@ export interface CdsRouteOptions {
   /** Told of every answered call, best effort: a failing observer is logged, the call still answered. */
   observers: readonly CallObserver[];
   clock: () => Date;
+  /** The alert-fatigue rule for repeat cards, and where it remembers what it showed. */
+  repeat: { settings: RepeatSettings; store: SuppressionStore };
 }
 
 function parseCall(def: CdsServiceDefinition, body: unknown): HookCall {
@@ -70,6 +77,13 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
     const data = wants ? await gatherPrefetch(call, def.prefetch, def.requiredPrefetch, opts.fetcher, request.signal) : {};
     const deps: ServiceDeps = { ...opts.deps, log: request.log };
     const answer = await def.answer(call, data, deps, now);
+    const repeat = await applyRepeatRule(
+      answer.cards,
+      { service: def.id, patientPseudonym: deps.keyed.pseudonym(call.context.patientId), now: now.getTime() },
+      opts.repeat.settings,
+      opts.repeat.store,
+      () => deps.telemetry.suppressionStoreError(),
+    );
 
     const sources = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.source]));
     const answered: AnsweredCall = {
@@ -77,7 +91,8 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
       hook: def.hook,
       hookInstance: call.hookInstance,
       patientId: call.context.patientId,
-      cards: answer.cards,
+      cards: repeat.cards,
+      quietened: repeat.quietened,
       facts: answer.facts,
       sources,
       latencyMs: performance.now() - started,
@@ -91,6 +106,6 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
         request.log.error({ err: { message: (err as Error).message } }, 'call observer failed');
       }
     }
-    return { cards: answer.cards };
+    return { cards: repeat.cards };
   });
 }

@@ -122,6 +122,17 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: PROBABILITY_BUCKETS,
     registers,
   });
+  const quietened = new Counter({
+    name: 'vigil_cards_quietened_total',
+    help: 'Repeat cards suppressed or downgraded to info by the alert-fatigue rule, by action and why',
+    labelNames: ['service', 'action', 'why'] as const,
+    registers,
+  });
+  const suppressionErrors = new Counter({
+    name: 'vigil_suppression_store_errors_total',
+    help: 'Suppression-store failures; the card was shown (fail open)',
+    registers,
+  });
   const cards = new Counter({
     name: 'vigil_cards_total',
     help: 'Cards returned, by service and indicator',
@@ -189,6 +200,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const code = overrideReason === undefined ? 'none' : KNOWN_OVERRIDE_CODES.has(overrideReason) ? overrideReason : 'other';
       feedback.inc({ service, outcome, override_reason: code });
     },
+    cardQuietened: (service, action, why) => quietened.inc({ service, action, why }),
+    suppressionStoreError: () => suppressionErrors.inc(),
   };
 
   const observer: CallObserver = (call) => {
@@ -197,6 +210,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     // A silent model's probability counts too: the histogram watches the model, shown or not.
     else telemetry.scored(call.service, assessment.path, assessment.news2.total, assessment.modelRecord?.prediction?.probability);
     for (const card of call.cards) telemetry.card(call.service, card.indicator);
+    for (const q of call.quietened ?? []) telemetry.cardQuietened(call.service, q.action, q.why);
     for (const [key, source] of Object.entries(call.sources)) telemetry.prefetchSource(call.service, key, source);
   };
 
