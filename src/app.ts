@@ -7,7 +7,7 @@ import { SERVICES } from './hooks/index.js';
 import type { CdsServiceDefinition } from './hooks/definition.js';
 import { cdsRoutes, type CallObserver } from './http/cds-routes.js';
 import { installErrorHandling } from './http/error-handler.js';
-import type { DeteriorationScorer } from './models/scorer.js';
+import type { DeteriorationScorer, ScorerDescription } from './models/scorer.js';
 import { noFetcher, type PrefetchFetcher } from './prefetch/gather.js';
 import { noTelemetry, type Telemetry } from './telemetry.js';
 import cdsAuth, { type CdsAuthOptions } from './auth/cds-auth.js';
@@ -21,6 +21,7 @@ import { createMemoryFeedbackStore, type FeedbackStore } from './feedback/feedba
 import { healthRoutes, livenessRoute } from './health/health-routes.js';
 import type { ReadinessProbe } from './health/readiness.js';
 import { aboutRoutes } from './about/about-routes.js';
+import type { AboutFacts } from './about/about-page.js';
 import { createMemorySuppressionStore, type SuppressionStore } from './suppression/suppression-store.js';
 import type { Metrics } from './observability/metrics.js';
 import metricsPlugin from './observability/metrics-plugin.js';
@@ -125,7 +126,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const serviceIds = services.map((s) => s.id);
   const telemetry = opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry;
   const clock = opts.clock ?? (() => new Date());
-  if (opts.metrics !== undefined) await app.register(metricsPlugin, { metrics: opts.metrics, serviceIds, serveRoute: !adminPort });
+  if (opts.metrics !== undefined) {
+    opts.metrics.watchModels(opts.scorer);
+    await app.register(metricsPlugin, { metrics: opts.metrics, serviceIds, serveRoute: !adminPort });
+  }
   await app.register(requestLog);
   if (adminPort) {
     // /readyz and /metrics live on the admin port (src/health/admin-app.ts); here only "it answers".
@@ -153,21 +157,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     observers: [...(opts.metrics !== undefined ? [opts.metrics.observer] : []), ...(opts.observers ?? [])],
     clock,
   });
-  const described = opts.scorer.describe();
+  // The headline was read beside the model served at start-up: it describes that version only.
+  const headline = opts.modelCardHeadline !== undefined ? { version: opts.scorer.describe().version, text: opts.modelCardHeadline } : undefined;
   await app.register(aboutRoutes, {
-    facts: {
-      staleAfterHours: config.VIGIL_STALE_AFTER_HOURS,
-      ...(described.model === 'loaded' && described.name !== undefined
-        ? {
-            model: {
-              name: described.name,
-              version: described.version ?? '',
-              mode: described.mode ?? 'active',
-              ...(described.trainingData !== undefined ? { trainingData: described.trainingData } : {}),
-              ...(opts.modelCardHeadline !== undefined ? { headline: opts.modelCardHeadline } : {}),
-            },
-          }
-        : {}),
+    facts: () => {
+      const described = opts.scorer.describe();
+      return aboutFacts(config, described, headline?.version === described.version ? headline?.text : undefined);
     },
   });
   await app.register(feedbackRoutes, {
@@ -182,4 +177,31 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   return app;
+}
+
+/** What the About page says, from the models in service now. */
+function aboutFacts(config: Readonly<Config>, described: ScorerDescription, headline: string | undefined): AboutFacts {
+  const staleAfterHours = config.VIGIL_STALE_AFTER_HOURS;
+  if (described.model !== 'loaded' || described.name === undefined) return { staleAfterHours };
+  const canary = described.models?.find((m) => m.role === 'candidate' && m.mode === 'canary' && m.state === 'loaded' && (m.canaryPercent ?? 0) > 0);
+  return {
+    staleAfterHours,
+    model: {
+      name: described.name,
+      version: described.version ?? '',
+      mode: described.mode ?? 'active',
+      ...(described.trainingData !== undefined ? { trainingData: described.trainingData } : {}),
+      ...(headline !== undefined ? { headline } : {}),
+      ...(canary !== undefined
+        ? {
+            canary: {
+              name: canary.name ?? '',
+              version: canary.version ?? '',
+              percent: canary.canaryPercent ?? 0,
+              ...(canary.trainingData !== undefined ? { trainingData: canary.trainingData } : {}),
+            },
+          }
+        : {}),
+    },
+  };
 }

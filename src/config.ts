@@ -124,6 +124,24 @@ export const configSchema = z.object({
   VIGIL_MODEL_ERROR_THRESHOLD_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
   VIGIL_MODEL_VOLUME_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
   VIGIL_MODEL_RESET_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /**
+   * A candidate model (another version honouring the same contract) run beside the primary one:
+   * `silent` (scored and recorded on every call, never shown) or `canary` (for VIGIL_CANARY_PERCENT of
+   * patients, chosen by the keyed patient hash so a patient stays on one model, it takes the primary's
+   * place and mode, the primary then running silently for them). Needs a primary model.
+   */
+  VIGIL_CANDIDATE_MODEL_PATH: z.string().min(1).optional(),
+  VIGIL_CANDIDATE_MODE: z.enum(['silent', 'canary']).default('silent'),
+  VIGIL_CANARY_PERCENT: z.coerce.number().int().min(0).max(100).default(10),
+  /**
+   * Reload the models when their files or VIGIL_CONFIG_FILE change (SIGHUP always reloads). The model
+   * settings above are re-read then; a model that fails to load or its checks leaves the old one serving.
+   */
+  VIGIL_MODEL_WATCH: boolFromEnv.default(true),
+  /** Drift: each model's inputs and scores over its last N calls, compared with its training population... */
+  VIGIL_DRIFT_WINDOW_CALLS: z.coerce.number().int().min(10).max(1_000_000).default(1000),
+  /** ...reported once this many values are in the window (fewer give a noisy PSI: src/models/drift.ts). */
+  VIGIL_DRIFT_MIN_CALLS: z.coerce.number().int().min(1).max(1_000_000).default(200),
   // Authentication of CDS clients (src/auth) and request hardening (src/http/hardening.ts).
   /** `required` (default): every CDS call carries a JWT from a trusted issuer. `off`: no checks at all (warned). */
   VIGIL_AUTH: z.enum(['required', 'off']).default('required'),
@@ -290,10 +308,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const raw = parsed.data;
+  const crossProblems = crossChecks(raw);
+  if (crossProblems.length > 0) throw new ConfigError(crossProblems);
   const hostForUrl = raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST;
   const publicBaseUrl = (raw.VIGIL_PUBLIC_BASE_URL ?? `http://${hostForUrl}:${raw.PORT}`).replace(/\/+$/, '');
   const developmentProfile = isLoopbackHost(raw.HOST) && raw.VIGIL_TRUSTED_ISSUERS === undefined;
   return Object.freeze({ ...raw, publicBaseUrl, developmentProfile });
+}
+
+/** Settings that are valid alone but not together. */
+function crossChecks(raw: RawConfig): string[] {
+  const problems: string[] = [];
+  if (raw.VIGIL_CANDIDATE_MODEL_PATH !== undefined && (raw.VIGIL_MODEL_PATH === 'none' || raw.VIGIL_MODEL_MODE === 'off')) {
+    problems.push('VIGIL_CANDIDATE_MODEL_PATH: a candidate runs beside a primary model; set VIGIL_MODEL_PATH and a VIGIL_MODEL_MODE other than off');
+  }
+  if (raw.VIGIL_DRIFT_MIN_CALLS > raw.VIGIL_DRIFT_WINDOW_CALLS) {
+    problems.push('VIGIL_DRIFT_MIN_CALLS: must not exceed VIGIL_DRIFT_WINDOW_CALLS, or drift is never reported');
+  }
+  return problems;
 }
 
 /** True when HOST only accepts connections from this machine. */

@@ -4,6 +4,8 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loggerOptions } from './http/logger-options.js';
 import { createScorer, SHIPPED_MODEL_PATH } from './models/create-scorer.js';
+import { modelSettings } from './models/model-registry.js';
+import { ModelReloader } from './models/model-reload.js';
 import { readModelCardHeadline } from './about/model-card-headline.js';
 import { createFhirFetcher } from './prefetch/fhir-fetcher.js';
 import { openAuditTrail } from './audit/open-audit-trail.js';
@@ -32,6 +34,15 @@ async function main(): Promise<void> {
   const metrics = createMetrics({ processMetrics: true });
   const telemetry = metrics.telemetry;
   const scorer = await createScorer(config, log, telemetry);
+  // SIGHUP, or a changed model file or VIGIL_CONFIG_FILE, reloads the models without a restart.
+  const reloader = new ModelReloader({
+    registry: scorer,
+    readSettings: () => modelSettings(loadConfig(), SHIPPED_MODEL_PATH),
+    ...(config.VIGIL_CONFIG_FILE !== undefined ? { configFile: config.VIGIL_CONFIG_FILE } : {}),
+    watch: config.VIGIL_MODEL_WATCH,
+    log,
+    signal: true,
+  }).start();
   const fetcher = createFhirFetcher(config, log, telemetry);
   const audit = await openAuditTrail(config, log, { onWriteFailure: metrics.auditWriteFailed, onWritable: metrics.auditWritable });
   // The audit key also makes card uuids: the same card for the same data, across restarts.
@@ -78,6 +89,7 @@ async function main(): Promise<void> {
     log,
     graceMs: config.VIGIL_SHUTDOWN_GRACE_MS,
     release: [
+      { name: 'model-reload', run: () => reloader.close() },
       { name: 'fhir-fetcher', run: () => fetcher.close() },
       { name: 'scorer', run: () => scorer.close() },
       { name: 'audit', run: () => audit.store.close() },

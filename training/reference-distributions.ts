@@ -5,6 +5,7 @@
 // the training deciles, so each of its bins starts with a tenth of the rows.
 import { NEWS2_BANDS, NEWS2_DECIMALS, NEWS2_SPO2_BANDS, type Band } from '../src/fallback-rules/news2-chart.js';
 import { MODEL_FEATURES } from '../src/models/feature-contract.js';
+import { binOf } from '../src/models/drift.js';
 import type { Histogram, ReferenceDistributions } from '../src/models/model-metadata.js';
 import { nextChartValue, REFERENCES } from './feature-basis.js';
 
@@ -34,12 +35,8 @@ export const FEATURE_EDGES: Readonly<Record<string, readonly number[]>> = {
 
 const round = (v: number) => Number(v.toFixed(DECIMALS));
 
-/** The bin of `value`: the number of edges at or below it. */
-export function binOf(edges: readonly number[], value: number): number {
-  let bin = 0;
-  while (bin < edges.length && value >= (edges[bin] ?? Infinity)) bin++;
-  return bin;
-}
+// One binning rule for training and serving: the drift window bins live values with the same function.
+export { binOf };
 
 /** A histogram of the present values (undefined = not charted, counted as missing). */
 export function histogram(edges: readonly number[], values: readonly (number | undefined)[]): Histogram {

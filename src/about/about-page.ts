@@ -8,8 +8,16 @@ import { OVERRIDE_REASONS } from '../cards/common.js';
 
 export interface AboutFacts {
   /** The model in service, if any, and what it may do. */
-  model?: { name: string; version: string; mode: ModelMode; trainingData?: string; headline?: string };
+  model?: { name: string; version: string; mode: ModelMode; trainingData?: string; headline?: string; canary?: CanaryFacts };
   staleAfterHours: number;
+}
+
+/** A candidate serving some patients in the primary's place. */
+export interface CanaryFacts {
+  name: string;
+  version: string;
+  percent: number;
+  trainingData?: string;
 }
 
 const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -31,6 +39,11 @@ function modelSection(facts: AboutFacts): string {
     m.mode === 'silent'
       ? '<p>It runs <b>silently</b>: it scores every patient and its estimates are recorded for evaluation, but no card shows them or changes because of them.</p>'
       : '<p>It is <b>active</b>: its estimate appears on cards second to NEWS2. It can raise a card (a medium estimate to warning, a high one to critical, when its alert bands are in use) and never lowers what NEWS2 indicates, in words or colour. A card it raised says so.</p>',
+    ...(m.canary !== undefined && m.mode === 'active'
+      ? [
+          `<p>For ${m.canary.percent} % of patients a newer version, <b>${escape(m.canary.name)} ${escape(m.canary.version)}</b>${m.canary.trainingData === 'synthetic' ? ' (synthetic data, not clinically validated)' : ''}, takes its place (a canary), always the same one for a given patient, so that the two can be compared before one of them is chosen.</p>`,
+        ]
+      : []),
     m.headline !== undefined ? `<p>From its model card: ${escape(m.headline)}</p>` : '<p>Its numbers are in its model card, published beside the model file.</p>',
     '<p>The model does not see: patients with a prescribed 88–92 % saturation target (SpO2 scale 2), people under 16 or pregnancy, trends, laboratory values, diagnoses, medicines, treatment limits or a clinician\'s concern. Its estimate is not shown when a parameter NEWS2 scores was not charted (it would rest on an assumed normal value).</p>',
   ];

@@ -1,19 +1,27 @@
 // `GET /about/{service}`: the page every card links to. Public (a clinician opens it from the EHR
-// without a CDS token) and free of patient data; rendered once at start-up.
+// without a CDS token) and free of patient data; rendered again only when its facts change (a model
+// reloaded, a mode changed).
 import type { FastifyInstance } from 'fastify';
 import { VigilError } from '../errors.js';
 import { renderAboutPage, type AboutFacts } from './about-page.js';
 
 export interface AboutRouteOptions {
-  facts: AboutFacts;
+  /** Read on each request (cheap): the models in service may change while Vigil runs. */
+  facts: () => AboutFacts;
 }
 
 const SERVICES = ['deterioration-risk', 'sedation-safety'] as const;
 
 export async function aboutRoutes(app: FastifyInstance, opts: AboutRouteOptions): Promise<void> {
-  const pages = new Map<string, string>(SERVICES.map((s) => [s, renderAboutPage(s, opts.facts)]));
+  let rendered: { key: string; pages: Map<string, string> } | undefined;
+  const pages = (): Map<string, string> => {
+    const facts = opts.facts();
+    const key = JSON.stringify(facts);
+    if (rendered?.key !== key) rendered = { key, pages: new Map(SERVICES.map((s) => [s, renderAboutPage(s, facts)])) };
+    return rendered.pages;
+  };
   app.get<{ Params: { service: string } }>('/about/:service', { config: { auth: false } }, async (request, reply) => {
-    const page = pages.get(request.params.service);
+    const page = pages().get(request.params.service);
     if (page === undefined) {
       throw new VigilError('VIGIL_UNKNOWN_SERVICE', 'unknown service', [
         { severity: 'error', code: 'not-found', diagnostics: 'no CDS service with this id: see GET /cds-services' },

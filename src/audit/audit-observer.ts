@@ -2,6 +2,7 @@
 // when that fails, and remembers its cards for feedback. The call waits for the record, so what a
 // clinician is shown is on disk before they see it (or, under the `refuse` policy, not shown at all).
 import type { CallObserver } from '../http/cds-routes.js';
+import { servingModelVersion } from '../models/scorer.js';
 import { toAuditRecord } from './audit-record.js';
 import type { AuditGate } from './audit-gate.js';
 import type { IssuedCardStore } from './issued-cards.js';
@@ -18,6 +19,7 @@ export function auditRecorder(opts: AuditRecorderOptions): CallObserver {
   return async (call) => {
     await opts.gate.record(toAuditRecord(call, opts.hashPatient));
     // Only cards actually shown are Vigil's to recognise in feedback.
-    for (const card of call.cards) await opts.issued.remember(card.uuid, call.service, call.at);
+    const modelVersion = servingModelVersion(call.facts.assessment);
+    for (const card of call.cards) await opts.issued.remember(card.uuid, call.service, call.at, { indicator: card.indicator, modelVersion });
   };
 }

@@ -6,9 +6,25 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { mostSevere } from '../cards/common.js';
 import type { AnsweredCall } from '../http/cds-routes.js';
+import type { ModelRecord } from '../models/scorer.js';
 import type { PatientHasher } from './patient-hash.js';
 
 const indicator = z.enum(['info', 'warning', 'critical']);
+
+/** One model on one call: which (name, version, role), in which mode, whether shown, what it said. */
+const modelEntry = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** `primary` (VIGIL_MODEL_PATH) or `candidate` (VIGIL_CANDIDATE_MODEL_PATH). */
+  role: z.enum(['primary', 'candidate']).optional(),
+  mode: z.enum(['silent', 'active']).optional(),
+  shown: z.boolean().optional(),
+  probability: z.number().optional(),
+  band: z.string().optional(),
+  /** The model's own status on the call (used, insufficient-data, unavailable...). */
+  status: z.string().optional(),
+});
+type ModelEntry = z.infer<typeof modelEntry>;
 
 /** The record as written and as read back (the reader skips anything that does not match). */
 export const auditRecordSchema = z.object({
@@ -21,19 +37,16 @@ export const auditRecordSchema = z.object({
   path: z.enum(['model', 'rules', 'none']),
   unscoredReason: z.string().optional(),
   /**
-   * What the model did on this call, shown or not: its mode (silent: scored and recorded, never on a
-   * card; active), whether its estimate reached the card, and the estimate itself when it answered.
+   * What the model serving this call did, shown or not: its mode (silent: scored and recorded, never on
+   * a card; active), whether its estimate reached the card, and the estimate itself when it answered.
+   * For a canary patient this is the candidate, running in the primary's mode.
    */
-  model: z
-    .object({
-      name: z.string(),
-      version: z.string(),
-      mode: z.enum(['silent', 'active']).optional(),
-      shown: z.boolean().optional(),
-      probability: z.number().optional(),
-      band: z.string().optional(),
-    })
-    .optional(),
+  model: modelEntry.optional(),
+  /**
+   * Every model that scored the call, the serving one first: with a candidate beside the primary,
+   * both versions' estimates on the same patient, for comparison (the second always silent).
+   */
+  models: z.array(modelEntry).optional(),
   modelStatus: z.string().optional(),
   news2: z.object({ total: z.number(), partial: z.boolean(), risk: z.string() }).optional(),
   qsofa: z.object({ score: z.number(), positive: z.boolean(), partial: z.boolean() }).optional(),
@@ -50,6 +63,18 @@ export const auditRecordSchema = z.object({
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+function toModelEntry(m: ModelRecord): ModelEntry & { status: string } {
+  return {
+    name: m.name,
+    version: m.version,
+    ...(m.role !== undefined ? { role: m.role } : {}),
+    mode: m.mode,
+    shown: m.shown,
+    ...(m.prediction !== undefined ? { probability: m.prediction.probability, band: m.prediction.band } : {}),
+    status: m.status.state,
+  };
+}
 
 export function toAuditRecord(call: AnsweredCall, hashPatient: PatientHasher): AuditRecord {
   const a = call.facts.assessment;
@@ -73,10 +98,11 @@ export function toAuditRecord(call: AnsweredCall, hashPatient: PatientHasher): A
     record.qsofa = { score: a.qsofa.score, positive: a.qsofa.positive, partial: a.qsofa.partial };
     const m = a.modelRecord;
     if (m !== undefined) {
-      record.model = { name: m.name, version: m.version, mode: m.mode, shown: m.shown };
-      if (m.prediction !== undefined) Object.assign(record.model, { probability: m.prediction.probability, band: m.prediction.band });
+      const { status, ...entry } = toModelEntry(m);
+      record.model = entry;
+      record.models = [toModelEntry(m), ...(a.shadowRecord !== undefined ? [toModelEntry(a.shadowRecord)] : [])];
       // The card's status says nothing of a silent model; the record keeps the model's own.
-      record.modelStatus = m.status.state;
+      record.modelStatus = status;
     }
   }
   const worst = mostSevere(...call.cards.map((c) => c.indicator));

@@ -13,6 +13,9 @@ export interface IssuedCardEntry {
   service: string;
   /** When the call was answered (ISO 8601). */
   at: string;
+  /** The card's indicator and the version of the model serving the call, for feedback metrics. */
+  indicator?: string;
+  modelVersion?: string;
 }
 
 export interface AuditStore {
@@ -57,8 +60,8 @@ export function createFileAuditStore(dataDir: string, options: DailyJsonlOptions
             const cards = cardsOf(parseLine(line));
             if (cards === undefined) continue;
             if (Date.parse(cards.at) < sinceMs) break;
-            for (const uuid of cards.uuids) {
-              yield { uuid, service: cards.service, at: cards.at };
+            for (const card of cards.cards) {
+              yield { ...card, service: cards.service, at: cards.at, modelVersion: cards.modelVersion };
               if (++given >= max) return;
             }
           }
@@ -74,10 +77,16 @@ export function createFileAuditStore(dataDir: string, options: DailyJsonlOptions
  * The few fields of a parsed audit line that say which cards were issued, checked by hand: a full
  * schema check of every record made start-up cost seconds on a busy day's trail.
  */
-function cardsOf(raw: unknown): { at: string; service: string; uuids: string[] } | undefined {
+function cardsOf(raw: unknown): { at: string; service: string; modelVersion: string; cards: { uuid: string; indicator?: string }[] } | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
-  const { at, service, cards } = raw as { at?: unknown; service?: unknown; cards?: unknown };
+  const { at, service, cards, model } = raw as { at?: unknown; service?: unknown; cards?: unknown; model?: { version?: unknown } };
   if (typeof at !== 'string' || typeof service !== 'string' || !Array.isArray(cards)) return undefined;
-  const uuids = cards.map((c) => (c as { uuid?: unknown } | null)?.uuid).filter((u): u is string => typeof u === 'string');
-  return { at, service, uuids };
+  const issued = cards.flatMap((c) => {
+    const { uuid, indicator } = (c ?? {}) as { uuid?: unknown; indicator?: unknown };
+    if (typeof uuid !== 'string') return [];
+    return [typeof indicator === 'string' ? { uuid, indicator } : { uuid }];
+  });
+  // The serving model's version, as the call's metrics labelled its cards ("none" without a model).
+  const modelVersion = typeof model?.version === 'string' ? model.version : 'none';
+  return { at, service, modelVersion, cards: issued };
 }

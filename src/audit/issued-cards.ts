@@ -1,5 +1,5 @@
-// The cards this service issued (uuid → service), so feedback can tell Vigil's cards from unknown
-// ones. Bounded by count (VIGIL_ISSUED_CARDS_MAX) and by age (VIGIL_ISSUED_CARDS_MAX_AGE_HOURS:
+// The cards this service issued (uuid → service, indicator and serving model version), so feedback
+// can tell Vigil's cards from unknown ones and be counted by what the card was. Bounded by count (VIGIL_ISSUED_CARDS_MAX) and by age (VIGIL_ISSUED_CARDS_MAX_AGE_HOURS:
 // feedback comes minutes to hours after a card is shown): the oldest are forgotten first, and feedback
 // on a forgotten card is accepted and flagged like any unknown card.
 //
@@ -13,10 +13,23 @@ import type { IssuedCardEntry } from './audit-store.js';
  * several replicas will share one (e.g. Redis, with the same bounds as expiry), hence the promises.
  */
 export interface IssuedCardStore {
-  /** `at`: when the card was issued (default now). */
-  remember(uuid: string, service: string, at?: Date): void | Promise<void>;
+  /** `at`: when the card was issued (default now); `labels`: what feedback metrics count it by. */
+  remember(uuid: string, service: string, at?: Date, labels?: IssuedCardLabels): void | Promise<void>;
   /** The service that issued this card, or undefined when it is not (or no longer) known. */
   serviceOf(uuid: string): string | undefined | Promise<string | undefined>;
+  /** All that is remembered of the card (a store that keeps only services may leave this out). */
+  cardOf?(uuid: string): IssuedCard | undefined | Promise<IssuedCard | undefined>;
+}
+
+/** What feedback on a card is counted by: never patient data. */
+export interface IssuedCardLabels {
+  indicator?: string;
+  /** The version of the model serving the call that issued it ("none" without one). */
+  modelVersion?: string;
+}
+
+export interface IssuedCard extends IssuedCardLabels {
+  service: string;
 }
 
 export interface IssuedCardsOptions {
@@ -29,20 +42,27 @@ export interface IssuedCardsOptions {
 /** Where a rebuild reads from: the trail's issued cards, newest first (AuditStore.issuedCards). */
 export type IssuedCardSource = (bounds: { max: number; since: Date }) => AsyncIterable<IssuedCardEntry>;
 
-/** Services one record can tell apart (Vigil hosts two); the packed number holds the index below this. */
-const SERVICE_SLOTS = 64;
-const atMs = (packed: number): number => Math.floor(packed / SERVICE_SLOTS) * 1000;
+/**
+ * Kinds of card one record can tell apart (service × indicator × model version: a handful each); the
+ * packed number holds the kind's index below this. Seconds since 1970 times this stays below 2^53.
+ */
+const KIND_SLOTS = 4096;
+/** Kinds with a model version stop here, so a card can always fall back to its service and indicator alone. */
+const VERSIONED_KINDS = KIND_SLOTS - 256;
+const atMs = (packed: number): number => Math.floor(packed / KIND_SLOTS) * 1000;
+const kindKey = (card: IssuedCard): string => `${card.service}\u0000${card.indicator ?? ''}\u0000${card.modelVersion ?? ''}`;
 
 export class IssuedCards implements IssuedCardStore {
   private readonly max: number;
   private readonly maxAgeMs: number;
   private readonly clock: () => Date;
   /**
-   * uuid → one number, the issue time in seconds × 64 + the service's index, oldest first (a Map keeps
-   * insertion order). One number rather than an object per card: 200,000 cards by default.
+   * uuid → one number, the issue time in seconds × KIND_SLOTS + the index of the card's kind, oldest
+   * first (a Map keeps insertion order). One number rather than an object per card: 200,000 by default.
    */
   private byUuid = new Map<string, number>();
-  private readonly services: string[] = [];
+  private readonly kinds: IssuedCard[] = [];
+  private readonly kindIndex = new Map<string, number>();
   private rebuilding: Promise<void> | undefined;
 
   constructor(options: IssuedCardsOptions) {
@@ -51,14 +71,20 @@ export class IssuedCards implements IssuedCardStore {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  remember(uuid: string, service: string, at: Date = this.clock()): void {
+  remember(uuid: string, service: string, at: Date = this.clock(), labels: IssuedCardLabels = {}): void {
     this.byUuid.delete(uuid); // re-inserting moves it to the newest end
-    this.byUuid.set(uuid, this.pack(at.getTime(), service));
+    this.byUuid.set(uuid, this.pack(at.getTime(), { service, ...labels }));
     this.trim();
   }
 
   /** The issuing service; while a rebuild runs, the answer waits for it. */
   serviceOf(uuid: string): string | undefined | Promise<string | undefined> {
+    const card = this.cardOf(uuid);
+    return card instanceof Promise ? card.then((c) => c?.service) : card?.service;
+  }
+
+  /** The card's service, indicator and model version; while a rebuild runs, the answer waits for it. */
+  cardOf(uuid: string): IssuedCard | undefined | Promise<IssuedCard | undefined> {
     if (this.rebuilding !== undefined) return this.rebuilding.then(() => this.lookup(uuid));
     return this.lookup(uuid);
   }
@@ -91,9 +117,9 @@ export class IssuedCards implements IssuedCardStore {
       }
       const rebuilt = new Map<string, number>();
       for (let i = newestFirst.length - 1; i >= 0; i -= 1) {
-        const { uuid, service, at } = newestFirst[i]!;
+        const { uuid, at, ...card } = newestFirst[i]!;
         const ms = Date.parse(at);
-        if (Number.isFinite(ms)) rebuilt.set(uuid, this.pack(ms, service));
+        if (Number.isFinite(ms)) rebuilt.set(uuid, this.pack(ms, card));
       }
       for (const [uuid, entry] of this.byUuid) {
         rebuilt.delete(uuid);
@@ -106,10 +132,10 @@ export class IssuedCards implements IssuedCardStore {
     return this;
   }
 
-  private lookup(uuid: string): string | undefined {
+  private lookup(uuid: string): IssuedCard | undefined {
     const packed = this.byUuid.get(uuid);
     if (packed === undefined || this.clock().getTime() - atMs(packed) > this.maxAgeMs) return undefined;
-    return this.services[packed % SERVICE_SLOTS];
+    return this.kinds[packed % KIND_SLOTS];
   }
 
   /** Forgets the oldest beyond the count, and any older than the age bound. */
@@ -121,12 +147,18 @@ export class IssuedCards implements IssuedCardStore {
     }
   }
 
-  private pack(ms: number, service: string): number {
-    let index = this.services.indexOf(service);
-    if (index < 0) {
-      if (this.services.length >= SERVICE_SLOTS) throw new Error(`more than ${SERVICE_SLOTS} services`);
-      index = this.services.push(service) - 1;
-    }
-    return Math.floor(ms / 1000) * SERVICE_SLOTS + index;
+  private pack(ms: number, card: IssuedCard): number {
+    return Math.floor(ms / 1000) * KIND_SLOTS + this.kindOf(card);
+  }
+
+  private kindOf(card: IssuedCard): number {
+    const known = this.kindIndex.get(kindKey(card));
+    if (known !== undefined) return known;
+    // Past the versioned kinds (hundreds of model versions in one process's life), the version is dropped.
+    if (card.modelVersion !== undefined && this.kinds.length >= VERSIONED_KINDS) return this.kindOf({ service: card.service, ...(card.indicator !== undefined ? { indicator: card.indicator } : {}) });
+    if (this.kinds.length >= KIND_SLOTS) throw new Error(`more than ${KIND_SLOTS} kinds of card`);
+    const index = this.kinds.push({ ...card }) - 1;
+    this.kindIndex.set(kindKey(card), index);
+    return index;
   }
 }

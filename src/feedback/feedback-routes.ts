@@ -17,7 +17,7 @@ import type { FeedbackStore } from './feedback-store.js';
 export interface FeedbackRouteOptions {
   serviceIds: readonly string[];
   store: FeedbackStore;
-  issued: Pick<IssuedCardStore, 'serviceOf'>;
+  issued: Pick<IssuedCardStore, 'serviceOf' | 'cardOf'>;
   telemetry: Telemetry;
   keepComments: boolean;
   /**
@@ -89,9 +89,11 @@ export async function feedbackRoutes(app: FastifyInstance, opts: FeedbackRouteOp
     if (used + items.length > opts.dailyQuota) throw new FeedbackQuotaError(opts.dailyQuota, secondsToNextUtcDay(receivedAt));
     const counts = { stored: 0, duplicates: 0, unknownCards: 0 };
     for (const item of items) {
+      // What Vigil remembers of the card labels the feedback metrics (a store keeping only services gives no labels).
+      const card = opts.issued.cardOf !== undefined ? await opts.issued.cardOf(item.card) : undefined;
       const record = toFeedbackRecord(item, {
         service,
-        issuedBy: await opts.issued.serviceOf(item.card),
+        issuedBy: opts.issued.cardOf !== undefined ? card?.service : await opts.issued.serviceOf(item.card),
         receivedAt,
         keepComments: opts.keepComments,
         client: request.cdsClient,
@@ -101,7 +103,7 @@ export async function feedbackRoutes(app: FastifyInstance, opts: FeedbackRouteOp
         counts.duplicates += 1;
       } else {
         counts.stored += 1;
-        opts.telemetry.feedback(service, record.outcome, record.overrideReason?.code);
+        opts.telemetry.feedback(service, record.outcome, record.overrideReason?.code, record.cardOrigin === 'this-service' ? card : undefined);
         if (record.outcome === 'overridden' && record.overrideReason !== undefined && opts.repeat !== undefined) {
           // Best effort: feedback is stored whatever the suppression store says.
           await opts.repeat.store

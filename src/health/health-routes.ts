@@ -22,7 +22,9 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthRouteOption
 
   app.get('/readyz', async (_request, reply) => {
     const others = await Promise.all((opts.probes ?? []).map((probe) => probe()));
-    const result = readiness(opts.scorer.describe(), opts.allowFallbackOnly, others);
-    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not-ready', checks: result.checks });
+    const described = opts.scorer.describe();
+    const result = readiness(described, opts.allowFallbackOnly, others);
+    // Each model's role, name, version and mode: what a pilot or a canary is running, at a glance.
+    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not-ready', checks: result.checks, models: described.models ?? [] });
   });
 }

@@ -2,6 +2,7 @@
 // The configuration was valid if the process got this far; the model must be loaded, or its absence
 // declared (VIGIL_MODEL_PATH=none, or VIGIL_ALLOW_FALLBACK_ONLY for a model that failed to load); and
 // every other check (the audit trail can be written, unless calls may be answered without it) passes.
+// A model reload that was refused is reported but leaves the replica ready: the old model serves.
 import type { DeteriorationScorer } from '../models/scorer.js';
 
 export interface ReadinessCheck {
@@ -40,6 +41,15 @@ export function readiness(
         detail: `not loaded (${model.detail ?? 'unknown cause'}); ${allowFallbackOnly ? 'NEWS2 only allowed by VIGIL_ALLOW_FALLBACK_ONLY' : 'set VIGIL_ALLOW_FALLBACK_ONLY=true to serve NEWS2 only'}`,
       });
       break;
+  }
+  const failed = model.reloadFailure;
+  if (failed !== undefined) {
+    // Still ready: the models that served before the refused reload are serving now.
+    checks.push({
+      name: 'model-reload',
+      ok: true,
+      detail: `reload failed at ${failed.at} (${failed.role}, ${failed.code}: ${failed.reason}); the previous models keep serving`,
+    });
   }
   checks.push(...others);
   return { ready: checks.every((c) => c.ok), checks };

@@ -32,7 +32,8 @@ export function hasFreshVitals(inputs: PatientInputs): boolean {
   return Object.values(inputs.vitals).some((r) => r !== undefined);
 }
 
-export async function assessPatient(data: Gathered, deps: ServiceDeps, now: Date): Promise<PatientPicture> {
+/** `patientId` chooses nothing clinical: its keyed hash keeps a patient on one model when a canary runs. */
+export async function assessPatient(data: Gathered, deps: ServiceDeps, now: Date, patientId: string): Promise<PatientPicture> {
   const observations = OBSERVATION_KEYS.flatMap((k) => data[k]?.resources ?? []);
   const patient = data.patient?.resources.find((r) => r.resourceType === 'Patient');
   const goals = (data.spo2Target?.resources ?? []).filter((r) => r.resourceType === 'Goal');
@@ -43,7 +44,7 @@ export async function assessPatient(data: Gathered, deps: ServiceDeps, now: Date
     .filter(([, v]) => v.source === 'missing')
     .map(([key, v]) => `${KEY_WORDS[key] ?? key}: ${v.problem ?? 'unavailable'}`);
   if (!hasFreshVitals(inputs)) return { inputs, problems };
-  const assessment = await deps.scorer.assess(inputs);
+  const assessment = await deps.scorer.assess(inputs, { patientPseudonym: deps.keyed.pseudonym(patientId) });
   const earlier = earlierNews2(sources, inputs, staleAfterHours);
   return { inputs, assessment, problems, ...(earlier !== undefined ? { earlier } : {}) };
 }

@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { z } from 'zod';
 import type { Card } from '../cards/card-schema.js';
 import type { Config } from '../config.js';
-import type { DeteriorationScorer, RiskAssessment } from '../models/scorer.js';
+import type { DeteriorationScorer, ModelDescription, RiskAssessment, ScorerDescription } from '../models/scorer.js';
 import type { Gathered } from '../prefetch/gather.js';
 import type { KeyedHash } from '../identity/keyed-hash.js';
 import type { Telemetry } from '../telemetry.js';
@@ -42,18 +42,38 @@ export interface CdsServiceDefinition<C extends HookCall = HookCall> {
   /** Prefetch keys without which the service cannot answer: absent and unobtainable → 412. */
   requiredPrefetch: readonly string[];
   usageRequirements?: string;
+  /** Its cards show a model's estimate when one is active: discovery then names the model. */
+  showsModel?: boolean;
   schema: z.ZodType<C>;
   /** False when this call needs no patient data (e.g. no sedative selected): prefetch is not gathered. */
   wantsData?(call: C): boolean;
   answer(call: C, data: Gathered, deps: ServiceDeps, now: Date): Promise<HookAnswer>;
 }
 
-/** The discovery entry for a definition (CDS Hooks "Discovery" response, one service). */
-export function discoveryEntry(def: CdsServiceDefinition) {
+/**
+ * What discovery adds when a model changes what a clinician sees (active, or a canary of an active
+ * primary): which model and version, and "synthetic" when it was trained on synthetic data. A silent
+ * model changes nothing a clinician sees, so it changes nothing here.
+ */
+export function modelInService(described: ScorerDescription): string | undefined {
+  if (described.mode !== 'active') return undefined;
+  const named = (m: ModelDescription) => `${m.name ?? 'model'} ${m.version ?? ''}`.trim() + (m.trainingData === 'synthetic' ? ' (synthetic, not clinically validated)' : '');
+  const loaded = (described.models ?? []).filter((m) => m.state === 'loaded');
+  const primary = loaded.find((m) => m.role === 'primary');
+  const canary = loaded.find((m) => m.role === 'candidate' && m.mode === 'canary' && (m.canaryPercent ?? 0) > 0);
+  const parts: string[] = [];
+  if (primary !== undefined) parts.push(`Model in service: ${named(primary)}, its estimate shown on cards beside NEWS2.`);
+  if (canary !== undefined) parts.push(`For ${canary.canaryPercent} % of patients (a canary), ${named(canary)} in its place.`);
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
+/** The discovery entry for a definition (CDS Hooks "Discovery" response, one service), with the models in service. */
+export function discoveryEntry(def: CdsServiceDefinition, models?: ScorerDescription) {
+  const note = def.showsModel === true && models !== undefined ? modelInService(models) : undefined;
   const entry: Record<string, unknown> = {
     hook: def.hook,
     title: def.title,
-    description: def.description,
+    description: note === undefined ? def.description : `${def.description} ${note}`,
     id: def.id,
     prefetch: def.prefetch,
   };

@@ -16,10 +16,11 @@ export const deteriorationRisk: CdsServiceDefinition<PatientViewCall> = {
   prefetch: PATIENT_RISK_PREFETCH,
   requiredPrefetch: REQUIRED_PREFETCH,
   usageRequirements: 'Needs read access to the Patient, vital-sign Observations and Goals of the patient in context.',
+  showsModel: true,
   schema: patientViewCall,
 
   async answer(call, data, deps, now) {
-    const picture = await assessPatient(data, deps, now);
+    const picture = await assessPatient(data, deps, now, call.context.patientId);
     const ctx = cardContextFor(picture, deps, now, { service: 'deterioration-risk', patientId: call.context.patientId });
     if (picture.assessment === undefined) {
       const card = noRecentVitalsCard(picture.inputs, ctx);

@@ -77,7 +77,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall> = {
   async answer(call, data, deps, now) {
     const sedatives = selectedSedatives(call);
     if (sedatives.length === 0) return { cards: [], facts: { path: 'none', unscoredReason: 'no-sedative-selected' } };
-    const picture = await assessPatient(data, deps, now);
+    const picture = await assessPatient(data, deps, now, call.context.patientId);
     const ctx = cardContextFor(picture, deps, now, { service: 'sedation-safety', patientId: call.context.patientId });
     const { inputs } = picture;
     // With no fresh vitals there is no assessment to show, but breathing is still judged: as unknown.

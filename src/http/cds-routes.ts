@@ -61,9 +61,9 @@ function parseCall(def: CdsServiceDefinition, body: unknown): HookCall {
 
 export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Promise<void> {
   const byId = new Map(opts.services.map((s) => [s.id, s]));
-  const discovery = { services: opts.services.map(discoveryEntry) };
 
-  app.get('/cds-services', async () => discovery);
+  // Built on each request: a model reload or a new mode changes what a service says of itself.
+  app.get('/cds-services', async () => ({ services: opts.services.map((s) => discoveryEntry(s, opts.deps.scorer.describe())) }));
 
   app.post<{ Params: { id: string } }>('/cds-services/:id', async (request) => {
     const started = performance.now();

@@ -1,33 +1,18 @@
-// The model scorer: NEWS2 and qSOFA from the rules on every call, plus the ONNX model's probability
-// when it can answer: inputs checked against the contract, a prediction cache keyed by the feature
-// vector (never the patient), and a circuit breaker around inference. Whenever the model cannot
-// answer, the rules' assessment goes out with a reason a clinician can read.
-import { LRUCache } from 'lru-cache';
-import CircuitBreaker from 'opossum';
+// The model scorer: NEWS2 and qSOFA from the rules on every call, plus one model's probability when it
+// can answer (the model-runner.ts machinery: contract, cache, breaker). How a model's answer becomes
+// the card's is decided here, once, for every model Vigil runs: silent never changes a card; active
+// shows the estimate unless it rests on assumed NEWS2 parameters. Whenever the model cannot answer,
+// the rules' assessment goes out with a reason a clinician can read.
 import { createRulesScorer } from '../fallback-rules/rules-scorer.js';
 import type { PatientInputs } from '../prefetch/vital-signs.js';
-import { noTelemetry, type Telemetry } from '../telemetry.js';
-import { bandFor, contributionsFor } from './contributions.js';
-import { MODEL_FEATURES, toFeatureVector } from './feature-contract.js';
+import type { Telemetry } from '../telemetry.js';
+import { MODEL_FEATURES } from './feature-contract.js';
+import type { ModelMetadata } from './model-metadata.js';
+import { createModelRunner, type ModelAnswer, type ModelScorerSettings, type ScorerLog } from './model-runner.js';
 import type { InferFn, LoadedModel } from './onnx-model.js';
-import type { DeteriorationScorer, ModelMode, ModelPrediction, ModelRecord, ModelStatus, RiskAssessment } from './scorer.js';
+import type { DeteriorationScorer, ModelMode, ModelPrediction, ModelRecord, ModelRole, ModelStatus, RiskAssessment } from './scorer.js';
 
-export interface ModelScorerSettings {
-  cacheSize: number;
-  cacheTtlMs: number;
-  timeoutMs: number;
-  errorThresholdPercent: number;
-  /** Calls in the rolling window before the breaker may open at all. */
-  volumeThreshold: number;
-  /** How long the breaker stays open before one trial call (half-open). */
-  resetMs: number;
-}
-
-/** The subset of a pino/Fastify logger the scorer uses; lines never carry patient data. */
-export interface ScorerLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+export { ModelOutputError, type ModelScorerSettings, type ScorerLog } from './model-runner.js';
 
 export interface ModelScorerOptions {
   model: LoadedModel;
@@ -40,17 +25,6 @@ export interface ModelScorerOptions {
   telemetry?: Telemetry;
   log?: ScorerLog;
 }
-
-/** Inference answered, but not with a probability: a failure for the breaker (NaN in gives NaN out). */
-export class ModelOutputError extends Error {
-  readonly code = 'VIGIL_MODEL_BAD_OUTPUT';
-  constructor() {
-    super('the model gave something other than a probability');
-    this.name = 'ModelOutputError';
-  }
-}
-
-const BREAKER_NAME = 'model';
 
 /**
  * Model inputs that NEWS2 scores. When one was not charted, the model assumed a normal value for it;
@@ -75,148 +49,81 @@ function notShownBecause(prediction: ModelPrediction): string | undefined {
   return `${names.join(', ')} not charted: the model's estimate would rest on ${assumed.length === 1 ? 'an assumed normal value' : 'assumed normal values'}`;
 }
 
-function failureReason(error: unknown, timeoutMs: number): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (code === 'EOPENBREAKER') return 'paused after repeated model failures, retrying automatically';
-  if (code === 'ETIMEDOUT') return `the model did not answer within ${timeoutMs} ms`;
-  if (code === 'VIGIL_MODEL_BAD_OUTPUT') return 'the model gave an invalid result';
-  return 'the model failed on this call';
+/** The model a record is about. */
+export interface RecordedModel {
+  metadata: Pick<ModelMetadata, 'name' | 'version'>;
+  role: ModelRole;
 }
 
+/** What one model did on one call, for the audit trail and metrics. */
+export function modelRecord(model: RecordedModel, mode: Exclude<ModelMode, 'off'>, answer: ModelAnswer, shown = false): ModelRecord {
+  const status: ModelStatus = 'model' in answer ? { state: 'used' } : answer.status;
+  return {
+    mode,
+    role: model.role,
+    name: model.metadata.name,
+    version: model.metadata.version,
+    status,
+    shown,
+    ...('model' in answer ? { prediction: answer.model } : {}),
+  };
+}
+
+/**
+ * The call's assessment from the rules' and one model's answer, in the mode that model serves in on
+ * this call. Silent: the card is what it would be with no model at all.
+ */
+export function composeAssessment(base: RiskAssessment, model: RecordedModel, mode: Exclude<ModelMode, 'off'>, answer: ModelAnswer): RiskAssessment {
+  if (mode === 'silent') return { ...base, path: 'rules', modelStatus: { state: 'not-configured' }, modelRecord: modelRecord(model, mode, answer) };
+  if (!('model' in answer)) return { ...base, path: 'rules', modelStatus: answer.status, modelRecord: modelRecord(model, mode, answer) };
+  const hidden = notShownBecause(answer.model);
+  if (hidden !== undefined) {
+    const status: ModelStatus = { state: 'insufficient-data', reason: hidden };
+    return { ...base, path: 'rules', modelStatus: status, modelRecord: { ...modelRecord(model, mode, answer), status } };
+  }
+  return { ...base, path: 'model', model: answer.model, modelStatus: { state: 'used' }, modelRecord: modelRecord(model, mode, answer, true) };
+}
+
+/** One model beside the rules, in one fixed mode (tests, the validation replay, the benchmark). */
 export function createModelScorer(options: ModelScorerOptions): DeteriorationScorer {
-  const { model, settings } = options;
   const rules = options.rules ?? createRulesScorer();
-  const telemetry = options.telemetry ?? noTelemetry;
-  const infer = options.infer ?? model.infer;
-  const { metadata, references } = model;
   const mode = options.mode ?? 'active';
-  const cache = new LRUCache<string, number>({ max: settings.cacheSize, ttl: settings.cacheTtlMs });
-
-  const breaker = new CircuitBreaker(
-    async (features: Float32Array): Promise<number> => {
-      const started = performance.now();
-      const p = await infer(features);
-      telemetry.modelInference((performance.now() - started) / 1000);
-      if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1) throw new ModelOutputError();
-      return p;
-    },
-    {
-      name: BREAKER_NAME,
-      timeout: settings.timeoutMs,
-      errorThresholdPercentage: settings.errorThresholdPercent,
-      volumeThreshold: settings.volumeThreshold,
-      resetTimeout: settings.resetMs,
-    },
-  );
-  breaker.on('open', () => {
-    telemetry.breakerState(BREAKER_NAME, 'open');
-    options.log?.warn({ breaker: BREAKER_NAME, resetMs: settings.resetMs }, 'model circuit breaker open: NEWS2 only until a trial call succeeds');
+  const runner = createModelRunner({
+    model: options.model,
+    settings: options.settings,
+    ...(options.infer !== undefined ? { infer: options.infer } : {}),
+    ...(options.telemetry !== undefined ? { telemetry: options.telemetry } : {}),
+    ...(options.log !== undefined ? { log: options.log } : {}),
   });
-  breaker.on('halfOpen', () => telemetry.breakerState(BREAKER_NAME, 'half-open'));
-  breaker.on('close', () => {
-    telemetry.breakerState(BREAKER_NAME, 'closed');
-    options.log?.info({ breaker: BREAKER_NAME }, 'model circuit breaker closed: model answering again');
-  });
-  telemetry.breakerState(BREAKER_NAME, 'closed');
-
-  function prediction(probability: number, values: number[], imputed: boolean[]): ModelPrediction {
-    const explained = metadata.explanation
-      ? contributionsFor(metadata.explanation, references, values, imputed)
-      : { contributions: [], baselineLogOdds: model.baselineLogOdds };
-    const trainingData = metadata.trainingData;
-    return {
-      name: metadata.name,
-      version: metadata.version,
-      ...(trainingData !== undefined ? { trainingData } : {}),
-      probability,
-      outcome: metadata.outcome,
-      outcomeWindowHours: metadata.outcomeWindowHours,
-      band: bandFor(probability, metadata.thresholds),
-      bandsInUse: (['medium', 'high'] as const).filter((b) => metadata.thresholds[b] <= 1),
-      ...explained,
-    };
-  }
-
-  async function modelAnswer(inputs: PatientInputs): Promise<{ model: ModelPrediction } | { status: ModelStatus }> {
-    const vector = toFeatureVector(inputs, references);
-    if (!vector.ok) return { status: { state: vector.state, reason: vector.reason } };
-    const key = vector.values.join(',');
-    let probability = cache.get(key);
-    telemetry.predictionCache(probability !== undefined);
-    if (probability === undefined) {
-      try {
-        probability = await breaker.fire(Float32Array.from(vector.values));
-      } catch (error) {
-        return { status: { state: 'unavailable', reason: failureReason(error, settings.timeoutMs) } };
-      }
-      cache.set(key, probability);
-    }
-    return { model: prediction(probability, vector.values, vector.imputed) };
-  }
-
+  const { metadata } = runner;
   return {
     async assess(inputs: PatientInputs): Promise<RiskAssessment> {
-      const [base, answer] = await Promise.all([rules.assess(inputs), modelAnswer(inputs)]);
-      const record = (status: ModelStatus, shown: boolean, prediction?: ModelPrediction): ModelRecord => ({
-        mode,
-        name: metadata.name,
-        version: metadata.version,
-        status,
-        shown,
-        ...(prediction !== undefined ? { prediction } : {}),
-      });
-      if (mode === 'silent') {
-        // Never shown, never changing a card: the card is what it would be with no model at all.
-        const status: ModelStatus = 'model' in answer ? { state: 'used' } : answer.status;
-        const modelRecord = record(status, false, 'model' in answer ? answer.model : undefined);
-        return { ...base, path: 'rules', modelStatus: { state: 'not-configured' }, modelRecord };
-      }
-      if (!('model' in answer)) return { ...base, path: 'rules', modelStatus: answer.status, modelRecord: record(answer.status, false) };
-      const hidden = notShownBecause(answer.model);
-      if (hidden !== undefined) {
-        const status: ModelStatus = { state: 'insufficient-data', reason: hidden };
-        return { ...base, path: 'rules', modelStatus: status, modelRecord: record(status, false, answer.model) };
-      }
-      const used: ModelStatus = { state: 'used' };
-      return { ...base, path: 'model', model: answer.model, modelStatus: used, modelRecord: record(used, true, answer.model) };
+      const [base, answer] = await Promise.all([rules.assess(inputs), runner.answer(inputs)]);
+      return composeAssessment(base, runner, mode, answer);
     },
     describe() {
-      const state = breaker.opened ? 'breaker open' : breaker.halfOpen ? 'breaker half-open' : 'breaker closed';
       return {
         model: 'loaded',
         mode,
-        detail: `${metadata.name} ${metadata.version} (${state})`,
+        detail: `${metadata.name} ${metadata.version} (${runner.breakerState()})`,
         name: metadata.name,
         version: metadata.version,
         ...(metadata.trainingData !== undefined ? { trainingData: metadata.trainingData } : {}),
       };
     },
     async close() {
-      breaker.shutdown();
-      cache.clear();
-      await model.release();
+      await runner.close();
       await rules.close();
     },
   };
 }
 
 /**
- * The scorer when the model could not be loaded: NEWS2 answers, and every assessment says why (on
- * the card when the model was meant to be active; in the record only when it was meant to be silent).
+ * The assessment when the model could not be loaded: NEWS2 answers, and says why (on the card when the
+ * model was meant to be active; in the record only when it was meant to be silent).
  */
-export function createFallbackOnlyScorer(
-  reason: string,
-  mode: Exclude<ModelMode, 'off'> = 'active',
-  rules: DeteriorationScorer = createRulesScorer(),
-): DeteriorationScorer {
+export function notLoadedAssessment(base: RiskAssessment, mode: Exclude<ModelMode, 'off'>, reason: string): RiskAssessment {
   const status: ModelStatus = { state: 'unavailable', reason };
-  return {
-    async assess(inputs: PatientInputs): Promise<RiskAssessment> {
-      const base = await rules.assess(inputs);
-      const modelRecord: ModelRecord = { mode, name: 'not loaded', version: 'none', status, shown: false };
-      return { ...base, path: 'rules', modelStatus: mode === 'silent' ? { state: 'not-configured' } : status, modelRecord };
-    },
-    describe: () => ({ model: 'fallback-only', mode, detail: reason }),
-    close: () => rules.close(),
-  };
+  const modelRecord: ModelRecord = { mode, role: 'primary', name: 'not loaded', version: 'none', status, shown: false };
+  return { ...base, path: 'rules', modelStatus: mode === 'silent' ? { state: 'not-configured' } : status, modelRecord };
 }

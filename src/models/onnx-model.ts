@@ -78,12 +78,19 @@ function sessionInfer(session: ort.InferenceSession): InferFn {
 }
 
 export async function loadOnnxModel(path: string): Promise<LoadedModel> {
-  let bytes: Uint8Array;
+  return loadOnnxModelBytes(await readModelFile(path));
+}
+
+export async function readModelFile(path: string): Promise<Uint8Array> {
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch {
     throw new ModelLoadError('VIGIL_MODEL_MISSING', 'the model file could not be read');
   }
+}
+
+/** Loads a model already read (a reload reads the file once: to load it, and to know whether it changed). */
+export async function loadOnnxModelBytes(bytes: Uint8Array): Promise<LoadedModel> {
   const metadata = readModelMetadata(bytes);
   let session: ort.InferenceSession;
   try {

@@ -3,6 +3,7 @@
 // model cannot answer, so a card is never lost to a model fault.
 import type { News2Result, QsofaResult } from '../fallback-rules/types.js';
 import type { PatientInputs } from '../prefetch/vital-signs.js';
+import type { DriftSnapshot } from './drift.js';
 
 /** One feature's share of the model's logit, for explanations. */
 export interface Contribution {
@@ -53,12 +54,23 @@ export type ModelStatus =
 export type ModelMode = 'off' | 'silent' | 'active';
 
 /**
+ * Which configured model: `primary` (VIGIL_MODEL_PATH) or `candidate` (VIGIL_CANDIDATE_MODEL_PATH, a
+ * new version run beside it, silently or as a canary for some patients).
+ */
+export type ModelRole = 'primary' | 'candidate';
+
+/** What a candidate does (VIGIL_CANDIDATE_MODE): scored unseen on every call, or in the primary's place for some patients. */
+export type CandidateMode = 'silent' | 'canary';
+
+/**
  * What the model did on one call, shown or not: for the audit trail and metrics, never for cards.
  * In silent mode this is the only trace of the model; in active mode `shown` says whether its
  * estimate reached the card (it does not when NEWS2 parameters had to be assumed normal).
  */
 export interface ModelRecord {
+  /** The mode the model ran in on this call (a canary candidate runs in the primary's mode for its patients). */
   mode: Exclude<ModelMode, 'off'>;
+  role?: ModelRole;
   name: string;
   version: string;
   prediction?: ModelPrediction;
@@ -77,6 +89,16 @@ export interface RiskAssessment {
   modelStatus: ModelStatus;
   /** The model's own record of the call (absent when no model runs). */
   modelRecord?: ModelRecord;
+  /**
+   * The other configured model's record, when two run side by side (a candidate in shadow, or the
+   * primary for a canary patient): always silent, never on the card.
+   */
+  shadowRecord?: ModelRecord;
+}
+
+/** Who the call is about, for choosing a canary: the keyed patient hash, never the id. */
+export interface AssessContext {
+  patientPseudonym?: string;
 }
 
 /** What a scorer says of itself (readiness, start-up log, the About page). */
@@ -88,11 +110,56 @@ export interface ScorerDescription {
   name?: string;
   version?: string;
   trainingData?: string;
+  /** Every configured model, for /readyz, discovery and the About page (absent: none configured). */
+  models?: ModelDescription[];
+  /** The last reload that failed, while no later one has succeeded: the models above still serve. */
+  reloadFailure?: ReloadFailure;
+}
+
+/** One configured model as /readyz shows it. */
+export interface ModelDescription {
+  role: ModelRole;
+  /** `loaded`, or `not loaded` with the reason (the service then runs without it). */
+  state: 'loaded' | 'not loaded';
+  name?: string;
+  version?: string;
+  /** The primary's mode; a candidate's is `silent` or `canary`. */
+  mode: Exclude<ModelMode, 'off'> | CandidateMode;
+  /** A canary candidate: the share of patients (by keyed patient hash) it serves in the primary's place. */
+  canaryPercent?: number;
+  trainingData?: string;
+  detail: string;
+}
+
+export interface ReloadFailure {
+  /** The model (`primary`, `candidate`) or `configuration` when the settings themselves were refused. */
+  role: ModelRole | 'configuration';
+  code: string;
+  reason: string;
+  at: string;
+}
+
+/** What metrics read of each model in service when scraped: identity, mode and drift. */
+export interface ModelMonitor {
+  role: ModelRole;
+  name: string;
+  version: string;
+  mode: string;
+  canaryPercent?: number;
+  drift?: DriftSnapshot;
 }
 
 export interface DeteriorationScorer {
-  assess(inputs: PatientInputs): Promise<RiskAssessment>;
+  /** `context` names the patient (keyed hash) so a canary can keep each patient on one model. */
+  assess(inputs: PatientInputs, context?: AssessContext): Promise<RiskAssessment>;
   /** For /readyz and start-up logs. */
   describe(): ScorerDescription;
+  /** The models in service, read when metrics are scraped (absent: no model). */
+  monitor?(): ModelMonitor[];
   close(): Promise<void>;
+}
+
+/** The version of the model serving a call (the one whose mode the call ran in), as metric labels carry it. */
+export function servingModelVersion(assessment: RiskAssessment | undefined): string {
+  return assessment?.modelRecord?.version ?? 'none';
 }

@@ -5,7 +5,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LEGACY_OVERRIDE_CODES, OVERRIDE_REASONS } from '../cards/common.js';
 import type { CallObserver } from '../http/cds-routes.js';
-import type { BreakerState, Telemetry } from '../telemetry.js';
+import { servingModelVersion, type ModelRecord, type RiskAssessment } from '../models/scorer.js';
+import { bounded, registerModelGauges, type ModelSource } from './model-metrics.js';
+import type { BreakerState, ModelEstimate, Telemetry } from '../telemetry.js';
 
 export interface Metrics {
   registry: Registry;
@@ -24,6 +26,11 @@ export interface Metrics {
   clientAborted(): void;
   /** A large request answered 503 because the heavy lane was full. */
   heavyRefused(): void;
+  /**
+   * Reads the models in service on every scrape (identity, mode, drift, a failing reload), so their
+   * gauges are always current and a replaced model's series disappear with it.
+   */
+  watchModels(scorer: ModelSource): void;
 }
 
 export interface MetricsOptions {
@@ -32,11 +39,10 @@ export interface MetricsOptions {
 }
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
+const INDICATORS = new Set(['info', 'warning', 'critical']);
 const KNOWN_OVERRIDE_CODES = new Set<string>([...OVERRIDE_REASONS.map((r) => r.code), ...LEGACY_OVERRIDE_CODES]);
 /** Error codes an audit write is known to fail with; anything else is counted as `other`. */
 const AUDIT_ERROR_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'ENOENT', 'EBADF', 'EMFILE', 'VIGIL_SHORT_WRITE']);
-/** Label values from other modules are codes, but a label must never grow without bound. */
-const bounded = (value: string): string => (value.length <= 64 ? value : `${value.slice(0, 61)}...`);
 
 // Hook calls are answered in well under a millisecond from prefetch and up to the FHIR deadline
 // (default 300 ms) when fetching, so buckets span 0.5 ms to 2.5 s.
@@ -117,9 +123,15 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const probability = new Histogram({
     name: 'vigil_model_probability',
-    help: 'Model probabilities of calls the model answered, by service (watch for drift)',
-    labelNames: ['service'] as const,
+    help: 'Model probabilities of calls each model answered, shown or silent, by service, model version and the mode it ran in',
+    labelNames: ['service', 'model_version', 'mode'] as const,
     buckets: PROBABILITY_BUCKETS,
+    registers,
+  });
+  const estimates = new Counter({
+    name: 'vigil_model_estimates_total',
+    help: "Model estimates by service, model version, the mode it ran in and the model's band (its alert rate, version beside version)",
+    labelNames: ['service', 'model_version', 'mode', 'band'] as const,
     registers,
   });
   const quietened = new Counter({
@@ -135,8 +147,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const cards = new Counter({
     name: 'vigil_cards_total',
-    help: 'Cards returned, by service and indicator',
-    labelNames: ['service', 'indicator'] as const,
+    help: 'Cards returned, by service, indicator and the version of the model serving the call ("none" without one)',
+    labelNames: ['service', 'indicator', 'model_version'] as const,
     registers,
   });
   const auth = new Counter({
@@ -147,8 +159,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const feedback = new Counter({
     name: 'vigil_feedback_total',
-    help: 'Feedback items stored, by service, outcome and override reason code',
-    labelNames: ['service', 'outcome', 'override_reason'] as const,
+    help: 'Feedback items stored, by service, the card\'s indicator and model version ("unknown" for a card Vigil does not remember), outcome and override reason code',
+    labelNames: ['service', 'indicator', 'model_version', 'outcome', 'override_reason'] as const,
     registers,
   });
   const auditFailures = new Counter({
@@ -180,6 +192,23 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
 
+  const reloads = new Counter({
+    name: 'vigil_model_reloads_total',
+    help: 'Model files that took over on a reload (file change or SIGHUP), by role (primary, candidate)',
+    labelNames: ['role'] as const,
+    registers,
+  });
+  const reloadFailures = new Counter({
+    name: 'vigil_model_reload_failures_total',
+    help: 'Reloads refused (unreadable or corrupt file, contract or self-check failed, a rule broken, invalid settings), by role and code; the previous model kept serving',
+    labelNames: ['role', 'code'] as const,
+    registers,
+  });
+
+  // Read from the models in service when scraped: nothing on the request path, and no stale series.
+  let watched: ModelSource | undefined;
+  registerModelGauges(registry, () => watched);
+
   const telemetry: Telemetry = {
     modelInference: (seconds) => inference.observe(seconds),
     predictionCache: (hit) => cache.inc({ result: hit ? 'hit' : 'miss' }),
@@ -189,27 +218,37 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       fhir.observe({ outcome: bounded(outcome) }, seconds);
       if (outcome !== 'ok') fhirErrors.inc({ outcome: bounded(outcome) });
     },
-    scored(service, path, news2Total, modelProbability) {
+    scored(service, path, news2Total, modelEstimates) {
       answers.inc({ service, path });
       if (news2Total !== undefined) news2.observe({ service }, news2Total);
-      if (modelProbability !== undefined) probability.observe({ service }, modelProbability);
+      for (const e of modelEstimates) {
+        const labels = { service, model_version: bounded(e.version), mode: e.mode };
+        probability.observe(labels, e.probability);
+        estimates.inc({ ...labels, band: e.band });
+      }
     },
-    card: (service, indicator) => cards.inc({ service, indicator }),
+    card: (service, indicator, modelVersion) => cards.inc({ service, indicator, model_version: bounded(modelVersion) }),
     authFailure: (reason) => auth.inc({ reason: bounded(reason) }),
-    feedback(service, outcome, overrideReason) {
+    feedback(service, outcome, overrideReason, card) {
       const code = overrideReason === undefined ? 'none' : KNOWN_OVERRIDE_CODES.has(overrideReason) ? overrideReason : 'other';
-      feedback.inc({ service, outcome, override_reason: code });
+      const indicator = card?.indicator !== undefined && INDICATORS.has(card.indicator) ? card.indicator : 'unknown';
+      feedback.inc({ service, indicator, model_version: bounded(card?.modelVersion ?? 'unknown'), outcome, override_reason: code });
     },
     cardQuietened: (service, action, why) => quietened.inc({ service, action, why }),
     suppressionStoreError: () => suppressionErrors.inc(),
+    modelReload(role, result, code) {
+      if (result === 'loaded') reloads.inc({ role });
+      else reloadFailures.inc({ role, code: bounded(code ?? 'unknown') });
+    },
   };
 
   const observer: CallObserver = (call) => {
     const { assessment } = call.facts;
     if (assessment === undefined) answers.inc({ service: call.service, path: call.facts.path });
-    // A silent model's probability counts too: the histogram watches the model, shown or not.
-    else telemetry.scored(call.service, assessment.path, assessment.news2.total, assessment.modelRecord?.prediction?.probability);
-    for (const card of call.cards) telemetry.card(call.service, card.indicator);
+    // A silent model's probability counts too: the histogram watches every model, shown or not.
+    else telemetry.scored(call.service, assessment.path, assessment.news2.total, estimatesOf(assessment));
+    const version = servingModelVersion(assessment);
+    for (const card of call.cards) telemetry.card(call.service, card.indicator, version);
     for (const q of call.quietened ?? []) telemetry.cardQuietened(call.service, q.action, q.why);
     for (const [key, source] of Object.entries(call.sources)) telemetry.prefetchSource(call.service, key, source);
   };
@@ -224,5 +263,15 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     rateLimited: (budget) => limited.inc({ budget }),
     clientAborted: () => aborted.inc(),
     heavyRefused: () => heavy.inc(),
+    watchModels(scorer) {
+      watched = scorer;
+    },
   };
+}
+
+/** Every model's estimate on a call: the serving model's and a shadow's. */
+function estimatesOf(assessment: RiskAssessment): ModelEstimate[] {
+  return [assessment.modelRecord, assessment.shadowRecord].flatMap((r: ModelRecord | undefined) =>
+    r?.prediction === undefined ? [] : [{ version: r.version, mode: r.mode, probability: r.prediction.probability, band: r.prediction.band }],
+  );
 }

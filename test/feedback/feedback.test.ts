@@ -44,7 +44,7 @@ describe('POST /cds-services/{id}/feedback', () => {
     store = await openFileFeedbackStore(dir);
     metrics = createMetrics();
     const issued = new IssuedCards({ max: 100, maxAgeMs: 3600_000, clock: () => FIXED_NOW });
-    issued.remember(ISSUED, 'deterioration-risk');
+    issued.remember(ISSUED, 'deterioration-risk', FIXED_NOW, { indicator: 'critical', modelVersion: '2.0.0' });
     issued.remember(SEDATION_CARD, 'sedation-safety');
     app = await testApp({ feedbackStore: store, issuedCards: issued, metrics });
   });
@@ -116,12 +116,20 @@ describe('POST /cds-services/{id}/feedback', () => {
     expect(await readFile(join(dir, 'feedback', files[0]!), 'utf8')).not.toContain('Syn Patient');
   });
 
-  it('counts stored feedback by service, outcome and override reason (not repeats)', async () => {
+  it("counts stored feedback by service, the card's indicator and model version, outcome and override reason (not repeats)", async () => {
     await post({ feedback: [overridden, accepted] });
     await post(overridden);
     const text = await metrics.registry.metrics();
-    expect(text).toContain('vigil_feedback_total{service="deterioration-risk",outcome="overridden",override_reason="already-escalated"} 1');
-    expect(text).toContain('vigil_feedback_total{service="deterioration-risk",outcome="accepted",override_reason="none"} 1');
+    expect(text).toContain(
+      'vigil_feedback_total{service="deterioration-risk",indicator="critical",model_version="2.0.0",outcome="overridden",override_reason="already-escalated"} 1',
+    );
+    expect(text).toContain('vigil_feedback_total{service="deterioration-risk",indicator="critical",model_version="2.0.0",outcome="accepted",override_reason="none"} 1');
+  });
+
+  it('counts feedback on a card it does not know, or another service issued, as indicator and model version "unknown"', async () => {
+    await post({ ...overridden, card: SEDATION_CARD });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('vigil_feedback_total{service="deterioration-risk",indicator="unknown",model_version="unknown",outcome="overridden"');
   });
 
   it.each([

@@ -81,6 +81,8 @@ describe('metrics', () => {
   });
 });
 
+const ESTIMATE = { version: '2.1.0', mode: 'silent', probability: 0.42, band: 'medium' };
+
 describe('the Telemetry implementation', () => {
   it.each([
     ['model inference', (m: Metrics) => m.telemetry.modelInference(0.000007), 'vigil_model_inference_duration_seconds_count', {}, 1],
@@ -90,7 +92,13 @@ describe('the Telemetry implementation', () => {
     ['a half-open breaker as 1', (m: Metrics) => m.telemetry.breakerState('fhir:https://ehr.example', 'half-open'), 'vigil_breaker_state', { breaker: 'fhir:https://ehr.example' }, 1],
     ['a FHIR fetch', (m: Metrics) => m.telemetry.fhirFetch(0.02, 'ok'), 'vigil_fhir_fetch_duration_seconds_count', { outcome: 'ok' }, 1],
     ['a FHIR timeout as an error', (m: Metrics) => m.telemetry.fhirFetch(0.2, 'timeout'), 'vigil_fhir_fetch_errors_total', { outcome: 'timeout' }, 1],
-    ['a model probability', (m: Metrics) => m.telemetry.scored('deterioration-risk', 'model', 5, 0.42), 'vigil_model_probability_count', { service: 'deterioration-risk' }, 1],
+    ['a model probability, by version and mode', (m: Metrics) => m.telemetry.scored('deterioration-risk', 'model', 5, [ESTIMATE]), 'vigil_model_probability_count', { service: 'deterioration-risk', model_version: '2.1.0', mode: 'silent' }, 1],
+    ['a model estimate, by band', (m: Metrics) => m.telemetry.scored('deterioration-risk', 'model', 5, [ESTIMATE]), 'vigil_model_estimates_total', { model_version: '2.1.0', mode: 'silent', band: 'medium' }, 1],
+    ['a card, by the serving model version', (m: Metrics) => m.telemetry.card('deterioration-risk', 'critical', '2.1.0'), 'vigil_cards_total', { indicator: 'critical', model_version: '2.1.0' }, 1],
+    ['feedback on a known card, by its indicator and model version', (m: Metrics) => m.telemetry.feedback('deterioration-risk', 'overridden', 'comfort-care', { indicator: 'critical', modelVersion: '2.0.0' }), 'vigil_feedback_total', { indicator: 'critical', model_version: '2.0.0' }, 1],
+    ['feedback on a card Vigil does not remember as "unknown"', (m: Metrics) => m.telemetry.feedback('deterioration-risk', 'accepted', undefined), 'vigil_feedback_total', { indicator: 'unknown', model_version: 'unknown' }, 1],
+    ['a model reload', (m: Metrics) => m.telemetry.modelReload('candidate', 'loaded'), 'vigil_model_reloads_total', { role: 'candidate' }, 1],
+    ['a refused model reload, by code', (m: Metrics) => m.telemetry.modelReload('primary', 'failed', 'VIGIL_MODEL_CORRUPT'), 'vigil_model_reload_failures_total', { role: 'primary', code: 'VIGIL_MODEL_CORRUPT' }, 1],
     ['an authentication failure', (m: Metrics) => m.telemetry.authFailure('bad-signature'), 'vigil_auth_failures_total', { reason: 'bad-signature' }, 1],
     ['feedback with a Vigil override code', (m: Metrics) => m.telemetry.feedback('deterioration-risk', 'overridden', 'comfort-care'), 'vigil_feedback_total', { override_reason: 'comfort-care' }, 1],
     ['feedback with a foreign override code as "other"', (m: Metrics) => m.telemetry.feedback('deterioration-risk', 'overridden', 'free text 123'), 'vigil_feedback_total', { override_reason: 'other' }, 1],
