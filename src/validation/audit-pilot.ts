@@ -1,7 +1,8 @@
 // Silent-pilot evaluation: instead of re-scoring an export, reads what Vigil actually said on each
 // call from its audit trail (NEWS2, and the model's estimate whether shown or silent) and joins it
 // with outcomes keyed by the same patient hash (HMAC-SHA-256 with the audit key), so a site measures
-// the pilot it ran. One group per model name, version and mode: silent and active side by side.
+// the pilot it ran. One group per model name, version and mode: silent and active side by side, and a
+// candidate beside the primary (each record lists every model that scored the call).
 import type { AuditRecord } from '../audit/audit-record.js';
 import type { News2Risk } from '../fallback-rules/types.js';
 import type { ModelBand } from '../models/scorer.js';
@@ -66,35 +67,40 @@ export async function readPilot(records: AsyncIterable<AuditRecord>, outcomes: O
     const model = record.model;
     if (model?.probability === undefined) {
       withoutEstimate.add(model === undefined ? 'no model configured' : `model ${record.modelStatus ?? 'gave no estimate'}`);
-      continue;
     }
-    if (model.band === undefined || !BANDS.has(model.band)) {
-      skipped.add('model band not recognised');
-      continue;
-    }
-    const mode = model.mode ?? 'mode not recorded';
-    const key = `${model.name}\u0000${model.version}\u0000${mode}`;
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = { name: model.name, version: model.version, mode, calls: 0, rows: [] };
-      groups.set(key, group);
-    }
-    group.calls++;
+    // Every model that scored the call (a candidate beside the primary: both versions on the same
+    // patients), or the one model of records written before `models` existed.
+    const scoredBy = record.models ?? (model !== undefined ? [model] : []);
     const at = Date.parse(record.at);
-    if (outcomePatients.has(record.patient)) matched.add(record.patient);
-    group.rows.push({
-      patient: record.patient,
-      at,
-      label: outcomes.eventWithin(record.patient, at, options.windowHours),
-      news2Total: record.news2.total,
-      news2Risk: record.news2.risk as News2Risk,
-      probability: model.probability,
-      modelBand: model.band as ModelBand,
-      // Active: the band raised the card only where the estimate was shown. Silent: what it would
-      // have done had it been active (the record cannot say which estimates would have been hidden).
-      modelCounts: model.mode === 'active' ? model.shown === true : true,
-      shown: SHOWN_SEVERITY[record.indicator ?? 'info'] ?? 0,
-    });
+    for (const entry of scoredBy) {
+      if (entry.probability === undefined) continue;
+      if (entry.band === undefined || !BANDS.has(entry.band)) {
+        skipped.add('model band not recognised');
+        continue;
+      }
+      const mode = entry.mode ?? 'mode not recorded';
+      const key = `${entry.name}\u0000${entry.version}\u0000${mode}`;
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = { name: entry.name, version: entry.version, mode, calls: 0, rows: [] };
+        groups.set(key, group);
+      }
+      group.calls++;
+      if (outcomePatients.has(record.patient)) matched.add(record.patient);
+      group.rows.push({
+        patient: record.patient,
+        at,
+        label: outcomes.eventWithin(record.patient, at, options.windowHours),
+        news2Total: record.news2.total,
+        news2Risk: record.news2.risk as News2Risk,
+        probability: entry.probability,
+        modelBand: entry.band as ModelBand,
+        // Active: the band raised the card only where the estimate was shown. Silent: what it would
+        // have done had it been active (the record cannot say which estimates would have been hidden).
+        modelCounts: entry.mode === 'active' ? entry.shown === true : true,
+        shown: SHOWN_SEVERITY[record.indicator ?? 'info'] ?? 0,
+      });
+    }
   }
   const ordered = [...groups.values()].sort((a, b) =>
     `${a.name} ${a.version} ${a.mode}`.localeCompare(`${b.name} ${b.version} ${b.mode}`, 'en'),

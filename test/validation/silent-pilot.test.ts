@@ -113,6 +113,31 @@ describe('joining the audit trail with outcomes keyed the same way', () => {
   });
 });
 
+describe('a candidate beside the primary in the trail', () => {
+  it('evaluates both versions on the same calls, each in the mode it ran in', async () => {
+    const base = record({ patient: 'pat-1', hour: 0, news2: 5, risk: 'medium', indicator: 'warning' }, 0);
+    const entry = (version: string, role: 'primary' | 'candidate', mode: 'silent' | 'active', probability: number) =>
+      ({ name: 'vigil-deterioration', version, role, mode, shown: mode === 'active', probability, band: 'low', status: 'used' }) as const;
+    // A canary patient (the candidate serving, the primary silent) and another (the reverse).
+    const canary: AuditRecord = { ...base, model: entry('2.1.0', 'candidate', 'active', 0.2), models: [entry('2.1.0', 'candidate', 'active', 0.2), entry('2.0.0', 'primary', 'silent', 0.3)] };
+    const other: AuditRecord = { ...base, patient: hash('pat-2'), model: entry('2.0.0', 'primary', 'active', 0.1), models: [entry('2.0.0', 'primary', 'active', 0.1), entry('2.1.0', 'candidate', 'silent', 0.05)] };
+    const outcomes = new OutcomeIndex();
+    outcomes.add({ patient: hash('pat-1'), at: T0 + 5 * HOUR, event: 'death' });
+    outcomes.seal();
+    async function* trail() {
+      yield canary;
+      yield other;
+    }
+    const read = await readPilot(trail(), outcomes, { windowHours: 24, service: 'deterioration-risk' });
+    expect(read.groups.map((g) => [g.version, g.mode, g.calls, g.rows.map((r) => [r.probability, r.label])])).toEqual([
+      ['2.0.0', 'active', 1, [[0.1, false]]],
+      ['2.0.0', 'silent', 1, [[0.3, true]]],
+      ['2.1.0', 'active', 1, [[0.2, true]]],
+      ['2.1.0', 'silent', 1, [[0.05, false]]],
+    ]);
+  });
+});
+
 describe('npm run validate -- --audit', () => {
   it(
     'reports silent and active side by side from plain-id outcomes hashed with --key-file, and no id or hash reaches the report',
