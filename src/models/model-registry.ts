@@ -390,6 +390,10 @@ export class ModelRegistry extends EventEmitter implements DeteriorationScorer {
       );
       if (phase === 'reload') this.telemetry.modelReload(role, 'loaded');
     }
+    if (next.candidate?.mode === 'canary' && next.primary?.mode === 'silent') {
+      // Not a fault, but easily a surprise: a canary takes the primary's mode, so nobody sees either model.
+      log.info({ role: 'candidate', mode: 'canary' }, 'canary of a silent primary: both models run silently');
+    }
   }
 
   private settle(outcome: ReloadOutcome): void {

@@ -4,6 +4,7 @@ import { readModelCardHeadline } from '../../src/about/model-card-headline.js';
 import { createScorer, SHIPPED_MODEL_PATH } from '../../src/models/create-scorer.js';
 import { fixtureCall } from '../observability/hook-calls.js';
 import { testApp, testConfig } from '../support/app.js';
+import { tempDir, writeVariant } from '../models/variants.js';
 
 const quiet = { info: () => {}, warn: () => {} };
 
@@ -39,6 +40,28 @@ describe('GET /about/{service}', () => {
       expect(page).toContain(mode === 'silent' ? 'It runs <b>silently</b>' : 'It is <b>active</b>');
       expect(headline).toMatch(/^Headline \(synthetic held-out patients\): AUROC model/);
       expect(page).toContain('AUROC model');
+    }
+  });
+
+  it('names a canary and its share, and keeps the model card headline to the version it describes', async () => {
+    const dir = await tempDir();
+    const candidate = await writeVariant(dir, 'candidate.onnx', { version: '2.1.0' });
+    const scorer = await createScorer(testConfig({ VIGIL_MODEL_MODE: 'active', VIGIL_CANDIDATE_MODEL_PATH: candidate, VIGIL_CANDIDATE_MODE: 'canary', VIGIL_CANARY_PERCENT: '20' }), quiet);
+    const app = await testApp({ scorer, modelCardHeadline: 'Headline (synthetic held-out patients): AUROC model 0.855' });
+    const page = async () => (await app.inject({ method: 'GET', url: '/about/deterioration-risk' })).body;
+    try {
+      const before = await page();
+      expect(before).toContain('For 20 % of patients a newer version, <b>vigil-deterioration 2.1.0</b>');
+      expect(before).toContain('AUROC model 0.855');
+      // Promoted: the page follows, and the start-up model's headline no longer describes the model in service.
+      await scorer.reload({ primary: { path: candidate, mode: 'active' } });
+      const after = await page();
+      expect(after).toContain('Model in service: <b>vigil-deterioration 2.1.0</b>');
+      expect(after).not.toContain('For 20 % of patients');
+      expect(after).not.toContain('AUROC model 0.855');
+    } finally {
+      await app.close();
+      await scorer.close();
     }
   });
 
