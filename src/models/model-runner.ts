@@ -99,10 +99,16 @@ export function createModelRunner(options: ModelRunnerOptions): ModelRunner {
   let closed: Promise<void> | undefined;
   let idle: (() => void) | undefined;
 
+  // Inferences still running: a timed-out one goes on inside onnxruntime after the breaker gave up on
+  // it, and the session must outlive it.
+  const running = new Set<Promise<number>>();
   const breaker = new CircuitBreaker(
     async (features: Float32Array): Promise<number> => {
       const started = performance.now();
-      const p = await infer(features);
+      const inference = infer(features);
+      running.add(inference);
+      void inference.finally(() => running.delete(inference)).catch(() => undefined);
+      const p = await inference;
       telemetry.modelInference((performance.now() - started) / 1000);
       if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1) throw new ModelOutputError();
       return p;
@@ -170,6 +176,7 @@ export function createModelRunner(options: ModelRunnerOptions): ModelRunner {
     closed ??= (async () => {
       breaker.shutdown();
       cache.clear();
+      await Promise.allSettled([...running]);
       await model.release();
     })();
     return closed;

@@ -221,7 +221,8 @@ describe('reloading', () => {
         },
       };
     };
-    const r = await start({ primary: { path, mode: 'active' } }, { load });
+    // A timeout no busy machine reaches: this call must finish with the old model's own answer.
+    const r = await start({ primary: { path, mode: 'active' } }, { load, settings: { ...FAST_SETTINGS, timeoutMs: 60_000 } });
     holding = true;
     const slow = r.assess(adult(UNWELL, 81));
     await inside;
@@ -231,9 +232,45 @@ describe('reloading', () => {
     expect(versionOf(await r.assess(adult(UNWELL, 82)))).toBe('2.4.0');
     expect(events).toEqual(['swapped']);
     hold?.();
-    expect((await slow).modelRecord?.version).toBe('2.0.0');
+    expect((await slow).modelRecord).toMatchObject({ version: '2.0.0', status: { state: 'used' } });
     await expect.poll(() => events).toContain('released 2.0.0');
     expect(events).toEqual(['swapped', '2.0.0 answered the held call', 'released 2.0.0']);
+  });
+
+  it('keeps a replaced model until an inference the breaker timed out has finished inside it', async () => {
+    const path = await writeVariant(dir, 'timed-out.onnx', { version: '2.0.0' });
+    const events: string[] = [];
+    let hold: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => (hold = resolve));
+    const load = async (bytes: Uint8Array): Promise<LoadedModel> => {
+      const model = await loadOnnxModelBytes(bytes);
+      const version = model.metadata.version;
+      let first = version === '2.0.0';
+      return {
+        ...model,
+        infer: async (features) => {
+          if (!first) return model.infer(features);
+          first = false;
+          await held;
+          events.push('the timed-out inference finished');
+          return model.infer(features);
+        },
+        release: async () => {
+          events.push(`released ${version}`);
+          await model.release();
+        },
+      };
+    };
+    const r = await start({ primary: { path, mode: 'active' } }, { load });
+    // FAST_SETTINGS time an inference out at 25 ms: the call answers with NEWS2 while the inference runs on.
+    expect((await r.assess(adult(UNWELL, 83))).modelStatus).toMatchObject({ state: 'unavailable', reason: expect.stringContaining('did not answer') });
+    await publish(path, variantBytes({ version: '2.5.0' }));
+    await r.reload({ primary: { path, mode: 'active' } });
+    expect(versionOf(await r.assess(adult(UNWELL, 84)))).toBe('2.5.0');
+    expect(events).toEqual([]);
+    hold?.();
+    await expect.poll(() => events).toContain('released 2.0.0');
+    expect(events).toEqual(['the timed-out inference finished', 'released 2.0.0']);
   });
 
   it('tells listeners when a reload is done', async () => {
