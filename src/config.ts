@@ -78,7 +78,7 @@ export const configSchema = z.object({
   VIGIL_CARD_FOR_ZERO: boolFromEnv.default(false),
   /** Request body limit in bytes (413 beyond it). */
   VIGIL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
-  // Fetching missing prefetch from the EHR's FHIR server (src/prefetch/fhir-fetcher.ts).
+  // Fetching missing prefetch from the EHR's FHIR server (src/fhir-client/fhir-fetcher.ts).
   /**
    * FHIR server origins Vigil may fetch from (scheme://host[:port]). Empty by default, on loopback
    * too: an allowlist that trusts something unasked is not one. `npm run demo` sets its own server.

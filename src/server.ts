@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { loggerOptions } from './http/logger-options.js';
 import { createScorer, SHIPPED_MODEL_PATH } from './models/create-scorer.js';
 import { readModelCardHeadline } from './about/model-card-headline.js';
-import { createFhirFetcher } from './prefetch/fhir-fetcher.js';
+import { createFhirFetcher } from './fhir-client/fhir-fetcher.js';
 import { openAuditTrail } from './audit/open-audit-trail.js';
 import { resolveAuditKey } from './audit/patient-hash.js';
 import { keyedHash } from './identity/keyed-hash.js';

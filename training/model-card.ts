@@ -5,7 +5,7 @@
 // and the contract a site's own model must honour. The measured-performance section is written by
 // `npm run bench:model` between markers and carried over by `npm run train`.
 import type { News2Parameter } from '../src/fallback-rules/types.js';
-import { formatValue } from '../src/explain/labels.js';
+import { formatValue } from '../src/domain/labels.js';
 import { FEATURE_CONTRACT_ID, FEATURE_COUNT, INPUT_NAME, MAX_IMPUTED_FEATURES, MODEL_FEATURES, OUTPUT_NAME } from '../src/models/feature-contract.js';
 import { BAND_OFF, METADATA_KEYS, type Histogram } from '../src/models/model-metadata.js';
 import { PHENOTYPES } from './cohort.js';

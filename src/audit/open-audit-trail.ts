@@ -5,7 +5,7 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
-import type { CallObserver } from '../http/cds-routes.js';
+import type { CallObserver } from '../observability/answered-call.js';
 import { AuditGate } from './audit-gate.js';
 import { auditRecorder } from './audit-observer.js';
 import { createFileAuditStore, type AuditStore } from './audit-store.js';

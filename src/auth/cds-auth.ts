@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import type { Telemetry } from '../telemetry.js';
-import { OPERATIONS_ROUTES } from '../http/hardening.js';
+import { OPERATIONS_ROUTES } from '../health/health-routes.js';
 import { defaultLogLimiter } from '../observability/log-limiter.js';
 import { checkClaims, type CdsJwtClaims } from './claims.js';
 import { AuthRefusal, type RefusalReason } from './refusal.js';

@@ -5,9 +5,9 @@ import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Result, QsofaResult } from '../fallback-rules/types.js';
 import { capLines } from '../explain/lists.js';
 import type { RiskAssessment } from '../models/scorer.js';
-import { isMixedAgeSet, type PatientInputs } from '../prefetch/vital-signs.js';
+import { isMixedAgeSet, type PatientInputs } from '../domain/vital-signs.js';
 import type { KeyedHash } from '../identity/keyed-hash.js';
-import type { Indicator } from './card-schema.js';
+import type { Indicator } from '../cds-hooks/card-schema.js';
 import type { IndicatorPolicy } from './indicator.js';
 
 /** What the card builders need to know besides the assessment. */

@@ -4,7 +4,7 @@
 // is never shown as normal: an incomplete score says so and asks for the missing values, and an
 // out-of-date or unverified value that would score 3 raises the card and asks for a re-check.
 import { formatAge, formatHours } from '../explain/age.js';
-import { formatReading, PARAMETER_LABELS, shortValue } from '../explain/labels.js';
+import { formatReading, PARAMETER_LABELS, shortValue } from '../domain/labels.js';
 import { modelSection, modelStatusNote, modelSummary, type ModelBeside } from '../explain/model-explain.js';
 import {
   asOfWords,
@@ -24,8 +24,8 @@ import { NEWS2_PARAMETERS } from '../fallback-rules/news2-chart.js';
 import { unconfirmedNews2, type UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Result, News2Risk } from '../fallback-rules/types.js';
 import type { RiskAssessment } from '../models/scorer.js';
-import type { PatientInputs, VitalSigns } from '../prefetch/vital-signs.js';
-import type { Card, Indicator } from './card-schema.js';
+import type { PatientInputs, VitalSigns } from '../domain/vital-signs.js';
+import type { Card, Indicator } from '../cds-hooks/card-schema.js';
 import { withStableIdentity, type DraftCard } from './card-identity.js';
 import {
   aboutLink,

@@ -6,11 +6,11 @@ import { capLines } from '../explain/lists.js';
 import { modelStatusNote } from '../explain/model-explain.js';
 import { asOfWords, news2Headline, news2Table, qsofaLine } from '../explain/news2-explain.js';
 import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
-import type { BreathingRisk } from '../hooks/sedation/breathing-risk.js';
-import type { SedativeMatch } from '../hooks/sedation/classify-order.js';
+import type { BreathingRisk } from '../sedation/breathing-risk.js';
+import type { SedativeMatch, SelectedSedative } from '../sedation/classify-order.js';
 import type { RiskAssessment } from '../models/scorer.js';
-import type { PatientInputs } from '../prefetch/vital-signs.js';
-import type { Card } from './card-schema.js';
+import type { PatientInputs } from '../domain/vital-signs.js';
+import type { Card } from '../cds-hooks/card-schema.js';
 import { withStableIdentity, type DraftCard } from './card-identity.js';
 import { aboutLink, cardSource, couldNotObtain, DISCLAIMER, fitSummary, OVERRIDE_REASONS, scoreExtension, type CardContext } from './common.js';
 import { continuousOximetrySuggestion, type SuggestionDraft } from './suggestions.js';
@@ -30,14 +30,6 @@ const ARTICLE_CLASS: Record<SedativeMatch['drugClass'], string> = {
   benzodiazepine: 'a benzodiazepine',
   'other-sedative': 'a sedative',
 };
-
-export interface SelectedSedative {
-  /** `MedicationRequest/id` as named in `selections`. */
-  reference: string;
-  /** The order's own name as the EHR wrote it, for the card. */
-  orderName: string;
-  match: SedativeMatch;
-}
 
 /**
  * Remove the draft order (recommended), or, where breathing is the reason, go ahead with continuous

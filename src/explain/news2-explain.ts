@@ -5,9 +5,9 @@
 import { NEWS2_PARAMETERS } from '../fallback-rules/news2-chart.js';
 import type { UnconfirmedNews2, UnconfirmedValue } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Parameter, News2Result, QsofaResult } from '../fallback-rules/types.js';
-import { isMixedAgeSet, type PatientInputs, type Reading } from '../prefetch/vital-signs.js';
+import { isMixedAgeSet, type PatientInputs, type Reading } from '../domain/vital-signs.js';
 import { formatAge, formatHours } from './age.js';
-import { formatReading, formatValue, PARAMETER_LABELS, PARAMETER_WORDS, shortValue } from './labels.js';
+import { formatReading, formatValue, PARAMETER_LABELS, PARAMETER_WORDS, shortValue } from '../domain/labels.js';
 import { capLines } from './lists.js';
 import { NEWS2_RESPONSE } from './news2-response.js';
 

@@ -2,7 +2,7 @@
 // unverified ones (preliminary or unknown status). They never enter the score, but a clinician must
 // see what they would score, because an alarming value that is old or unconfirmed is a reason to
 // re-check the patient now, not a reason for silence. Pure.
-import type { PatientInputs, Reading, VitalSigns } from '../prefetch/vital-signs.js';
+import type { PatientInputs, Reading, VitalSigns } from '../domain/vital-signs.js';
 import { NEWS2_PARAMETERS, type Points } from './news2-chart.js';
 import { news2Risk, scoreNews2 } from './news2.js';
 import type { News2Parameter, News2Result, News2Risk } from './types.js';

@@ -5,7 +5,7 @@ import {
   type Consciousness,
   type NumericVital,
   type PatientInputs,
-} from '../prefetch/vital-signs.js';
+} from '../domain/vital-signs.js';
 import {
   NEWS2_BANDS,
   NEWS2_CONSCIOUSNESS_POINTS,
@@ -17,6 +17,7 @@ import {
   type Band,
   type Points,
 } from './news2-chart.js';
+import { roundHalfUp } from '../domain/rounding.js';
 import type { News2Parameter, News2Result, News2Risk, News2Subscore } from './types.js';
 
 /** What SpO2 points depend on besides the saturation itself. */
@@ -39,19 +40,6 @@ export interface Scored<T> {
  */
 function scale2AssumedOxygenNote(onAirPoints: Points): string {
   return `oxygen status not charted: SpO2 on scale 2 scored as on oxygen, the worse case (${onAirPoints} on air)`;
-}
-
-/**
- * Rounds half up (away from zero) to `decimals` places, as a person reads a chart: 38.45 → 38.5,
- * 91.5 → 92. Binary noise from unit conversion is stripped first (101.3 °F converts to
- * 38.500000000000006 °C, 101.21 °F to 38.449999999999996 °C, which plain Math.round(v × 10) / 10 would
- * show as 38.4), so a value that is an exact half in decimal always rounds up. Twelve significant
- * digits is far beyond any vital's precision.
- */
-export function roundHalfUp(value: number, decimals: number): number {
-  const factor = 10 ** decimals;
-  const scaled = Number((Math.abs(value) * factor).toPrecision(12));
-  return (Math.sign(value) * Math.round(scaled)) / factor;
 }
 
 function band(bands: readonly Band[], value: number): Points {

@@ -1,6 +1,6 @@
 // Result types of the deterministic early-warning rules (NEWS2, qSOFA): shared by scorers,
 // explanations, cards and the `vigil.score` extension.
-import type { VitalName } from '../prefetch/vital-signs.js';
+import type { VitalName } from '../domain/vital-signs.js';
 
 /** The seven NEWS2 parameters, in chart order. */
 export type News2Parameter =

@@ -4,7 +4,7 @@
 // within the client's daily allowance, and counted.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { utcDay } from '../audit/daily-jsonl.js';
-import { addressKey, clientIp } from '../http/rate-limit.js';
+import { addressKey, clientIp } from '../net/client-address.js';
 import type { IssuedCardStore } from '../audit/issued-cards.js';
 import { errorCode, VigilError } from '../errors.js';
 import type { RepeatSettings } from '../suppression/repeat-cards.js';

@@ -2,8 +2,7 @@
 // `{feedback: [...]}` and the single flat item some older clients send. Unknown fields are tolerated
 // (and not kept). The sandbox sends `overrideReason.reason` as `{code, system}` without a display.
 import { z } from 'zod';
-import { InvalidRequestError } from '../errors.js';
-import { zodIssuesToOutcome } from '../http/zod-outcome.js';
+import { InvalidRequestError, zodIssuesToOutcome } from '../errors.js';
 
 /**
  * Caps on everything that may be stored: an id is a UUID in practice (36 characters); a card offers a

@@ -48,3 +48,27 @@ export function isOperationOutcome(value: unknown): boolean {
 export function isBundle(value: unknown): value is Bundle {
   return typeof value === 'object' && value !== null && (value as { resourceType?: unknown }).resourceType === 'Bundle';
 }
+
+function isResource(value: unknown): value is FhirResource {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { resourceType?: unknown }).resourceType === 'string';
+}
+
+/** Flattens a resource, a Bundle or an array of Bundle pages into the resources they carry. */
+export function resourcesOf(value: unknown): FhirResource[] {
+  const pages = Array.isArray(value) ? value : [value];
+  const out: FhirResource[] = [];
+  for (const page of pages) {
+    if (isBundle(page)) {
+      // Prefetch is only loosely validated (EHRs send much we do not read): check shapes as we go.
+      const entries: unknown[] = Array.isArray(page.entry) ? page.entry : [];
+      for (const entry of entries) {
+        const r = typeof entry === 'object' && entry !== null ? (entry as { resource?: unknown }).resource : undefined;
+        // Search bundles may carry OperationOutcome entries with warnings (search.mode = outcome).
+        if (isResource(r) && !isOperationOutcome(r)) out.push(r);
+      }
+    } else if (isResource(page) && !isOperationOutcome(page)) {
+      out.push(page);
+    }
+  }
+  return out;
+}

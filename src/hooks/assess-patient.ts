@@ -3,7 +3,7 @@ import { scoreNews2 } from '../fallback-rules/news2.js';
 import type { News2Result } from '../fallback-rules/types.js';
 import { normaliseInputs, observationTime, type NormaliseSources } from '../prefetch/normalise.js';
 import type { Gathered } from '../prefetch/gather.js';
-import type { PatientInputs } from '../prefetch/vital-signs.js';
+import type { PatientInputs } from '../domain/vital-signs.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { CardContext } from '../cards/common.js';
 import type { ServiceDeps } from './definition.js';

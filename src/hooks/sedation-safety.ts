@@ -2,8 +2,8 @@
 // benzodiazepine or another sedative and the patient's breathing puts them at risk, or cannot be
 // judged from what is charted (missing, out-of-date or unverified respiratory rate, SpO2 or
 // consciousness). Sedatives the patient already takes count as a risk of their own.
-import type { Card } from '../cards/card-schema.js';
-import { sedationCard, sedationNoVitalsCard, type SelectedSedative } from '../cards/sedation-card.js';
+import type { Card } from '../cds-hooks/card-schema.js';
+import { sedationCard, sedationNoVitalsCard } from '../cards/sedation-card.js';
 import type { FhirResource } from '../fhir/resources.js';
 import { unconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import { scoreNews2 } from '../fallback-rules/news2.js';
@@ -13,9 +13,9 @@ import type { Gathered } from '../prefetch/gather.js';
 import { SEDATION_PREFETCH } from '../prefetch/templates.js';
 import { assessPatient, cardContextFor } from './assess-patient.js';
 import type { CdsServiceDefinition } from './definition.js';
-import { orderSelectCall, type OrderSelectCall } from './request-schema.js';
-import { breathingRisk, type PrescribedSedative } from './sedation/breathing-risk.js';
-import { classifyOrder } from './sedation/classify-order.js';
+import { orderSelectCall, type OrderSelectCall } from '../cds-hooks/request-schema.js';
+import { breathingRisk, type PrescribedSedative } from '../sedation/breathing-risk.js';
+import { classifyOrder, type SelectedSedative } from '../sedation/classify-order.js';
 
 /** The orders named in `selections` that are sedatives, in the order they were selected. */
 export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {

@@ -1,32 +1,13 @@
 // CDS Hooks endpoints: discovery and one POST route per service. Validation, gathering, answering
 // and reporting happen here in that order; everything clinical lives in the service definitions.
 import type { FastifyInstance } from 'fastify';
-import { InvalidRequestError, VigilError } from '../errors.js';
-import { discoveryEntry, type AnswerFacts, type CdsServiceDefinition, type ServiceDeps } from '../hooks/definition.js';
-import type { HookCall } from '../hooks/request-schema.js';
-import { gatherPrefetch, type Gathered, type PrefetchFetcher } from '../prefetch/gather.js';
-import type { Card } from '../cards/card-schema.js';
-import { applyRepeatRule, type QuietenedCard, type RepeatSettings } from '../suppression/repeat-cards.js';
+import { InvalidRequestError, VigilError, zodIssuesToOutcome } from '../errors.js';
+import { discoveryEntry, type CdsServiceDefinition, type ServiceDeps } from '../hooks/definition.js';
+import type { HookCall } from '../cds-hooks/request-schema.js';
+import type { AnsweredCall, CallObserver } from '../observability/answered-call.js';
+import { gatherPrefetch, type PrefetchFetcher } from '../prefetch/gather.js';
+import { applyRepeatRule, type RepeatSettings } from '../suppression/repeat-cards.js';
 import type { SuppressionStore } from '../suppression/suppression-store.js';
-import { zodIssuesToOutcome } from './zod-outcome.js';
-
-/** What observers (metrics, audit) learn about each answered call. Holds the patient id: hash it. */
-export interface AnsweredCall {
-  service: string;
-  hook: string;
-  hookInstance: string;
-  patientId: string;
-  /** The cards answered (after the repeat-card rule). */
-  cards: Card[];
-  /** Cards the repeat-card rule suppressed or downgraded, and why (metrics, audit trail). */
-  quietened: QuietenedCard[];
-  facts: AnswerFacts;
-  sources: Record<string, Gathered[string]['source']>;
-  latencyMs: number;
-  at: Date;
-}
-
-export type CallObserver = (call: AnsweredCall) => void | Promise<void>;
 
 export interface CdsRouteOptions {
   services: readonly CdsServiceDefinition[];

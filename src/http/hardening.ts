@@ -8,9 +8,6 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import type { RateLimits } from './rate-limit.js';
 
-/** Operations endpoints: never authenticated; never rate limited where they are served in full (probes and Prometheus must get through a flood). */
-export const OPERATIONS_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
-
 type TimeoutConfig = Pick<
   Config,
   'VIGIL_HEADERS_TIMEOUT_MS' | 'VIGIL_REQUEST_TIMEOUT_MS' | 'VIGIL_KEEP_ALIVE_TIMEOUT_MS' | 'VIGIL_CONNECTION_TIMEOUT_MS'

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import { ConfigError, type Config } from '../config.js';
-import { createRulesScorer } from '../fallback-rules/rules-scorer.js';
+import { createRulesScorer } from './rules-scorer.js';
 import { noTelemetry, type Telemetry } from '../telemetry.js';
 import { createFallbackOnlyScorer, createModelScorer } from './model-scorer.js';
 import { loadOnnxModel, ModelLoadError } from './onnx-model.js';

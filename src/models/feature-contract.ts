@@ -1,8 +1,8 @@
 // The feature contract between Vigil and any early-warning model it serves: which features, in which
 // order and unit, the limits a value must fall within, and the rule for missing values. A site's own
 // ONNX model that honours this contract runs with no code change (README, "Bring your own model").
-import { roundHalfUp } from '../fallback-rules/news2.js';
-import type { PatientInputs } from '../prefetch/vital-signs.js';
+import { roundHalfUp } from '../domain/rounding.js';
+import type { PatientInputs } from '../domain/vital-signs.js';
 
 /** Identifies this contract inside a model's metadata (`vigil.contract`). Bump on any change below. */
 export const FEATURE_CONTRACT_ID = 'vigil.deterioration.v1';

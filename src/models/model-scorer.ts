@@ -4,8 +4,8 @@
 // answer, the rules' assessment goes out with a reason a clinician can read.
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
-import { createRulesScorer } from '../fallback-rules/rules-scorer.js';
-import type { PatientInputs } from '../prefetch/vital-signs.js';
+import { createRulesScorer } from './rules-scorer.js';
+import type { PatientInputs } from '../domain/vital-signs.js';
 import { noTelemetry, type Telemetry } from '../telemetry.js';
 import { bandFor, contributionsFor } from './contributions.js';
 import { MODEL_FEATURES, toFeatureVector } from './feature-contract.js';

@@ -4,7 +4,7 @@
 // codes, outcomes); nothing a client sends free-form, and never patient data, becomes a label.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LEGACY_OVERRIDE_CODES, OVERRIDE_REASONS } from '../cards/common.js';
-import type { CallObserver } from '../http/cds-routes.js';
+import type { CallObserver } from './answered-call.js';
 import type { BreakerState, Telemetry } from '../telemetry.js';
 
 export interface Metrics {

@@ -3,7 +3,7 @@
 // own fetch failed. Answers 412 only when a required key cannot be had at all.
 import { PreconditionFailedError } from '../errors.js';
 import type { FhirResource } from '../fhir/resources.js';
-import type { HookCall } from '../hooks/request-schema.js';
+import type { HookCall } from '../cds-hooks/request-schema.js';
 import { readPrefetchValue } from './read-prefetch.js';
 
 /** Where a key's data came from; counted in metrics and written to the audit trail. */

@@ -42,7 +42,7 @@ import {
   SNOMED_ROOM_AIR,
   SNOMED_YES,
   VITAL_LOINC,
-} from './codes.js';
+} from '../fhir/codes.js';
 import { ageFromPatient } from './patient.js';
 import { spo2ScaleFromGoals } from './spo2-target.js';
 import { convertQuantity, MEASURE_LABELS, type Measure } from './units.js';
@@ -57,7 +57,7 @@ import {
   type Reading,
   type UnusableValue,
   type VitalSigns,
-} from './vital-signs.js';
+} from '../domain/vital-signs.js';
 
 export interface NormaliseSources {
   /** From every key (vitals, consciousness, oxygen): may hold duplicates by id and other resources. */
@@ -227,7 +227,7 @@ function gcsFinding(obs: Json): Finding {
   return { vital, ok: true, value };
 }
 
-/** Air or oxygen as a coded statement: SNOMED 371825009 / 722742002 (codes.ts for sources). */
+/** Air or oxygen as a coded statement: SNOMED 371825009 / 722742002 (src/fhir/codes.ts for sources). */
 function codedOxygenFinding(holder: Json, codes: Set<string>): Finding | undefined {
   const vital = 'supplementalOxygen' as const;
   if (!codes.has(SNOMED_ROOM_AIR) && !codes.has(SNOMED_ON_OXYGEN)) return undefined;

@@ -13,7 +13,7 @@
 // target must be in force now. The high bound must be in percent (UCUM `%`, or unit "%"); a bound
 // without a unit, or as a fraction (0.92), is not read, because reading it would be guessing.
 import type { FhirResource } from '../fhir/resources.js';
-import { LOINC, SPO2_TARGET_MEASURE_LOINC, UCUM } from './codes.js';
+import { LOINC, SPO2_TARGET_MEASURE_LOINC, UCUM } from '../fhir/codes.js';
 
 /** SpO2 targets with an upper bound at or below this select scale 2. */
 export const SCALE_2_MAX_TARGET_HIGH = 92;

@@ -1,13 +1,13 @@
 // Unit conversion for charted quantities: every accepted spelling is listed here, converted to the
 // canonical UCUM unit at full precision (NEWS2 rounds), checked against physiological limits; an
 // unknown or absent unit makes the value unusable, never guessed.
-import { UCUM } from './codes.js';
-import type { NumericVital } from './vital-signs.js';
+import { UCUM } from '../fhir/codes.js';
+import type { NumericVital } from '../domain/vital-signs.js';
 
 /** What can be measured: the numeric vitals plus the two inhaled-oxygen quantities. */
 export type Measure = NumericVital | 'o2Flow' | 'o2Concentration';
 
-/** Canonical UCUM unit of each measure (the vitals' match CANONICAL_UNITS in vital-signs.ts). */
+/** Canonical UCUM unit of each measure (the vitals. match CANONICAL_UNITS in src/domain/vital-signs.ts). */
 export const MEASURE_UNITS = {
   respiratoryRate: '/min',
   heartRate: '/min',

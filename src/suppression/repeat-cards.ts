@@ -3,7 +3,7 @@
 // card whose risk has not risen is suppressed or downgraded to info, by policy. A rise in risk (a more
 // severe colour, or a higher NEWS2 within one colour) always shows at once. A critical card is never
 // quietened, unless a clinician overrode that same card with a reason, and then only for the window.
-import type { Card, Indicator } from '../cards/card-schema.js';
+import type { Card, Indicator } from '../cds-hooks/card-schema.js';
 import type { ShownCard, SuppressionStore } from './suppression-store.js';
 
 export type RepeatPolicy = 'off' | 'downgrade' | 'suppress';

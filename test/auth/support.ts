@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createRulesScorer } from '../../src/fallback-rules/rules-scorer.js';
+import { createRulesScorer } from '../../src/models/rules-scorer.js';
 import { base64url, signJwt, type AsymmetricAlg } from '../../src/auth/jws.js';
 import { noTelemetry, type Telemetry } from '../../src/telemetry.js';
 

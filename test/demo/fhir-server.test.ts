@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFhirServer, type FhirTestServer } from '../../demo/fhir-server.js';
 import { DEMO_PATIENTS, demoResources } from '../../demo/patients.js';
 import { SERVICES } from '../../src/hooks/index.js';
-import { resolveTemplate } from '../../src/prefetch/resolve-template.js';
+import { resolveTemplate } from '../../src/fhir-client/resolve-template.js';
 
 let fhir: FhirTestServer;
 const get = (path: string, init?: RequestInit) => fetch(`${fhir.baseUrl}/${path}`, init);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { news2Risk, pointsFor, roundHalfUp, scoreNews2 } from '../../src/fallback-rules/news2.js';
+import { roundHalfUp } from '../../src/domain/rounding.js';
+import { news2Risk, pointsFor, scoreNews2 } from '../../src/fallback-rules/news2.js';
 import type { News2Parameter } from '../../src/fallback-rules/types.js';
-import type { Consciousness, NumericVital } from '../../src/prefetch/vital-signs.js';
+import type { Consciousness, NumericVital } from '../../src/domain/vital-signs.js';
 import { CHARTED_AT, patientInputs, WELL, type Vitals } from './patient-inputs.js';
 
 function subscoreOf(vitals: Vitals, parameter: News2Parameter, spo2Scale: 1 | 2 = 1) {

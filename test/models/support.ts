@@ -4,7 +4,7 @@ import { patientInputs, WELL, type Vitals } from '../fallback-rules/patient-inpu
 import { SHIPPED_MODEL_PATH } from '../../src/models/create-scorer.js';
 import type { ModelScorerSettings } from '../../src/models/model-scorer.js';
 import { loadOnnxModel, type LoadedModel } from '../../src/models/onnx-model.js';
-import type { PatientInputs } from '../../src/prefetch/vital-signs.js';
+import type { PatientInputs } from '../../src/domain/vital-signs.js';
 import { noTelemetry, type Telemetry } from '../../src/telemetry.js';
 
 export { WELL };

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FhirResource } from '../../src/fhir/resources.js';
 import { CLOCK_SKEW_TOLERANCE_MINUTES, normaliseInputs, type NormaliseSources } from '../../src/prefetch/normalise.js';
-import type { PatientInputs } from '../../src/prefetch/vital-signs.js';
+import type { PatientInputs } from '../../src/domain/vital-signs.js';
 import { propertyRuns } from '../support/property.js';
 import {
   bloodPressurePanel,

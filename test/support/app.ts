@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createRulesScorer } from '../../src/fallback-rules/rules-scorer.js';
+import { createRulesScorer } from '../../src/models/rules-scorer.js';
 
 export const FIXED_NOW = new Date('2026-11-23T12:00:00Z');
 

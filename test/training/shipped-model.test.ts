@@ -2,7 +2,7 @@
 // every derangement NEWS2 scores raises the model's estimate, the explanation names the deranged
 // vital, and the metadata says what serving needs (synthetic training data, reference histograms).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Consciousness } from '../../src/prefetch/vital-signs.js';
+import type { Consciousness } from '../../src/domain/vital-signs.js';
 import { createModelScorer } from '../../src/models/model-scorer.js';
 import type { LoadedModel } from '../../src/models/onnx-model.js';
 import { NEWS2_DERANGEMENTS } from '../../training/derangements.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { HookCall } from '../../src/hooks/request-schema.js';
-import { queryUrl, resolveTemplate } from '../../src/prefetch/resolve-template.js';
+import type { HookCall } from '../../src/cds-hooks/request-schema.js';
+import { queryUrl, resolveTemplate } from '../../src/fhir-client/resolve-template.js';
 import { PATIENT_RISK_PREFETCH } from '../../src/prefetch/templates.js';
 import { propertyRuns } from '../support/property.js';
 

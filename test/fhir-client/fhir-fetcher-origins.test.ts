@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { checkFhirServer } from '../../src/prefetch/fhir-origins.js';
-import { backoffMs, parseRetryAfter, retryDelayMs } from '../../src/prefetch/retry-delay.js';
+import { checkFhirServer } from '../../src/fhir-client/fhir-origins.js';
+import { backoffMs, parseRetryAfter, retryDelayMs } from '../../src/fhir-client/retry-delay.js';
 
 const policy = { allowedOrigins: ['https://ehr.example', 'http://127.0.0.1:8081'], allowHttpLoopback: true };
 

@@ -10,12 +10,12 @@
 //   out-of-date or unverified breathing value that would score 3;
 // - cannot be judged (warning): respiratory rate, SpO2 or consciousness not charted, out of date or
 //   unverified. A sedative ordered blind is a reason to look, not a reason for silence.
-import { formatAge, formatHours } from '../../explain/age.js';
-import { formatReading, formatValue, PARAMETER_WORDS } from '../../explain/labels.js';
-import type { UnconfirmedNews2 } from '../../fallback-rules/news2-unconfirmed.js';
-import type { News2Parameter } from '../../fallback-rules/types.js';
-import type { RiskAssessment } from '../../models/scorer.js';
-import type { PatientInputs } from '../../prefetch/vital-signs.js';
+import { formatAge, formatHours } from '../explain/age.js';
+import { formatReading, formatValue, PARAMETER_WORDS } from '../domain/labels.js';
+import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
+import type { News2Parameter } from '../fallback-rules/types.js';
+import type { RiskAssessment } from '../models/scorer.js';
+import type { PatientInputs } from '../domain/vital-signs.js';
 import type { SedativeMatch } from './classify-order.js';
 
 export const RR_AT_RISK_MAX = 11;

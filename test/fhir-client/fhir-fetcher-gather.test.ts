@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFhirServer, type FhirTestServer } from '../../demo/fhir-server.js';
 import { DEMO_PATIENTS, demoPatientResources } from '../../demo/patients.js';
-import type { FhirFetcher } from '../../src/prefetch/fhir-fetcher.js';
+import type { FhirFetcher } from '../../src/fhir-client/fhir-fetcher.js';
 import { FIXED_NOW, testApp } from '../support/app.js';
 import { fetcherFor, hookCall, SHORT_DEADLINE } from './fhir-fetcher-support.js';
 

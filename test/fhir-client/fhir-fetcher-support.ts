@@ -1,8 +1,8 @@
 // Shared by the FHIR fetcher tests: a config with short deadlines, a hook call, a logger and a
 // telemetry that remember what they were told (to prove no token or patient id reaches them).
 import { loadConfig, type Config } from '../../src/config.js';
-import type { HookCall } from '../../src/hooks/request-schema.js';
-import { createFhirFetcher, type FhirFetcher, type FetchLogger } from '../../src/prefetch/fhir-fetcher.js';
+import type { HookCall } from '../../src/cds-hooks/request-schema.js';
+import { createFhirFetcher, type FhirFetcher, type FetchLogger } from '../../src/fhir-client/fhir-fetcher.js';
 import { noTelemetry, type BreakerState, type Telemetry } from '../../src/telemetry.js';
 
 export const TOKEN = 'synthetic-access-token-0f9d2c';

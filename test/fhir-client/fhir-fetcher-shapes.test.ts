@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFhirFetcher, readPage } from '../../src/prefetch/fhir-fetcher.js';
+import { createFhirFetcher, readPage } from '../../src/fhir-client/fhir-fetcher.js';
 import { PATIENT_RISK_PREFETCH } from '../../src/prefetch/templates.js';
 import { testApp } from '../support/app.js';
 import { loadFixtures } from '../support/fixtures.js';

@@ -1,7 +1,7 @@
 // Turns a prefetch template into a concrete relative FHIR query for one call: every token the CDS
 // Hooks specification defines, values checked (FHIR ids only) and URL-encoded. Pure.
 import { FHIR_ID, RELATIVE_REFERENCE } from '../fhir/resources.js';
-import type { HookCall } from '../hooks/request-schema.js';
+import type { HookCall } from '../cds-hooks/request-schema.js';
 
 export type ResolvedTemplate = { ok: true; query: string } | { ok: false; problem: string };
 

@@ -2,9 +2,9 @@
 // order-select context: an order whose medicationReference points at a Medication that is another entry
 // of draftOrders (as EHRs send compounded or pharmacy-built products) is classified by that Medication.
 import { describe, expect, it } from 'vitest';
-import { selectedSedatives } from '../../../src/hooks/sedation-safety.js';
-import { orderSelectCall } from '../../../src/hooks/request-schema.js';
-import { RXNORM } from './orders.js';
+import { selectedSedatives } from '../../src/hooks/sedation-safety.js';
+import { orderSelectCall } from '../../src/cds-hooks/request-schema.js';
+import { RXNORM } from '../sedation/orders.js';
 
 type Entry = { fullUrl?: string; resource: Record<string, unknown> };
 

@@ -2,7 +2,7 @@
 // 5ml", "Zomorph 30mg") and by combination names (co-codamol), and an order with such a name and no code
 // must warn as the sedative it contains. Brand names whose digits could run into a strength must not.
 import { describe, expect, it } from 'vitest';
-import { classifyOrder } from '../../../src/hooks/sedation/classify-order.js';
+import { classifyOrder } from '../../src/sedation/classify-order.js';
 import { match, textOnly } from './orders.js';
 
 describe('brand and common names', () => {

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoResources } from '../../demo/patients.js';
 import { startFhirServer, type FhirTestServer } from '../../demo/fhir-server.js';
 import type { FetchRequest } from '../../src/prefetch/gather.js';
-import type { FhirFetcher } from '../../src/prefetch/fhir-fetcher.js';
+import type { FhirFetcher } from '../../src/fhir-client/fhir-fetcher.js';
 import { PATIENT_RISK_PREFETCH } from '../../src/prefetch/templates.js';
 import { fetcherFor, hookCall, PATIENT_ID, SHORT_DEADLINE, TOKEN, type Recorder } from './fhir-fetcher-support.js';
 

@@ -1,7 +1,7 @@
 // Classifies one draft order as an opioid, a benzodiazepine or another sedative (or none), from RxNorm
 // codes (ingredients, and clinical drugs through rxnorm-drug-map.json) and drug names. Pure; the drug
 // data is checked and indexed once when this module loads (sedative-index.ts).
-import type { FhirResource } from '../../fhir/resources.js';
+import type { FhirResource } from '../fhir/resources.js';
 import rawDrugMap from './rxnorm-drug-map.json' with { type: 'json' };
 import rawSedativeClasses from './sedative-classes.json' with { type: 'json' };
 import { buildSedativeIndex, normaliseTerm, SEDATIVE_CLASSES, type Classified, type SedativeClass } from './sedative-index.js';
@@ -13,6 +13,15 @@ export interface SedativeMatch {
   /** Canonical ingredient name from the data file, e.g. 'morphine' (also when matched by a synonym). */
   ingredient: string;
   matchedBy: 'rxnorm-ingredient-code' | 'rxnorm-code' | 'name';
+}
+
+/** A selected draft order that is a sedative: what the sedation-safety card is about. */
+export interface SelectedSedative {
+  /** `MedicationRequest/id` as named in `selections`. */
+  reference: string;
+  /** The order's own name as the EHR wrote it, for the card. */
+  orderName: string;
+  match: SedativeMatch;
 }
 
 /** RxNorm's canonical system URI, and its HL7 OID form that some EHRs still send. */

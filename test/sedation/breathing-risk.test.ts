@@ -1,13 +1,13 @@
 // When a sedative is dangerous, or breathing cannot be judged: the reasons, their order (most severe
 // first) and the colour they earn, from plain numbers.
 import { describe, expect, it } from 'vitest';
-import { unconfirmedNews2 } from '../../../src/fallback-rules/news2-unconfirmed.js';
-import { scoreNews2 } from '../../../src/fallback-rules/news2.js';
-import { scoreQsofa } from '../../../src/fallback-rules/qsofa.js';
-import { breathingRisk, type PrescribedSedative } from '../../../src/hooks/sedation/breathing-risk.js';
-import type { RiskAssessment } from '../../../src/models/scorer.js';
-import type { PatientInputs } from '../../../src/prefetch/vital-signs.js';
-import { CHARTED_AT, patientInputs, WELL, type Vitals } from '../../fallback-rules/patient-inputs.js';
+import { unconfirmedNews2 } from '../../src/fallback-rules/news2-unconfirmed.js';
+import { scoreNews2 } from '../../src/fallback-rules/news2.js';
+import { scoreQsofa } from '../../src/fallback-rules/qsofa.js';
+import { breathingRisk, type PrescribedSedative } from '../../src/sedation/breathing-risk.js';
+import type { RiskAssessment } from '../../src/models/scorer.js';
+import type { PatientInputs } from '../../src/domain/vital-signs.js';
+import { CHARTED_AT, patientInputs, WELL, type Vitals } from '../fallback-rules/patient-inputs.js';
 
 const NOW = new Date(CHARTED_AT.getTime() + 20 * 60_000);
 

@@ -4,13 +4,12 @@
 // backoff on 429/5xx, an opossum breaker per origin, and a cap on every response body.
 import CircuitBreaker from 'opossum';
 import type { Config } from '../config.js';
-import { isBundle, isOperationOutcome, type FhirResource } from '../fhir/resources.js';
-import type { HookCall } from '../hooks/request-schema.js';
+import { isBundle, isOperationOutcome, resourcesOf, type FhirResource } from '../fhir/resources.js';
+import type { HookCall } from '../cds-hooks/request-schema.js';
 import type { BreakerState, Telemetry } from '../telemetry.js';
 import { FhirFetchError } from './fhir-fetch-error.js';
 import { checkFhirServer, type OriginPolicy } from './fhir-origins.js';
-import type { FetchRequest, FetchResult, PrefetchFetcher } from './gather.js';
-import { resourcesOf } from './read-prefetch.js';
+import type { FetchRequest, FetchResult, PrefetchFetcher } from '../prefetch/gather.js';
 import { queryUrl, resolveTemplate } from './resolve-template.js';
 import { parseRetryAfter, retryDelayMs } from './retry-delay.js';
 

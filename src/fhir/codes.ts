@@ -1,6 +1,6 @@
 // The codes normalisation recognises (LOINC, SNOMED CT, UCUM system URIs), each with its source: the
 // one place to look when a site asks "why was my observation not read?".
-import type { Consciousness, NumericVital } from './vital-signs.js';
+import type { Consciousness, NumericVital } from '../domain/vital-signs.js';
 
 export const LOINC = 'http://loinc.org';
 export const SNOMED = 'http://snomed.info/sct';

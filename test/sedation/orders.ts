@@ -1,7 +1,7 @@
 // Draft orders as the tests of the sedative classifier build them: shaped like the CDS Hooks sandbox's
 // MedicationRequest (status draft, no intent), with the medication given by code, by text or both.
-import type { FhirResource } from '../../../src/fhir/resources.js';
-import type { SedativeClass, SedativeMatch } from '../../../src/hooks/sedation/classify-order.js';
+import type { FhirResource } from '../../src/fhir/resources.js';
+import type { SedativeClass, SedativeMatch } from '../../src/sedation/classify-order.js';
 
 export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 export const SNOMED = 'http://snomed.info/sct';

@@ -3,7 +3,7 @@
 // ingredient, a clinical drug (SCD), a branded drug (SBD), a pack, a component or a precise ingredient.
 // Every code below is the RxNorm concept its comment names, as the cited source lists it.
 import { describe, expect, it } from 'vitest';
-import { classifyOrder } from '../../../src/hooks/sedation/classify-order.js';
+import { classifyOrder } from '../../src/sedation/classify-order.js';
 import { codeOnly, match } from './orders.js';
 
 describe('a coded-only order naming the ingredient (RxNorm TTY=IN)', () => {

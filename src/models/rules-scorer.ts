@@ -1,9 +1,9 @@
 // The rules-only DeteriorationScorer: NEWS2 and qSOFA, no model. Always available, so it is both the
 // scorer when no model is configured and the fallback the model scorer returns to.
-import type { DeteriorationScorer, RiskAssessment } from '../models/scorer.js';
-import type { PatientInputs } from '../prefetch/vital-signs.js';
-import { scoreNews2 } from './news2.js';
-import { scoreQsofa } from './qsofa.js';
+import type { DeteriorationScorer, RiskAssessment } from './scorer.js';
+import type { PatientInputs } from '../domain/vital-signs.js';
+import { scoreNews2 } from '../fallback-rules/news2.js';
+import { scoreQsofa } from '../fallback-rules/qsofa.js';
 
 export function createRulesScorer(): DeteriorationScorer {
   return {

@@ -7,10 +7,10 @@ import {
   MAX_TEXTS,
   orderNames,
   type SedativeClass,
-} from '../../../src/hooks/sedation/classify-order.js';
-import { buildSedativeIndex } from '../../../src/hooks/sedation/sedative-index.js';
-import drugMap from '../../../src/hooks/sedation/rxnorm-drug-map.json' with { type: 'json' };
-import sedativeClasses from '../../../src/hooks/sedation/sedative-classes.json' with { type: 'json' };
+} from '../../src/sedation/classify-order.js';
+import { buildSedativeIndex } from '../../src/sedation/sedative-index.js';
+import drugMap from '../../src/sedation/rxnorm-drug-map.json' with { type: 'json' };
+import sedativeClasses from '../../src/sedation/sedative-classes.json' with { type: 'json' };
 import { codeOnly, draft, match, RXNORM, sandboxOrder, SNOMED, textOnly } from './orders.js';
 
 describe('classifyOrder by RxNorm ingredient code', () => {

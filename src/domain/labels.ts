@@ -1,7 +1,6 @@
 // Clinicians' words for each NEWS2 parameter and model feature, and how their values read on a card:
 // one table per kind of name (a heading, a word in a sentence, a short form for a summary line).
-import type { News2Parameter } from '../fallback-rules/types.js';
-import type { ObservedName, Reading } from '../prefetch/vital-signs.js';
+import type { ObservedName, Reading, VitalName } from './vital-signs.js';
 
 /** Headings, as a ward chart's rows are named. */
 export const PARAMETER_LABELS: Record<ObservedName, string> = {
@@ -67,7 +66,7 @@ const CONSCIOUSNESS_WORDS: Record<string, string> = {
 };
 
 /** A scored value as a ward chart would write it: "26/min", "37.8 °C", "On oxygen", "Alert". */
-export function formatValue(parameter: News2Parameter, value: number | string | boolean, unit?: string, newOnset?: boolean): string {
+export function formatValue(parameter: VitalName, value: number | string | boolean, unit?: string, newOnset?: boolean): string {
   if (parameter === 'supplementalOxygen') return value === true ? 'On oxygen' : 'Air';
   if (parameter === 'consciousness') {
     if (value === 'confused' && newOnset === true) return 'New confusion';
@@ -79,7 +78,7 @@ export function formatValue(parameter: News2Parameter, value: number | string | 
 }
 
 /** A charted reading in words, whatever its kind (oxygen status, ACVPU, a number with its unit). */
-export function formatReading(parameter: News2Parameter, reading: Reading<unknown> & { newOnset?: boolean }): string {
+export function formatReading(parameter: VitalName, reading: Reading<unknown> & { newOnset?: boolean }): string {
   const value = reading.value;
   if (parameter === 'supplementalOxygen') {
     const o2 = value as { onOxygen?: boolean; flowLpm?: number };
@@ -90,7 +89,7 @@ export function formatReading(parameter: News2Parameter, reading: Reading<unknow
 }
 
 /** "RR 26/min" or, where the value speaks for itself, just the value ("Unresponsive"). */
-export function shortValue(parameter: News2Parameter, formatted: string): string {
+export function shortValue(parameter: VitalName, formatted: string): string {
   const short = PARAMETER_SHORT[parameter];
   return short === '' ? formatted : `${short} ${formatted}`;
 }
