@@ -7,7 +7,7 @@ import { modelStatusNote } from '../explain/model-explain.js';
 import { asOfWords, news2Headline, news2Table, qsofaLine } from '../explain/news2-explain.js';
 import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import type { BreathingRisk } from '../sedation/breathing-risk.js';
-import type { SedativeMatch, SelectedSedative } from '../sedation/classify-order.js';
+import { SEDATIVE_CLASS_WORDS, type SelectedSedative } from '../sedation/classify-order.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { PatientInputs } from '../domain/vital-signs.js';
 import type { Card } from '../cds-hooks/card-schema.js';
@@ -18,18 +18,6 @@ import { continuousOximetrySuggestion, type SuggestionDraft } from './suggestion
 const SERVICE = 'sedation-safety';
 
 const SOURCE = cardSource(SERVICE, 'Sedative ordered for a patient at respiratory risk');
-
-const CLASS_WORDS: Record<SedativeMatch['drugClass'], string> = {
-  opioid: 'Opioid',
-  benzodiazepine: 'Benzodiazepine',
-  'other-sedative': 'Sedative',
-};
-
-const ARTICLE_CLASS: Record<SedativeMatch['drugClass'], string> = {
-  opioid: 'an opioid',
-  benzodiazepine: 'a benzodiazepine',
-  'other-sedative': 'a sedative',
-};
 
 /**
  * Remove the draft order (recommended), or, where breathing is the reason, go ahead with continuous
@@ -66,14 +54,14 @@ export function sedationCard(
   unconfirmed: UnconfirmedNews2,
   ctx: CardContext,
 ): Card {
-  const what = `${CLASS_WORDS[order.match.drugClass]} (${order.match.ingredient})`;
+  const what = `${SEDATIVE_CLASS_WORDS[order.match.drugClass].heading} (${order.match.ingredient})`;
   const reasons = risk.reasons.map((r) => r.text);
   const summary = fitSummary(`${what} ordered: ${verdict(risk)} — ${reasons.join(', ')}`);
   const judgedAtRisk = risk.reasons.some((r) => r.level !== 'cannot-judge');
   const parts = [
     judgedAtRisk
-      ? `**${order.orderName}** is ${ARTICLE_CLASS[order.match.drugClass]}, and this patient's breathing or conscious level is already compromised, or cannot be judged from what is charted:`
-      : `**${order.orderName}** is ${ARTICLE_CLASS[order.match.drugClass]}, and this patient's breathing cannot be judged from what is charted:`,
+      ? `**${order.orderName}** is ${SEDATIVE_CLASS_WORDS[order.match.drugClass].withArticle}, and this patient's breathing or conscious level is already compromised, or cannot be judged from what is charted:`
+      : `**${order.orderName}** is ${SEDATIVE_CLASS_WORDS[order.match.drugClass].withArticle}, and this patient's breathing cannot be judged from what is charted:`,
     capLines(reasons.map((r) => `- ${r}`), 'reasons').join('\n'),
     judgedAtRisk
       ? 'Consider a lower dose or an alternative, closer monitoring (respiratory rate, SpO2, sedation score) after the dose, and naloxone or flumazenil availability as appropriate.'
@@ -101,7 +89,7 @@ export function sedationCard(
 
 /** A sedative was ordered but no vital sign is recent enough to judge breathing: a warning, never silence. */
 export function sedationNoVitalsCard(order: SelectedSedative, inputs: PatientInputs, risk: BreathingRisk, ctx: CardContext): Card {
-  const what = `${CLASS_WORDS[order.match.drugClass]} (${order.match.ingredient})`;
+  const what = `${SEDATIVE_CLASS_WORDS[order.match.drugClass].heading} (${order.match.ingredient})`;
   const window = formatHours(ctx.staleAfterHours);
   const parts = [
     `**${order.orderName}** can depress breathing, and Vigil found no verified vital signs charted in the last ${window} to check this patient's respiratory rate, SpO2 or conscious level. Chart observations before the first dose.`,

@@ -53,6 +53,9 @@ export const cardSchema = z
 export type Card = z.infer<typeof cardSchema>;
 export type Indicator = Card['indicator'];
 
+/** How severe each indicator is, least first: what "more severe" means wherever cards are compared. */
+export const INDICATOR_RANK: Readonly<Record<Indicator, number>> = { info: 0, warning: 1, critical: 2 };
+
 export const cdsResponseSchema = z.strictObject({
   cards: z.array(cardSchema),
   systemActions: z.array(action).optional(),

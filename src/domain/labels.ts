@@ -1,6 +1,6 @@
 // Clinicians' words for each NEWS2 parameter and model feature, and how their values read on a card:
 // one table per kind of name (a heading, a word in a sentence, a short form for a summary line).
-import type { ObservedName, Reading, VitalName } from './vital-signs.js';
+import type { Measure, ObservedName, VitalName, VitalReading } from './vital-signs.js';
 
 /** Headings, as a ward chart's rows are named. */
 export const PARAMETER_LABELS: Record<ObservedName, string> = {
@@ -24,6 +24,23 @@ export const PARAMETER_WORDS: Record<ObservedName, string> = {
   consciousness: 'consciousness',
   temperature: 'temperature',
   gcs: 'GCS',
+};
+
+/**
+ * What was measured, in the reasons a value could not be used ("Pulse: heart rate is outside plausible
+ * limits"): the quantity itself, so the two oxygen measures that make "air or oxygen" stay apart.
+ */
+export const MEASURE_WORDS: Readonly<Record<Measure | ObservedName, string>> = {
+  respiratoryRate: 'respiratory rate',
+  heartRate: 'heart rate',
+  spo2: 'SpO2',
+  temperature: 'temperature',
+  systolicBP: 'systolic blood pressure',
+  o2Flow: 'inhaled oxygen flow',
+  o2Concentration: 'inhaled oxygen concentration',
+  consciousness: 'level of consciousness',
+  supplementalOxygen: 'air or oxygen',
+  gcs: 'Glasgow Coma Scale',
 };
 
 /** Short forms for a summary line, where 139 characters must hold a whole picture. */
@@ -78,7 +95,7 @@ export function formatValue(parameter: VitalName, value: number | string | boole
 }
 
 /** A charted reading in words, whatever its kind (oxygen status, ACVPU, a number with its unit). */
-export function formatReading(parameter: VitalName, reading: Reading<unknown> & { newOnset?: boolean }): string {
+export function formatReading(parameter: VitalName, reading: VitalReading): string {
   const value = reading.value;
   if (parameter === 'supplementalOxygen') {
     const o2 = value as { onOxygen?: boolean; flowLpm?: number };
@@ -94,18 +111,39 @@ export function shortValue(parameter: VitalName, formatted: string): string {
   return short === '' ? formatted : `${short} ${formatted}`;
 }
 
-/** Model features beyond the NEWS2 parameters, in words; unknown features fall back to their name. */
-export const FEATURE_LABELS: Record<string, string> = {
-  respiratoryRate: 'Respiratory rate',
-  spo2: 'SpO2',
+/**
+ * The model's inputs (the feature contract, models/feature-contract.ts) as headings of a factor line:
+ * a yes/no input is headed by its "yes" ("Not alert", "Supplemental oxygen"); the rest as the chart.
+ */
+export const FEATURE_LABELS: Readonly<Record<string, string>> = {
+  respiratoryRate: PARAMETER_LABELS.respiratoryRate,
+  spo2: PARAMETER_LABELS.spo2,
   onOxygen: 'Supplemental oxygen',
-  systolicBP: 'Systolic BP',
-  heartRate: 'Pulse',
+  systolicBP: PARAMETER_LABELS.systolicBP,
+  heartRate: PARAMETER_LABELS.heartRate,
   consciousnessNotAlert: 'Not alert',
-  temperature: 'Temperature',
+  temperature: PARAMETER_LABELS.temperature,
   ageYears: 'Age',
 };
 
+/** The same inputs inside a sentence ("pulse, age not charted"): the parameter each one reads. */
+export const FEATURE_WORDS: Readonly<Record<string, string>> = {
+  respiratoryRate: PARAMETER_WORDS.respiratoryRate,
+  spo2: PARAMETER_WORDS.spo2,
+  onOxygen: PARAMETER_WORDS.supplementalOxygen,
+  systolicBP: PARAMETER_WORDS.systolicBP,
+  heartRate: PARAMETER_WORDS.heartRate,
+  consciousnessNotAlert: PARAMETER_WORDS.consciousness,
+  temperature: PARAMETER_WORDS.temperature,
+  ageYears: 'age',
+};
+
+/** A feature's heading; an unknown feature (a site's own model's) falls back to its name. */
 export function featureLabel(feature: string): string {
   return FEATURE_LABELS[feature] ?? feature;
+}
+
+/** A feature in a sentence; an unknown feature falls back to its name. */
+export function featureWords(feature: string): string {
+  return FEATURE_WORDS[feature] ?? feature;
 }

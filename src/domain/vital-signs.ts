@@ -5,20 +5,30 @@
 export const CONSCIOUSNESS_LEVELS = ['alert', 'confused', 'voice', 'pain', 'unresponsive'] as const;
 export type Consciousness = (typeof CONSCIOUSNESS_LEVELS)[number];
 
-/** The canonical (UCUM) unit each numeric vital is held in after conversion. */
+/**
+ * The canonical (UCUM) unit of everything Vigil measures, the one units table: each numeric vital is
+ * converted to it (prefetch/units.ts), scored in it and shown from it; the two inhaled-oxygen
+ * quantities are the evidence for "air or oxygen".
+ */
 export const CANONICAL_UNITS = {
   respiratoryRate: '/min',
   heartRate: '/min',
   spo2: '%',
   temperature: 'Cel',
   systolicBP: 'mm[Hg]',
+  o2Flow: 'L/min',
+  o2Concentration: '%',
 } as const;
 
-export type NumericVital = keyof typeof CANONICAL_UNITS;
+/** What can be measured: the numeric vitals plus the two inhaled-oxygen quantities. */
+export type Measure = keyof typeof CANONICAL_UNITS;
+export type NumericVital = Exclude<Measure, 'o2Flow' | 'o2Concentration'>;
+/** The seven NEWS2 parameters: a vital sign is what NEWS2 scores, so the two are one name. */
 export type VitalName = NumericVital | 'consciousness' | 'supplementalOxygen';
 /** What normalisation reads: the NEWS2 parameters, and the Glasgow Coma Scale (for qSOFA). */
 export type ObservedName = VitalName | 'gcs';
 
+/** The NEWS2 parameters in the RCP chart's order: subscores, `missing` and card tables follow it. */
 export const VITAL_NAMES: readonly VitalName[] = [
   'respiratoryRate',
   'spo2',
@@ -50,6 +60,9 @@ export interface Reading<T> {
 export interface ConsciousnessReading extends Reading<Consciousness> {
   newOnset?: boolean;
 }
+
+/** Any one vital's reading, whatever its kind: what explanations and unconfirmed values hold. */
+export type VitalReading = Reading<unknown> & { newOnset?: boolean };
 
 /** Whether the patient is on supplemental oxygen, with the evidence that says so. */
 export interface OxygenStatus {

@@ -4,11 +4,12 @@
 // answer, the rules' assessment goes out with a reason a clinician can read.
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
+import { featureWords } from '../domain/labels.js';
 import { createRulesScorer } from './rules-scorer.js';
 import type { PatientInputs } from '../domain/vital-signs.js';
 import { noTelemetry, type Telemetry } from '../telemetry.js';
 import { bandFor, contributionsFor } from './contributions.js';
-import { MODEL_FEATURES, toFeatureVector } from './feature-contract.js';
+import { toFeatureVector } from './feature-contract.js';
 import type { InferFn, LoadedModel } from './onnx-model.js';
 import type { DeteriorationScorer, ModelMode, ModelPrediction, ModelRecord, ModelStatus, RiskAssessment } from './scorer.js';
 
@@ -71,7 +72,7 @@ const NEWS2_SCORED_FEATURES: ReadonlySet<string> = new Set([
 function notShownBecause(prediction: ModelPrediction): string | undefined {
   const assumed = prediction.contributions.filter((c) => c.imputed && NEWS2_SCORED_FEATURES.has(c.feature));
   if (assumed.length === 0) return undefined;
-  const names = assumed.map((c) => MODEL_FEATURES.find((f) => f.name === c.feature)?.label ?? c.feature);
+  const names = assumed.map((c) => featureWords(c.feature));
   return `${names.join(', ')} not charted: the model's estimate would rest on ${assumed.length === 1 ? 'an assumed normal value' : 'assumed normal values'}`;
 }
 

@@ -13,16 +13,15 @@
 import { formatAge, formatHours } from '../explain/age.js';
 import { formatReading, formatValue, PARAMETER_WORDS } from '../domain/labels.js';
 import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
-import type { News2Parameter } from '../fallback-rules/types.js';
 import type { RiskAssessment } from '../models/scorer.js';
-import type { PatientInputs } from '../domain/vital-signs.js';
-import type { SedativeMatch } from './classify-order.js';
+import type { PatientInputs, VitalName } from '../domain/vital-signs.js';
+import { SEDATIVE_CLASS_WORDS, type SedativeMatch } from './classify-order.js';
 
 export const RR_AT_RISK_MAX = 11;
 export const RR_CRITICAL_MAX = 8;
 export const SPO2_TARGET_FLOOR = { 1: 94, 2: 88 } as const;
 /** What must be known to judge breathing before a sedative: the rate, the saturation, the conscious level. */
-export const BREATHING_PARAMETERS: readonly News2Parameter[] = ['respiratoryRate', 'spo2', 'consciousness'];
+export const BREATHING_PARAMETERS: readonly VitalName[] = ['respiratoryRate', 'spo2', 'consciousness'];
 
 export type ReasonLevel = 'severe' | 'at-risk' | 'cannot-judge';
 const LEVEL_RANK: Record<ReasonLevel, number> = { severe: 0, 'at-risk': 1, 'cannot-judge': 2 };
@@ -59,7 +58,7 @@ export interface BreathingEvidence {
 
 function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
   const { news2 } = e.assessment;
-  const sub = (p: News2Parameter) => news2.subscores.find((s) => s.parameter === p);
+  const sub = (p: VitalName) => news2.subscores.find((s) => s.parameter === p);
 
   const rr = sub('respiratoryRate');
   if (rr !== undefined && typeof rr.value === 'number' && rr.value <= RR_AT_RISK_MAX) {
@@ -91,7 +90,7 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
     reasons.push({ level: 'at-risk', text: `needs supplemental oxygen${typeof flow === 'number' ? ` (${flow} L/min)` : ''}` });
   }
   for (const p of e.alreadyPrescribed) {
-    reasons.push({ level: 'at-risk', text: `already prescribed: ${p.name} (${p.match.drugClass === 'other-sedative' ? 'sedative' : p.match.drugClass})`, combination: true });
+    reasons.push({ level: 'at-risk', text: `already prescribed: ${p.name} (${SEDATIVE_CLASS_WORDS[p.match.drugClass].word})`, combination: true });
   }
 }
 

@@ -6,7 +6,7 @@ import rawDrugMap from './rxnorm-drug-map.json' with { type: 'json' };
 import rawSedativeClasses from './sedative-classes.json' with { type: 'json' };
 import { buildSedativeIndex, normaliseTerm, SEDATIVE_CLASSES, type Classified, type SedativeClass } from './sedative-index.js';
 
-export { SEDATIVE_CLASSES, type SedativeClass } from './sedative-index.js';
+export { SEDATIVE_CLASS_WORDS, SEDATIVE_CLASSES, type SedativeClass } from './sedative-index.js';
 
 export interface SedativeMatch {
   drugClass: SedativeClass;

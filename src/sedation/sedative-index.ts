@@ -9,6 +9,13 @@ export type SedativeClass = 'opioid' | 'benzodiazepine' | 'other-sedative';
 /** Highest risk first: when one order holds ingredients of several classes, the first class wins. */
 export const SEDATIVE_CLASSES: readonly SedativeClass[] = ['opioid', 'benzodiazepine', 'other-sedative'];
 
+/** Each class in clinicians' words: as a heading, after "is", and inside a sentence. */
+export const SEDATIVE_CLASS_WORDS: Readonly<Record<SedativeClass, { heading: string; withArticle: string; word: string }>> = {
+  opioid: { heading: 'Opioid', withArticle: 'an opioid', word: 'opioid' },
+  benzodiazepine: { heading: 'Benzodiazepine', withArticle: 'a benzodiazepine', word: 'benzodiazepine' },
+  'other-sedative': { heading: 'Sedative', withArticle: 'a sedative', word: 'sedative' },
+};
+
 export interface Classified {
   drugClass: SedativeClass;
   /** Canonical ingredient name from sedative-classes.json, e.g. 'morphine'. */

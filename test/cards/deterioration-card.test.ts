@@ -8,7 +8,7 @@ import { scoreNews2 } from '../../src/fallback-rules/news2.js';
 import { scoreQsofa } from '../../src/fallback-rules/qsofa.js';
 import type { ModelPrediction, ModelStatus, RiskAssessment } from '../../src/models/scorer.js';
 import type { PatientInputs } from '../../src/domain/vital-signs.js';
-import { CHARTED_AT, patientInputs, WELL, type Vitals } from '../fallback-rules/patient-inputs.js';
+import { CHARTED_AT, patientInputs, WELL, type Vitals } from '../support/patient-inputs.js';
 
 const NOW = new Date(CHARTED_AT.getTime() + 15 * 60_000);
 const keyed = keyedHash('test-only-card-identity-key-0123456789');

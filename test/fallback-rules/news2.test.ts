@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { roundHalfUp } from '../../src/domain/rounding.js';
 import { news2Risk, pointsFor, scoreNews2 } from '../../src/fallback-rules/news2.js';
-import type { News2Parameter } from '../../src/fallback-rules/types.js';
-import type { Consciousness, NumericVital } from '../../src/domain/vital-signs.js';
-import { CHARTED_AT, patientInputs, WELL, type Vitals } from './patient-inputs.js';
+import type { Consciousness, NumericVital, VitalName } from '../../src/domain/vital-signs.js';
+import { CHARTED_AT, patientInputs, WELL, type Vitals } from '../support/patient-inputs.js';
 
-function subscoreOf(vitals: Vitals, parameter: News2Parameter, spo2Scale: 1 | 2 = 1) {
+function subscoreOf(vitals: Vitals, parameter: VitalName, spo2Scale: 1 | 2 = 1) {
   return scoreNews2(patientInputs(vitals, { spo2Scale })).subscores.find((s) => s.parameter === parameter);
 }
 

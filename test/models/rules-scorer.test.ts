@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scoreNews2 } from '../../src/fallback-rules/news2.js';
 import { scoreQsofa } from '../../src/fallback-rules/qsofa.js';
 import { createRulesScorer } from '../../src/models/rules-scorer.js';
-import { patientInputs, WELL } from '../fallback-rules/patient-inputs.js';
+import { patientInputs, WELL } from '../support/patient-inputs.js';
 
 describe('the rules scorer', () => {
   it('assesses on the rules path with NEWS2 and qSOFA and no model', async () => {

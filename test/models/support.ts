@@ -1,6 +1,6 @@
 // Shared by the model tests: the shipped model loaded once per file, patients as plain numbers, a
 // telemetry spy and scorer settings short enough for breaker tests to run in milliseconds.
-import { patientInputs, WELL, type Vitals } from '../fallback-rules/patient-inputs.js';
+import { patientInputs, WELL, type Vitals } from '../support/patient-inputs.js';
 import { SHIPPED_MODEL_PATH } from '../../src/models/create-scorer.js';
 import type { ModelScorerSettings } from '../../src/models/model-scorer.js';
 import { loadOnnxModel, type LoadedModel } from '../../src/models/onnx-model.js';

@@ -24,7 +24,7 @@ import {
   spo2Goal,
   systolicStandalone,
   UCUM,
-} from './fhir-examples.js';
+} from '../support/fhir-examples.js';
 
 const OPTIONS = { now: NOW, staleAfterHours: 24 };
 

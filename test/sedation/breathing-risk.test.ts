@@ -7,7 +7,7 @@ import { scoreQsofa } from '../../src/fallback-rules/qsofa.js';
 import { breathingRisk, type PrescribedSedative } from '../../src/sedation/breathing-risk.js';
 import type { RiskAssessment } from '../../src/models/scorer.js';
 import type { PatientInputs } from '../../src/domain/vital-signs.js';
-import { CHARTED_AT, patientInputs, WELL, type Vitals } from '../fallback-rules/patient-inputs.js';
+import { CHARTED_AT, patientInputs, WELL, type Vitals } from '../support/patient-inputs.js';
 
 const NOW = new Date(CHARTED_AT.getTime() + 20 * 60_000);
 

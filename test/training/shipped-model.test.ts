@@ -7,7 +7,7 @@ import { createModelScorer } from '../../src/models/model-scorer.js';
 import type { LoadedModel } from '../../src/models/onnx-model.js';
 import { NEWS2_DERANGEMENTS } from '../../training/derangements.js';
 import { adult, FAST_SETTINGS, loadShipped, WELL } from '../models/support.js';
-import type { Vitals } from '../fallback-rules/patient-inputs.js';
+import type { Vitals } from '../support/patient-inputs.js';
 
 /** Contract order: respiratory rate, SpO2, oxygen, systolic BP, pulse, not alert, temperature, age. */
 const NORMAL = { respiratoryRate: 16, spo2: 98, onOxygen: 0, systolicBP: 120, heartRate: 70, consciousnessNotAlert: 0, temperature: 37 };

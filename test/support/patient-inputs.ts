@@ -1,4 +1,5 @@
-// Builds PatientInputs for scorer tests from plain numbers, so each table row states only what it tests.
+// The one vital-set shape of the tests: PatientInputs from plain numbers, so each table row states
+// only what it tests (scorers, explanations, cards, the model). FHIR-shaped data: fhir-examples.ts.
 import { patientInputsOf, type Consciousness, type PatientInputs, type VitalSigns } from '../../src/domain/vital-signs.js';
 
 export const CHARTED_AT = new Date('2024-05-01T10:00:00Z');

@@ -1,11 +1,10 @@
-// Synthetic FHIR R4 resources shaped like the HL7 R4 vital-signs examples (respiratory-rate,
+// The one Observation builder of the tests: synthetic FHIR R4 resources shaped like the HL7 R4 vital-signs examples (respiratory-rate,
 // heart-rate, satO2, body-temperature, blood-pressure) and US Core pulse oximetry: realistic
 // codings, units and times, no real patient.
+import { LOINC, SNOMED, UCUM } from '../../src/fhir/codes.js';
 import type { FhirResource } from '../../src/fhir/resources.js';
 
-export const LOINC = 'http://loinc.org';
-export const SNOMED = 'http://snomed.info/sct';
-export const UCUM = 'http://unitsofmeasure.org';
+export { LOINC, SNOMED, UCUM } from '../../src/fhir/codes.js';
 
 /** The moment every test is "now". */
 export const NOW = new Date('2024-05-01T12:00:00Z');
