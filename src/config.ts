@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { errorCode } from './errors.js';
 
 const boolFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -256,7 +257,7 @@ function readConfigFile(path: string): { values: Record<string, string>; problem
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? 'not valid JSON';
+    const why = errorCode(err, 'not valid JSON');
     return { values: {}, problems: [`VIGIL_CONFIG_FILE: cannot read ${path} (${why})`] };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {

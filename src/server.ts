@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { errorCode } from './errors.js';
 import { loggerOptions } from './http/logger-options.js';
 import { createScorer, SHIPPED_MODEL_PATH } from './models/create-scorer.js';
 import { readModelCardHeadline } from './about/model-card-headline.js';
@@ -99,10 +100,10 @@ main().catch((err: unknown) => {
     process.stderr.write(`${err.message}\n`);
     process.exit(78); // EX_CONFIG
   }
-  const code = (err as { code?: unknown } | null)?.code;
+  const code = errorCode(err);
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
     process.stderr.write(
-      `Vigil cannot listen on HOST/PORT or VIGIL_ADMIN_PORT (${String(code)}): another process holds the port, or the address is not this machine's. Set PORT, VIGIL_ADMIN_PORT or HOST.\n`,
+      `Vigil cannot listen on HOST/PORT or VIGIL_ADMIN_PORT (${code}): another process holds the port, or the address is not this machine's. Set PORT, VIGIL_ADMIN_PORT or HOST.\n`,
     );
     process.exit(1);
   }

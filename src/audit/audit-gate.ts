@@ -27,9 +27,7 @@ export class AuditUnavailableError extends VigilError {
         code: 'transient',
         diagnostics: 'the call was not answered: its audit record could not be written (storage full or failing). Retry later.',
       },
-    ]);
-    this.retryAfterSeconds = 5;
-    this.cause = cause;
+    ], { retryAfterSeconds: 5, cause });
   }
 }
 

@@ -124,7 +124,7 @@ export class IssuedCards implements IssuedCardStore {
   private pack(ms: number, service: string): number {
     let index = this.services.indexOf(service);
     if (index < 0) {
-      if (this.services.length >= SERVICE_SLOTS) throw new Error(`more than ${SERVICE_SLOTS} services`);
+      if (this.services.length >= SERVICE_SLOTS) throw new RangeError(`more than ${SERVICE_SLOTS} services`);
       index = this.services.push(service) - 1;
     }
     return Math.floor(ms / 1000) * SERVICE_SLOTS + index;

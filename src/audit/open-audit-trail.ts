@@ -5,6 +5,7 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
+import { errorCode } from '../errors.js';
 import type { CallObserver } from '../observability/answered-call.js';
 import { AuditGate } from './audit-gate.js';
 import { auditRecorder } from './audit-observer.js';
@@ -48,7 +49,7 @@ export async function openAuditTrail(
     await mkdir(auditDir, { recursive: true, mode: 0o700 });
     await access(auditDir, constants.W_OK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+    const code = errorCode(err, 'unknown error');
     throw new ConfigError([`VIGIL_DATA_DIR: cannot write the audit trail under ${config.VIGIL_DATA_DIR} (${code})`]);
   }
   const key = await resolveAuditKey(config.VIGIL_AUDIT_HMAC_KEY, config.VIGIL_DATA_DIR, log);
@@ -60,7 +61,7 @@ export async function openAuditTrail(
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
   }).rebuildFrom(
     (bounds) => store.issuedCards(bounds),
-    (err) => log.warn({ code: (err as { code?: unknown }).code ?? 'unknown' }, 'issued cards could not be read from the audit trail; feedback on older cards is flagged unknown'),
+    (err) => log.warn({ code: errorCode(err, 'unknown') }, 'issued cards could not be read from the audit trail; feedback on older cards is flagged unknown'),
   );
   const gate = new AuditGate({
     store,

@@ -4,6 +4,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errorCode } from '../errors.js';
 
 export type PatientHasher = (patientId: string) => string;
 
@@ -28,13 +29,13 @@ export async function resolveAuditKey(
   try {
     return (await readFile(path, 'utf8')).trim();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (errorCode(err) !== 'ENOENT') throw err;
   }
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('hex');
   // `wx`: if another process created it meanwhile, fail rather than overwrite (and re-read below).
-  await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
+  await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch((err: unknown) => {
+    if (errorCode(err) !== 'EEXIST') throw err;
   });
   log.warn({ file: DEV_KEY_FILE }, 'VIGIL_AUDIT_HMAC_KEY is not set: using a key kept in the data directory (development only)');
   return (await readFile(path, 'utf8')).trim();

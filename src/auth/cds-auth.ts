@@ -15,6 +15,7 @@ import { RemoteJwks } from './remote-jwks.js';
 import { ReplayStore } from './replay-store.js';
 import { resolveKey, type DecodedJwt } from './resolve-key.js';
 import { resolveTrust, type Trust } from './trust.js';
+import { errorCode } from '../errors.js';
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
@@ -105,7 +106,7 @@ export function isPublicRequest(request: FastifyRequest): boolean {
 /** @fastify/jwt's own error codes, turned into refusal reasons. */
 function reasonOf(err: unknown, keyResolved: boolean): RefusalReason {
   if (err instanceof AuthRefusal) return err.reason;
-  const code = (err as { code?: string }).code;
+  const code = errorCode(err);
   if (code === 'FAST_JWT_INVALID_ALGORITHM') return 'alg_not_allowed';
   // fast-jwt reports a bad signature and a malformed token with one code (a truncated signature with
   // another): once a key was chosen, the token decoded, so what failed is the signature.

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../config.js';
 import { parseJwks, type KeyMap } from './jwks.js';
+import { errorCode } from '../errors.js';
 
 export interface TrustedIssuer {
   iss: string;
@@ -62,7 +63,7 @@ export function readTrustedIssuers(path: string): TrustedIssuer[] {
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? 'not valid JSON';
+    const why = errorCode(err, 'not valid JSON');
     throw new ConfigError([`VIGIL_TRUSTED_ISSUERS: cannot read ${path} (${why})`]);
   }
   return issuersFromDocument(doc, path);

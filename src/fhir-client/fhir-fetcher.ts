@@ -3,6 +3,8 @@
 // cross-origin redirects or pages), one deadline per call, a timeout per request, retries with
 // backoff on 429/5xx, an opossum breaker per origin, and a cap on every response body.
 import CircuitBreaker from 'opossum';
+import { breakerRefusal, watchBreaker } from '../breakers.js';
+import { discard, readCapped, ResponseTooLargeError } from '../net/read-capped.js';
 import type { Config } from '../config.js';
 import { isBundle, isOperationOutcome, resourcesOf, type FhirResource } from '../fhir/resources.js';
 import type { HookCall } from '../cds-hooks/request-schema.js';
@@ -104,12 +106,7 @@ export function createFhirFetcher(
       // A 401, a 404 or a malformed body says nothing about the endpoint's health.
       errorFilter: (err: unknown) => err instanceof FhirFetchError && !err.sick,
     });
-    breaker.on('open', () => {
-      log.warn({ breaker: name }, 'FHIR breaker opened: the EHR endpoint is failing; failing fast');
-      telemetry.breakerState(name, 'open');
-    });
-    breaker.on('halfOpen', () => telemetry.breakerState(name, 'half-open'));
-    breaker.on('close', () => telemetry.breakerState(name, 'closed'));
+    watchBreaker(breaker, name, telemetry, { opened: { log: (o, m) => log.warn(o, m), msg: 'FHIR breaker opened: the EHR endpoint is failing; failing fast' } });
     breakers.set(origin, breaker);
     return breaker;
   }
@@ -175,7 +172,9 @@ export function createFhirFetcher(
       const shown = /^[a-z0-9.+-]{1,40}\/[a-z0-9.+-]{1,60}$/.test(mediaType) ? mediaType : 'something else';
       throw new FhirFetchError('FHIR_NOT_JSON', `the EHR's FHIR server answered with ${shown}, not FHIR JSON`);
     }
-    const text = await readCapped(res, config.VIGIL_FHIR_MAX_BYTES, signal);
+    const text = await readCapped(res, config.VIGIL_FHIR_MAX_BYTES, signal).catch((e: unknown) => {
+      throw e instanceof ResponseTooLargeError ? new FhirFetchError('FHIR_TOO_LARGE', `the EHR's FHIR server's answer exceeded ${e.maxBytes} bytes`) : e;
+    });
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -193,7 +192,7 @@ export function createFhirFetcher(
 
   function asFetchError(e: unknown, scope: CallScope, timeout?: AbortSignal, timeoutMs?: number): FhirFetchError {
     if (e instanceof FhirFetchError) return e;
-    if ((e as { code?: unknown } | null)?.code === 'EOPENBREAKER') {
+    if (breakerRefusal(e) === 'open') {
       return new FhirFetchError('FHIR_BREAKER_OPEN', "the EHR's FHIR server has been failing; Vigil is not asking it again for a few seconds");
     }
     // A request timeout cut short to fit the call's deadline is the deadline passing.
@@ -400,37 +399,6 @@ function safeUrl(href: string, base: URL): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Releases a response body we will not read, so the connection can be reused or closed. */
-async function discard(res: Response): Promise<void> {
-  await res.body?.cancel().catch(() => {});
-}
-
-/** Reads a body as text, stopping (and closing the stream) as soon as it passes `maxBytes`. */
-async function readCapped(res: Response, maxBytes: number, signal: AbortSignal): Promise<string> {
-  const tooLarge = () => new FhirFetchError('FHIR_TOO_LARGE', `the EHR's FHIR server's answer exceeded ${maxBytes} bytes`);
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await discard(res);
-    throw tooLarge();
-  }
-  if (res.body === null) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    signal.throwIfAborted();
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,7 +1,7 @@
 // CDS Hooks endpoints: discovery and one POST route per service. Validation, gathering, answering
 // and reporting happen here in that order; everything clinical lives in the service definitions.
 import type { FastifyInstance } from 'fastify';
-import { InvalidRequestError, VigilError, zodIssuesToOutcome } from '../errors.js';
+import { InvalidRequestError, UnknownServiceError } from '../errors.js';
 import { discoveryEntry, type CdsServiceDefinition, type ServiceDeps } from '../hooks/definition.js';
 import type { HookCall } from '../cds-hooks/request-schema.js';
 import type { AnsweredCall, CallObserver } from '../observability/answered-call.js';
@@ -26,9 +26,7 @@ export interface CdsRouteOptions {
 }
 
 function parseCall(def: CdsServiceDefinition, body: unknown): HookCall {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidRequestError([{ severity: 'error', code: 'structure', diagnostics: 'the request body must be a JSON object', expression: ['(body)'] }]);
-  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw InvalidRequestError.notAnObject();
   const hook = (body as { hook?: unknown }).hook;
   if (typeof hook === 'string' && hook !== def.hook) {
     throw new InvalidRequestError([
@@ -36,7 +34,7 @@ function parseCall(def: CdsServiceDefinition, body: unknown): HookCall {
     ]);
   }
   const parsed = def.schema.safeParse(body);
-  if (!parsed.success) throw new InvalidRequestError(zodIssuesToOutcome(parsed.error.issues));
+  if (!parsed.success) throw InvalidRequestError.fromZod(parsed.error.issues);
   return parsed.data;
 }
 
@@ -49,9 +47,7 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
   app.post<{ Params: { id: string } }>('/cds-services/:id', async (request) => {
     const started = performance.now();
     const def = byId.get(request.params.id);
-    if (def === undefined) throw new VigilError('VIGIL_UNKNOWN_SERVICE', 'unknown service', [
-      { severity: 'error', code: 'not-found', diagnostics: 'no CDS service with this id: see GET /cds-services' },
-    ]);
+    if (def === undefined) throw new UnknownServiceError();
     const call = parseCall(def, request.body);
     const now = opts.clock();
     const wants = def.wantsData === undefined || def.wantsData(call);

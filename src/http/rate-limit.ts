@@ -15,7 +15,7 @@
 // block one subscriber gets. A request whose client already hung up has no address and is let go.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
-import { simpleOutcome } from '../errors.js';
+import { RateLimitedError } from '../errors.js';
 import { addressKey, clientIp } from '../net/client-address.js';
 
 /** Counts in fixed windows per key, holding at most `maxKeys` keys. A shared store (Redis) fits the same shape. */
@@ -153,9 +153,6 @@ export class RateLimits {
     if (reply.sent) return reply;
     if (total <= max) return undefined;
     this.opts.onLimited?.(budget);
-    return reply
-      .code(429)
-      .header('retry-after', String(Math.max(1, Math.ceil(resetInMs / 1000))))
-      .send(simpleOutcome('throttled', 'too many requests: slow down and retry later'));
+    throw new RateLimitedError(Math.max(1, Math.ceil(resetInMs / 1000)));
   }
 }

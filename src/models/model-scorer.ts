@@ -4,6 +4,7 @@
 // answer, the rules' assessment goes out with a reason a clinician can read.
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
+import { breakerRefusal, watchBreaker } from '../breakers.js';
 import { featureWords } from '../domain/labels.js';
 import { createRulesScorer } from './rules-scorer.js';
 import type { PatientInputs } from '../domain/vital-signs.js';
@@ -77,10 +78,10 @@ function notShownBecause(prediction: ModelPrediction): string | undefined {
 }
 
 function failureReason(error: unknown, timeoutMs: number): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (code === 'EOPENBREAKER') return 'paused after repeated model failures, retrying automatically';
-  if (code === 'ETIMEDOUT') return `the model did not answer within ${timeoutMs} ms`;
-  if (code === 'VIGIL_MODEL_BAD_OUTPUT') return 'the model gave an invalid result';
+  const refusal = breakerRefusal(error);
+  if (refusal === 'open') return 'paused after repeated model failures, retrying automatically';
+  if (refusal === 'timeout') return `the model did not answer within ${timeoutMs} ms`;
+  if (error instanceof ModelOutputError) return 'the model gave an invalid result';
   return 'the model failed on this call';
 }
 
@@ -109,14 +110,14 @@ export function createModelScorer(options: ModelScorerOptions): DeteriorationSco
       resetTimeout: settings.resetMs,
     },
   );
-  breaker.on('open', () => {
-    telemetry.breakerState(BREAKER_NAME, 'open');
-    options.log?.warn({ breaker: BREAKER_NAME, resetMs: settings.resetMs }, 'model circuit breaker open: NEWS2 only until a trial call succeeds');
-  });
-  breaker.on('halfOpen', () => telemetry.breakerState(BREAKER_NAME, 'half-open'));
-  breaker.on('close', () => {
-    telemetry.breakerState(BREAKER_NAME, 'closed');
-    options.log?.info({ breaker: BREAKER_NAME }, 'model circuit breaker closed: model answering again');
+  const log = options.log;
+  watchBreaker(breaker, BREAKER_NAME, telemetry, {
+    ...(log !== undefined
+      ? {
+          opened: { log: (o, m) => log.warn(o, m), msg: 'model circuit breaker open: NEWS2 only until a trial call succeeds', fields: { resetMs: settings.resetMs } },
+          closed: { log: (o, m) => log.info(o, m), msg: 'model circuit breaker closed: model answering again' },
+        }
+      : {}),
   });
   telemetry.breakerState(BREAKER_NAME, 'closed');
 

@@ -29,7 +29,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['prefetch'],
   ['cds-hooks'],
   ['fhir'],
-  ['config', 'errors', 'telemetry', 'identity'],
+  ['config', 'breakers'],
+  ['errors', 'telemetry', 'identity'],
   ['net'],
   ['domain'],
 ];
