@@ -12,6 +12,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -79,7 +80,7 @@ async function startVigil(env: Record<string, string>, dataDir: string): Promise
       }).on('error', () => resolve(false));
     });
     if (up) return { child, port };
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   child.kill();
   throw new Error('Vigil did not start within 10 s (is it built? npm run build)');
@@ -125,7 +126,7 @@ async function load(port: number, normalBody: string, heavy: string | undefined,
       const status = await post(heavyAgent, port, body);
       if (status === 503) {
         result.heavyBusy += 1; // the lane turned it away: by design, with Retry-After
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       } else if (status >= 200 && status < 300) {
         result.heavyDone += 1;
       } else {

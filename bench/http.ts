@@ -11,6 +11,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -61,7 +62,7 @@ async function startVigil(): Promise<Target> {
       http.get({ host: '127.0.0.1', port, path: '/healthz' }, (res) => { res.resume(); resolve(res.statusCode === 200); }).on('error', () => resolve(false));
     });
     if (up) return { child, port };
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   child.kill();
   throw new Error('Vigil did not start within 10 s (is it built? npm run build)');

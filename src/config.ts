@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { errorCode } from './errors.js';
+import { isLoopbackHost } from './net/loopback.js';
 
 const boolFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -295,9 +296,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const publicBaseUrl = (raw.VIGIL_PUBLIC_BASE_URL ?? `http://${hostForUrl}:${raw.PORT}`).replace(/\/+$/, '');
   const developmentProfile = isLoopbackHost(raw.HOST) && raw.VIGIL_TRUSTED_ISSUERS === undefined;
   return Object.freeze({ ...raw, publicBaseUrl, developmentProfile });
-}
-
-/** True when HOST only accepts connections from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

@@ -12,7 +12,7 @@ import { resolveAuditKey } from './audit/patient-hash.js';
 import { keyedHash } from './identity/keyed-hash.js';
 import { openFileFeedbackStore } from './feedback/feedback-store.js';
 import { buildAdminApp } from './health/admin-app.js';
-import { installGracefulShutdown } from './health/graceful-shutdown.js';
+import { installGracefulShutdown, releaseOnClose } from './health/graceful-shutdown.js';
 import { createMetrics } from './observability/metrics.js';
 
 
@@ -72,20 +72,16 @@ async function main(): Promise<void> {
           logger: log,
         });
 
-  // Calls in flight finish first; then the ONNX session and breakers are released, stores flushed,
-  // and the admin port closed last.
-  installGracefulShutdown({
-    app,
-    log,
-    graceMs: config.VIGIL_SHUTDOWN_GRACE_MS,
-    release: [
-      { name: 'fhir-fetcher', run: () => fetcher.close() },
-      { name: 'scorer', run: () => scorer.close() },
-      { name: 'audit', run: () => audit.store.close() },
-      { name: 'feedback', run: () => feedbackStore.close() },
-      ...(admin !== undefined ? [{ name: 'admin-port', run: () => admin.close() }] : []),
-    ],
-  });
+  // When the app closes, after the calls in flight: the breakers and the ONNX session are released,
+  // stores flushed, and the admin port closed last.
+  releaseOnClose(app, log, [
+    { name: 'fhir-fetcher', run: () => fetcher.close() },
+    { name: 'scorer', run: () => scorer.close() },
+    { name: 'audit', run: () => audit.store.close() },
+    { name: 'feedback', run: () => feedbackStore.close() },
+    ...(admin !== undefined ? [{ name: 'admin-port', run: () => admin.close() }] : []),
+  ]);
+  installGracefulShutdown({ app, log, graceMs: config.VIGIL_SHUTDOWN_GRACE_MS });
 
   const adminAddress = admin === undefined ? undefined : await admin.listen({ host: config.HOST, port: config.VIGIL_ADMIN_PORT! });
   const address = await app.listen({ host: config.HOST, port: config.PORT });

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../config.js';
+import { isLoopbackHost } from '../net/loopback.js';
 import { parseJwks, type KeyMap } from './jwks.js';
 import { errorCode } from '../errors.js';
 
@@ -14,13 +15,11 @@ export interface TrustedIssuer {
   jku: readonly string[];
 }
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
-
 /** https only; plain http only to this machine (a local test JWKS server). */
 const jkuUrl = z.string().refine((s) => {
   try {
     const u = new URL(s);
-    return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.test(u.hostname));
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
   } catch {
     return false;
   }

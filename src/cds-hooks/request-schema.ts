@@ -3,10 +3,8 @@
 import { z } from 'zod';
 import { bundle, fhirId, relativeReference, RELATIVE_REFERENCE } from '../fhir/resources.js';
 
-/** Any UUID in its canonical textual form; the sandbox sends v4, others v1 or v7. */
-const uuid = z
-  .string()
-  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID');
+/** `hookInstance`: any UUID in its canonical textual form (the sandbox sends v4, others v1 or v7). */
+export const hookInstance = z.guid('must be a UUID');
 
 const USER_TYPES = ['Practitioner', 'PractitionerRole', 'Patient', 'RelatedPerson'];
 const userId = relativeReference.refine((v) => USER_TYPES.includes(v.split('/')[0] ?? ''), {
@@ -26,7 +24,7 @@ export const fhirAuthorization = z.looseObject({
 const prefetchValue = z.union([z.null(), z.looseObject({ resourceType: z.string().min(1) }), z.array(z.looseObject({ resourceType: z.string().min(1) }))]);
 
 const baseCall = {
-  hookInstance: uuid,
+  hookInstance,
   fhirServer: z.url({ protocol: /^https?$/ }).optional(),
   fhirAuthorization: fhirAuthorization.optional(),
   prefetch: z.record(z.string(), prefetchValue).optional(),

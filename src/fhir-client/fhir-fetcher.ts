@@ -2,6 +2,8 @@
 // deadline: allowlisted origins only, the access token sent to that origin and nowhere else (no
 // cross-origin redirects or pages), one deadline per call, a timeout per request, retries with
 // backoff on 429/5xx, an opossum breaker per origin, and a cap on every response body.
+import { once } from 'node:events';
+import { setTimeout } from 'node:timers/promises';
 import CircuitBreaker from 'opossum';
 import { breakerRefusal, watchBreaker } from '../breakers.js';
 import { discard, readCapped, ResponseTooLargeError } from '../net/read-capped.js';
@@ -217,7 +219,7 @@ export function createFhirFetcher(
             ? new FhirFetchError(err.code, `${err.problem} and asked to wait longer than the ${deadlineMs} ms deadline`)
             : err;
         }
-        await sleep(wait, scope.signal).catch(() => {
+        await setTimeout(wait, undefined, { signal: scope.signal }).catch(() => {
           throw new FhirFetchError('FHIR_DEADLINE', deadlineProblem);
         });
       }
@@ -285,7 +287,8 @@ export function createFhirFetcher(
       return results;
     }
 
-    const controller = new AbortController();
+    // One deadline for the whole call: when it passes, every request still running is aborted.
+    const deadline = AbortSignal.timeout(deadlineMs);
     const headers: Record<string, string> = { accept: FHIR_JSON };
     const auth = call.fhirAuthorization;
     if (auth !== undefined) headers.authorization = `Bearer ${auth.access_token}`;
@@ -293,7 +296,7 @@ export function createFhirFetcher(
       base: check.base,
       origin: check.origin,
       headers,
-      signal: outer === undefined ? controller.signal : AbortSignal.any([controller.signal, outer]),
+      signal: outer === undefined ? deadline : AbortSignal.any([deadline, outer]),
       deadlineAt: performance.now() + deadlineMs,
       breaker: breakerFor(check.origin),
     };
@@ -310,19 +313,13 @@ export function createFhirFetcher(
         else p.result = await fetchKey(scope, key, url, p);
       } catch (err) {
         // A bug here must cost at most the rest of one key, never the call: pages already read are kept.
-        log.warn({ key, code: 'FHIR_UNEXPECTED', err: { name: (err as Error).name }, pages: p.pages }, 'prefetch key fetch failed unexpectedly');
+        log.warn({ key, code: 'FHIR_UNEXPECTED', err: { name: err instanceof Error ? err.name : typeof err }, pages: p.pages }, 'prefetch key fetch failed unexpectedly');
         p.result = p.pages > 0 ? { ok: true, resources: p.resources } : { ok: false, problem: "the EHR's data could not be read" };
       }
     });
 
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, deadlineMs);
-    });
-    await Promise.race([Promise.all(work), deadline]);
-    clearTimeout(timer);
-    // Whatever is still running is abandoned: the hook answers now with what it has.
-    controller.abort();
+    // Whatever is still running at the deadline is abandoned: the hook answers now with what it has.
+    await Promise.race([Promise.all(work), once(deadline, 'abort')]);
 
     for (const { key } of requests) {
       const p = progress.get(key);
@@ -399,19 +396,4 @@ function safeUrl(href: string, base: URL): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,6 +1,7 @@
 // Decides whether Vigil may talk to the FHIR server a call names: an allowlist of origins, https
 // only unless a development setting allows plain http on loopback. The call's `fhirServer` comes from
 // the client, so without this check anyone could point the service at any host (SSRF). Pure.
+import { isLoopbackHost } from '../net/loopback.js';
 
 export interface OriginPolicy {
   /** Normalised origins (URL.origin), as config.ts parses them. */
@@ -11,11 +12,6 @@ export interface OriginPolicy {
 export type ServerCheck =
   | { ok: true; base: URL; origin: string }
   | { ok: false; code: 'FHIR_SERVER_INVALID' | 'FHIR_ORIGIN_NOT_ALLOWED' | 'FHIR_INSECURE'; problem: string };
-
-/** 127.0.0.0/8, ::1 and localhost: the hosts a development profile may reach over plain http. */
-export function isLoopbackHostname(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
 
 export function checkFhirServer(fhirServer: string, policy: OriginPolicy): ServerCheck {
   let base: URL;
@@ -29,7 +25,7 @@ export function checkFhirServer(fhirServer: string, policy: OriginPolicy): Serve
     return { ok: false, code: 'FHIR_SERVER_INVALID', problem: 'fhirServer must be a plain base URL' };
   }
   if (base.protocol === 'http:') {
-    if (!(policy.allowHttpLoopback && isLoopbackHostname(base.hostname))) {
+    if (!(policy.allowHttpLoopback && isLoopbackHost(base.hostname))) {
       return { ok: false, code: 'FHIR_INSECURE', problem: 'the FHIR server is not on https, so the access token cannot be sent to it' };
     }
   } else if (base.protocol !== 'https:') {

@@ -56,4 +56,4 @@ export function telemetrySpy(): TelemetrySpy {
   return spy;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { setTimeout as sleep } from 'node:timers/promises';
