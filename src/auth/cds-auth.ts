@@ -143,7 +143,8 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
     verify: {
       // Pinned: @fastify/jwt otherwise accepts any algorithm the key can do.
       algorithms: [...algorithms] as never,
-      // Every token has a fresh jti, so a verified-token cache would never hit (performance.md).
+      // Every token has a fresh jti (CDS Hooks 2.0, "Trusting CDS Clients": a nonce per call), so a
+      // verified-token cache would never hit.
       cache: false,
       // Time claims are checked by claims.ts against the one injected clock, with the configured skew.
       ignoreExpiration: true,

@@ -76,14 +76,14 @@ export const SNOMED_NO = '373067005';
 export const CONSCIOUSNESS_LOINC = '67775-7';
 export const CONSCIOUSNESS_SNOMED = '1104441000000107';
 
+/** SNOMED CT 130987000 |Acute confusion|: the one answer that says the confusion is new. */
+export const SNOMED_ACUTE_CONFUSION = '130987000';
+
 /**
  * Answers to either question, keyed `system|code`. LOINC answer list for 67775-7 (LA codes);
  * SNOMED CT values from the CareConnect-ACVPU-1 value set used by NHS Digital's FHIR NEWS2 ACVPU
  * guidance (nhsconnect/FHIR-NEWS2, news2_acvpu_guidance).
  */
-/** SNOMED CT 130987000 |Acute confusion|: the one answer that says the confusion is new. */
-export const SNOMED_ACUTE_CONFUSION = '130987000';
-
 export const CONSCIOUSNESS_ANSWERS: ReadonlyMap<string, Consciousness> = new Map([
   [`${LOINC}|LA9340-6`, 'alert'],
   [`${LOINC}|LA6560-2`, 'confused'],

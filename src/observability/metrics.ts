@@ -41,7 +41,8 @@ const bounded = (value: string): string => (value.length <= 64 ? value : `${valu
 // Hook calls are answered in well under a millisecond from prefetch and up to the FHIR deadline
 // (default 300 ms) when fetching, so buckets span 0.5 ms to 2.5 s.
 const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
-// One inference of the shipped 16-feature model takes ~6–7 µs (performance.md); the breaker's timeout is 100 ms.
+// One inference of the shipped 8-feature model takes ~11 µs median (npm run bench:model, README
+// "Performance"); the breaker's timeout is 100 ms.
 const INFERENCE_BUCKETS = [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.001, 0.005, 0.025, 0.1];
 const FHIR_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5];
 /** NEWS2 totals are integers 0–20: one bucket per point up to 12, where every band has been passed. */
