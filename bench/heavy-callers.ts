@@ -13,6 +13,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fixtureRequestAt } from '../scripts/lib/fixture-time.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -24,14 +25,6 @@ const HEAVY_BYTES = 1000 * 1024;
 const TARGET_P50_RATIO = 3;
 
 type Fixture = { now: string; request: { prefetch: { vitals: { entry: { resource: Record<string, unknown> }[] } } } };
-
-/** The fixture's request with its times moved to now (the server reads the real clock). */
-function shifted(fixture: Fixture): Fixture['request'] {
-  const shift = Date.now() - new Date(fixture.now).getTime();
-  return JSON.parse(JSON.stringify(fixture.request), (_k, v) =>
-    typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$/.test(v) ? new Date(new Date(v).getTime() + shift).toISOString() : v,
-  ) as Fixture['request'];
-}
 
 /** A valid call of about `bytes`: the fixture's vital signs charted again every minute back in time. */
 function heavyBody(base: Fixture['request'], bytes: number): string {
@@ -149,7 +142,8 @@ const pct = (xs: number[], p: number): number => {
 };
 
 const fixture = JSON.parse(readFileSync(join(ROOT, 'cards-fixtures', 'deterioration-risk', 'news2-high-critical.json'), 'utf8')) as Fixture;
-const request = shifted(fixture);
+// The server reads the real clock: the fixture's times are moved to now.
+const request = fixtureRequestAt(fixture, new Date());
 const normalBody = JSON.stringify(request);
 const heavy = heavyBody(request, HEAVY_BYTES);
 

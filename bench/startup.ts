@@ -29,7 +29,7 @@ async function start(dataDir: string): Promise<Start> {
   try {
     const listening = await new Promise<{ address: string; bootMs: number }>((resolve, reject) => {
       let buffered = '';
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
         buffered += chunk;
         for (const line of buffered.split('\n')) {
           if (line.includes('"Vigil is listening"')) resolve(JSON.parse(line) as { address: string; bootMs: number });

@@ -12,7 +12,7 @@
 // load balancer sends the calls to replicas that can record them.
 import { errorCode, VigilError } from '../errors.js';
 import type { ReadinessCheck } from '../health/readiness.js';
-import { LogLimiter, defaultLogLimiter } from '../observability/log-limiter.js';
+import { type LogLimiter, defaultLogLimiter } from '../observability/log-limiter.js';
 import type { AuditRecord } from './audit-record.js';
 import type { AuditStore } from './audit-store.js';
 

@@ -10,7 +10,11 @@ export type AsymmetricAlg = 'ES256' | 'ES384' | 'ES512' | 'RS256' | 'RS384' | 'R
  * Signs `claims` as the header's `alg` says, with the header's `kid` and any other header fields
  * (`jku`, or a test's odd ones). Claims are signed as given: no `iat` is added when there is none.
  */
-export function signJwt(header: Record<string, unknown> & { alg: AsymmetricAlg }, claims: Record<string, unknown>, privateKey: KeyObject): string {
+export function signJwt(
+  header: Record<string, unknown> & { alg: AsymmetricAlg },
+  claims: Record<string, unknown>,
+  privateKey: KeyObject,
+): string {
   const { alg, kid, typ, ...rest } = header;
   const sign = createSigner({
     key: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),

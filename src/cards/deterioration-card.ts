@@ -167,7 +167,10 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
 
 function newestAt(vitals: VitalSigns): Date | undefined {
   let newest: Date | undefined;
-  for (const r of Object.values(vitals)) if (r !== undefined && (newest === undefined || r.at > newest)) newest = r.at;
+  for (const name of VITAL_NAMES) {
+    const at = vitals[name]?.at;
+    if (at !== undefined && (newest === undefined || at > newest)) newest = at;
+  }
   return newest;
 }
 

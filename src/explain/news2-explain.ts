@@ -92,7 +92,7 @@ export function news2Table(news2: News2Result, inputs: PatientInputs, unconfirme
       if (stale !== undefined) {
         rows.push(`| ${label} | ${formatReading(parameter, stale.reading)} (out of date) | ${formatAge(stale.reading.at, now)} | ${pointsCell(stale)} |`);
       } else if (inputs.stale[parameter] !== undefined) {
-        rows.push(`| ${label} | out of date | ${formatAge(inputs.stale[parameter]!.at, now)} | not scored |`);
+        rows.push(`| ${label} | out of date | ${formatAge(inputs.stale[parameter].at, now)} | not scored |`);
       } else {
         rows.push(`| ${label} | not charted in the last ${formatHours(staleAfterHours)} | — | not scored |`);
       }

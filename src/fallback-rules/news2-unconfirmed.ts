@@ -2,7 +2,7 @@
 // unverified ones (preliminary or unknown status). They never enter the score, but a clinician must
 // see what they would score, because an alarming value that is old or unconfirmed is a reason to
 // re-check the patient now, not a reason for silence. Pure.
-import { VITAL_NAMES, type PatientInputs, type Reading, type VitalName, type VitalReading, type VitalSigns } from '../domain/vital-signs.js';
+import { VITAL_NAMES, type PatientInputs, type Reading, type VitalName, type VitalReading } from '../domain/vital-signs.js';
 import type { Points } from './news2-chart.js';
 import { news2Risk, scoreNews2 } from './news2.js';
 import type { News2Result, News2Risk } from './types.js';
@@ -31,7 +31,7 @@ const RANK: Record<News2Risk, number> = { none: 0, low: 1, 'low-medium': 2, medi
 
 /** Points one reading would score, in the context of the patient's other fresh values. */
 function pointsOf(inputs: PatientInputs, parameter: VitalName, reading: Reading<unknown>): Points | undefined {
-  const vitals = { ...inputs.vitals, [parameter]: reading } as VitalSigns;
+  const vitals = { ...inputs.vitals, [parameter]: reading };
   return scoreNews2({ ...inputs, vitals }).subscores.find((s) => s.parameter === parameter)?.points;
 }
 
@@ -49,7 +49,7 @@ export function unconfirmedNews2(inputs: PatientInputs, scored: News2Result): Un
   if (values.length === 0) return result;
 
   const confirmed: Record<string, Reading<unknown>> = { ...inputs.stale, ...inputs.vitals, ...inputs.unverified };
-  const worse = scoreNews2({ ...inputs, vitals: confirmed as VitalSigns });
+  const worse = scoreNews2({ ...inputs, vitals: confirmed });
   const worseRisk = news2Risk(worse.total, worse.anySingleThree);
   if (worse.total > scored.total && RANK[worseRisk] > RANK[scored.risk]) {
     result.ifConfirmed = { total: worse.total, risk: worseRisk, partial: worse.partial };

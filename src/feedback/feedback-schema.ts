@@ -59,5 +59,5 @@ export function parseFeedbackBody(body: unknown): FeedbackItem[] {
   // A body with `feedback` is the specification's wrapper; anything else is read as one flat item.
   const parsed = 'feedback' in body ? wrapperSchema.safeParse(body) : feedbackItemSchema.safeParse(body);
   if (!parsed.success) throw InvalidRequestError.fromZod(parsed.error.issues);
-  return 'feedback' in parsed.data ? (parsed.data.feedback as FeedbackItem[]) : [parsed.data as FeedbackItem];
+  return 'feedback' in parsed.data ? (parsed.data.feedback as FeedbackItem[]) : [parsed.data];
 }

@@ -8,7 +8,7 @@ import CircuitBreaker from 'opossum';
 import { breakerRefusal, watchBreaker } from '../breakers.js';
 import { discard, readCapped, ResponseTooLargeError } from '../net/read-capped.js';
 import type { Config } from '../config.js';
-import { isBundle, isOperationOutcome, resourcesOf, type FhirResource } from '../fhir/resources.js';
+import { isBundle, isJsonObject, isOperationOutcome, isResource, resourcesOf, type FhirResource } from '../fhir/resources.js';
 import type { HookCall } from '../cds-hooks/request-schema.js';
 import type { BreakerState, Telemetry } from '../telemetry.js';
 import { FhirFetchError } from './fhir-fetch-error.js';
@@ -369,9 +369,7 @@ export function readPage(body: unknown): PageContent {
   let skippedEntries = 0;
   if (Array.isArray(raw.entry)) {
     for (const entry of raw.entry) {
-      const r = typeof entry === 'object' && entry !== null ? (entry as { resource?: unknown }).resource : undefined;
-      const usable = typeof r === 'object' && r !== null && !Array.isArray(r) && typeof (r as { resourceType?: unknown }).resourceType === 'string';
-      if (!usable) skippedEntries += 1;
+      if (!isResource(isJsonObject(entry) ? entry['resource'] : undefined)) skippedEntries += 1;
     }
   } else if (raw.entry !== undefined) {
     skippedEntries = 1;

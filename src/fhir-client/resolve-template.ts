@@ -22,7 +22,7 @@ const TOKEN = /\{\{\s*([^{}]*?)\s*\}\}/g;
 function resolveToken(token: string, context: Record<string, unknown>): ResolvedTemplate {
   const userType = USER_TOKENS[token];
   if (userType !== undefined) {
-    const ref = RELATIVE_REFERENCE.exec(String(context.userId ?? ''));
+    const ref = typeof context.userId === 'string' ? RELATIVE_REFERENCE.exec(context.userId) : null;
     if (ref === null || ref[1] !== userType) {
       return { ok: false, problem: `the template needs {{${token}}}, but the user is not a ${userType}` };
     }

@@ -41,6 +41,17 @@ export const bundle = z.looseObject({
 });
 export type Bundle = z.infer<typeof bundle>;
 
+// Reading loose JSON: what EHRs send is only loosely validated, so readers check each field's shape
+// as they go, with these, and ignore what does not fit.
+
+export type Json = Record<string, unknown>;
+
+/** A JSON object (not an array, not null). */
+export const isJsonObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** A JSON array, or an empty one for anything else. */
+export const asArray = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+
 export function isOperationOutcome(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as { resourceType?: unknown }).resourceType === 'OperationOutcome';
 }
@@ -49,8 +60,9 @@ export function isBundle(value: unknown): value is Bundle {
   return typeof value === 'object' && value !== null && (value as { resourceType?: unknown }).resourceType === 'Bundle';
 }
 
-function isResource(value: unknown): value is FhirResource {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { resourceType?: unknown }).resourceType === 'string';
+/** Any resource: an object with a string resourceType. */
+export function isResource(value: unknown): value is FhirResource {
+  return isJsonObject(value) && typeof value['resourceType'] === 'string';
 }
 
 /** Flattens a resource, a Bundle or an array of Bundle pages into the resources they carry. */

@@ -21,7 +21,7 @@ import { classifyOrder, type SelectedSedative } from '../sedation/classify-order
 export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
   const byRef = new Map<string, FhirResource>();
   for (const entry of call.context.draftOrders.entry ?? []) {
-    const r = entry.resource as FhirResource | undefined;
+    const r = entry.resource;
     if (r?.id !== undefined) byRef.set(`${r.resourceType}/${r.id}`, r);
   }
   const out: SelectedSedative[] = [];
@@ -41,7 +41,7 @@ export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
  */
 export function alreadyPrescribed(call: OrderSelectCall, data: Gathered): PrescribedSedative[] {
   const resources = data.activeMedications?.resources ?? [];
-  const drafts = new Set((call.context.draftOrders.entry ?? []).map((e) => (e.resource as FhirResource | undefined)?.id).filter((id) => id !== undefined));
+  const drafts = new Set((call.context.draftOrders.entry ?? []).map((e) => e.resource?.id).filter((id) => id !== undefined));
   // A medicationReference may point at a Medication fetched beside the orders.
   const medications = resources.filter((r) => r.resourceType === 'Medication').map((resource) => ({ resource }));
   const out = new Map<string, PrescribedSedative>();

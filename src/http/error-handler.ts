@@ -9,9 +9,17 @@ import { defaultLogLimiter, type LogLimiter } from '../observability/log-limiter
 /** Fastify's refusals of a request, by its error code, as the VigilError each is answered with. */
 const FASTIFY_REFUSALS: Readonly<Record<string, () => VigilError>> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
-    new VigilError('VIGIL_UNSUPPORTED_MEDIA_TYPE', 'not JSON', issue('not-supported', 'the request body must be JSON (Content-Type: application/json)')),
+    new VigilError(
+      'VIGIL_UNSUPPORTED_MEDIA_TYPE',
+      'not JSON',
+      issue('not-supported', 'the request body must be JSON (Content-Type: application/json)'),
+    ),
   FST_ERR_CTP_BODY_TOO_LARGE: () =>
-    new VigilError('VIGIL_PAYLOAD_TOO_LARGE', 'body too large', issue('too-costly', 'the request body is larger than this service accepts')),
+    new VigilError(
+      'VIGIL_PAYLOAD_TOO_LARGE',
+      'body too large',
+      issue('too-costly', 'the request body is larger than this service accepts'),
+    ),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new InvalidRequestError(issue('structure', 'the request body is empty')),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new InvalidRequestError(issue('structure', 'the Content-Length does not match the body')),
   FST_ERR_CTP_INVALID_JSON_BODY: () => new InvalidRequestError(issue('structure', 'the request body is not valid JSON')),
@@ -26,7 +34,8 @@ export function asVigilError(error: FastifyError | Error): VigilError {
   const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
   if (status === 429) return new RateLimitedError(1);
   // Fastify's own other 4xx (prototype poisoning, a bad URL, an overlong parameter) are generic and carry no data.
-  if (status >= 400 && status < 500) return new InvalidRequestError(issue('invalid', error.message || 'bad request'), { statusCode: status });
+  if (status >= 400 && status < 500)
+    return new InvalidRequestError(issue('invalid', error.message || 'bad request'), { statusCode: status });
   return new VigilError('VIGIL_INTERNAL', 'internal error', issue('exception', 'internal error: the request was not processed'), {
     cause: errorCode(error, error.name),
   });

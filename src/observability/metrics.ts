@@ -13,17 +13,17 @@ export interface Metrics {
   /** Counts cards, scoring paths, score distributions and prefetch sources of each answered call. */
   observer: CallObserver;
   /** One HTTP exchange; `service` is a hosted service id or "" (discovery, health, ...). */
-  httpRequest(route: string, service: string, status: number, seconds: number): void;
+  httpRequest: (route: string, service: string, status: number, seconds: number) => void;
   /** An audit record could not be written, by error code (ENOSPC, EROFS, ...). */
-  auditWriteFailed(code: string): void;
+  auditWriteFailed: (code: string) => void;
   /** Whether the audit trail can currently be written. */
-  auditWritable(writable: boolean): void;
+  auditWritable: (writable: boolean) => void;
   /** A request answered 429, by the budget it exceeded (`anonymous`: per address; `client`: per issuer). */
-  rateLimited(budget: 'anonymous' | 'client'): void;
+  rateLimited: (budget: 'anonymous' | 'client') => void;
   /** A request whose client had hung up before it was handled (not an error, not a 5xx). */
-  clientAborted(): void;
+  clientAborted: () => void;
   /** A large request answered 503 because the heavy lane was full. */
-  heavyRefused(): void;
+  heavyRefused: () => void;
 }
 
 export interface MetricsOptions {

@@ -25,7 +25,7 @@
 // - Duplicates (the same Observation from several prefetch keys or pages) count once, by id; of two
 //   versions, the higher meta.versionId (else the later meta.lastUpdated) is kept.
 import { MEASURE_WORDS } from '../domain/labels.js';
-import type { FhirResource } from '../fhir/resources.js';
+import { asArray, isJsonObject as isObject, type FhirResource, type Json } from '../fhir/resources.js';
 import {
   BP_PANEL_LOINC,
   CONSCIOUSNESS_ANSWERS,
@@ -59,7 +59,6 @@ import {
   type Reading,
   type UnusableValue,
   type VitalReading,
-  type VitalSigns,
 } from '../domain/vital-signs.js';
 
 export interface NormaliseSources {
@@ -114,9 +113,6 @@ const ABSENT_REASONS: Readonly<Record<string, string>> = {
 // ---------------------------------------------------------------------------------------------
 // Reading loose JSON
 
-type Json = Record<string, unknown>;
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
-const asArray = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 const clip = (s: string, n = 40): string => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 /** Codes of `system` among a CodeableConcept's codings. */
@@ -539,10 +535,10 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
 
   const times = Object.values(freshVitals).map((r) => r.at.getTime());
   const inputs: PatientInputs = {
-    vitals: freshVitals as VitalSigns,
-    stale: staleVitals as VitalSigns,
-    unverified: unverifiedVitals as VitalSigns,
-    previous: previousVitals as VitalSigns,
+    vitals: freshVitals,
+    stale: staleVitals,
+    unverified: unverifiedVitals,
+    previous: previousVitals,
     other,
     unusable: relevantUnusable,
     spo2Scale: spo2ScaleFromGoals(sources.goals),

@@ -162,7 +162,8 @@ export function convertQuantity(measure: Measure, q: QuantityLike): Conversion {
     return { ok: false, reason: `${label} has no numeric value` };
   }
   if (q.comparator !== undefined) {
-    return { ok: false, reason: `${label} is a bound (${String(q.comparator).slice(0, 2)}), not a measured value` };
+    const comparator = typeof q.comparator === 'string' ? ` (${q.comparator.slice(0, 2)})` : '';
+    return { ok: false, reason: `${label} is a bound${comparator}, not a measured value` };
   }
   const found = findConverter(DIMENSION[measure], q);
   if (!found.ok) return { ok: false, reason: `${label}: ${found.reason}` };

@@ -1,7 +1,7 @@
 // Classifies one draft order as an opioid, a benzodiazepine or another sedative (or none), from RxNorm
 // codes (ingredients, and clinical drugs through rxnorm-drug-map.json) and drug names. Pure; the drug
 // data is checked and indexed once when this module loads (sedative-index.ts).
-import type { FhirResource } from '../fhir/resources.js';
+import { asArray, isJsonObject, type FhirResource, type Json } from '../fhir/resources.js';
 import rawDrugMap from './rxnorm-drug-map.json' with { type: 'json' };
 import rawSedativeClasses from './sedative-classes.json' with { type: 'json' };
 import { buildSedativeIndex, normaliseTerm, SEDATIVE_CLASSES, type Classified, type SedativeClass } from './sedative-index.js';
@@ -40,10 +40,7 @@ const INDEX = buildSedativeIndex(rawSedativeClasses, rawDrugMap);
 // --- reading the order -------------------------------------------------------------------------
 // Inputs are loosely validated FHIR: every field is read defensively and anything unexpected is ignored.
 
-type Json = Record<string, unknown>;
-const asRecord = (v: unknown): Json | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const asRecord = (v: unknown): Json | undefined => (isJsonObject(v) ? v : undefined);
 const asString = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
 /** What an order says about its medication: codeable concepts, plus free-text names (reference displays). */

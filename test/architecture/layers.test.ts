@@ -103,7 +103,12 @@ describe('the layers of src/', () => {
     const rows = block
       .trim()
       .split('\n')
-      .map((line) => line.replace(/\s+#.*$/, '').split(/,\s*/).map((s) => s.trim().replace(/\/$/, '').replace(/\.ts$/, '')));
+      .map((line) =>
+        line
+          .replace(/\s+#.*$/, '')
+          .split(/,\s*/)
+          .map((s) => s.trim().replace(/\/$/, '').replace(/\.ts$/, '')),
+      );
     expect(rows).toEqual(LAYERS);
   });
 });

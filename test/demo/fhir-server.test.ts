@@ -25,7 +25,7 @@ describe('the demo FHIR server', () => {
   const templates = SERVICES.flatMap((s) => Object.entries(s.prefetch ?? {}).map(([key, t]) => [`${s.id}.${key}`, t] as const));
   const cases = DEMO_PATIENTS.flatMap((p) => templates.map(([name, t]) => [p.id, name, t] as const));
   it.each(cases)('answers %s: %s', async (patientId, _name, template) => {
-    const resolved = resolveTemplate(template, { context: { patientId, userId: 'Practitioner/COREPRACTITIONER1' } } as never);
+    const resolved = resolveTemplate(template, { context: { patientId, userId: 'Practitioner/COREPRACTITIONER1' } });
     expect(resolved.ok).toBe(true);
     const res = await get(resolved.ok ? resolved.query : '');
     expect(res.status).toBe(200);

@@ -77,7 +77,7 @@ describe('NEWS2 rounding before banding (half up)', () => {
 
   it.each<[NumericVital, number, number, number]>([
     ['temperature', fahrenheit(101.3), 38.5, 1],
-    ['temperature', 38.500000000000006, 38.5, 1],
+    ['temperature', 38.50000000000001, 38.5, 1],
     ['temperature', 35.04, 35.0, 3],
     ['temperature', 35.05, 35.1, 1],
     ['temperature', 36.04, 36.0, 1],

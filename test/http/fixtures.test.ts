@@ -106,7 +106,7 @@ describe('cards-fixtures over HTTP', () => {
         expectWords(card, want);
         const score = card.extension['vigil.score'];
         if (want.score !== undefined) {
-          const { path: _path, ...rest } = want.score as Record<string, unknown>;
+          const { path: _path, ...rest } = want.score;
           expect(score).toMatchObject(rest);
         }
         if (fixture.service === 'deterioration-risk' && score.path === 'model') {

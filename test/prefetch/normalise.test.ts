@@ -683,7 +683,7 @@ describe('whatever arrives', () => {
     const ran = await propertyRuns(
       annotate,
       fc.property(fc.array(observation, { maxLength: 12 }), (observations) => {
-        const inputs = normalise(observations as FhirResource[]);
+        const inputs = normalise(observations);
         for (const reading of [...Object.values(inputs.vitals), ...Object.values(inputs.stale)]) {
           expect(reading.at.getTime()).not.toBeNaN();
           if (typeof reading.value === 'number') expect(Number.isFinite(reading.value)).toBe(true);

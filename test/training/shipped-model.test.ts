@@ -2,7 +2,6 @@
 // every derangement NEWS2 scores raises the model's estimate, the explanation names the deranged
 // vital, and the metadata says what serving needs (synthetic training data, reference histograms).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Consciousness } from '../../src/domain/vital-signs.js';
 import { createModelScorer } from '../../src/models/model-scorer.js';
 import type { LoadedModel } from '../../src/models/onnx-model.js';
 import { NEWS2_DERANGEMENTS } from '../../training/derangements.js';
@@ -82,9 +81,9 @@ describe('the shipped model through the scorer, in the review\'s cases', () => {
   });
 
   it.each<[string, Vitals]>([
-    ['an unresponsive patient', { ...WELL, consciousness: 'unresponsive' as Consciousness }],
+    ['an unresponsive patient', { ...WELL, consciousness: 'unresponsive' }],
     ['qSOFA 2 of 3 (RR 22, systolic 100)', { ...WELL, respiratoryRate: 22, systolicBP: 100 }],
-    ['qSOFA 3 of 3 (RR 22, systolic 100, confused)', { ...WELL, respiratoryRate: 22, systolicBP: 100, consciousness: 'confused' as Consciousness }],
+    ['qSOFA 3 of 3 (RR 22, systolic 100, confused)', { ...WELL, respiratoryRate: 22, systolicBP: 100, consciousness: 'confused' }],
   ])('rates %s above a well patient of the same age', async (_name, vitals) => {
     expect((await assess(vitals))?.probability).toBeGreaterThan((await assess(WELL))?.probability ?? 1);
   });
