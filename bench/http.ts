@@ -84,7 +84,6 @@ async function startTarget(kind: 'baseline', answerSize: number): Promise<Target
   return { child, port };
 }
 
-
 interface Round {
   seconds: number;
   latencies: number[];

@@ -256,10 +256,10 @@ export class ConfigError extends Error {
 function readConfigFile(path: string): { values: Record<string, string>; problems: string[] } {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = readJsonSetting('VIGIL_CONFIG_FILE', path);
   } catch (err) {
-    const why = errorCode(err, 'not valid JSON');
-    return { values: {}, problems: [`VIGIL_CONFIG_FILE: cannot read ${path} (${why})`] };
+    if (err instanceof ConfigError) return { values: {}, problems: err.problems };
+    throw err;
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { values: {}, problems: [`VIGIL_CONFIG_FILE: ${path} must hold a JSON object of settings`] };
@@ -278,6 +278,15 @@ function readConfigFile(path: string): { values: Record<string, string>; problem
     }
   }
   return { values, problems };
+}
+
+/** A JSON file a setting names, parsed; a ConfigError naming the setting and why (never the content) when it cannot be. */
+export function readJsonSetting(setting: string, path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`${setting}: cannot read ${path} (${errorCode(err, 'not valid JSON')})`]);
+  }
 }
 
 /** Parses the environment (over VIGIL_CONFIG_FILE, if set) once; throws ConfigError listing every bad value. */

@@ -1,11 +1,9 @@
 // The issuers Vigil trusts, read from the VIGIL_TRUSTED_ISSUERS file: for each `iss`, a pinned JWKS, an
 // allowlist of jku URLs, or both. Validated whole at start-up; every problem is reported at once.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from '../config.js';
+import { ConfigError, readJsonSetting } from '../config.js';
 import { isLoopbackHost } from '../net/loopback.js';
 import { parseJwks, type KeyMap } from './jwks.js';
-import { errorCode } from '../errors.js';
 
 export interface TrustedIssuer {
   iss: string;
@@ -58,12 +56,5 @@ export function issuersFromDocument(doc: unknown, source: string): TrustedIssuer
 }
 
 export function readTrustedIssuers(path: string): TrustedIssuer[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    const why = errorCode(err, 'not valid JSON');
-    throw new ConfigError([`VIGIL_TRUSTED_ISSUERS: cannot read ${path} (${why})`]);
-  }
-  return issuersFromDocument(doc, path);
+  return issuersFromDocument(readJsonSetting('VIGIL_TRUSTED_ISSUERS', path), path);
 }

@@ -72,19 +72,7 @@ export function sedationCard(
   ];
   const note = modelStatusNote(a.modelStatus);
   if (note !== undefined) parts.push(note);
-  parts.push(...couldNotObtain(ctx.problems));
-  parts.push(DISCLAIMER);
-  const draft: DraftCard = {
-    summary,
-    detail: parts.join('\n\n'),
-    indicator: risk.severe ? 'critical' : 'warning',
-    source: SOURCE,
-    ...suggestionsFor(order, risk, ctx),
-    overrideReasons: OVERRIDE_REASONS,
-    links: [aboutLink(ctx)],
-    extension: { ...scoreExtension(a, inputs, unconfirmed), 'vigil.order': orderExtension(order) },
-  };
-  return withStableIdentity(draft, SERVICE, ctx.patient.pseudonym, ctx.keyed);
+  return finish(order, risk, ctx, summary, parts, scoreExtension(a, inputs, unconfirmed));
 }
 
 /** A sedative was ordered but no vital sign is recent enough to judge breathing: a warning, never silence. */
@@ -96,22 +84,26 @@ export function sedationNoVitalsCard(order: SelectedSedative, inputs: PatientInp
   ];
   const known = risk.reasons.filter((r) => !r.text.includes('not charted'));
   if (known.length > 0) parts.push(capLines(known.map((r) => `- ${r.text}`), 'reasons').join('\n'));
-  parts.push(...couldNotObtain(ctx.problems));
-  parts.push(DISCLAIMER);
   const ext: Record<string, unknown> = {
     path: 'rules',
     scored: false,
     reason: Object.keys(inputs.stale).length > 0 || Object.keys(inputs.unverified).length > 0 ? 'stale-vitals' : 'no-vitals',
   };
+  const summary = fitSummary(`${what} ordered: breathing cannot be judged — no verified vital signs in the last ${window}${known[0] !== undefined ? `; ${known[0].text}` : ''}`);
+  return finish(order, risk, ctx, summary, parts, { 'vigil.score': ext });
+}
+
+/** What both sedation cards end with: what could not be had, the disclaimer, the suggestions, the order as data. */
+function finish(order: SelectedSedative, risk: BreathingRisk, ctx: CardContext, summary: string, parts: string[], score: Record<string, unknown>): Card {
   const draft: DraftCard = {
-    summary: fitSummary(`${what} ordered: breathing cannot be judged — no verified vital signs in the last ${window}${known[0] !== undefined ? `; ${known[0].text}` : ''}`),
-    detail: parts.join('\n\n'),
+    summary,
+    detail: [...parts, ...couldNotObtain(ctx.problems), DISCLAIMER].join('\n\n'),
     indicator: risk.severe ? 'critical' : 'warning',
     source: SOURCE,
     ...suggestionsFor(order, risk, ctx),
     overrideReasons: OVERRIDE_REASONS,
     links: [aboutLink(ctx)],
-    extension: { 'vigil.score': ext, 'vigil.order': orderExtension(order) },
+    extension: { ...score, 'vigil.order': orderExtension(order) },
   };
   return withStableIdentity(draft, SERVICE, ctx.patient.pseudonym, ctx.keyed);
 }

@@ -4,16 +4,11 @@
 // none of it is reachable through the public ingress. The public port then keeps a bare `/healthz`.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { NotFoundError, sendError } from '../errors.js';
-import type { DeteriorationScorer } from '../models/scorer.js';
 import type { Metrics } from '../observability/metrics.js';
 import { metricsRoute } from '../observability/metrics-plugin.js';
-import { healthRoutes } from './health-routes.js';
-import type { ReadinessProbe } from './readiness.js';
+import { healthRoutes, type HealthRouteOptions } from './health-routes.js';
 
-export interface AdminAppOptions {
-  scorer: Pick<DeteriorationScorer, 'describe'>;
-  allowFallbackOnly: boolean;
-  probes?: readonly ReadinessProbe[];
+export interface AdminAppOptions extends HealthRouteOptions {
   metrics?: Metrics;
   logger?: FastifyBaseLogger | false;
 }

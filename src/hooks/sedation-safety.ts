@@ -6,8 +6,7 @@ import type { Card } from '../cds-hooks/card-schema.js';
 import { sedationCard, sedationNoVitalsCard } from '../cards/sedation-card.js';
 import type { FhirResource } from '../fhir/resources.js';
 import { unconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
-import { scoreNews2 } from '../fallback-rules/news2.js';
-import { scoreQsofa } from '../fallback-rules/qsofa.js';
+import { rulesAssessment } from '../models/rules-scorer.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { Gathered } from '../prefetch/gather.js';
 import { SEDATION_PREFETCH } from '../prefetch/templates.js';
@@ -81,12 +80,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall> = {
     const ctx = cardContextFor(picture, deps, now, { service: 'sedation-safety', patientId: call.context.patientId });
     const { inputs } = picture;
     // With no fresh vitals there is no assessment to show, but breathing is still judged: as unknown.
-    const assessment: RiskAssessment = picture.assessment ?? {
-      path: 'rules',
-      news2: scoreNews2(inputs),
-      qsofa: scoreQsofa(inputs),
-      modelStatus: { state: 'not-configured' },
-    };
+    const assessment: RiskAssessment = picture.assessment ?? rulesAssessment(inputs);
     const unconfirmed = unconfirmedNews2(inputs, assessment.news2);
     const risk = breathingRisk({
       assessment,

@@ -118,33 +118,20 @@ describe('NEWS2 rounding before banding (half up)', () => {
   });
 });
 
+/** The RCP chart's rows, top to bottom: the order subscores and missing parameters are listed in. */
+const CHART_ORDER = ['respiratoryRate', 'spo2', 'supplementalOxygen', 'systolicBP', 'heartRate', 'consciousness', 'temperature'];
+
 describe('NEWS2 with missing parameters', () => {
   it('scores a well patient 0 with nothing missing', () => {
     const result = scoreNews2(patientInputs(WELL));
     expect(result).toMatchObject({ total: 0, partial: false, missing: [], risk: 'none', anySingleThree: false });
-    expect(result.subscores.map((s) => s.parameter)).toEqual([
-      'respiratoryRate',
-      'spo2',
-      'supplementalOxygen',
-      'systolicBP',
-      'heartRate',
-      'consciousness',
-      'temperature',
-    ]);
+    expect(result.subscores.map((s) => s.parameter)).toEqual(CHART_ORDER);
   });
 
   it('lists every parameter as missing when nothing is charted, and scores no points', () => {
     const result = scoreNews2(patientInputs({}));
     expect(result).toMatchObject({ total: 0, partial: true, subscores: [], risk: 'none' });
-    expect(result.missing).toEqual([
-      'respiratoryRate',
-      'spo2',
-      'supplementalOxygen',
-      'systolicBP',
-      'heartRate',
-      'consciousness',
-      'temperature',
-    ]);
+    expect(result.missing).toEqual(CHART_ORDER);
   });
 
   it('reports a missing temperature and sums the rest as a floor', () => {

@@ -7,7 +7,6 @@ import { criticalCall } from '../observability/hook-calls.js';
 import { startServer, type RunningServer } from './spawn-server.js';
 import { setTimeout as delay } from 'node:timers/promises';
 
-
 describe('graceful shutdown of the real server', () => {
   let server: RunningServer | undefined;
   let dir: string | undefined;

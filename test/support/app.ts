@@ -11,6 +11,15 @@ export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
   return loadConfig({ VIGIL_AUTH: 'off', VIGIL_LOG_LEVEL: 'silent', ...env });
 }
 
+/** The CORS preflight the CDS Hooks sandbox sends before it calls a service from a browser. */
+export function sandboxPreflight(app: FastifyInstance) {
+  return app.inject({
+    method: 'OPTIONS',
+    url: '/cds-services/deterioration-risk',
+    headers: { origin: 'https://sandbox.cds-hooks.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+  });
+}
+
 export async function testApp(overrides: Partial<AppOptions> = {}, env: Record<string, string> = {}): Promise<FastifyInstance> {
   const app = await buildApp({
     config: testConfig(env),
