@@ -8,8 +8,6 @@ import { createScorer, SHIPPED_MODEL_PATH } from './models/create-scorer.js';
 import { readModelCardHeadline } from './about/model-card-headline.js';
 import { createFhirFetcher } from './fhir-client/fhir-fetcher.js';
 import { openAuditTrail } from './audit/open-audit-trail.js';
-import { resolveAuditKey } from './audit/patient-hash.js';
-import { keyedHash } from './identity/keyed-hash.js';
 import { openFileFeedbackStore } from './feedback/feedback-store.js';
 import { buildAdminApp } from './health/admin-app.js';
 import { installGracefulShutdown, releaseOnClose } from './health/graceful-shutdown.js';
@@ -35,9 +33,7 @@ async function main(): Promise<void> {
   const scorer = await createScorer(config, log, telemetry);
   const fetcher = createFhirFetcher(config, log, telemetry);
   const audit = await openAuditTrail(config, log, { onWriteFailure: metrics.auditWriteFailed, onWritable: metrics.auditWritable });
-  // The audit key also makes card uuids: the same card for the same data, across restarts.
   const headline = config.VIGIL_MODEL_PATH === 'none' ? undefined : await readModelCardHeadline(config.VIGIL_MODEL_PATH ?? SHIPPED_MODEL_PATH);
-  const keyed = keyedHash(await resolveAuditKey(config.VIGIL_AUDIT_HMAC_KEY, config.VIGIL_DATA_DIR, log));
   const feedbackStore = await openFileFeedbackStore(config.VIGIL_DATA_DIR);
   const readinessProbes = [() => audit.gate.readinessCheck()];
   const app = await buildApp({
@@ -51,7 +47,8 @@ async function main(): Promise<void> {
     readinessProbes,
     feedbackStore,
     issuedCards: audit.issued,
-    keyed,
+    // The audit key also makes card uuids: the same card for the same data, across restarts.
+    keyed: audit.keyed,
     ...(headline !== undefined ? { modelCardHeadline: headline } : {}),
   });
 

@@ -11,7 +11,8 @@ import { AuditGate } from './audit-gate.js';
 import { auditRecorder } from './audit-observer.js';
 import { createFileAuditStore, type AuditStore } from './audit-store.js';
 import { IssuedCards } from './issued-cards.js';
-import { patientHasher, resolveAuditKey } from './patient-hash.js';
+import { resolveAuditKey } from './patient-hash.js';
+import { keyedHash, type KeyedHash } from '../identity/keyed-hash.js';
 
 export interface AuditTrail {
   store: AuditStore;
@@ -19,6 +20,8 @@ export interface AuditTrail {
   gate: AuditGate;
   /** What every hook call passes before it is answered. */
   recorder: CallObserver;
+  /** Pseudonyms and card ids under the audit key, so card uuids survive a restart. */
+  keyed: KeyedHash;
 }
 
 export interface AuditTrailLog {
@@ -71,6 +74,7 @@ export async function openAuditTrail(
     ...(options.onWriteFailure !== undefined ? { onFailure: options.onWriteFailure } : {}),
     ...(options.onWritable !== undefined ? { onWritable: options.onWritable } : {}),
   });
-  const recorder = auditRecorder({ gate, hashPatient: patientHasher(key), issued });
-  return { store, issued, gate, recorder };
+  const keyed = keyedHash(key);
+  const recorder = auditRecorder({ gate, hashPatient: keyed.pseudonym, issued });
+  return { store, issued, gate, recorder, keyed };
 }

@@ -1,15 +1,17 @@
 // The patient as the audit trail knows them: a keyed hash (HMAC-SHA-256) of the EHR's patient id.
 // Unkeyed, a hash of a short id is reversed by trying every id; keyed, it links one patient's
 // records without naming them, to whoever lacks the key.
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
+import { keyedHash } from '../identity/keyed-hash.js';
 
 export type PatientHasher = (patientId: string) => string;
 
+/** The patient's pseudonym under `key`: the same one cards and the suppression state use (identity/keyed-hash.ts). */
 export function patientHasher(key: string): PatientHasher {
-  return (patientId) => `hmac-sha256:${createHmac('sha256', key).update(patientId, 'utf8').digest('hex')}`;
+  return keyedHash(key).pseudonym;
 }
 
 /** Where a development key lives when none is configured. */
