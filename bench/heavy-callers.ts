@@ -12,6 +12,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fixtureRequestAt } from '../scripts/lib/fixture-time.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -23,14 +25,6 @@ const HEAVY_BYTES = 1000 * 1024;
 const TARGET_P50_RATIO = 3;
 
 type Fixture = { now: string; request: { prefetch: { vitals: { entry: { resource: Record<string, unknown> }[] } } } };
-
-/** The fixture's request with its times moved to now (the server reads the real clock). */
-function shifted(fixture: Fixture): Fixture['request'] {
-  const shift = Date.now() - new Date(fixture.now).getTime();
-  return JSON.parse(JSON.stringify(fixture.request), (_k, v) =>
-    typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$/.test(v) ? new Date(new Date(v).getTime() + shift).toISOString() : v,
-  ) as Fixture['request'];
-}
 
 /** A valid call of about `bytes`: the fixture's vital signs charted again every minute back in time. */
 function heavyBody(base: Fixture['request'], bytes: number): string {
@@ -79,7 +73,7 @@ async function startVigil(env: Record<string, string>, dataDir: string): Promise
       }).on('error', () => resolve(false));
     });
     if (up) return { child, port };
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   child.kill();
   throw new Error('Vigil did not start within 10 s (is it built? npm run build)');
@@ -125,7 +119,7 @@ async function load(port: number, normalBody: string, heavy: string | undefined,
       const status = await post(heavyAgent, port, body);
       if (status === 503) {
         result.heavyBusy += 1; // the lane turned it away: by design, with Retry-After
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       } else if (status >= 200 && status < 300) {
         result.heavyDone += 1;
       } else {
@@ -148,7 +142,8 @@ const pct = (xs: number[], p: number): number => {
 };
 
 const fixture = JSON.parse(readFileSync(join(ROOT, 'cards-fixtures', 'deterioration-risk', 'news2-high-critical.json'), 'utf8')) as Fixture;
-const request = shifted(fixture);
+// The server reads the real clock: the fixture's times are moved to now.
+const request = fixtureRequestAt(fixture, new Date());
 const normalBody = JSON.stringify(request);
 const heavy = heavyBody(request, HEAVY_BYTES);
 

@@ -11,6 +11,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fixtureRequestAt } from '../scripts/lib/fixture-time.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -24,13 +26,10 @@ const FIXTURE = process.env.BENCH_FIXTURE ?? 'deterioration-risk/news2-high-crit
 // below which something has regressed; measured 0.23 on 2026-11-23 (README, Performance).
 const TARGETS = { p99Ms: 25, minThroughputRatio: 0.15, maxRssMb: 400 };
 
+/** The fixture's request with its times moved to now (the server reads the real clock). */
 function shiftedRequest(): string {
-  const fixture = JSON.parse(readFileSync(join(ROOT, 'cards-fixtures', `${FIXTURE}.json`), 'utf8'));
-  const shift = Date.now() - new Date(fixture.now).getTime();
-  const text = JSON.stringify(fixture.request, (_k, v) =>
-    typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$/.test(v) ? new Date(new Date(v).getTime() + shift).toISOString() : v,
-  );
-  return text;
+  const fixture = JSON.parse(readFileSync(join(ROOT, 'cards-fixtures', `${FIXTURE}.json`), 'utf8')) as { now: string; request: unknown };
+  return JSON.stringify(fixtureRequestAt(fixture, new Date()));
 }
 
 interface Target {
@@ -61,7 +60,7 @@ async function startVigil(): Promise<Target> {
       http.get({ host: '127.0.0.1', port, path: '/healthz' }, (res) => { res.resume(); resolve(res.statusCode === 200); }).on('error', () => resolve(false));
     });
     if (up) return { child, port };
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   child.kill();
   throw new Error('Vigil did not start within 10 s (is it built? npm run build)');
@@ -84,7 +83,6 @@ async function startTarget(kind: 'baseline', answerSize: number): Promise<Target
   });
   return { child, port };
 }
-
 
 interface Round {
   seconds: number;

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { signCdsToken, type AsymmetricAlg } from '../src/auth/jws.js';
 import { loadConfig } from '../src/config.js';
-import { createRulesScorer } from '../src/fallback-rules/rules-scorer.js';
+import { createRulesScorer } from '../src/models/rules-scorer.js';
 
 const SIGNATURE_CHECKS = 1500;
 const CALLS_PER_ROUND = 300;

@@ -3,11 +3,11 @@
 // Per-call times come from performance.now() around each awaited call, so they include the promise hop.
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createRulesScorer } from '../src/fallback-rules/rules-scorer.js';
+import { createRulesScorer } from '../src/models/rules-scorer.js';
 import { SHIPPED_MODEL_PATH } from '../src/models/create-scorer.js';
 import { createModelScorer } from '../src/models/model-scorer.js';
 import { loadOnnxModel } from '../src/models/onnx-model.js';
-import { patientInputsOf, type PatientInputs } from '../src/prefetch/vital-signs.js';
+import { patientInputsOf, type PatientInputs } from '../src/domain/vital-signs.js';
 import { replaceBenchSection } from '../training/model-card.js';
 
 const CALLS = 3000;

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeAuditDay } from '../scripts/lib/audit-trail-fixture.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -28,7 +29,7 @@ async function start(dataDir: string): Promise<Start> {
   try {
     const listening = await new Promise<{ address: string; bootMs: number }>((resolve, reject) => {
       let buffered = '';
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
         buffered += chunk;
         for (const line of buffered.split('\n')) {
           if (line.includes('"Vigil is listening"')) resolve(JSON.parse(line) as { address: string; bootMs: number });
@@ -41,10 +42,10 @@ async function start(dataDir: string): Promise<Start> {
     for (let i = 0; i < 200 && readyMs === 0; i++) {
       const status = await fetch(new URL('/readyz', listening.address)).then((r) => r.status, () => 0);
       if (status === 200) readyMs = performance.now() - started;
-      else await new Promise((r) => setTimeout(r, 25));
+      else await sleep(25);
     }
     // Memory once the background rebuild of the issued cards has had time to finish.
-    await new Promise((r) => setTimeout(r, 4000));
+    await sleep(4000);
     const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
     return { readyMs: Math.round(readyMs), bootMs: listening.bootMs, rssMb: Math.round(kb / 1024) };
   } finally {

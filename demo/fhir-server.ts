@@ -5,6 +5,7 @@
 // can prove where an access token went. Synthetic data only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 type Resource = { resourceType: string; id?: string } & Record<string, unknown>;
 
@@ -150,7 +151,7 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
   async function applyFault(fault: Fault, res: ServerResponse, url: URL): Promise<boolean> {
     switch (fault.kind) {
       case 'slow':
-        await new Promise((r) => setTimeout(r, fault.ms));
+        await sleep(fault.ms);
         return res.destroyed; // the client gave up: nothing more to do
       case 'status': {
         const headers: Record<string, string> = {};

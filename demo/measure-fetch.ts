@@ -2,8 +2,8 @@
 // deterioration-risk keys from the demo FHIR server, and how closely a slow EHR's deadline is kept.
 // A few seconds, no more: the machine is shared.
 import { loadConfig } from '../src/config.js';
-import type { HookCall } from '../src/hooks/request-schema.js';
-import { createFhirFetcher } from '../src/prefetch/fhir-fetcher.js';
+import type { HookCall } from '../src/cds-hooks/request-schema.js';
+import { createFhirFetcher } from '../src/fhir-client/fhir-fetcher.js';
 import { PATIENT_RISK_PREFETCH } from '../src/prefetch/templates.js';
 import { noTelemetry } from '../src/telemetry.js';
 import { startFhirServer } from './fhir-server.js';

@@ -10,8 +10,8 @@ import {
   O2_FLOW_LOINC,
   UCUM,
   VITAL_LOINC,
-} from '../src/prefetch/codes.js';
-import type { Consciousness } from '../src/prefetch/vital-signs.js';
+} from '../src/fhir/codes.js';
+import type { Consciousness } from '../src/domain/vital-signs.js';
 
 type Resource = { resourceType: string; id: string } & Record<string, unknown>;
 
@@ -146,7 +146,7 @@ const VITAL_SIGNS = [
 ];
 const SURVEY = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey', display: 'Survey' }] }];
 
-/** LOINC answers for 67775-7 (codes.ts CONSCIOUSNESS_ANSWERS). */
+/** LOINC answers for 67775-7 (src/fhir/codes.ts CONSCIOUSNESS_ANSWERS). */
 const ACVPU_ANSWER: Record<Consciousness, { code: string; display: string }> = {
   alert: { code: 'LA9340-6', display: 'Alert' },
   confused: { code: 'LA6560-2', display: 'Confused' },

@@ -1,4 +1,4 @@
-// `npm run drug-map`: regenerates src/hooks/sedation/rxnorm-drug-map.json from RxNorm-derived tables,
+// `npm run drug-map`: regenerates src/sedation/rxnorm-drug-map.json from RxNorm-derived tables,
 // and checks every ingredient RxCUI in sedative-classes.json against them (same RxCUI, same name; an
 // uncoded ingredient that RxNorm has is an error). It only reads its inputs, and exits non-zero,
 // writing nothing, when a source disagrees with the data file or with another source.
@@ -28,8 +28,8 @@ import {
 } from './rxnorm-drug-map.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const CLASSES_FILE = join(ROOT, 'src/hooks/sedation/sedative-classes.json');
-const OUT_FILE = join(ROOT, 'src/hooks/sedation/rxnorm-drug-map.json');
+const CLASSES_FILE = join(ROOT, 'src/sedation/sedative-classes.json');
+const OUT_FILE = join(ROOT, 'src/sedation/rxnorm-drug-map.json');
 
 /** What each input is; recorded in the output so the file says where every mapping came from. */
 const SOURCES = {

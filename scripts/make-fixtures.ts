@@ -9,7 +9,6 @@ const NOW = new Date('2026-11-23T12:00:00Z');
 const OUT = join(import.meta.dirname, '..', 'cards-fixtures');
 const LOINC = 'http://loinc.org';
 const UCUM = 'http://unitsofmeasure.org';
-const SNOMED = 'http://snomed.info/sct';
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 const VITAL_SIGNS = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' }] }];
 
@@ -117,7 +116,7 @@ function charted(patient: string, v: VitalSet, minutesAgo: number): { vitals: Js
 }
 
 function searchset(resources: Json[]): Json {
-  return { resourceType: 'Bundle', type: 'searchset', total: resources.length, entry: resources.map((resource) => ({ fullUrl: `http://ehr.example/fhir/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'match' } })) };
+  return { resourceType: 'Bundle', type: 'searchset', total: resources.length, entry: resources.map((resource) => ({ fullUrl: `http://ehr.example/fhir/${resource.resourceType as string}/${resource.id as string}`, resource, search: { mode: 'match' } })) };
 }
 
 function patientResource(id: string, birthDate: string, gender: 'female' | 'male'): Json {

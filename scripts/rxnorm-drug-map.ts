@@ -1,5 +1,5 @@
 // Pure core of `npm run drug-map`: turns RxNorm-derived tables into the clinical-drug map that
-// sedation-safety ships (src/hooks/sedation/rxnorm-drug-map.json): every clinical-drug code
+// sedation-safety ships (src/sedation/rxnorm-drug-map.json): every clinical-drug code
 // (SCD, SBD, packs, SCDC, PIN) that contains one of our sedative ingredients → that ingredient's RxCUI.
 // Every link comes from an RxNorm relationship the source records; nothing is inferred from a drug's name.
 import { z } from 'zod';

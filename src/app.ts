@@ -5,20 +5,21 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Config } from './config.js';
 import { SERVICES } from './hooks/index.js';
 import type { CdsServiceDefinition } from './hooks/definition.js';
-import { cdsRoutes, type CallObserver } from './http/cds-routes.js';
+import { cdsRoutes } from './http/cds-routes.js';
+import type { CallObserver } from './observability/answered-call.js';
 import { installErrorHandling } from './http/error-handler.js';
 import type { DeteriorationScorer, ScorerDescription } from './models/scorer.js';
 import { noFetcher, type PrefetchFetcher } from './prefetch/gather.js';
 import { noTelemetry, type Telemetry } from './telemetry.js';
 import cdsAuth, { type CdsAuthOptions } from './auth/cds-auth.js';
-import hardening, { OPERATIONS_ROUTES, serverTimeouts } from './http/hardening.js';
+import hardening, { serverTimeouts } from './http/hardening.js';
 import { HeavyLane } from './http/heavy-lane.js';
 import { RateLimits } from './http/rate-limit.js';
 import { IssuedCards, type IssuedCardStore } from './audit/issued-cards.js';
 import { ephemeralKeyedHash, type KeyedHash } from './identity/keyed-hash.js';
 import { feedbackRoutes } from './feedback/feedback-routes.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from './feedback/feedback-store.js';
-import { healthRoutes, livenessRoute } from './health/health-routes.js';
+import { healthRoutes, livenessRoute, OPERATIONS_ROUTES } from './health/health-routes.js';
 import type { ReadinessProbe } from './health/readiness.js';
 import { aboutRoutes } from './about/about-routes.js';
 import type { AboutFacts } from './about/about-page.js';
@@ -68,7 +69,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config } = opts;
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
-    // One log line per request costs ~28 % of throughput (performance.md): off at info; errors still log.
+    // No log line per request: every call is in the audit trail and the metrics already, and two pino
+    // lines per request would cost more than a cached call's own work. Errors still log.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.VIGIL_BODY_LIMIT_BYTES,
     onProtoPoisoning: 'error',

@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { errorCode } from './errors.js';
+import { isLoopbackHost } from './net/loopback.js';
 
 const boolFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -78,7 +80,7 @@ export const configSchema = z.object({
   VIGIL_CARD_FOR_ZERO: boolFromEnv.default(false),
   /** Request body limit in bytes (413 beyond it). */
   VIGIL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
-  // Fetching missing prefetch from the EHR's FHIR server (src/prefetch/fhir-fetcher.ts).
+  // Fetching missing prefetch from the EHR's FHIR server (src/fhir-client/fhir-fetcher.ts).
   /**
    * FHIR server origins Vigil may fetch from (scheme://host[:port]). Empty by default, on loopback
    * too: an allowlist that trusts something unasked is not one. `npm run demo` sets its own server.
@@ -272,10 +274,10 @@ export class ConfigError extends Error {
 function readConfigFile(path: string): { values: Record<string, string>; problems: string[] } {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = readJsonSetting('VIGIL_CONFIG_FILE', path);
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? 'not valid JSON';
-    return { values: {}, problems: [`VIGIL_CONFIG_FILE: cannot read ${path} (${why})`] };
+    if (err instanceof ConfigError) return { values: {}, problems: err.problems };
+    throw err;
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { values: {}, problems: [`VIGIL_CONFIG_FILE: ${path} must hold a JSON object of settings`] };
@@ -294,6 +296,15 @@ function readConfigFile(path: string): { values: Record<string, string>; problem
     }
   }
   return { values, problems };
+}
+
+/** A JSON file a setting names, parsed; a ConfigError naming the setting and why (never the content) when it cannot be. */
+export function readJsonSetting(setting: string, path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`${setting}: cannot read ${path} (${errorCode(err, 'not valid JSON')})`]);
+  }
 }
 
 /** Parses the environment (over VIGIL_CONFIG_FILE, if set) once; throws ConfigError listing every bad value. */
@@ -326,9 +337,4 @@ function crossChecks(raw: RawConfig): string[] {
     problems.push('VIGIL_DRIFT_MIN_CALLS: must not exceed VIGIL_DRIFT_WINDOW_CALLS, or drift is never reported');
   }
   return problems;
-}
-
-/** True when HOST only accepts connections from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

@@ -1,5 +1,7 @@
-// Errors with stable codes, mapped in one place (app.ts's error handler) to an HTTP status and a
-// FHIR OperationOutcome. No handler formats its own error body.
+// Errors with stable codes, each answered with an HTTP status and a FHIR OperationOutcome decided in
+// one place (errorAnswer below, sent by http/error-handler.ts). No handler formats its own error body.
+import type { FastifyReply } from 'fastify';
+import type { z } from 'zod';
 
 export type IssueType =
   | 'invalid'
@@ -32,53 +34,85 @@ export interface OperationOutcome {
 
 export type VigilErrorCode =
   | 'VIGIL_INVALID_REQUEST'
-  | 'VIGIL_UNKNOWN_SERVICE'
-  | 'VIGIL_UNSUPPORTED_MEDIA_TYPE'
-  | 'VIGIL_PAYLOAD_TOO_LARGE'
-  | 'VIGIL_PRECONDITION_FAILED'
   | 'VIGIL_UNAUTHORIZED'
+  | 'VIGIL_UNKNOWN_SERVICE'
+  | 'VIGIL_NOT_FOUND'
+  | 'VIGIL_PRECONDITION_FAILED'
+  | 'VIGIL_PAYLOAD_TOO_LARGE'
+  | 'VIGIL_UNSUPPORTED_MEDIA_TYPE'
   | 'VIGIL_RATE_LIMITED'
-  | 'VIGIL_NOT_READY'
+  | 'VIGIL_INTERNAL'
   | 'VIGIL_AUDIT_UNAVAILABLE'
   | 'VIGIL_FEEDBACK_UNAVAILABLE'
-  | 'VIGIL_BUSY'
-  | 'VIGIL_INTERNAL';
+  | 'VIGIL_BUSY';
 
 const STATUS: Record<VigilErrorCode, number> = {
   VIGIL_INVALID_REQUEST: 400,
   VIGIL_UNAUTHORIZED: 401,
   VIGIL_UNKNOWN_SERVICE: 404,
+  VIGIL_NOT_FOUND: 404,
   VIGIL_PRECONDITION_FAILED: 412,
   VIGIL_PAYLOAD_TOO_LARGE: 413,
   VIGIL_UNSUPPORTED_MEDIA_TYPE: 415,
   VIGIL_RATE_LIMITED: 429,
   VIGIL_INTERNAL: 500,
-  VIGIL_NOT_READY: 503,
   VIGIL_AUDIT_UNAVAILABLE: 503,
   VIGIL_FEEDBACK_UNAVAILABLE: 503,
   VIGIL_BUSY: 503,
 };
 
+export interface VigilErrorOptions {
+  /** Sent as Retry-After: when a client may try again (429, 503). */
+  retryAfterSeconds?: number;
+  /** A code naming the underlying failure (ENOSPC, ...), for the log line of a 5xx; never a message. */
+  cause?: string;
+  /** A refusal HTTP itself decided with another 4xx (414 from the router): kept, under VIGIL_INVALID_REQUEST. */
+  statusCode?: number;
+}
+
+/** Every error answer Vigil gives: a stable code, its HTTP status and the OperationOutcome issues it sends. */
 export class VigilError extends Error {
   readonly code: VigilErrorCode;
   readonly statusCode: number;
   readonly issues: OperationOutcomeIssue[];
-  /** Sent as Retry-After: when a client may try again (429, 503). */
-  retryAfterSeconds?: number;
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: VigilErrorCode, message: string, issues?: OperationOutcomeIssue[]) {
-    super(message);
+  constructor(code: VigilErrorCode, message: string, issues?: OperationOutcomeIssue[], options: VigilErrorOptions = {}) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'VigilError';
     this.code = code;
-    this.statusCode = STATUS[code];
+    this.statusCode = options.statusCode ?? STATUS[code];
     this.issues = issues ?? [{ severity: 'error', code: 'exception', diagnostics: message }];
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
+}
+
+/** One issue: what most errors say. */
+export function issue(code: IssueType, diagnostics: string, expression?: string): OperationOutcomeIssue[] {
+  return [{ severity: 'error', code, diagnostics, ...(expression !== undefined ? { expression: [expression] } : {}) }];
 }
 
 /** 400: the request does not follow the CDS Hooks specification; each issue names a field. */
 export class InvalidRequestError extends VigilError {
-  constructor(issues: OperationOutcomeIssue[]) {
-    super('VIGIL_INVALID_REQUEST', issues.map((i) => i.diagnostics).join('; '), issues);
+  constructor(issues: OperationOutcomeIssue[], options?: VigilErrorOptions) {
+    super('VIGIL_INVALID_REQUEST', issues.map((i) => i.diagnostics).join('; '), issues, options);
+  }
+
+  /** A body that is JSON but not an object (an array, a string, null). */
+  static notAnObject(): InvalidRequestError {
+    return new InvalidRequestError(issue('structure', 'the request body must be a JSON object', '(body)'));
+  }
+
+  /** A body a zod schema refused: each field named, never its value. */
+  static fromZod(issues: readonly z.core.$ZodIssue[]): InvalidRequestError {
+    return new InvalidRequestError(zodIssuesToOutcome(issues));
+  }
+}
+
+/** 404: a CDS service id this Vigil does not host (hook calls, feedback, the About page). */
+export class UnknownServiceError extends VigilError {
+  constructor() {
+    super('VIGIL_UNKNOWN_SERVICE', 'unknown service', issue('not-found', 'no CDS service with this id: see GET /cds-services'));
   }
 }
 
@@ -98,16 +132,86 @@ export class PreconditionFailedError extends VigilError {
   }
 }
 
+/** 429: over a rate limit (the request budgets) or an allowance (feedback per day). */
+export class RateLimitedError extends VigilError {
+  constructor(retryAfterSeconds: number, diagnostics = 'too many requests: slow down and retry later') {
+    super('VIGIL_RATE_LIMITED', diagnostics, issue('throttled', diagnostics), { retryAfterSeconds });
+  }
+}
+
+/** 404: no such endpoint (`diagnostics` says where to look instead). */
+export class NotFoundError extends VigilError {
+  constructor(diagnostics: string) {
+    super('VIGIL_NOT_FOUND', 'no such endpoint', issue('not-found', diagnostics));
+  }
+}
+
+/** The HTTP answer of an error, decided here only: status, headers and the OperationOutcome body. */
+export function errorAnswer(error: VigilError): { statusCode: number; headers: Record<string, string>; body: OperationOutcome } {
+  // A refused token is told nothing about why: the reason is counted and logged, never sent.
+  if (error.code === 'VIGIL_UNAUTHORIZED') {
+    return { statusCode: 401, headers: { 'www-authenticate': 'Bearer' }, body: operationOutcome(issue('login', 'unauthorized')) };
+  }
+  const headers: Record<string, string> = error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+  return { statusCode: error.statusCode, headers, body: operationOutcome(error.issues) };
+}
+
+/** Sends the answer errorAnswer decides (the error handler, and the admin port's 404). */
+export function sendError(reply: FastifyReply, error: VigilError): FastifyReply {
+  const answer = errorAnswer(error);
+  return reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
+}
+
 export function operationOutcome(issues: OperationOutcomeIssue[]): OperationOutcome {
   return { resourceType: 'OperationOutcome', issue: issues };
 }
 
-export function simpleOutcome(code: IssueType, diagnostics: string): OperationOutcome {
-  return operationOutcome([{ severity: 'error', code, diagnostics }]);
+/**
+ * The code of an error from elsewhere (a POSIX code such as ENOSPC, a library's, or Vigil's): the one
+ * place a foreign error's `code` is read. Never its message: messages carry paths and data.
+ */
+export function errorCode(err: unknown, fallback = 'UNKNOWN'): string {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? code : fallback;
 }
 
-/** An error's code (a POSIX code such as ENOSPC, or Vigil's), never its message: messages carry paths and data. */
-export function errorCode(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? code : 'UNKNOWN';
+// zod issues as OperationOutcome issues that name the offending field (as a FHIRPath-like
+// expression) without echoing the value, which may be patient data.
+
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(body)' : out;
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+  if (issue.code === 'invalid_type')
+    return `must be ${issue.expected === 'object' ? 'an object' : issue.expected === 'array' ? 'an array' : `a ${issue.expected}`}`;
+  if (issue.code === 'invalid_value') return `must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}`;
+  if (issue.code === 'invalid_union') return 'must be a FHIR resource, a Bundle or null';
+  return issue.message;
+}
+
+export function zodIssuesToOutcome(issues: readonly z.core.$ZodIssue[]): OperationOutcomeIssue[] {
+  // Report each field once; zod can raise several issues for one bad value.
+  const seen = new Set<string>();
+  const out: OperationOutcomeIssue[] = [];
+  for (const issue of issues) {
+    const path = fieldPath(issue.path);
+    const diagnostics = `${path} ${describe(issue)}`;
+    if (seen.has(diagnostics)) continue;
+    seen.add(diagnostics);
+    out.push({
+      severity: 'error',
+      code: issue.input === undefined && issue.code === 'invalid_type' ? 'required' : 'invalid',
+      diagnostics,
+      expression: [path],
+    });
+    if (out.length >= 20) break;
+  }
+  return out;
 }

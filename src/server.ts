@@ -2,18 +2,17 @@
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { errorCode } from './errors.js';
 import { loggerOptions } from './http/logger-options.js';
 import { createScorer, SHIPPED_MODEL_PATH } from './models/create-scorer.js';
 import { modelSettings } from './models/model-registry.js';
 import { ModelReloader } from './models/model-reload.js';
 import { readModelCardHeadline } from './about/model-card-headline.js';
-import { createFhirFetcher } from './prefetch/fhir-fetcher.js';
+import { createFhirFetcher } from './fhir-client/fhir-fetcher.js';
 import { openAuditTrail } from './audit/open-audit-trail.js';
-import { resolveAuditKey } from './audit/patient-hash.js';
-import { keyedHash } from './identity/keyed-hash.js';
 import { openFileFeedbackStore } from './feedback/feedback-store.js';
 import { buildAdminApp } from './health/admin-app.js';
-import { installGracefulShutdown } from './health/graceful-shutdown.js';
+import { installGracefulShutdown, releaseOnClose } from './health/graceful-shutdown.js';
 import { createMetrics } from './observability/metrics.js';
 
 
@@ -45,9 +44,7 @@ async function main(): Promise<void> {
   }).start();
   const fetcher = createFhirFetcher(config, log, telemetry);
   const audit = await openAuditTrail(config, log, { onWriteFailure: metrics.auditWriteFailed, onWritable: metrics.auditWritable });
-  // The audit key also makes card uuids: the same card for the same data, across restarts.
   const headline = config.VIGIL_MODEL_PATH === 'none' ? undefined : await readModelCardHeadline(config.VIGIL_MODEL_PATH ?? SHIPPED_MODEL_PATH);
-  const keyed = keyedHash(await resolveAuditKey(config.VIGIL_AUDIT_HMAC_KEY, config.VIGIL_DATA_DIR, log));
   const feedbackStore = await openFileFeedbackStore(config.VIGIL_DATA_DIR);
   const readinessProbes = [() => audit.gate.readinessCheck()];
   const app = await buildApp({
@@ -61,7 +58,8 @@ async function main(): Promise<void> {
     readinessProbes,
     feedbackStore,
     issuedCards: audit.issued,
-    keyed,
+    // The audit key also makes card uuids: the same card for the same data, across restarts.
+    keyed: audit.keyed,
     ...(headline !== undefined ? { modelCardHeadline: headline } : {}),
   });
 
@@ -82,21 +80,17 @@ async function main(): Promise<void> {
           logger: log,
         });
 
-  // Calls in flight finish first; then the ONNX session and breakers are released, stores flushed,
-  // and the admin port closed last.
-  installGracefulShutdown({
-    app,
-    log,
-    graceMs: config.VIGIL_SHUTDOWN_GRACE_MS,
-    release: [
-      { name: 'model-reload', run: () => reloader.close() },
-      { name: 'fhir-fetcher', run: () => fetcher.close() },
-      { name: 'scorer', run: () => scorer.close() },
-      { name: 'audit', run: () => audit.store.close() },
-      { name: 'feedback', run: () => feedbackStore.close() },
-      ...(admin !== undefined ? [{ name: 'admin-port', run: () => admin.close() }] : []),
-    ],
-  });
+  // When the app closes, after the calls in flight: the model watcher, breakers and the ONNX session
+  // are released, stores flushed, and the admin port closed last.
+  releaseOnClose(app, log, [
+    { name: 'model-reload', run: () => reloader.close() },
+    { name: 'fhir-fetcher', run: () => fetcher.close() },
+    { name: 'scorer', run: () => scorer.close() },
+    { name: 'audit', run: () => audit.store.close() },
+    { name: 'feedback', run: () => feedbackStore.close() },
+    ...(admin !== undefined ? [{ name: 'admin-port', run: () => admin.close() }] : []),
+  ]);
+  installGracefulShutdown({ app, log, graceMs: config.VIGIL_SHUTDOWN_GRACE_MS });
 
   const adminAddress = admin === undefined ? undefined : await admin.listen({ host: config.HOST, port: config.VIGIL_ADMIN_PORT! });
   const address = await app.listen({ host: config.HOST, port: config.PORT });
@@ -111,10 +105,10 @@ main().catch((err: unknown) => {
     process.stderr.write(`${err.message}\n`);
     process.exit(78); // EX_CONFIG
   }
-  const code = (err as { code?: unknown } | null)?.code;
+  const code = errorCode(err);
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
     process.stderr.write(
-      `Vigil cannot listen on HOST/PORT or VIGIL_ADMIN_PORT (${String(code)}): another process holds the port, or the address is not this machine's. Set PORT, VIGIL_ADMIN_PORT or HOST.\n`,
+      `Vigil cannot listen on HOST/PORT or VIGIL_ADMIN_PORT (${code}): another process holds the port, or the address is not this machine's. Set PORT, VIGIL_ADMIN_PORT or HOST.\n`,
     );
     process.exit(1);
   }

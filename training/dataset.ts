@@ -5,7 +5,7 @@
 import { scoreNews2 } from '../src/fallback-rules/news2.js';
 import type { News2Risk } from '../src/fallback-rules/types.js';
 import { toFeatureVector } from '../src/models/feature-contract.js';
-import { CANONICAL_UNITS, patientInputsOf, type PatientInputs, type VitalSigns } from '../src/prefetch/vital-signs.js';
+import { CANONICAL_UNITS, patientInputsOf, type PatientInputs, type VitalSigns } from '../src/domain/vital-signs.js';
 import { OUTCOME_WINDOW_HOURS, type ChartedSet, type Encounter } from './cohort.js';
 
 /** Values older than this are stale, not scored (the service's default VIGIL_STALE_AFTER_HOURS). */

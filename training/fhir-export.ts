@@ -6,7 +6,7 @@
 // Patient with a birth date; each outcome event a row of the outcome list. Every resource is marked
 // as test data (security label HTEST), so the validation report labels its numbers synthetic.
 // Same options, same export.
-import { CONSCIOUSNESS_LEVELS, type Consciousness } from '../src/prefetch/vital-signs.js';
+import { CONSCIOUSNESS_LEVELS, type Consciousness } from '../src/domain/vital-signs.js';
 import { createRandom, type Random } from '../src/validation/random.js';
 import { generateCohort, type ChartedSet, type Encounter } from './cohort.js';
 

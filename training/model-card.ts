@@ -4,8 +4,8 @@
 // patients, what each NEWS2 derangement does to its estimate, its weights, its reference histograms
 // and the contract a site's own model must honour. The measured-performance section is written by
 // `npm run bench:model` between markers and carried over by `npm run train`.
-import type { News2Parameter } from '../src/fallback-rules/types.js';
-import { formatValue } from '../src/explain/labels.js';
+import type { VitalName } from '../src/domain/vital-signs.js';
+import { featureWords, formatValue } from '../src/domain/labels.js';
 import { FEATURE_CONTRACT_ID, FEATURE_COUNT, INPUT_NAME, MAX_IMPUTED_FEATURES, MODEL_FEATURES, OUTPUT_NAME } from '../src/models/feature-contract.js';
 import { BAND_OFF, METADATA_KEYS, type Histogram } from '../src/models/model-metadata.js';
 import { PHENOTYPES } from './cohort.js';
@@ -116,8 +116,8 @@ function derangementTable(r: TrainingResult): string {
   const { normal, effects } = r.evaluation.derangements;
   const rows = effects.map((d) => {
     const spec = MODEL_FEATURES.find((f) => f.name === d.feature);
-    const value = YES_WORDS[d.feature] ?? formatValue(d.feature as News2Parameter, d.value, spec?.unit);
-    return `| ${spec?.label ?? d.feature} | ${value} | ${d.points} | ${pct(d.probability)} | ${(d.probability / normal).toFixed(2)} | ${d.largestFactor ? 'yes' : '**no**'} |`;
+    const value = YES_WORDS[d.feature] ?? formatValue(d.feature as VitalName, d.value, spec?.unit);
+    return `| ${featureWords(d.feature)} | ${value} | ${d.points} | ${pct(d.probability)} | ${(d.probability / normal).toFixed(2)} | ${d.largestFactor ? 'yes' : '**no**'} |`;
   });
   return `| parameter | value | NEWS2 points | model estimate | × normal | largest factor |
 |---|---|---|---|---|---|

@@ -12,7 +12,7 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{
  */
 export function shiftInstants<T>(value: T, shiftMs: number): T {
   if (typeof value === 'string' && INSTANT.test(value)) return new Date(Date.parse(value) + shiftMs).toISOString() as T;
-  if (Array.isArray(value)) return value.map((v) => shiftInstants(v, shiftMs)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => shiftInstants(v, shiftMs)) as T;
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shiftInstants(v, shiftMs)])) as T;
   }

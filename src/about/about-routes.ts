@@ -2,7 +2,7 @@
 // without a CDS token) and free of patient data; rendered again only when its facts change (a model
 // reloaded, a mode changed).
 import type { FastifyInstance } from 'fastify';
-import { VigilError } from '../errors.js';
+import { UnknownServiceError } from '../errors.js';
 import { renderAboutPage, type AboutFacts } from './about-page.js';
 
 export interface AboutRouteOptions {
@@ -22,11 +22,7 @@ export async function aboutRoutes(app: FastifyInstance, opts: AboutRouteOptions)
   };
   app.get<{ Params: { service: string } }>('/about/:service', { config: { auth: false } }, async (request, reply) => {
     const page = pages().get(request.params.service);
-    if (page === undefined) {
-      throw new VigilError('VIGIL_UNKNOWN_SERVICE', 'unknown service', [
-        { severity: 'error', code: 'not-found', diagnostics: 'no CDS service with this id: see GET /cds-services' },
-      ]);
-    }
+    if (page === undefined) throw new UnknownServiceError();
     return reply.type('text/html; charset=utf-8').send(page);
   });
 }

@@ -12,7 +12,7 @@
 // load balancer sends the calls to replicas that can record them.
 import { errorCode, VigilError } from '../errors.js';
 import type { ReadinessCheck } from '../health/readiness.js';
-import { LogLimiter, defaultLogLimiter } from '../observability/log-limiter.js';
+import { type LogLimiter, defaultLogLimiter } from '../observability/log-limiter.js';
 import type { AuditRecord } from './audit-record.js';
 import type { AuditStore } from './audit-store.js';
 
@@ -27,9 +27,7 @@ export class AuditUnavailableError extends VigilError {
         code: 'transient',
         diagnostics: 'the call was not answered: its audit record could not be written (storage full or failing). Retry later.',
       },
-    ]);
-    this.retryAfterSeconds = 5;
-    this.cause = cause;
+    ], { retryAfterSeconds: 5, cause });
   }
 }
 

@@ -1,7 +1,7 @@
 // Records every answered hook call in the audit trail, through the gate that decides what happens
 // when that fails, and remembers its cards for feedback. The call waits for the record, so what a
 // clinician is shown is on disk before they see it (or, under the `refuse` policy, not shown at all).
-import type { CallObserver } from '../http/cds-routes.js';
+import type { CallObserver } from '../observability/answered-call.js';
 import { servingModelVersion } from '../models/scorer.js';
 import { toAuditRecord } from './audit-record.js';
 import type { AuditGate } from './audit-gate.js';

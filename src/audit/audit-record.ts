@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { mostSevere } from '../cards/common.js';
-import type { AnsweredCall } from '../http/cds-routes.js';
+import type { AnsweredCall } from '../observability/answered-call.js';
 import type { ModelRecord } from '../models/scorer.js';
 import type { PatientHasher } from './patient-hash.js';
 

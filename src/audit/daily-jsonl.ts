@@ -17,6 +17,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { errorCode } from '../errors.js';
 
 /** `YYYY-MM-DD` of an instant, in UTC: the file a record at that instant belongs to. */
 export function utcDay(at: Date): string {
@@ -68,6 +69,15 @@ export class ShortWriteError extends Error {
   }
 }
 
+/** An append after close (a call still finishing during shutdown): refused, never half-written. */
+export class LogClosedError extends Error {
+  readonly code = 'VIGIL_LOG_CLOSED';
+  constructor(prefix: string) {
+    super(`${prefix} log is closed`);
+    this.name = 'LogClosedError';
+  }
+}
+
 export class DailyJsonlLog {
   private readonly dir: string;
   private readonly prefix: string;
@@ -81,7 +91,7 @@ export class DailyJsonlLog {
   /** Files are `<dir>/<prefix>-YYYY-MM-DD.jsonl` (`...YYYY-MM-DD.<writer>.jsonl` with a writer). */
   constructor(dir: string, prefix: string, options: DailyJsonlOptions = {}) {
     if (options.writer !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(options.writer)) {
-      throw new Error('a writer name is 1 to 64 letters, digits, _ or -');
+      throw new RangeError('a writer name is 1 to 64 letters, digits, _ or -');
     }
     this.dir = dir;
     this.prefix = prefix;
@@ -95,7 +105,7 @@ export class DailyJsonlLog {
 
   /** Resolves once the record is on disk (written in full and fdatasync'ed); rejects if it is not. */
   append(day: string, record: object): Promise<void> {
-    if (this.closed) return Promise.reject(new Error(`${this.prefix} log is closed`));
+    if (this.closed) return Promise.reject(new LogClosedError(this.prefix));
     const line = `${JSON.stringify(record)}\n`;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ day, line, resolve, reject });
@@ -245,8 +255,8 @@ export class DailyJsonlLog {
   }
 
   private async names(): Promise<string[]> {
-    return readdir(this.dir).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return [] as string[];
+    return readdir(this.dir).catch((err: unknown) => {
+      if (errorCode(err) === 'ENOENT') return [] as string[];
       throw err;
     });
   }

@@ -156,7 +156,7 @@ export class IssuedCards implements IssuedCardStore {
     if (known !== undefined) return known;
     // Past the versioned kinds (hundreds of model versions in one process's life), the version is dropped.
     if (card.modelVersion !== undefined && this.kinds.length >= VERSIONED_KINDS) return this.kindOf({ service: card.service, ...(card.indicator !== undefined ? { indicator: card.indicator } : {}) });
-    if (this.kinds.length >= KIND_SLOTS) throw new Error(`more than ${KIND_SLOTS} kinds of card`);
+    if (this.kinds.length >= KIND_SLOTS) throw new RangeError(`more than ${KIND_SLOTS} kinds of card`);
     const index = this.kinds.push({ ...card }) - 1;
     this.kindIndex.set(kindKey(card), index);
     return index;

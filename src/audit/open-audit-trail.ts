@@ -5,12 +5,14 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
-import type { CallObserver } from '../http/cds-routes.js';
+import { errorCode } from '../errors.js';
+import type { CallObserver } from '../observability/answered-call.js';
 import { AuditGate } from './audit-gate.js';
 import { auditRecorder } from './audit-observer.js';
 import { createFileAuditStore, type AuditStore } from './audit-store.js';
 import { IssuedCards } from './issued-cards.js';
-import { patientHasher, resolveAuditKey } from './patient-hash.js';
+import { resolveAuditKey } from './patient-hash.js';
+import { keyedHash, type KeyedHash } from '../identity/keyed-hash.js';
 
 export interface AuditTrail {
   store: AuditStore;
@@ -18,6 +20,8 @@ export interface AuditTrail {
   gate: AuditGate;
   /** What every hook call passes before it is answered. */
   recorder: CallObserver;
+  /** Pseudonyms and card ids under the audit key, so card uuids survive a restart. */
+  keyed: KeyedHash;
 }
 
 export interface AuditTrailLog {
@@ -48,7 +52,7 @@ export async function openAuditTrail(
     await mkdir(auditDir, { recursive: true, mode: 0o700 });
     await access(auditDir, constants.W_OK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+    const code = errorCode(err, 'unknown error');
     throw new ConfigError([`VIGIL_DATA_DIR: cannot write the audit trail under ${config.VIGIL_DATA_DIR} (${code})`]);
   }
   const key = await resolveAuditKey(config.VIGIL_AUDIT_HMAC_KEY, config.VIGIL_DATA_DIR, log);
@@ -60,7 +64,7 @@ export async function openAuditTrail(
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
   }).rebuildFrom(
     (bounds) => store.issuedCards(bounds),
-    (err) => log.warn({ code: (err as { code?: unknown }).code ?? 'unknown' }, 'issued cards could not be read from the audit trail; feedback on older cards is flagged unknown'),
+    (err) => log.warn({ code: errorCode(err, 'unknown') }, 'issued cards could not be read from the audit trail; feedback on older cards is flagged unknown'),
   );
   const gate = new AuditGate({
     store,
@@ -70,6 +74,7 @@ export async function openAuditTrail(
     ...(options.onWriteFailure !== undefined ? { onFailure: options.onWriteFailure } : {}),
     ...(options.onWritable !== undefined ? { onWritable: options.onWritable } : {}),
   });
-  const recorder = auditRecorder({ gate, hashPatient: patientHasher(key), issued });
-  return { store, issued, gate, recorder };
+  const keyed = keyedHash(key);
+  const recorder = auditRecorder({ gate, hashPatient: keyed.pseudonym, issued });
+  return { store, issued, gate, recorder, keyed };
 }

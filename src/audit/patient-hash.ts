@@ -1,14 +1,17 @@
 // The patient as the audit trail knows them: a keyed hash (HMAC-SHA-256) of the EHR's patient id.
 // Unkeyed, a hash of a short id is reversed by trying every id; keyed, it links one patient's
 // records without naming them, to whoever lacks the key.
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errorCode } from '../errors.js';
+import { keyedHash } from '../identity/keyed-hash.js';
 
 export type PatientHasher = (patientId: string) => string;
 
+/** The patient's pseudonym under `key`: the same one cards and the suppression state use (identity/keyed-hash.ts). */
 export function patientHasher(key: string): PatientHasher {
-  return (patientId) => `hmac-sha256:${createHmac('sha256', key).update(patientId, 'utf8').digest('hex')}`;
+  return keyedHash(key).pseudonym;
 }
 
 /** Where a development key lives when none is configured. */
@@ -28,13 +31,13 @@ export async function resolveAuditKey(
   try {
     return (await readFile(path, 'utf8')).trim();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (errorCode(err) !== 'ENOENT') throw err;
   }
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('hex');
   // `wx`: if another process created it meanwhile, fail rather than overwrite (and re-read below).
-  await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
+  await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch((err: unknown) => {
+    if (errorCode(err) !== 'EEXIST') throw err;
   });
   log.warn({ file: DEV_KEY_FILE }, 'VIGIL_AUDIT_HMAC_KEY is not set: using a key kept in the data directory (development only)');
   return (await readFile(path, 'utf8')).trim();

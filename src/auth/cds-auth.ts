@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import type { Telemetry } from '../telemetry.js';
-import { OPERATIONS_ROUTES } from '../http/hardening.js';
+import { OPERATIONS_ROUTES } from '../health/health-routes.js';
 import { defaultLogLimiter } from '../observability/log-limiter.js';
 import { checkClaims, type CdsJwtClaims } from './claims.js';
 import { AuthRefusal, type RefusalReason } from './refusal.js';
@@ -15,6 +15,7 @@ import { RemoteJwks } from './remote-jwks.js';
 import { ReplayStore } from './replay-store.js';
 import { resolveKey, type DecodedJwt } from './resolve-key.js';
 import { resolveTrust, type Trust } from './trust.js';
+import { errorCode } from '../errors.js';
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
@@ -105,7 +106,7 @@ export function isPublicRequest(request: FastifyRequest): boolean {
 /** @fastify/jwt's own error codes, turned into refusal reasons. */
 function reasonOf(err: unknown, keyResolved: boolean): RefusalReason {
   if (err instanceof AuthRefusal) return err.reason;
-  const code = (err as { code?: string }).code;
+  const code = errorCode(err);
   if (code === 'FAST_JWT_INVALID_ALGORITHM') return 'alg_not_allowed';
   // fast-jwt reports a bad signature and a malformed token with one code (a truncated signature with
   // another): once a key was chosen, the token decoded, so what failed is the signature.
@@ -142,7 +143,8 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
     verify: {
       // Pinned: @fastify/jwt otherwise accepts any algorithm the key can do.
       algorithms: [...algorithms] as never,
-      // Every token has a fresh jti, so a verified-token cache would never hit (performance.md).
+      // Every token has a fresh jti (CDS Hooks 2.0, "Trusting CDS Clients": a nonce per call), so a
+      // verified-token cache would never hit.
       cache: false,
       // Time claims are checked by claims.ts against the one injected clock, with the configured skew.
       ignoreExpiration: true,

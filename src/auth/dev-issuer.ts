@@ -3,6 +3,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorCode } from '../errors.js';
 
 export const DEV_ISSUER = 'urn:vigil:dev-issuer';
 
@@ -36,7 +37,7 @@ export function loadOrCreateDevIssuer(dataDir: string): DevIssuer {
   try {
     return fromFile(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (errorCode(err) !== 'ENOENT') throw err;
   }
   mkdirSync(join(dataDir, 'dev-issuer'), { recursive: true, mode: 0o700 });
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
@@ -44,7 +45,7 @@ export function loadOrCreateDevIssuer(dataDir: string): DevIssuer {
   try {
     writeFileSync(path, JSON.stringify(jwk), { flag: 'wx', mode: 0o600 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (errorCode(err) !== 'EEXIST') throw err;
   }
   return fromFile(path);
 }

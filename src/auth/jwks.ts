@@ -13,6 +13,17 @@ export interface VerifyKey {
 
 export type KeyMap = ReadonlyMap<string, VerifyKey>;
 
+/** A JWKS that could not be had or is not one: the issuer keeps the keys it had (remote-jwks.ts). */
+export class JwksError extends Error {
+  constructor(
+    readonly code: 'JWKS_HTTP_ERROR' | 'JWKS_NOT_A_JWKS',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JwksError';
+  }
+}
+
 const EC_ALG: Record<string, AsymmetricAlg> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
 const RSA_ALGS: AsymmetricAlg[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
 const MIN_RSA_BITS = 2048;
@@ -31,7 +42,7 @@ function algorithmsOf(jwk: Record<string, unknown>, key: KeyObject): AsymmetricA
  */
 export function parseJwks(doc: unknown): Map<string, VerifyKey> {
   const keys = (doc as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(keys)) throw new Error('not a JWKS: no "keys" array');
+  if (!Array.isArray(keys)) throw new JwksError('JWKS_NOT_A_JWKS', 'not a JWKS: no "keys" array');
   const out = new Map<string, VerifyKey>();
   for (const entry of keys) {
     if (typeof entry !== 'object' || entry === null) continue;

@@ -1,25 +1,31 @@
-// Compact JWS signing with node:crypto for the asymmetric algorithms Vigil accepts. Used by
-// `npm run token` (the development issuer) and by tests; Vigil itself only verifies (@fastify/jwt).
-import { constants, randomUUID, sign, type KeyObject } from 'node:crypto';
+// Signing CDS Hooks JWTs for the development issuer (`npm run token`), the benchmarks and the tests,
+// on fast-jwt: the library @fastify/jwt verifies with, so signer and verifier agree on every encoding
+// (ECDSA signatures as raw r||s, RFC 7518 §3.4). Vigil itself only verifies (cds-auth.ts).
+import { randomUUID, type KeyObject } from 'node:crypto';
+import { createSigner } from 'fast-jwt';
 
 export type AsymmetricAlg = 'ES256' | 'ES384' | 'ES512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512';
 
-export function base64url(input: string | Buffer): string {
-  return Buffer.from(input).toString('base64url');
-}
-
-/** Signs `header.payload` as the header's `alg` says. ECDSA signatures are raw r||s (RFC 7518 §3.4). */
-export function signJwt(header: Record<string, unknown> & { alg: AsymmetricAlg }, claims: Record<string, unknown>, privateKey: KeyObject): string {
-  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
-  const digest = `sha${header.alg.slice(2)}`;
-  const family = header.alg.slice(0, 2);
-  const signature =
-    family === 'ES'
-      ? sign(digest, Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' })
-      : family === 'PS'
-        ? sign(digest, Buffer.from(input), { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST })
-        : sign(digest, Buffer.from(input), privateKey);
-  return `${input}.${base64url(signature)}`;
+/**
+ * Signs `claims` as the header's `alg` says, with the header's `kid` and any other header fields
+ * (`jku`, or a test's odd ones). Claims are signed as given: no `iat` is added when there is none.
+ */
+export function signJwt(
+  header: Record<string, unknown> & { alg: AsymmetricAlg },
+  claims: Record<string, unknown>,
+  privateKey: KeyObject,
+): string {
+  const { alg, kid, typ, ...rest } = header;
+  const sign = createSigner({
+    key: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    algorithm: alg,
+    ...(typeof kid === 'string' ? { kid } : {}),
+    ...(typeof typ === 'string' ? { typ } : {}),
+    // fast-jwt types its extra header as a whole one (with alg); it sets alg, typ and kid itself.
+    header: { ...rest, alg },
+    noTimestamp: claims.iat === undefined,
+  });
+  return sign(claims);
 }
 
 export interface CdsTokenRequest {

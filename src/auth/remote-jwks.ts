@@ -1,7 +1,8 @@
 // Keys fetched from an issuer's allowlisted jku URLs: cached, refreshed when a token names a kid we do
 // not have (key rotation) but at most once per interval per URL, so a stream of made-up kids cannot
 // turn Vigil into a request amplifier. Callers check the URL against the allowlist before asking.
-import { parseJwks, type VerifyKey } from './jwks.js';
+import { discard, readCapped } from '../net/read-capped.js';
+import { JwksError, parseJwks, type VerifyKey } from './jwks.js';
 
 export interface RemoteJwksOptions {
   timeoutMs: number;
@@ -72,16 +73,10 @@ export class RemoteJwks {
       headers: { accept: 'application/json' },
       signal: AbortSignal.timeout(this.opts.timeoutMs),
     });
-    if (!res.ok || res.body === null) throw new Error(`JWKS fetch answered ${res.status}`);
-    const declared = Number(res.headers.get('content-length') ?? '0');
-    if (declared > MAX_JWKS_BYTES) throw new Error('JWKS too large');
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-      size += chunk.byteLength;
-      if (size > MAX_JWKS_BYTES) throw new Error('JWKS too large');
-      chunks.push(Buffer.from(chunk));
+    if (!res.ok || res.body === null) {
+      await discard(res);
+      throw new JwksError('JWKS_HTTP_ERROR', `JWKS fetch answered ${res.status}`);
     }
-    return parseJwks(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+    return parseJwks(JSON.parse(await readCapped(res, MAX_JWKS_BYTES)));
   }
 }

@@ -2,7 +2,8 @@
 // loopback trusts the CDS Hooks sandbox's published key and the local development key (for trying
 // Vigil on one's own machine: both private keys are within anyone's reach, so it says so loudly);
 // bound to any other address it refuses to start.
-import { ConfigError, isLoopbackHost, type Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
+import { isLoopbackHost } from '../net/loopback.js';
 import sandboxJwks from './sandbox-jwks.json' with { type: 'json' };
 import { loadOrCreateDevIssuer } from './dev-issuer.js';
 import { parseJwks } from './jwks.js';

@@ -1,8 +1,8 @@
 // The issuers Vigil trusts, read from the VIGIL_TRUSTED_ISSUERS file: for each `iss`, a pinned JWKS, an
 // allowlist of jku URLs, or both. Validated whole at start-up; every problem is reported at once.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from '../config.js';
+import { ConfigError, readJsonSetting } from '../config.js';
+import { isLoopbackHost } from '../net/loopback.js';
 import { parseJwks, type KeyMap } from './jwks.js';
 
 export interface TrustedIssuer {
@@ -13,13 +13,11 @@ export interface TrustedIssuer {
   jku: readonly string[];
 }
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
-
 /** https only; plain http only to this machine (a local test JWKS server). */
 const jkuUrl = z.string().refine((s) => {
   try {
     const u = new URL(s);
-    return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.test(u.hostname));
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
   } catch {
     return false;
   }
@@ -58,12 +56,5 @@ export function issuersFromDocument(doc: unknown, source: string): TrustedIssuer
 }
 
 export function readTrustedIssuers(path: string): TrustedIssuer[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? 'not valid JSON';
-    throw new ConfigError([`VIGIL_TRUSTED_ISSUERS: cannot read ${path} (${why})`]);
-  }
-  return issuersFromDocument(doc, path);
+  return issuersFromDocument(readJsonSetting('VIGIL_TRUSTED_ISSUERS', path), path);
 }

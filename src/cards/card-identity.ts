@@ -4,7 +4,7 @@
 // feedback on a re-fired card is recognised. Anything material changes the uuid. The facts are the
 // card's `extension` (machine-readable, with times as instants, not "12 min ago" words that age).
 import type { KeyedHash } from '../identity/keyed-hash.js';
-import type { Card } from './card-schema.js';
+import type { Card } from '../cds-hooks/card-schema.js';
 import type { SuggestionDraft } from './suggestions.js';
 
 /** A card as the builders make it: everything but the ids, suggestions still drafts. */

@@ -5,9 +5,9 @@ import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Result, QsofaResult } from '../fallback-rules/types.js';
 import { capLines } from '../explain/lists.js';
 import type { RiskAssessment } from '../models/scorer.js';
-import { isMixedAgeSet, type PatientInputs } from '../prefetch/vital-signs.js';
+import { isMixedAgeSet, type PatientInputs } from '../domain/vital-signs.js';
 import type { KeyedHash } from '../identity/keyed-hash.js';
-import type { Indicator } from './card-schema.js';
+import { INDICATOR_RANK, type Indicator } from '../cds-hooks/card-schema.js';
 import type { IndicatorPolicy } from './indicator.js';
 
 /** What the card builders need to know besides the assessment. */
@@ -76,11 +76,10 @@ export const OVERRIDE_REASONS = [
 /** Codes cards offered before the standard ones (feedback on older cards still arrives with them). */
 export const LEGACY_OVERRIDE_CODES = ['already-escalated', 'expected-for-patient', 'clinical-judgement'] as const;
 
-const RANK: Record<Indicator, number> = { info: 0, warning: 1, critical: 2 };
-
+/** The most severe of some indicators (undefined when none is given). */
 export function mostSevere(...indicators: (Indicator | undefined)[]): Indicator | undefined {
   let best: Indicator | undefined;
-  for (const i of indicators) if (i !== undefined && (best === undefined || RANK[i] > RANK[best])) best = i;
+  for (const i of indicators) if (i !== undefined && (best === undefined || INDICATOR_RANK[i] > INDICATOR_RANK[best])) best = i;
   return best;
 }
 

@@ -4,7 +4,7 @@
 // is never shown as normal: an incomplete score says so and asks for the missing values, and an
 // out-of-date or unverified value that would score 3 raises the card and asks for a re-check.
 import { formatAge, formatHours } from '../explain/age.js';
-import { formatReading, PARAMETER_LABELS, shortValue } from '../explain/labels.js';
+import { formatReading, PARAMETER_LABELS, shortValue } from '../domain/labels.js';
 import { modelSection, modelStatusNote, modelSummary, type ModelBeside } from '../explain/model-explain.js';
 import {
   asOfWords,
@@ -20,12 +20,11 @@ import {
   unusableLines,
 } from '../explain/news2-explain.js';
 import { NEWS2_SOURCE_URL } from '../explain/news2-response.js';
-import { NEWS2_PARAMETERS } from '../fallback-rules/news2-chart.js';
 import { unconfirmedNews2, type UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Result, News2Risk } from '../fallback-rules/types.js';
 import type { RiskAssessment } from '../models/scorer.js';
-import type { PatientInputs, VitalSigns } from '../prefetch/vital-signs.js';
-import type { Card, Indicator } from './card-schema.js';
+import { VITAL_NAMES, type PatientInputs, type VitalReading, type VitalSigns } from '../domain/vital-signs.js';
+import { INDICATOR_RANK, type Card, type Indicator } from '../cds-hooks/card-schema.js';
 import { withStableIdentity, type DraftCard } from './card-identity.js';
 import {
   aboutLink,
@@ -55,7 +54,6 @@ const ACTION_WORDS: Record<News2Risk, string> = {
 
 const SOURCE = cardSource(SERVICE, 'Risk of clinical deterioration');
 const NEWS2_LINK = { label: 'RCP: National Early Warning Score (NEWS) 2', url: NEWS2_SOURCE_URL, type: 'absolute' as const };
-const RANK: Record<Indicator, number> = { info: 0, warning: 1, critical: 2 };
 
 /** Up to two parameters that score highest, as "RR 26/min (3)", for the summary line. */
 function drivers(news2: News2Result, inputs: PatientInputs): string {
@@ -64,7 +62,7 @@ function drivers(news2: News2Result, inputs: PatientInputs): string {
     .sort((a, b) => b.points - a.points)
     .slice(0, 2)
     .map((s) => {
-      const reading = inputs.vitals[s.parameter] as Parameters<typeof formatReading>[1] | undefined;
+      const reading: VitalReading | undefined = inputs.vitals[s.parameter];
       const value = reading !== undefined ? formatReading(s.parameter, reading) : String(s.value);
       return `${shortValue(s.parameter, value)} (${s.points})`;
     })
@@ -104,8 +102,8 @@ function summaryFor(a: RiskAssessment, inputs: PatientInputs, unconfirmed: Uncon
 
 /** How the model's band sits beside NEWS2's indicator, and whether it raised the card. */
 function modelBeside(news2: Indicator | undefined, model: Indicator | undefined): ModelBeside {
-  const n = news2 === undefined ? -1 : RANK[news2];
-  const m = model === undefined ? -1 : RANK[model];
+  const n = news2 === undefined ? -1 : INDICATOR_RANK[news2];
+  const m = model === undefined ? -1 : INDICATOR_RANK[model];
   if (m > n) return 'raises';
   return m < n ? 'lower' : 'agrees';
 }
@@ -169,7 +167,10 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
 
 function newestAt(vitals: VitalSigns): Date | undefined {
   let newest: Date | undefined;
-  for (const r of Object.values(vitals)) if (r !== undefined && (newest === undefined || r.at > newest)) newest = r.at;
+  for (const name of VITAL_NAMES) {
+    const at = vitals[name]?.at;
+    if (at !== undefined && (newest === undefined || at > newest)) newest = at;
+  }
   return newest;
 }
 
@@ -181,7 +182,7 @@ export function noRecentVitalsCard(inputs: PatientInputs, ctx: CardContext): Car
   const window = formatHours(ctx.staleAfterHours);
   const lastStale = newestAt(inputs.stale);
   const lastUnverified = newestAt(inputs.unverified);
-  const empty: News2Result = { total: 0, partial: true, missing: [...NEWS2_PARAMETERS], subscores: [], anySingleThree: false, risk: 'none', spo2Scale: inputs.spo2Scale };
+  const empty: News2Result = { total: 0, partial: true, missing: [...VITAL_NAMES], subscores: [], anySingleThree: false, risk: 'none', spo2Scale: inputs.spo2Scale };
   const unconfirmed = unconfirmedNews2(inputs, empty);
   const alarming = unconfirmed.alarming.length > 0;
   const recheck = alarming ? ` · re-check ${unconfirmed.alarming.map((v) => unconfirmedShort(v, ctx.now)).join(', ')}` : '';

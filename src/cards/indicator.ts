@@ -4,7 +4,7 @@
 // parameters must be seen, never silently read as normal.
 import type { Config } from '../config.js';
 import type { News2Result } from '../fallback-rules/types.js';
-import type { Indicator } from './card-schema.js';
+import type { Indicator } from '../cds-hooks/card-schema.js';
 
 export type IndicatorPolicy = Pick<Config, 'VIGIL_LOW_SCORE_CARD' | 'VIGIL_CARD_FOR_ZERO'>;
 

@@ -6,11 +6,11 @@ import { capLines } from '../explain/lists.js';
 import { modelStatusNote } from '../explain/model-explain.js';
 import { asOfWords, news2Headline, news2Table, qsofaLine } from '../explain/news2-explain.js';
 import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
-import type { BreathingRisk } from '../hooks/sedation/breathing-risk.js';
-import type { SedativeMatch } from '../hooks/sedation/classify-order.js';
+import type { BreathingRisk } from '../sedation/breathing-risk.js';
+import { SEDATIVE_CLASS_WORDS, type SelectedSedative } from '../sedation/classify-order.js';
 import type { RiskAssessment } from '../models/scorer.js';
-import type { PatientInputs } from '../prefetch/vital-signs.js';
-import type { Card } from './card-schema.js';
+import type { PatientInputs } from '../domain/vital-signs.js';
+import type { Card } from '../cds-hooks/card-schema.js';
 import { withStableIdentity, type DraftCard } from './card-identity.js';
 import { aboutLink, cardSource, couldNotObtain, DISCLAIMER, fitSummary, OVERRIDE_REASONS, scoreExtension, type CardContext } from './common.js';
 import { continuousOximetrySuggestion, type SuggestionDraft } from './suggestions.js';
@@ -18,26 +18,6 @@ import { continuousOximetrySuggestion, type SuggestionDraft } from './suggestion
 const SERVICE = 'sedation-safety';
 
 const SOURCE = cardSource(SERVICE, 'Sedative ordered for a patient at respiratory risk');
-
-const CLASS_WORDS: Record<SedativeMatch['drugClass'], string> = {
-  opioid: 'Opioid',
-  benzodiazepine: 'Benzodiazepine',
-  'other-sedative': 'Sedative',
-};
-
-const ARTICLE_CLASS: Record<SedativeMatch['drugClass'], string> = {
-  opioid: 'an opioid',
-  benzodiazepine: 'a benzodiazepine',
-  'other-sedative': 'a sedative',
-};
-
-export interface SelectedSedative {
-  /** `MedicationRequest/id` as named in `selections`. */
-  reference: string;
-  /** The order's own name as the EHR wrote it, for the card. */
-  orderName: string;
-  match: SedativeMatch;
-}
 
 /**
  * Remove the draft order (recommended), or, where breathing is the reason, go ahead with continuous
@@ -74,14 +54,14 @@ export function sedationCard(
   unconfirmed: UnconfirmedNews2,
   ctx: CardContext,
 ): Card {
-  const what = `${CLASS_WORDS[order.match.drugClass]} (${order.match.ingredient})`;
+  const what = `${SEDATIVE_CLASS_WORDS[order.match.drugClass].heading} (${order.match.ingredient})`;
   const reasons = risk.reasons.map((r) => r.text);
   const summary = fitSummary(`${what} ordered: ${verdict(risk)} — ${reasons.join(', ')}`);
   const judgedAtRisk = risk.reasons.some((r) => r.level !== 'cannot-judge');
   const parts = [
     judgedAtRisk
-      ? `**${order.orderName}** is ${ARTICLE_CLASS[order.match.drugClass]}, and this patient's breathing or conscious level is already compromised, or cannot be judged from what is charted:`
-      : `**${order.orderName}** is ${ARTICLE_CLASS[order.match.drugClass]}, and this patient's breathing cannot be judged from what is charted:`,
+      ? `**${order.orderName}** is ${SEDATIVE_CLASS_WORDS[order.match.drugClass].withArticle}, and this patient's breathing or conscious level is already compromised, or cannot be judged from what is charted:`
+      : `**${order.orderName}** is ${SEDATIVE_CLASS_WORDS[order.match.drugClass].withArticle}, and this patient's breathing cannot be judged from what is charted:`,
     capLines(reasons.map((r) => `- ${r}`), 'reasons').join('\n'),
     judgedAtRisk
       ? 'Consider a lower dose or an alternative, closer monitoring (respiratory rate, SpO2, sedation score) after the dose, and naloxone or flumazenil availability as appropriate.'
@@ -92,46 +72,38 @@ export function sedationCard(
   ];
   const note = modelStatusNote(a.modelStatus);
   if (note !== undefined) parts.push(note);
-  parts.push(...couldNotObtain(ctx.problems));
-  parts.push(DISCLAIMER);
-  const draft: DraftCard = {
-    summary,
-    detail: parts.join('\n\n'),
-    indicator: risk.severe ? 'critical' : 'warning',
-    source: SOURCE,
-    ...suggestionsFor(order, risk, ctx),
-    overrideReasons: OVERRIDE_REASONS,
-    links: [aboutLink(ctx)],
-    extension: { ...scoreExtension(a, inputs, unconfirmed), 'vigil.order': orderExtension(order) },
-  };
-  return withStableIdentity(draft, SERVICE, ctx.patient.pseudonym, ctx.keyed);
+  return finish(order, risk, ctx, summary, parts, scoreExtension(a, inputs, unconfirmed));
 }
 
 /** A sedative was ordered but no vital sign is recent enough to judge breathing: a warning, never silence. */
 export function sedationNoVitalsCard(order: SelectedSedative, inputs: PatientInputs, risk: BreathingRisk, ctx: CardContext): Card {
-  const what = `${CLASS_WORDS[order.match.drugClass]} (${order.match.ingredient})`;
+  const what = `${SEDATIVE_CLASS_WORDS[order.match.drugClass].heading} (${order.match.ingredient})`;
   const window = formatHours(ctx.staleAfterHours);
   const parts = [
     `**${order.orderName}** can depress breathing, and Vigil found no verified vital signs charted in the last ${window} to check this patient's respiratory rate, SpO2 or conscious level. Chart observations before the first dose.`,
   ];
   const known = risk.reasons.filter((r) => !r.text.includes('not charted'));
   if (known.length > 0) parts.push(capLines(known.map((r) => `- ${r.text}`), 'reasons').join('\n'));
-  parts.push(...couldNotObtain(ctx.problems));
-  parts.push(DISCLAIMER);
   const ext: Record<string, unknown> = {
     path: 'rules',
     scored: false,
     reason: Object.keys(inputs.stale).length > 0 || Object.keys(inputs.unverified).length > 0 ? 'stale-vitals' : 'no-vitals',
   };
+  const summary = fitSummary(`${what} ordered: breathing cannot be judged — no verified vital signs in the last ${window}${known[0] !== undefined ? `; ${known[0].text}` : ''}`);
+  return finish(order, risk, ctx, summary, parts, { 'vigil.score': ext });
+}
+
+/** What both sedation cards end with: what could not be had, the disclaimer, the suggestions, the order as data. */
+function finish(order: SelectedSedative, risk: BreathingRisk, ctx: CardContext, summary: string, parts: string[], score: Record<string, unknown>): Card {
   const draft: DraftCard = {
-    summary: fitSummary(`${what} ordered: breathing cannot be judged — no verified vital signs in the last ${window}${known[0] !== undefined ? `; ${known[0].text}` : ''}`),
-    detail: parts.join('\n\n'),
+    summary,
+    detail: [...parts, ...couldNotObtain(ctx.problems), DISCLAIMER].join('\n\n'),
     indicator: risk.severe ? 'critical' : 'warning',
     source: SOURCE,
     ...suggestionsFor(order, risk, ctx),
     overrideReasons: OVERRIDE_REASONS,
     links: [aboutLink(ctx)],
-    extension: { 'vigil.score': ext, 'vigil.order': orderExtension(order) },
+    extension: { ...score, 'vigil.order': orderExtension(order) },
   };
   return withStableIdentity(draft, SERVICE, ctx.patient.pseudonym, ctx.keyed);
 }

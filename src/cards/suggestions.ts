@@ -9,8 +9,7 @@
 // (qualifier); 1104051000000101 NEWS2 total score (UK extension) as the reason.
 // Responses: RCP NEWS2 (2017), chart 3 (clinical response) and chart 4 (minimum monitoring frequency).
 import type { News2Result, News2Risk } from '../fallback-rules/types.js';
-
-const SNOMED = 'http://snomed.info/sct';
+import { SNOMED } from '../fhir/codes.js';
 const TAKING_VITAL_SIGNS = { system: SNOMED, code: '61746007', display: 'Taking patient vital signs' };
 const INFORMING_DOCTOR = { system: SNOMED, code: '304562007', display: 'Informing doctor' };
 const PULSE_OXIMETRY = { system: SNOMED, code: '252465000', display: 'Pulse oximetry' };

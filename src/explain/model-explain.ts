@@ -3,7 +3,7 @@
 // (Tonekaboni et al., MLHC 2019: clinicians want per-patient contributing factors, in plain words,
 // beside the familiar score), and the inputs it had to assume because they were not charted.
 import type { ModelPrediction, ModelStatus } from '../models/scorer.js';
-import { displayUnit, featureLabel } from './labels.js';
+import { displayUnit, featureLabel } from '../domain/labels.js';
 
 /** Contributions smaller than this (log-odds) do not move the risk enough to be worth a line. */
 const NOTABLE_LOG_ODDS = 0.1;

@@ -2,17 +2,16 @@
 // score), and a chart-like table of each parameter's value, age and points. What could not be scored
 // is named with its value and age where it has one (out of date, unverified), never silently treated
 // as normal, and what it would score is said.
-import { NEWS2_PARAMETERS } from '../fallback-rules/news2-chart.js';
 import type { UnconfirmedNews2, UnconfirmedValue } from '../fallback-rules/news2-unconfirmed.js';
-import type { News2Parameter, News2Result, QsofaResult } from '../fallback-rules/types.js';
-import { isMixedAgeSet, type PatientInputs, type Reading } from '../prefetch/vital-signs.js';
+import type { News2Result, QsofaResult } from '../fallback-rules/types.js';
+import { isMixedAgeSet, VITAL_NAMES, type PatientInputs, type Reading, type VitalName, type VitalReading } from '../domain/vital-signs.js';
 import { formatAge, formatHours } from './age.js';
-import { formatReading, formatValue, PARAMETER_LABELS, PARAMETER_WORDS, shortValue } from './labels.js';
+import { formatReading, formatValue, PARAMETER_LABELS, PARAMETER_WORDS, shortValue } from '../domain/labels.js';
 import { capLines } from './lists.js';
 import { NEWS2_RESPONSE } from './news2-response.js';
 
 /** "up from 18, 4 h ago": how a value moved since the one charted before it; '' when there is none. */
-export function trendWords(parameter: News2Parameter, current: Reading<unknown>, previous: Reading<unknown> | undefined, now: Date): string {
+export function trendWords(parameter: VitalName, current: Reading<unknown>, previous: Reading<unknown> | undefined, now: Date): string {
   if (previous === undefined) return '';
   const age = formatAge(previous.at, now);
   if (typeof current.value === 'number' && typeof previous.value === 'number') {
@@ -40,7 +39,7 @@ export function news2Headline(news2: News2Result): string {
 export function missingWords(news2: News2Result, inputs: PatientInputs): string {
   const outOfDate = news2.missing.filter((p) => inputs.stale[p] !== undefined);
   const notCharted = news2.missing.filter((p) => inputs.stale[p] === undefined);
-  const words = (ps: News2Parameter[]) => ps.map((p) => PARAMETER_WORDS[p]).join(', ');
+  const words = (ps: VitalName[]) => ps.map((p) => PARAMETER_WORDS[p]).join(', ');
   return [outOfDate.length > 0 ? `${words(outOfDate)} out of date` : '', notCharted.length > 0 ? `${words(notCharted)} not charted` : '']
     .filter((s) => s !== '')
     .join(', ');
@@ -75,17 +74,17 @@ function pointsCell(v: UnconfirmedValue): string {
 
 /** The NEWS2 table, one row per parameter in chart order (plus unverified newer values). Markdown. */
 export function news2Table(news2: News2Result, inputs: PatientInputs, unconfirmed: UnconfirmedNews2, now: Date, staleAfterHours: number): string {
-  const withTrend = (p: News2Parameter, reading: Reading<unknown>, shown: string): string => {
-    const trend = trendWords(p, reading, inputs.previous[p] as Reading<unknown> | undefined, now);
+  const withTrend = (p: VitalName, reading: Reading<unknown>, shown: string): string => {
+    const trend = trendWords(p, reading, inputs.previous[p], now);
     return trend === '' ? shown : `${shown} (${trend})`;
   };
   const rows = ['| Parameter | Value | Charted | Points |', '|---|---|---|---|'];
-  const byParameter = (p: News2Parameter, kind: UnconfirmedValue['kind']) => unconfirmed.values.find((v) => v.parameter === p && v.kind === kind);
-  for (const parameter of NEWS2_PARAMETERS) {
+  const byParameter = (p: VitalName, kind: UnconfirmedValue['kind']) => unconfirmed.values.find((v) => v.parameter === p && v.kind === kind);
+  for (const parameter of VITAL_NAMES) {
     const label = PARAMETER_LABELS[parameter] + (parameter === 'spo2' && news2.spo2Scale === 2 ? ' (scale 2)' : '');
     const sub = news2.subscores.find((s) => s.parameter === parameter);
     if (sub !== undefined) {
-      const reading = inputs.vitals[parameter] as (Parameters<typeof formatReading>[1]) | undefined;
+      const reading: VitalReading | undefined = inputs.vitals[parameter];
       const value = reading !== undefined ? withTrend(parameter, reading, formatReading(parameter, reading)) : formatValue(parameter, sub.value, sub.unit);
       rows.push(`| ${label} | ${value} | ${formatAge(sub.at, now)} | ${sub.points}${sub.note !== undefined ? ' (assumed: see below)' : ''} |`);
     } else {
@@ -93,7 +92,7 @@ export function news2Table(news2: News2Result, inputs: PatientInputs, unconfirme
       if (stale !== undefined) {
         rows.push(`| ${label} | ${formatReading(parameter, stale.reading)} (out of date) | ${formatAge(stale.reading.at, now)} | ${pointsCell(stale)} |`);
       } else if (inputs.stale[parameter] !== undefined) {
-        rows.push(`| ${label} | out of date | ${formatAge(inputs.stale[parameter]!.at, now)} | not scored |`);
+        rows.push(`| ${label} | out of date | ${formatAge(inputs.stale[parameter].at, now)} | not scored |`);
       } else {
         rows.push(`| ${label} | not charted in the last ${formatHours(staleAfterHours)} | — | not scored |`);
       }

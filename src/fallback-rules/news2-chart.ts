@@ -2,13 +2,9 @@
 // clinical literals. Source: Royal College of Physicians, National Early Warning Score (NEWS) 2,
 // 2017, Chart 1 "The NEWS scoring system" and Chart 2 (clinical response thresholds); checked
 // boundary by boundary against the chart (also reproduced in O'Driscoll et al., Thorax 2017, table 1).
-import { VITAL_NAMES, type Consciousness, type NumericVital } from '../prefetch/vital-signs.js';
-import type { News2Parameter } from './types.js';
+import type { Consciousness, NumericVital } from '../domain/vital-signs.js';
 
 export type Points = 0 | 1 | 2 | 3;
-
-/** The seven parameters in chart order: subscores and `missing` are listed in this order. */
-export const NEWS2_PARAMETERS: readonly News2Parameter[] = VITAL_NAMES;
 
 /**
  * One band of the chart: a rounded value scores `points` when it is at most `upTo` and above the

@@ -2,16 +2,16 @@
 // unverified ones (preliminary or unknown status). They never enter the score, but a clinician must
 // see what they would score, because an alarming value that is old or unconfirmed is a reason to
 // re-check the patient now, not a reason for silence. Pure.
-import type { PatientInputs, Reading, VitalSigns } from '../prefetch/vital-signs.js';
-import { NEWS2_PARAMETERS, type Points } from './news2-chart.js';
+import { VITAL_NAMES, type PatientInputs, type Reading, type VitalName, type VitalReading } from '../domain/vital-signs.js';
+import type { Points } from './news2-chart.js';
 import { news2Risk, scoreNews2 } from './news2.js';
-import type { News2Parameter, News2Result, News2Risk } from './types.js';
+import type { News2Result, News2Risk } from './types.js';
 
 /** A value that was charted but not scored, with what it would score. */
 export interface UnconfirmedValue {
-  parameter: News2Parameter;
+  parameter: VitalName;
   kind: 'stale' | 'unverified';
-  reading: Reading<unknown> & { newOnset?: boolean };
+  reading: VitalReading;
   /** Points it would score (scale-2 SpO2 with oxygen unknown: the worse case, as NEWS2 itself does). */
   points: Points;
 }
@@ -30,16 +30,16 @@ export interface UnconfirmedNews2 {
 const RANK: Record<News2Risk, number> = { none: 0, low: 1, 'low-medium': 2, medium: 3, high: 4 };
 
 /** Points one reading would score, in the context of the patient's other fresh values. */
-function pointsOf(inputs: PatientInputs, parameter: News2Parameter, reading: Reading<unknown>): Points | undefined {
-  const vitals = { ...inputs.vitals, [parameter]: reading } as VitalSigns;
+function pointsOf(inputs: PatientInputs, parameter: VitalName, reading: Reading<unknown>): Points | undefined {
+  const vitals = { ...inputs.vitals, [parameter]: reading };
   return scoreNews2({ ...inputs, vitals }).subscores.find((s) => s.parameter === parameter)?.points;
 }
 
 export function unconfirmedNews2(inputs: PatientInputs, scored: News2Result): UnconfirmedNews2 {
   const values: UnconfirmedValue[] = [];
-  for (const parameter of NEWS2_PARAMETERS) {
+  for (const parameter of VITAL_NAMES) {
     for (const kind of ['unverified', 'stale'] as const) {
-      const reading = (kind === 'stale' ? inputs.stale : inputs.unverified)[parameter] as UnconfirmedValue['reading'] | undefined;
+      const reading: VitalReading | undefined = (kind === 'stale' ? inputs.stale : inputs.unverified)[parameter];
       if (reading === undefined) continue;
       const points = pointsOf(inputs, parameter, reading);
       if (points !== undefined) values.push({ parameter, kind, reading, points });
@@ -49,7 +49,7 @@ export function unconfirmedNews2(inputs: PatientInputs, scored: News2Result): Un
   if (values.length === 0) return result;
 
   const confirmed: Record<string, Reading<unknown>> = { ...inputs.stale, ...inputs.vitals, ...inputs.unverified };
-  const worse = scoreNews2({ ...inputs, vitals: confirmed as VitalSigns });
+  const worse = scoreNews2({ ...inputs, vitals: confirmed });
   const worseRisk = news2Risk(worse.total, worse.anySingleThree);
   if (worse.total > scored.total && RANK[worseRisk] > RANK[scored.risk]) {
     result.ifConfirmed = { total: worse.total, risk: worseRisk, partial: worse.partial };

@@ -1,23 +1,25 @@
 // NEWS2 (Royal College of Physicians, 2017) from normalised vital signs: a pure function of its
 // inputs, banded by the chart in news2-chart.ts. Missing parameters are reported, never scored as normal.
+import { roundHalfUp } from '../domain/rounding.js';
 import {
   CANONICAL_UNITS,
+  VITAL_NAMES,
   type Consciousness,
   type NumericVital,
   type PatientInputs,
-} from '../prefetch/vital-signs.js';
+  type VitalName,
+} from '../domain/vital-signs.js';
 import {
   NEWS2_BANDS,
   NEWS2_CONSCIOUSNESS_POINTS,
   NEWS2_DECIMALS,
   NEWS2_OXYGEN_POINTS,
-  NEWS2_PARAMETERS,
   NEWS2_RESPONSE_THRESHOLDS,
   NEWS2_SPO2_BANDS,
   type Band,
   type Points,
 } from './news2-chart.js';
-import type { News2Parameter, News2Result, News2Risk, News2Subscore } from './types.js';
+import type { News2Result, News2Risk, News2Subscore } from './types.js';
 
 /** What SpO2 points depend on besides the saturation itself. */
 export interface Spo2Context {
@@ -41,19 +43,6 @@ function scale2AssumedOxygenNote(onAirPoints: Points): string {
   return `oxygen status not charted: SpO2 on scale 2 scored as on oxygen, the worse case (${onAirPoints} on air)`;
 }
 
-/**
- * Rounds half up (away from zero) to `decimals` places, as a person reads a chart: 38.45 → 38.5,
- * 91.5 → 92. Binary noise from unit conversion is stripped first (101.3 °F converts to
- * 38.500000000000006 °C, 101.21 °F to 38.449999999999996 °C, which plain Math.round(v × 10) / 10 would
- * show as 38.4), so a value that is an exact half in decimal always rounds up. Twelve significant
- * digits is far beyond any vital's precision.
- */
-export function roundHalfUp(value: number, decimals: number): number {
-  const factor = 10 ** decimals;
-  const scaled = Number((Math.abs(value) * factor).toPrecision(12));
-  return (Math.sign(value) * Math.round(scaled)) / factor;
-}
-
 function band(bands: readonly Band[], value: number): Points {
   for (const b of bands) if (value <= b.upTo) return b.points;
   // Unreachable for finite values: every band list ends at Infinity.
@@ -74,7 +63,7 @@ export function pointsFor(parameter: NumericVital, value: number, context?: Spo2
 export function pointsFor(parameter: 'consciousness', value: Consciousness): Scored<Consciousness>;
 export function pointsFor(parameter: 'supplementalOxygen', onOxygen: boolean): Scored<boolean>;
 export function pointsFor(
-  parameter: News2Parameter,
+  parameter: VitalName,
   value: number | Consciousness | boolean,
   context: Spo2Context = { spo2Scale: 1 },
 ): Scored<number | Consciousness | boolean> {
@@ -109,7 +98,7 @@ function isConsciousness(value: unknown): value is Consciousness {
 }
 
 /** One parameter's subscore from the fresh vitals, or undefined when it cannot be scored. */
-function subscore(parameter: News2Parameter, inputs: PatientInputs, spo2Scale: 1 | 2): News2Subscore | undefined {
+function subscore(parameter: VitalName, inputs: PatientInputs, spo2Scale: 1 | 2): News2Subscore | undefined {
   const { vitals } = inputs;
   switch (parameter) {
     case 'consciousness': {
@@ -149,8 +138,8 @@ function subscore(parameter: News2Parameter, inputs: PatientInputs, spo2Scale: 1
 export function scoreNews2(inputs: PatientInputs): News2Result {
   const spo2Scale = inputs.spo2Scale === 2 ? 2 : 1;
   const subscores: News2Subscore[] = [];
-  const missing: News2Parameter[] = [];
-  for (const parameter of NEWS2_PARAMETERS) {
+  const missing: VitalName[] = [];
+  for (const parameter of VITAL_NAMES) {
     const scored = subscore(parameter, inputs, spo2Scale);
     if (scored) subscores.push(scored);
     else missing.push(parameter);

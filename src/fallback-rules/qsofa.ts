@@ -1,7 +1,7 @@
 // qSOFA (Seymour et al., JAMA 2016;315(8):762–774): one point each for respiratory rate ≥ 22/min,
 // systolic BP ≤ 100 mmHg and altered mentation; ≥ 2 is positive. A pure function of the fresh vitals.
-import { CONSCIOUSNESS_LEVELS, type PatientInputs, type VitalName } from '../prefetch/vital-signs.js';
-import { roundHalfUp } from './news2.js';
+import { CONSCIOUSNESS_LEVELS, type PatientInputs, type VitalName } from '../domain/vital-signs.js';
+import { roundHalfUp } from '../domain/rounding.js';
 import type { QsofaResult } from './types.js';
 
 /** Thresholds from Seymour et al. 2016 (Sepsis-3), applied to values rounded to whole numbers as NEWS2 does. */

@@ -1,19 +1,9 @@
 // Result types of the deterministic early-warning rules (NEWS2, qSOFA): shared by scorers,
 // explanations, cards and the `vigil.score` extension.
-import type { VitalName } from '../prefetch/vital-signs.js';
-
-/** The seven NEWS2 parameters, in chart order. */
-export type News2Parameter =
-  | 'respiratoryRate'
-  | 'spo2'
-  | 'supplementalOxygen'
-  | 'systolicBP'
-  | 'heartRate'
-  | 'consciousness'
-  | 'temperature';
+import type { VitalName } from '../domain/vital-signs.js';
 
 export interface News2Subscore {
-  parameter: News2Parameter;
+  parameter: VitalName;
   /** The value as scored, after rounding (temperature to 0.1 °C, others to whole numbers). */
   value: number | string | boolean;
   unit?: string;
@@ -34,7 +24,7 @@ export interface News2Result {
   total: number;
   /** True when at least one parameter was missing, so `total` understates the true score. */
   partial: boolean;
-  missing: News2Parameter[];
+  missing: VitalName[];
   subscores: News2Subscore[];
   /** True when any single parameter scored 3 (RCP "low–medium": urgent ward-based review). */
   anySingleThree: boolean;

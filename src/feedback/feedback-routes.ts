@@ -4,9 +4,9 @@
 // within the client's daily allowance, and counted.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { utcDay } from '../audit/daily-jsonl.js';
-import { addressKey, clientIp } from '../http/rate-limit.js';
+import { addressKey, clientIp } from '../net/client-address.js';
 import type { IssuedCardStore } from '../audit/issued-cards.js';
-import { errorCode, VigilError } from '../errors.js';
+import { errorCode, RateLimitedError, UnknownServiceError, VigilError } from '../errors.js';
 import type { RepeatSettings } from '../suppression/repeat-cards.js';
 import type { SuppressionStore } from '../suppression/suppression-store.js';
 import type { Telemetry } from '../telemetry.js';
@@ -31,16 +31,9 @@ export interface FeedbackRouteOptions {
 }
 
 /** 429: the client has stored its feedback allowance for today; nothing of this request was stored. */
-export class FeedbackQuotaError extends VigilError {
+export class FeedbackQuotaError extends RateLimitedError {
   constructor(quota: number, retryAfterSeconds: number) {
-    super('VIGIL_RATE_LIMITED', 'daily feedback allowance used', [
-      {
-        severity: 'error',
-        code: 'throttled',
-        diagnostics: `this client may store ${quota} feedback items per UTC day and has used them; nothing of this request was stored`,
-      },
-    ]);
-    this.retryAfterSeconds = retryAfterSeconds;
+    super(retryAfterSeconds, `this client may store ${quota} feedback items per UTC day and has used them; nothing of this request was stored`);
   }
 }
 
@@ -60,9 +53,7 @@ export class FeedbackUnavailableError extends VigilError {
   constructor(cause: string) {
     super('VIGIL_FEEDBACK_UNAVAILABLE', 'feedback cannot be stored', [
       { severity: 'error', code: 'transient', diagnostics: 'the feedback could not be stored (storage full or failing). Retry later: items already stored count as duplicates.' },
-    ]);
-    this.retryAfterSeconds = 5;
-    this.cause = cause;
+    ], { retryAfterSeconds: 5, cause });
   }
 }
 
@@ -79,9 +70,7 @@ export async function feedbackRoutes(app: FastifyInstance, opts: FeedbackRouteOp
 
   app.post<{ Params: { id: string } }>('/cds-services/:id/feedback', async (request) => {
     const service = request.params.id;
-    if (!known.has(service)) throw new VigilError('VIGIL_UNKNOWN_SERVICE', 'unknown service', [
-      { severity: 'error', code: 'not-found', diagnostics: 'no CDS service with this id: see GET /cds-services' },
-    ]);
+    if (!known.has(service)) throw new UnknownServiceError();
     const items = parseFeedbackBody(request.body);
     const receivedAt = opts.clock();
     const client = quotaKey(request);

@@ -3,7 +3,6 @@
 // (and not kept). The sandbox sends `overrideReason.reason` as `{code, system}` without a display.
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors.js';
-import { zodIssuesToOutcome } from '../http/zod-outcome.js';
 
 /**
  * Caps on everything that may be stored: an id is a UUID in practice (36 characters); a card offers a
@@ -56,11 +55,9 @@ const wrapperSchema = z.looseObject({ feedback: z.array(feedbackItemSchema).min(
 
 /** The items of a feedback request in either shape; throws InvalidRequestError naming each bad field. */
 export function parseFeedbackBody(body: unknown): FeedbackItem[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidRequestError([{ severity: 'error', code: 'structure', diagnostics: 'the request body must be a JSON object', expression: ['(body)'] }]);
-  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw InvalidRequestError.notAnObject();
   // A body with `feedback` is the specification's wrapper; anything else is read as one flat item.
   const parsed = 'feedback' in body ? wrapperSchema.safeParse(body) : feedbackItemSchema.safeParse(body);
-  if (!parsed.success) throw new InvalidRequestError(zodIssuesToOutcome(parsed.error.issues));
-  return 'feedback' in parsed.data ? (parsed.data.feedback as FeedbackItem[]) : [parsed.data as FeedbackItem];
+  if (!parsed.success) throw InvalidRequestError.fromZod(parsed.error.issues);
+  return 'feedback' in parsed.data ? (parsed.data.feedback as FeedbackItem[]) : [parsed.data];
 }

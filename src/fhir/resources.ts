@@ -41,10 +41,46 @@ export const bundle = z.looseObject({
 });
 export type Bundle = z.infer<typeof bundle>;
 
+// Reading loose JSON: what EHRs send is only loosely validated, so readers check each field's shape
+// as they go, with these, and ignore what does not fit.
+
+export type Json = Record<string, unknown>;
+
+/** A JSON object (not an array, not null). */
+export const isJsonObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** A JSON array, or an empty one for anything else. */
+export const asArray = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+
 export function isOperationOutcome(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as { resourceType?: unknown }).resourceType === 'OperationOutcome';
 }
 
 export function isBundle(value: unknown): value is Bundle {
   return typeof value === 'object' && value !== null && (value as { resourceType?: unknown }).resourceType === 'Bundle';
+}
+
+/** Any resource: an object with a string resourceType. */
+export function isResource(value: unknown): value is FhirResource {
+  return isJsonObject(value) && typeof value['resourceType'] === 'string';
+}
+
+/** Flattens a resource, a Bundle or an array of Bundle pages into the resources they carry. */
+export function resourcesOf(value: unknown): FhirResource[] {
+  const pages = Array.isArray(value) ? value : [value];
+  const out: FhirResource[] = [];
+  for (const page of pages) {
+    if (isBundle(page)) {
+      // Prefetch is only loosely validated (EHRs send much we do not read): check shapes as we go.
+      const entries: unknown[] = Array.isArray(page.entry) ? page.entry : [];
+      for (const entry of entries) {
+        const r = typeof entry === 'object' && entry !== null ? (entry as { resource?: unknown }).resource : undefined;
+        // Search bundles may carry OperationOutcome entries with warnings (search.mode = outcome).
+        if (isResource(r) && !isOperationOutcome(r)) out.push(r);
+      }
+    } else if (isResource(page) && !isOperationOutcome(page)) {
+      out.push(page);
+    }
+  }
+  return out;
 }

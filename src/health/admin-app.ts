@@ -3,17 +3,12 @@
 // public port can never get a replica restarted or taken out of rotation by starving its probes; and
 // none of it is reachable through the public ingress. The public port then keeps a bare `/healthz`.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { simpleOutcome } from '../errors.js';
-import type { DeteriorationScorer } from '../models/scorer.js';
+import { NotFoundError, sendError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { metricsRoute } from '../observability/metrics-plugin.js';
-import { healthRoutes } from './health-routes.js';
-import type { ReadinessProbe } from './readiness.js';
+import { healthRoutes, type HealthRouteOptions } from './health-routes.js';
 
-export interface AdminAppOptions {
-  scorer: Pick<DeteriorationScorer, 'describe'>;
-  allowFallbackOnly: boolean;
-  probes?: readonly ReadinessProbe[];
+export interface AdminAppOptions extends HealthRouteOptions {
   metrics?: Metrics;
   logger?: FastifyBaseLogger | false;
 }
@@ -33,9 +28,7 @@ export async function buildAdminApp(opts: AdminAppOptions): Promise<FastifyInsta
     ...(opts.probes !== undefined ? { probes: opts.probes } : {}),
   });
   if (opts.metrics !== undefined) metricsRoute(app, opts.metrics);
-  app.setNotFoundHandler((_request, reply) => {
-    reply.code(404).send(simpleOutcome('not-found', 'the admin port serves /healthz, /readyz and /metrics'));
-  });
+  app.setNotFoundHandler((_request, reply) => sendError(reply, new NotFoundError('the admin port serves /healthz, /readyz and /metrics')));
   await app.ready();
   return app;
 }

@@ -1,7 +1,8 @@
 // Graceful shutdown on SIGTERM/SIGINT (Kubernetes sends SIGTERM, then SIGKILL after its grace
-// period): stop accepting connections, let in-flight calls finish within a deadline, then release
-// what the process holds (the ONNX session, store files) in order and exit 0. Past the deadline the
-// remaining connections are cut and the exit code is 1, so a cut-off call is visible.
+// period): stop accepting connections, let in-flight calls finish within a deadline, then close the
+// app, whose onClose hooks release what the process holds (the ONNX session, store files) in order,
+// and exit 0. Past the deadline the remaining connections are cut and the exit code is 1, so a
+// cut-off call is visible.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 export interface ReleaseStep {
@@ -14,9 +15,24 @@ export interface ShutdownOptions {
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
   /** How long in-flight calls may take to finish (VIGIL_SHUTDOWN_GRACE_MS). */
   graceMs: number;
-  /** Run in order once no call is in flight; a failing step is logged and the next one still runs. */
-  release: ReleaseStep[];
   exit?: (code: number) => void;
+}
+
+/**
+ * Releases what the process holds when the app closes, after the last call in flight: one Fastify
+ * onClose hook per step, run in the order given; a failing step is logged and the next one still runs.
+ */
+export function releaseOnClose(app: FastifyInstance, log: Pick<FastifyBaseLogger, 'error'>, steps: readonly ReleaseStep[]): void {
+  // Fastify runs one instance's onClose hooks last-added first.
+  for (const step of [...steps].reverse()) {
+    app.addHook('onClose', async () => {
+      try {
+        await step.run();
+      } catch (err) {
+        log.error({ step: step.name, err: { message: err instanceof Error ? err.message : String(err) } }, 'release step failed');
+      }
+    });
+  }
 }
 
 /** Releasing resources gets this long after the grace period before the process gives up on it. */
@@ -43,18 +59,12 @@ export function installGracefulShutdown(opts: ShutdownOptions): (signal: string)
     }, opts.graceMs + RELEASE_BACKSTOP_MS);
     backstop.unref();
     try {
+      // Waits for the calls in flight, then runs the onClose hooks (releaseOnClose).
       await opts.app.close();
     } catch (err) {
-      opts.log.error({ err: { message: (err as Error).message } }, 'closing the server failed');
+      opts.log.error({ err: { message: err instanceof Error ? err.message : String(err) } }, 'closing the server failed');
     }
     clearTimeout(cut);
-    for (const step of opts.release) {
-      try {
-        await step.run();
-      } catch (err) {
-        opts.log.error({ step: step.name, err: { message: (err as Error).message } }, 'release step failed');
-      }
-    }
     clearTimeout(backstop);
     opts.log.info({ forced }, 'stopped');
     exit(forced ? 1 : 0);

@@ -5,6 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import type { DeteriorationScorer } from '../models/scorer.js';
 import { readiness, type ReadinessProbe } from './readiness.js';
 
+/**
+ * The operations endpoints (these two, and /metrics from observability/metrics-plugin.ts): never
+ * authenticated; never rate limited where they are served in full (probes and Prometheus must get
+ * through a flood).
+ */
+export const OPERATIONS_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
 export interface HealthRouteOptions {
   scorer: Pick<DeteriorationScorer, 'describe'>;
   allowFallbackOnly: boolean;

@@ -3,7 +3,8 @@ import { scoreNews2 } from '../fallback-rules/news2.js';
 import type { News2Result } from '../fallback-rules/types.js';
 import { normaliseInputs, observationTime, type NormaliseSources } from '../prefetch/normalise.js';
 import type { Gathered } from '../prefetch/gather.js';
-import type { PatientInputs } from '../prefetch/vital-signs.js';
+import { PREFETCH_KEY_WORDS } from '../prefetch/templates.js';
+import type { PatientInputs } from '../domain/vital-signs.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { CardContext } from '../cards/common.js';
 import type { ServiceDeps } from './definition.js';
@@ -42,7 +43,7 @@ export async function assessPatient(data: Gathered, deps: ServiceDeps, now: Date
   const inputs = normaliseInputs(sources, { now, staleAfterHours });
   const problems = Object.entries(data)
     .filter(([, v]) => v.source === 'missing')
-    .map(([key, v]) => `${KEY_WORDS[key] ?? key}: ${v.problem ?? 'unavailable'}`);
+    .map(([key, v]) => `${keyWords(key)}: ${v.problem ?? 'unavailable'}`);
   if (!hasFreshVitals(inputs)) return { inputs, problems };
   const assessment = await deps.scorer.assess(inputs, { patientPseudonym: deps.keyed.pseudonym(patientId) });
   const earlier = earlierNews2(sources, inputs, staleAfterHours);
@@ -68,14 +69,10 @@ export function earlierNews2(sources: NormaliseSources, inputs: PatientInputs, s
   return news2.partial ? undefined : { total: news2.total, risk: news2.risk, at: before.newestAt };
 }
 
-const KEY_WORDS: Record<string, string> = {
-  patient: 'Patient record (age)',
-  vitals: 'Vital signs',
-  consciousness: 'Level of consciousness',
-  oxygen: 'Oxygen therapy',
-  spo2Target: 'SpO2 target (scale 2)',
-  activeMedications: 'Active medication orders',
-};
+/** A prefetch key in words; a key of a service's own templates falls back to its name. */
+function keyWords(key: string): string {
+  return Object.hasOwn(PREFETCH_KEY_WORDS, key) ? PREFETCH_KEY_WORDS[key as keyof typeof PREFETCH_KEY_WORDS] : key;
+}
 
 /** What the card builders need to know besides the assessment. */
 export function cardContextFor(picture: PatientPicture, deps: ServiceDeps, now: Date, call: { service: string; patientId: string }): CardContext {

@@ -3,13 +3,13 @@
 // advertised can never drift from what is served.
 import type { FastifyBaseLogger } from 'fastify';
 import type { z } from 'zod';
-import type { Card } from '../cards/card-schema.js';
+import type { Card } from '../cds-hooks/card-schema.js';
 import type { Config } from '../config.js';
 import type { DeteriorationScorer, ModelDescription, RiskAssessment, ScorerDescription } from '../models/scorer.js';
 import type { Gathered } from '../prefetch/gather.js';
 import type { KeyedHash } from '../identity/keyed-hash.js';
 import type { Telemetry } from '../telemetry.js';
-import type { HookCall } from './request-schema.js';
+import type { HookCall } from '../cds-hooks/request-schema.js';
 
 export interface ServiceDeps {
   config: Readonly<Config>;

@@ -1,11 +1,11 @@
 // `deterioration-risk` on patient-view: when a chart opens, the patient's risk of deterioration
 // (the model beside NEWS2, or NEWS2 alone), why, and the RCP response.
-import type { Card } from '../cards/card-schema.js';
+import type { Card } from '../cds-hooks/card-schema.js';
 import { deteriorationCard, noRecentVitalsCard } from '../cards/deterioration-card.js';
 import { PATIENT_RISK_PREFETCH, REQUIRED_PREFETCH } from '../prefetch/templates.js';
 import { assessPatient, cardContextFor } from './assess-patient.js';
 import type { CdsServiceDefinition } from './definition.js';
-import { patientViewCall, type PatientViewCall } from './request-schema.js';
+import { patientViewCall, type PatientViewCall } from '../cds-hooks/request-schema.js';
 
 export const deteriorationRisk: CdsServiceDefinition<PatientViewCall> = {
   id: 'deterioration-risk',

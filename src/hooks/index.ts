@@ -4,6 +4,6 @@ import { deteriorationRisk } from './deterioration-risk.js';
 import { sedationSafety } from './sedation-safety.js';
 
 export const SERVICES: readonly CdsServiceDefinition[] = [
-  deteriorationRisk as unknown as CdsServiceDefinition,
-  sedationSafety as unknown as CdsServiceDefinition,
+  deteriorationRisk,
+  sedationSafety,
 ];

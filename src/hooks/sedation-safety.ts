@@ -2,26 +2,25 @@
 // benzodiazepine or another sedative and the patient's breathing puts them at risk, or cannot be
 // judged from what is charted (missing, out-of-date or unverified respiratory rate, SpO2 or
 // consciousness). Sedatives the patient already takes count as a risk of their own.
-import type { Card } from '../cards/card-schema.js';
-import { sedationCard, sedationNoVitalsCard, type SelectedSedative } from '../cards/sedation-card.js';
+import type { Card } from '../cds-hooks/card-schema.js';
+import { sedationCard, sedationNoVitalsCard } from '../cards/sedation-card.js';
 import type { FhirResource } from '../fhir/resources.js';
 import { unconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
-import { scoreNews2 } from '../fallback-rules/news2.js';
-import { scoreQsofa } from '../fallback-rules/qsofa.js';
+import { rulesAssessment } from '../models/rules-scorer.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { Gathered } from '../prefetch/gather.js';
 import { SEDATION_PREFETCH } from '../prefetch/templates.js';
 import { assessPatient, cardContextFor } from './assess-patient.js';
 import type { CdsServiceDefinition } from './definition.js';
-import { orderSelectCall, type OrderSelectCall } from './request-schema.js';
-import { breathingRisk, type PrescribedSedative } from './sedation/breathing-risk.js';
-import { classifyOrder } from './sedation/classify-order.js';
+import { orderSelectCall, type OrderSelectCall } from '../cds-hooks/request-schema.js';
+import { breathingRisk, type PrescribedSedative } from '../sedation/breathing-risk.js';
+import { classifyOrder, type SelectedSedative } from '../sedation/classify-order.js';
 
 /** The orders named in `selections` that are sedatives, in the order they were selected. */
 export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
   const byRef = new Map<string, FhirResource>();
   for (const entry of call.context.draftOrders.entry ?? []) {
-    const r = entry.resource as FhirResource | undefined;
+    const r = entry.resource;
     if (r?.id !== undefined) byRef.set(`${r.resourceType}/${r.id}`, r);
   }
   const out: SelectedSedative[] = [];
@@ -41,7 +40,7 @@ export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
  */
 export function alreadyPrescribed(call: OrderSelectCall, data: Gathered): PrescribedSedative[] {
   const resources = data.activeMedications?.resources ?? [];
-  const drafts = new Set((call.context.draftOrders.entry ?? []).map((e) => (e.resource as FhirResource | undefined)?.id).filter((id) => id !== undefined));
+  const drafts = new Set((call.context.draftOrders.entry ?? []).map((e) => e.resource?.id).filter((id) => id !== undefined));
   // A medicationReference may point at a Medication fetched beside the orders.
   const medications = resources.filter((r) => r.resourceType === 'Medication').map((resource) => ({ resource }));
   const out = new Map<string, PrescribedSedative>();
@@ -81,12 +80,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall> = {
     const ctx = cardContextFor(picture, deps, now, { service: 'sedation-safety', patientId: call.context.patientId });
     const { inputs } = picture;
     // With no fresh vitals there is no assessment to show, but breathing is still judged: as unknown.
-    const assessment: RiskAssessment = picture.assessment ?? {
-      path: 'rules',
-      news2: scoreNews2(inputs),
-      qsofa: scoreQsofa(inputs),
-      modelStatus: { state: 'not-configured' },
-    };
+    const assessment: RiskAssessment = picture.assessment ?? rulesAssessment(inputs);
     const unconfirmed = unconfirmedNews2(inputs, assessment.news2);
     const risk = breathingRisk({
       assessment,

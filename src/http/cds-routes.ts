@@ -1,32 +1,13 @@
 // CDS Hooks endpoints: discovery and one POST route per service. Validation, gathering, answering
 // and reporting happen here in that order; everything clinical lives in the service definitions.
 import type { FastifyInstance } from 'fastify';
-import { InvalidRequestError, VigilError } from '../errors.js';
-import { discoveryEntry, type AnswerFacts, type CdsServiceDefinition, type ServiceDeps } from '../hooks/definition.js';
-import type { HookCall } from '../hooks/request-schema.js';
-import { gatherPrefetch, type Gathered, type PrefetchFetcher } from '../prefetch/gather.js';
-import type { Card } from '../cards/card-schema.js';
-import { applyRepeatRule, type QuietenedCard, type RepeatSettings } from '../suppression/repeat-cards.js';
+import { InvalidRequestError, UnknownServiceError } from '../errors.js';
+import { discoveryEntry, type CdsServiceDefinition, type ServiceDeps } from '../hooks/definition.js';
+import type { HookCall } from '../cds-hooks/request-schema.js';
+import type { AnsweredCall, CallObserver } from '../observability/answered-call.js';
+import { gatherPrefetch, type PrefetchFetcher } from '../prefetch/gather.js';
+import { applyRepeatRule, type RepeatSettings } from '../suppression/repeat-cards.js';
 import type { SuppressionStore } from '../suppression/suppression-store.js';
-import { zodIssuesToOutcome } from './zod-outcome.js';
-
-/** What observers (metrics, audit) learn about each answered call. Holds the patient id: hash it. */
-export interface AnsweredCall {
-  service: string;
-  hook: string;
-  hookInstance: string;
-  patientId: string;
-  /** The cards answered (after the repeat-card rule). */
-  cards: Card[];
-  /** Cards the repeat-card rule suppressed or downgraded, and why (metrics, audit trail). */
-  quietened: QuietenedCard[];
-  facts: AnswerFacts;
-  sources: Record<string, Gathered[string]['source']>;
-  latencyMs: number;
-  at: Date;
-}
-
-export type CallObserver = (call: AnsweredCall) => void | Promise<void>;
 
 export interface CdsRouteOptions {
   services: readonly CdsServiceDefinition[];
@@ -45,9 +26,7 @@ export interface CdsRouteOptions {
 }
 
 function parseCall(def: CdsServiceDefinition, body: unknown): HookCall {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidRequestError([{ severity: 'error', code: 'structure', diagnostics: 'the request body must be a JSON object', expression: ['(body)'] }]);
-  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw InvalidRequestError.notAnObject();
   const hook = (body as { hook?: unknown }).hook;
   if (typeof hook === 'string' && hook !== def.hook) {
     throw new InvalidRequestError([
@@ -55,7 +34,7 @@ function parseCall(def: CdsServiceDefinition, body: unknown): HookCall {
     ]);
   }
   const parsed = def.schema.safeParse(body);
-  if (!parsed.success) throw new InvalidRequestError(zodIssuesToOutcome(parsed.error.issues));
+  if (!parsed.success) throw InvalidRequestError.fromZod(parsed.error.issues);
   return parsed.data;
 }
 
@@ -68,9 +47,7 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
   app.post<{ Params: { id: string } }>('/cds-services/:id', async (request) => {
     const started = performance.now();
     const def = byId.get(request.params.id);
-    if (def === undefined) throw new VigilError('VIGIL_UNKNOWN_SERVICE', 'unknown service', [
-      { severity: 'error', code: 'not-found', diagnostics: 'no CDS service with this id: see GET /cds-services' },
-    ]);
+    if (def === undefined) throw new UnknownServiceError();
     const call = parseCall(def, request.body);
     const now = opts.clock();
     const wants = def.wantsData === undefined || def.wantsData(call);

@@ -8,9 +8,6 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import type { RateLimits } from './rate-limit.js';
 
-/** Operations endpoints: never authenticated; never rate limited where they are served in full (probes and Prometheus must get through a flood). */
-export const OPERATIONS_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
-
 type TimeoutConfig = Pick<
   Config,
   'VIGIL_HEADERS_TIMEOUT_MS' | 'VIGIL_REQUEST_TIMEOUT_MS' | 'VIGIL_KEEP_ALIVE_TIMEOUT_MS' | 'VIGIL_CONNECTION_TIMEOUT_MS'
@@ -18,8 +15,9 @@ type TimeoutConfig = Pick<
 
 /**
  * Server options for Fastify(): Node checks unfinished requests only every connectionsCheckingInterval
- * (30 s by default), so headersTimeout alone would let a slow-header client linger; 100 ms makes the
- * cut-off land within ~0.1 s of the timeout (performance.md).
+ * (30 s by default: Node.js http.createServer options), so headersTimeout alone would let a slow-header
+ * client linger; checked every 100 ms, the cut-off lands within about 0.1 s of the timeout
+ * (test/http/hardening.test.ts: a client trickling its headers is cut off in about a second).
  */
 export interface ServerTimeouts {
   connectionTimeout: number;

@@ -17,8 +17,7 @@ export class BusyError extends VigilError {
   constructor() {
     super('VIGIL_BUSY', 'too many large requests at once', [
       { severity: 'error', code: 'too-costly', diagnostics: 'too many large requests are being processed: retry shortly, or send less data' },
-    ]);
-    this.retryAfterSeconds = 1;
+    ], { retryAfterSeconds: 1 });
   }
 }
 

@@ -13,10 +13,10 @@
 // it costs to process, not what a hello costs. Addresses come from X-Forwarded-For only when the hop
 // is a configured trusted proxy (Fastify's trustProxy); an IPv6 client is counted by its /64, the
 // block one subscriber gets. A request whose client already hung up has no address and is let go.
-import { isIPv4, isIPv6 } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
-import { simpleOutcome } from '../errors.js';
+import { RateLimitedError } from '../errors.js';
+import { addressKey, clientIp } from '../net/client-address.js';
 
 /** Counts in fixed windows per key, holding at most `maxKeys` keys. A shared store (Redis) fits the same shape. */
 export interface WindowCounter {
@@ -58,37 +58,6 @@ export class MemoryWindowCounter implements WindowCounter {
       const oldest = this.windows.keys().next();
       if (oldest.done !== true) this.windows.delete(oldest.value);
     }
-  }
-}
-
-/**
- * The key an address is counted under: IPv4 as it is (an IPv4-mapped IPv6 address as its IPv4), IPv6
- * by its /64. Undefined when there is no address (the client is gone).
- */
-export function addressKey(ip: string | undefined): string | undefined {
-  if (ip === undefined || ip === '') return undefined;
-  const bare = ip.split('%', 1)[0]!; // a zone id (fe80::1%eth0) is local detail
-  if (isIPv4(bare)) return bare;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped !== null && isIPv4(mapped[1]!)) return mapped[1];
-  if (!isIPv6(bare)) return bare;
-  const [head = '', tail] = bare.toLowerCase().split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups = tail === undefined ? headGroups : [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
-}
-
-/**
- * The client's address, or undefined once the client has hung up (its socket's address is gone; with
- * trustProxy, Fastify would otherwise work it out from a socket that no longer has one).
- */
-export function clientIp(request: FastifyRequest): string | undefined {
-  if (request.raw.socket?.remoteAddress === undefined || request.raw.socket.destroyed) return undefined;
-  try {
-    return request.ip;
-  } catch {
-    return undefined;
   }
 }
 
@@ -184,9 +153,6 @@ export class RateLimits {
     if (reply.sent) return reply;
     if (total <= max) return undefined;
     this.opts.onLimited?.(budget);
-    return reply
-      .code(429)
-      .header('retry-after', String(Math.max(1, Math.ceil(resetInMs / 1000))))
-      .send(simpleOutcome('throttled', 'too many requests: slow down and retry later'));
+    throw new RateLimitedError(Math.max(1, Math.ceil(resetInMs / 1000)));
   }
 }

@@ -6,9 +6,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 export interface KeyedHash {
   /** `hmac-sha256:<hex>` of a patient id: the only form in which a patient leaves a call. */
-  pseudonym(patientId: string): string;
+  pseudonym: (patientId: string) => string;
   /** A UUID (RFC 9562 version 8, "custom") determined by `material` under the key. */
-  uuid(material: string): string;
+  uuid: (material: string) => string;
 }
 
 /** Formats 16 bytes of a digest as an RFC 9562 version-8 UUID (version and variant bits set). */

@@ -13,7 +13,7 @@
 // population itself, its expectation is about (B − 1)/n (B. Yurdakul, Statistical Properties of
 // Population Stability Index, Western Michigan University, 2018), so 0.045 for the probability's ten
 // bins at n = 200. Below VIGIL_DRIFT_MIN_CALLS values no PSI is reported.
-import { roundHalfUp } from '../fallback-rules/news2.js';
+import { roundHalfUp } from '../domain/rounding.js';
 import { MODEL_FEATURES } from './feature-contract.js';
 import type { Histogram, ReferenceDistributions } from './model-metadata.js';
 

@@ -1,18 +1,18 @@
 // The feature contract between Vigil and any early-warning model it serves: which features, in which
 // order and unit, the limits a value must fall within, and the rule for missing values. A site's own
 // ONNX model that honours this contract runs with no code change (README, "Bring your own model").
-import { roundHalfUp } from '../fallback-rules/news2.js';
-import type { PatientInputs } from '../prefetch/vital-signs.js';
+import { featureWords } from '../domain/labels.js';
+import { roundHalfUp } from '../domain/rounding.js';
+import { CANONICAL_UNITS } from '../domain/vital-signs.js';
+import type { PatientInputs } from '../domain/vital-signs.js';
 
 /** Identifies this contract inside a model's metadata (`vigil.contract`). Bump on any change below. */
 export const FEATURE_CONTRACT_ID = 'vigil.deterioration.v1';
 
 export interface FeatureSpec {
   name: string;
-  /** UCUM unit; `1` for a yes/no feature coded 1 = yes, 0 = no. */
+  /** UCUM unit (CANONICAL_UNITS for a vital); `1` for a yes/no feature coded 1 = yes, 0 = no. */
   unit: string;
-  /** Plain words for reasons shown on cards. */
-  label: string;
   /**
    * Inclusive range the model accepts. Wider than the NEWS2 chart, narrower than any feed's typos:
    * outside it the value is more likely an error than physiology, and a model must not extrapolate.
@@ -25,15 +25,15 @@ export interface FeatureSpec {
 
 /** Feature order is the ONNX input's column order. */
 export const MODEL_FEATURES: readonly FeatureSpec[] = [
-  { name: 'respiratoryRate', unit: '/min', label: 'respiratory rate', min: 1, max: 80, decimals: 0 },
-  { name: 'spo2', unit: '%', label: 'SpO2', min: 40, max: 100, decimals: 0 },
-  { name: 'onOxygen', unit: '1', label: 'air or oxygen', min: 0, max: 1, decimals: 0 },
-  { name: 'systolicBP', unit: 'mm[Hg]', label: 'systolic BP', min: 40, max: 300, decimals: 0 },
-  { name: 'heartRate', unit: '/min', label: 'pulse', min: 20, max: 250, decimals: 0 },
-  { name: 'consciousnessNotAlert', unit: '1', label: 'consciousness', min: 0, max: 1, decimals: 0 },
-  { name: 'temperature', unit: 'Cel', label: 'temperature', min: 30, max: 44, decimals: 1 },
+  { name: 'respiratoryRate', unit: CANONICAL_UNITS.respiratoryRate, min: 1, max: 80, decimals: 0 },
+  { name: 'spo2', unit: CANONICAL_UNITS.spo2, min: 40, max: 100, decimals: 0 },
+  { name: 'onOxygen', unit: '1', min: 0, max: 1, decimals: 0 },
+  { name: 'systolicBP', unit: CANONICAL_UNITS.systolicBP, min: 40, max: 300, decimals: 0 },
+  { name: 'heartRate', unit: CANONICAL_UNITS.heartRate, min: 20, max: 250, decimals: 0 },
+  { name: 'consciousnessNotAlert', unit: '1', min: 0, max: 1, decimals: 0 },
+  { name: 'temperature', unit: CANONICAL_UNITS.temperature, min: 30, max: 44, decimals: 1 },
   // Adults only: NEWS2 is not validated under 16 and the shipped model was trained on adults.
-  { name: 'ageYears', unit: 'a', label: 'age', min: 16, max: 120, decimals: 0 },
+  { name: 'ageYears', unit: 'a', min: 16, max: 120, decimals: 0 },
 ];
 
 export const FEATURE_COUNT = MODEL_FEATURES.length;
@@ -87,18 +87,18 @@ export function toFeatureVector(inputs: PatientInputs, references: readonly numb
   for (const [i, spec] of MODEL_FEATURES.entries()) {
     const value = raw[i];
     if (value === undefined) {
-      missing.push(spec.label);
+      missing.push(featureWords(spec.name));
       values.push(references[i] ?? Number.NaN);
       imputed.push(true);
       continue;
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      return { ok: false, state: 'unavailable', reason: `${spec.label} is not a number the model can read` };
+      return { ok: false, state: 'unavailable', reason: `${featureWords(spec.name)} is not a number the model can read` };
     }
     const rounded = roundHalfUp(value, spec.decimals);
     if (rounded < spec.min || rounded > spec.max) {
       // Not a fault: the patient is outside the model's population, so it is "not used", not "unavailable".
-      return { ok: false, state: 'insufficient-data', reason: `${spec.label} is outside the range the model was built for` };
+      return { ok: false, state: 'insufficient-data', reason: `${featureWords(spec.name)} is outside the range the model was built for` };
     }
     values.push(rounded);
     imputed.push(false);

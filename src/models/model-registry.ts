@@ -13,8 +13,8 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ConfigError, type Config } from '../config.js';
-import { createRulesScorer } from '../fallback-rules/rules-scorer.js';
-import type { PatientInputs } from '../prefetch/vital-signs.js';
+import { createRulesScorer } from './rules-scorer.js';
+import type { PatientInputs } from '../domain/vital-signs.js';
 import { noTelemetry, type Telemetry } from '../telemetry.js';
 import type { DriftSettings } from './drift.js';
 import { createModelRunner, type ModelAnswer, type ModelRunner, type ModelScorerSettings, type ScorerLog } from './model-runner.js';

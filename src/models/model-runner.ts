@@ -5,7 +5,8 @@
 // only once the last call that started on it has finished.
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
-import type { PatientInputs } from '../prefetch/vital-signs.js';
+import { breakerRefusal } from '../breakers.js';
+import type { PatientInputs } from '../domain/vital-signs.js';
 import { noTelemetry, type Telemetry } from '../telemetry.js';
 import { bandFor, contributionsFor } from './contributions.js';
 import { DriftWindow, type DriftSettings, type DriftSnapshot } from './drift.js';
@@ -77,10 +78,10 @@ export interface ModelRunner {
 export const breakerName = (role: ModelRole): string => (role === 'primary' ? 'model' : `model:${role}`);
 
 function failureReason(error: unknown, timeoutMs: number): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (code === 'EOPENBREAKER') return 'paused after repeated model failures, retrying automatically';
-  if (code === 'ETIMEDOUT') return `the model did not answer within ${timeoutMs} ms`;
-  if (code === 'VIGIL_MODEL_BAD_OUTPUT') return 'the model gave an invalid result';
+  const refusal = breakerRefusal(error);
+  if (refusal === 'open') return 'paused after repeated model failures, retrying automatically';
+  if (refusal === 'timeout') return `the model did not answer within ${timeoutMs} ms`;
+  if (error instanceof ModelOutputError) return 'the model gave an invalid result';
   return 'the model failed on this call';
 }
 

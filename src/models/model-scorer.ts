@@ -3,10 +3,10 @@
 // the card's is decided here, once, for every model Vigil runs: silent never changes a card; active
 // shows the estimate unless it rests on assumed NEWS2 parameters. Whenever the model cannot answer,
 // the rules' assessment goes out with a reason a clinician can read.
-import { createRulesScorer } from '../fallback-rules/rules-scorer.js';
-import type { PatientInputs } from '../prefetch/vital-signs.js';
+import { createRulesScorer } from './rules-scorer.js';
+import type { PatientInputs } from '../domain/vital-signs.js';
 import type { Telemetry } from '../telemetry.js';
-import { MODEL_FEATURES } from './feature-contract.js';
+import { featureWords } from '../domain/labels.js';
 import type { ModelMetadata } from './model-metadata.js';
 import { createModelRunner, type ModelAnswer, type ModelScorerSettings, type ScorerLog } from './model-runner.js';
 import type { InferFn, LoadedModel } from './onnx-model.js';
@@ -45,7 +45,7 @@ const NEWS2_SCORED_FEATURES: ReadonlySet<string> = new Set([
 function notShownBecause(prediction: ModelPrediction): string | undefined {
   const assumed = prediction.contributions.filter((c) => c.imputed && NEWS2_SCORED_FEATURES.has(c.feature));
   if (assumed.length === 0) return undefined;
-  const names = assumed.map((c) => MODEL_FEATURES.find((f) => f.name === c.feature)?.label ?? c.feature);
+  const names = assumed.map((c) => featureWords(c.feature));
   return `${names.join(', ')} not charted: the model's estimate would rest on ${assumed.length === 1 ? 'an assumed normal value' : 'assumed normal values'}`;
 }
 

@@ -2,7 +2,7 @@
 // (NEWS2 and qSOFA) always works; the ONNX model scorer wraps it and falls back to it whenever the
 // model cannot answer, so a card is never lost to a model fault.
 import type { News2Result, QsofaResult } from '../fallback-rules/types.js';
-import type { PatientInputs } from '../prefetch/vital-signs.js';
+import type { PatientInputs } from '../domain/vital-signs.js';
 import type { DriftSnapshot } from './drift.js';
 
 /** One feature's share of the model's logit, for explanations. */

@@ -4,7 +4,7 @@
 // codes, outcomes); nothing a client sends free-form, and never patient data, becomes a label.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LEGACY_OVERRIDE_CODES, OVERRIDE_REASONS } from '../cards/common.js';
-import type { CallObserver } from '../http/cds-routes.js';
+import type { CallObserver } from './answered-call.js';
 import { servingModelVersion, type ModelRecord, type RiskAssessment } from '../models/scorer.js';
 import { bounded, registerModelGauges, type ModelSource } from './model-metrics.js';
 import type { BreakerState, ModelEstimate, Telemetry } from '../telemetry.js';
@@ -15,22 +15,22 @@ export interface Metrics {
   /** Counts cards, scoring paths, score distributions and prefetch sources of each answered call. */
   observer: CallObserver;
   /** One HTTP exchange; `service` is a hosted service id or "" (discovery, health, ...). */
-  httpRequest(route: string, service: string, status: number, seconds: number): void;
+  httpRequest: (route: string, service: string, status: number, seconds: number) => void;
   /** An audit record could not be written, by error code (ENOSPC, EROFS, ...). */
-  auditWriteFailed(code: string): void;
+  auditWriteFailed: (code: string) => void;
   /** Whether the audit trail can currently be written. */
-  auditWritable(writable: boolean): void;
+  auditWritable: (writable: boolean) => void;
   /** A request answered 429, by the budget it exceeded (`anonymous`: per address; `client`: per issuer). */
-  rateLimited(budget: 'anonymous' | 'client'): void;
+  rateLimited: (budget: 'anonymous' | 'client') => void;
   /** A request whose client had hung up before it was handled (not an error, not a 5xx). */
-  clientAborted(): void;
+  clientAborted: () => void;
   /** A large request answered 503 because the heavy lane was full. */
-  heavyRefused(): void;
+  heavyRefused: () => void;
   /**
    * Reads the models in service on every scrape (identity, mode, drift, a failing reload), so their
    * gauges are always current and a replaced model's series disappear with it.
    */
-  watchModels(scorer: ModelSource): void;
+  watchModels: (scorer: ModelSource) => void;
 }
 
 export interface MetricsOptions {
@@ -47,7 +47,8 @@ const AUDIT_ERROR_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM
 // Hook calls are answered in well under a millisecond from prefetch and up to the FHIR deadline
 // (default 300 ms) when fetching, so buckets span 0.5 ms to 2.5 s.
 const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
-// One inference of the shipped 16-feature model takes ~6–7 µs (performance.md); the breaker's timeout is 100 ms.
+// One inference of the shipped 8-feature model takes ~11 µs median (npm run bench:model, README
+// "Performance"); the breaker's timeout is 100 ms.
 const INFERENCE_BUCKETS = [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.001, 0.005, 0.025, 0.1];
 const FHIR_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5];
 /** NEWS2 totals are integers 0–20: one bucket per point up to 12, where every band has been passed. */

@@ -4,9 +4,7 @@
 // URL a client typed): an operator tracing a stuck call, and the shutdown test, see it begin.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-
-/** Only a UUID is bound: whatever else a client puts there must not reach the logs. */
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+import { hookInstance as hookInstanceSchema } from '../cds-hooks/request-schema.js';
 
 async function requestLog(app: FastifyInstance): Promise<void> {
   // The level is fixed at start-up, so the hook costs nothing unless debug was asked for.
@@ -20,7 +18,8 @@ async function requestLog(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', async (request) => {
     const body = request.body as { hookInstance?: unknown } | undefined;
     const hookInstance = typeof body === 'object' && body !== null ? body.hookInstance : undefined;
-    if (typeof hookInstance === 'string' && UUID.test(hookInstance)) {
+    // Only a UUID is bound: whatever else a client puts there must not reach the logs.
+    if (hookInstanceSchema.safeParse(hookInstance).success) {
       request.log = request.log.child({ hookInstance });
     }
   });

@@ -3,7 +3,7 @@
 // own fetch failed. Answers 412 only when a required key cannot be had at all.
 import { PreconditionFailedError } from '../errors.js';
 import type { FhirResource } from '../fhir/resources.js';
-import type { HookCall } from '../hooks/request-schema.js';
+import type { HookCall } from '../cds-hooks/request-schema.js';
 import { readPrefetchValue } from './read-prefetch.js';
 
 /** Where a key's data came from; counted in metrics and written to the audit trail. */
@@ -27,10 +27,12 @@ export interface FetchRequest {
 
 export type FetchResult = { ok: true; resources: FhirResource[] } | { ok: false; problem: string };
 
-/** The seam for fetching what the EHR did not send (issue: prefetch from the FHIR server). */
+/** The seam for fetching what the EHR did not send (implemented by fhir-client/fhir-fetcher.ts). */
 export interface PrefetchFetcher {
-  /** Fetches every key (independently, in parallel where it can), within one deadline per call. */
-  /** `signal` aborts when the caller hangs up, so fetches for nobody stop early. */
+  /**
+   * Fetches every key (independently, in parallel where it can), within one deadline per call.
+   * `signal` aborts when the caller hangs up, so fetches for nobody stop early.
+   */
   fetchAll(call: HookCall, requests: FetchRequest[], signal?: AbortSignal): Promise<Record<string, FetchResult>>;
 }
 

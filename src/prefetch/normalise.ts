@@ -24,7 +24,8 @@
 //   "the latest respiratory rate could not be read", not every bad value of last week.
 // - Duplicates (the same Observation from several prefetch keys or pages) count once, by id; of two
 //   versions, the higher meta.versionId (else the later meta.lastUpdated) is kept.
-import type { FhirResource } from '../fhir/resources.js';
+import { MEASURE_WORDS } from '../domain/labels.js';
+import { asArray, isJsonObject as isObject, type FhirResource, type Json } from '../fhir/resources.js';
 import {
   BP_PANEL_LOINC,
   CONSCIOUSNESS_ANSWERS,
@@ -42,13 +43,14 @@ import {
   SNOMED_ROOM_AIR,
   SNOMED_YES,
   VITAL_LOINC,
-} from './codes.js';
+} from '../fhir/codes.js';
 import { ageFromPatient } from './patient.js';
 import { spo2ScaleFromGoals } from './spo2-target.js';
-import { convertQuantity, MEASURE_LABELS, type Measure } from './units.js';
+import { convertQuantity } from './units.js';
 import {
   VITAL_NAMES,
   type Consciousness,
+  type Measure,
   type NumericVital,
   type ObservedName,
   type OtherObservations,
@@ -56,8 +58,8 @@ import {
   type PatientInputs,
   type Reading,
   type UnusableValue,
-  type VitalSigns,
-} from './vital-signs.js';
+  type VitalReading,
+} from '../domain/vital-signs.js';
 
 export interface NormaliseSources {
   /** From every key (vitals, consciousness, oxygen): may hold duplicates by id and other resources. */
@@ -86,13 +88,6 @@ const OBSERVED_NAMES: readonly ObservedName[] = [...VITAL_NAMES, 'gcs'];
 
 const NUMERIC_VITALS = Object.keys(VITAL_LOINC) as NumericVital[];
 
-const VITAL_LABELS: Readonly<Record<ObservedName, string>> = {
-  ...(MEASURE_LABELS as Record<NumericVital, string>),
-  consciousness: 'level of consciousness',
-  supplementalOxygen: 'air or oxygen',
-  gcs: 'Glasgow Coma Scale',
-};
-
 /** GCS totals run from 3 (no response) to 15 (fully alert). */
 const GCS_RANGE = [3, 15] as const;
 
@@ -118,9 +113,6 @@ const ABSENT_REASONS: Readonly<Record<string, string>> = {
 // ---------------------------------------------------------------------------------------------
 // Reading loose JSON
 
-type Json = Record<string, unknown>;
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
-const asArray = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 const clip = (s: string, n = 40): string => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 /** Codes of `system` among a CodeableConcept's codings. */
@@ -166,10 +158,10 @@ type Finding =
 
 function numericFinding(vital: NumericVital, holder: Json): Finding {
   if (holder['dataAbsentReason'] !== undefined) {
-    return { vital, ok: false, reason: `${VITAL_LABELS[vital]}: ${absentReason(holder['dataAbsentReason'])}` };
+    return { vital, ok: false, reason: `${MEASURE_WORDS[vital]}: ${absentReason(holder['dataAbsentReason'])}` };
   }
   if (!isObject(holder['valueQuantity'])) {
-    return { vital, ok: false, reason: `${VITAL_LABELS[vital]} is not charted as a quantity` };
+    return { vital, ok: false, reason: `${MEASURE_WORDS[vital]} is not charted as a quantity` };
   }
   const converted = convertQuantity(vital, holder['valueQuantity']);
   return converted.ok
@@ -181,10 +173,10 @@ function numericFinding(vital: NumericVital, holder: Json): Finding {
 function oxygenQuantityFinding(measure: Extract<Measure, 'o2Flow' | 'o2Concentration'>, holder: Json): Finding {
   const vital = 'supplementalOxygen' as const;
   if (holder['dataAbsentReason'] !== undefined) {
-    return { vital, ok: false, reason: `${MEASURE_LABELS[measure]}: ${absentReason(holder['dataAbsentReason'])}` };
+    return { vital, ok: false, reason: `${MEASURE_WORDS[measure]}: ${absentReason(holder['dataAbsentReason'])}` };
   }
   if (!isObject(holder['valueQuantity'])) {
-    return { vital, ok: false, reason: `${MEASURE_LABELS[measure]} is not charted as a quantity` };
+    return { vital, ok: false, reason: `${MEASURE_WORDS[measure]} is not charted as a quantity` };
   }
   const converted = convertQuantity(measure, holder['valueQuantity']);
   if (!converted.ok) return { vital, ok: false, reason: converted.reason };
@@ -194,7 +186,7 @@ function oxygenQuantityFinding(measure: Extract<Measure, 'o2Flow' | 'o2Concentra
 function consciousnessFinding(obs: Json): Finding {
   const vital = 'consciousness' as const;
   if (obs['dataAbsentReason'] !== undefined) {
-    return { vital, ok: false, reason: `${VITAL_LABELS[vital]}: ${absentReason(obs['dataAbsentReason'])}` };
+    return { vital, ok: false, reason: `${MEASURE_WORDS[vital]}: ${absentReason(obs['dataAbsentReason'])}` };
   }
   const levels = new Set<Consciousness>();
   const value = obs['valueCodeableConcept'];
@@ -217,7 +209,7 @@ function consciousnessFinding(obs: Json): Finding {
 function gcsFinding(obs: Json): Finding {
   const vital = 'gcs' as const;
   if (obs['dataAbsentReason'] !== undefined) {
-    return { vital, ok: false, reason: `${VITAL_LABELS.gcs}: ${absentReason(obs['dataAbsentReason'])}` };
+    return { vital, ok: false, reason: `${MEASURE_WORDS.gcs}: ${absentReason(obs['dataAbsentReason'])}` };
   }
   const q = isObject(obs['valueQuantity']) ? obs['valueQuantity'] : undefined;
   const value = typeof obs['valueInteger'] === 'number' ? obs['valueInteger'] : q?.['value'];
@@ -227,12 +219,12 @@ function gcsFinding(obs: Json): Finding {
   return { vital, ok: true, value };
 }
 
-/** Air or oxygen as a coded statement: SNOMED 371825009 / 722742002 (codes.ts for sources). */
+/** Air or oxygen as a coded statement: SNOMED 371825009 / 722742002 (src/fhir/codes.ts for sources). */
 function codedOxygenFinding(holder: Json, codes: Set<string>): Finding | undefined {
   const vital = 'supplementalOxygen' as const;
   if (!codes.has(SNOMED_ROOM_AIR) && !codes.has(SNOMED_ON_OXYGEN)) return undefined;
   if (holder['dataAbsentReason'] !== undefined) {
-    return { vital, ok: false, reason: `${VITAL_LABELS[vital]}: ${absentReason(holder['dataAbsentReason'])}` };
+    return { vital, ok: false, reason: `${MEASURE_WORDS[vital]}: ${absentReason(holder['dataAbsentReason'])}` };
   }
   if (codes.has(SNOMED_ROOM_AIR)) return { vital, ok: true, value: { coded: false } };
   // 371825009 used as a question: a yes/no answer decides; used as a statement (no value) it is "on".
@@ -304,7 +296,7 @@ function readObservation(obs: Json): Finding[] {
       ok: false,
       reason:
         obs['dataAbsentReason'] !== undefined
-          ? `${VITAL_LABELS.systolicBP}: ${absentReason(obs['dataAbsentReason'])}`
+          ? `${MEASURE_WORDS.systolicBP}: ${absentReason(obs['dataAbsentReason'])}`
           : 'blood pressure panel has no systolic component',
     });
   }
@@ -413,8 +405,8 @@ function mergeSameTimeOxygen(sorted: Candidate[]): Candidate[] {
   return out;
 }
 
-function toReading(c: Candidate): Reading<unknown> & { newOnset?: boolean } {
-  const reading: Reading<unknown> & { newOnset?: boolean } =
+function toReading(c: Candidate): VitalReading {
+  const reading: VitalReading =
     c.vital === 'supplementalOxygen' ? { value: toOxygenStatus(c.value as OxygenEvidence), at: c.at } : { value: c.value, at: c.at };
   if (c.unit !== undefined) reading.unit = c.unit;
   if (c.newOnset === true) reading.newOnset = true;
@@ -543,10 +535,10 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
 
   const times = Object.values(freshVitals).map((r) => r.at.getTime());
   const inputs: PatientInputs = {
-    vitals: freshVitals as VitalSigns,
-    stale: staleVitals as VitalSigns,
-    unverified: unverifiedVitals as VitalSigns,
-    previous: previousVitals as VitalSigns,
+    vitals: freshVitals,
+    stale: staleVitals,
+    unverified: unverifiedVitals,
+    previous: previousVitals,
     other,
     unusable: relevantUnusable,
     spo2Scale: spo2ScaleFromGoals(sources.goals),

@@ -12,17 +12,14 @@
 // "proposed", "on-hold", "completed", "cancelled" and "entered-in-error" Goals do not count: the
 // target must be in force now. The high bound must be in percent (UCUM `%`, or unit "%"); a bound
 // without a unit, or as a fraction (0.92), is not read, because reading it would be guessing.
-import type { FhirResource } from '../fhir/resources.js';
-import { LOINC, SPO2_TARGET_MEASURE_LOINC, UCUM } from './codes.js';
+import { asArray, isJsonObject as isObject, type FhirResource, type Json } from '../fhir/resources.js';
+import { LOINC, SPO2_TARGET_MEASURE_LOINC, UCUM } from '../fhir/codes.js';
 
 /** SpO2 targets with an upper bound at or below this select scale 2. */
 export const SCALE_2_MAX_TARGET_HIGH = 92;
 
 const IN_FORCE = new Set(['active', 'accepted']);
 
-type Json = Record<string, unknown>;
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
-const asArray = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
 function measuresSpo2(measure: unknown): boolean {
   if (!isObject(measure)) return false;

@@ -1,6 +1,15 @@
 // Prefetch templates shared by both services: what NEWS2 (and the model) need about a patient.
 // Keys are part of the interface (EHR configurations name them): never rename one.
-import { CODES } from './template-codes.js';
+import { CONSCIOUSNESS_LOINC, CONSCIOUSNESS_SNOMED, GCS_TOTAL_LOINC, LOINC, O2_CONCENTRATION_LOINC, O2_FLOW_LOINC, SNOMED } from '../fhir/codes.js';
+
+/** A FHIR token search's list of codes: `system|code`, comma-separated (FHIR R4 search, token). */
+const anyOf = (...codes: [system: string, code: string][]): string => codes.map(([system, code]) => `${system}|${code}`).join(',');
+
+/** The codes the two observation searches ask for, from the codes normalisation reads (fhir/codes.ts). */
+const CODES = {
+  consciousness: anyOf([LOINC, CONSCIOUSNESS_LOINC], [SNOMED, CONSCIOUSNESS_SNOMED], [LOINC, GCS_TOTAL_LOINC]),
+  oxygen: anyOf([LOINC, O2_FLOW_LOINC], [LOINC, O2_CONCENTRATION_LOINC]),
+};
 
 /**
  * Recent vital signs, newest first. 250 covers 48 h of hourly charting of the seven NEWS2 parameters
@@ -32,6 +41,18 @@ export const SEDATION_PREFETCH = {
   ...PATIENT_RISK_PREFETCH,
   activeMedications: 'MedicationRequest?patient={{context.patientId}}&status=active',
 } as const;
+
+export type PrefetchKey = keyof typeof SEDATION_PREFETCH;
+
+/** Each key's data in clinicians' words, for the "could not obtain" block of a card. */
+export const PREFETCH_KEY_WORDS: Readonly<Record<PrefetchKey, string>> = {
+  patient: 'Patient record (age)',
+  vitals: 'Vital signs',
+  consciousness: 'Level of consciousness',
+  oxygen: 'Oxygen therapy',
+  spo2Target: 'SpO2 target (scale 2)',
+  activeMedications: 'Active medication orders',
+};
 
 /** Without vital signs there is nothing to score: the one key whose absence is a 412. */
 export const REQUIRED_PREFETCH: readonly PatientRiskPrefetchKey[] = ['vitals'];

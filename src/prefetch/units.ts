@@ -1,33 +1,9 @@
 // Unit conversion for charted quantities: every accepted spelling is listed here, converted to the
 // canonical UCUM unit at full precision (NEWS2 rounds), checked against physiological limits; an
 // unknown or absent unit makes the value unusable, never guessed.
-import { UCUM } from './codes.js';
-import type { NumericVital } from './vital-signs.js';
-
-/** What can be measured: the numeric vitals plus the two inhaled-oxygen quantities. */
-export type Measure = NumericVital | 'o2Flow' | 'o2Concentration';
-
-/** Canonical UCUM unit of each measure (the vitals' match CANONICAL_UNITS in vital-signs.ts). */
-export const MEASURE_UNITS = {
-  respiratoryRate: '/min',
-  heartRate: '/min',
-  spo2: '%',
-  temperature: 'Cel',
-  systolicBP: 'mm[Hg]',
-  o2Flow: 'L/min',
-  o2Concentration: '%',
-} as const satisfies Record<Measure, string>;
-
-/** Plain names used in reasons shown to clinicians. */
-export const MEASURE_LABELS: Readonly<Record<Measure, string>> = {
-  respiratoryRate: 'respiratory rate',
-  heartRate: 'heart rate',
-  spo2: 'SpO2',
-  temperature: 'temperature',
-  systolicBP: 'systolic blood pressure',
-  o2Flow: 'inhaled oxygen flow',
-  o2Concentration: 'inhaled oxygen concentration',
-};
+import { MEASURE_WORDS } from '../domain/labels.js';
+import { CANONICAL_UNITS, type Measure } from '../domain/vital-signs.js';
+import { UCUM } from '../fhir/codes.js';
 
 /**
  * Physiological limits, inclusive, in the canonical unit: a value outside is a charting or device
@@ -181,17 +157,18 @@ function findConverter(
  * against PLAUSIBLE_LIMITS. A comparator (`<`, `>=`…) makes it a bound, not a measurement: unusable.
  */
 export function convertQuantity(measure: Measure, q: QuantityLike): Conversion {
-  const label = MEASURE_LABELS[measure];
+  const label = MEASURE_WORDS[measure];
   if (typeof q.value !== 'number' || !Number.isFinite(q.value)) {
     return { ok: false, reason: `${label} has no numeric value` };
   }
   if (q.comparator !== undefined) {
-    return { ok: false, reason: `${label} is a bound (${String(q.comparator).slice(0, 2)}), not a measured value` };
+    const comparator = typeof q.comparator === 'string' ? ` (${q.comparator.slice(0, 2)})` : '';
+    return { ok: false, reason: `${label} is a bound${comparator}, not a measured value` };
   }
   const found = findConverter(DIMENSION[measure], q);
   if (!found.ok) return { ok: false, reason: `${label}: ${found.reason}` };
   const value = found.convert(q.value);
-  const unit = MEASURE_UNITS[measure];
+  const unit = CANONICAL_UNITS[measure];
   const [low, high] = PLAUSIBLE_LIMITS[measure];
   if (!(value >= low && value <= high)) {
     return { ok: false, reason: `${label} is outside plausible limits (${low}–${high} ${unit})` };

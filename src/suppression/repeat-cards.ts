@@ -3,7 +3,7 @@
 // card whose risk has not risen is suppressed or downgraded to info, by policy. A rise in risk (a more
 // severe colour, or a higher NEWS2 within one colour) always shows at once. A critical card is never
 // quietened, unless a clinician overrode that same card with a reason, and then only for the window.
-import type { Card, Indicator } from '../cards/card-schema.js';
+import { INDICATOR_RANK, type Card, type Indicator } from '../cds-hooks/card-schema.js';
 import type { ShownCard, SuppressionStore } from './suppression-store.js';
 
 export type RepeatPolicy = 'off' | 'downgrade' | 'suppress';
@@ -23,8 +23,6 @@ export interface QuietenedCard {
   shownAt: string;
 }
 
-const RANK: Record<Indicator, number> = { info: 0, warning: 1, critical: 2 };
-
 type Decision = { action: 'show' } | { action: 'suppressed' | 'downgraded'; why: QuietenedCard['why'] };
 
 function news2TotalOf(card: Card): number | undefined {
@@ -36,7 +34,7 @@ function news2TotalOf(card: Card): number | undefined {
 export function decide(card: Card, last: ShownCard | undefined, now: number, settings: RepeatSettings): Decision {
   if (settings.policy === 'off' || last === undefined || now - last.shownAt > settings.windowMs) return { action: 'show' };
   const total = news2TotalOf(card);
-  const risen = RANK[card.indicator] > RANK[last.indicator] || (card.indicator === last.indicator && total !== undefined && (last.news2Total === undefined || total > last.news2Total));
+  const risen = INDICATOR_RANK[card.indicator] > INDICATOR_RANK[last.indicator] || (card.indicator === last.indicator && total !== undefined && (last.news2Total === undefined || total > last.news2Total));
   if (risen) return { action: 'show' };
   if (card.indicator === 'critical') {
     const overridden = last.uuid === card.uuid && last.overriddenUntil !== undefined && last.overriddenUntil > now;

@@ -3,7 +3,7 @@
 // interface so several replicas suppress as one. Keys are built from the keyed patient pseudonym,
 // never the patient id. A store that fails is the caller's to handle: the rule then shows the card.
 import { LRUCache } from 'lru-cache';
-import type { Indicator } from '../cards/card-schema.js';
+import type { Indicator } from '../cds-hooks/card-schema.js';
 
 /** What was last shown for one patient and service. */
 export interface ShownCard {

@@ -4,7 +4,7 @@
 // skips: every skipped line has a reason, and the reasons are counted for the report. Whether an
 // Observation can be scored is decided by Vigil's own normaliser, run on that Observation alone, so
 // "unknown unit" here means exactly what it means on a card. Pure: no I/O.
-import type { FhirResource } from '../fhir/resources.js';
+import { asArray, isJsonObject as isObject, type FhirResource, type Json } from '../fhir/resources.js';
 import { normaliseInputs, observationTime } from '../prefetch/normalise.js';
 
 export type ExportLine =
@@ -14,8 +14,6 @@ export type ExportLine =
   | { kind: 'observation'; patient: string; at: number; resource: FhirResource; testData: boolean }
   | { kind: 'goal'; patient: string; resource: FhirResource; testData: boolean };
 
-type Json = Record<string, unknown>;
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 /** Text from the file echoed in a reason: bounded, and only ever a type or code, never an id or value. */
 const clip = (s: string, n = 40): string => (s.length > n ? `${s.slice(0, n)}…` : s);
 
@@ -43,19 +41,21 @@ export function outcomePatientKey(text: string): string | undefined {
 const TEST_DATA_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
 const TEST_DATA_CODE = 'HTEST';
 
+const typeName = (resource: Json): string => (typeof resource['resourceType'] === 'string' ? resource['resourceType'] : 'resource');
+
 export function isTestData(resource: Json): boolean {
   const meta = isObject(resource['meta']) ? resource['meta'] : undefined;
-  const labels = [...(Array.isArray(meta?.['security']) ? meta['security'] : []), ...(Array.isArray(meta?.['tag']) ? meta['tag'] : [])];
+  const labels: unknown[] = [...asArray(meta?.['security']), ...asArray(meta?.['tag'])];
   return labels.some((c) => isObject(c) && c['code'] === TEST_DATA_CODE && (c['system'] === undefined || c['system'] === TEST_DATA_SYSTEM));
 }
 
 function subjectPatient(resource: Json): { ok: true; patient: string } | { ok: false; reason: string } {
   const subject = resource['subject'];
   if (!isObject(subject) || typeof subject['reference'] !== 'string' || subject['reference'].trim() === '') {
-    return { ok: false, reason: `${resource['resourceType']} without a subject reference` };
+    return { ok: false, reason: `${typeName(resource)} without a subject reference` };
   }
   const patient = patientKey(subject['reference']);
-  return patient === undefined ? { ok: false, reason: `${resource['resourceType']} whose subject is not a Patient` } : { ok: true, patient };
+  return patient === undefined ? { ok: false, reason: `${typeName(resource)} whose subject is not a Patient` } : { ok: true, patient };
 }
 
 /** What the normaliser reads of an Observation; the rest (narrative, performer, category…) is dropped to save memory. */

@@ -38,7 +38,7 @@ export async function* readLines(path: string): AsyncGenerator<string> {
     yield first && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
     first = false;
   }
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error('the file could not be read');
 }
 
 /** Files an export argument names: the file itself, or the .ndjson / .ndjson.gz / .jsonl files of a directory. */

@@ -14,7 +14,6 @@ import {
   pct,
   signed,
   skippedTable,
-  withInterval,
   type DataLabel,
 } from './report-format.js';
 import type { MomentSummary, OutcomeSummary, ReadingSummary } from './run-replay.js';

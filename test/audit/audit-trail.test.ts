@@ -5,7 +5,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/audit/audit-record.js';
 import { createFileAuditStore, type AuditStore } from '../../src/audit/audit-store.js';
-import { IssuedCards } from '../../src/audit/issued-cards.js';
 import { openAuditTrail } from '../../src/audit/open-audit-trail.js';
 import { DEV_KEY_FILE } from '../../src/audit/patient-hash.js';
 import { createScorer } from '../../src/models/create-scorer.js';

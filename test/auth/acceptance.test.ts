@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevIssuer } from '../../src/auth/dev-issuer.js';
 import { signCdsToken } from '../../src/auth/jws.js';
 import { loadFixtures } from '../support/fixtures.js';
-import { testApp } from '../support/app.js';
+import { sandboxPreflight, testApp } from '../support/app.js';
 import { authApp, BASE, DISCOVERY, ecKey, jwks, jwksServer, recordingTelemetry, rsaKey, testClock, token, writeIssuersFile } from './support.js';
 
 const ES_ISS = 'https://ehr.example/es';
@@ -60,11 +60,7 @@ describe('tokens from configured issuers', () => {
   });
 
   it('answers a CORS preflight without a token', async () => {
-    const res = await app.inject({
-      method: 'OPTIONS',
-      url: '/cds-services/deterioration-risk',
-      headers: { origin: 'https://sandbox.cds-hooks.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
-    });
+    const res = await sandboxPreflight(app);
     expect(res.statusCode).toBe(204);
     expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('authorization');
   });

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createRulesScorer } from '../../src/fallback-rules/rules-scorer.js';
-import { base64url, signJwt, type AsymmetricAlg } from '../../src/auth/jws.js';
+import { createRulesScorer } from '../../src/models/rules-scorer.js';
+import { signJwt, type AsymmetricAlg } from '../../src/auth/jws.js';
 import { noTelemetry, type Telemetry } from '../../src/telemetry.js';
 
 export const BASE = 'http://127.0.0.1:3000';
@@ -23,9 +23,10 @@ export interface TestKey {
   publicJwk: Record<string, unknown>;
 }
 
-export function ecKey(kid: string = randomUUID()): TestKey {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
-  return { kid, alg: 'ES384', privateKey, publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'ES384' } };
+export function ecKey(kid: string = randomUUID(), curve: 'P-256' | 'P-384' = 'P-384'): TestKey {
+  const alg = curve === 'P-256' ? 'ES256' : 'ES384';
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: curve });
+  return { kid, alg, privateKey, publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg } };
 }
 
 export function rsaKey(kid: string = randomUUID()): TestKey {
@@ -78,7 +79,8 @@ export function token(spec: TokenSpec): string {
 
 /** An unsigned token with any header: for `alg: none` and HMAC forgeries. */
 export function rawToken(header: Record<string, unknown>, claims: Record<string, unknown>, signature = ''): string {
-  return `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}.${signature}`;
+  const base64url = (json: unknown) => Buffer.from(JSON.stringify(json)).toString('base64url');
+  return `${base64url(header)}.${base64url(claims)}.${signature}`;
 }
 
 export function writeIssuersFile(doc: unknown): string {

@@ -47,7 +47,7 @@ describe('stable card identity', () => {
     const body = structuredClone(call.body) as { prefetch: { vitals: { entry: { resource: { code: { coding: { code: string }[] }; valueQuantity?: { value: number } } }[] } } };
     const rr = body.prefetch.vitals.entry.find((e) => e.resource.code.coding[0]!.code === '9279-1')!;
     rr.resource.valueQuantity!.value = 22; // RR 26 → 22: 3 points → 2, the score goes down
-    const [after] = await cardsOf({ ...call, body: body as never });
+    const [after] = await cardsOf({ ...call, body: body });
     expect(after!.summary).toContain('NEWS2 12');
     expect(after!.uuid).not.toBe(before!.uuid);
   });
@@ -57,7 +57,7 @@ describe('stable card identity', () => {
     const [morphine] = await cardsOf(call);
     const body = structuredClone(call.body) as { context: { draftOrders: { entry: { resource: { medicationCodeableConcept: Record<string, unknown> } }[] } } };
     body.context.draftOrders.entry[0]!.resource.medicationCodeableConcept = { text: 'Oxycodone 5 mg oral tablet' };
-    const [oxycodone] = await cardsOf({ ...call, body: body as never });
+    const [oxycodone] = await cardsOf({ ...call, body: body });
     expect(oxycodone!.summary).toContain('oxycodone');
     expect(oxycodone!.uuid).not.toBe(morphine!.uuid);
   });

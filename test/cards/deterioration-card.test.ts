@@ -1,14 +1,14 @@
 // The deterioration-risk card, built from real NEWS2 results with and without a model prediction.
 import { describe, expect, it } from 'vitest';
-import { cardSchema } from '../../src/cards/card-schema.js';
+import { cardSchema } from '../../src/cds-hooks/card-schema.js';
 import type { CardContext } from '../../src/cards/common.js';
 import { keyedHash } from '../../src/identity/keyed-hash.js';
 import { deteriorationCard, noRecentVitalsCard } from '../../src/cards/deterioration-card.js';
 import { scoreNews2 } from '../../src/fallback-rules/news2.js';
 import { scoreQsofa } from '../../src/fallback-rules/qsofa.js';
 import type { ModelPrediction, ModelStatus, RiskAssessment } from '../../src/models/scorer.js';
-import type { PatientInputs } from '../../src/prefetch/vital-signs.js';
-import { CHARTED_AT, patientInputs, WELL, type Vitals } from '../fallback-rules/patient-inputs.js';
+import type { PatientInputs } from '../../src/domain/vital-signs.js';
+import { CHARTED_AT, patientInputs, WELL, type Vitals } from '../support/patient-inputs.js';
 
 const NOW = new Date(CHARTED_AT.getTime() + 15 * 60_000);
 const keyed = keyedHash('test-only-card-identity-key-0123456789');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { deteriorationSuggestions } from '../../src/cards/suggestions.js';
 import { scoreNews2 } from '../../src/fallback-rules/news2.js';
-import { patientInputs, WELL, type Vitals } from '../fallback-rules/patient-inputs.js';
+import { patientInputs, WELL, type Vitals } from '../support/patient-inputs.js';
 import { fixtureCall } from '../observability/hook-calls.js';
 import { testApp } from '../support/app.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFhirServer, type FhirTestServer } from '../../demo/fhir-server.js';
 import { DEMO_PATIENTS, demoResources } from '../../demo/patients.js';
 import { SERVICES } from '../../src/hooks/index.js';
-import { resolveTemplate } from '../../src/prefetch/resolve-template.js';
+import { resolveTemplate } from '../../src/fhir-client/resolve-template.js';
 
 let fhir: FhirTestServer;
 const get = (path: string, init?: RequestInit) => fetch(`${fhir.baseUrl}/${path}`, init);
@@ -25,7 +25,7 @@ describe('the demo FHIR server', () => {
   const templates = SERVICES.flatMap((s) => Object.entries(s.prefetch ?? {}).map(([key, t]) => [`${s.id}.${key}`, t] as const));
   const cases = DEMO_PATIENTS.flatMap((p) => templates.map(([name, t]) => [p.id, name, t] as const));
   it.each(cases)('answers %s: %s', async (patientId, _name, template) => {
-    const resolved = resolveTemplate(template, { context: { patientId, userId: 'Practitioner/COREPRACTITIONER1' } } as never);
+    const resolved = resolveTemplate(template, { context: { patientId, userId: 'Practitioner/COREPRACTITIONER1' } });
     expect(resolved.ok).toBe(true);
     const res = await get(resolved.ok ? resolved.query : '');
     expect(res.status).toBe(200);

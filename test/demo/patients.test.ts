@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFhirServer, type FhirTestServer } from '../../demo/fhir-server.js';
 import { DEMO_PATIENTS, demoResources, type DemoCase } from '../../demo/patients.js';
 import { vigilEnvForDemo } from '../../demo/run.js';
-import { createFhirFetcher, type FhirFetcher } from '../../src/prefetch/fhir-fetcher.js';
+import { createFhirFetcher, type FhirFetcher } from '../../src/fhir-client/fhir-fetcher.js';
 import { noTelemetry } from '../../src/telemetry.js';
 import { FIXED_NOW, testApp, testConfig } from '../support/app.js';
 

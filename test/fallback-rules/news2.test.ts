@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { news2Risk, pointsFor, roundHalfUp, scoreNews2 } from '../../src/fallback-rules/news2.js';
-import type { News2Parameter } from '../../src/fallback-rules/types.js';
-import type { Consciousness, NumericVital } from '../../src/prefetch/vital-signs.js';
-import { CHARTED_AT, patientInputs, WELL, type Vitals } from './patient-inputs.js';
+import { roundHalfUp } from '../../src/domain/rounding.js';
+import { news2Risk, pointsFor, scoreNews2 } from '../../src/fallback-rules/news2.js';
+import type { Consciousness, NumericVital, VitalName } from '../../src/domain/vital-signs.js';
+import { CHARTED_AT, patientInputs, WELL, type Vitals } from '../support/patient-inputs.js';
 
-function subscoreOf(vitals: Vitals, parameter: News2Parameter, spo2Scale: 1 | 2 = 1) {
+function subscoreOf(vitals: Vitals, parameter: VitalName, spo2Scale: 1 | 2 = 1) {
   return scoreNews2(patientInputs(vitals, { spo2Scale })).subscores.find((s) => s.parameter === parameter);
 }
 
@@ -77,7 +77,7 @@ describe('NEWS2 rounding before banding (half up)', () => {
 
   it.each<[NumericVital, number, number, number]>([
     ['temperature', fahrenheit(101.3), 38.5, 1],
-    ['temperature', 38.500000000000006, 38.5, 1],
+    ['temperature', 38.50000000000001, 38.5, 1],
     ['temperature', 35.04, 35.0, 3],
     ['temperature', 35.05, 35.1, 1],
     ['temperature', 36.04, 36.0, 1],
@@ -118,33 +118,20 @@ describe('NEWS2 rounding before banding (half up)', () => {
   });
 });
 
+/** The RCP chart's rows, top to bottom: the order subscores and missing parameters are listed in. */
+const CHART_ORDER = ['respiratoryRate', 'spo2', 'supplementalOxygen', 'systolicBP', 'heartRate', 'consciousness', 'temperature'];
+
 describe('NEWS2 with missing parameters', () => {
   it('scores a well patient 0 with nothing missing', () => {
     const result = scoreNews2(patientInputs(WELL));
     expect(result).toMatchObject({ total: 0, partial: false, missing: [], risk: 'none', anySingleThree: false });
-    expect(result.subscores.map((s) => s.parameter)).toEqual([
-      'respiratoryRate',
-      'spo2',
-      'supplementalOxygen',
-      'systolicBP',
-      'heartRate',
-      'consciousness',
-      'temperature',
-    ]);
+    expect(result.subscores.map((s) => s.parameter)).toEqual(CHART_ORDER);
   });
 
   it('lists every parameter as missing when nothing is charted, and scores no points', () => {
     const result = scoreNews2(patientInputs({}));
     expect(result).toMatchObject({ total: 0, partial: true, subscores: [], risk: 'none' });
-    expect(result.missing).toEqual([
-      'respiratoryRate',
-      'spo2',
-      'supplementalOxygen',
-      'systolicBP',
-      'heartRate',
-      'consciousness',
-      'temperature',
-    ]);
+    expect(result.missing).toEqual(CHART_ORDER);
   });
 
   it('reports a missing temperature and sums the rest as a floor', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scoreQsofa } from '../../src/fallback-rules/qsofa.js';
-import type { Consciousness } from '../../src/prefetch/vital-signs.js';
-import { patientInputs, WELL, type Vitals } from './patient-inputs.js';
+import type { Consciousness } from '../../src/domain/vital-signs.js';
+import { patientInputs, WELL, type Vitals } from '../support/patient-inputs.js';
 
 describe('qSOFA criteria (Seymour 2016)', () => {
   it.each([

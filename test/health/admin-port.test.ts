@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildAdminApp } from '../../src/health/admin-app.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { createRulesScorer } from '../../src/fallback-rules/rules-scorer.js';
+import { createRulesScorer } from '../../src/models/rules-scorer.js';
 import { testApp } from '../support/app.js';
 
 const apps: FastifyInstance[] = [];

@@ -7,7 +7,7 @@ import { readiness } from '../../src/health/readiness.js';
 import { createScorer } from '../../src/models/create-scorer.js';
 import type { DeteriorationScorer } from '../../src/models/scorer.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { createRulesScorer } from '../../src/fallback-rules/rules-scorer.js';
+import { createRulesScorer } from '../../src/models/rules-scorer.js';
 import { testApp, testConfig } from '../support/app.js';
 
 type Described = ReturnType<DeteriorationScorer['describe']>;

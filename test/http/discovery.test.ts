@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { testApp } from '../support/app.js';
+import { sandboxPreflight, testApp } from '../support/app.js';
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -35,11 +35,7 @@ describe('GET /cds-services', () => {
   });
 
   it('answers a CORS preflight allowing Authorization and Content-Type', async () => {
-    const res = await app.inject({
-      method: 'OPTIONS',
-      url: '/cds-services/deterioration-risk',
-      headers: { origin: 'https://sandbox.cds-hooks.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
-    });
+    const res = await sandboxPreflight(app);
     expect(res.statusCode).toBeLessThan(300);
     expect(res.headers['access-control-allow-origin']).toBe('*');
     expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('authorization');

@@ -4,8 +4,8 @@
 // card that says why when the model raised it).
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cdsResponseSchema } from '../../src/cards/card-schema.js';
-import { createRulesScorer } from '../../src/fallback-rules/rules-scorer.js';
+import { cdsResponseSchema } from '../../src/cds-hooks/card-schema.js';
+import { createRulesScorer } from '../../src/models/rules-scorer.js';
 import { createScorer } from '../../src/models/create-scorer.js';
 import type { DeteriorationScorer } from '../../src/models/scorer.js';
 import { testApp, testConfig } from '../support/app.js';
@@ -106,7 +106,7 @@ describe('cards-fixtures over HTTP', () => {
         expectWords(card, want);
         const score = card.extension['vigil.score'];
         if (want.score !== undefined) {
-          const { path: _path, ...rest } = want.score as Record<string, unknown>;
+          const { path: _path, ...rest } = want.score;
           expect(score).toMatchObject(rest);
         }
         if (fixture.service === 'deterioration-risk' && score.path === 'model') {

@@ -28,7 +28,7 @@ async function expectNo5xx(service: string, payload: string, contentType = 'appl
 /** Replaces the value at a random path of a real request with an arbitrary JSON value. */
 function mutate(value: unknown, path: number[], replacement: unknown): unknown {
   if (path.length === 0 || value === null || typeof value !== 'object') return replacement;
-  const keys = Object.keys(value as object);
+  const keys = Object.keys(value);
   if (keys.length === 0) return replacement;
   const key = keys[path[0]! % keys.length]!;
   const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [...value] : { ...(value as Record<string, unknown>) };

@@ -13,7 +13,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { loggerOptions } from '../../src/http/logger-options.js';
 import type { DeteriorationScorer } from '../../src/models/scorer.js';
-import { createFhirFetcher } from '../../src/prefetch/fhir-fetcher.js';
+import { createFhirFetcher } from '../../src/fhir-client/fhir-fetcher.js';
 import { noTelemetry } from '../../src/telemetry.js';
 import { DISCOVERY, ecKey, jwks, testClock, token, writeIssuersFile } from '../auth/support.js';
 import { loadFixtures } from '../support/fixtures.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cdsResponseSchema } from '../../src/cards/card-schema.js';
+import { cdsResponseSchema } from '../../src/cds-hooks/card-schema.js';
 import { createScorer } from '../../src/models/create-scorer.js';
 import { testApp, testConfig } from '../support/app.js';
 import { loadFixtures } from '../support/fixtures.js';

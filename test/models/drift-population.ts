@@ -5,7 +5,7 @@ import { generateCohort } from '../../training/cohort.js';
 import { scoredRows } from '../../training/dataset.js';
 import { explanationLogit, sigmoid } from '../../src/models/contributions.js';
 import { MODEL_FEATURES } from '../../src/models/feature-contract.js';
-import type { PatientInputs } from '../../src/prefetch/vital-signs.js';
+import type { PatientInputs } from '../../src/domain/vital-signs.js';
 import { createRandom } from '../../src/validation/random.js';
 import { adult } from './support.js';
 import { SHIPPED_METADATA } from './variants.js';

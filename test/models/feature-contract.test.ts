@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_IMPUTED_FEATURES, MODEL_FEATURES, toFeatureVector } from '../../src/models/feature-contract.js';
-import { patientInputs } from '../fallback-rules/patient-inputs.js';
+import { patientInputs } from '../support/patient-inputs.js';
 import { adult, WELL } from './support.js';
 
 const REFERENCES = [16, 98, 0, 120, 70, 0, 37, 60];

@@ -1,10 +1,10 @@
 // Shared by the model tests: the shipped model loaded once per file, patients as plain numbers, a
 // telemetry spy and scorer settings short enough for breaker tests to run in milliseconds.
-import { patientInputs, WELL, type Vitals } from '../fallback-rules/patient-inputs.js';
+import { patientInputs, WELL, type Vitals } from '../support/patient-inputs.js';
 import { SHIPPED_MODEL_PATH } from '../../src/models/create-scorer.js';
 import type { ModelScorerSettings } from '../../src/models/model-scorer.js';
 import { loadOnnxModel, type LoadedModel } from '../../src/models/onnx-model.js';
-import type { PatientInputs } from '../../src/prefetch/vital-signs.js';
+import type { PatientInputs } from '../../src/domain/vital-signs.js';
 import { noTelemetry, type Telemetry } from '../../src/telemetry.js';
 
 export { WELL };
@@ -56,4 +56,4 @@ export function telemetrySpy(): TelemetrySpy {
   return spy;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { setTimeout as sleep } from 'node:timers/promises';

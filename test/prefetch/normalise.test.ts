@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FhirResource } from '../../src/fhir/resources.js';
 import { CLOCK_SKEW_TOLERANCE_MINUTES, normaliseInputs, type NormaliseSources } from '../../src/prefetch/normalise.js';
-import type { PatientInputs } from '../../src/prefetch/vital-signs.js';
+import type { PatientInputs } from '../../src/domain/vital-signs.js';
 import { propertyRuns } from '../support/property.js';
 import {
   bloodPressurePanel,
@@ -24,7 +24,7 @@ import {
   spo2Goal,
   systolicStandalone,
   UCUM,
-} from './fhir-examples.js';
+} from '../support/fhir-examples.js';
 
 const OPTIONS = { now: NOW, staleAfterHours: 24 };
 
@@ -683,7 +683,7 @@ describe('whatever arrives', () => {
     const ran = await propertyRuns(
       annotate,
       fc.property(fc.array(observation, { maxLength: 12 }), (observations) => {
-        const inputs = normalise(observations as FhirResource[]);
+        const inputs = normalise(observations);
         for (const reading of [...Object.values(inputs.vitals), ...Object.values(inputs.stale)]) {
           expect(reading.at.getTime()).not.toBeNaN();
           if (typeof reading.value === 'number') expect(Number.isFinite(reading.value)).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ageFromPatient, ageInYears } from '../../src/prefetch/patient.js';
-import { patient } from './fhir-examples.js';
+import { patient } from '../support/fhir-examples.js';
 
 describe('age in whole years from Patient.birthDate', () => {
   it.each([

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { convertQuantity, PLAUSIBLE_LIMITS, type Measure } from '../../src/prefetch/units.js';
-import { UCUM } from './fhir-examples.js';
-
-const ucum = (value: number, code: string) => ({ value, unit: code, system: UCUM, code });
+import { CANONICAL_UNITS, type Measure } from '../../src/domain/vital-signs.js';
+import { convertQuantity, PLAUSIBLE_LIMITS } from '../../src/prefetch/units.js';
+import { UCUM, ucum } from '../support/fhir-examples.js';
 const text = (value: number, unit: string) => ({ value, unit });
 
 function value(measure: Measure, q: Parameters<typeof convertQuantity>[1]): number {
@@ -130,15 +129,7 @@ describe('values that are not measurements', () => {
 });
 
 describe('physiological limits (inclusive)', () => {
-  const units: Record<Measure, string> = {
-    respiratoryRate: '/min',
-    heartRate: '/min',
-    spo2: '%',
-    temperature: 'Cel',
-    systolicBP: 'mm[Hg]',
-    o2Flow: 'L/min',
-    o2Concentration: '%',
-  };
+  const units = CANONICAL_UNITS;
   const rows = (Object.keys(PLAUSIBLE_LIMITS) as Measure[]).flatMap((m) => {
     const [low, high] = PLAUSIBLE_LIMITS[m];
     return [

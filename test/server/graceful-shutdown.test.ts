@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { criticalCall } from '../observability/hook-calls.js';
 import { startServer, type RunningServer } from './spawn-server.js';
-
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as delay } from 'node:timers/promises';
 
 describe('graceful shutdown of the real server', () => {
   let server: RunningServer | undefined;

@@ -36,7 +36,7 @@ export function startServer(env: Record<string, string>): RunningServer {
   const waiters: { msg: RegExp; resolve: (l: Record<string, unknown>) => void }[] = [];
   let buffered = '';
   let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     buffered += chunk;
     let nl: number;
     while ((nl = buffered.indexOf('\n')) >= 0) {
@@ -57,7 +57,7 @@ export function startServer(env: Record<string, string>): RunningServer {
       }
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,

@@ -1,6 +1,7 @@
 // A small tmpfs the test mounts itself, to meet a really full or read-only filesystem. Mounting needs
 // root (or CAP_SYS_ADMIN): where the machine forbids it, `mountTmpfs` says why and the test skips.
 import { execFileSync } from 'node:child_process';
+import { errorCode } from '../../src/errors.js';
 
 export type Mounted = { ok: true; dir: string; readOnly(ro: boolean): void; unmount(): void } | { ok: false; reason: string };
 
@@ -9,8 +10,9 @@ function run(args: string[]): void {
 }
 
 function why(err: unknown): string {
-  const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0] ?? '';
-  return stderr !== '' ? stderr : String((err as { code?: unknown }).code ?? (err as Error).message);
+  const output = err instanceof Error && 'stderr' in err ? err.stderr : undefined;
+  const stderr = (typeof output === 'string' || Buffer.isBuffer(output) ? output.toString() : '').trim().split('\n')[0] ?? '';
+  return stderr !== '' ? stderr : errorCode(err, err instanceof Error ? err.message : 'unknown');
 }
 
 export function mountTmpfs(dir: string, size: string): Mounted {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AnsweredCall } from '../../src/http/cds-routes.js';
+import type { AnsweredCall } from '../../src/observability/answered-call.js';
 import { openAuditTrail } from '../../src/audit/open-audit-trail.js';
 import { keyedHash } from '../../src/identity/keyed-hash.js';
 import { createMetrics } from '../../src/observability/metrics.js';

@@ -1,6 +1,6 @@
 // The repeat-card rule as a table, and the in-process store under it, with the clock injected.
 import { describe, expect, it } from 'vitest';
-import type { Card, Indicator } from '../../src/cards/card-schema.js';
+import type { Card, Indicator } from '../../src/cds-hooks/card-schema.js';
 import { applyRepeatRule, decide, repeatKey, type RepeatSettings } from '../../src/suppression/repeat-cards.js';
 import { createMemorySuppressionStore, type ShownCard, type SuppressionStore } from '../../src/suppression/suppression-store.js';
 

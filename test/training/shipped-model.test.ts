@@ -2,12 +2,11 @@
 // every derangement NEWS2 scores raises the model's estimate, the explanation names the deranged
 // vital, and the metadata says what serving needs (synthetic training data, reference histograms).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Consciousness } from '../../src/prefetch/vital-signs.js';
 import { createModelScorer } from '../../src/models/model-scorer.js';
 import type { LoadedModel } from '../../src/models/onnx-model.js';
 import { NEWS2_DERANGEMENTS } from '../../training/derangements.js';
 import { adult, FAST_SETTINGS, loadShipped, WELL } from '../models/support.js';
-import type { Vitals } from '../fallback-rules/patient-inputs.js';
+import type { Vitals } from '../support/patient-inputs.js';
 
 /** Contract order: respiratory rate, SpO2, oxygen, systolic BP, pulse, not alert, temperature, age. */
 const NORMAL = { respiratoryRate: 16, spo2: 98, onOxygen: 0, systolicBP: 120, heartRate: 70, consciousnessNotAlert: 0, temperature: 37 };
@@ -82,9 +81,9 @@ describe('the shipped model through the scorer, in the review\'s cases', () => {
   });
 
   it.each<[string, Vitals]>([
-    ['an unresponsive patient', { ...WELL, consciousness: 'unresponsive' as Consciousness }],
+    ['an unresponsive patient', { ...WELL, consciousness: 'unresponsive' }],
     ['qSOFA 2 of 3 (RR 22, systolic 100)', { ...WELL, respiratoryRate: 22, systolicBP: 100 }],
-    ['qSOFA 3 of 3 (RR 22, systolic 100, confused)', { ...WELL, respiratoryRate: 22, systolicBP: 100, consciousness: 'confused' as Consciousness }],
+    ['qSOFA 3 of 3 (RR 22, systolic 100, confused)', { ...WELL, respiratoryRate: 22, systolicBP: 100, consciousness: 'confused' }],
   ])('rates %s above a well patient of the same age', async (_name, vitals) => {
     expect((await assess(vitals))?.probability).toBeGreaterThan((await assess(WELL))?.probability ?? 1);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isTestData, outcomePatientKey, patientKey, readExportLine } from '../../src/validation/export-lines.js';
-import { bloodPressurePanel, bodyTemperature, codedAirOrOxygen, heartRate, respiratoryRate, ucum } from '../prefetch/fhir-examples.js';
+import { bloodPressurePanel, bodyTemperature, codedAirOrOxygen, heartRate, respiratoryRate, ucum } from '../support/fhir-examples.js';
 
 const line = (resource: unknown) => JSON.stringify(resource);
 const forPatient = (reference: string) => ({ extra: { subject: { reference } }, effectiveDateTime: '2025-03-01T10:00:00+00:00' });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRulesScorer } from '../../src/fallback-rules/rules-scorer.js';
+import { createRulesScorer } from '../../src/models/rules-scorer.js';
 import { createModelScorer } from '../../src/models/model-scorer.js';
 import type { LoadedModel } from '../../src/models/onnx-model.js';
 import { readExportLine } from '../../src/validation/export-lines.js';

@@ -71,7 +71,7 @@ beforeAll(async () => {
   const unscored = { ...record(CALLS[3] as Call, 99), news2: undefined, model: undefined, unscoredReason: 'no-vitals' };
   delete unscored.news2;
   delete unscored.model;
-  await store.append(unscored as AuditRecord);
+  await store.append(unscored);
   await store.close();
   await writeFile(join(dataDir, 'outcomes.csv'), OUTCOMES);
   await writeFile(join(dataDir, 'audit.key'), `${KEY}\n`);

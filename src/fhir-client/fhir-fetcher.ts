@@ -1,0 +1,397 @@
+// Fetches the prefetch keys the EHR did not send from the call's own FHIR server, safely and on a
+// deadline: allowlisted origins only, the access token sent to that origin and nowhere else (no
+// cross-origin redirects or pages), one deadline per call, a timeout per request, retries with
+// backoff on 429/5xx, an opossum breaker per origin, and a cap on every response body.
+import { once } from 'node:events';
+import { setTimeout } from 'node:timers/promises';
+import CircuitBreaker from 'opossum';
+import { breakerRefusal, watchBreaker } from '../breakers.js';
+import { discard, readCapped, ResponseTooLargeError } from '../net/read-capped.js';
+import type { Config } from '../config.js';
+import { isBundle, isJsonObject, isOperationOutcome, isResource, resourcesOf, type FhirResource } from '../fhir/resources.js';
+import type { HookCall } from '../cds-hooks/request-schema.js';
+import type { BreakerState, Telemetry } from '../telemetry.js';
+import { FhirFetchError } from './fhir-fetch-error.js';
+import { checkFhirServer, type OriginPolicy } from './fhir-origins.js';
+import type { FetchRequest, FetchResult, PrefetchFetcher } from '../prefetch/gather.js';
+import { queryUrl, resolveTemplate } from './resolve-template.js';
+import { parseRetryAfter, retryDelayMs } from './retry-delay.js';
+
+/** What the fetcher logs through: pino's and Fastify's loggers fit. Never given a URL or a token. */
+export interface FetchLogger {
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export type FhirFetcherConfig = Pick<
+  Config,
+  | 'VIGIL_FHIR_ALLOWED_ORIGINS'
+  | 'VIGIL_FHIR_ALLOW_HTTP_LOOPBACK'
+  | 'VIGIL_FETCH_DEADLINE_MS'
+  | 'VIGIL_FHIR_REQUEST_TIMEOUT_MS'
+  | 'VIGIL_FHIR_MAX_RETRIES'
+  | 'VIGIL_FHIR_MAX_PAGES'
+  | 'VIGIL_FHIR_MAX_BYTES'
+  | 'VIGIL_FHIR_BREAKER_ERROR_PERCENT'
+  | 'VIGIL_FHIR_BREAKER_MIN_REQUESTS'
+  | 'VIGIL_FHIR_BREAKER_WINDOW_MS'
+  | 'VIGIL_FHIR_BREAKER_RESET_MS'
+>;
+
+export interface FhirFetcher extends PrefetchFetcher {
+  /** As PrefetchFetcher; `signal` (e.g. the hook request's) ends the work early too. */
+  fetchAll(call: HookCall, requests: FetchRequest[], signal?: AbortSignal): Promise<Record<string, FetchResult>>;
+  /** The breaker state of one origin, undefined before Vigil first talked to it. */
+  breakerState(origin: string): BreakerState | undefined;
+  /** Stops every breaker's timers (on server close). */
+  close(): void;
+}
+
+export interface FhirFetcherOptions {
+  /** Jitter source; tests pass a fixed one. */
+  random?: () => number;
+}
+
+type Task = () => Promise<unknown>;
+type Breaker = CircuitBreaker<[Task], unknown>;
+
+/** Everything one hook call's fetches share; the access token lives here and dies with the call. */
+interface CallScope {
+  base: URL;
+  origin: string;
+  headers: Record<string, string>;
+  /** Aborts when the call's deadline passes (or the caller gives up). */
+  signal: AbortSignal;
+  deadlineAt: number;
+  breaker: Breaker;
+}
+
+/** One key's progress, read when the deadline passes: pages already fetched are kept. */
+interface Progress {
+  resources: FhirResource[];
+  pages: number;
+  result?: FetchResult;
+}
+
+const MAX_REDIRECTS = 3;
+const FHIR_JSON = 'application/fhir+json';
+
+export function createFhirFetcher(
+  config: FhirFetcherConfig,
+  log: FetchLogger,
+  telemetry: Telemetry,
+  options: FhirFetcherOptions = {},
+): FhirFetcher {
+  const random = options.random ?? Math.random;
+  const policy: OriginPolicy = {
+    allowedOrigins: config.VIGIL_FHIR_ALLOWED_ORIGINS,
+    allowHttpLoopback: config.VIGIL_FHIR_ALLOW_HTTP_LOOPBACK,
+  };
+  const deadlineMs = config.VIGIL_FETCH_DEADLINE_MS;
+  const deadlineProblem = `the EHR did not answer within ${deadlineMs} ms`;
+  // Keyed by allowlisted origin only, so the map is as small as the allowlist.
+  const breakers = new Map<string, Breaker>();
+
+  function breakerFor(origin: string): Breaker {
+    let breaker = breakers.get(origin);
+    if (breaker !== undefined) return breaker;
+    const name = `fhir:${origin}`;
+    breaker = new CircuitBreaker<[Task], unknown>((task) => task(), {
+      name,
+      // Timeouts are ours (per request and per call) and abort the request; opossum's would not.
+      timeout: false,
+      errorThresholdPercentage: config.VIGIL_FHIR_BREAKER_ERROR_PERCENT,
+      volumeThreshold: config.VIGIL_FHIR_BREAKER_MIN_REQUESTS,
+      rollingCountTimeout: config.VIGIL_FHIR_BREAKER_WINDOW_MS,
+      rollingCountBuckets: 10,
+      resetTimeout: config.VIGIL_FHIR_BREAKER_RESET_MS,
+      // A 401, a 404 or a malformed body says nothing about the endpoint's health.
+      errorFilter: (err: unknown) => err instanceof FhirFetchError && !err.sick,
+    });
+    watchBreaker(breaker, name, telemetry, { opened: { log: (o, m) => log.warn(o, m), msg: 'FHIR breaker opened: the EHR endpoint is failing; failing fast' } });
+    breakers.set(origin, breaker);
+    return breaker;
+  }
+
+  /** One HTTP exchange (following same-origin redirects): the parsed FHIR resource or a FhirFetchError. */
+  async function requestOnce(scope: CallScope, first: URL): Promise<unknown> {
+    const left = scope.deadlineAt - performance.now();
+    const timeoutMs = Math.max(1, Math.ceil(Math.min(config.VIGIL_FHIR_REQUEST_TIMEOUT_MS, left)));
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([scope.signal, timeout]);
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      let url = first;
+      for (let hop = 0; ; hop++) {
+        // `manual`: a redirect is only followed after its target was checked to be the same origin.
+        const res = await fetch(url, { method: 'GET', headers: scope.headers, redirect: 'manual', signal });
+        if (res.status >= 300 && res.status < 400 && res.status !== 304) {
+          await discard(res);
+          const location = res.headers.get('location');
+          const target = location === null ? undefined : safeUrl(location, url);
+          if (target === undefined || target.origin !== scope.origin || hop >= MAX_REDIRECTS) {
+            throw new FhirFetchError('FHIR_REDIRECT_REFUSED', "the EHR's FHIR server redirected elsewhere; Vigil does not follow it there");
+          }
+          url = target;
+          continue;
+        }
+        return await readResource(res, signal);
+      }
+    } catch (e) {
+      const err = asFetchError(e, scope, timeout, timeoutMs);
+      outcome = err.outcome;
+      throw err;
+    } finally {
+      telemetry.fhirFetch((performance.now() - started) / 1000, outcome);
+    }
+  }
+
+  async function readResource(res: Response, signal: AbortSignal): Promise<unknown> {
+    if (res.status === 429 || res.status >= 500) {
+      await discard(res);
+      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), new Date());
+      if (res.status === 429) {
+        throw new FhirFetchError('FHIR_THROTTLED', "the EHR's FHIR server asked Vigil to slow down (HTTP 429)", retryAfterMs);
+      }
+      throw new FhirFetchError('FHIR_SERVER_ERROR', `the EHR's FHIR server failed (HTTP ${res.status})`, retryAfterMs);
+    }
+    if (res.status === 401 || res.status === 403) {
+      await discard(res);
+      throw new FhirFetchError('FHIR_UNAUTHORIZED', `the EHR's FHIR server refused Vigil's access (HTTP ${res.status})`);
+    }
+    if (res.status === 404 || res.status === 410) {
+      await discard(res);
+      throw new FhirFetchError('FHIR_NOT_FOUND', `the EHR's FHIR server has no such record (HTTP ${res.status})`);
+    }
+    if (res.status < 200 || res.status >= 300) {
+      await discard(res);
+      throw new FhirFetchError('FHIR_HTTP_ERROR', `the EHR's FHIR server rejected the query (HTTP ${res.status})`);
+    }
+    const mediaType = (res.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
+    if (!/^application\/(fhir\+)?json$/.test(mediaType)) {
+      await discard(res);
+      const shown = /^[a-z0-9.+-]{1,40}\/[a-z0-9.+-]{1,60}$/.test(mediaType) ? mediaType : 'something else';
+      throw new FhirFetchError('FHIR_NOT_JSON', `the EHR's FHIR server answered with ${shown}, not FHIR JSON`);
+    }
+    const text = await readCapped(res, config.VIGIL_FHIR_MAX_BYTES, signal).catch((e: unknown) => {
+      throw e instanceof ResponseTooLargeError ? new FhirFetchError('FHIR_TOO_LARGE', `the EHR's FHIR server's answer exceeded ${e.maxBytes} bytes`) : e;
+    });
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new FhirFetchError('FHIR_BAD_JSON', "the EHR's FHIR server sent malformed JSON");
+    }
+    if (typeof body !== 'object' || body === null || typeof (body as { resourceType?: unknown }).resourceType !== 'string') {
+      throw new FhirFetchError('FHIR_NOT_FHIR', "the EHR's FHIR server's answer is not a FHIR resource");
+    }
+    if (isOperationOutcome(body)) {
+      throw new FhirFetchError('FHIR_OUTCOME', "the EHR's FHIR server answered with an OperationOutcome instead of data");
+    }
+    return body;
+  }
+
+  function asFetchError(e: unknown, scope: CallScope, timeout?: AbortSignal, timeoutMs?: number): FhirFetchError {
+    if (e instanceof FhirFetchError) return e;
+    if (breakerRefusal(e) === 'open') {
+      return new FhirFetchError('FHIR_BREAKER_OPEN', "the EHR's FHIR server has been failing; Vigil is not asking it again for a few seconds");
+    }
+    // A request timeout cut short to fit the call's deadline is the deadline passing.
+    const clipped = timeoutMs !== undefined && timeoutMs < config.VIGIL_FHIR_REQUEST_TIMEOUT_MS;
+    if (scope.signal.aborted || (timeout?.aborted === true && clipped)) return new FhirFetchError('FHIR_DEADLINE', deadlineProblem);
+    if (timeout?.aborted) return new FhirFetchError('FHIR_TIMEOUT', `the EHR did not answer one request within ${Math.round(timeoutMs ?? 0)} ms`);
+    return new FhirFetchError('FHIR_NETWORK', "the EHR's FHIR server could not be reached");
+  }
+
+  /** One read, retried on transient failures while the deadline leaves room for the wait. */
+  async function readWithRetries(scope: CallScope, url: URL): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await scope.breaker.fire(() => requestOnce(scope, url));
+      } catch (e) {
+        const err = asFetchError(e, scope);
+        if (!err.retryable || attempt >= config.VIGIL_FHIR_MAX_RETRIES) throw err;
+        const wait = retryDelayMs(attempt, err.retryAfterMs, random);
+        if (wait >= scope.deadlineAt - performance.now()) {
+          // Say so when it was the server's own Retry-After that did not fit.
+          throw err.retryAfterMs === wait
+            ? new FhirFetchError(err.code, `${err.problem} and asked to wait longer than the ${deadlineMs} ms deadline`)
+            : err;
+        }
+        await setTimeout(wait, undefined, { signal: scope.signal }).catch(() => {
+          throw new FhirFetchError('FHIR_DEADLINE', deadlineProblem);
+        });
+      }
+    }
+  }
+
+  /** Follows Bundle `next` links on the same origin, up to the page bound, refusing loops. */
+  async function fetchKey(scope: CallScope, key: string, url: URL, progress: Progress): Promise<FetchResult> {
+    const seen = new Set<string>();
+    let next: URL | undefined = url;
+    while (next !== undefined) {
+      if (seen.has(next.href)) {
+        log.warn({ key, code: 'FHIR_NEXT_LOOP' }, 'a Bundle next link loops; not followed');
+        break;
+      }
+      if (progress.pages >= config.VIGIL_FHIR_MAX_PAGES) {
+        log.debug({ key, pages: progress.pages }, 'Bundle page bound reached; older pages not fetched');
+        break;
+      }
+      seen.add(next.href);
+      let body: unknown;
+      try {
+        body = await readWithRetries(scope, next);
+      } catch (e) {
+        const err = asFetchError(e, scope);
+        log.warn({ key, origin: scope.origin, code: err.code, pages: progress.pages }, 'prefetch key not fetched from the FHIR server');
+        // Searches ask for newest first (_sort=-date): pages already read hold the newest data.
+        if (progress.pages > 0) break;
+        return { ok: false, problem: err.problem };
+      }
+      const page = readPage(body);
+      for (const r of page.resources) progress.resources.push(r);
+      progress.pages += 1;
+      if (page.skippedEntries > 0 || page.skippedLinks > 0) {
+        // Counts and codes only: an entry's content may be patient data, a link's URL may carry ids.
+        log.warn(
+          { key, code: 'FHIR_BUNDLE_MALFORMED', skippedEntries: page.skippedEntries, skippedLinks: page.skippedLinks, keptResources: page.resources.length },
+          'a Bundle from the FHIR server had malformed parts; they were skipped and the usable entries kept',
+        );
+      }
+      next = nextPage(scope, key, page.links, next);
+    }
+    return { ok: true, resources: progress.resources };
+  }
+
+  function nextPage(scope: CallScope, key: string, links: readonly PageLink[], current: URL): URL | undefined {
+    const link = links.find((l) => l.relation === 'next');
+    if (link === undefined) return undefined;
+    const url = safeUrl(link.url, current);
+    if (url === undefined || url.origin !== scope.origin) {
+      log.warn({ key, code: 'FHIR_NEXT_OTHER_ORIGIN' }, 'a Bundle next link leaves the FHIR server; not followed');
+      return undefined;
+    }
+    return url;
+  }
+
+  async function fetchAll(call: HookCall, requests: FetchRequest[], outer?: AbortSignal): Promise<Record<string, FetchResult>> {
+    const results: Record<string, FetchResult> = {};
+    if (requests.length === 0) return results;
+    const check = checkFhirServer(call.fhirServer ?? '', policy);
+    if (!check.ok) {
+      log.warn({ code: check.code }, 'FHIR server refused; missing prefetch keys not fetched');
+      telemetry.fhirFetch(0, 'refused');
+      for (const r of requests) results[r.key] = { ok: false, problem: check.problem };
+      return results;
+    }
+
+    // One deadline for the whole call: when it passes, every request still running is aborted.
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const headers: Record<string, string> = { accept: FHIR_JSON };
+    const auth = call.fhirAuthorization;
+    if (auth !== undefined) headers.authorization = `Bearer ${auth.access_token}`;
+    const scope: CallScope = {
+      base: check.base,
+      origin: check.origin,
+      headers,
+      signal: outer === undefined ? deadline : AbortSignal.any([deadline, outer]),
+      deadlineAt: performance.now() + deadlineMs,
+      breaker: breakerFor(check.origin),
+    };
+
+    const progress = new Map<string, Progress>();
+    const work = requests.map(async ({ key, template }) => {
+      const p: Progress = { resources: [], pages: 0 };
+      progress.set(key, p);
+      try {
+        const resolved = resolveTemplate(template, call);
+        const url = resolved.ok ? queryUrl(scope.base, resolved.query) : undefined;
+        if (!resolved.ok) p.result = { ok: false, problem: resolved.problem };
+        else if (url === undefined) p.result = { ok: false, problem: 'the prefetch template does not name a query on the FHIR server' };
+        else p.result = await fetchKey(scope, key, url, p);
+      } catch (err) {
+        // A bug here must cost at most the rest of one key, never the call: pages already read are kept.
+        log.warn({ key, code: 'FHIR_UNEXPECTED', err: { name: err instanceof Error ? err.name : typeof err }, pages: p.pages }, 'prefetch key fetch failed unexpectedly');
+        p.result = p.pages > 0 ? { ok: true, resources: p.resources } : { ok: false, problem: "the EHR's data could not be read" };
+      }
+    });
+
+    // Whatever is still running at the deadline is abandoned: the hook answers now with what it has.
+    await Promise.race([Promise.all(work), once(deadline, 'abort')]);
+
+    for (const { key } of requests) {
+      const p = progress.get(key);
+      results[key] = p?.result ?? (p !== undefined && p.pages > 0 ? { ok: true, resources: p.resources } : { ok: false, problem: deadlineProblem });
+    }
+    return results;
+  }
+
+  return {
+    fetchAll,
+    breakerState(origin) {
+      const b = breakers.get(origin);
+      if (b === undefined) return undefined;
+      return b.opened ? 'open' : b.halfOpen ? 'half-open' : 'closed';
+    },
+    close() {
+      for (const b of breakers.values()) b.shutdown();
+      breakers.clear();
+    },
+  };
+}
+
+interface PageLink {
+  relation: string;
+  url: string;
+}
+
+/** One page from the FHIR server, read defensively: what is usable, and how much was not. */
+export interface PageContent {
+  resources: FhirResource[];
+  links: PageLink[];
+  /** Bundle entries that were not `{resource: {resourceType, ...}}` (or an `entry` that was no list). */
+  skippedEntries: number;
+  /** `link` items without a string relation and url (or a `link` that was no list). */
+  skippedLinks: number;
+}
+
+/**
+ * The resources and links of a page, whatever shape its `entry` and `link` arrived in. The FHIR
+ * server is outside Vigil's control: a string where a list belongs must cost that part, not the
+ * entries beside it. OperationOutcome entries (search warnings) are left out without counting.
+ */
+export function readPage(body: unknown): PageContent {
+  const resources = resourcesOf(body);
+  if (!isBundle(body)) return { resources, links: [], skippedEntries: 0, skippedLinks: 0 };
+  const raw = body as { entry?: unknown; link?: unknown };
+  let skippedEntries = 0;
+  if (Array.isArray(raw.entry)) {
+    for (const entry of raw.entry) {
+      if (!isResource(isJsonObject(entry) ? entry['resource'] : undefined)) skippedEntries += 1;
+    }
+  } else if (raw.entry !== undefined) {
+    skippedEntries = 1;
+  }
+  const links: PageLink[] = [];
+  let skippedLinks = 0;
+  if (Array.isArray(raw.link)) {
+    for (const l of raw.link) {
+      const { relation, url } = (typeof l === 'object' && l !== null ? l : {}) as { relation?: unknown; url?: unknown };
+      if (typeof relation === 'string' && typeof url === 'string') links.push({ relation, url });
+      else skippedLinks += 1;
+    }
+  } else if (raw.link !== undefined) {
+    skippedLinks = 1;
+  }
+  return { resources, links, skippedEntries, skippedLinks };
+}
+
+function safeUrl(href: string, base: URL): URL | undefined {
+  try {
+    return new URL(href, base);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,24 @@
+// What the request path tells the operations side about each answered hook call: the metrics and the
+// audit trail observe it; the audit recorder must succeed before the call is answered (http/cds-routes.ts).
+import type { Card } from '../cds-hooks/card-schema.js';
+import type { AnswerFacts } from '../hooks/definition.js';
+import type { PrefetchSource } from '../prefetch/gather.js';
+import type { QuietenedCard } from '../suppression/repeat-cards.js';
+
+/** What observers (metrics, audit) learn about each answered call. Holds the patient id: hash it. */
+export interface AnsweredCall {
+  service: string;
+  hook: string;
+  hookInstance: string;
+  patientId: string;
+  /** The cards answered (after the repeat-card rule). */
+  cards: Card[];
+  /** Cards the repeat-card rule suppressed or downgraded, and why (metrics, audit trail). */
+  quietened: QuietenedCard[];
+  facts: AnswerFacts;
+  sources: Record<string, PrefetchSource>;
+  latencyMs: number;
+  at: Date;
+}
+
+export type CallObserver = (call: AnsweredCall) => void | Promise<void>;

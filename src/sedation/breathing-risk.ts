@@ -1,0 +1,120 @@
+// Whether a patient's breathing makes a sedative dangerous now, or cannot be judged. Reasons come in
+// three levels, most severe first (so a summary cut to length keeps the worst one):
+// - severe (critical card): respiratory rate ≤ 8/min, not alert (new confusion, voice, pain,
+//   unresponsive), or NEWS2 ≥ 7;
+// - at risk (warning): respiratory rate ≤ 11/min, SpO2 below the patient's target (94 % on scale 1,
+//   88 % on scale 2: BTS oxygen guideline 2017), SpO2 or respiratory rate scoring 3 on NEWS2,
+//   NEWS2 ≥ 5, a prescribed 88–92 % target (hypercapnic respiratory failure: sedatives blunt the
+//   drive to breathe), needing supplemental oxygen, another sedative already prescribed (opioids with
+//   benzodiazepines or gabapentinoids: FDA drug safety communications 2016 and 2019), or an
+//   out-of-date or unverified breathing value that would score 3;
+// - cannot be judged (warning): respiratory rate, SpO2 or consciousness not charted, out of date or
+//   unverified. A sedative ordered blind is a reason to look, not a reason for silence.
+import { formatAge, formatHours } from '../explain/age.js';
+import { formatReading, formatValue, PARAMETER_WORDS } from '../domain/labels.js';
+import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
+import type { RiskAssessment } from '../models/scorer.js';
+import type { PatientInputs, VitalName } from '../domain/vital-signs.js';
+import { SEDATIVE_CLASS_WORDS, type SedativeMatch } from './classify-order.js';
+
+export const RR_AT_RISK_MAX = 11;
+export const RR_CRITICAL_MAX = 8;
+export const SPO2_TARGET_FLOOR = { 1: 94, 2: 88 } as const;
+/** What must be known to judge breathing before a sedative: the rate, the saturation, the conscious level. */
+export const BREATHING_PARAMETERS: readonly VitalName[] = ['respiratoryRate', 'spo2', 'consciousness'];
+
+export type ReasonLevel = 'severe' | 'at-risk' | 'cannot-judge';
+const LEVEL_RANK: Record<ReasonLevel, number> = { severe: 0, 'at-risk': 1, 'cannot-judge': 2 };
+
+export interface BreathingReason {
+  level: ReasonLevel;
+  /** Plain words with the patient's own value, e.g. "respiratory rate 7/min (≤ 8)". */
+  text: string;
+  /** True for "another sedative already prescribed": a reason about drugs, not the patient's breathing. */
+  combination?: true;
+}
+
+export interface BreathingRisk {
+  /** Most severe first; empty when breathing was judged and found safe by these rules. */
+  reasons: BreathingReason[];
+  /** Reasons severe enough for a critical card. */
+  severe: boolean;
+}
+
+/** A sedative the patient already takes (an active order), for the "already prescribed" reason. */
+export interface PrescribedSedative {
+  name: string;
+  match: SedativeMatch;
+}
+
+export interface BreathingEvidence {
+  assessment: RiskAssessment;
+  inputs: PatientInputs;
+  unconfirmed: UnconfirmedNews2;
+  staleAfterHours: number;
+  now: Date;
+  alreadyPrescribed: readonly PrescribedSedative[];
+}
+
+function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
+  const { news2 } = e.assessment;
+  const sub = (p: VitalName) => news2.subscores.find((s) => s.parameter === p);
+
+  const rr = sub('respiratoryRate');
+  if (rr !== undefined && typeof rr.value === 'number' && rr.value <= RR_AT_RISK_MAX) {
+    const severe = rr.value <= RR_CRITICAL_MAX;
+    reasons.push({ level: severe ? 'severe' : 'at-risk', text: `respiratory rate ${formatValue('respiratoryRate', rr.value, rr.unit)} (≤ ${severe ? RR_CRITICAL_MAX : RR_AT_RISK_MAX})` });
+  } else if (rr !== undefined && rr.points === 3) {
+    reasons.push({ level: 'at-risk', text: `respiratory rate ${formatValue('respiratoryRate', rr.value, rr.unit)} scores 3 on NEWS2` });
+  }
+  const consciousness = sub('consciousness');
+  if (consciousness !== undefined && consciousness.points === 3) {
+    const reading = e.inputs.vitals.consciousness;
+    reasons.push({ level: 'severe', text: `not alert: ${formatValue('consciousness', consciousness.value, undefined, reading?.newOnset)}` });
+  }
+  const spo2 = sub('spo2');
+  const floor = SPO2_TARGET_FLOOR[news2.spo2Scale];
+  if (spo2 !== undefined && typeof spo2.value === 'number' && spo2.value < floor) {
+    reasons.push({ level: 'at-risk', text: `SpO2 ${formatValue('spo2', spo2.value, spo2.unit)}, below the target of ${floor} %` });
+  } else if (spo2 !== undefined && spo2.points === 3) {
+    reasons.push({ level: 'at-risk', text: `SpO2 ${formatValue('spo2', spo2.value, spo2.unit)} scores 3 on NEWS2 (scale ${news2.spo2Scale})` });
+  }
+  if (news2.total >= 7) reasons.push({ level: 'severe', text: `NEWS2 ${news2.partial ? '≥ ' : ''}${news2.total}` });
+  else if (news2.total >= 5) reasons.push({ level: 'at-risk', text: `NEWS2 ${news2.partial ? '≥ ' : ''}${news2.total}` });
+  if (news2.spo2Scale === 2) {
+    reasons.push({ level: 'at-risk', text: 'a prescribed SpO2 target of 88–92 % (hypercapnic respiratory failure: sedatives blunt the drive to breathe)' });
+  }
+  const oxygen = e.inputs.vitals.supplementalOxygen;
+  if (oxygen?.value.onOxygen === true) {
+    const flow = oxygen.value.flowLpm;
+    reasons.push({ level: 'at-risk', text: `needs supplemental oxygen${typeof flow === 'number' ? ` (${flow} L/min)` : ''}` });
+  }
+  for (const p of e.alreadyPrescribed) {
+    reasons.push({ level: 'at-risk', text: `already prescribed: ${p.name} (${SEDATIVE_CLASS_WORDS[p.match.drugClass].word})`, combination: true });
+  }
+}
+
+function cannotJudge(e: BreathingEvidence, reasons: BreathingReason[]): void {
+  for (const p of BREATHING_PARAMETERS) {
+    const words = PARAMETER_WORDS[p];
+    const unverified = e.unconfirmed.values.find((v) => v.parameter === p && v.kind === 'unverified');
+    const stale = e.unconfirmed.values.find((v) => v.parameter === p && v.kind === 'stale');
+    for (const v of [unverified, stale]) {
+      if (v === undefined) continue;
+      const why = v.kind === 'stale' ? 'out of date' : `${v.reading.status ?? 'unverified'}, not verified`;
+      const text = `${words} ${formatReading(p, v.reading)} charted ${formatAge(v.reading.at, e.now)} (${why})`;
+      reasons.push({ level: v.points === 3 ? 'at-risk' : 'cannot-judge', text: v.points === 3 ? `${text} would score 3: re-check before the first dose` : text });
+    }
+    const scored = e.assessment.news2.subscores.some((s) => s.parameter === p);
+    if (!scored && stale === undefined) reasons.push({ level: 'cannot-judge', text: `${words} not charted in the last ${formatHours(e.staleAfterHours)}` });
+  }
+}
+
+export function breathingRisk(e: BreathingEvidence): BreathingRisk {
+  const reasons: BreathingReason[] = [];
+  judged(e, reasons);
+  cannotJudge(e, reasons);
+  // Stable sort: most severe first, the order above within a level.
+  reasons.sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level]);
+  return { reasons, severe: reasons.some((r) => r.level === 'severe') };
+}

@@ -1,0 +1,189 @@
+// Classifies one draft order as an opioid, a benzodiazepine or another sedative (or none), from RxNorm
+// codes (ingredients, and clinical drugs through rxnorm-drug-map.json) and drug names. Pure; the drug
+// data is checked and indexed once when this module loads (sedative-index.ts).
+import { asArray, isJsonObject, type FhirResource, type Json } from '../fhir/resources.js';
+import rawDrugMap from './rxnorm-drug-map.json' with { type: 'json' };
+import rawSedativeClasses from './sedative-classes.json' with { type: 'json' };
+import { buildSedativeIndex, normaliseTerm, SEDATIVE_CLASSES, type Classified, type SedativeClass } from './sedative-index.js';
+
+export { SEDATIVE_CLASS_WORDS, SEDATIVE_CLASSES, type SedativeClass } from './sedative-index.js';
+
+export interface SedativeMatch {
+  drugClass: SedativeClass;
+  /** Canonical ingredient name from the data file, e.g. 'morphine' (also when matched by a synonym). */
+  ingredient: string;
+  matchedBy: 'rxnorm-ingredient-code' | 'rxnorm-code' | 'name';
+}
+
+/** A selected draft order that is a sedative: what the sedation-safety card is about. */
+export interface SelectedSedative {
+  /** `MedicationRequest/id` as named in `selections`. */
+  reference: string;
+  /** The order's own name as the EHR wrote it, for the card. */
+  orderName: string;
+  match: SedativeMatch;
+}
+
+/** RxNorm's canonical system URI, and its HL7 OID form that some EHRs still send. */
+const RXNORM_SYSTEMS = new Set(['http://www.nlm.nih.gov/research/umls/rxnorm', 'urn:oid:2.16.840.1.113883.6.88']);
+
+/**
+ * A drug name is far shorter than MAX_TEXT_LENGTH, and an order carries a handful of names (text, a
+ * display per coding, a reference display): the caps bound name matching to MAX_TEXTS × MAX_TEXT_LENGTH
+ * characters per class whatever a client sends.
+ */
+export const MAX_TEXT_LENGTH = 4096;
+export const MAX_TEXTS = 32;
+
+const INDEX = buildSedativeIndex(rawSedativeClasses, rawDrugMap);
+
+// --- reading the order -------------------------------------------------------------------------
+// Inputs are loosely validated FHIR: every field is read defensively and anything unexpected is ignored.
+
+const asRecord = (v: unknown): Json | undefined => (isJsonObject(v) ? v : undefined);
+const asString = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+
+/** What an order says about its medication: codeable concepts, plus free-text names (reference displays). */
+interface MedicationEvidence {
+  concepts: Json[];
+  texts: string[];
+}
+
+/** An entry of the draftOrders Bundle: a Medication there can be what an order's medicationReference names. */
+export interface BundleEntry {
+  fullUrl?: string;
+  resource?: FhirResource;
+}
+
+const isMedication = (r: Json | undefined): r is Json => r?.['resourceType'] === 'Medication';
+
+function findMedication(reference: string, order: Json, entries: readonly BundleEntry[]): Json | undefined {
+  // "#id" names a resource contained in the order itself (FHIR R4 §2.34 contained resources), nothing else.
+  if (reference.startsWith('#')) {
+    const id = reference.slice(1);
+    return asArray(order['contained']).map(asRecord).find((r) => isMedication(r) && r['id'] === id);
+  }
+  const siblings = asArray(entries).map(asRecord);
+  // A Bundle reference resolves against the entries' fullUrl first (urn:uuid:..., or an absolute URL)...
+  const byFullUrl = siblings.find((e) => e?.['fullUrl'] === reference);
+  const sibling = asRecord(byFullUrl?.['resource']);
+  if (isMedication(sibling)) return sibling;
+  // ...then as "Medication/123", absolute or versioned, against the entries' resource ids.
+  const match = /(?:^|\/)Medication\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]*)?$/.exec(reference);
+  if (match === null) return undefined;
+  return siblings.map((e) => asRecord(e?.['resource'])).find((r) => isMedication(r) && r['id'] === match[1]);
+}
+
+function medicationConcepts(medication: Json): Json[] {
+  const concepts: Json[] = [];
+  const code = asRecord(medication['code']);
+  if (code) concepts.push(code);
+  for (const ingredient of asArray(medication['ingredient']).map(asRecord)) {
+    // R4 itemCodeableConcept; R5 item.concept.
+    const item = asRecord(ingredient?.['itemCodeableConcept']) ?? asRecord(asRecord(ingredient?.['item'])?.['concept']);
+    if (item) concepts.push(item);
+  }
+  return concepts;
+}
+
+function gatherEvidence(order: Json, entries: readonly BundleEntry[]): MedicationEvidence {
+  const concepts: Json[] = [];
+  const texts: string[] = [];
+  const followReference = (ref: Json | undefined): void => {
+    if (!ref) return;
+    const display = asString(ref['display']);
+    if (display) texts.push(display);
+    const reference = asString(ref['reference']);
+    const medication = reference === undefined ? undefined : findMedication(reference, order, entries);
+    if (medication) concepts.push(...medicationConcepts(medication));
+  };
+
+  const r4Concept = asRecord(order['medicationCodeableConcept']);
+  if (r4Concept) concepts.push(r4Concept);
+  followReference(asRecord(order['medicationReference']));
+  // R5 CodeableReference, so an R5 client is not silently missed.
+  const r5 = asRecord(order['medication']);
+  const r5Concept = asRecord(r5?.['concept']);
+  if (r5Concept) concepts.push(r5Concept);
+  followReference(asRecord(r5?.['reference']));
+  return { concepts, texts };
+}
+
+function rxnormCodes(concepts: Json[]): string[] {
+  const codes: string[] = [];
+  for (const concept of concepts) {
+    for (const coding of asArray(concept['coding']).map(asRecord)) {
+      const system = asString(coding?.['system']);
+      const code = asString(coding?.['code']);
+      if (system !== undefined && code !== undefined && RXNORM_SYSTEMS.has(system.replace(/\/$/, ''))) codes.push(code);
+    }
+  }
+  return codes;
+}
+
+function names(evidence: MedicationEvidence): string[] {
+  const out = [...evidence.texts];
+  for (const concept of evidence.concepts) {
+    if (out.length >= MAX_TEXTS) break;
+    const text = asString(concept['text']);
+    if (text) out.push(text);
+    for (const coding of asArray(concept['coding'])) {
+      if (out.length >= MAX_TEXTS) break;
+      const display = asString(asRecord(coding)?.['display']);
+      if (display) out.push(display);
+    }
+  }
+  return out.slice(0, MAX_TEXTS).map((t) => t.slice(0, MAX_TEXT_LENGTH));
+}
+
+function highestRisk(found: Classified[]): Classified | undefined {
+  for (const drugClass of SEDATIVE_CLASSES) {
+    const hit = found.find((c) => c.drugClass === drugClass);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+function matchByName(texts: string[]): Classified | undefined {
+  // Class priority first; within a class, the first text (concept text before displays) and the earliest position.
+  for (const matcher of INDEX.nameMatchers) {
+    for (const text of texts) {
+      const hit = matcher.pattern.exec(text);
+      if (hit === null) continue;
+      const ingredient = matcher.ingredientByTerm.get(normaliseTerm(hit[0]));
+      if (ingredient !== undefined) return { drugClass: matcher.drugClass, ingredient };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The names of an order that name matching reads, in order: reference displays, then each concept's
+ * text and displays; at most MAX_TEXTS of them, each cut to MAX_TEXT_LENGTH characters.
+ */
+export function orderNames(resource: FhirResource, entries: readonly BundleEntry[] = []): string[] {
+  const order = asRecord(resource);
+  return order === undefined ? [] : names(gatherEvidence(order, entries));
+}
+
+/**
+ * Classifies one draft order resource. Only MedicationRequest is classified (MedicationOrder,
+ * NutritionOrder, ServiceRequest and anything else → undefined). Returns undefined for non-sedatives and
+ * for an order with no medication chosen yet (the CDS Hooks sandbox's first order-select call).
+ * `entries` are the draftOrders Bundle's entries: a `medicationReference` may name a Medication among
+ * them (by fullUrl or by Medication/id); "#id" references resolve in the order's own `contained`.
+ */
+export function classifyOrder(resource: FhirResource, entries: readonly BundleEntry[] = []): SedativeMatch | undefined {
+  const order = asRecord(resource);
+  if (order?.['resourceType'] !== 'MedicationRequest') return undefined;
+  const evidence = gatherEvidence(order, entries);
+
+  const codes = rxnormCodes(evidence.concepts);
+  const byIngredient = highestRisk(codes.flatMap((c) => INDEX.byIngredientCode.get(c) ?? []));
+  if (byIngredient) return { ...byIngredient, matchedBy: 'rxnorm-ingredient-code' };
+  const byClinicalDrug = highestRisk(codes.flatMap((c) => INDEX.byClinicalDrugCode.get(c) ?? []));
+  if (byClinicalDrug) return { ...byClinicalDrug, matchedBy: 'rxnorm-code' };
+  const byName = matchByName(names(evidence));
+  if (byName) return { ...byName, matchedBy: 'name' };
+  return undefined;
+}
