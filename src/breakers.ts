@@ -7,6 +7,8 @@ import { errorCode } from './errors.js';
 import type { Telemetry } from './telemetry.js';
 
 export interface BreakerLog {
+  /** While false, the breaker no longer speaks for its name (a retired model's, whose successor does). */
+  speaks?: () => boolean;
   /** Said when the breaker opens: calls now fail fast. */
   opened?: { log: (obj: object, msg: string) => void; msg: string; fields?: object };
   /** Said when it closes again after a successful trial call. */
@@ -15,12 +17,17 @@ export interface BreakerLog {
 
 /** Reports every state change of `breaker` to telemetry under `name`, and logs opening and closing as asked. */
 export function watchBreaker(breaker: CircuitBreaker, name: string, telemetry: Telemetry, log: BreakerLog = {}): void {
+  const speaks = log.speaks ?? (() => true);
   breaker.on('open', () => {
+    if (!speaks()) return;
     telemetry.breakerState(name, 'open');
     log.opened?.log({ breaker: name, ...log.opened.fields }, log.opened.msg);
   });
-  breaker.on('halfOpen', () => telemetry.breakerState(name, 'half-open'));
+  breaker.on('halfOpen', () => {
+    if (speaks()) telemetry.breakerState(name, 'half-open');
+  });
   breaker.on('close', () => {
+    if (!speaks()) return;
     telemetry.breakerState(name, 'closed');
     log.closed?.log({ breaker: name }, log.closed.msg);
   });

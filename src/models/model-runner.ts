@@ -5,7 +5,7 @@
 // only once the last call that started on it has finished.
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
-import { breakerRefusal } from '../breakers.js';
+import { breakerRefusal, watchBreaker } from '../breakers.js';
 import type { PatientInputs } from '../domain/vital-signs.js';
 import { noTelemetry, type Telemetry } from '../telemetry.js';
 import { bandFor, contributionsFor } from './contributions.js';
@@ -123,18 +123,15 @@ export function createModelRunner(options: ModelRunnerOptions): ModelRunner {
     },
   );
   // A retired runner's breaker no longer speaks for the breaker of that name: its successor does.
-  breaker.on('open', () => {
-    if (retired) return;
-    telemetry.breakerState(name, 'open');
-    options.log?.warn({ breaker: name, resetMs: settings.resetMs }, 'model circuit breaker open: NEWS2 only until a trial call succeeds');
-  });
-  breaker.on('halfOpen', () => {
-    if (!retired) telemetry.breakerState(name, 'half-open');
-  });
-  breaker.on('close', () => {
-    if (retired) return;
-    telemetry.breakerState(name, 'closed');
-    options.log?.info({ breaker: name }, 'model circuit breaker closed: model answering again');
+  const log = options.log;
+  watchBreaker(breaker, name, telemetry, {
+    speaks: () => !retired,
+    ...(log !== undefined
+      ? {
+          opened: { log: (o, m) => log.warn(o, m), msg: 'model circuit breaker open: NEWS2 only until a trial call succeeds', fields: { resetMs: settings.resetMs } },
+          closed: { log: (o, m) => log.info(o, m), msg: 'model circuit breaker closed: model answering again' },
+        }
+      : {}),
   });
   telemetry.breakerState(name, 'closed');
 
