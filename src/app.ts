@@ -26,7 +26,7 @@ import type { AboutFacts } from './about/about-page.js';
 import { createMemorySuppressionStore, type SuppressionStore } from './suppression/suppression-store.js';
 import type { Metrics } from './observability/metrics.js';
 import metricsPlugin from './observability/metrics-plugin.js';
-import requestLog from './observability/request-log.js';
+import requestLog, { deferredChildLogger } from './observability/request-log.js';
 
 export interface AppOptions {
   config: Readonly<Config>;
@@ -72,6 +72,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // No log line per request: every call is in the audit trail and the metrics already, and two pino
     // lines per request would cost more than a cached call's own work. Errors still log.
     logController: new LogController({ disableRequestLogging: true }),
+    // Each request's child logger is made when the request first writes a line, not before (request-log.ts).
+    childLoggerFactory: deferredChildLogger,
     bodyLimit: config.VIGIL_BODY_LIMIT_BYTES,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',

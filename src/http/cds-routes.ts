@@ -44,7 +44,7 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
   // Built on each request: a model reload or a new mode changes what a service says of itself.
   app.get('/cds-services', async () => ({ services: opts.services.map((s) => discoveryEntry(s, opts.deps.scorer.describe())) }));
 
-  app.post<{ Params: { id: string } }>('/cds-services/:id', async (request) => {
+  app.post<{ Params: { id: string } }>('/cds-services/:id', async (request, reply) => {
     const started = performance.now();
     const def = byId.get(request.params.id);
     if (def === undefined) throw new UnknownServiceError();
@@ -63,12 +63,15 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
     );
 
     const sources = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.source]));
+    // Each card serialised once: these bytes are sent and hashed into the audit trail.
+    const cardsJson = repeat.cards.map((c) => JSON.stringify(c));
     const answered: AnsweredCall = {
       service: def.id,
       hook: def.hook,
       hookInstance: call.hookInstance,
       patientId: call.context.patientId,
       cards: repeat.cards,
+      cardsJson,
       quietened: repeat.quietened,
       facts: answer.facts,
       sources,
@@ -83,6 +86,7 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
         request.log.error({ err: { message: (err as Error).message } }, 'call observer failed');
       }
     }
-    return { cards: repeat.cards };
+    // Byte for byte what JSON.stringify({ cards }) gives, without serialising the cards again.
+    return reply.type('application/json; charset=utf-8').send(`{"cards":[${cardsJson.join(',')}]}`);
   });
 }
