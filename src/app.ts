@@ -5,7 +5,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Config } from './config.js';
 import { SERVICES } from './hooks/index.js';
 import type { CdsServiceDefinition } from './hooks/definition.js';
-import { cdsRoutes } from './http/cds-routes.js';
+import { cdsRoutes, JSON_TYPES } from './http/cds-routes.js';
+import type { Digester } from './http/digest-pool.js';
 import type { CallObserver } from './observability/answered-call.js';
 import { installErrorHandling } from './http/error-handler.js';
 import type { DeteriorationScorer, ScorerDescription } from './models/scorer.js';
@@ -60,10 +61,9 @@ export interface AppOptions {
   modelCardHeadline?: string;
   /** Where the repeat-card rule remembers what it showed; default in this process (lru-cache). */
   suppressionStore?: SuppressionStore;
+  /** Where hook call bodies are digested; server.ts passes worker threads, the default is inline (tests). */
+  digester?: Digester;
 }
-
-/** Content types a CDS client may use for a JSON body. */
-const JSON_TYPES = ['application/json', 'application/fhir+json'];
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config } = opts;
@@ -157,6 +157,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     services,
     deps: { config, scorer: opts.scorer, telemetry, keyed: opts.keyed ?? ephemeralKeyedHash() },
     fetcher: opts.fetcher ?? noFetcher,
+    ...(opts.digester !== undefined ? { digester: opts.digester } : {}),
     ...(opts.recorder !== undefined ? { recorder: opts.recorder } : {}),
     observers: [...(opts.metrics !== undefined ? [opts.metrics.observer] : []), ...(opts.observers ?? [])],
     clock,

@@ -14,6 +14,7 @@ import { openFileFeedbackStore } from './feedback/feedback-store.js';
 import { buildAdminApp } from './health/admin-app.js';
 import { installGracefulShutdown, releaseOnClose } from './health/graceful-shutdown.js';
 import { createMetrics } from './observability/metrics.js';
+import { DigestPool, digestThreads } from './http/digest-pool.js';
 
 
 async function main(): Promise<void> {
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   const audit = await openAuditTrail(config, log, { onWriteFailure: metrics.auditWriteFailed, onWritable: metrics.auditWritable });
   const headline = config.VIGIL_MODEL_PATH === 'none' ? undefined : await readModelCardHeadline(config.VIGIL_MODEL_PATH ?? SHIPPED_MODEL_PATH);
   const feedbackStore = await openFileFeedbackStore(config.VIGIL_DATA_DIR);
+  // Bodies are parsed, validated and normalised on the other cores; everything with state stays here.
+  const digester = new DigestPool({ threads: digestThreads(config.VIGIL_DIGEST_THREADS), settings: { staleAfterHours: config.VIGIL_STALE_AFTER_HOURS } });
   const readinessProbes = [() => audit.gate.readinessCheck()];
   const app = await buildApp({
     config,
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     issuedCards: audit.issued,
     // The audit key also makes card uuids: the same card for the same data, across restarts.
     keyed: audit.keyed,
+    digester,
     ...(headline !== undefined ? { modelCardHeadline: headline } : {}),
   });
 
@@ -85,6 +89,7 @@ async function main(): Promise<void> {
   releaseOnClose(app, log, [
     { name: 'model-reload', run: () => reloader.close() },
     { name: 'fhir-fetcher', run: () => fetcher.close() },
+    { name: 'digest-threads', run: () => digester.close() },
     { name: 'scorer', run: () => scorer.close() },
     { name: 'audit', run: () => audit.store.close() },
     { name: 'feedback', run: () => feedbackStore.close() },
@@ -96,7 +101,10 @@ async function main(): Promise<void> {
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   // bootMs: from reading the configuration to listening (Vigil's own start-up, not Node's or module loading).
   const bootMs = Math.round(performance.now() - bootStarted);
-  log.info({ address, ...(adminAddress !== undefined ? { adminAddress } : {}), url: config.publicBaseUrl, model: scorer.describe(), bootMs }, 'Vigil is listening');
+  log.info(
+    { address, ...(adminAddress !== undefined ? { adminAddress } : {}), url: config.publicBaseUrl, model: scorer.describe(), digestThreads: digester.size, bootMs },
+    'Vigil is listening',
+  );
 }
 
 main().catch((err: unknown) => {

@@ -17,14 +17,18 @@ export interface EarlierNews2 {
   at: Date;
 }
 
-export interface PatientPicture {
+/** What the data say about the patient, before any scoring: pure, so it is read where the body was parsed. */
+export interface PatientReading {
   inputs: PatientInputs;
-  /** The score before the current set, when the data sent hold a complete earlier set. */
+  /** The score before the current set, when the data sent hold a complete earlier set (and fresh vitals). */
   earlier?: EarlierNews2;
-  /** Undefined when no vital sign is recent enough to score: cards must say so, not score. */
-  assessment?: RiskAssessment;
   /** Data that could not be obtained, in words safe to show on a card. */
   problems: string[];
+}
+
+export interface PatientPicture extends PatientReading {
+  /** Undefined when no vital sign is recent enough to score: cards must say so, not score. */
+  assessment?: RiskAssessment;
 }
 
 const OBSERVATION_KEYS = ['vitals', 'consciousness', 'oxygen'];
@@ -33,13 +37,12 @@ export function hasFreshVitals(inputs: PatientInputs): boolean {
   return Object.values(inputs.vitals).some((r) => r !== undefined);
 }
 
-/** `patientId` chooses nothing clinical: its keyed hash keeps a patient on one model when a canary runs. */
-export async function assessPatient(data: Gathered, deps: ServiceDeps, now: Date, patientId: string): Promise<PatientPicture> {
+/** The patient as the gathered data describe them at `now`. Pure: no scorer, no clock. */
+export function readPatient(data: Gathered, now: Date, staleAfterHours: number): PatientReading {
   const observations = OBSERVATION_KEYS.flatMap((k) => data[k]?.resources ?? []);
   const patient = data.patient?.resources.find((r) => r.resourceType === 'Patient');
   const goals = (data.spo2Target?.resources ?? []).filter((r) => r.resourceType === 'Goal');
   const sources = { observations, goals, ...(patient !== undefined ? { patient } : {}) };
-  const staleAfterHours = deps.config.VIGIL_STALE_AFTER_HOURS;
   // Every Observation is read once; the inputs now and as the chart stood before are chosen from that.
   const read = readObservations(observations);
   const inputs = chooseInputs(read, sources, { now, staleAfterHours });
@@ -47,9 +50,15 @@ export async function assessPatient(data: Gathered, deps: ServiceDeps, now: Date
     .filter(([, v]) => v.source === 'missing')
     .map(([key, v]) => `${keyWords(key)}: ${v.problem ?? 'unavailable'}`);
   if (!hasFreshVitals(inputs)) return { inputs, problems };
-  const assessment = await deps.scorer.assess(inputs, { patientPseudonym: deps.keyed.pseudonym(patientId) });
   const earlier = earlierNews2(sources, inputs, staleAfterHours, read);
-  return { inputs, assessment, problems, ...(earlier !== undefined ? { earlier } : {}) };
+  return { inputs, problems, ...(earlier !== undefined ? { earlier } : {}) };
+}
+
+/** The reading scored. `patientId` chooses nothing clinical: its keyed hash keeps a patient on one model when a canary runs. */
+export async function assessPatient(reading: PatientReading, deps: ServiceDeps, patientId: string): Promise<PatientPicture> {
+  if (!hasFreshVitals(reading.inputs)) return reading;
+  const assessment = await deps.scorer.assess(reading.inputs, { patientPseudonym: deps.keyed.pseudonym(patientId) });
+  return { ...reading, assessment };
 }
 
 /**
