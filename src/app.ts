@@ -11,6 +11,7 @@ import type { DeteriorationScorer } from './models/scorer.js';
 import { noFetcher, type PrefetchFetcher } from './prefetch/gather.js';
 import { noTelemetry, type Telemetry } from './telemetry.js';
 import cdsAuth, { type CdsAuthOptions } from './auth/cds-auth.js';
+import type { ReplayGuard } from './auth/replay-store.js';
 import hardening, { OPERATIONS_ROUTES, serverTimeouts } from './http/hardening.js';
 import { HeavyLane } from './http/heavy-lane.js';
 import { RateLimits } from './http/rate-limit.js';
@@ -58,6 +59,8 @@ export interface AppOptions {
   modelCardHeadline?: string;
   /** Where the repeat-card rule remembers what it showed; default in this process (lru-cache). */
   suppressionStore?: SuppressionStore;
+  /** Where accepted JWTs are remembered against replay; default in this process (server.ts: on disk or Redis). */
+  replayStore?: ReplayGuard;
 }
 
 /** Content types a CDS client may use for a JSON body. */
@@ -109,7 +112,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     maxAge: 600,
   });
   if (config.VIGIL_AUTH === 'required') {
-    await app.register(cdsAuth, { config, telemetry: opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry, clock: opts.clock ?? (() => new Date()), ...opts.auth });
+    await app.register(cdsAuth, { config, telemetry: opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry, clock: opts.clock ?? (() => new Date()), ...opts.auth, ...(opts.replayStore !== undefined ? { replay: opts.replayStore } : {}) });
     app.addHook('onRequest', limits.afterAuth);
   } else {
     app.log.warn('VIGIL_AUTH=off: every CDS call is accepted without a token; never run this way with real patient data');
