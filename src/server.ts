@@ -13,6 +13,7 @@ import { openFileFeedbackStore } from './feedback/feedback-store.js';
 import { buildAdminApp } from './health/admin-app.js';
 import { installGracefulShutdown } from './health/graceful-shutdown.js';
 import { createMetrics } from './observability/metrics.js';
+import { openSharedState } from './shared-state/open-shared-state.js';
 
 
 async function main(): Promise<void> {
@@ -33,12 +34,20 @@ async function main(): Promise<void> {
   const telemetry = metrics.telemetry;
   const scorer = await createScorer(config, log, telemetry);
   const fetcher = createFhirFetcher(config, log, telemetry);
-  const audit = await openAuditTrail(config, log, { onWriteFailure: metrics.auditWriteFailed, onWritable: metrics.auditWritable });
+  // Where state lives: this process and VIGIL_DATA_DIR, or Redis and PostgreSQL shared by replicas.
+  const shared = await openSharedState(config, log, { telemetry, onError: metrics.sharedStateError, onUp: metrics.sharedStateUp });
+  log.info({ state: shared.where }, 'state opened');
+  const audit = await openAuditTrail(config, log, {
+    onWriteFailure: metrics.auditWriteFailed,
+    onWritable: metrics.auditWritable,
+    ...(shared.auditStore !== undefined ? { store: shared.auditStore } : {}),
+    ...(shared.issued !== undefined ? { issued: shared.issued } : {}),
+  });
   // The audit key also makes card uuids: the same card for the same data, across restarts.
   const headline = config.VIGIL_MODEL_PATH === 'none' ? undefined : await readModelCardHeadline(config.VIGIL_MODEL_PATH ?? SHIPPED_MODEL_PATH);
   const keyed = keyedHash(await resolveAuditKey(config.VIGIL_AUDIT_HMAC_KEY, config.VIGIL_DATA_DIR, log));
-  const feedbackStore = await openFileFeedbackStore(config.VIGIL_DATA_DIR);
-  const readinessProbes = [() => audit.gate.readinessCheck()];
+  const feedbackStore = shared.feedbackStore ?? (await openFileFeedbackStore(config.VIGIL_DATA_DIR));
+  const readinessProbes = [() => audit.gate.readinessCheck(), ...shared.probes];
   const app = await buildApp({
     config,
     scorer,
@@ -51,6 +60,8 @@ async function main(): Promise<void> {
     feedbackStore,
     issuedCards: audit.issued,
     keyed,
+    replayStore: shared.replay,
+    ...(shared.suppression !== undefined ? { suppressionStore: shared.suppression } : {}),
     ...(headline !== undefined ? { modelCardHeadline: headline } : {}),
   });
 
@@ -82,6 +93,7 @@ async function main(): Promise<void> {
       { name: 'scorer', run: () => scorer.close() },
       { name: 'audit', run: () => audit.store.close() },
       { name: 'feedback', run: () => feedbackStore.close() },
+      { name: 'shared-state', run: () => shared.close() },
       ...(admin !== undefined ? [{ name: 'admin-port', run: () => admin.close() }] : []),
     ],
   });

@@ -12,7 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-const run = promisify(execFile);
+/**
+ * The servers' environment: ours without libfaketime. They stand for servers a hospital runs on their
+ * own clocks (and redis-server does not start under libfaketime); what Vigil sends them is relative
+ * (expiries in ms) or its own timestamps, so the suite's clock moved ahead (.ci/run) still holds.
+ */
+function serverEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'LD_PRELOAD' && !name.startsWith('FAKETIME')));
+}
+
+const execFileAsync = promisify(execFile);
+const run = (file: string, args: string[]) => execFileAsync(file, args, { env: serverEnvironment() });
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -88,7 +98,7 @@ export async function startRedis(): Promise<LocalRedis> {
     const started = spawn(
       binary,
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
-      { stdio: 'ignore' },
+      { stdio: 'ignore', env: serverEnvironment() },
     );
     child = started;
     await waitForPort(port, 10_000, 'redis-server');

@@ -85,7 +85,9 @@ export async function feedbackRoutes(app: FastifyInstance, opts: FeedbackRouteOp
     const items = parseFeedbackBody(request.body);
     const receivedAt = opts.clock();
     const client = quotaKey(request);
-    const used = await opts.store.storedOn(utcDay(receivedAt), client);
+    const used = await opts.store.storedOn(utcDay(receivedAt), client).catch((err: unknown) => {
+      throw new FeedbackUnavailableError(errorCode(err));
+    });
     if (used + items.length > opts.dailyQuota) throw new FeedbackQuotaError(opts.dailyQuota, secondsToNextUtcDay(receivedAt));
     const counts = { stored: 0, duplicates: 0, unknownCards: 0 };
     for (const item of items) {

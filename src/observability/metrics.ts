@@ -24,6 +24,10 @@ export interface Metrics {
   clientAborted(): void;
   /** A large request answered 503 because the heavy lane was full. */
   heavyRefused(): void;
+  /** A command to Redis or PostgreSQL failed, by engine and what the state was for. */
+  sharedStateError(engine: string, use: string): void;
+  /** Whether Redis or PostgreSQL answered the last command or probe. */
+  sharedStateUp(engine: string, up: boolean): void;
 }
 
 export interface MetricsOptions {
@@ -34,7 +38,7 @@ export interface MetricsOptions {
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 const KNOWN_OVERRIDE_CODES = new Set<string>([...OVERRIDE_REASONS.map((r) => r.code), ...LEGACY_OVERRIDE_CODES]);
 /** Error codes an audit write is known to fail with; anything else is counted as `other`. */
-const AUDIT_ERROR_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'ENOENT', 'EBADF', 'EMFILE', 'VIGIL_SHORT_WRITE']);
+const AUDIT_ERROR_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'ENOENT', 'EBADF', 'EMFILE', 'VIGIL_SHORT_WRITE', 'VIGIL_POSTGRES_UNAVAILABLE']);
 /** Label values from other modules are codes, but a label must never grow without bound. */
 const bounded = (value: string): string => (value.length <= 64 ? value : `${value.slice(0, 61)}...`);
 
@@ -180,6 +184,19 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
 
+  const sharedErrors = new Counter({
+    name: 'vigil_shared_state_errors_total',
+    help: 'Failed commands to Redis or PostgreSQL, by engine and use (replay: call refused 503; suppression, issued-cards: went on without; audit, feedback: per their policy)',
+    labelNames: ['engine', 'use'] as const,
+    registers,
+  });
+  const sharedUp = new Gauge({
+    name: 'vigil_shared_state_up',
+    help: '1 while Redis or PostgreSQL answered the last command or probe, 0 from a failure until one succeeds',
+    labelNames: ['engine'] as const,
+    registers,
+  });
+
   const telemetry: Telemetry = {
     modelInference: (seconds) => inference.observe(seconds),
     predictionCache: (hit) => cache.inc({ result: hit ? 'hit' : 'miss' }),
@@ -224,5 +241,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     rateLimited: (budget) => limited.inc({ budget }),
     clientAborted: () => aborted.inc(),
     heavyRefused: () => heavy.inc(),
+    sharedStateError: (engine, use) => sharedErrors.inc({ engine: bounded(engine), use: bounded(use) }),
+    sharedStateUp: (engine, up) => sharedUp.set({ engine: bounded(engine) }, up ? 1 : 0),
   };
 }
