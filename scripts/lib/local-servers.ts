@@ -87,17 +87,20 @@ export interface LocalRedis {
   close(): Promise<void>;
 }
 
-export async function startRedis(): Promise<LocalRedis> {
+/**
+ * `appendfsync`: `always` (the default here: a stop or crash loses nothing, as the tests need) or
+ * `everysec` (Redis's own default with an append-only file: at most about a second lost in a crash).
+ */
+export async function startRedis(options: { appendfsync?: 'always' | 'everysec' } = {}): Promise<LocalRedis> {
   const binary = onPath('redis-server');
   if (binary === undefined) throw new Error(missingServers());
   const dir = await mkdtemp(join(tmpdir(), 'vigil-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    // appendfsync always: a stop loses nothing, like a production Redis with persistence.
     const started = spawn(
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'always', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
       { stdio: 'ignore', env: serverEnvironment() },
     );
     child = started;
