@@ -4,7 +4,7 @@
 // root, so as root its directory is given to the `postgres` user and its tools run through `runuser`.
 // Both can be stopped and started again on the same port with their data (Redis with its append-only
 // file), which is how the tests take them away mid-run and bring them back.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -76,6 +76,21 @@ export function missingServers(): string | undefined {
   return missing.length === 0 ? undefined : `${missing.join(' and ')} not installed: apt-get install redis-server postgresql (.ci/run does)`;
 }
 
+/**
+ * Servers still running when this process exits (a test that failed before its cleanup, an
+ * interrupted benchmark) are stopped then, so none outlives the run that started it.
+ */
+const atExit = new Map<string, () => void>();
+process.once('exit', () => {
+  for (const stop of atExit.values()) {
+    try {
+      stop();
+    } catch {
+      // Best effort: the process is ending.
+    }
+  }
+});
+
 export interface LocalRedis {
   port: number;
   url: string;
@@ -98,13 +113,23 @@ export async function startRedis(options: { appendfsync?: 'always' | 'everysec' 
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
+    if (child !== undefined && child.exitCode === null) return; // already running
     const started = spawn(
       binary,
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'always', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
       { stdio: 'ignore', env: serverEnvironment() },
     );
     child = started;
-    await waitForPort(port, 10_000, 'redis-server');
+    atExit.set(dir, () => {
+      started.kill('SIGKILL');
+      execFileSync('rm', ['-rf', dir]);
+    });
+    try {
+      await waitForPort(port, 10_000, 'redis-server');
+    } catch (err) {
+      started.kill('SIGKILL');
+      throw err;
+    }
   };
   const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
     const running = child;
@@ -122,6 +147,7 @@ export async function startRedis(options: { appendfsync?: 'always' | 'everysec' 
     start,
     async close() {
       await stop('SIGKILL');
+      atExit.delete(dir);
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -154,6 +180,12 @@ export async function startPostgres(): Promise<LocalPostgres> {
   const data = join(dir, 'data');
   const port = await freePort();
   await tool('initdb', ['-D', data, '-A', 'trust', '-U', 'vigil', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  const ctl = join(bin, 'pg_ctl');
+  atExit.set(dir, () => {
+    const args = ['-D', data, '-m', 'immediate', 'stop'];
+    execFileSync(user === undefined ? ctl : 'runuser', user === undefined ? args : ['-u', 'postgres', '--', ctl, ...args], { stdio: 'ignore', env: serverEnvironment() });
+    execFileSync('rm', ['-rf', dir]);
+  });
   const start = async () => {
     await tool('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start']);
     await waitForPort(port, 10_000, 'PostgreSQL');
@@ -169,6 +201,7 @@ export async function startPostgres(): Promise<LocalPostgres> {
     start,
     async close() {
       await stop('immediate');
+      atExit.delete(dir);
       await rm(dir, { recursive: true, force: true });
     },
   };

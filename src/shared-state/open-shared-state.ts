@@ -14,7 +14,7 @@ import type { ReplayGuard } from '../auth/replay-store.js';
 import { DurableReplayStore } from '../auth/durable-replay-store.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { IssuedCardStore } from '../audit/issued-cards.js';
-import type { Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 import type { FeedbackStore } from '../feedback/feedback-store.js';
 import type { ReadinessCheck, ReadinessProbe } from '../health/readiness.js';
 import type { SuppressionStore } from '../suppression/suppression-store.js';
@@ -22,6 +22,7 @@ import type { Telemetry } from '../telemetry.js';
 import type { Dependency, Engine, StateUse } from './dependency.js';
 import { PostgresAuditStore } from './postgres-audit-store.js';
 import { PostgresState } from './postgres-client.js';
+import { MigrationChangedError } from './postgres-migrations.js';
 import { PostgresFeedbackStore } from './postgres-feedback-store.js';
 import { RedisState } from './redis-client.js';
 import { RedisIssuedCards } from './redis-issued-cards.js';
@@ -96,6 +97,8 @@ export async function openSharedState(config: SharedConfig, log: SharedStateLog,
     feedbackStore = new PostgresFeedbackStore(pg);
     // Migrate now if the database answers; if not, Vigil starts unready and migrates on the first query that reaches it.
     await pg.ensureMigrated().catch((err: unknown) => {
+      // A migration edited after it was applied will not pass later either: stop, and say which.
+      if (err instanceof MigrationChangedError) throw new ConfigError([`VIGIL_DATABASE_URL: ${err.message}`]);
       log.warn({ code: (err as { code?: unknown }).code ?? 'unknown' }, 'PostgreSQL not reachable at start-up: not ready until it is (migrations run then)');
     });
     const answering = config.VIGIL_AUDIT_ON_FAILURE === 'answer';

@@ -7,19 +7,21 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/local-servers.js';
 import { lowCall } from '../observability/hook-calls.js';
-import { startReplica, stopReplica, testIssuer, type Replica } from '../shared-state/replicas.js';
+import { startReplica, stopReplica, testIssuer, type Issuer, type Replica } from '../shared-state/replicas.js';
 
 describe('the replay store of a single server across restarts', () => {
   let replica: Replica | undefined;
   let dir: string | undefined;
+  let issuer: Issuer | undefined;
   afterEach(async () => {
     if (replica !== undefined) await stopReplica(replica, 'SIGKILL');
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    issuer?.close();
   });
 
   it.each(['SIGTERM', 'SIGKILL'] as const)('refuses after a %s and restart a token accepted before', async (signal) => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-replay-restart-'));
-    const issuer = testIssuer();
+    issuer = testIssuer();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const env = {

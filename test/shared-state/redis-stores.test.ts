@@ -10,6 +10,10 @@ import { RedisReplayStore } from '../../src/shared-state/redis-replay-store.js';
 import { createRedisSuppressionStore } from '../../src/shared-state/redis-suppression-store.js';
 import { applyRepeatRule } from '../../src/suppression/repeat-cards.js';
 import type { Card } from '../../src/cards/card-schema.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { openSharedState } from '../../src/shared-state/open-shared-state.js';
+import { fixtureCall } from '../observability/hook-calls.js';
+import { testApp, testConfig } from '../support/app.js';
 import { quietLog, redisContents, SKIP_REASON } from './support.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -142,6 +146,44 @@ describe.skipIf(SKIP_REASON !== undefined)('Redis stores', () => {
       // Nothing was lost: Redis kept its data (append-only file), so the repeat is still suppressed.
       expect((await applyRepeatRule([card], at, settings, suppression)).cards).toHaveLength(0);
       expect(await new RedisIssuedCards(state, { maxAgeMs: 3_600_000 }).serviceOf('card-outage')).toBe('deterioration-risk');
+    });
+  });
+
+  describe('through the app', () => {
+    it('quietens a repeat from the shared store, and shows it in full, counted, while Redis is down', async () => {
+      const metrics = createMetrics();
+      const app = await testApp({ suppressionStore: createRedisSuppressionStore(await replica('app-test:')), metrics }, { VIGIL_REPEAT_CARD_POLICY: 'suppress' });
+      const call = fixtureCall('deterioration-risk/news2-medium-warning', { patientId: 'syn-redis-app-patient' });
+      const post = async () => (await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body })).json().cards;
+      try {
+        expect(await post()).toHaveLength(1);
+        expect(await post()).toEqual([]); // suppressed: the repeat was remembered in Redis
+        await server.stop();
+        const [shown] = await post();
+        expect(shown.indicator).toBe('warning'); // fail open: in full, not quietened
+        expect(await metrics.registry.metrics()).toMatch(/vigil_suppression_store_errors_total [1-9]/);
+      } finally {
+        await server.start();
+        await app.close();
+      }
+    });
+
+    it('leaves a replica ready while Redis is down only when no replay check depends on it', async () => {
+      const open = (auth: 'off' | 'required') =>
+        openSharedState(testConfig({ VIGIL_AUTH: auth, VIGIL_REDIS_URL: server.url, VIGIL_AUDIT_HMAC_KEY: 'test-only-audit-key-0123456789abcdef' }), quietLog());
+      const [off, required] = await Promise.all([open('off'), open('required')]);
+      try {
+        expect(off.where).toMatchObject({ replay: 'redis', suppression: 'redis', audit: 'files' });
+        await server.stop();
+        expect(await off.probes[0]!()).toMatchObject({ name: 'redis', ok: true, detail: expect.stringMatching(/^unreachable .*shown in full/) });
+        expect(await required.probes[0]!()).toMatchObject({ name: 'redis', ok: false, detail: expect.stringMatching(/refused with 503/) });
+        await server.start();
+        await expect.poll(async () => (await required.probes[0]!()).ok, { timeout: 10_000, interval: 100 }).toBe(true);
+      } finally {
+        await server.start();
+        await off.close();
+        await required.close();
+      }
     });
   });
 });

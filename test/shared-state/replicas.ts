@@ -3,7 +3,7 @@
 // (`x-test-replica`). A trusted issuer whose tokens name the proxy's URL as their audience, as an EHR
 // calling the service's one public URL would.
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,8 @@ import { startServer, type RunningServer } from '../server/spawn-server.js';
 
 export interface Issuer {
   iss: string;
+  /** Removes the issuers file. */
+  close(): void;
   /** Path of a trusted-issuers file that pins this issuer's key. */
   file: string;
   /** A fresh token (new jti) for exactly this URL. */
@@ -31,6 +33,7 @@ export function testIssuer(): Issuer {
   return {
     iss,
     file,
+    close: () => rmSync(dir, { recursive: true, force: true }),
     token: (url) => signCdsToken({ iss, kid, alg: 'RS384', aud: url, privateKey: key, nowSeconds: Math.floor(Date.now() / 1000), lifetimeSeconds: 300 }),
   };
 }

@@ -121,6 +121,7 @@ describe.skipIf(SKIP_REASON !== undefined)('two replicas on Redis and PostgreSQL
     await redis?.close();
     await postgres?.close();
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    issuer?.close();
   });
 
   it('refuses a token on one replica that the other accepted', async () => {
