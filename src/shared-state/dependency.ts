@@ -11,7 +11,7 @@ import type { Telemetry } from '../telemetry.js';
 export type Engine = 'redis' | 'postgres';
 
 /** What the state was for when it failed: a label of `vigil_shared_state_errors_total`. */
-export type StateUse = 'replay' | 'issued-cards' | 'suppression' | 'audit' | 'feedback' | 'migrations';
+export type StateUse = 'replay' | 'issued-cards' | 'suppression' | 'audit' | 'feedback';
 
 const CODES = { redis: 'VIGIL_REDIS_UNAVAILABLE', postgres: 'VIGIL_POSTGRES_UNAVAILABLE' } as const;
 
