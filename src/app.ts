@@ -12,6 +12,7 @@ import type { DeteriorationScorer, ScorerDescription } from './models/scorer.js'
 import { noFetcher, type PrefetchFetcher } from './prefetch/gather.js';
 import { noTelemetry, type Telemetry } from './telemetry.js';
 import cdsAuth, { type CdsAuthOptions } from './auth/cds-auth.js';
+import type { ReplayGuard } from './auth/replay-store.js';
 import hardening, { serverTimeouts } from './http/hardening.js';
 import { HeavyLane } from './http/heavy-lane.js';
 import { RateLimits } from './http/rate-limit.js';
@@ -60,6 +61,8 @@ export interface AppOptions {
   modelCardHeadline?: string;
   /** Where the repeat-card rule remembers what it showed; default in this process (lru-cache). */
   suppressionStore?: SuppressionStore;
+  /** Where accepted JWTs are remembered against replay; default in this process (server.ts: on disk or Redis). */
+  replayStore?: ReplayGuard;
 }
 
 /** Content types a CDS client may use for a JSON body. */
@@ -112,7 +115,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     maxAge: 600,
   });
   if (config.VIGIL_AUTH === 'required') {
-    await app.register(cdsAuth, { config, telemetry: opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry, clock: opts.clock ?? (() => new Date()), ...opts.auth });
+    await app.register(cdsAuth, { config, telemetry: opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry, clock: opts.clock ?? (() => new Date()), ...opts.auth, ...(opts.replayStore !== undefined ? { replay: opts.replayStore } : {}) });
     app.addHook('onRequest', limits.afterAuth);
   } else {
     app.log.warn('VIGIL_AUTH=off: every CDS call is accepted without a token; never run this way with real patient data');
