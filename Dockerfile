@@ -28,6 +28,8 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/models ./models
+# PostgreSQL schema, applied at start-up when VIGIL_DATABASE_URL is set (src/shared-state/postgres-migrations.ts).
+COPY migrations ./migrations
 RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 VOLUME ["/data"]
 USER node

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fixtureRequestAt } from '../scripts/lib/fixture-time.js';
+import { postStatus } from './support.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -80,18 +81,7 @@ async function startVigil(env: Record<string, string>, dataDir: string): Promise
 }
 
 function post(agent: http.Agent, port: number, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path: '/cds-services/deterioration-risk', method: 'POST', agent, headers: { 'content-type': 'application/json' }, timeout: 10_000 },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(body);
-  });
+  return postStatus(agent, port, '/cds-services/deterioration-risk', body);
 }
 
 interface Load {

@@ -13,6 +13,7 @@ import type { DeteriorationScorer, ScorerDescription } from './models/scorer.js'
 import { noFetcher, type PrefetchFetcher } from './prefetch/gather.js';
 import { noTelemetry, type Telemetry } from './telemetry.js';
 import cdsAuth, { type CdsAuthOptions } from './auth/cds-auth.js';
+import type { ReplayGuard } from './auth/replay-store.js';
 import hardening, { serverTimeouts } from './http/hardening.js';
 import { HeavyLane } from './http/heavy-lane.js';
 import { RateLimits } from './http/rate-limit.js';
@@ -63,6 +64,8 @@ export interface AppOptions {
   suppressionStore?: SuppressionStore;
   /** Where hook call bodies are digested; server.ts passes worker threads, the default is inline (tests). */
   digester?: Digester;
+  /** Where accepted JWTs are remembered against replay; default in this process (server.ts: on disk or Redis). */
+  replayStore?: ReplayGuard;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -114,7 +117,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     maxAge: 600,
   });
   if (config.VIGIL_AUTH === 'required') {
-    await app.register(cdsAuth, { config, telemetry: opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry, clock: opts.clock ?? (() => new Date()), ...opts.auth });
+    await app.register(cdsAuth, { config, telemetry: opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry, clock: opts.clock ?? (() => new Date()), ...opts.auth, ...(opts.replayStore !== undefined ? { replay: opts.replayStore } : {}) });
     app.addHook('onRequest', limits.afterAuth);
   } else {
     app.log.warn('VIGIL_AUTH=off: every CDS call is accepted without a token; never run this way with real patient data');

@@ -247,6 +247,27 @@ export const configSchema = z.object({
    * day; a request that would pass it gets 429 and stores nothing. Bounds the disk feedback may take.
    */
   VIGIL_FEEDBACK_MAX_PER_CLIENT_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
+  // Shared state for several replicas (src/shared-state; README, "Several replicas"). Unset: everything
+  // stays in this process and under VIGIL_DATA_DIR, as on a single machine.
+  /**
+   * Redis (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS) for the state replicas must
+   * agree on at once: the JWT replay store, the issued cards feedback is matched against, the
+   * repeat-card suppression state. Give it from a secret: it may hold a password (never logged).
+   */
+  VIGIL_REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  /** Longest wait for one Redis command (and for connecting), in ms. */
+  VIGIL_REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
+  /** Prefix of every key Vigil writes in Redis (several deployments may share one Redis). */
+  VIGIL_REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'letters, digits, : _ . - only, at most 64').default('vigil:'),
+  /**
+   * PostgreSQL (`postgres://user:password@host:port/db`, `?sslmode=require` for TLS) for the durable
+   * records: the audit trail and feedback, in place of the files under VIGIL_DATA_DIR. Migrations run at start-up.
+   */
+  VIGIL_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  /** Connections each replica keeps to PostgreSQL. */
+  VIGIL_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Longest wait for a PostgreSQL connection or statement, in ms. */
+  VIGIL_DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** On SIGTERM/SIGINT: how long in-flight calls may take to finish before connections are cut (ms). */
   VIGIL_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
@@ -323,6 +344,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ...file.problems,
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`)),
   ];
+  // Replicas that share state must hash patients and cards alike: one key, given to all of them.
+  if (parsed.success && (parsed.data.VIGIL_REDIS_URL !== undefined || parsed.data.VIGIL_DATABASE_URL !== undefined) && parsed.data.VIGIL_AUDIT_HMAC_KEY === undefined) {
+    problems.push('VIGIL_AUDIT_HMAC_KEY: required with VIGIL_REDIS_URL or VIGIL_DATABASE_URL (every replica must share the key)');
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const raw = parsed.data;
   const crossProblems = crossChecks(raw);

@@ -44,6 +44,7 @@ export type VigilErrorCode =
   | 'VIGIL_INTERNAL'
   | 'VIGIL_AUDIT_UNAVAILABLE'
   | 'VIGIL_FEEDBACK_UNAVAILABLE'
+  | 'VIGIL_STATE_UNAVAILABLE'
   | 'VIGIL_BUSY';
 
 const STATUS: Record<VigilErrorCode, number> = {
@@ -58,6 +59,7 @@ const STATUS: Record<VigilErrorCode, number> = {
   VIGIL_INTERNAL: 500,
   VIGIL_AUDIT_UNAVAILABLE: 503,
   VIGIL_FEEDBACK_UNAVAILABLE: 503,
+  VIGIL_STATE_UNAVAILABLE: 503,
   VIGIL_BUSY: 503,
 };
 

@@ -15,6 +15,7 @@ import { buildAdminApp } from './health/admin-app.js';
 import { installGracefulShutdown, releaseOnClose } from './health/graceful-shutdown.js';
 import { createMetrics } from './observability/metrics.js';
 import { DigestPool, digestThreads } from './http/digest-pool.js';
+import { openSharedState } from './shared-state/open-shared-state.js';
 
 
 async function main(): Promise<void> {
@@ -44,12 +45,20 @@ async function main(): Promise<void> {
     signal: true,
   }).start();
   const fetcher = createFhirFetcher(config, log, telemetry);
-  const audit = await openAuditTrail(config, log, { onWriteFailure: metrics.auditWriteFailed, onWritable: metrics.auditWritable });
+  // Where state lives: this process and VIGIL_DATA_DIR, or Redis and PostgreSQL shared by replicas.
+  const shared = await openSharedState(config, log, { telemetry, onError: metrics.sharedStateError, onUp: metrics.sharedStateUp });
+  log.info({ state: shared.where }, 'state opened');
+  const audit = await openAuditTrail(config, log, {
+    onWriteFailure: metrics.auditWriteFailed,
+    onWritable: metrics.auditWritable,
+    ...(shared.auditStore !== undefined ? { store: shared.auditStore } : {}),
+    ...(shared.issued !== undefined ? { issued: shared.issued } : {}),
+  });
   const headline = config.VIGIL_MODEL_PATH === 'none' ? undefined : await readModelCardHeadline(config.VIGIL_MODEL_PATH ?? SHIPPED_MODEL_PATH);
-  const feedbackStore = await openFileFeedbackStore(config.VIGIL_DATA_DIR);
+  const feedbackStore = shared.feedbackStore ?? (await openFileFeedbackStore(config.VIGIL_DATA_DIR));
+  const readinessProbes = [() => audit.gate.readinessCheck(), ...shared.probes];
   // Bodies are parsed, validated and normalised on the other cores; everything with state stays here.
   const digester = new DigestPool({ threads: digestThreads(config.VIGIL_DIGEST_THREADS), settings: { staleAfterHours: config.VIGIL_STALE_AFTER_HOURS } });
-  const readinessProbes = [() => audit.gate.readinessCheck()];
   const app = await buildApp({
     config,
     scorer,
@@ -64,6 +73,8 @@ async function main(): Promise<void> {
     // The audit key also makes card uuids: the same card for the same data, across restarts.
     keyed: audit.keyed,
     digester,
+    replayStore: shared.replay,
+    ...(shared.suppression !== undefined ? { suppressionStore: shared.suppression } : {}),
     ...(headline !== undefined ? { modelCardHeadline: headline } : {}),
   });
 
@@ -93,6 +104,7 @@ async function main(): Promise<void> {
     { name: 'scorer', run: () => scorer.close() },
     { name: 'audit', run: () => audit.store.close() },
     { name: 'feedback', run: () => feedbackStore.close() },
+    { name: 'shared-state', run: () => shared.close() },
     ...(admin !== undefined ? [{ name: 'admin-port', run: () => admin.close() }] : []),
   ]);
   installGracefulShutdown({ app, log, graceMs: config.VIGIL_SHUTDOWN_GRACE_MS });

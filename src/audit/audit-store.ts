@@ -5,7 +5,7 @@
 // reports failure: what a call does then is decided once, above every store, in audit-gate.ts.
 import { join } from 'node:path';
 import { auditRecordSchema, type AuditRecord } from './audit-record.js';
-import { DailyJsonlLog, linesBackwards, parseLine, utcDay, type DailyJsonlOptions } from './daily-jsonl.js';
+import { DailyJsonlLog, linesBackwards, parseLine, utcDay, type DailyJsonlOptions } from '../journal/daily-jsonl.js';
 
 /** One card as the trail remembers it issued: enough to recognise feedback on it. */
 export interface IssuedCardEntry {

@@ -10,13 +10,13 @@ import type { CallObserver } from '../observability/answered-call.js';
 import { AuditGate } from './audit-gate.js';
 import { auditRecorder } from './audit-observer.js';
 import { createFileAuditStore, type AuditStore } from './audit-store.js';
-import { IssuedCards } from './issued-cards.js';
+import { IssuedCards, type IssuedCardStore } from './issued-cards.js';
 import { resolveAuditKey } from './patient-hash.js';
 import { keyedHash, type KeyedHash } from '../identity/keyed-hash.js';
 
 export interface AuditTrail {
   store: AuditStore;
-  issued: IssuedCards;
+  issued: IssuedCardStore;
   gate: AuditGate;
   /** What every hook call passes before it is answered. */
   recorder: CallObserver;
@@ -39,6 +39,8 @@ export interface AuditTrailOptions {
   store?: AuditStore;
   /** The wall clock (tests pin it): what "recent" means for the issued cards. */
   clock?: () => Date;
+  /** A record of issued cards shared by replicas (Redis); default one in memory, rebuilt from the trail. */
+  issued?: IssuedCardStore;
 }
 
 export async function openAuditTrail(
@@ -46,26 +48,32 @@ export async function openAuditTrail(
   log: AuditTrailLog,
   options: AuditTrailOptions = {},
 ): Promise<AuditTrail> {
-  // Fail at start-up, not on the first call, when the data directory cannot be written.
-  const auditDir = join(config.VIGIL_DATA_DIR, 'audit');
-  try {
-    await mkdir(auditDir, { recursive: true, mode: 0o700 });
-    await access(auditDir, constants.W_OK);
-  } catch (err) {
-    const code = errorCode(err, 'unknown error');
-    throw new ConfigError([`VIGIL_DATA_DIR: cannot write the audit trail under ${config.VIGIL_DATA_DIR} (${code})`]);
+  // Fail at start-up, not on the first call, when the data directory cannot be written (the files
+  // are the trail unless another store is given).
+  if (options.store === undefined) {
+    const auditDir = join(config.VIGIL_DATA_DIR, 'audit');
+    try {
+      await mkdir(auditDir, { recursive: true, mode: 0o700 });
+      await access(auditDir, constants.W_OK);
+    } catch (err) {
+      const code = errorCode(err, 'unknown error');
+      throw new ConfigError([`VIGIL_DATA_DIR: cannot write the audit trail under ${config.VIGIL_DATA_DIR} (${code})`]);
+    }
   }
   const key = await resolveAuditKey(config.VIGIL_AUDIT_HMAC_KEY, config.VIGIL_DATA_DIR, log);
   const store = options.store ?? createFileAuditStore(config.VIGIL_DATA_DIR);
-  // In the background: start-up does not wait for the trail to be read (issued-cards.ts says why).
-  const issued = new IssuedCards({
-    max: config.VIGIL_ISSUED_CARDS_MAX,
-    maxAgeMs: config.VIGIL_ISSUED_CARDS_MAX_AGE_HOURS * 3600_000,
-    ...(options.clock !== undefined ? { clock: options.clock } : {}),
-  }).rebuildFrom(
-    (bounds) => store.issuedCards(bounds),
-    (err) => log.warn({ code: errorCode(err, 'unknown') }, 'issued cards could not be read from the audit trail; feedback on older cards is flagged unknown'),
-  );
+  // Shared (Redis) when given; otherwise in memory, rebuilt from the trail in the background: start-up
+  // does not wait for the trail to be read (issued-cards.ts says why).
+  const issued =
+    options.issued ??
+    new IssuedCards({
+      max: config.VIGIL_ISSUED_CARDS_MAX,
+      maxAgeMs: config.VIGIL_ISSUED_CARDS_MAX_AGE_HOURS * 3600_000,
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    }).rebuildFrom(
+      (bounds) => store.issuedCards(bounds),
+      (err) => log.warn({ code: errorCode(err, 'unknown') }, 'issued cards could not be read from the audit trail; feedback on older cards is flagged unknown'),
+    );
   const gate = new AuditGate({
     store,
     ...(options.clock !== undefined ? { clock: options.clock } : {}),

@@ -12,10 +12,10 @@ import { defaultLogLimiter } from '../observability/log-limiter.js';
 import { checkClaims, type CdsJwtClaims } from './claims.js';
 import { AuthRefusal, type RefusalReason } from './refusal.js';
 import { RemoteJwks } from './remote-jwks.js';
-import { ReplayStore } from './replay-store.js';
+import { ReplayCheckUnavailableError, ReplayStore, type ReplayGuard } from './replay-store.js';
+import { errorCode } from '../errors.js';
 import { resolveKey, type DecodedJwt } from './resolve-key.js';
 import { resolveTrust, type Trust } from './trust.js';
-import { errorCode } from '../errors.js';
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
@@ -48,6 +48,8 @@ export interface CdsAuthOptions {
   trust?: Trust;
   /** How JWKS documents are fetched from allowlisted jku URLs (tests count the calls). */
   fetch?: typeof fetch;
+  /** Where accepted tokens are remembered; default in this process (server.ts: on disk, or Redis). */
+  replay?: ReplayGuard;
 }
 
 /**
@@ -128,7 +130,7 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
     clock,
     ...(opts.fetch !== undefined ? { fetch: opts.fetch } : {}),
   });
-  const replay = new ReplayStore(config.VIGIL_JWT_REPLAY_CACHE_SIZE);
+  const replay = opts.replay ?? new ReplayStore(config.VIGIL_JWT_REPLAY_CACHE_SIZE);
   const algorithms = new Set<string>(config.VIGIL_JWT_ALGORITHMS);
   const keyResolved = new WeakSet<FastifyRequest>();
   const logLimiter = defaultLogLimiter();
@@ -177,11 +179,17 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
         now,
       );
       if (refused !== undefined) throw new AuthRefusal(refused);
-      if (!replay.firstUse(claims.iss, claims.jti, claims.exp, config.VIGIL_JWT_CLOCK_SKEW_SECONDS, now)) {
-        throw new AuthRefusal('replayed_jti');
+      let first: boolean;
+      try {
+        first = await replay.firstUse(claims.iss, claims.jti, claims.exp, config.VIGIL_JWT_CLOCK_SKEW_SECONDS, now);
+      } catch (err) {
+        // Fail closed: a replay check that cannot be made is not passed (503, not 401: the token may be good).
+        throw new ReplayCheckUnavailableError(errorCode(err));
       }
+      if (!first) throw new AuthRefusal('replayed_jti');
       request.cdsClient = clientKey(claims.iss, claims.tenant);
     } catch (err) {
+      if (err instanceof ReplayCheckUnavailableError) throw err;
       const reason = reasonOf(err, keyResolved.has(request));
       telemetry.authFailure(reason);
       // The reason and where it happened; never the token, never a claim that could carry data. For an

@@ -3,7 +3,7 @@
 // flagged: they may predate the remembered window or come from another replica), stored idempotently
 // within the client's daily allowance, and counted.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { utcDay } from '../audit/daily-jsonl.js';
+import { utcDay } from '../journal/daily-jsonl.js';
 import { addressKey, clientIp } from '../net/client-address.js';
 import type { IssuedCardStore } from '../audit/issued-cards.js';
 import { errorCode, RateLimitedError, UnknownServiceError, VigilError } from '../errors.js';
@@ -74,7 +74,9 @@ export async function feedbackRoutes(app: FastifyInstance, opts: FeedbackRouteOp
     const items = parseFeedbackBody(request.body);
     const receivedAt = opts.clock();
     const client = quotaKey(request);
-    const used = await opts.store.storedOn(utcDay(receivedAt), client);
+    const used = await opts.store.storedOn(utcDay(receivedAt), client).catch((err: unknown) => {
+      throw new FeedbackUnavailableError(errorCode(err));
+    });
     if (used + items.length > opts.dailyQuota) throw new FeedbackQuotaError(opts.dailyQuota, secondsToNextUtcDay(receivedAt));
     const counts = { stored: 0, duplicates: 0, unknownCards: 0 };
     for (const item of items) {

@@ -6,7 +6,7 @@
 // files only, so start-up does not grow with the feedback kept.
 // Several replicas need a shared store with a unique index on `key`: implement FeedbackStore.
 import { join } from 'node:path';
-import { DailyJsonlLog, utcDay } from '../audit/daily-jsonl.js';
+import { DailyJsonlLog, utcDay } from '../journal/daily-jsonl.js';
 import { feedbackRecordSchema, type FeedbackRecord } from './feedback-record.js';
 
 export interface FeedbackStore {

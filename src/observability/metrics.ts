@@ -31,6 +31,10 @@ export interface Metrics {
    * gauges are always current and a replaced model's series disappear with it.
    */
   watchModels: (scorer: ModelSource) => void;
+  /** A command to Redis or PostgreSQL failed, by engine and what the state was for. */
+  sharedStateError: (engine: string, use: string) => void;
+  /** Whether Redis or PostgreSQL answered the last command or probe. */
+  sharedStateUp: (engine: string, up: boolean) => void;
 }
 
 export interface MetricsOptions {
@@ -42,7 +46,7 @@ const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1,
 const INDICATORS = new Set(['info', 'warning', 'critical']);
 const KNOWN_OVERRIDE_CODES = new Set<string>([...OVERRIDE_REASONS.map((r) => r.code), ...LEGACY_OVERRIDE_CODES]);
 /** Error codes an audit write is known to fail with; anything else is counted as `other`. */
-const AUDIT_ERROR_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'ENOENT', 'EBADF', 'EMFILE', 'VIGIL_SHORT_WRITE']);
+const AUDIT_ERROR_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'ENOENT', 'EBADF', 'EMFILE', 'VIGIL_SHORT_WRITE', 'VIGIL_POSTGRES_UNAVAILABLE']);
 
 // Hook calls are answered in well under a millisecond from prefetch and up to the FHIR deadline
 // (default 300 ms) when fetching, so buckets span 0.5 ms to 2.5 s.
@@ -210,6 +214,19 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   let watched: ModelSource | undefined;
   registerModelGauges(registry, () => watched);
 
+  const sharedErrors = new Counter({
+    name: 'vigil_shared_state_errors_total',
+    help: 'Failed commands to Redis or PostgreSQL, by engine and use (replay: call refused 503; suppression, issued-cards: went on without; audit, feedback: per their policy)',
+    labelNames: ['engine', 'use'] as const,
+    registers,
+  });
+  const sharedUp = new Gauge({
+    name: 'vigil_shared_state_up',
+    help: '1 while Redis or PostgreSQL answered the last command or probe, 0 from a failure until one succeeds',
+    labelNames: ['engine'] as const,
+    registers,
+  });
+
   const telemetry: Telemetry = {
     modelInference: (seconds) => inference.observe(seconds),
     predictionCache: (hit) => cache.inc({ result: hit ? 'hit' : 'miss' }),
@@ -267,6 +284,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     watchModels(scorer) {
       watched = scorer;
     },
+    sharedStateError: (engine, use) => sharedErrors.inc({ engine: bounded(engine), use: bounded(use) }),
+    sharedStateUp: (engine, up) => sharedUp.set({ engine: bounded(engine) }, up ? 1 : 0),
   };
 }
 

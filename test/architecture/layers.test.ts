@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 const LAYERS: readonly (readonly string[])[] = [
   ['server', 'validation'],
   ['app'],
+  ['shared-state'],
   ['http'],
   ['feedback'],
   ['audit', 'auth', 'about'],
@@ -29,7 +30,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['prefetch'],
   ['cds-hooks'],
   ['fhir'],
-  ['config', 'breakers'],
+  ['config', 'breakers', 'journal'],
   ['errors', 'telemetry', 'identity'],
   ['net'],
   ['domain'],

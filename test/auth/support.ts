@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import { createRulesScorer } from '../../src/models/rules-scorer.js';
 import { signJwt, type AsymmetricAlg } from '../../src/auth/jws.js';
 import { noTelemetry, type Telemetry } from '../../src/telemetry.js';
+import type { ReplayGuard } from '../../src/auth/replay-store.js';
 
 export const BASE = 'http://127.0.0.1:3000';
 export const DISCOVERY = `${BASE}/cds-services`;
@@ -101,6 +102,7 @@ export async function authApp(opts: {
   clock: () => Date;
   telemetry?: Telemetry;
   fetch?: typeof fetch;
+  replayStore?: ReplayGuard;
 }): Promise<FastifyInstance> {
   const config = loadConfig({
     VIGIL_LOG_LEVEL: 'silent',
@@ -116,6 +118,7 @@ export async function authApp(opts: {
     logger: false,
     telemetry: opts.telemetry ?? noTelemetry,
     ...(opts.fetch !== undefined ? { auth: { fetch: opts.fetch } } : {}),
+    ...(opts.replayStore !== undefined ? { replayStore: opts.replayStore } : {}),
   });
   await app.ready();
   return app;

@@ -79,6 +79,16 @@ describe('the Kubernetes Deployment', () => {
     expect(key.value).toBeUndefined();
     expect(key.valueFrom.secretKeyRef.name).toBeDefined();
   });
+
+  it('shares state between its replicas: Redis and PostgreSQL URLs from the Secret the example shows', () => {
+    const [secret] = load('deploy/kubernetes/secret.example.yaml');
+    for (const name of ['VIGIL_AUDIT_HMAC_KEY', 'VIGIL_REDIS_URL', 'VIGIL_DATABASE_URL']) {
+      const ref = container.env.find((e: { name: string }) => e.name === name)?.valueFrom?.secretKeyRef;
+      expect(ref?.name, name).toBe(secret!.metadata.name);
+      expect(Object.keys(secret!.stringData), name).toContain(ref.key);
+    }
+    expect(deployment!.spec.replicas).toBeGreaterThanOrEqual(2);
+  });
 });
 
 describe('the Service, autoscaler, disruption budget and scrape job', () => {
@@ -124,6 +134,7 @@ describe('the Dockerfile', () => {
     ['keeps its data in the /data volume', /VIGIL_DATA_DIR=\/data[\s\S]*VOLUME \["\/data"\]/],
     ['checks /healthz with node fetch', /HEALTHCHECK[\s\S]*fetch\([\s\S]*\/healthz/],
     ['exposes 3000', /^EXPOSE 3000$/m],
+    ['carries the PostgreSQL migrations', /^COPY migrations \.\/migrations$/m],
     ['starts node directly so signals reach it', /^CMD \["node", "dist\/server\.js"\]$/m],
   ])('%s', (_what, pattern) => {
     expect(dockerfile).toMatch(pattern);

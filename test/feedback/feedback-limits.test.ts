@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DailyJsonlLog } from '../../src/audit/daily-jsonl.js';
+import { DailyJsonlLog } from '../../src/journal/daily-jsonl.js';
 import { secondsToNextUtcDay } from '../../src/feedback/feedback-routes.js';
 import { FEEDBACK_LIMITS } from '../../src/feedback/feedback-schema.js';
 import { openFileFeedbackStore, type FeedbackStore } from '../../src/feedback/feedback-store.js';

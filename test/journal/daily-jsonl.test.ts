@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DailyJsonlLog, linesBackwards, ShortWriteError, type LogFileHandle, type OpenForAppend } from '../../src/audit/daily-jsonl.js';
+import { DailyJsonlLog, linesBackwards, ShortWriteError, type LogFileHandle, type OpenForAppend } from '../../src/journal/daily-jsonl.js';
 import { propertyRuns } from '../support/property.js';
 
 const DAY = '2026-11-23';

@@ -18,6 +18,7 @@ import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { errorCode } from '../errors.js';
+import { GroupCommit } from './group-commit.js';
 
 /** `YYYY-MM-DD` of an instant, in UTC: the file a record at that instant belongs to. */
 export function utcDay(at: Date): string {
@@ -49,8 +50,6 @@ export interface DailyJsonlOptions {
 interface Pending {
   day: string;
   line: string;
-  resolve: () => void;
-  reject: (err: unknown) => void;
 }
 
 interface Current {
@@ -83,8 +82,8 @@ export class DailyJsonlLog {
   private readonly prefix: string;
   private readonly writer: string | undefined;
   private readonly openFile: OpenForAppend;
-  private queue: Pending[] = [];
-  private flushing: Promise<void> | undefined;
+  /** Appends that arrive while a batch is on its way to disk wait for the next batch. */
+  private readonly group = new GroupCommit<Pending>((batch) => this.writeDays(batch));
   private current: Current | undefined;
   private closed = false;
 
@@ -106,38 +105,22 @@ export class DailyJsonlLog {
   /** Resolves once the record is on disk (written in full and fdatasync'ed); rejects if it is not. */
   append(day: string, record: object): Promise<void> {
     if (this.closed) return Promise.reject(new LogClosedError(this.prefix));
-    const line = `${JSON.stringify(record)}\n`;
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ day, line, resolve, reject });
-      this.startFlush();
-    });
+    return this.group.add({ day, line: `${JSON.stringify(record)}\n` });
   }
 
-  private startFlush(): void {
-    if (this.flushing !== undefined) return;
-    this.flushing = this.flush().finally(() => {
-      this.flushing = undefined;
-      // An append that ran between the last batch and this line found a flush still "running".
-      if (this.queue.length > 0) this.startFlush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    // Appends that arrive while a batch is on its way to disk wait for the next batch.
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      const byDay = new Map<string, Pending[]>();
-      for (const p of batch) byDay.set(p.day, [...(byDay.get(p.day) ?? []), p]);
-      for (const [day, items] of byDay) {
-        try {
-          await this.writeBatch(day, Buffer.from(items.map((p) => p.line).join(''), 'utf8'));
-          for (const p of items) p.resolve();
-        } catch (err) {
-          for (const p of items) p.reject(err);
-        }
+  /** One batch, one write and fsync per day it touches; a day that fails fails only its own records. */
+  private async writeDays(batch: Pending[]): Promise<unknown[]> {
+    const errors: unknown[] = new Array(batch.length).fill(undefined);
+    const byDay = new Map<string, number[]>();
+    batch.forEach((p, i) => byDay.set(p.day, [...(byDay.get(p.day) ?? []), i]));
+    for (const [day, indexes] of byDay) {
+      try {
+        await this.writeBatch(day, Buffer.from(indexes.map((i) => batch[i]!.line).join(''), 'utf8'));
+      } catch (err) {
+        for (const i of indexes) errors[i] = err;
       }
     }
+    return errors;
   }
 
   private async writeBatch(day: string, data: Buffer): Promise<void> {
@@ -249,7 +232,7 @@ export class DailyJsonlLog {
   /** Waits for pending appends to reach disk, then closes the file. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.flushing !== undefined) await this.flushing;
+    await this.group.close();
     await this.current?.handle.close();
     this.current = undefined;
   }

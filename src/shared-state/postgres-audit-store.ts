@@ -1,0 +1,96 @@
+// The audit trail on PostgreSQL (VIGIL_DATABASE_URL), behind the same AuditStore seam as the JSON Lines
+// files and with the same promise: append() resolves only once the record's transaction is committed,
+// so an acknowledged call is in the database. Concurrent calls share one commit (group-commit.ts): one
+// statement inserts a whole batch, passed as one JSON parameter, and the cards it showed. What a call
+// does when the commit fails (503, or answer without a record) is decided above every store, in
+// audit-gate.ts. Schema: migrations/0001_audit.sql.
+import { auditRecordSchema, type AuditRecord } from '../audit/audit-record.js';
+import type { AuditStore, IssuedCardEntry } from '../audit/audit-store.js';
+import { GroupCommit } from '../journal/group-commit.js';
+import type { PostgresState } from './postgres-client.js';
+
+/** Records per statement: well within one JSON parameter, and a batch under heavy load. */
+const MAX_BATCH = 500;
+/** Rows per page when the trail is read back. */
+const PAGE = 1000;
+
+const INSERT_BATCH = `
+WITH batch AS (
+  SELECT n, value AS record FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS b(value, n)
+), audit AS (
+  INSERT INTO vigil_audit (at, service, hook, hook_instance, patient, record)
+  SELECT (record->>'at')::timestamptz, record->>'service', record->>'hook', record->>'hookInstance', record->>'patient', record
+  FROM batch ORDER BY n
+)
+INSERT INTO vigil_audit_cards (uuid, service, at)
+SELECT card->>'uuid', record->>'service', (record->>'at')::timestamptz
+FROM batch, jsonb_array_elements(record->'cards') AS card`;
+
+export interface PostgresAuditStoreOptions {
+  /** A batch was committed, with its size (tests and the benchmark see the grouping). */
+  onCommit?: (records: number) => void;
+}
+
+export class PostgresAuditStore implements AuditStore {
+  private readonly group: GroupCommit<AuditRecord>;
+
+  constructor(
+    private readonly pg: PostgresState,
+    opts: PostgresAuditStoreOptions = {},
+  ) {
+    this.group = new GroupCommit(async (batch) => {
+      await this.pg.query('audit', INSERT_BATCH, [JSON.stringify(batch)]);
+      opts.onCommit?.(batch.length);
+    }, MAX_BATCH);
+  }
+
+  append(record: AuditRecord): Promise<void> {
+    return this.group.add(record);
+  }
+
+  async *read(options: { newestFirst?: boolean } = {}): AsyncIterable<AuditRecord> {
+    const newestFirst = options.newestFirst === true;
+    const query = newestFirst
+      ? 'SELECT id, record FROM vigil_audit WHERE id < $1 ORDER BY id DESC LIMIT $2'
+      : 'SELECT id, record FROM vigil_audit WHERE id > $1 ORDER BY id LIMIT $2';
+    let after = newestFirst ? '9223372036854775807' : '0';
+    for (;;) {
+      const { rows } = await this.pg.query<{ id: string; record: unknown }>('audit', query, [after, PAGE]);
+      for (const row of rows) {
+        const parsed = auditRecordSchema.safeParse(row.record);
+        if (parsed.success) yield parsed.data;
+      }
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  async *issuedCards({ max, since }: { max: number; since: Date }): AsyncIterable<IssuedCardEntry> {
+    const { rows } = await this.pg.query<{ uuid: string; service: string; at: Date }>(
+      'audit',
+      'SELECT uuid, service, at FROM vigil_audit_cards WHERE at >= $1 ORDER BY at DESC LIMIT $2',
+      [since, max],
+    );
+    for (const row of rows) yield { uuid: row.uuid, service: row.service, at: row.at.toISOString() };
+  }
+
+  /** The service that showed this card since `since`, as the trail says: feedback's fallback when Redis does not know it. */
+  async serviceOfCard(uuid: string, since: Date): Promise<string | undefined> {
+    const { rows } = await this.pg.query<{ service: string }>(
+      'issued-cards',
+      'SELECT service FROM vigil_audit_cards WHERE uuid = $1 AND at >= $2 ORDER BY at DESC LIMIT 1',
+      [uuid, since],
+    );
+    return rows[0]?.service;
+  }
+
+  /** A committed write (one row rewritten), not just a connection: what "the trail can be written" means. */
+  async check(): Promise<void> {
+    await this.pg.query('audit', 'INSERT INTO vigil_probe (id, at) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at');
+  }
+
+  /** Waits for pending appends; the pool is closed with the shared state. */
+  close(): Promise<void> {
+    return this.group.close();
+  }
+}

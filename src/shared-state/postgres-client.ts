@@ -1,0 +1,94 @@
+// The PostgreSQL connection pool a replica keeps (VIGIL_DATABASE_URL), for the audit trail and
+// feedback. node-postgres (`pg`): a pool of VIGIL_DATABASE_POOL_SIZE connections, each query bounded
+// by VIGIL_DATABASE_TIMEOUT_MS (on the server: statement_timeout; and on the client), parameterised
+// queries only. The schema is brought up to date (postgres-migrations.ts) before the first query; if
+// the database cannot be reached at start-up Vigil starts anyway, not ready, and migrates once it can.
+import pg from 'pg';
+import { Dependency, type DependencyEvents, type StateUse } from './dependency.js';
+import { migrate, MIGRATIONS_DIR } from './postgres-migrations.js';
+
+export interface PostgresStateOptions extends DependencyEvents {
+  url: string;
+  poolSize: number;
+  timeoutMs: number;
+  migrationsDir?: string;
+}
+
+/**
+ * SQLSTATE classes that say the request was wrong, not that the database is unwell (data exception,
+ * integrity violation, syntax or access rule): they fail the query but do not open the breaker.
+ */
+const NOT_A_HEALTH_PROBLEM = /^(22|23|42)/;
+
+/** A PostgreSQL error's SQLSTATE (five characters, digits first: errorCode's pattern is for Node's codes). */
+function sqlState(err: unknown): string {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : '';
+}
+
+export class PostgresState {
+  readonly pool: pg.Pool;
+  readonly dependency: Dependency;
+  private readonly connection: pg.ClientConfig;
+  private readonly migrationsDir: string;
+  private readonly log: DependencyEvents['log'];
+  private migrated = false;
+  private migrating: Promise<void> | undefined;
+
+  constructor(opts: PostgresStateOptions) {
+    this.log = opts.log;
+    this.migrationsDir = opts.migrationsDir ?? MIGRATIONS_DIR;
+    this.connection = { connectionString: opts.url, connectionTimeoutMillis: opts.timeoutMs, application_name: 'vigil' };
+    this.pool = new pg.Pool({
+      ...this.connection,
+      max: opts.poolSize,
+      statement_timeout: opts.timeoutMs,
+      // The client-side bound for a server that no longer answers at all.
+      query_timeout: opts.timeoutMs + 500,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+    });
+    // An idle connection the server closed (restart, failover) is reported here; the pool replaces it.
+    this.pool.on('error', () => {});
+    this.dependency = new Dependency({
+      engine: 'postgres',
+      ping: async () => {
+        await this.pool.query('SELECT 1');
+        await this.ensureMigrated();
+      },
+      log: opts.log,
+      telemetry: opts.telemetry,
+      onError: opts.onError,
+      onUp: opts.onUp,
+      healthy: (err) => NOT_A_HEALTH_PROBLEM.test(sqlState(err)),
+    });
+  }
+
+  /** Applies pending migrations once; a failure is retried by the next query. */
+  ensureMigrated(): Promise<void> {
+    if (this.migrated) return Promise.resolve();
+    this.migrating ??= migrate(this.connection, this.migrationsDir)
+      .then((applied) => {
+        this.migrated = true;
+        if (applied.length > 0) this.log.info({ applied }, 'database migrations applied');
+      })
+      .finally(() => {
+        this.migrating = undefined;
+      });
+    return this.migrating;
+  }
+
+  /** One parameterised query through the breaker, once the schema is up to date. */
+  query<R extends pg.QueryResultRow>(use: StateUse, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.dependency.run(use, async () => {
+      await this.ensureMigrated();
+      return this.pool.query<R>(text, values);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.dependency.shutdown();
+    await this.migrating?.catch(() => {});
+    await this.pool.end();
+  }
+}
