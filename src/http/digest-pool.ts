@@ -56,12 +56,17 @@ interface Thread {
   pending: Map<number, Pending>;
 }
 
-/** The worker's script beside this module: `.js` when built, `.ts` when run from sources (through tsx). */
-function workerScript(): { url: URL; execArgv: string[] } {
+/**
+ * A digest thread beside this module: the built `.js` when run from dist/, or, when run from sources
+ * through tsx (the tests' spawned servers, `npm run dev`), the `.ts` loaded through tsx's own API:
+ * on Node 20 a worker does not take `--import tsx` from execArgv before its first module.
+ */
+function newDigestThread(settings: PrepareSettings): Worker {
   const fromSources = import.meta.url.endsWith('.ts');
-  const url = new URL(`./digest-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
-  const execArgv = fromSources && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
-  return { url, execArgv };
+  if (!fromSources) return new Worker(new URL('./digest-worker.js', import.meta.url), { workerData: { settings } });
+  const script = new URL('./digest-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(script)}, ${JSON.stringify(import.meta.url)}));`;
+  return new Worker(boot, { eval: true, workerData: { settings } });
 }
 
 const KNOWN = new Map(SERVICES.map((s) => [s.id, s]));
@@ -113,8 +118,7 @@ export class DigestPool implements Digester {
   }
 
   private start(): Thread {
-    const { url, execArgv } = workerScript();
-    const worker = new Worker(url, { workerData: { settings: this.settings }, execArgv });
+    const worker = newDigestThread(this.settings);
     const thread: Thread = { worker, pending: new Map() };
     worker.on('message', (reply: DigestReply) => {
       const pending = thread.pending.get(reply.id);
