@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { orderSelectCall, patientViewCall, template, ward, withFreshInstance, type BodyTemplate } from './lib/ward.js';
 import { runRound, spawnServer, type Server } from './lib/load.js';
+import { productionServerArgs } from './lib/production.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const CALLS = Number(process.env.BENCH_PROFILE_CALLS ?? 20_000);
@@ -197,7 +198,10 @@ async function profileOf(name: 'vigil' | 'baseline', bodies: BodyTemplate[], pat
   const profFlags = ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`, '--cpu-prof-interval=200'];
   let server: Server;
   if (name === 'vigil') {
-    server = await spawnServer([...profFlags, join(process.env.BENCH_VIGIL_DIST ?? join(ROOT, 'dist'), 'server.js')], {
+    // As `npm start` runs it (its node flags), unless BENCH_VIGIL_FLAGS says otherwise ('' for none:
+    // code from before those flags, built into BENCH_VIGIL_DIST, for the before-and-after table).
+    const flags = process.env.BENCH_VIGIL_FLAGS?.split(/\s+/).filter(Boolean) ?? productionServerArgs().slice(0, -1);
+    server = await spawnServer([...profFlags, ...flags, join(process.env.BENCH_VIGIL_DIST ?? join(ROOT, 'dist'), 'server.js')], {
       VIGIL_AUTH: 'off',
       VIGIL_LOG_LEVEL: 'error',
       VIGIL_DATA_DIR: process.env.BENCH_DATA_DIR ?? join(dir, 'data'),
@@ -206,7 +210,7 @@ async function profileOf(name: 'vigil' | 'baseline', bodies: BodyTemplate[], pat
   } else {
     server = await spawnServer([...profFlags, '--import', 'tsx', join(import.meta.dirname, 'target.ts')], { BASELINE_ANSWER_BYTES: '3000' });
   }
-  const next = (i: number) => ({ path, body: '', send: withFreshInstance(bodies[i % bodies.length]!) });
+  const next = (i: number) => ({ path, body: withFreshInstance(bodies[i % bodies.length]!) });
   const warm = await runRound(server.port, CONNECTIONS, WARMUP, next);
   if (warm.errors.length > 0) throw new Error(`${name}: ${warm.errors[0]}`);
   const pid = server.child.pid!;

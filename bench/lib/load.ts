@@ -163,7 +163,7 @@ class Connection {
  * `count` calls over `connections` keep-alive connections, each connection sending its next call as
  * soon as its answer is in. `next(i)` gives the i-th call (a fresh hookInstance, a token, ...).
  */
-export async function runRound(port: number, connections: number, count: number, next: (i: number) => Call & { send?: string }): Promise<RoundResult> {
+export async function runRound(port: number, connections: number, count: number, next: (i: number) => Call): Promise<RoundResult> {
   const latencies = new Float64Array(count);
   const errors: string[] = [];
   let issued = 0;
@@ -177,7 +177,7 @@ export async function runRound(port: number, connections: number, count: number,
       const call = next(i);
       const t0 = performance.now();
       try {
-        const answer = await conn.request(port, call, call.send ?? call.body);
+        const answer = await conn.request(port, call, call.body);
         latencies[done++] = performance.now() - t0;
         bytes = answer.body.length;
         if (answer.status < 200 || answer.status >= 300) errors.push(`HTTP ${answer.status}: ${answer.body.toString('utf8', 0, 300)}`);
