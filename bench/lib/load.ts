@@ -60,10 +60,11 @@ export async function waitFor200(port: number, path: string, ms = 15_000): Promi
 
 /** Spawns `args` (node flags and a script) with `env`, waits for `readyPath` to answer 200. */
 export async function spawnServer(args: string[], env: Record<string, string>, readyPath = '/healthz'): Promise<Server> {
-  const port = await freePort();
+  // A caller that must know the port before the start (a token's audience names it) passes PORT.
+  const port = env.PORT !== undefined ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, args, {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_SERVER_STDOUT === '1' ? 'inherit' : 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
@@ -161,9 +162,10 @@ class Connection {
 
 /**
  * `count` calls over `connections` keep-alive connections, each connection sending its next call as
- * soon as its answer is in. `next(i)` gives the i-th call (a fresh hookInstance, a token, ...).
+ * soon as its answer is in. `next(i)` gives the i-th call (a fresh hookInstance, a token, ...);
+ * `onAnswer(i, body)`, when given, receives the i-th call's answer (the smoke test checks them).
  */
-export async function runRound(port: number, connections: number, count: number, next: (i: number) => Call): Promise<RoundResult> {
+export async function runRound(port: number, connections: number, count: number, next: (i: number) => Call, onAnswer?: (i: number, body: Buffer) => void): Promise<RoundResult> {
   const latencies = new Float64Array(count);
   const errors: string[] = [];
   let issued = 0;
@@ -180,6 +182,7 @@ export async function runRound(port: number, connections: number, count: number,
         const answer = await conn.request(port, call, call.body);
         latencies[done++] = performance.now() - t0;
         bytes = answer.body.length;
+        onAnswer?.(i, answer.body);
         if (answer.status < 200 || answer.status >= 300) errors.push(`HTTP ${answer.status}: ${answer.body.toString('utf8', 0, 300)}`);
       } catch (err) {
         errors.push((err as Error).message);
