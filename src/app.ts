@@ -5,7 +5,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Config } from './config.js';
 import { SERVICES } from './hooks/index.js';
 import type { CdsServiceDefinition } from './hooks/definition.js';
-import { cdsRoutes } from './http/cds-routes.js';
+import { cdsRoutes, JSON_TYPES } from './http/cds-routes.js';
+import type { Digester } from './http/digest-pool.js';
 import type { CallObserver } from './observability/answered-call.js';
 import { installErrorHandling } from './http/error-handler.js';
 import type { DeteriorationScorer, ScorerDescription } from './models/scorer.js';
@@ -27,7 +28,7 @@ import type { AboutFacts } from './about/about-page.js';
 import { createMemorySuppressionStore, type SuppressionStore } from './suppression/suppression-store.js';
 import type { Metrics } from './observability/metrics.js';
 import metricsPlugin from './observability/metrics-plugin.js';
-import requestLog from './observability/request-log.js';
+import requestLog, { deferredChildLogger } from './observability/request-log.js';
 
 export interface AppOptions {
   config: Readonly<Config>;
@@ -61,12 +62,11 @@ export interface AppOptions {
   modelCardHeadline?: string;
   /** Where the repeat-card rule remembers what it showed; default in this process (lru-cache). */
   suppressionStore?: SuppressionStore;
+  /** Where hook call bodies are digested; server.ts passes worker threads, the default is inline (tests). */
+  digester?: Digester;
   /** Where accepted JWTs are remembered against replay; default in this process (server.ts: on disk or Redis). */
   replayStore?: ReplayGuard;
 }
-
-/** Content types a CDS client may use for a JSON body. */
-const JSON_TYPES = ['application/json', 'application/fhir+json'];
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config } = opts;
@@ -75,6 +75,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // No log line per request: every call is in the audit trail and the metrics already, and two pino
     // lines per request would cost more than a cached call's own work. Errors still log.
     logController: new LogController({ disableRequestLogging: true }),
+    // Each request's child logger is made when the request first writes a line, not before (request-log.ts).
+    childLoggerFactory: deferredChildLogger,
     bodyLimit: config.VIGIL_BODY_LIMIT_BYTES,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -158,6 +160,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     services,
     deps: { config, scorer: opts.scorer, telemetry, keyed: opts.keyed ?? ephemeralKeyedHash() },
     fetcher: opts.fetcher ?? noFetcher,
+    ...(opts.digester !== undefined ? { digester: opts.digester } : {}),
     ...(opts.recorder !== undefined ? { recorder: opts.recorder } : {}),
     observers: [...(opts.metrics !== undefined ? [opts.metrics.observer] : []), ...(opts.observers ?? [])],
     clock,

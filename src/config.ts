@@ -191,6 +191,12 @@ export const configSchema = z.object({
   VIGIL_HEAVY_QUEUE: z.coerce.number().int().min(0).max(10_000).default(16),
   /** About this share of the time at most goes to heavy requests: after each, its slot rests in proportion (1: never rests). */
   VIGIL_HEAVY_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
+  /**
+   * Worker threads that digest hook call bodies (JSON parsing, validation, normalisation: most of a
+   * call's CPU) beside the event loop (src/http/digest-pool.ts). `auto`: one per core but one, at
+   * least one; `0`: all on the event loop.
+   */
+  VIGIL_DIGEST_THREADS: z.union([z.literal('auto'), z.coerce.number().int().min(0).max(64)]).default('auto'),
   /** Whole request headers must arrive within this (ms): a slow-header client is cut off. */
   VIGIL_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** Whole request (headers and body) must arrive within this (ms). */

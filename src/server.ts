@@ -14,6 +14,7 @@ import { openFileFeedbackStore } from './feedback/feedback-store.js';
 import { buildAdminApp } from './health/admin-app.js';
 import { installGracefulShutdown, releaseOnClose } from './health/graceful-shutdown.js';
 import { createMetrics } from './observability/metrics.js';
+import { DigestPool, digestThreads } from './http/digest-pool.js';
 import { openSharedState } from './shared-state/open-shared-state.js';
 
 
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
   const headline = config.VIGIL_MODEL_PATH === 'none' ? undefined : await readModelCardHeadline(config.VIGIL_MODEL_PATH ?? SHIPPED_MODEL_PATH);
   const feedbackStore = shared.feedbackStore ?? (await openFileFeedbackStore(config.VIGIL_DATA_DIR));
   const readinessProbes = [() => audit.gate.readinessCheck(), ...shared.probes];
+  // Bodies are parsed, validated and normalised on the other cores; everything with state stays here.
+  const digester = new DigestPool({ threads: digestThreads(config.VIGIL_DIGEST_THREADS), settings: { staleAfterHours: config.VIGIL_STALE_AFTER_HOURS } });
   const app = await buildApp({
     config,
     scorer,
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
     issuedCards: audit.issued,
     // The audit key also makes card uuids: the same card for the same data, across restarts.
     keyed: audit.keyed,
+    digester,
     replayStore: shared.replay,
     ...(shared.suppression !== undefined ? { suppressionStore: shared.suppression } : {}),
     ...(headline !== undefined ? { modelCardHeadline: headline } : {}),
@@ -96,6 +100,7 @@ async function main(): Promise<void> {
   releaseOnClose(app, log, [
     { name: 'model-reload', run: () => reloader.close() },
     { name: 'fhir-fetcher', run: () => fetcher.close() },
+    { name: 'digest-threads', run: () => digester.close() },
     { name: 'scorer', run: () => scorer.close() },
     { name: 'audit', run: () => audit.store.close() },
     { name: 'feedback', run: () => feedbackStore.close() },
@@ -108,7 +113,10 @@ async function main(): Promise<void> {
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   // bootMs: from reading the configuration to listening (Vigil's own start-up, not Node's or module loading).
   const bootMs = Math.round(performance.now() - bootStarted);
-  log.info({ address, ...(adminAddress !== undefined ? { adminAddress } : {}), url: config.publicBaseUrl, model: scorer.describe(), bootMs }, 'Vigil is listening');
+  log.info(
+    { address, ...(adminAddress !== undefined ? { adminAddress } : {}), url: config.publicBaseUrl, model: scorer.describe(), digestThreads: digester.size, bootMs },
+    'Vigil is listening',
+  );
 }
 
 main().catch((err: unknown) => {

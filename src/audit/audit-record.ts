@@ -1,7 +1,8 @@
 // One audit record per answered hook call: what Vigil told the clinician, when, through which path
 // and model, how fast and from which data. The patient appears only as a keyed hash and no card text
 // is kept (summaries carry vital values and drug names): each card is kept as its uuid, indicator
-// and a SHA-256 of its exact JSON, which proves a card shown in the EHR is the one Vigil sent.
+// and a SHA-256 of its exact JSON as sent (the same bytes as the answer), which proves a card shown in
+// the EHR is the one Vigil sent.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { mostSevere } from '../cards/common.js';
@@ -86,7 +87,7 @@ export function toAuditRecord(call: AnsweredCall, hashPatient: PatientHasher): A
     hook: call.hook,
     patient: hashPatient(call.patientId),
     path: call.facts.path,
-    cards: call.cards.map((c) => ({ uuid: c.uuid, indicator: c.indicator, sha256: sha256(JSON.stringify(c)) })),
+    cards: call.cards.map((c, i) => ({ uuid: c.uuid, indicator: c.indicator, sha256: sha256(call.cardsJson[i]!) })),
     latencyMs: Math.round(call.latencyMs * 1000) / 1000,
     sources: { ...call.sources },
   };

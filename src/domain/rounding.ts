@@ -9,6 +9,9 @@
  * digits is far beyond any vital's precision.
  */
 export function roundHalfUp(value: number, decimals: number): number {
+  // Whole numbers (most vitals) are already rounded: no string round trip for them. Below 1e11 with at
+  // most three places, the general path below gives back the same number, exactly.
+  if (Number.isInteger(value) && Math.abs(value) < 1e11 && decimals >= 0 && decimals <= 3) return value;
   const factor = 10 ** decimals;
   const scaled = Number((Math.abs(value) * factor).toPrecision(12));
   return (Math.sign(value) * Math.round(scaled)) / factor;

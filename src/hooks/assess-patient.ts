@@ -1,7 +1,7 @@
 // The shared middle of both services: gathered FHIR → normalised inputs → risk assessment.
 import { scoreNews2 } from '../fallback-rules/news2.js';
 import type { News2Result } from '../fallback-rules/types.js';
-import { normaliseInputs, observationTime, type NormaliseSources } from '../prefetch/normalise.js';
+import { chooseInputs, observationTime, readObservations, type NormaliseSources, type ReadObservations } from '../prefetch/normalise.js';
 import type { Gathered } from '../prefetch/gather.js';
 import { PREFETCH_KEY_WORDS } from '../prefetch/templates.js';
 import type { PatientInputs } from '../domain/vital-signs.js';
@@ -17,14 +17,18 @@ export interface EarlierNews2 {
   at: Date;
 }
 
-export interface PatientPicture {
+/** What the data say about the patient, before any scoring: pure, so it is read where the body was parsed. */
+export interface PatientReading {
   inputs: PatientInputs;
-  /** The score before the current set, when the data sent hold a complete earlier set. */
+  /** The score before the current set, when the data sent hold a complete earlier set (and fresh vitals). */
   earlier?: EarlierNews2;
-  /** Undefined when no vital sign is recent enough to score: cards must say so, not score. */
-  assessment?: RiskAssessment;
   /** Data that could not be obtained, in words safe to show on a card. */
   problems: string[];
+}
+
+export interface PatientPicture extends PatientReading {
+  /** Undefined when no vital sign is recent enough to score: cards must say so, not score. */
+  assessment?: RiskAssessment;
 }
 
 const OBSERVATION_KEYS = ['vitals', 'consciousness', 'oxygen'];
@@ -33,37 +37,55 @@ export function hasFreshVitals(inputs: PatientInputs): boolean {
   return Object.values(inputs.vitals).some((r) => r !== undefined);
 }
 
-/** `patientId` chooses nothing clinical: its keyed hash keeps a patient on one model when a canary runs. */
-export async function assessPatient(data: Gathered, deps: ServiceDeps, now: Date, patientId: string): Promise<PatientPicture> {
+/** The patient as the gathered data describe them at `now`. Pure: no scorer, no clock. */
+export function readPatient(data: Gathered, now: Date, staleAfterHours: number): PatientReading {
   const observations = OBSERVATION_KEYS.flatMap((k) => data[k]?.resources ?? []);
   const patient = data.patient?.resources.find((r) => r.resourceType === 'Patient');
   const goals = (data.spo2Target?.resources ?? []).filter((r) => r.resourceType === 'Goal');
   const sources = { observations, goals, ...(patient !== undefined ? { patient } : {}) };
-  const staleAfterHours = deps.config.VIGIL_STALE_AFTER_HOURS;
-  const inputs = normaliseInputs(sources, { now, staleAfterHours });
+  // Every Observation is read once; the inputs now and as the chart stood before are chosen from that.
+  const read = readObservations(observations);
+  const inputs = chooseInputs(read, sources, { now, staleAfterHours });
   const problems = Object.entries(data)
     .filter(([, v]) => v.source === 'missing')
     .map(([key, v]) => `${keyWords(key)}: ${v.problem ?? 'unavailable'}`);
   if (!hasFreshVitals(inputs)) return { inputs, problems };
-  const assessment = await deps.scorer.assess(inputs, { patientPseudonym: deps.keyed.pseudonym(patientId) });
-  const earlier = earlierNews2(sources, inputs, staleAfterHours);
-  return { inputs, assessment, problems, ...(earlier !== undefined ? { earlier } : {}) };
+  const earlier = earlierNews2(sources, inputs, staleAfterHours, read);
+  return { inputs, problems, ...(earlier !== undefined ? { earlier } : {}) };
+}
+
+/** The reading scored. `patientId` chooses nothing clinical: its keyed hash keeps a patient on one model when a canary runs. */
+export async function assessPatient(reading: PatientReading, deps: ServiceDeps, patientId: string): Promise<PatientPicture> {
+  if (!hasFreshVitals(reading.inputs)) return reading;
+  const assessment = await deps.scorer.assess(reading.inputs, { patientPseudonym: deps.keyed.pseudonym(patientId) });
+  return { ...reading, assessment };
 }
 
 /**
  * NEWS2 as the chart stood just before the oldest value of the current set, from the same data. Only
  * a complete earlier score is a fair comparison: a partial one would make any rise look like a trend.
  */
-export function earlierNews2(sources: NormaliseSources, inputs: PatientInputs, staleAfterHours: number): EarlierNews2 | undefined {
+export function earlierNews2(
+  sources: NormaliseSources,
+  inputs: PatientInputs,
+  staleAfterHours: number,
+  read: ReadObservations = readObservations(sources.observations),
+): EarlierNews2 | undefined {
   const asOf = inputs.dataAsOf;
   if (asOf === undefined || Object.keys(inputs.previous).length === 0) return undefined;
   // Only what was charted before the current set (normalisation would otherwise accept values a few
-  // minutes "in the future" of an earlier now, as clock-skew tolerance).
-  const observations = sources.observations.filter((o) => {
-    const t = observationTime(o);
-    return t.ok && t.at.getTime() < asOf.getTime();
-  });
-  const before = normaliseInputs({ ...sources, observations }, { now: new Date(asOf.getTime() - 1), staleAfterHours });
+  // minutes "in the future" of an earlier now, as clock-skew tolerance). When one Observation came in
+  // two versions, the older may be the one charted before: those are read again from the filtered list.
+  const chartedBeforeMs = asOf.getTime();
+  const earlierRead = read.versioned
+    ? readObservations(
+        sources.observations.filter((o) => {
+          const t = observationTime(o);
+          return t.ok && t.at.getTime() < chartedBeforeMs;
+        }),
+      )
+    : read;
+  const before = chooseInputs(earlierRead, sources, { now: new Date(chartedBeforeMs - 1), staleAfterHours, chartedBeforeMs });
   if (before.newestAt === undefined) return undefined;
   const news2 = scoreNews2(before);
   return news2.partial ? undefined : { total: news2.total, risk: news2.risk, at: before.newestAt };

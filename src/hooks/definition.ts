@@ -33,7 +33,19 @@ export interface HookAnswer {
   facts: AnswerFacts;
 }
 
-export interface CdsServiceDefinition<C extends HookCall = HookCall> {
+/** What preparing a call may depend on besides the call, its data and the clock: settings, never state. */
+export interface PrepareSettings {
+  staleAfterHours: number;
+}
+
+/**
+ * A service in two steps. `prepare` reads the call and its data into what the answer needs (the
+ * patient's normalised vitals, the sedatives ordered): pure, no I/O and no state, so it runs where
+ * the body was parsed, on a worker thread under load (http/digest-pool.ts), and what it returns must
+ * survive a structured clone (plain data and Dates). `answer` scores and builds the cards in the
+ * process that holds the models, stores and metrics.
+ */
+export interface CdsServiceDefinition<C extends HookCall = HookCall, P = unknown> {
   id: string;
   hook: C['hook'];
   title: string;
@@ -47,7 +59,8 @@ export interface CdsServiceDefinition<C extends HookCall = HookCall> {
   schema: z.ZodType<C>;
   /** False when this call needs no patient data (e.g. no sedative selected): prefetch is not gathered. */
   wantsData?(call: C): boolean;
-  answer(call: C, data: Gathered, deps: ServiceDeps, now: Date): Promise<HookAnswer>;
+  prepare(call: C, data: Gathered, now: Date, settings: PrepareSettings): P;
+  answer(call: C, prepared: P, deps: ServiceDeps, now: Date): Promise<HookAnswer>;
 }
 
 /**

@@ -3,11 +3,11 @@
 import type { Card } from '../cds-hooks/card-schema.js';
 import { deteriorationCard, noRecentVitalsCard } from '../cards/deterioration-card.js';
 import { PATIENT_RISK_PREFETCH, REQUIRED_PREFETCH } from '../prefetch/templates.js';
-import { assessPatient, cardContextFor } from './assess-patient.js';
+import { assessPatient, cardContextFor, readPatient, type PatientReading } from './assess-patient.js';
 import type { CdsServiceDefinition } from './definition.js';
 import { patientViewCall, type PatientViewCall } from '../cds-hooks/request-schema.js';
 
-export const deteriorationRisk: CdsServiceDefinition<PatientViewCall> = {
+export const deteriorationRisk: CdsServiceDefinition<PatientViewCall, PatientReading> = {
   id: 'deterioration-risk',
   hook: 'patient-view',
   title: 'Vigil: risk of deterioration',
@@ -19,8 +19,10 @@ export const deteriorationRisk: CdsServiceDefinition<PatientViewCall> = {
   showsModel: true,
   schema: patientViewCall,
 
-  async answer(call, data, deps, now) {
-    const picture = await assessPatient(data, deps, now, call.context.patientId);
+  prepare: (_call, data, now, settings) => readPatient(data, now, settings.staleAfterHours),
+
+  async answer(call, reading, deps, now) {
+    const picture = await assessPatient(reading, deps, call.context.patientId);
     const ctx = cardContextFor(picture, deps, now, { service: 'deterioration-risk', patientId: call.context.patientId });
     if (picture.assessment === undefined) {
       const card = noRecentVitalsCard(picture.inputs, ctx);

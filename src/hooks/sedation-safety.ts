@@ -10,7 +10,7 @@ import { rulesAssessment } from '../models/rules-scorer.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { Gathered } from '../prefetch/gather.js';
 import { SEDATION_PREFETCH } from '../prefetch/templates.js';
-import { assessPatient, cardContextFor } from './assess-patient.js';
+import { assessPatient, cardContextFor, readPatient, type PatientReading } from './assess-patient.js';
 import type { CdsServiceDefinition } from './definition.js';
 import { orderSelectCall, type OrderSelectCall } from '../cds-hooks/request-schema.js';
 import { breathingRisk, type PrescribedSedative } from '../sedation/breathing-risk.js';
@@ -60,7 +60,14 @@ function orderName(order: FhirResource): string | undefined {
   return typeof name === 'string' && name.trim() !== '' ? name.trim().slice(0, 120) : undefined;
 }
 
-export const sedationSafety: CdsServiceDefinition<OrderSelectCall> = {
+/** An order-select call read: the sedatives chosen, those already prescribed, and the patient (when a sedative was chosen). */
+export interface SedationReading {
+  sedatives: SelectedSedative[];
+  alreadyPrescribed: PrescribedSedative[];
+  patient?: PatientReading;
+}
+
+export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReading> = {
   id: 'sedation-safety',
   hook: 'order-select',
   title: 'Vigil: sedative for a patient at respiratory risk',
@@ -73,10 +80,15 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall> = {
   schema: orderSelectCall,
   wantsData: (call) => selectedSedatives(call).length > 0,
 
-  async answer(call, data, deps, now) {
+  prepare(call, data, now, settings) {
     const sedatives = selectedSedatives(call);
-    if (sedatives.length === 0) return { cards: [], facts: { path: 'none', unscoredReason: 'no-sedative-selected' } };
-    const picture = await assessPatient(data, deps, now, call.context.patientId);
+    if (sedatives.length === 0) return { sedatives, alreadyPrescribed: [] };
+    return { sedatives, alreadyPrescribed: alreadyPrescribed(call, data), patient: readPatient(data, now, settings.staleAfterHours) };
+  },
+
+  async answer(call, { sedatives, alreadyPrescribed, patient }, deps, now) {
+    if (patient === undefined) return { cards: [], facts: { path: 'none', unscoredReason: 'no-sedative-selected' } };
+    const picture = await assessPatient(patient, deps, call.context.patientId);
     const ctx = cardContextFor(picture, deps, now, { service: 'sedation-safety', patientId: call.context.patientId });
     const { inputs } = picture;
     // With no fresh vitals there is no assessment to show, but breathing is still judged: as unknown.
@@ -88,7 +100,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall> = {
       unconfirmed,
       staleAfterHours: ctx.staleAfterHours,
       now,
-      alreadyPrescribed: alreadyPrescribed(call, data),
+      alreadyPrescribed,
     });
     if (picture.assessment === undefined) {
       return {

@@ -1,11 +1,14 @@
-// CDS Hooks endpoints: discovery and one POST route per service. Validation, gathering, answering
-// and reporting happen here in that order; everything clinical lives in the service definitions.
-import type { FastifyInstance } from 'fastify';
+// CDS Hooks endpoints: discovery and one POST route per service. Digesting the body (parse,
+// validate, read prefetch, prepare), gathering what was not sent, answering and reporting happen
+// here in that order; everything clinical lives in the service definitions.
+import { errorCodes, type FastifyInstance } from 'fastify';
 import { InvalidRequestError, UnknownServiceError } from '../errors.js';
-import { discoveryEntry, type CdsServiceDefinition, type ServiceDeps } from '../hooks/definition.js';
-import type { HookCall } from '../cds-hooks/request-schema.js';
+import { discoveryEntry, type CdsServiceDefinition, type PrepareSettings, type ServiceDeps } from '../hooks/definition.js';
 import type { AnsweredCall, CallObserver } from '../observability/answered-call.js';
-import { gatherPrefetch, type PrefetchFetcher } from '../prefetch/gather.js';
+import { bindHookInstance } from '../observability/request-log.js';
+import { gatherPrefetch, type PrefetchFetcher, type PrefetchSource } from '../prefetch/gather.js';
+import { digestValue, parseJsonBody } from './digest.js';
+import { inlineDigester, type Digester } from './digest-pool.js';
 import { applyRepeatRule, type RepeatSettings } from '../suppression/repeat-cards.js';
 import type { SuppressionStore } from '../suppression/suppression-store.js';
 
@@ -23,19 +26,16 @@ export interface CdsRouteOptions {
   clock: () => Date;
   /** The alert-fatigue rule for repeat cards, and where it remembers what it showed. */
   repeat: { settings: RepeatSettings; store: SuppressionStore };
+  /** Where bodies are digested (worker threads under load); default inline. */
+  digester?: Digester;
 }
 
-function parseCall(def: CdsServiceDefinition, body: unknown): HookCall {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw InvalidRequestError.notAnObject();
-  const hook = (body as { hook?: unknown }).hook;
-  if (typeof hook === 'string' && hook !== def.hook) {
-    throw new InvalidRequestError([
-      { severity: 'error', code: 'value', diagnostics: `hook must be "${def.hook}" for service ${def.id}`, expression: ['hook'] },
-    ]);
-  }
-  const parsed = def.schema.safeParse(body);
-  if (!parsed.success) throw InvalidRequestError.fromZod(parsed.error.issues);
-  return parsed.data;
+/** Content types a CDS client may use for a JSON body. */
+export const JSON_TYPES = ['application/json', 'application/fhir+json'];
+
+/** A hook call's body as received: parsed where it is digested, not by Fastify. */
+class UnparsedBody {
+  constructor(readonly text: string) {}
 }
 
 export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Promise<void> {
@@ -44,16 +44,45 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
   // Built on each request: a model reload or a new mode changes what a service says of itself.
   app.get('/cds-services', async () => ({ services: opts.services.map((s) => discoveryEntry(s, opts.deps.scorer.describe())) }));
 
-  app.post<{ Params: { id: string } }>('/cds-services/:id', async (request) => {
+  // Hook calls' bodies reach the handler unparsed, so parsing happens with the rest of the digest (on a
+  // worker thread for a large body). Refusals stay Fastify's: an empty body here, invalid JSON below.
+  app.removeContentTypeParser(JSON_TYPES);
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.length === 0) done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+    else done(null, new UnparsedBody(text));
+  });
+  const settings: PrepareSettings = { staleAfterHours: opts.deps.config.VIGIL_STALE_AFTER_HOURS };
+  const digester = opts.digester ?? inlineDigester(settings);
+
+  app.post<{ Params: { id: string } }>('/cds-services/:id', async (request, reply) => {
     const started = performance.now();
+    const body = request.body;
     const def = byId.get(request.params.id);
-    if (def === undefined) throw new UnknownServiceError();
-    const call = parseCall(def, request.body);
+    if (def === undefined) {
+      // Invalid JSON is refused before the service is looked up, as Fastify's parser refused it.
+      if (body instanceof UnparsedBody && !parseJsonBody(body.text).ok) throw new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY();
+      throw new UnknownServiceError();
+    }
     const now = opts.clock();
-    const wants = def.wantsData === undefined || def.wantsData(call);
-    const data = wants ? await gatherPrefetch(call, def.prefetch, def.requiredPrefetch, opts.fetcher, request.signal) : {};
+    // No body at all (no Content-Type) is read as it is: not an object.
+    const digest = body instanceof UnparsedBody ? await digester.digest(def, body.text, now.getTime()) : digestValue(def, body, now.getTime(), settings);
+    if (digest.kind === 'invalid-json') throw new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY();
+    if (digest.kind === 'invalid') throw new InvalidRequestError(digest.issues);
+    const { call } = digest;
+    bindHookInstance(request, call.hookInstance);
+    let prepared: unknown;
+    let sources: Record<string, PrefetchSource>;
+    if (digest.kind === 'prepared') {
+      ({ prepared, sources } = digest);
+    } else {
+      // Something to fetch from the EHR: gathered here, where the fetcher and its breakers live.
+      const data = await gatherPrefetch(call, def.prefetch, def.requiredPrefetch, opts.fetcher, request.signal);
+      prepared = def.prepare(call, data, now, settings);
+      sources = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.source]));
+    }
     const deps: ServiceDeps = { ...opts.deps, log: request.log };
-    const answer = await def.answer(call, data, deps, now);
+    const answer = await def.answer(call, prepared, deps, now);
     const repeat = await applyRepeatRule(
       answer.cards,
       { service: def.id, patientPseudonym: deps.keyed.pseudonym(call.context.patientId), now: now.getTime() },
@@ -62,13 +91,15 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
       () => deps.telemetry.suppressionStoreError(),
     );
 
-    const sources = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.source]));
+    // Each card serialised once: these bytes are sent and hashed into the audit trail.
+    const cardsJson = repeat.cards.map((c) => JSON.stringify(c));
     const answered: AnsweredCall = {
       service: def.id,
       hook: def.hook,
       hookInstance: call.hookInstance,
       patientId: call.context.patientId,
       cards: repeat.cards,
+      cardsJson,
       quietened: repeat.quietened,
       facts: answer.facts,
       sources,
@@ -83,6 +114,7 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
         request.log.error({ err: { message: (err as Error).message } }, 'call observer failed');
       }
     }
-    return { cards: repeat.cards };
+    // Byte for byte what JSON.stringify({ cards }) gives, without serialising the cards again.
+    return reply.type('application/json; charset=utf-8').send(`{"cards":[${cardsJson.join(',')}]}`);
   });
 }

@@ -13,6 +13,8 @@ export interface AnsweredCall {
   patientId: string;
   /** The cards answered (after the repeat-card rule). */
   cards: Card[];
+  /** Each card's JSON exactly as sent: the audit trail hashes these bytes, not a second serialisation. */
+  cardsJson: readonly string[];
   /** Cards the repeat-card rule suppressed or downgraded, and why (metrics, audit trail). */
   quietened: QuietenedCard[];
   facts: AnswerFacts;

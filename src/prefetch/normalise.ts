@@ -115,17 +115,21 @@ const ABSENT_REASONS: Readonly<Record<string, string>> = {
 
 const clip = (s: string, n = 40): string => (s.length > n ? `${s.slice(0, n)}…` : s);
 
-/** Codes of `system` among a CodeableConcept's codings. */
-function codesOf(concept: unknown, system: string): Set<string> {
-  const out = new Set<string>();
-  if (!isObject(concept)) return out;
-  for (const c of asArray(concept['coding'])) {
-    if (isObject(c) && c['system'] === system && typeof c['code'] === 'string') out.add(c['code'].trim());
+const NO_CODES: readonly string[] = [];
+
+/** Codes of `system` among a CodeableConcept's codings (a short array: one or two codes). */
+function codesOf(concept: unknown, system: string): readonly string[] {
+  if (!isObject(concept)) return NO_CODES;
+  const coding = concept['coding'];
+  if (!Array.isArray(coding)) return NO_CODES;
+  let out: string[] | undefined;
+  for (const c of coding) {
+    if (isObject(c) && c['system'] === system && typeof c['code'] === 'string') (out ??= []).push(c['code'].trim());
   }
-  return out;
+  return out ?? NO_CODES;
 }
 
-const hasAny = (codes: Set<string>, wanted: readonly string[]): boolean => wanted.some((w) => codes.has(w));
+const hasAny = (codes: readonly string[], wanted: readonly string[]): boolean => codes.length > 0 && wanted.some((w) => codes.includes(w));
 
 function absentReason(dar: unknown): string {
   if (!isObject(dar)) return 'no value charted';
@@ -188,20 +192,22 @@ function consciousnessFinding(obs: Json): Finding {
   if (obs['dataAbsentReason'] !== undefined) {
     return { vital, ok: false, reason: `${MEASURE_WORDS[vital]}: ${absentReason(obs['dataAbsentReason'])}` };
   }
-  const levels = new Set<Consciousness>();
+  let level: Consciousness | undefined;
+  let conflicting = false;
   const value = obs['valueCodeableConcept'];
   if (isObject(value)) {
     for (const c of asArray(value['coding'])) {
       if (!isObject(c) || typeof c['system'] !== 'string' || typeof c['code'] !== 'string') continue;
-      const level = CONSCIOUSNESS_ANSWERS.get(`${c['system']}|${c['code'].trim()}`);
-      if (level !== undefined) levels.add(level);
+      const found = CONSCIOUSNESS_ANSWERS.get(`${c['system']}|${c['code'].trim()}`);
+      if (found === undefined) continue;
+      if (level === undefined) level = found;
+      else if (found !== level) conflicting = true;
     }
   }
-  const [level, ...others] = [...levels];
   if (level === undefined) return { vital, ok: false, reason: 'level of consciousness answer is not a recognised ACVPU code' };
-  if (others.length > 0) return { vital, ok: false, reason: 'level of consciousness has conflicting answers' };
+  if (conflicting) return { vital, ok: false, reason: 'level of consciousness has conflicting answers' };
   // Only SNOMED's "Acute confusion" says the confusion is new; LOINC's "Confused" does not.
-  const newOnset = level === 'confused' && codesOf(value, SNOMED).has(SNOMED_ACUTE_CONFUSION);
+  const newOnset = level === 'confused' && codesOf(value, SNOMED).includes(SNOMED_ACUTE_CONFUSION);
   return { vital, ok: true, value: level, newOnset };
 }
 
@@ -220,17 +226,17 @@ function gcsFinding(obs: Json): Finding {
 }
 
 /** Air or oxygen as a coded statement: SNOMED 371825009 / 722742002 (src/fhir/codes.ts for sources). */
-function codedOxygenFinding(holder: Json, codes: Set<string>): Finding | undefined {
+function codedOxygenFinding(holder: Json, codes: readonly string[]): Finding | undefined {
   const vital = 'supplementalOxygen' as const;
-  if (!codes.has(SNOMED_ROOM_AIR) && !codes.has(SNOMED_ON_OXYGEN)) return undefined;
+  if (codes.length === 0 || (!codes.includes(SNOMED_ROOM_AIR) && !codes.includes(SNOMED_ON_OXYGEN))) return undefined;
   if (holder['dataAbsentReason'] !== undefined) {
     return { vital, ok: false, reason: `${MEASURE_WORDS[vital]}: ${absentReason(holder['dataAbsentReason'])}` };
   }
-  if (codes.has(SNOMED_ROOM_AIR)) return { vital, ok: true, value: { coded: false } };
+  if (codes.includes(SNOMED_ROOM_AIR)) return { vital, ok: true, value: { coded: false } };
   // 371825009 used as a question: a yes/no answer decides; used as a statement (no value) it is "on".
   const answer = codesOf(holder['valueCodeableConcept'], SNOMED);
-  if (answer.has(SNOMED_NO)) return { vital, ok: true, value: { coded: false } };
-  if (answer.has(SNOMED_YES)) return { vital, ok: true, value: { coded: true } };
+  if (answer.includes(SNOMED_NO)) return { vital, ok: true, value: { coded: false } };
+  if (answer.includes(SNOMED_YES)) return { vital, ok: true, value: { coded: true } };
   if (typeof holder['valueBoolean'] === 'boolean') return { vital, ok: true, value: { coded: holder['valueBoolean'] } };
   if (isObject(holder['valueQuantity'])) {
     // Some UK profiles chart the flow as the value of "patient on oxygen".
@@ -247,13 +253,21 @@ function codedOxygenFinding(holder: Json, codes: Set<string>): Finding | undefin
     : { vital, ok: true, value: { coded: true } };
 }
 
+/** The numeric vitals a set of LOINC codes names, in NUMERIC_VITALS order. */
+function vitalsCoded(loinc: readonly string[]): NumericVital[] {
+  const out: NumericVital[] = [];
+  if (loinc.length === 0) return out;
+  for (const v of NUMERIC_VITALS) if (hasAny(loinc, VITAL_LOINC[v])) out.push(v);
+  return out;
+}
+
 /** Everything one Observation says about the NEWS2 parameters (none for unrelated Observations). */
 function readObservation(obs: Json): Finding[] {
   const loinc = codesOf(obs['code'], LOINC);
   const snomed = codesOf(obs['code'], SNOMED);
   const findings: Finding[] = [];
 
-  const topVitals = NUMERIC_VITALS.filter((v) => hasAny(loinc, VITAL_LOINC[v]));
+  const topVitals = vitalsCoded(loinc);
   if (topVitals.length > 1) {
     for (const v of topVitals) findings.push({ vital: v, ok: false, reason: 'coded as more than one vital sign' });
   } else if (topVitals[0] !== undefined) {
@@ -261,36 +275,39 @@ function readObservation(obs: Json): Finding[] {
   }
 
   if (topVitals.length === 0) {
-    const refused = [...loinc].map((code) => REFUSED_TEMPERATURE_LOINC.get(code)).find((w) => w !== undefined);
+    const refused = loinc.map((code) => REFUSED_TEMPERATURE_LOINC.get(code)).find((w) => w !== undefined);
     if (refused !== undefined) {
       findings.push({ vital: 'temperature', ok: false, reason: `${refused} is not read: NEWS2 scores a body, oral, tympanic, axillary, rectal or core temperature` });
     }
   }
-  if (loinc.has(CONSCIOUSNESS_LOINC) || snomed.has(CONSCIOUSNESS_SNOMED)) findings.push(consciousnessFinding(obs));
-  if (loinc.has(GCS_TOTAL_LOINC)) findings.push(gcsFinding(obs));
-  if (loinc.has(O2_FLOW_LOINC)) findings.push(oxygenQuantityFinding('o2Flow', obs));
-  if (loinc.has(O2_CONCENTRATION_LOINC)) findings.push(oxygenQuantityFinding('o2Concentration', obs));
+  if (loinc.includes(CONSCIOUSNESS_LOINC) || snomed.includes(CONSCIOUSNESS_SNOMED)) findings.push(consciousnessFinding(obs));
+  if (loinc.includes(GCS_TOTAL_LOINC)) findings.push(gcsFinding(obs));
+  if (loinc.includes(O2_FLOW_LOINC)) findings.push(oxygenQuantityFinding('o2Flow', obs));
+  if (loinc.includes(O2_CONCENTRATION_LOINC)) findings.push(oxygenQuantityFinding('o2Concentration', obs));
   const coded = codedOxygenFinding(obs, snomed);
   if (coded !== undefined) findings.push(coded);
 
   // Components: systolic in the BP panel, inhaled O2 in the SpO2 Observation, and any other vital a
   // device bundles in. A vital the Observation itself already carries is not read twice.
-  for (const component of asArray(obs['component'])) {
-    if (!isObject(component)) continue;
-    const cLoinc = codesOf(component['code'], LOINC);
-    const cSnomed = codesOf(component['code'], SNOMED);
-    const absent = component['dataAbsentReason'] !== undefined;
-    for (const v of NUMERIC_VITALS) {
-      if (hasAny(cLoinc, VITAL_LOINC[v]) && !topVitals.includes(v)) findings.push(numericFinding(v, component));
+  const components = obs['component'];
+  if (Array.isArray(components)) {
+    for (const component of components) {
+      if (!isObject(component)) continue;
+      const cLoinc = codesOf(component['code'], LOINC);
+      const cSnomed = codesOf(component['code'], SNOMED);
+      const absent = component['dataAbsentReason'] !== undefined;
+      for (const v of vitalsCoded(cLoinc)) {
+        if (!topVitals.includes(v)) findings.push(numericFinding(v, component));
+      }
+      // An O2 component with no value (typical on room air) says nothing: skipped, not "unusable".
+      if (cLoinc.includes(O2_FLOW_LOINC) && !absent) findings.push(oxygenQuantityFinding('o2Flow', component));
+      if (cLoinc.includes(O2_CONCENTRATION_LOINC) && !absent) findings.push(oxygenQuantityFinding('o2Concentration', component));
+      const cCoded = codedOxygenFinding(component, cSnomed);
+      if (cCoded !== undefined) findings.push(cCoded);
     }
-    // An O2 component with no value (typical on room air) says nothing: skipped, not "unusable".
-    if (cLoinc.has(O2_FLOW_LOINC) && !absent) findings.push(oxygenQuantityFinding('o2Flow', component));
-    if (cLoinc.has(O2_CONCENTRATION_LOINC) && !absent) findings.push(oxygenQuantityFinding('o2Concentration', component));
-    const cCoded = codedOxygenFinding(component, cSnomed);
-    if (cCoded !== undefined) findings.push(cCoded);
   }
 
-  if (loinc.has(BP_PANEL_LOINC) && !findings.some((f) => f.vital === 'systolicBP')) {
+  if (loinc.includes(BP_PANEL_LOINC) && !findings.some((f) => f.vital === 'systolicBP')) {
     findings.push({
       vital: 'systolicBP',
       ok: false,
@@ -304,8 +321,8 @@ function readObservation(obs: Json): Finding[] {
   // "Air or Oxygen" charted with a text-only code and the SNOMED statement as its value.
   if (findings.length === 0) {
     const valueCodes = codesOf(obs['valueCodeableConcept'], SNOMED);
-    if (valueCodes.has(SNOMED_ON_OXYGEN)) findings.push({ vital: 'supplementalOxygen', ok: true, value: { coded: true } });
-    else if (valueCodes.has(SNOMED_ROOM_AIR)) findings.push({ vital: 'supplementalOxygen', ok: true, value: { coded: false } });
+    if (valueCodes.includes(SNOMED_ON_OXYGEN)) findings.push({ vital: 'supplementalOxygen', ok: true, value: { coded: true } });
+    else if (valueCodes.includes(SNOMED_ROOM_AIR)) findings.push({ vital: 'supplementalOxygen', ok: true, value: { coded: false } });
   }
   return findings;
 }
@@ -313,63 +330,155 @@ function readObservation(obs: Json): Finding[] {
 // ---------------------------------------------------------------------------------------------
 // Time
 
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const PARTIAL_DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
 const NO_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
 type Timed = { ok: true; at: Date } | { ok: false; reason: string };
+/** A charted time as milliseconds since 1970, or why it cannot be used. */
+type TimedMs = { ok: true; ms: number } | { ok: false; reason: string };
 
-/** Date.parse rolls 31 February over into March: check the calendar fields themselves. */
-function isRealCalendarTime(value: string): boolean {
-  const [year, month, day, hour, minute] = [0, 5, 8, 11, 14].map((i) => Number(value.slice(i, i + (i === 0 ? 4 : 2))));
-  if (year === undefined || month === undefined || day === undefined || hour === undefined || minute === undefined) return false;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59;
+/** The digits at `s[i..i+n)` as a number, or -1 when any is not a digit. */
+function digits(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const d = s.charCodeAt(k) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
-function parseDateTime(value: string): Timed {
-  if (DATE_TIME.test(value) && isRealCalendarTime(value)) {
-    const ms = Date.parse(value);
-    if (!Number.isNaN(ms)) return { ok: true, at: new Date(ms) };
+/** Days in a month of the proleptic Gregorian calendar. */
+function daysIn(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * `YYYY-MM-DDThh:mm[:ss[.fff…]](Z|±hh:mm)`, a real calendar time (Date.parse rolls 31 February over
+ * into March, so the fields themselves are checked), as epoch ms; NaN for anything else. Read by hand,
+ * one character at a time: a vital sign's time is read for every Observation of every call.
+ */
+function instantMs(value: string): number {
+  const n = value.length;
+  if (n < 17 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84 || value.charCodeAt(13) !== 58) return Number.NaN;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  const hour = digits(value, 11, 2);
+  const minute = digits(value, 14, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59) return Number.NaN;
+  let i = 16;
+  let second = 0;
+  let fraction = 0;
+  let long = false;
+  if (value.charCodeAt(i) === 58) {
+    second = digits(value, i + 1, 2);
+    if (second < 0 || second > 59) return Number.NaN;
+    i += 3;
+    if (value.charCodeAt(i) === 46) {
+      const from = ++i;
+      while (i < n && value.charCodeAt(i) >= 48 && value.charCodeAt(i) <= 57) i++;
+      if (i === from) return Number.NaN;
+      // Past milliseconds, Date.parse's own reading of the digits is the rule (rare: .NET's seven).
+      if (i - from > 3) long = true;
+      else fraction = digits(`${value.slice(from, i)}00`, 0, 3);
+    }
   }
+  let offsetMinutes = 0;
+  const zone = value.charCodeAt(i);
+  if (zone === 90 && i + 1 === n) {
+    // Z
+  } else if ((zone === 43 || zone === 45) && i + 6 === n && value.charCodeAt(i + 3) === 58) {
+    const oh = digits(value, i + 1, 2);
+    const om = digits(value, i + 4, 2);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return Number.NaN;
+    offsetMinutes = (zone === 43 ? 1 : -1) * (oh * 60 + om);
+  } else {
+    return Number.NaN;
+  }
+  if (long) return Date.parse(value);
+  const utc = new Date(0);
+  utc.setUTCFullYear(year, month - 1, day);
+  utc.setUTCHours(hour, minute, second, fraction);
+  return utc.getTime() - offsetMinutes * 60_000;
+}
+
+function parseDateTimeMs(value: string): TimedMs {
+  const ms = instantMs(value);
+  if (!Number.isNaN(ms)) return { ok: true, ms };
   if (PARTIAL_DATE.test(value)) return { ok: false, reason: 'charted time is a date without a time of day' };
   if (NO_ZONE.test(value)) return { ok: false, reason: 'charted time has no time zone' };
   return { ok: false, reason: 'charted time is not a valid date and time' };
 }
 
+/** The string effective[x] (falling back to `issued`) a value's time is read from, if any. */
+function chartedTimeText(obs: Json): string | undefined {
+  const candidates = [obs['effectiveDateTime'], undefined, undefined, obs['effectiveInstant'], obs['issued']];
+  const period = obs['effectivePeriod'];
+  if (isObject(period)) {
+    candidates[1] = period['end'];
+    candidates[2] = period['start'];
+  }
+  for (const c of candidates) if (typeof c === 'string' && c.length > 0) return c;
+  return undefined;
+}
+
 /** When the value was true of the patient: effective[x], falling back to `issued`. */
 export function observationTime(obs: Json): Timed {
-  const period = isObject(obs['effectivePeriod']) ? obs['effectivePeriod'] : undefined;
-  const candidates = [obs['effectiveDateTime'], period?.['end'], period?.['start'], obs['effectiveInstant'], obs['issued']];
-  const first = candidates.find((c): c is string => typeof c === 'string' && c.length > 0);
-  return first === undefined ? { ok: false, reason: 'no time charted' } : parseDateTime(first);
+  const text = chartedTimeText(obs);
+  if (text === undefined) return { ok: false, reason: 'no time charted' };
+  const t = parseDateTimeMs(text);
+  return t.ok ? { ok: true, at: new Date(t.ms) } : t;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Choosing
+// Reading every Observation once
 
 interface Candidate {
   vital: ObservedName;
   value: number | Consciousness | OxygenEvidence;
-  unit?: string;
-  newOnset?: boolean;
-  at: Date;
-  issuedMs: number;
+  unit: string | undefined;
+  newOnset: boolean;
+  atMs: number;
+  /** The Observation's `issued`, read only when a tie must be broken. */
+  issued: unknown;
+  issuedMs: number | undefined;
   id: string;
   /** Set on unverified candidates: the status that keeps them from being scored. */
-  status?: string;
+  status: string | undefined;
 }
 
-function issuedMs(obs: Json): number {
-  const ms = typeof obs['issued'] === 'string' ? Date.parse(obs['issued']) : Number.NaN;
-  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+/** One Observation as read: refused whole (status, time), or its findings at its time. */
+type ReadObservation =
+  | { kind: 'refused'; vitals: ObservedName[]; reason: string; atMs: number | undefined }
+  | { kind: 'timed'; vitals: ObservedName[]; atMs: number; unverified: boolean; candidates: Candidate[]; unusable: { vital: ObservedName; reason: string }[] };
+
+/**
+ * Every Observation of the sources read once (codes, units, time), in the order normalisation
+ * considers them; `chooseInputs` then picks from them as of any moment without reading FHIR again.
+ */
+export interface ReadObservations {
+  list: ReadObservation[];
+  /** True when two versions of one Observation id were sent (an earlier moment must re-read them). */
+  versioned: boolean;
+}
+
+function issuedMsOf(c: Candidate): number {
+  if (c.issuedMs === undefined) {
+    const ms = typeof c.issued === 'string' ? Date.parse(c.issued) : Number.NaN;
+    c.issuedMs = Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+  }
+  return c.issuedMs;
 }
 
 /** Newest first; ties broken by later `issued`, then smaller id, then smaller value: input order never matters. */
 function compareCandidates(a: Candidate, b: Candidate): number {
+  if (a.atMs !== b.atMs) return b.atMs - a.atMs;
+  const ai = issuedMsOf(a);
+  const bi = issuedMsOf(b);
   return (
-    b.at.getTime() - a.at.getTime() ||
-    (b.issuedMs > a.issuedMs ? 1 : b.issuedMs < a.issuedMs ? -1 : 0) ||
+    (bi > ai ? 1 : bi < ai ? -1 : 0) ||
     (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
     (typeof a.value === 'number' && typeof b.value === 'number'
       ? a.value - b.value
@@ -396,7 +505,7 @@ function mergeSameTimeOxygen(sorted: Candidate[]): Candidate[] {
   const out: Candidate[] = [];
   for (const c of sorted) {
     const last = out[out.length - 1];
-    if (last !== undefined && last.at.getTime() === c.at.getTime()) {
+    if (last !== undefined && last.atMs === c.atMs) {
       out[out.length - 1] = { ...last, value: mergeOxygen(last.value as OxygenEvidence, c.value as OxygenEvidence) };
     } else {
       out.push(c);
@@ -406,10 +515,10 @@ function mergeSameTimeOxygen(sorted: Candidate[]): Candidate[] {
 }
 
 function toReading(c: Candidate): VitalReading {
-  const reading: VitalReading =
-    c.vital === 'supplementalOxygen' ? { value: toOxygenStatus(c.value as OxygenEvidence), at: c.at } : { value: c.value, at: c.at };
+  const at = new Date(c.atMs);
+  const reading: VitalReading = c.vital === 'supplementalOxygen' ? { value: toOxygenStatus(c.value as OxygenEvidence), at } : { value: c.value, at };
   if (c.unit !== undefined) reading.unit = c.unit;
-  if (c.newOnset === true) reading.newOnset = true;
+  if (c.newOnset) reading.newOnset = true;
   if (c.status !== undefined) reading.status = c.status;
   return reading;
 }
@@ -422,9 +531,10 @@ function versionRank(r: FhirResource): [number, number] {
 }
 
 /** Observations only, each id once (the newer version when two differ). */
-function distinctObservations(resources: readonly FhirResource[]): FhirResource[] {
+function distinctObservations(resources: readonly FhirResource[]): { observations: FhirResource[]; versioned: boolean } {
   const byId = new Map<string, FhirResource>();
   const anonymous: FhirResource[] = [];
+  let versioned = false;
   for (const r of resources) {
     if (!isObject(r) || r.resourceType !== 'Observation') continue;
     if (typeof r.id !== 'string' || r.id.length === 0) {
@@ -436,60 +546,108 @@ function distinctObservations(resources: readonly FhirResource[]): FhirResource[
       byId.set(r.id, r);
       continue;
     }
+    if (seen !== r) versioned = true;
     const [sv, su] = versionRank(seen);
     const [rv, ru] = versionRank(r);
     if (rv > sv || (rv === sv && ru > su)) byId.set(r.id, r);
   }
-  return [...byId.values(), ...anonymous];
+  return { observations: anonymous.length === 0 ? [...byId.values()] : [...byId.values(), ...anonymous], versioned };
 }
 
-// ---------------------------------------------------------------------------------------------
+/** The distinct vitals of some findings, in order of first appearance. */
+function vitalsOf(findings: readonly Finding[]): ObservedName[] {
+  const out: ObservedName[] = [];
+  for (const f of findings) if (!out.includes(f.vital)) out.push(f.vital);
+  return out;
+}
 
-export function normaliseInputs(sources: NormaliseSources, options: NormaliseOptions): PatientInputs {
-  const nowMs = options.now.getTime();
-  const staleBefore = nowMs - options.staleAfterHours * 3_600_000;
-  const futureAfter = nowMs + CLOCK_SKEW_TOLERANCE_MINUTES * 60_000;
-
-  const candidates = new Map<ObservedName, Candidate[]>(OBSERVED_NAMES.map((v) => [v, []]));
-  const unverifiedCandidates = new Map<ObservedName, Candidate[]>(OBSERVED_NAMES.map((v) => [v, []]));
-  const unusable: UnusableValue[] = [];
-
-  for (const obs of distinctObservations(sources.observations)) {
+/** Reads every Observation once: codes, units, status and time. Pure. */
+export function readObservations(resources: readonly FhirResource[]): ReadObservations {
+  const { observations, versioned } = distinctObservations(resources);
+  const list: ReadObservation[] = [];
+  // A set of vitals is charted at one time: its instant is read once per call, not once per value.
+  const times = new Map<string, TimedMs>();
+  for (const obs of observations) {
     const findings = readObservation(obs);
     if (findings.length === 0) continue;
 
     const status = typeof obs['status'] === 'string' ? obs['status'] : undefined;
     if (status !== undefined && IGNORED_STATUSES.has(status)) continue;
-    const time = observationTime(obs);
-    const at = time.ok ? time.at : undefined;
-    const refuse = (reason: string): void => {
-      const vitals = new Set(findings.map((f) => f.vital));
-      for (const vital of vitals) unusable.push(at === undefined ? { vital, reason } : { vital, reason, at });
-    };
+    const text = chartedTimeText(obs);
+    let time: TimedMs;
+    if (text === undefined) time = { ok: false, reason: 'no time charted' };
+    else {
+      const known = times.get(text);
+      time = known ?? parseDateTimeMs(text);
+      if (known === undefined) times.set(text, time);
+    }
+    const atMs = time.ok ? time.ms : undefined;
     const unverified = status === undefined || UNVERIFIED_STATUSES.has(status);
 
-    if (!unverified && !USED_STATUSES.has(status)) refuse(`observation status is ${clip(status, 20)}`);
-    else if (!time.ok) refuse(time.reason);
-    else if (time.at.getTime() > futureAfter) refuse('charted in the future');
+    if (!unverified && !USED_STATUSES.has(status)) list.push({ kind: 'refused', vitals: vitalsOf(findings), reason: `observation status is ${clip(status, 20)}`, atMs });
+    else if (!time.ok) list.push({ kind: 'refused', vitals: vitalsOf(findings), reason: time.reason, atMs: undefined });
     else {
       const id = typeof obs.id === 'string' ? obs.id : '';
-      const into = unverified ? unverifiedCandidates : candidates;
+      const candidates: Candidate[] = [];
+      const unusable: { vital: ObservedName; reason: string }[] = [];
       for (const f of findings) {
         if (!f.ok) {
-          unusable.push({ vital: f.vital, reason: f.reason, at: time.at });
+          unusable.push({ vital: f.vital, reason: f.reason });
           continue;
         }
-        into.get(f.vital)?.push({
+        candidates.push({
           vital: f.vital,
           value: f.value,
-          ...('unit' in f ? { unit: f.unit } : {}),
-          ...('newOnset' in f && f.newOnset ? { newOnset: true } : {}),
-          ...(unverified ? { status: status ?? 'missing' } : {}),
-          at: time.at,
-          issuedMs: issuedMs(obs),
+          unit: 'unit' in f ? f.unit : undefined,
+          newOnset: 'newOnset' in f && f.newOnset,
+          status: unverified ? (status ?? 'missing') : undefined,
+          atMs: time.ms,
+          issued: obs['issued'],
+          issuedMs: undefined,
           id,
         });
       }
+      list.push({ kind: 'timed', vitals: vitalsOf(findings), atMs: time.ms, unverified, candidates, unusable });
+    }
+  }
+  return { list, versioned };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choosing
+
+export interface ChooseOptions extends NormaliseOptions {
+  /** Only values charted strictly before this instant (ms) count, as if the rest had never been sent. */
+  chartedBeforeMs?: number;
+}
+
+/** The inputs as of `options.now`, chosen from Observations read once. */
+export function chooseInputs(read: ReadObservations, others: Omit<NormaliseSources, 'observations'>, options: ChooseOptions): PatientInputs {
+  const nowMs = options.now.getTime();
+  const staleBefore = nowMs - options.staleAfterHours * 3_600_000;
+  const futureAfter = nowMs + CLOCK_SKEW_TOLERANCE_MINUTES * 60_000;
+  const before = options.chartedBeforeMs;
+
+  const candidates = new Map<ObservedName, Candidate[]>(OBSERVED_NAMES.map((v) => [v, []]));
+  const unverifiedCandidates = new Map<ObservedName, Candidate[]>();
+  const unusable: UnusableValue[] = [];
+
+  for (const entry of read.list) {
+    if (before !== undefined && (entry.atMs === undefined || entry.atMs >= before)) continue;
+    if (entry.kind === 'refused') {
+      for (const vital of entry.vitals) unusable.push(entry.atMs === undefined ? { vital, reason: entry.reason } : { vital, reason: entry.reason, at: new Date(entry.atMs) });
+      continue;
+    }
+    if (entry.atMs > futureAfter) {
+      for (const vital of entry.vitals) unusable.push({ vital, reason: 'charted in the future', at: new Date(entry.atMs) });
+      continue;
+    }
+    // Findings that could not be used and those that could, in the order they were charted.
+    for (const u of entry.unusable) unusable.push({ vital: u.vital, reason: u.reason, at: new Date(entry.atMs) });
+    for (const c of entry.candidates) {
+      let into = (entry.unverified ? unverifiedCandidates : candidates).get(c.vital);
+      if (into === undefined) unverifiedCandidates.set(c.vital, (into = []));
+      into.push(c);
     }
   }
 
@@ -503,26 +661,29 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
     const sorted = sortedOf(candidates.get(vital) ?? [], vital);
     const newest = sorted[0];
     if (newest !== undefined) {
-      if (newest.at.getTime() >= staleBefore) {
+      if (newest.atMs >= staleBefore) {
         vitals[vital] = toReading(newest);
         // The value charted before it, for trends ("up from 18 four hours ago").
-        const before = sorted.find((c) => c.at.getTime() < newest.at.getTime());
-        if (before !== undefined) previous[vital] = toReading(before);
+        const earlier = sorted.find((c) => c.atMs < newest.atMs);
+        if (earlier !== undefined) previous[vital] = toReading(earlier);
       } else {
         stale[vital] = toReading(newest);
       }
     }
-    const threshold = newest?.at.getTime() ?? staleBefore;
+    const threshold = newest?.atMs ?? staleBefore;
     // An unverified value matters when it is newer than what was used (or than the window, when nothing was).
-    const newestUnverified = sortedOf(unverifiedCandidates.get(vital) ?? [], vital)[0];
-    if (newestUnverified !== undefined && newestUnverified.at.getTime() > Math.max(threshold, staleBefore - 1)) {
+    const unverifiedList = unverifiedCandidates.get(vital);
+    const newestUnverified = unverifiedList === undefined ? undefined : sortedOf(unverifiedList, vital)[0];
+    if (newestUnverified !== undefined && newestUnverified.atMs > Math.max(threshold, staleBefore - 1)) {
       unverifiedReadings[vital] = toReading(newestUnverified);
     }
-    relevantUnusable.push(
-      ...unusable
-        .filter((u) => u.vital === vital && (u.at === undefined || u.at.getTime() >= threshold))
-        .sort((a, b) => (b.at?.getTime() ?? -Infinity) - (a.at?.getTime() ?? -Infinity)),
-    );
+    if (unusable.length > 0) {
+      relevantUnusable.push(
+        ...unusable
+          .filter((u) => u.vital === vital && (u.at === undefined || u.at.getTime() >= threshold))
+          .sort((a, b) => (b.at?.getTime() ?? -Infinity) - (a.at?.getTime() ?? -Infinity)),
+      );
+    }
   }
 
   const { gcs: freshGcs, ...freshVitals } = vitals;
@@ -533,7 +694,6 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
   if (freshGcs !== undefined) other.fresh.gcs = freshGcs as Reading<number>;
   if (staleGcs !== undefined) other.stale.gcs = staleGcs as Reading<number>;
 
-  const times = Object.values(freshVitals).map((r) => r.at.getTime());
   const inputs: PatientInputs = {
     vitals: freshVitals,
     stale: staleVitals,
@@ -541,19 +701,30 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
     previous: previousVitals,
     other,
     unusable: relevantUnusable,
-    spo2Scale: spo2ScaleFromGoals(sources.goals),
+    spo2Scale: spo2ScaleFromGoals(others.goals),
   };
-  const ageYears = ageFromPatient(sources.patient, options.now);
+  const ageYears = ageFromPatient(others.patient, options.now);
   if (ageYears !== undefined) inputs.ageYears = ageYears;
-  if (times.length > 0) {
-    inputs.dataAsOf = new Date(Math.min(...times));
-    inputs.newestAt = new Date(Math.max(...times));
+  let oldest = Number.POSITIVE_INFINITY;
+  let newestMs = Number.NEGATIVE_INFINITY;
+  for (const r of Object.values(freshVitals)) {
+    const t = r.at.getTime();
+    if (t < oldest) oldest = t;
+    if (t > newestMs) newestMs = t;
+  }
+  if (newestMs !== Number.NEGATIVE_INFINITY) {
+    inputs.dataAsOf = new Date(oldest);
+    inputs.newestAt = new Date(newestMs);
   }
   return inputs;
 }
 
+export function normaliseInputs(sources: NormaliseSources, options: NormaliseOptions): PatientInputs {
+  return chooseInputs(readObservations(sources.observations), sources, options);
+}
+
 /** One vital's candidates, newest first (oxygen evidence charted at one moment merged first). */
 function sortedOf(list: Candidate[], vital: ObservedName): Candidate[] {
-  const sorted = list.sort(compareCandidates);
+  const sorted = list.length > 1 ? list.sort(compareCandidates) : list;
   return vital === 'supplementalOxygen' ? mergeSameTimeOxygen(sorted) : sorted;
 }

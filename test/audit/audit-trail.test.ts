@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,9 @@ describe('the audit trail', () => {
     });
     expect(first!.latencyMs).toBeGreaterThan(0);
     expect(first!.at).toBe('2026-11-23T12:00:00.000Z');
+    // The hash is of the card's bytes as sent (the answer is plain JSON: re-serialising it changes nothing).
+    expect(res.body).toBe(JSON.stringify(res.json()));
+    expect(first!.cards[0]!.sha256).toBe(createHash('sha256').update(JSON.stringify(card)).digest('hex'));
     // One patient, one pseudonym: both calls link without naming the patient.
     expect(first!.patient).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
     expect(second!.patient).toBe(first!.patient);

@@ -113,6 +113,11 @@ describe('NEWS2 rounding before banding (half up)', () => {
     [91.49, 0, 91],
     [-2.5, 0, -3],
     [0, 1, 0],
+    [-0, 1, -0],
+    [96, 0, 96],
+    [-7, 2, -7],
+    [99999999999, 3, 99999999999],
+    [123456789012345, 0, 123456789012000],
   ])('rounds %s to %i places as %s', (value, decimals, expected) => {
     expect(roundHalfUp(value, decimals)).toBe(expected);
   });

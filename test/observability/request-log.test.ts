@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { testApp } from '../support/app.js';
 import { criticalCall } from './hook-calls.js';
 import { captureLog } from '../support/log-capture.js';
@@ -14,6 +14,16 @@ describe('request logging', () => {
     await app.close();
   });
 
+  it('makes no child logger for a call that writes no line (a child costs more than the call logs)', async () => {
+    const { log } = captureLog();
+    const app = await testApp({ logger: log });
+    const children = vi.spyOn(log, 'child');
+    const call = criticalCall();
+    expect((await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body })).statusCode).toBe(200);
+    expect(children).not.toHaveBeenCalled();
+    await app.close();
+  });
+
   it("binds a call's log lines to its hookInstance, and never to the patient", async () => {
     const { log, lines } = captureLog();
     const failing = () => {
@@ -24,6 +34,7 @@ describe('request logging', () => {
     await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body });
     const line = lines.find((l) => l.msg === 'call observer failed');
     expect(line?.hookInstance).toBe(call.body.hookInstance);
+    expect(line?.reqId).toEqual(expect.any(String));
     expect(JSON.stringify(lines)).not.toContain('syn-log-patient-31337');
     await app.close();
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FhirResource } from '../../src/fhir/resources.js';
-import { CLOCK_SKEW_TOLERANCE_MINUTES, normaliseInputs, type NormaliseSources } from '../../src/prefetch/normalise.js';
+import { CLOCK_SKEW_TOLERANCE_MINUTES, normaliseInputs, observationTime, type NormaliseSources } from '../../src/prefetch/normalise.js';
 import type { PatientInputs } from '../../src/domain/vital-signs.js';
 import { propertyRuns } from '../support/property.js';
 import {
@@ -288,6 +288,10 @@ describe('time of a value', () => {
     ['issued', { issued: '2024-05-01T07:00:00Z' }, '2024-05-01T07:00:00Z'],
     ['effective before issued', { effectiveDateTime: '2024-05-01T06:00:00Z', issued: '2024-05-01T07:00:00Z' }, '2024-05-01T06:00:00Z'],
     ['minutes without seconds', { effectiveDateTime: '2024-05-01T06:00Z' }, '2024-05-01T06:00:00Z'],
+    ['a negative offset with minutes', { effectiveDateTime: '2024-05-01T03:30:00-02:30' }, '2024-05-01T06:00:00Z'],
+    ['an offset that crosses midnight', { effectiveDateTime: '2024-05-01T00:30:00+01:00' }, '2024-04-30T23:30:00Z'],
+    ['one digit of a second', { effectiveDateTime: '2024-05-01T06:00:00.5Z' }, '2024-05-01T06:00:00.500Z'],
+    ['seven digits of a second (.NET)', { effectiveDateTime: '2024-05-01T06:00:00.1234567Z' }, '2024-05-01T06:00:00.123Z'],
   ])('uses %s', (_label, fields, expected) => {
     expect(normalise([{ ...base(), ...fields }]).vitals.heartRate?.at).toEqual(at(expected));
   });
@@ -298,10 +302,23 @@ describe('time of a value', () => {
     ['a time without a zone', { effectiveDateTime: '2024-05-01T10:00:00' }, 'charted time has no time zone'],
     ['garbage', { effectiveDateTime: 'yesterday' }, 'charted time is not a valid date and time'],
     ['an impossible date', { effectiveDateTime: '2024-02-31T10:00:00Z' }, 'charted time is not a valid date and time'],
+    ['29 February of a common year', { effectiveDateTime: '2023-02-29T10:00:00Z' }, 'charted time is not a valid date and time'],
+    ['hour 24', { effectiveDateTime: '2024-05-01T24:00:00Z' }, 'charted time is not a valid date and time'],
+    ['second 60', { effectiveDateTime: '2024-05-01T10:00:60Z' }, 'charted time is not a valid date and time'],
+    ['an offset of 24 hours', { effectiveDateTime: '2024-05-01T10:00:00+24:00' }, 'charted time is not a valid date and time'],
+    ['a lower-case zone', { effectiveDateTime: '2024-05-01T10:00:00z' }, 'charted time is not a valid date and time'],
+    ['a decimal point and no digits', { effectiveDateTime: '2024-05-01T10:00:00.Z' }, 'charted time is not a valid date and time'],
+    ['a space before it', { effectiveDateTime: ' 2024-05-01T10:00:00Z' }, 'charted time is not a valid date and time'],
   ])('refuses a value with %s', (_label, fields, reason) => {
     const inputs = normalise([{ ...base(), ...fields }]);
     expect(inputs.vitals.heartRate).toBeUndefined();
     expect(inputs.unusable).toEqual([{ vital: 'heartRate', reason }]);
+  });
+
+  it('reads 29 February of a leap year, and of 2000, as a real day', () => {
+    expect(observationTime({ effectiveDateTime: '2024-02-29T06:00:00Z' })).toEqual({ ok: true, at: at('2024-02-29T06:00:00Z') });
+    expect(observationTime({ effectiveDateTime: '2000-02-29T06:00:00Z' })).toEqual({ ok: true, at: at('2000-02-29T06:00:00Z') });
+    expect(observationTime({ effectiveDateTime: '2100-02-29T06:00:00Z' }).ok).toBe(false);
   });
 
   it(`accepts up to ${CLOCK_SKEW_TOLERANCE_MINUTES} minutes of clock skew, refuses values further in the future`, () => {

@@ -1,0 +1,114 @@
+// The benchmark's scenarios in miniature, as `npm test` can afford them: the real server (sources
+// through tsx, one digest thread so bodies cross to a worker and back, as under `npm start`) under
+// the benchmark's own load generator, over several connections. Asserts what a ward would notice,
+// never speed: every call answered 2xx, and each answer the cards the in-process app (bodies
+// digested inline) gives for the same body. SYNTHETIC ward.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { startFhirServer, type FhirTestServer } from '../../demo/fhir-server.js';
+import { runRound, spawnServer, type Call, type Server } from '../../bench/lib/load.js';
+import { productionServerArgs } from '../../bench/lib/production.js';
+import { orderSelectCall, patientViewCall, patientViewFetchCall, template, ward, wardResources, withFreshInstance } from '../../bench/lib/ward.js';
+import { testApp } from '../support/app.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const now = new Date();
+const patients = ward(160, now);
+
+/**
+ * What a clinician sees of an answer: each card's colour and summary, in order, with relative times
+ * ("13 min ago") left out: the two answers compared are made moments apart on the real clock.
+ */
+function seen(body: Buffer | string): string[] {
+  const cards = (JSON.parse(body.toString()) as { cards: { summary: string; indicator: string }[] }).cards;
+  return cards.map((c) => `${c.indicator}: ${c.summary.replace(/(\d+ (?:h|min|days?) )+ago|just now/g, '… ago')}`);
+}
+
+describe('the benchmark scenarios, small', () => {
+  let server: Server;
+  let fhir: FhirTestServer;
+  let inline: FastifyInstance;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'vigil-bench-smoke-'));
+    fhir = await startFhirServer({ resources: wardResources(patients) as unknown as Parameters<typeof startFhirServer>[0]['resources'], defaultCount: 250 });
+    server = await spawnServer(['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
+      VIGIL_AUTH: 'off',
+      VIGIL_LOG_LEVEL: 'error',
+      VIGIL_MODEL_PATH: 'none',
+      VIGIL_DIGEST_THREADS: '1',
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_FHIR_ALLOWED_ORIGINS: fhir.origin,
+      VIGIL_FHIR_ALLOW_HTTP_LOOPBACK: 'true',
+      VIGIL_FETCH_DEADLINE_MS: '5000',
+      VIGIL_FHIR_REQUEST_TIMEOUT_MS: '5000',
+    });
+    // The same service in this process, digesting inline, on the real clock like the server.
+    inline = await testApp({ clock: () => new Date() });
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await inline?.close();
+    await fhir?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** Runs `count` calls over 4 connections and returns each answer, by call number. */
+  async function load(calls: Call[]): Promise<Map<number, Buffer>> {
+    const answers = new Map<number, Buffer>();
+    const round = await runRound(server.port, 4, calls.length, (i) => calls[i]!, (i, body) => answers.set(i, body));
+    expect(round.errors).toEqual([]);
+    expect(round.calls).toBe(calls.length);
+    return answers;
+  }
+
+  async function inlineAnswer(call: Call): Promise<string[]> {
+    const res = await inline.inject({ method: 'POST', url: call.path, headers: { 'content-type': 'application/json' }, payload: call.body });
+    expect(res.statusCode).toBe(200);
+    return seen(res.body);
+  }
+
+  it('patient-view: every call answered, with the cards the inline path gives', async () => {
+    const calls = patients.slice(0, 60).map((p) => ({ path: '/cds-services/deterioration-risk', body: withFreshInstance(template(patientViewCall(p))) }));
+    const answers = await load(calls);
+    const kinds = new Set<string>();
+    for (const [i, body] of answers) {
+      expect(seen(body)).toEqual(await inlineAnswer(calls[i]!));
+      for (const s of seen(body)) kinds.add(s.split(':')[0]!);
+    }
+    // The ward is not all alike: the scenario exercises more than one kind of card.
+    expect(kinds.size).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('order-select with an opioid: every call answered, with the inline path\'s cards', async () => {
+    const calls = patients.slice(60, 100).map((p) => ({ path: '/cds-services/sedation-safety', body: withFreshInstance(template(orderSelectCall(p))) }));
+    const answers = await load(calls);
+    for (const [i, body] of answers) expect(seen(body)).toEqual(await inlineAnswer(calls[i]!));
+  }, 60_000);
+
+  it('patient-view with prefetch missing: fetched from the FHIR server, the same cards as when the data are sent', async () => {
+    const chosen = patients.slice(100, 130);
+    const calls = chosen.map((p) => ({ path: '/cds-services/deterioration-risk', body: withFreshInstance(template(patientViewFetchCall(p, fhir.baseUrl))) }));
+    const answers = await load(calls);
+    expect(fhir.requests.length).toBeGreaterThanOrEqual(chosen.length);
+    for (const [i, body] of answers) {
+      const sent = { path: '/cds-services/deterioration-risk', body: withFreshInstance(template(patientViewCall(chosen[i]!))) };
+      expect(seen(body)).toEqual(await inlineAnswer(sent));
+    }
+  }, 60_000);
+});
+
+describe('how production starts Vigil', () => {
+  it('the Dockerfile runs the same command as npm start (the benchmarks measure that one)', () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+    expect(cmd).toBeDefined();
+    const args = (JSON.parse(cmd!) as string[]).slice(1);
+    expect(args).toEqual(productionServerArgs().map((a) => (a.startsWith('/') ? 'dist/server.js' : a)));
+  });
+});
