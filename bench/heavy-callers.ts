@@ -68,10 +68,12 @@ async function startVigil(env: Record<string, string>, dataDir: string): Promise
   });
   for (let i = 0; i < 100; i += 1) {
     const up = await new Promise<boolean>((resolve) => {
-      http.get({ host: '127.0.0.1', port, path: '/healthz' }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      }).on('error', () => resolve(false));
+      http
+        .get({ host: '127.0.0.1', port, path: '/healthz' }, (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        })
+        .on('error', () => resolve(false));
     });
     if (up) return { child, port };
     await sleep(100);
@@ -143,7 +145,10 @@ const servers = {
   off: await startVigil(settings.off, join(dataDir, 'off')),
   on: await startVigil(settings.on, join(dataDir, 'on')),
 };
-const samples = { off: { alone: [] as number[], beside: [] as number[], heavyDone: 0, heavyBusy: 0 }, on: { alone: [] as number[], beside: [] as number[], heavyDone: 0, heavyBusy: 0 } };
+const samples = {
+  off: { alone: [] as number[], beside: [] as number[], heavyDone: 0, heavyBusy: 0 },
+  on: { alone: [] as number[], beside: [] as number[], heavyDone: 0, heavyBusy: 0 },
+};
 try {
   for (const name of ['off', 'on'] as const) await load(servers[name].port, normalBody, heavy, 1); // warm-up
   for (let round = 0; round < ROUNDS; round++) {
@@ -183,7 +188,9 @@ const result = {
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 const ratio = result.laneOn.normalBesideHeavy.p50Ms / result.laneOn.normalAlone.p50Ms;
 if (ratio > TARGET_P50_RATIO) {
-  process.stderr.write(`target missed: with the heavy lane on, normal p50 beside heavy callers is ${ratio.toFixed(1)}x alone (target ${TARGET_P50_RATIO}x)\n`);
+  process.stderr.write(
+    `target missed: with the heavy lane on, normal p50 beside heavy callers is ${ratio.toFixed(1)}x alone (target ${TARGET_P50_RATIO}x)\n`,
+  );
   process.exit(1);
 }
 process.stdout.write(`heavy lane target met: normal p50 beside heavy callers ${ratio.toFixed(1)}x alone (target ≤ ${TARGET_P50_RATIO}x)\n`);

@@ -18,9 +18,28 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signCdsToken } from '../src/auth/jws.js';
-import { freePort, median, percentile, rssMb, runRound, sortedLatencies, spawnServer, type Call, type RoundResult, type Server } from './lib/load.js';
+import {
+  freePort,
+  median,
+  percentile,
+  rssMb,
+  runRound,
+  sortedLatencies,
+  spawnServer,
+  type Call,
+  type RoundResult,
+  type Server,
+} from './lib/load.js';
 import { productionServerArgs } from './lib/production.js';
-import { orderSelectCall, patientViewCall, patientViewFetchCall, template, ward, withFreshInstance, type BodyTemplate } from './lib/ward.js';
+import {
+  orderSelectCall,
+  patientViewCall,
+  patientViewFetchCall,
+  template,
+  ward,
+  withFreshInstance,
+  type BodyTemplate,
+} from './lib/ward.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
@@ -45,7 +64,12 @@ function freshDir(prefix: string): string {
   return dir;
 }
 
-const VIGIL_ENV = { VIGIL_LOG_LEVEL: 'error', VIGIL_RATE_LIMIT_MAX: '10000000', VIGIL_RATE_LIMIT_ANON_MAX: '1000000', VIGIL_MODEL_WATCH: 'false' };
+const VIGIL_ENV = {
+  VIGIL_LOG_LEVEL: 'error',
+  VIGIL_RATE_LIMIT_MAX: '10000000',
+  VIGIL_RATE_LIMIT_ANON_MAX: '1000000',
+  VIGIL_MODEL_WATCH: 'false',
+};
 
 async function vigil(env: Record<string, string> = {}): Promise<Server> {
   return spawnServer(productionServerArgs(), { VIGIL_AUTH: 'off', ...VIGIL_ENV, VIGIL_DATA_DIR: freshDir('vigil-bench-'), ...env });
@@ -139,14 +163,18 @@ const notes: string[] = [];
 
 function checkRatio(row: Row | undefined, label: string): void {
   if (row?.ratio === undefined || row.p99Ratio === undefined) return;
-  if (row.ratio < TARGET.minRatio) missed.push(`${label}: throughput ${row.ratio.toFixed(2)}× < ${TARGET.minRatio}× (against ${row.against})`);
-  if (row.p99Ratio > TARGET.maxP99Ratio) missed.push(`${label}: p99 ${row.p99Ratio.toFixed(2)}× > ${TARGET.maxP99Ratio}× (against ${row.against})`);
+  if (row.ratio < TARGET.minRatio)
+    missed.push(`${label}: throughput ${row.ratio.toFixed(2)}× < ${TARGET.minRatio}× (against ${row.against})`);
+  if (row.p99Ratio > TARGET.maxP99Ratio)
+    missed.push(`${label}: p99 ${row.p99Ratio.toFixed(2)}× > ${TARGET.maxP99Ratio}× (against ${row.against})`);
 }
 
 const now = new Date();
 const patients = ward(PATIENTS, now);
 /** Calls to `path`, cycling through the bodies, each with a fresh hookInstance. */
-const cycle = (path: string, templates: BodyTemplate[]) => (i: number): Call => ({ path, body: withFreshInstance(templates[i % templates.length]!) });
+const cycle =
+  (path: string, templates: BodyTemplate[]) =>
+  (i: number): Call => ({ path, body: withFreshInstance(templates[i % templates.length]!) });
 
 /** The answer size a baseline should match: one of Vigil's answers to the scenario's first body. */
 async function answerBytes(server: Server, next: Contender['next']): Promise<number> {
@@ -155,7 +183,14 @@ async function answerBytes(server: Server, next: Contender['next']): Promise<num
   return r.bytes;
 }
 
-async function plainScenario(name: string, path: string, templates: BodyTemplate[], extraVigilEnv: Record<string, string> = {}, withCluster = false, requests = REQUESTS): Promise<void> {
+async function plainScenario(
+  name: string,
+  path: string,
+  templates: BodyTemplate[],
+  extraVigilEnv: Record<string, string> = {},
+  withCluster = false,
+  requests = REQUESTS,
+): Promise<void> {
   progress(name);
   const next = cycle(path, templates);
   const servers: Server[] = [];
@@ -176,7 +211,12 @@ async function plainScenario(name: string, path: string, templates: BodyTemplate
     ];
     if (withCluster) {
       const c = await started(
-        spawnServer(['--import', 'tsx', join(import.meta.dirname, 'lib', 'vigil-cluster.ts')], { VIGIL_AUTH: 'off', ...VIGIL_ENV, VIGIL_DATA_DIR: freshDir('vigil-cluster-'), ...extraVigilEnv }),
+        spawnServer(['--import', 'tsx', join(import.meta.dirname, 'lib', 'vigil-cluster.ts')], {
+          VIGIL_AUTH: 'off',
+          ...VIGIL_ENV,
+          VIGIL_DATA_DIR: freshDir('vigil-cluster-'),
+          ...extraVigilEnv,
+        }),
       );
       contenders.push({ name: 'vigil ×2 processes (comparison)', server: c, next });
     }
@@ -185,25 +225,39 @@ async function plainScenario(name: string, path: string, templates: BodyTemplate
     const scenarioRows = rowsFor(name, measured, { vigil: 'bare', 'vigil ×2 processes (comparison)': 'bare' });
     const twoProcess = rowsFor(name, measured, vs2).find((r) => r.contender === 'vigil')!;
     rows.push(...scenarioRows, { ...twoProcess, contender: 'vigil (against 2 bare processes)' });
-    checkRatio(scenarioRows.find((r) => r.contender === 'vigil'), name);
+    checkRatio(
+      scenarioRows.find((r) => r.contender === 'vigil'),
+      name,
+    );
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
 }
 
 async function missingPrefetchScenario(): Promise<void> {
-  const fhir = await spawnServer(['--import', 'tsx', join(import.meta.dirname, 'lib', 'fhir-child.ts')], { BENCH_PATIENTS: String(PATIENTS) }, '/fhir/metadata');
+  const fhir = await spawnServer(
+    ['--import', 'tsx', join(import.meta.dirname, 'lib', 'fhir-child.ts')],
+    { BENCH_PATIENTS: String(PATIENTS) },
+    '/fhir/metadata',
+  );
   try {
     const base = `http://127.0.0.1:${fhir.port}/fhir`;
     const templates = patients.map((p) => template(patientViewFetchCall(p, base)));
-    await plainScenario('patient-view, prefetch missing (fetched from a local FHIR server)', '/cds-services/deterioration-risk', templates, {
-      VIGIL_FHIR_ALLOWED_ORIGINS: `http://127.0.0.1:${fhir.port}`,
-      VIGIL_FHIR_ALLOW_HTTP_LOOPBACK: 'true',
-      // The FHIR server shares these two cores with Vigil and the load: a deadline for a remote EHR would
-      // measure this machine's overload, not Vigil's path. Raised from 300 ms (and 200 ms per request); a call still fails if they pass.
-      VIGIL_FETCH_DEADLINE_MS: '3000',
-      VIGIL_FHIR_REQUEST_TIMEOUT_MS: '3000',
-    }, false, Math.ceil(REQUESTS / 10)); // the demo FHIR server answers ~250 searches/s: a tenth of the calls
+    await plainScenario(
+      'patient-view, prefetch missing (fetched from a local FHIR server)',
+      '/cds-services/deterioration-risk',
+      templates,
+      {
+        VIGIL_FHIR_ALLOWED_ORIGINS: `http://127.0.0.1:${fhir.port}`,
+        VIGIL_FHIR_ALLOW_HTTP_LOOPBACK: 'true',
+        // The FHIR server shares these two cores with Vigil and the load: a deadline for a remote EHR would
+        // measure this machine's overload, not Vigil's path. Raised from 300 ms (and 200 ms per request); a call still fails if they pass.
+        VIGIL_FETCH_DEADLINE_MS: '3000',
+        VIGIL_FHIR_REQUEST_TIMEOUT_MS: '3000',
+      },
+      false,
+      Math.ceil(REQUESTS / 10),
+    ); // the demo FHIR server answers ~250 searches/s: a tenth of the calls
   } finally {
     await fhir.stop();
   }
@@ -247,17 +301,28 @@ async function authScenario(alg: 'ES384' | 'RS384'): Promise<void> {
   const path = '/cds-services/deterioration-risk';
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const plainNext = cycle(path, patients.map((p) => template(patientViewCall(p))));
+  const plainNext = cycle(
+    path,
+    patients.map((p) => template(patientViewCall(p))),
+  );
   let tokens: string[] = [];
   const prepare = (count: number) => {
     const nowSeconds = Math.floor(Date.now() / 1000);
-    tokens = Array.from({ length: count }, () => signCdsToken({ iss: s.iss, kid: s.kid, alg, aud: base + path, privateKey: s.privateKey, nowSeconds, lifetimeSeconds: 600 }));
+    tokens = Array.from({ length: count }, () =>
+      signCdsToken({ iss: s.iss, kid: s.kid, alg, aud: base + path, privateKey: s.privateKey, nowSeconds, lifetimeSeconds: 600 }),
+    );
   };
   const signedNext = (i: number) => ({ ...plainNext(i), headers: { authorization: `Bearer ${tokens[i]!}` } });
 
   const plainVigil = await vigil();
   const size = await answerBytes(plainVigil, plainNext);
-  const authVigil = await vigil({ VIGIL_AUTH: 'required', VIGIL_TRUSTED_ISSUERS: issuers, VIGIL_PUBLIC_BASE_URL: base, PORT: String(port), VIGIL_JWT_ALGORITHMS: alg });
+  const authVigil = await vigil({
+    VIGIL_AUTH: 'required',
+    VIGIL_TRUSTED_ISSUERS: issuers,
+    VIGIL_PUBLIC_BASE_URL: base,
+    PORT: String(port),
+    VIGIL_JWT_ALGORITHMS: alg,
+  });
   const bare = await baseline(size);
   const bareVerify = await baseline(size, { BASELINE_VERIFY: pem, BASELINE_ALG: alg });
   const servers = [plainVigil, authVigil, bare, bareVerify];
@@ -277,8 +342,13 @@ async function authScenario(alg: 'ES384' | 'RS384'): Promise<void> {
     const [vAuth, vPlain, bVerify, bPlain] = measured as [Measured, Measured, Measured, Measured];
     const vigilCost = extraMs(vAuth, vPlain);
     const checkCost = extraMs(bVerify, bPlain);
-    notes.push(`${alg}: authentication adds ${(vigilCost * 1000).toFixed(0)} µs per call to Vigil; checking the same token adds ${(checkCost * 1000).toFixed(0)} µs per call to the bare server (ratio ${(vigilCost / checkCost).toFixed(2)}, target ≤ ${TARGET.maxAuthCostRatio})`);
-    if (vigilCost > checkCost * TARGET.maxAuthCostRatio) missed.push(`${alg}: authentication costs Vigil ${(vigilCost * 1000).toFixed(0)} µs per call, more than the token check itself (${(checkCost * 1000).toFixed(0)} µs)`);
+    notes.push(
+      `${alg}: authentication adds ${(vigilCost * 1000).toFixed(0)} µs per call to Vigil; checking the same token adds ${(checkCost * 1000).toFixed(0)} µs per call to the bare server (ratio ${(vigilCost / checkCost).toFixed(2)}, target ≤ ${TARGET.maxAuthCostRatio})`,
+    );
+    if (vigilCost > checkCost * TARGET.maxAuthCostRatio)
+      missed.push(
+        `${alg}: authentication costs Vigil ${(vigilCost * 1000).toFixed(0)} µs per call, more than the token check itself (${(checkCost * 1000).toFixed(0)} µs)`,
+      );
   } finally {
     await Promise.all(servers.map((srv) => srv.stop()));
   }
@@ -289,7 +359,10 @@ async function memoryScenario(): Promise<void> {
   if (MEMORY_CALLS <= 0) return;
   const v = await vigil();
   try {
-    const next = cycle('/cds-services/deterioration-risk', patients.map((p) => template(patientViewCall(p))));
+    const next = cycle(
+      '/cds-services/deterioration-risk',
+      patients.map((p) => template(patientViewCall(p))),
+    );
     assertClean('memory warm-up', await runRound(v.port, CONNECTIONS, 10_000, next));
     const rss = () => v.pids().reduce((sum, pid) => sum + rssMb(pid), 0);
     const before = rss();
@@ -297,8 +370,11 @@ async function memoryScenario(): Promise<void> {
     assertClean('memory run', await runRound(v.port, CONNECTIONS, MEMORY_CALLS, next));
     const after = rss();
     const growth = after / before - 1;
-    notes.push(`memory: RSS ${before.toFixed(0)} MiB after 10,000 warm-up calls, ${after.toFixed(0)} MiB after ${MEMORY_CALLS.toLocaleString('en')} more (${(growth * 100).toFixed(1)} %, target < ${TARGET.maxRssGrowth * 100} %; ${((performance.now() - started) / 1000).toFixed(0)} s)`);
-    if (MEMORY_CALLS >= 100_000 && growth >= TARGET.maxRssGrowth) missed.push(`memory: RSS grew ${(growth * 100).toFixed(1)} % over ${MEMORY_CALLS} calls`);
+    notes.push(
+      `memory: RSS ${before.toFixed(0)} MiB after 10,000 warm-up calls, ${after.toFixed(0)} MiB after ${MEMORY_CALLS.toLocaleString('en')} more (${(growth * 100).toFixed(1)} %, target < ${TARGET.maxRssGrowth * 100} %; ${((performance.now() - started) / 1000).toFixed(0)} s)`,
+    );
+    if (MEMORY_CALLS >= 100_000 && growth >= TARGET.maxRssGrowth)
+      missed.push(`memory: RSS grew ${(growth * 100).toFixed(1)} % over ${MEMORY_CALLS} calls`);
   } finally {
     await v.stop();
   }
@@ -306,7 +382,10 @@ async function memoryScenario(): Promise<void> {
 
 const ms = (x: number) => x.toFixed(2);
 function table(rows: Row[]): string {
-  const lines = ['| scenario | server | calls/s | p50 ms | p99 ms | p99.9 ms | throughput ratio | p99 ratio | against |', '|---|---|---:|---:|---:|---:|---:|---:|---|'];
+  const lines = [
+    '| scenario | server | calls/s | p50 ms | p99 ms | p99.9 ms | throughput ratio | p99 ratio | against |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
   for (const r of rows) {
     lines.push(
       `| ${r.scenario} | ${r.contender} | ${r.rps} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`} | ${r.p99Ratio === undefined ? '' : `${r.p99Ratio.toFixed(2)}×`} | ${r.against ?? ''} |`,
@@ -340,7 +419,9 @@ try {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 }
 
-process.stdout.write(`${now.toISOString()} · ${ROUNDS} rounds × ${REQUESTS} calls, ${CONNECTIONS} connections, SYNTHETIC ward of ${PATIENTS}\n\n${table(rows)}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
+process.stdout.write(
+  `${now.toISOString()} · ${ROUNDS} rounds × ${REQUESTS} calls, ${CONNECTIONS} connections, SYNTHETIC ward of ${PATIENTS}\n\n${table(rows)}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`,
+);
 if (missed.length > 0) {
   process.stderr.write(`\ntargets missed:\n${missed.map((m) => `- ${m}`).join('\n')}\n`);
   process.exit(1);

@@ -50,7 +50,11 @@ function signatureCost(s: Subject): number {
 }
 
 async function app(env: Record<string, string>): Promise<FastifyInstance> {
-  const a = await buildApp({ config: loadConfig({ VIGIL_LOG_LEVEL: 'silent', VIGIL_RATE_LIMIT_MAX: '1000000', ...env }), scorer: createRulesScorer(), logger: false });
+  const a = await buildApp({
+    config: loadConfig({ VIGIL_LOG_LEVEL: 'silent', VIGIL_RATE_LIMIT_MAX: '1000000', ...env }),
+    scorer: createRulesScorer(),
+    logger: false,
+  });
   await a.ready();
   return a;
 }
@@ -59,7 +63,11 @@ async function callCost(a: FastifyInstance, tokens: (string | undefined)[]): Pro
   const times: number[] = [];
   for (const token of tokens) {
     const t0 = performance.now();
-    const res = await a.inject({ method: 'GET', url: '/cds-services', headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+    const res = await a.inject({
+      method: 'GET',
+      url: '/cds-services',
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    });
     times.push((performance.now() - t0) * 1000);
     if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
   }
@@ -73,7 +81,10 @@ async function main(): Promise<void> {
   writeFileSync(
     issuersFile,
     JSON.stringify({
-      issuers: subjects.map((s) => ({ iss: s.iss, jwks: { keys: [{ ...createPublicKey(s.privateKey).export({ format: 'jwk' }), kid: s.kid, use: 'sig' }] } })),
+      issuers: subjects.map((s) => ({
+        iss: s.iss,
+        jwks: { keys: [{ ...createPublicKey(s.privateKey).export({ format: 'jwk' }), kid: s.kid, use: 'sig' }] },
+      })),
     }),
   );
   const authed = await app({ VIGIL_TRUSTED_ISSUERS: issuersFile, VIGIL_PUBLIC_BASE_URL: 'http://127.0.0.1:3000', VIGIL_DATA_DIR: dir });
@@ -83,13 +94,23 @@ async function main(): Promise<void> {
   const perAlg: Record<string, number[]> = { off: [] };
   for (const s of subjects) perAlg[s.alg] = [];
   // Warm-up, then alternate: off, ES384, RS384, off, ...
-  await callCost(open, Array.from({ length: 100 }, () => undefined));
+  await callCost(
+    open,
+    Array.from({ length: 100 }, () => undefined),
+  );
   for (let round = 0; round < ROUNDS; round++) {
-    perAlg.off!.push(...(await callCost(open, Array.from({ length: CALLS_PER_ROUND }, () => undefined))));
+    perAlg.off!.push(
+      ...(await callCost(
+        open,
+        Array.from({ length: CALLS_PER_ROUND }, () => undefined),
+      )),
+    );
     for (const s of subjects) {
       const now = Math.floor(Date.now() / 1000);
       // Signed before timing: every CDS token has a fresh jti, so each call verifies a new token.
-      const tokens = Array.from({ length: CALLS_PER_ROUND }, () => signCdsToken({ iss: s.iss, kid: s.kid, alg: s.alg, aud: AUD, privateKey: s.privateKey, nowSeconds: now }));
+      const tokens = Array.from({ length: CALLS_PER_ROUND }, () =>
+        signCdsToken({ iss: s.iss, kid: s.kid, alg: s.alg, aud: AUD, privateKey: s.privateKey, nowSeconds: now }),
+      );
       perAlg[s.alg]!.push(...(await callCost(authed, tokens)));
     }
   }

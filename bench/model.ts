@@ -64,7 +64,9 @@ const settings = { cacheSize: 1, cacheTtlMs: 60_000, timeoutMs: 100, errorThresh
 const missScorer = createModelScorer({ model: { ...model, release: async () => {} }, settings });
 const hitScorer = createModelScorer({ model: { ...model, release: async () => {} }, settings: { ...settings, cacheSize: 10 } });
 const rules = createRulesScorer();
-const vectors = Array.from({ length: CALLS }, (_, i) => Float32Array.from([12 + (i % 20), 88 + (i % 12), i % 2, 100 + (i % 50), 60 + (i % 70), 0, 36.5 + (i % 20) / 10, 20 + (i % 80)]));
+const vectors = Array.from({ length: CALLS }, (_, i) =>
+  Float32Array.from([12 + (i % 20), 88 + (i % 12), i % 2, 100 + (i % 50), 60 + (i % 70), 0, 36.5 + (i % 20) / 10, 20 + (i % 80)]),
+);
 
 await timeEach(WARM_UP, (i) => model.infer(vectors[i % CALLS] as Float32Array));
 const run = await timeEach(CALLS, (i) => model.infer(vectors[i] as Float32Array));

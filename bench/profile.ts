@@ -111,7 +111,8 @@ function stageOf(frame: CallFrame): Stage | undefined {
   if (/\/dist\/[^/]+\.js$/.test(url)) return 'route handler (glue)'; // app.ts, errors.ts, telemetry.ts
   if (url.includes('/node_modules/zod/')) return 'request validation';
   if (url.includes('/secure-json-parse/') || url.includes('/fastify/lib/content-type-parser')) return 'body JSON.parse';
-  if (url.includes('/fast-json-stringify/') || (url.includes('/fastify/lib/reply') && /^(serialize|preSerialization)/.test(functionName))) return 'serialisation';
+  if (url.includes('/fast-json-stringify/') || (url.includes('/fastify/lib/reply') && /^(serialize|preSerialization)/.test(functionName)))
+    return 'serialisation';
   if (url.includes('/prom-client/')) return 'metrics';
   if (url.includes('/pino/') || url.includes('/pino-std-serializers/') || url.includes('/sonic-boom/')) return 'logging';
   if (url.includes('/onnxruntime') || url.includes('/lru-cache/') || url.includes('/opossum/')) return 'model';
@@ -136,7 +137,9 @@ export function stageTimes(profile: CpuProfile, fromUs: number, toUs: number): M
       const up = parent.get(id);
       stage = own ?? (up === undefined ? 'other' : resolve(up));
       // Node's own internals (sockets, streams, timers) when nothing above them names a stage.
-      if (stage === 'other' || stage === 'idle') stage = node.callFrame.url.startsWith('node:') || node.callFrame.url.includes('/node_modules/') ? 'HTTP, sockets, Fastify' : 'other';
+      if (stage === 'other' || stage === 'idle')
+        stage =
+          node.callFrame.url.startsWith('node:') || node.callFrame.url.includes('/node_modules/') ? 'HTTP, sockets, Fastify' : 'other';
     }
     stageById.set(id, stage);
     return stage;
@@ -208,7 +211,9 @@ async function profileOf(name: 'vigil' | 'baseline', bodies: BodyTemplate[], pat
       VIGIL_RATE_LIMIT_MAX: '10000000',
     });
   } else {
-    server = await spawnServer([...profFlags, '--import', 'tsx', join(import.meta.dirname, 'target.ts')], { BASELINE_ANSWER_BYTES: '3000' });
+    server = await spawnServer([...profFlags, '--import', 'tsx', join(import.meta.dirname, 'target.ts')], {
+      BASELINE_ANSWER_BYTES: '3000',
+    });
   }
   const next = (i: number) => ({ path, body: withFreshInstance(bodies[i % bodies.length]!) });
   const warm = await runRound(server.port, CONNECTIONS, WARMUP, next);
@@ -233,7 +238,8 @@ async function profileOf(name: 'vigil' | 'baseline', bodies: BodyTemplate[], pat
   rmSync(dir, { recursive: true, force: true });
   if (TOP > 0) {
     process.stdout.write(`${name}, main thread: top functions by self time\n${topFunctions(mainProfile, from, to, TOP)}\n`);
-    for (const w of workerProfiles.slice(0, 1)) process.stdout.write(`${name}, a digest thread: top functions\n${topFunctions(w, from, to, TOP)}\n`);
+    for (const w of workerProfiles.slice(0, 1))
+      process.stdout.write(`${name}, a digest thread: top functions\n${topFunctions(w, from, to, TOP)}\n`);
   }
   // The kernel counts CPU per OS thread; the busiest ones besides the main thread are the digest threads.
   const deltas = [...cpu1.entries()].map(([tid, s]) => ({ tid, s: s - (cpu0.get(tid) ?? 0) }));
@@ -242,7 +248,12 @@ async function profileOf(name: 'vigil' | 'baseline', bodies: BodyTemplate[], pat
   const digestCpu = others.slice(0, workerProfiles.length).reduce((a, d) => a + d.s, 0);
   const all = deltas.reduce((a, d) => a + d.s, 0);
   if (process.env.BENCH_PROFILE_THREADS === '1') {
-    process.stdout.write(`${name}: CPU per call by OS thread (µs): ${deltas.sort((a, b) => b.s - a.s).map((d) => Math.round((d.s * 1e6) / CALLS)).join(' ')}\n`);
+    process.stdout.write(
+      `${name}: CPU per call by OS thread (µs): ${deltas
+        .sort((a, b) => b.s - a.s)
+        .map((d) => Math.round((d.s * 1e6) / CALLS))
+        .join(' ')}\n`,
+    );
   }
   const merged = new Map<Stage | 'other', number>();
   for (const w of workerProfiles) for (const [k, v] of stageTimes(w, from, to)) merged.set(k, (merged.get(k) ?? 0) + v);
@@ -303,8 +314,12 @@ const totals = WHO.flatMap((c) => {
   return r.digest === undefined ? [r.main.cpuMs] : [r.main.cpuMs, r.digest.cpuMs, r.main.cpuMs + r.digest.cpuMs];
 });
 lines.push(`| **JavaScript threads** | ${totals.map((v) => `**${Math.round(v * 1000)}**`).join(' | ')} |`);
-lines.push(`| all threads (with libuv's fsync and writes, GC helpers) | ${WHO.flatMap((c) => (results[c]!.digest !== undefined ? ['', '', Math.round(results[c]!.allMs * 1000)] : [Math.round(results[c]!.allMs * 1000)])).join(' | ')} |`);
-lines.push(`| calls/s while profiled | ${WHO.flatMap((c) => (results[c]!.digest !== undefined ? ['', '', Math.round(results[c]!.callsPerSecond)] : [Math.round(results[c]!.callsPerSecond)])).join(' | ')} |`);
+lines.push(
+  `| all threads (with libuv's fsync and writes, GC helpers) | ${WHO.flatMap((c) => (results[c]!.digest !== undefined ? ['', '', Math.round(results[c]!.allMs * 1000)] : [Math.round(results[c]!.allMs * 1000)])).join(' | ')} |`,
+);
+lines.push(
+  `| calls/s while profiled | ${WHO.flatMap((c) => (results[c]!.digest !== undefined ? ['', '', Math.round(results[c]!.callsPerSecond)] : [Math.round(results[c]!.callsPerSecond)])).join(' | ')} |`,
+);
 process.stdout.write(
   `scenario ${SCENARIO} (SYNTHETIC ward bodies), ${CALLS} calls after ${WARMUP} warm-up, ${CONNECTIONS} connections, ${now.toISOString()}\n\n${lines.join('\n')}\n`,
 );

@@ -37,9 +37,23 @@ const kid = randomUUID();
 const ISS = 'https://ehr.bench.example';
 const work = mkdtempSync(join(tmpdir(), 'vigil-bench-replicas-'));
 const issuersFile = join(work, 'trusted-issuers.json');
-writeFileSync(issuersFile, JSON.stringify({ issuers: [{ iss: ISS, jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS384' }] } }] }));
+writeFileSync(
+  issuersFile,
+  JSON.stringify({ issuers: [{ iss: ISS, jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS384' }] } }] }),
+);
 /** Signed before a round, so the client's signing does not share the measured time. */
-const tokens = (n: number) => Array.from({ length: n }, () => signCdsToken({ iss: ISS, kid, alg: 'RS384', aud: `${PUBLIC}${PATH}`, privateKey, nowSeconds: Math.floor(Date.now() / 1000), lifetimeSeconds: 600 }));
+const tokens = (n: number) =>
+  Array.from({ length: n }, () =>
+    signCdsToken({
+      iss: ISS,
+      kid,
+      alg: 'RS384',
+      aud: `${PUBLIC}${PATH}`,
+      privateKey,
+      nowSeconds: Math.floor(Date.now() / 1000),
+      lifetimeSeconds: 600,
+    }),
+  );
 
 interface Replica {
   child: ChildProcess;
@@ -70,7 +84,9 @@ async function startVigil(env: Record<string, string>): Promise<Replica> {
   });
   for (let i = 0; i < 200; i += 1) {
     const ready = await new Promise<boolean>((resolve) => {
-      http.get({ host: '127.0.0.1', port, path: '/readyz' }, (res) => (res.resume(), resolve(res.statusCode === 200))).on('error', () => resolve(false));
+      http
+        .get({ host: '127.0.0.1', port, path: '/readyz' }, (res) => (res.resume(), resolve(res.statusCode === 200)))
+        .on('error', () => resolve(false));
     });
     if (ready) return { child, port };
     await new Promise((r) => setTimeout(r, 100));
@@ -107,7 +123,10 @@ async function round(replicas: Replica[], body: string, count: number): Promise<
   return { seconds: (performance.now() - started) / 1000, latencies };
 }
 
-const fixture = JSON.parse(readFileSync(join(ROOT, 'cards-fixtures', `${FIXTURE}.json`), 'utf8')) as { now: string; request: Record<string, unknown> };
+const fixture = JSON.parse(readFileSync(join(ROOT, 'cards-fixtures', `${FIXTURE}.json`), 'utf8')) as {
+  now: string;
+  request: Record<string, unknown>;
+};
 const body = JSON.stringify(fixtureRequestAt(fixture, new Date()));
 /** Redis's persistence: `always` (every write fsync'd, as the audit files are) or `everysec`. */
 const REDIS_FSYNC = process.env.BENCH_REDIS_FSYNC === 'everysec' ? 'everysec' : 'always';
@@ -146,7 +165,15 @@ try {
     setups: Object.fromEntries(
       Object.entries(measured).map(([name, m]) => {
         const sorted = [...m.latencies].sort((a, b) => a - b);
-        return [name, { rps: Math.round(median(m.rps)), p50Ms: +percentile(sorted, 50).toFixed(2), p99Ms: +percentile(sorted, 99).toFixed(2), rssMb: setups[name]!.map((x) => rssMbOf(x.child.pid!)) }];
+        return [
+          name,
+          {
+            rps: Math.round(median(m.rps)),
+            p50Ms: +percentile(sorted, 50).toFixed(2),
+            p99Ms: +percentile(sorted, 99).toFixed(2),
+            rssMb: setups[name]!.map((x) => rssMbOf(x.child.pid!)),
+          },
+        ];
       }),
     ),
     postgres: { auditRows: rows, expectedRows, commits: batches, recordsPerCommit: +(rows / batches).toFixed(1) },

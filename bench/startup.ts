@@ -23,7 +23,16 @@ interface Start {
 async function start(dataDir: string): Promise<Start> {
   const started = performance.now();
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'server.js')], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', VIGIL_AUTH: 'off', VIGIL_MODEL_PATH: 'none', VIGIL_LOG_LEVEL: 'info', VIGIL_DATA_DIR: dataDir, VIGIL_AUDIT_HMAC_KEY: 'bench-only-audit-key-0123456789abcdef' },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      VIGIL_AUTH: 'off',
+      VIGIL_MODEL_PATH: 'none',
+      VIGIL_LOG_LEVEL: 'info',
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_AUDIT_HMAC_KEY: 'bench-only-audit-key-0123456789abcdef',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
@@ -40,7 +49,10 @@ async function start(dataDir: string): Promise<Start> {
     });
     let readyMs = 0;
     for (let i = 0; i < 200 && readyMs === 0; i++) {
-      const status = await fetch(new URL('/readyz', listening.address)).then((r) => r.status, () => 0);
+      const status = await fetch(new URL('/readyz', listening.address)).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 200) readyMs = performance.now() - started;
       else await sleep(25);
     }
@@ -65,8 +77,18 @@ try {
     runs.empty.push(await start(empty));
     runs.busy.push(await start(busy));
   }
-  const summary = (r: Start[]) => ({ readyMs: median(r.map((s) => s.readyMs)), bootMs: median(r.map((s) => s.bootMs)), rssMb: median(r.map((s) => s.rssMb)) });
-  const result = { records: RECORDS, trailMb: Math.round(bytes / 1024 / 1024), rounds: ROUNDS, emptyTrail: summary(runs.empty), busyTrail: summary(runs.busy) };
+  const summary = (r: Start[]) => ({
+    readyMs: median(r.map((s) => s.readyMs)),
+    bootMs: median(r.map((s) => s.bootMs)),
+    rssMb: median(r.map((s) => s.rssMb)),
+  });
+  const result = {
+    records: RECORDS,
+    trailMb: Math.round(bytes / 1024 / 1024),
+    rounds: ROUNDS,
+    emptyTrail: summary(runs.empty),
+    busyTrail: summary(runs.busy),
+  };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   const slower = result.busyTrail.readyMs - result.emptyTrail.readyMs;
   if (slower > 1000) {

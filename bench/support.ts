@@ -11,10 +11,24 @@ export function rssMbOf(pid: number): number {
 }
 
 /** POSTs `body` to 127.0.0.1:`port``path` and resolves with the status once the answer is read (10 s at most). */
-export function postStatus(agent: http.Agent, port: number, path: string, body: string, headers: Record<string, string> = {}): Promise<number> {
+export function postStatus(
+  agent: http.Agent,
+  port: number,
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers }, timeout: 10_000 },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', ...headers },
+        timeout: 10_000,
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));

@@ -25,7 +25,10 @@ if (cluster.isPrimary && workers > 1) {
       : createVerifier({ key: readFileSync(verifyKey, 'utf8'), algorithms: [process.env.BASELINE_ALG as 'ES384' | 'RS384'], cache: false });
   const app = Fastify({ logger: false });
   const body = JSON.stringify({ cards: [{ summary: 'x'.repeat(Math.max(0, answerSize - 24)) }] });
-  const answer = async (request: { body: unknown; headers: Record<string, string | string[] | undefined> }, reply: { code(n: number): unknown; type(t: string): { send(b: string): unknown } }) => {
+  const answer = async (
+    request: { body: unknown; headers: Record<string, string | string[] | undefined> },
+    reply: { code(n: number): unknown; type(t: string): { send(b: string): unknown } },
+  ) => {
     if (verify !== undefined) {
       const auth = request.headers.authorization;
       if (typeof auth !== 'string' || !auth.startsWith('Bearer ')) return reply.code(401);

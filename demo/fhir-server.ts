@@ -229,7 +229,8 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
     for (const [k, v] of params) if (k !== '_offset') self.searchParams.append(k, v);
     const link: { relation: string; url: string }[] = [{ relation: 'self', url: withOffset(self, offset) }];
     if (fault?.kind === 'looping-next') link.push({ relation: 'next', url: withOffset(self, offset) });
-    else if (fault?.kind === 'foreign-next') link.push({ relation: 'next', url: `${fault.to.replace(/\/+$/, '')}/${type}?_offset=${offset + count}` });
+    else if (fault?.kind === 'foreign-next')
+      link.push({ relation: 'next', url: `${fault.to.replace(/\/+$/, '')}/${type}?_offset=${offset + count}` });
     else if (offset + count < matches.length) link.push({ relation: 'next', url: withOffset(self, offset + count) });
     send(res, 200, {
       resourceType: 'Bundle',
@@ -281,7 +282,8 @@ function outcome(code: string, diagnostics: string) {
 }
 
 function capabilityStatement() {
-  const searchParams = (names: string[]) => names.map((name) => ({ name, type: name === 'date' ? 'date' : name === 'patient' ? 'reference' : 'token' }));
+  const searchParams = (names: string[]) =>
+    names.map((name) => ({ name, type: name === 'date' ? 'date' : name === 'patient' ? 'reference' : 'token' }));
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -300,7 +302,11 @@ function capabilityStatement() {
             interaction: [{ code: 'read' }, { code: 'search-type' }],
             searchParam: searchParams(['patient', 'subject', 'category', 'code', 'date']),
           },
-          { type: 'Goal', interaction: [{ code: 'read' }, { code: 'search-type' }], searchParam: searchParams(['patient', 'subject', 'lifecycle-status']) },
+          {
+            type: 'Goal',
+            interaction: [{ code: 'read' }, { code: 'search-type' }],
+            searchParam: searchParams(['patient', 'subject', 'lifecycle-status']),
+          },
         ],
       },
     ],
@@ -347,7 +353,10 @@ function codeableMatches(field: unknown, token: string): boolean {
 }
 
 function dateOf(r: Resource): number {
-  const t = (r.effectiveDateTime as string | undefined) ?? (r.effectivePeriod as { start?: string } | undefined)?.start ?? (r.issued as string | undefined);
+  const t =
+    (r.effectiveDateTime as string | undefined) ??
+    (r.effectivePeriod as { start?: string } | undefined)?.start ??
+    (r.issued as string | undefined);
   return t === undefined ? 0 : Date.parse(t);
 }
 

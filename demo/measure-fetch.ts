@@ -10,7 +10,8 @@ import { startFhirServer } from './fhir-server.js';
 import { demoResources } from './patients.js';
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
-const fmt = (xs: number[]) => `p50 ${quantile(xs, 0.5).toFixed(2)} ms, p95 ${quantile(xs, 0.95).toFixed(2)} ms, max ${Math.max(...xs).toFixed(2)} ms`;
+const fmt = (xs: number[]) =>
+  `p50 ${quantile(xs, 0.5).toFixed(2)} ms, p95 ${quantile(xs, 0.95).toFixed(2)} ms, max ${Math.max(...xs).toFixed(2)} ms`;
 
 async function main(): Promise<void> {
   const fhir = await startFhirServer({ resources: demoResources(new Date()) });

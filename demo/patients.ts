@@ -2,15 +2,7 @@
 // (NEWS2 0, low, a single parameter scoring 3, medium, high, SpO2 scale 2, stale vitals, no vitals).
 // Hand-written, not from the cohort generator: each must land in a known NEWS2 band, which a random
 // cohort cannot promise. Values are chosen inside a band, never on its edge. Pure: `now` is a parameter.
-import {
-  BP_PANEL_LOINC,
-  CONSCIOUSNESS_LOINC,
-  LOINC,
-  O2_CONCENTRATION_LOINC,
-  O2_FLOW_LOINC,
-  UCUM,
-  VITAL_LOINC,
-} from '../src/fhir/codes.js';
+import { BP_PANEL_LOINC, CONSCIOUSNESS_LOINC, LOINC, O2_CONCENTRATION_LOINC, O2_FLOW_LOINC, UCUM, VITAL_LOINC } from '../src/fhir/codes.js';
 import type { Consciousness } from '../src/domain/vital-signs.js';
 
 type Resource = { resourceType: string; id: string } & Record<string, unknown>;
@@ -170,8 +162,12 @@ function observationsAt(patientId: string, index: number, at: string, v: VitalSe
     ...rest,
   });
   const out: Resource[] = [
-    base('rr', VITAL_SIGNS, loinc(VITAL_LOINC.respiratoryRate[0]!, 'Respiratory rate'), { valueQuantity: quantity(v.respiratoryRate, '/min', 'breaths/minute') }),
-    base('hr', VITAL_SIGNS, loinc(VITAL_LOINC.heartRate[0]!, 'Heart rate'), { valueQuantity: quantity(v.heartRate, '/min', 'beats/minute') }),
+    base('rr', VITAL_SIGNS, loinc(VITAL_LOINC.respiratoryRate[0]!, 'Respiratory rate'), {
+      valueQuantity: quantity(v.respiratoryRate, '/min', 'breaths/minute'),
+    }),
+    base('hr', VITAL_SIGNS, loinc(VITAL_LOINC.heartRate[0]!, 'Heart rate'), {
+      valueQuantity: quantity(v.heartRate, '/min', 'beats/minute'),
+    }),
     base(
       'spo2',
       VITAL_SIGNS,
@@ -184,7 +180,9 @@ function observationsAt(patientId: string, index: number, at: string, v: VitalSe
       },
       { valueQuantity: quantity(v.spo2, '%') },
     ),
-    base('temp', VITAL_SIGNS, loinc(VITAL_LOINC.temperature[0]!, 'Body temperature'), { valueQuantity: quantity(v.temperature, 'Cel', 'C') }),
+    base('temp', VITAL_SIGNS, loinc(VITAL_LOINC.temperature[0]!, 'Body temperature'), {
+      valueQuantity: quantity(v.temperature, 'Cel', 'C'),
+    }),
     base('bp', VITAL_SIGNS, loinc(BP_PANEL_LOINC, 'Blood pressure panel with all children optional'), {
       component: [
         { code: loinc(VITAL_LOINC.systolicBP[0]!, 'Systolic blood pressure'), valueQuantity: quantity(v.systolicBP, 'mm[Hg]', 'mmHg') },

@@ -37,14 +37,16 @@ const SOURCES = {
     title:
       'RxNorm Current Prescribable Content (NLM), release 2025-10-06, as the ingredient → SCDC → SCD → SBD/pack tree that davidanderson3/rxnorm-ingredients extracted from RXNCONSO.RRF and RXNREL.RRF (web/data/<letter>.json, commit a8fcf13a679fa37073e8fa83e11d5e0d8cc07276 of 2025-11-20; the release date is that of Readme_Full_Prescribe_10062025.txt in the same repository)',
     url: 'https://github.com/davidanderson3/rxnorm-ingredients',
-    relationships: 'SCDC has_ingredient IN; SCDC has_precise_ingredient PIN; SCDC constitutes SCD; SCD has_tradename SBD; GPCK/BPCK contains SCD (RXNREL, as the extractor documents its joins)',
+    relationships:
+      'SCDC has_ingredient IN; SCDC has_precise_ingredient PIN; SCDC constitutes SCD; SCD has_tradename SBD; GPCK/BPCK contains SCD (RXNREL, as the extractor documents its joins)',
     gaps: 'web/data/A.json (ingredients whose name starts with A) is over the 4 MiB the snapshot store keeps and was not available, so alprazolam, alfentanil and amobarbital have no drugs from this source; combinations that contain another of our ingredients are still reached through it.',
   },
   omtk: {
     title:
       'OMTKData (Opioid Management Terminology Knowledge), CDC Opioid Prescribing Support IG: DrugIngredients rows generated from RxNav on 2020-10-20 (cqframework/opioid-cds-r4 input/cql/OMTKData.cql, commit b29bdcbf of 2025-09-26)',
     url: 'https://github.com/cqframework/opioid-cds-r4',
-    relationships: 'drug (SCD/SBD/pack) → opioid ingredient (IN) as returned by RxNav; term type read from the RxNorm name ("{" opens a pack, "[Brand]" ends a branded drug)',
+    relationships:
+      'drug (SCD/SBD/pack) → opioid ingredient (IN) as returned by RxNav; term type read from the RxNorm name ("{" opens a pack, "[Brand]" ends a branded drug)',
     gaps: 'opioids only; codes as of 2020, kept because older codes still arrive from EHRs.',
   },
   'cdc-valuesets': {
@@ -63,14 +65,17 @@ const classesSchema = z.looseObject({
 });
 
 function readPrescribable(dir: string) {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   return files.flatMap((f) => z.array(prescribableRecordSchema).parse(JSON.parse(readFileSync(join(dir, f), 'utf8'))));
 }
 
 /** Pretty JSON, except that each ingredient and each drug takes one line, so a regeneration diffs by drug. */
 function formatMap(map: Record<string, unknown>): string {
   const lines = Object.entries(map).map(([key, value]) => {
-    if (key !== 'drugs' && key !== 'ingredients' && key !== 'namedDrugs') return `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;
+    if (key !== 'drugs' && key !== 'ingredients' && key !== 'namedDrugs')
+      return `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;
     const rows = Object.entries(value as Record<string, unknown>).map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
     return `  ${JSON.stringify(key)}: {\n${rows.join(',\n')}\n  }`;
   });
@@ -119,12 +124,22 @@ function main(): void {
       if (mapped !== undefined) {
         const byRelationship = mapped.ingredients.map((r) => nameByRxcui.get(r)).sort();
         if (byRelationship.join() === drug.ingredients.join()) agreed += 1;
-        else problems.push(`${drug.valueSet}: ${drug.rxcui} "${drug.name}" names ${drug.ingredients.join(', ')}; RxNorm relationships give ${byRelationship.join(', ')}`);
+        else
+          problems.push(
+            `${drug.valueSet}: ${drug.rxcui} "${drug.name}" names ${drug.ingredients.join(', ')}; RxNorm relationships give ${byRelationship.join(', ')}`,
+          );
         continue;
       }
       const seen = namedDrugs.get(drug.rxcui);
-      if (seen !== undefined && seen.ingredients.join() !== drug.ingredients.join()) problems.push(`${drug.rxcui} is read differently in two value sets`);
-      namedDrugs.set(drug.rxcui, { tty: drug.tty, name: drug.name, ingredients: drug.ingredients, source: 'cdc-valuesets', valueSet: drug.valueSet });
+      if (seen !== undefined && seen.ingredients.join() !== drug.ingredients.join())
+        problems.push(`${drug.rxcui} is read differently in two value sets`);
+      namedDrugs.set(drug.rxcui, {
+        tty: drug.tty,
+        name: drug.name,
+        ingredients: drug.ingredients,
+        source: 'cdc-valuesets',
+        valueSet: drug.valueSet,
+      });
     }
   }
 

@@ -10,7 +10,9 @@ if (name === undefined) {
   process.stderr.write('usage: npm run -s fixture -- <service>/<fixture>   (see cards-fixtures/)\n');
   process.exit(2);
 }
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'cards-fixtures', `${name.replace(/\.json$/, '')}.json`), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', 'cards-fixtures', `${name.replace(/\.json$/, '')}.json`), 'utf8'),
+) as {
   now: string;
   request: Record<string, unknown>;
 };

@@ -10,7 +10,9 @@ const OUT = join(import.meta.dirname, '..', 'cards-fixtures');
 const LOINC = 'http://loinc.org';
 const UCUM = 'http://unitsofmeasure.org';
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-const VITAL_SIGNS = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' }] }];
+const VITAL_SIGNS = [
+  { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' }] },
+];
 
 type Json = Record<string, unknown>;
 let seq = 0;
@@ -67,33 +69,62 @@ const ACVPU: Record<NonNullable<VitalSet['acvpu']>, [string, string]> = {
 /** Observations for one set of vitals charted `minutesAgo`, split by the prefetch key that fetches them. */
 function charted(patient: string, v: VitalSet, minutesAgo: number): { vitals: Json[]; consciousness: Json[] } {
   const vitals: Json[] = [];
-  if (v.rr !== undefined) vitals.push(observation(patient, [['9279-1', 'Respiratory rate']], minutesAgo, { valueQuantity: quantity(v.rr, 'breaths/minute', '/min') }));
-  if (v.hr !== undefined) vitals.push(observation(patient, [['8867-4', 'Heart rate']], minutesAgo, { valueQuantity: quantity(v.hr, 'beats/minute', '/min') }));
+  if (v.rr !== undefined)
+    vitals.push(
+      observation(patient, [['9279-1', 'Respiratory rate']], minutesAgo, { valueQuantity: quantity(v.rr, 'breaths/minute', '/min') }),
+    );
+  if (v.hr !== undefined)
+    vitals.push(observation(patient, [['8867-4', 'Heart rate']], minutesAgo, { valueQuantity: quantity(v.hr, 'beats/minute', '/min') }));
   if (v.spo2 !== undefined) {
     const component =
       v.o2 === undefined
         ? {}
-        : { component: [{ code: { coding: [{ system: LOINC, code: '3151-8', display: 'Inhaled oxygen flow rate' }] }, valueQuantity: quantity(v.o2, 'L/min', 'L/min') }] };
+        : {
+            component: [
+              {
+                code: { coding: [{ system: LOINC, code: '3151-8', display: 'Inhaled oxygen flow rate' }] },
+                valueQuantity: quantity(v.o2, 'L/min', 'L/min'),
+              },
+            ],
+          };
     vitals.push(
-      observation(patient, [['2708-6', 'Oxygen saturation in Arterial blood'], ['59408-5', 'Oxygen saturation in Arterial blood by Pulse oximetry']], minutesAgo, {
-        valueQuantity: quantity(v.spo2, '%', '%'),
-        ...component,
-      }),
+      observation(
+        patient,
+        [
+          ['2708-6', 'Oxygen saturation in Arterial blood'],
+          ['59408-5', 'Oxygen saturation in Arterial blood by Pulse oximetry'],
+        ],
+        minutesAgo,
+        {
+          valueQuantity: quantity(v.spo2, '%', '%'),
+          ...component,
+        },
+      ),
     );
   }
   if (v.sbp !== undefined) {
     vitals.push(
       observation(patient, [['85354-9', 'Blood pressure panel with all children optional']], minutesAgo, {
         component: [
-          { code: { coding: [{ system: LOINC, code: '8480-6', display: 'Systolic blood pressure' }] }, valueQuantity: quantity(v.sbp, 'mmHg', 'mm[Hg]') },
-          { code: { coding: [{ system: LOINC, code: '8462-4', display: 'Diastolic blood pressure' }] }, valueQuantity: quantity(Math.round(v.sbp * 0.6), 'mmHg', 'mm[Hg]') },
+          {
+            code: { coding: [{ system: LOINC, code: '8480-6', display: 'Systolic blood pressure' }] },
+            valueQuantity: quantity(v.sbp, 'mmHg', 'mm[Hg]'),
+          },
+          {
+            code: { coding: [{ system: LOINC, code: '8462-4', display: 'Diastolic blood pressure' }] },
+            valueQuantity: quantity(Math.round(v.sbp * 0.6), 'mmHg', 'mm[Hg]'),
+          },
         ],
       }),
     );
   }
   if (v.temp !== undefined) {
     const unit = v.tempUnit ?? 'Cel';
-    vitals.push(observation(patient, [v.tempCode ?? ['8310-5', 'Body temperature']], minutesAgo, { valueQuantity: quantity(v.temp, unit === 'Cel' ? 'C' : 'degF', unit) }));
+    vitals.push(
+      observation(patient, [v.tempCode ?? ['8310-5', 'Body temperature']], minutesAgo, {
+        valueQuantity: quantity(v.temp, unit === 'Cel' ? 'C' : 'degF', unit),
+      }),
+    );
   }
   const consciousness: Json[] = [];
   if (v.acvpu !== undefined) {
@@ -106,7 +137,9 @@ function charted(patient: string, v: VitalSet, minutesAgo: number): { vitals: Js
     consciousness.push(o);
   }
   if (v.gcs !== undefined) {
-    const o = observation(patient, [['9269-2', 'Glasgow coma score total']], minutesAgo, { valueQuantity: quantity(v.gcs, '{score}', '{score}') });
+    const o = observation(patient, [['9269-2', 'Glasgow coma score total']], minutesAgo, {
+      valueQuantity: quantity(v.gcs, '{score}', '{score}'),
+    });
     o.category = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'exam', display: 'Exam' }] }];
     delete o.meta;
     consciousness.push(o);
@@ -116,7 +149,16 @@ function charted(patient: string, v: VitalSet, minutesAgo: number): { vitals: Js
 }
 
 function searchset(resources: Json[]): Json {
-  return { resourceType: 'Bundle', type: 'searchset', total: resources.length, entry: resources.map((resource) => ({ fullUrl: `http://ehr.example/fhir/${resource.resourceType as string}/${resource.id as string}`, resource, search: { mode: 'match' } })) };
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: resources.length,
+    entry: resources.map((resource) => ({
+      fullUrl: `http://ehr.example/fhir/${resource.resourceType as string}/${resource.id as string}`,
+      resource,
+      search: { mode: 'match' },
+    })),
+  };
 }
 
 function patientResource(id: string, birthDate: string, gender: 'female' | 'male'): Json {
@@ -239,20 +281,37 @@ add('deterioration-risk/news2-zero-no-card', {
 add('deterioration-risk/news2-low-info', {
   description: 'NEWS2 3 (RR 22 → 2, temperature 38.4 → 1): low risk, info card.',
   service: 'deterioration-risk',
-  request: patientView('syn-ward-02', fullPrefetch('syn-ward-02', [[{ ...NORMAL, rr: 22, temp: 38.4 }, 20], [NORMAL, 260]])),
+  request: patientView(
+    'syn-ward-02',
+    fullPrefetch('syn-ward-02', [
+      [{ ...NORMAL, rr: 22, temp: 38.4 }, 20],
+      [NORMAL, 260],
+    ]),
+  ),
   expect: {
     status: 200,
-    cards: [{ indicator: 'info', summaryIncludes: ['NEWS2 3'], score: { path: 'rules', news2: { total: 3, partial: false, missing: [] } } }],
+    cards: [
+      { indicator: 'info', summaryIncludes: ['NEWS2 3'], score: { path: 'rules', news2: { total: 3, partial: false, missing: [] } } },
+    ],
   },
 });
 
 add('deterioration-risk/news2-single-three-warning', {
-  description: 'NEWS2 3 from one parameter: confusion (LOINC "Confused", not recorded as new) scores 3 alone, the safe reading → warning (urgent ward-based review).',
+  description:
+    'NEWS2 3 from one parameter: confusion (LOINC "Confused", not recorded as new) scores 3 alone, the safe reading → warning (urgent ward-based review).',
   service: 'deterioration-risk',
   request: patientView('syn-ward-03', fullPrefetch('syn-ward-03', [[{ ...NORMAL, acvpu: 'confused' }, 15]])),
   expect: {
     status: 200,
-    cards: [{ indicator: 'warning', summaryIncludes: ['NEWS2 3', 'urgent ward-based review'], detailIncludes: ['| Consciousness | Confusion |'], detailExcludes: ['New confusion'], score: { news2: { total: 3, partial: false } } }],
+    cards: [
+      {
+        indicator: 'warning',
+        summaryIncludes: ['NEWS2 3', 'urgent ward-based review'],
+        detailIncludes: ['| Consciousness | Confusion |'],
+        detailExcludes: ['New confusion'],
+        score: { news2: { total: 3, partial: false } },
+      },
+    ],
   },
 });
 
@@ -269,16 +328,31 @@ add('deterioration-risk/news2-medium-warning', {
 add('deterioration-risk/news2-high-critical', {
   description: 'NEWS2 13 (RR 26 → 3, SpO2 91 → 3, on 2 L/min O2 → 2, SBP 98 → 2, HR 118 → 2, temp 38.6 → 1, alert → 0): high, critical.',
   service: 'deterioration-risk',
-  request: patientView('syn-ward-05', fullPrefetch('syn-ward-05', [[{ rr: 26, hr: 118, spo2: 91, o2: 2, sbp: 98, temp: 38.6, acvpu: 'alert' }, 12], [NORMAL, 300]])),
+  request: patientView(
+    'syn-ward-05',
+    fullPrefetch('syn-ward-05', [
+      [{ rr: 26, hr: 118, spo2: 91, o2: 2, sbp: 98, temp: 38.6, acvpu: 'alert' }, 12],
+      [NORMAL, 300],
+    ]),
+  ),
   expect: {
     status: 200,
     cards: [
       {
         indicator: 'critical',
         summaryIncludes: ['NEWS2 13', 'emergency response', 'up from 0, 5 h ago'],
-        detailIncludes: ['**NEWS2 13** (up from 0, 5 h ago)', '| Respiratory rate | 26/min (up from 16/min, 5 h ago) | 12 min ago | 3 |', 'qSOFA 2/3'],
+        detailIncludes: [
+          '**NEWS2 13** (up from 0, 5 h ago)',
+          '| Respiratory rate | 26/min (up from 16/min, 5 h ago) | 12 min ago | 3 |',
+          'qSOFA 2/3',
+        ],
         suggestions: 2,
-        score: { path: 'rules', news2: { total: 13, partial: false, missing: [] }, qsofa: { score: 2, positive: true }, dataAsOf: '2026-11-23T11:48:00.000Z' },
+        score: {
+          path: 'rules',
+          news2: { total: 13, partial: false, missing: [] },
+          qsofa: { score: 2, positive: true },
+          dataAsOf: '2026-11-23T11:48:00.000Z',
+        },
       },
     ],
   },
@@ -288,7 +362,12 @@ add('deterioration-risk/fahrenheit-temperature', {
   description: 'Temperature sent in [degF]: 101.3 °F = 38.5 °C after rounding → 1 point; NEWS2 1.',
   service: 'deterioration-risk',
   request: patientView('syn-ward-06', fullPrefetch('syn-ward-06', [[{ ...NORMAL, temp: 101.3, tempUnit: '[degF]' }, 25]])),
-  expect: { status: 200, cards: [{ indicator: 'info', summaryIncludes: ['NEWS2 1'], detailIncludes: ['38.5 °C'], score: { news2: { total: 1, partial: false } } }] },
+  expect: {
+    status: 200,
+    cards: [
+      { indicator: 'info', summaryIncludes: ['NEWS2 1'], detailIncludes: ['38.5 °C'], score: { news2: { total: 1, partial: false } } },
+    ],
+  },
 });
 
 add('deterioration-risk/partial-missing-consciousness-temperature', {
@@ -297,7 +376,14 @@ add('deterioration-risk/partial-missing-consciousness-temperature', {
   request: patientView('syn-ward-07', fullPrefetch('syn-ward-07', [[{ rr: 18, hr: 95, spo2: 96, o2: 0, sbp: 124 }, 40]])),
   expect: {
     status: 200,
-    cards: [{ indicator: 'info', summaryStartsWith: 'NEWS2 ≥ 1, incomplete: consciousness, temperature not charted', detailExcludes: ['routine'], score: { news2: { total: 1, partial: true, missing: ['consciousness', 'temperature'] } } }],
+    cards: [
+      {
+        indicator: 'info',
+        summaryStartsWith: 'NEWS2 ≥ 1, incomplete: consciousness, temperature not charted',
+        detailExcludes: ['routine'],
+        score: { news2: { total: 1, partial: true, missing: ['consciousness', 'temperature'] } },
+      },
+    ],
   },
 });
 
@@ -314,29 +400,66 @@ add('deterioration-risk/scale-2-hypercapnic-target', {
           lifecycleStatus: 'active',
           description: { text: 'Target SpO2 88–92 % (hypercapnic respiratory failure)' },
           subject: { reference: 'Patient/syn-ward-08' },
-          target: [{ measure: { coding: [{ system: LOINC, code: '59408-5' }] }, detailRange: { low: { value: 88, unit: '%', system: UCUM, code: '%' }, high: { value: 92, unit: '%', system: UCUM, code: '%' } } }],
+          target: [
+            {
+              measure: { coding: [{ system: LOINC, code: '59408-5' }] },
+              detailRange: {
+                low: { value: 88, unit: '%', system: UCUM, code: '%' },
+                high: { value: 92, unit: '%', system: UCUM, code: '%' },
+              },
+            },
+          ],
         },
       ],
     }),
   ),
-  expect: { status: 200, cards: [{ indicator: 'info', summaryIncludes: ['NEWS2 2'], detailIncludes: ['scale 2'], score: { news2: { total: 2, partial: false, spo2Scale: 2 } } }] },
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'info',
+        summaryIncludes: ['NEWS2 2'],
+        detailIncludes: ['scale 2'],
+        score: { news2: { total: 2, partial: false, spo2Scale: 2 } },
+      },
+    ],
+  },
 });
 
 add('deterioration-risk/stale-vitals', {
-  description: 'Last observations 30 h ago, among them RR 28: no score, the last values with their age, and a warning to re-check the RR that would score 3.',
+  description:
+    'Last observations 30 h ago, among them RR 28: no score, the last values with their age, and a warning to re-check the RR that would score 3.',
   service: 'deterioration-risk',
   request: patientView('syn-ward-09', fullPrefetch('syn-ward-09', [[{ ...NORMAL, rr: 28 }, 30 * 60]])),
   expect: {
     status: 200,
-    cards: [{ indicator: 'warning', summaryIncludes: ['No vital signs in the last 12 h', '30 h ago', 're-check RR 28/min'], detailIncludes: ['| Respiratory rate | 28/min (out of date) | 30 h ago | 3: re-check now |'], score: { scored: false, reason: 'stale-vitals' } }],
+    cards: [
+      {
+        indicator: 'warning',
+        summaryIncludes: ['No vital signs in the last 12 h', '30 h ago', 're-check RR 28/min'],
+        detailIncludes: ['| Respiratory rate | 28/min (out of date) | 30 h ago | 3: re-check now |'],
+        score: { scored: false, reason: 'stale-vitals' },
+      },
+    ],
   },
 });
 
 add('deterioration-risk/null-prefetch-no-vitals', {
   description: 'The EHR says no vitals exist (prefetch null): an honest "no vital signs" card, not a score.',
   service: 'deterioration-risk',
-  request: patientView('syn-ward-10', { patient: patientResource('syn-ward-10', '1961-09-30', 'male'), vitals: null, consciousness: null, oxygen: null, spo2Target: null }),
-  expect: { status: 200, cards: [{ indicator: 'info', summaryIncludes: ['No verified vital signs in the last 12 h'], score: { scored: false, reason: 'no-vitals' } }] },
+  request: patientView('syn-ward-10', {
+    patient: patientResource('syn-ward-10', '1961-09-30', 'male'),
+    vitals: null,
+    consciousness: null,
+    oxygen: null,
+    spo2Target: null,
+  }),
+  expect: {
+    status: 200,
+    cards: [
+      { indicator: 'info', summaryIncludes: ['No verified vital signs in the last 12 h'], score: { scored: false, reason: 'no-vitals' } },
+    ],
+  },
 });
 
 add('deterioration-risk/operation-outcome-no-fhir-server', {
@@ -357,7 +480,8 @@ add('deterioration-risk/no-prefetch-no-fhir-server', {
 });
 
 add('deterioration-risk/sandbox-shaped', {
-  description: 'Shaped like the CDS Hooks sandbox: fhirServer, no encounterId, keys whose fetch came back empty omitted; two observation pages; NEWS2 7.',
+  description:
+    'Shaped like the CDS Hooks sandbox: fhirServer, no encounterId, keys whose fetch came back empty omitted; two observation pages; NEWS2 7.',
   service: 'deterioration-risk',
   request: (() => {
     const p = 'syn-sandbox-1';
@@ -376,7 +500,10 @@ add('deterioration-risk/sandbox-shaped', {
     };
   })(),
   // RR 24 → 2, HR 104 → 1, SpO2 93 → 2, air → 0, SBP 104 → 1, alert → 0, temp 39.2 → 2 = 8
-  expect: { status: 200, cards: [{ indicator: 'critical', summaryIncludes: ['NEWS2 8'], score: { path: 'rules', news2: { total: 8, partial: false } } }] },
+  expect: {
+    status: 200,
+    cards: [{ indicator: 'critical', summaryIncludes: ['NEWS2 8'], score: { path: 'rules', news2: { total: 8, partial: false } } }],
+  },
 });
 
 // ---- sedation-safety ----------------------------------------------------------------------------
@@ -387,35 +514,75 @@ const AMOXICILLIN = ['308191', 'Amoxicillin 500 MG Oral Capsule'] as const;
 
 function vitalsOnly(patient: string, set: VitalSet, minutesAgo: number): Json {
   const c = charted(patient, set, minutesAgo);
-  return { patient: patientResource(patient, '1944-02-17', 'male'), vitals: searchset(c.vitals), consciousness: searchset(c.consciousness), oxygen: null, spo2Target: null, activeMedications: null };
+  return {
+    patient: patientResource(patient, '1944-02-17', 'male'),
+    vitals: searchset(c.vitals),
+    consciousness: searchset(c.consciousness),
+    oxygen: null,
+    spo2Target: null,
+    activeMedications: null,
+  };
 }
 
 add('sedation-safety/opioid-low-respiratory-rate', {
   description: 'Morphine (an RxNorm clinical-drug code, matched by name) for a patient breathing 10/min: warning with a remove suggestion.',
   service: 'sedation-safety',
-  request: orderSelect('syn-med-01', [medicationRequest('mr-1', 'syn-med-01', ...MORPHINE)], ['MedicationRequest/mr-1'], vitalsOnly('syn-med-01', { ...NORMAL, rr: 10 }, 20)),
-  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['Opioid', 'morphine', 'respiratory rate 10/min'], suggestions: 2, score: { path: 'rules', news2: { total: 1 } } }] },
+  request: orderSelect(
+    'syn-med-01',
+    [medicationRequest('mr-1', 'syn-med-01', ...MORPHINE)],
+    ['MedicationRequest/mr-1'],
+    vitalsOnly('syn-med-01', { ...NORMAL, rr: 10 }, 20),
+  ),
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'warning',
+        summaryIncludes: ['Opioid', 'morphine', 'respiratory rate 10/min'],
+        suggestions: 2,
+        score: { path: 'rules', news2: { total: 1 } },
+      },
+    ],
+  },
 });
 
 add('sedation-safety/benzodiazepine-news2-high', {
   description: 'Lorazepam for a patient with NEWS2 7 (RR 25, SpO2 91, HR 115): critical.',
   service: 'sedation-safety',
-  request: orderSelect('syn-med-02', [medicationRequest('mr-2', 'syn-med-02', ...LORAZEPAM)], ['MedicationRequest/mr-2'], vitalsOnly('syn-med-02', { ...NORMAL, rr: 25, spo2: 91, hr: 115 }, 20)),
+  request: orderSelect(
+    'syn-med-02',
+    [medicationRequest('mr-2', 'syn-med-02', ...LORAZEPAM)],
+    ['MedicationRequest/mr-2'],
+    vitalsOnly('syn-med-02', { ...NORMAL, rr: 25, spo2: 91, hr: 115 }, 20),
+  ),
   // RR 25 → 3, SpO2 91 → 3, HR 115 → 2 = 8
-  expect: { status: 200, cards: [{ indicator: 'critical', summaryIncludes: ['Benzodiazepine', 'lorazepam'], score: { news2: { total: 8 } } }] },
+  expect: {
+    status: 200,
+    cards: [{ indicator: 'critical', summaryIncludes: ['Benzodiazepine', 'lorazepam'], score: { news2: { total: 8 } } }],
+  },
 });
 
 add('sedation-safety/non-sedative-at-risk-patient', {
   description: 'Amoxicillin for the same at-risk patient: no warning.',
   service: 'sedation-safety',
-  request: orderSelect('syn-med-03', [medicationRequest('mr-3', 'syn-med-03', ...AMOXICILLIN)], ['MedicationRequest/mr-3'], vitalsOnly('syn-med-03', { ...NORMAL, rr: 9, spo2: 90 }, 20)),
+  request: orderSelect(
+    'syn-med-03',
+    [medicationRequest('mr-3', 'syn-med-03', ...AMOXICILLIN)],
+    ['MedicationRequest/mr-3'],
+    vitalsOnly('syn-med-03', { ...NORMAL, rr: 9, spo2: 90 }, 20),
+  ),
   expect: { status: 200, cards: [] },
 });
 
 add('sedation-safety/opioid-stable-patient', {
   description: 'Morphine for a patient with normal observations: no warning.',
   service: 'sedation-safety',
-  request: orderSelect('syn-med-04', [medicationRequest('mr-4', 'syn-med-04', ...MORPHINE)], ['MedicationRequest/mr-4'], vitalsOnly('syn-med-04', NORMAL, 20)),
+  request: orderSelect(
+    'syn-med-04',
+    [medicationRequest('mr-4', 'syn-med-04', ...MORPHINE)],
+    ['MedicationRequest/mr-4'],
+    vitalsOnly('syn-med-04', NORMAL, 20),
+  ),
   expect: { status: 200, cards: [] },
 });
 
@@ -434,15 +601,36 @@ add('sedation-safety/only-selected-order-counts', {
 add('sedation-safety/no-medication-chosen-yet', {
   description: "The sandbox's first order-select call: a draft MedicationRequest with no medication yet: no card, no error.",
   service: 'sedation-safety',
-  request: orderSelect('syn-med-06', [medicationRequest('mr-6', 'syn-med-06', undefined, undefined)], ['MedicationRequest/mr-6'], undefined),
+  request: orderSelect(
+    'syn-med-06',
+    [medicationRequest('mr-6', 'syn-med-06', undefined, undefined)],
+    ['MedicationRequest/mr-6'],
+    undefined,
+  ),
   expect: { status: 200, cards: [] },
 });
 
 add('sedation-safety/opioid-no-vitals', {
-  description: 'Oxycodone ordered, no vital signs exist: breathing cannot be judged, a warning asking for observations before the first dose.',
+  description:
+    'Oxycodone ordered, no vital signs exist: breathing cannot be judged, a warning asking for observations before the first dose.',
   service: 'sedation-safety',
-  request: orderSelect('syn-med-07', [medicationRequest('mr-7', 'syn-med-07', '1049621', 'Oxycodone Hydrochloride 5 MG Oral Tablet')], ['MedicationRequest/mr-7'], { vitals: null, consciousness: null, oxygen: null, spo2Target: null, activeMedications: null }),
-  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['Opioid', 'oxycodone', 'breathing cannot be judged', 'no verified vital signs'], suggestions: 2, score: { scored: false } }] },
+  request: orderSelect(
+    'syn-med-07',
+    [medicationRequest('mr-7', 'syn-med-07', '1049621', 'Oxycodone Hydrochloride 5 MG Oral Tablet')],
+    ['MedicationRequest/mr-7'],
+    { vitals: null, consciousness: null, oxygen: null, spo2Target: null, activeMedications: null },
+  ),
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'warning',
+        summaryIncludes: ['Opioid', 'oxycodone', 'breathing cannot be judged', 'no verified vital signs'],
+        suggestions: 2,
+        score: { scored: false },
+      },
+    ],
+  },
 });
 
 add('sedation-safety/selection-not-in-draft-orders', {
@@ -452,7 +640,6 @@ add('sedation-safety/selection-not-in-draft-orders', {
   expect: { status: 400, issueExpression: 'context.selections[0]' },
 });
 
-
 // ---- Clinical-safety hazards (docs/clinical-safety.md): each hazard's control, as the card it must produce --
 
 const SCALE_2_GOAL = (patient: string): Json => ({
@@ -461,7 +648,12 @@ const SCALE_2_GOAL = (patient: string): Json => ({
   lifecycleStatus: 'active',
   description: { text: 'Target SpO2 88–92 % (hypercapnic respiratory failure)' },
   subject: { reference: `Patient/${patient}` },
-  target: [{ measure: { coding: [{ system: LOINC, code: '59408-5' }] }, detailRange: { low: { value: 88, unit: '%', system: UCUM, code: '%' }, high: { value: 92, unit: '%', system: UCUM, code: '%' } } }],
+  target: [
+    {
+      measure: { coding: [{ system: LOINC, code: '59408-5' }] },
+      detailRange: { low: { value: 88, unit: '%', system: UCUM, code: '%' }, high: { value: 92, unit: '%', system: UCUM, code: '%' } },
+    },
+  ],
 });
 
 function activeOrder(id: string, patient: string, rxcui: string, name: string): Json {
@@ -475,10 +667,22 @@ function sedationPrefetch(patient: string, sets: [VitalSet, number][], extra: { 
 
 add('deterioration-risk/hazard-01-low-respiratory-rate', {
   hazard: 'H1',
-  description: 'RR 6/min, everything else normal: NEWS2 3 from a single parameter. NEWS2 leads the summary with or without the model; the model never calms the words or the colour.',
+  description:
+    'RR 6/min, everything else normal: NEWS2 3 from a single parameter. NEWS2 leads the summary with or without the model; the model never calms the words or the colour.',
   service: 'deterioration-risk',
   request: patientView('syn-haz-01', fullPrefetch('syn-haz-01', [[{ ...NORMAL, rr: 6 }, 10]])),
-  expect: { status: 200, cards: [{ indicator: 'warning', summaryStartsWith: 'NEWS2 3: urgent ward-based review', detailIncludes: ['| Respiratory rate | 6/min |'], detailExcludes: ['(low)'], score: { news2: { total: 3, risk: 'low-medium' } } }] },
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'warning',
+        summaryStartsWith: 'NEWS2 3: urgent ward-based review',
+        detailIncludes: ['| Respiratory rate | 6/min |'],
+        detailExcludes: ['(low)'],
+        score: { news2: { total: 3, risk: 'low-medium' } },
+      },
+    ],
+  },
 });
 
 add('deterioration-risk/hazard-01-unresponsive', {
@@ -486,7 +690,16 @@ add('deterioration-risk/hazard-01-unresponsive', {
   description: 'An unresponsive patient with otherwise normal observations: NEWS2 3, urgent ward-based review, whatever the model says.',
   service: 'deterioration-risk',
   request: patientView('syn-haz-02', fullPrefetch('syn-haz-02', [[{ ...NORMAL, acvpu: 'unresponsive' }, 10]])),
-  expect: { status: 200, cards: [{ indicator: 'warning', summaryStartsWith: 'NEWS2 3: urgent ward-based review', detailIncludes: ['| Consciousness | Unresponsive |'] }] },
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'warning',
+        summaryStartsWith: 'NEWS2 3: urgent ward-based review',
+        detailIncludes: ['| Consciousness | Unresponsive |'],
+      },
+    ],
+  },
 });
 
 add('deterioration-risk/hazard-01-qsofa-positive', {
@@ -494,7 +707,12 @@ add('deterioration-risk/hazard-01-qsofa-positive', {
   description: 'RR 22 and SBP 100: NEWS2 4 (2 + 2) and qSOFA 2/3 positive; the card leads with NEWS2 and says consider sepsis.',
   service: 'deterioration-risk',
   request: patientView('syn-haz-03', fullPrefetch('syn-haz-03', [[{ ...NORMAL, rr: 22, sbp: 100 }, 10]])),
-  expect: { status: 200, cards: [{ indicator: 'info', summaryStartsWith: 'NEWS2 4: ward-based assessment', detailIncludes: ['qSOFA 2/3, positive: consider sepsis'] }] },
+  expect: {
+    status: 200,
+    cards: [
+      { indicator: 'info', summaryStartsWith: 'NEWS2 4: ward-based assessment', detailIncludes: ['qSOFA 2/3, positive: consider sepsis'] },
+    ],
+  },
 });
 
 add('deterioration-risk/hazard-02-missing-breathing', {
@@ -504,64 +722,165 @@ add('deterioration-risk/hazard-02-missing-breathing', {
   request: patientView('syn-haz-04', fullPrefetch('syn-haz-04', [[{ hr: 78, o2: undefined, sbp: 124, temp: 36.9, acvpu: 'alert' }, 15]])),
   expect: {
     status: 200,
-    cards: [{ indicator: 'info', summaryStartsWith: 'NEWS2 ≥ 0, incomplete: respiratory rate, SpO2, air or oxygen not charted — chart now', detailIncludes: ['**Incomplete: chart'], detailExcludes: ['routine', 'Routine'], score: { news2: { partial: true, missing: ['respiratoryRate', 'spo2', 'supplementalOxygen'] } } }],
+    cards: [
+      {
+        indicator: 'info',
+        summaryStartsWith: 'NEWS2 ≥ 0, incomplete: respiratory rate, SpO2, air or oxygen not charted — chart now',
+        detailIncludes: ['**Incomplete: chart'],
+        detailExcludes: ['routine', 'Routine'],
+        score: { news2: { partial: true, missing: ['respiratoryRate', 'spo2', 'supplementalOxygen'] } },
+      },
+    ],
   },
 });
 
 add('deterioration-risk/hazard-02-only-spo2', {
   hazard: 'H2',
-  description: 'Only SpO2 charted: incomplete, asks for everything else, no routine band; the model is not shown (it would assume normal values).',
+  description:
+    'Only SpO2 charted: incomplete, asks for everything else, no routine band; the model is not shown (it would assume normal values).',
   service: 'deterioration-risk',
   request: patientView('syn-haz-05', fullPrefetch('syn-haz-05', [[{ spo2: 97 }, 15]])),
-  expect: { status: 200, cards: [{ indicator: 'info', summaryStartsWith: 'NEWS2 ≥ 0, incomplete:', detailExcludes: ['routine', 'Routine'], score: { path: 'rules', news2: { partial: true } } }] },
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'info',
+        summaryStartsWith: 'NEWS2 ≥ 0, incomplete:',
+        detailExcludes: ['routine', 'Routine'],
+        score: { path: 'rules', news2: { partial: true } },
+      },
+    ],
+  },
 });
 
 add('deterioration-risk/hazard-03-stale-low-respiratory-rate', {
   hazard: 'H3',
-  description: 'RR 6/min charted 25 h ago beside fresh normal values: the RR is out of date, shown with its value and age, would score 3, raises the card to warning and asks for a re-check.',
+  description:
+    'RR 6/min charted 25 h ago beside fresh normal values: the RR is out of date, shown with its value and age, would score 3, raises the card to warning and asks for a re-check.',
   service: 'deterioration-risk',
-  request: patientView('syn-haz-06', fullPrefetch('syn-haz-06', [[{ hr: 72, spo2: 98, o2: 0, sbp: 128, temp: 36.8, acvpu: 'alert' }, 20], [{ rr: 6 }, 25 * 60]])),
+  request: patientView(
+    'syn-haz-06',
+    fullPrefetch('syn-haz-06', [
+      [{ hr: 72, spo2: 98, o2: 0, sbp: 128, temp: 36.8, acvpu: 'alert' }, 20],
+      [{ rr: 6 }, 25 * 60],
+    ]),
+  ),
   expect: {
     status: 200,
-    cards: [{ indicator: 'warning', summaryIncludes: ['incomplete', 're-check RR 6/min (25 h ago, out of date)'], detailIncludes: ['| Respiratory rate | 6/min (out of date) | 25 h ago | not scored (would be 3: re-check now) |'], score: { news2: { partial: true, missing: ['respiratoryRate'] }, unconfirmed: [{ parameter: 'respiratoryRate', kind: 'stale', value: 6, points: 3 }] } }],
+    cards: [
+      {
+        indicator: 'warning',
+        summaryIncludes: ['incomplete', 're-check RR 6/min (25 h ago, out of date)'],
+        detailIncludes: ['| Respiratory rate | 6/min (out of date) | 25 h ago | not scored (would be 3: re-check now) |'],
+        score: {
+          news2: { partial: true, missing: ['respiratoryRate'] },
+          unconfirmed: [{ parameter: 'respiratoryRate', kind: 'stale', value: 6, points: 3 }],
+        },
+      },
+    ],
   },
 });
 
 add('deterioration-risk/hazard-03-preliminary-high-respiratory-rate', {
   hazard: 'H3',
-  description: 'A newer RR 28 marked preliminary beside an older final RR 16: NEWS2 0 from verified values, but the card shows the preliminary 28, would score 3, and warns (no card at all before).',
+  description:
+    'A newer RR 28 marked preliminary beside an older final RR 16: NEWS2 0 from verified values, but the card shows the preliminary 28, would score 3, and warns (no card at all before).',
   service: 'deterioration-risk',
-  request: patientView('syn-haz-07', fullPrefetch('syn-haz-07', [[{ rr: 28, status: 'preliminary' }, 5], [NORMAL, 60]])),
+  request: patientView(
+    'syn-haz-07',
+    fullPrefetch('syn-haz-07', [
+      [{ rr: 28, status: 'preliminary' }, 5],
+      [NORMAL, 60],
+    ]),
+  ),
   expect: {
     status: 200,
-    cards: [{ indicator: 'warning', summaryIncludes: ['NEWS2 0: from verified values only', 're-check RR 28/min (5 min ago, preliminary)'], detailExcludes: ['routine'], detailIncludes: ['| Respiratory rate, preliminary | 28/min (not verified) | 5 min ago | not scored (would be 3: re-check now) |'], score: { news2: { total: 0, partial: false }, unconfirmed: [{ parameter: 'respiratoryRate', kind: 'unverified', status: 'preliminary', value: 28, points: 3 }] } }],
+    cards: [
+      {
+        indicator: 'warning',
+        summaryIncludes: ['NEWS2 0: from verified values only', 're-check RR 28/min (5 min ago, preliminary)'],
+        detailExcludes: ['routine'],
+        detailIncludes: ['| Respiratory rate, preliminary | 28/min (not verified) | 5 min ago | not scored (would be 3: re-check now) |'],
+        score: {
+          news2: { total: 0, partial: false },
+          unconfirmed: [{ parameter: 'respiratoryRate', kind: 'unverified', status: 'preliminary', value: 28, points: 3 }],
+        },
+      },
+    ],
   },
 });
 
 add('deterioration-risk/hazard-04-old-set-new-pulse', {
   hazard: 'H4',
-  description: 'Six parameters charted 23 h ago and a pulse now: the six are out of date (beyond 12 h), the score is incomplete and dated by the pulse, never "NEWS2 0 as of just now".',
+  description:
+    'Six parameters charted 23 h ago and a pulse now: the six are out of date (beyond 12 h), the score is incomplete and dated by the pulse, never "NEWS2 0 as of just now".',
   service: 'deterioration-risk',
-  request: patientView('syn-haz-08', fullPrefetch('syn-haz-08', [[{ hr: 74 }, 1], [{ rr: 16, spo2: 97, o2: 0, sbp: 126, temp: 36.9, acvpu: 'alert' }, 23 * 60]])),
-  expect: { status: 200, cards: [{ indicator: 'info', summaryIncludes: ['incomplete', 'out of date'], detailExcludes: ['routine', 'Routine'], score: { news2: { partial: true } } }] },
+  request: patientView(
+    'syn-haz-08',
+    fullPrefetch('syn-haz-08', [
+      [{ hr: 74 }, 1],
+      [{ rr: 16, spo2: 97, o2: 0, sbp: 126, temp: 36.9, acvpu: 'alert' }, 23 * 60],
+    ]),
+  ),
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'info',
+        summaryIncludes: ['incomplete', 'out of date'],
+        detailExcludes: ['routine', 'Routine'],
+        score: { news2: { partial: true } },
+      },
+    ],
+  },
 });
 
 add('deterioration-risk/hazard-04-mixed-age-set', {
   hazard: 'H4',
-  description: 'Six parameters charted 10 h ago (temperature 38.3 → 1) and a pulse now: NEWS2 1, dated by its oldest value (10 h) and flagged as a mixed-age set.',
+  description:
+    'Six parameters charted 10 h ago (temperature 38.3 → 1) and a pulse now: NEWS2 1, dated by its oldest value (10 h) and flagged as a mixed-age set.',
   service: 'deterioration-risk',
-  request: patientView('syn-haz-09', fullPrefetch('syn-haz-09', [[{ hr: 74 }, 1], [{ rr: 16, spo2: 97, o2: 0, sbp: 126, temp: 38.3, acvpu: 'alert' }, 10 * 60]])),
-  expect: { status: 200, cards: [{ indicator: 'info', summaryStartsWith: 'NEWS2 1', detailIncludes: ['as of 10 h ago (its oldest value; mixed ages'], score: { mixedAges: true, dataAsOf: '2026-11-23T02:00:00.000Z' } }] },
+  request: patientView(
+    'syn-haz-09',
+    fullPrefetch('syn-haz-09', [
+      [{ hr: 74 }, 1],
+      [{ rr: 16, spo2: 97, o2: 0, sbp: 126, temp: 38.3, acvpu: 'alert' }, 10 * 60],
+    ]),
+  ),
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'info',
+        summaryStartsWith: 'NEWS2 1',
+        detailIncludes: ['as of 10 h ago (its oldest value; mixed ages'],
+        score: { mixedAges: true, dataAsOf: '2026-11-23T02:00:00.000Z' },
+      },
+    ],
+  },
 });
 
 add('deterioration-risk/hazard-05-scale-2-oxygen-unknown', {
   hazard: 'H5',
-  description: 'A prescribed 88–92 % target, SpO2 97 %, oxygen not charted: scored as on oxygen (3, the worse case; 0 on air), said on the card, warning.',
+  description:
+    'A prescribed 88–92 % target, SpO2 97 %, oxygen not charted: scored as on oxygen (3, the worse case; 0 on air), said on the card, warning.',
   service: 'deterioration-risk',
-  request: patientView('syn-haz-10', fullPrefetch('syn-haz-10', [[{ rr: 16, hr: 72, spo2: 97, sbp: 128, temp: 36.8, acvpu: 'alert' }, 15]], { goals: [SCALE_2_GOAL('syn-haz-10')] })),
+  request: patientView(
+    'syn-haz-10',
+    fullPrefetch('syn-haz-10', [[{ rr: 16, hr: 72, spo2: 97, sbp: 128, temp: 36.8, acvpu: 'alert' }, 15]], {
+      goals: [SCALE_2_GOAL('syn-haz-10')],
+    }),
+  ),
   expect: {
     status: 200,
-    cards: [{ indicator: 'warning', summaryIncludes: ['NEWS2 ≥ 3, incomplete'], detailIncludes: ['oxygen status not charted: SpO2 on scale 2 scored as on oxygen, the worse case (0 on air)'], score: { news2: { total: 3, spo2Scale: 2, missing: ['supplementalOxygen'] } } }],
+    cards: [
+      {
+        indicator: 'warning',
+        summaryIncludes: ['NEWS2 ≥ 3, incomplete'],
+        detailIncludes: ['oxygen status not charted: SpO2 on scale 2 scored as on oxygen, the worse case (0 on air)'],
+        score: { news2: { total: 3, spo2Scale: 2, missing: ['supplementalOxygen'] } },
+      },
+    ],
   },
 });
 
@@ -576,18 +895,36 @@ add('deterioration-risk/hazard-07-low-score-cards-off', {
 
 add('deterioration-risk/hazard-08-elderly-news2-4', {
   hazard: 'H8',
-  description: 'Age 90, NEWS2 4: an info card from NEWS2. A silent (default) model changes nothing; an active synthetic model may raise it, and then says so and says synthetic.',
+  description:
+    'Age 90, NEWS2 4: an info card from NEWS2. A silent (default) model changes nothing; an active synthetic model may raise it, and then says so and says synthetic.',
   service: 'deterioration-risk',
-  request: patientView('syn-haz-12', fullPrefetch('syn-haz-12', [[{ ...NORMAL, rr: 22, hr: 105, temp: 38.2 }, 15]], { birthDate: '1936-03-02' })),
+  request: patientView(
+    'syn-haz-12',
+    fullPrefetch('syn-haz-12', [[{ ...NORMAL, rr: 22, hr: 105, temp: 38.2 }, 15]], { birthDate: '1936-03-02' }),
+  ),
   expect: { status: 200, cards: [{ indicator: 'info', summaryStartsWith: 'NEWS2 4: ward-based assessment' }] },
 });
 
 add('deterioration-risk/hazard-12-temperature-sites-and-gcs', {
   hazard: 'H12',
-  description: 'Tympanic temperature 38.6 (1 point) read; GCS 13 with ACVPU alert makes qSOFA count altered mentation (RR 23, GCS 13: 2/3 positive).',
+  description:
+    'Tympanic temperature 38.6 (1 point) read; GCS 13 with ACVPU alert makes qSOFA count altered mentation (RR 23, GCS 13: 2/3 positive).',
   service: 'deterioration-risk',
-  request: patientView('syn-haz-13', fullPrefetch('syn-haz-13', [[{ ...NORMAL, rr: 23, temp: 38.6, tempCode: ['8333-7', 'Tympanic membrane temperature'], gcs: 13 }, 15]])),
-  expect: { status: 200, cards: [{ indicator: 'info', summaryStartsWith: 'NEWS2 3', detailIncludes: ['| Temperature | 38.6 °C |', 'qSOFA 2/3, positive', 'Glasgow Coma Scale 13/15'], score: { news2: { total: 3, partial: false }, qsofa: { score: 2 } } }] },
+  request: patientView(
+    'syn-haz-13',
+    fullPrefetch('syn-haz-13', [[{ ...NORMAL, rr: 23, temp: 38.6, tempCode: ['8333-7', 'Tympanic membrane temperature'], gcs: 13 }, 15]]),
+  ),
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'info',
+        summaryStartsWith: 'NEWS2 3',
+        detailIncludes: ['| Temperature | 38.6 °C |', 'qSOFA 2/3, positive', 'Glasgow Coma Scale 13/15'],
+        score: { news2: { total: 3, partial: false }, qsofa: { score: 2 } },
+      },
+    ],
+  },
 });
 
 add('deterioration-risk/hazard-12-axillary-and-skin-temperature', {
@@ -601,72 +938,157 @@ add('deterioration-risk/hazard-12-axillary-and-skin-temperature', {
       [{ ...NORMAL, rr: 22, temp: 37.1, tempCode: ['8328-7', 'Axillary temperature'] }, 20],
     ]),
   ),
-  expect: { status: 200, cards: [{ indicator: 'info', summaryStartsWith: 'NEWS2 2', detailIncludes: ['| Temperature | 37.1 °C |', 'skin temperature is not read'] }] },
+  expect: {
+    status: 200,
+    cards: [
+      { indicator: 'info', summaryStartsWith: 'NEWS2 2', detailIncludes: ['| Temperature | 37.1 °C |', 'skin temperature is not read'] },
+    ],
+  },
 });
 
 add('sedation-safety/hazard-06-breathing-not-charted', {
   hazard: 'H6',
   description: 'Morphine ordered with only pulse, BP and temperature charted: breathing cannot be judged, warning (no card before).',
   service: 'sedation-safety',
-  request: orderSelect('syn-haz-20', [medicationRequest('mr-20', 'syn-haz-20', ...MORPHINE)], ['MedicationRequest/mr-20'], sedationPrefetch('syn-haz-20', [[{ hr: 80, sbp: 130, temp: 36.9 }, 20]])),
-  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['breathing cannot be judged', 'respiratory rate not charted'], suggestions: 2 }] },
+  request: orderSelect(
+    'syn-haz-20',
+    [medicationRequest('mr-20', 'syn-haz-20', ...MORPHINE)],
+    ['MedicationRequest/mr-20'],
+    sedationPrefetch('syn-haz-20', [[{ hr: 80, sbp: 130, temp: 36.9 }, 20]]),
+  ),
+  expect: {
+    status: 200,
+    cards: [{ indicator: 'warning', summaryIncludes: ['breathing cannot be judged', 'respiratory rate not charted'], suggestions: 2 }],
+  },
 });
 
 add('sedation-safety/hazard-06-stale-low-respiratory-rate', {
   hazard: 'H6',
   description: 'Morphine ordered; RR 6 charted 25 h ago beside fresh SpO2, pulse and ACVPU: the old RR is shown, would score 3, warning.',
   service: 'sedation-safety',
-  request: orderSelect('syn-haz-21', [medicationRequest('mr-21', 'syn-haz-21', ...MORPHINE)], ['MedicationRequest/mr-21'], sedationPrefetch('syn-haz-21', [[{ ...NORMAL, rr: undefined }, 20], [{ rr: 6 }, 25 * 60]])),
-  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['respiratory rate 6/min charted 25 h ago (out of date) would score 3'] }] },
+  request: orderSelect(
+    'syn-haz-21',
+    [medicationRequest('mr-21', 'syn-haz-21', ...MORPHINE)],
+    ['MedicationRequest/mr-21'],
+    sedationPrefetch('syn-haz-21', [
+      [{ ...NORMAL, rr: undefined }, 20],
+      [{ rr: 6 }, 25 * 60],
+    ]),
+  ),
+  expect: {
+    status: 200,
+    cards: [{ indicator: 'warning', summaryIncludes: ['respiratory rate 6/min charted 25 h ago (out of date) would score 3'] }],
+  },
 });
 
 add('sedation-safety/hazard-06-preliminary-respiratory-rate', {
   hazard: 'H6',
   description: 'Morphine ordered; the only respiratory rate is preliminary (8/min): not verified, shown, warning.',
   service: 'sedation-safety',
-  request: orderSelect('syn-haz-22', [medicationRequest('mr-22', 'syn-haz-22', ...MORPHINE)], ['MedicationRequest/mr-22'], sedationPrefetch('syn-haz-22', [[{ rr: 8, status: 'preliminary' }, 5], [{ ...NORMAL, rr: undefined }, 20]])),
+  request: orderSelect(
+    'syn-haz-22',
+    [medicationRequest('mr-22', 'syn-haz-22', ...MORPHINE)],
+    ['MedicationRequest/mr-22'],
+    sedationPrefetch('syn-haz-22', [
+      [{ rr: 8, status: 'preliminary' }, 5],
+      [{ ...NORMAL, rr: undefined }, 20],
+    ]),
+  ),
   expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['respiratory rate 8/min', 'preliminary'] }] },
 });
 
 add('sedation-safety/hazard-11-scale-2-on-oxygen', {
   hazard: 'H11',
-  description: 'Morphine for a patient with a 88–92 % target at SpO2 89 % on 2 L/min: the target and the oxygen need are risks, warning (no card before).',
+  description:
+    'Morphine for a patient with a 88–92 % target at SpO2 89 % on 2 L/min: the target and the oxygen need are risks, warning (no card before).',
   service: 'sedation-safety',
-  request: orderSelect('syn-haz-23', [medicationRequest('mr-23', 'syn-haz-23', ...MORPHINE)], ['MedicationRequest/mr-23'], sedationPrefetch('syn-haz-23', [[{ ...NORMAL, spo2: 89, o2: 2 }, 20]], { goals: [SCALE_2_GOAL('syn-haz-23')] })),
-  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['respiratory depression risk', 'a prescribed SpO2 target of 88–92 %'], detailIncludes: ['needs supplemental oxygen (2 L/min)'] }] },
+  request: orderSelect(
+    'syn-haz-23',
+    [medicationRequest('mr-23', 'syn-haz-23', ...MORPHINE)],
+    ['MedicationRequest/mr-23'],
+    sedationPrefetch('syn-haz-23', [[{ ...NORMAL, spo2: 89, o2: 2 }, 20]], { goals: [SCALE_2_GOAL('syn-haz-23')] }),
+  ),
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'warning',
+        summaryIncludes: ['respiratory depression risk', 'a prescribed SpO2 target of 88–92 %'],
+        detailIncludes: ['needs supplemental oxygen (2 L/min)'],
+      },
+    ],
+  },
 });
 
 add('sedation-safety/hazard-11-oxygen-need', {
   hazard: 'H11',
   description: 'Morphine for a patient on 4 L/min at SpO2 95 %: needing oxygen is a risk, warning (no card before).',
   service: 'sedation-safety',
-  request: orderSelect('syn-haz-24', [medicationRequest('mr-24', 'syn-haz-24', ...MORPHINE)], ['MedicationRequest/mr-24'], sedationPrefetch('syn-haz-24', [[{ ...NORMAL, spo2: 95, o2: 4 }, 20]])),
+  request: orderSelect(
+    'syn-haz-24',
+    [medicationRequest('mr-24', 'syn-haz-24', ...MORPHINE)],
+    ['MedicationRequest/mr-24'],
+    sedationPrefetch('syn-haz-24', [[{ ...NORMAL, spo2: 95, o2: 4 }, 20]]),
+  ),
   expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['needs supplemental oxygen'] }] },
 });
 
 add('sedation-safety/hazard-11-already-on-a-benzodiazepine', {
   hazard: 'H11',
-  description: 'Morphine for a patient with normal observations who already takes lorazepam (an active order): the combination is a risk, warning.',
+  description:
+    'Morphine for a patient with normal observations who already takes lorazepam (an active order): the combination is a risk, warning.',
   service: 'sedation-safety',
-  request: orderSelect('syn-haz-25', [medicationRequest('mr-25', 'syn-haz-25', ...MORPHINE)], ['MedicationRequest/mr-25'], sedationPrefetch('syn-haz-25', [[NORMAL, 20]], { active: [activeOrder('mr-25-active', 'syn-haz-25', ...LORAZEPAM)] })),
-  expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['already prescribed: Lorazepam 1 MG Oral Tablet (benzodiazepine)'] }] },
+  request: orderSelect(
+    'syn-haz-25',
+    [medicationRequest('mr-25', 'syn-haz-25', ...MORPHINE)],
+    ['MedicationRequest/mr-25'],
+    sedationPrefetch('syn-haz-25', [[NORMAL, 20]], { active: [activeOrder('mr-25-active', 'syn-haz-25', ...LORAZEPAM)] }),
+  ),
+  expect: {
+    status: 200,
+    cards: [{ indicator: 'warning', summaryIncludes: ['already prescribed: Lorazepam 1 MG Oral Tablet (benzodiazepine)'] }],
+  },
 });
 
 add('sedation-safety/hazard-11-severe-reason-first', {
   hazard: 'H11',
-  description: 'Morphine for a patient on oxygen, SpO2 90, RR 7 and responding only to voice: the severe reasons lead the summary so a length cut never drops them; critical.',
+  description:
+    'Morphine for a patient on oxygen, SpO2 90, RR 7 and responding only to voice: the severe reasons lead the summary so a length cut never drops them; critical.',
   service: 'sedation-safety',
-  request: orderSelect('syn-haz-26', [medicationRequest('mr-26', 'syn-haz-26', ...MORPHINE)], ['MedicationRequest/mr-26'], sedationPrefetch('syn-haz-26', [[{ ...NORMAL, rr: 7, spo2: 90, o2: 3, acvpu: 'voice' }, 20]])),
-  expect: { status: 200, cards: [{ indicator: 'critical', summaryStartsWith: 'Opioid (morphine) ordered: respiratory depression risk — respiratory rate 7/min (≤ 8), not alert: Responds to voice' }] },
+  request: orderSelect(
+    'syn-haz-26',
+    [medicationRequest('mr-26', 'syn-haz-26', ...MORPHINE)],
+    ['MedicationRequest/mr-26'],
+    sedationPrefetch('syn-haz-26', [[{ ...NORMAL, rr: 7, spo2: 90, o2: 3, acvpu: 'voice' }, 20]]),
+  ),
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'critical',
+        summaryStartsWith:
+          'Opioid (morphine) ordered: respiratory depression risk — respiratory rate 7/min (≤ 8), not alert: Responds to voice',
+      },
+    ],
+  },
 });
 
 add('sedation-safety/hazard-10-coded-only-lorazepam', {
   hazard: 'H10',
-  description: 'A lorazepam order carrying only an RxNorm clinical-drug code (no text, no display), for a patient breathing 10/min: matched by code, warning.',
+  description:
+    'A lorazepam order carrying only an RxNorm clinical-drug code (no text, no display), for a patient breathing 10/min: matched by code, warning.',
   service: 'sedation-safety',
   request: orderSelect(
     'syn-haz-27',
-    [{ resourceType: 'MedicationRequest', id: 'mr-27', status: 'draft', subject: { reference: 'Patient/syn-haz-27' }, medicationCodeableConcept: { coding: [{ system: RXNORM, code: LORAZEPAM[0] }] } }],
+    [
+      {
+        resourceType: 'MedicationRequest',
+        id: 'mr-27',
+        status: 'draft',
+        subject: { reference: 'Patient/syn-haz-27' },
+        medicationCodeableConcept: { coding: [{ system: RXNORM, code: LORAZEPAM[0] }] },
+      },
+    ],
     ['MedicationRequest/mr-27'],
     sedationPrefetch('syn-haz-27', [[{ ...NORMAL, rr: 10 }, 20]]),
   ),
@@ -675,11 +1097,20 @@ add('sedation-safety/hazard-10-coded-only-lorazepam', {
 
 add('sedation-safety/hazard-10-brand-name-oramorph', {
   hazard: 'H10',
-  description: 'A free-text order for the UK brand Oramorph (oral morphine) for a patient breathing 10/min: matched by brand name, warning.',
+  description:
+    'A free-text order for the UK brand Oramorph (oral morphine) for a patient breathing 10/min: matched by brand name, warning.',
   service: 'sedation-safety',
   request: orderSelect(
     'syn-haz-28',
-    [{ resourceType: 'MedicationRequest', id: 'mr-28', status: 'draft', subject: { reference: 'Patient/syn-haz-28' }, medicationCodeableConcept: { text: 'Oramorph 10mg/5ml oral solution' } }],
+    [
+      {
+        resourceType: 'MedicationRequest',
+        id: 'mr-28',
+        status: 'draft',
+        subject: { reference: 'Patient/syn-haz-28' },
+        medicationCodeableConcept: { text: 'Oramorph 10mg/5ml oral solution' },
+      },
+    ],
     ['MedicationRequest/mr-28'],
     sedationPrefetch('syn-haz-28', [[{ ...NORMAL, rr: 10 }, 20]]),
   ),
@@ -688,12 +1119,19 @@ add('sedation-safety/hazard-10-brand-name-oramorph', {
 
 add('sedation-safety/hazard-10-medication-reference-in-draft-orders', {
   hazard: 'H10',
-  description: 'A MedicationRequest whose medicationReference points at a Medication that is another entry of draftOrders (coded midazolam): resolved, warning.',
+  description:
+    'A MedicationRequest whose medicationReference points at a Medication that is another entry of draftOrders (coded midazolam): resolved, warning.',
   service: 'sedation-safety',
   request: orderSelect(
     'syn-haz-29',
     [
-      { resourceType: 'MedicationRequest', id: 'mr-29', status: 'draft', subject: { reference: 'Patient/syn-haz-29' }, medicationReference: { reference: 'Medication/med-29' } },
+      {
+        resourceType: 'MedicationRequest',
+        id: 'mr-29',
+        status: 'draft',
+        subject: { reference: 'Patient/syn-haz-29' },
+        medicationReference: { reference: 'Medication/med-29' },
+      },
       { resourceType: 'Medication', id: 'med-29', code: { coding: [{ system: RXNORM, code: '6960', display: 'midazolam' }] } },
     ],
     ['MedicationRequest/mr-29'],

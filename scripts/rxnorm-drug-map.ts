@@ -164,8 +164,12 @@ export function drugsFromValueSet(raw: unknown, ingredientNames: readonly string
     if (!concept.system.startsWith('http://www.nlm.nih.gov/research/umls/rxnorm')) continue;
     // The brand in brackets names a product, not an ingredient; read only the clinical name.
     const clinicalName = concept.display.replace(/\[[^\]]*\]/g, ' ');
-    const ingredients = patterns.filter((p) => p.pattern.test(clinicalName)).map((p) => p.name).sort();
-    if (ingredients.length > 0) drugs.push({ rxcui: concept.code, tty: ttyFromName(concept.display), name: concept.display, ingredients, valueSet: valueSet.id });
+    const ingredients = patterns
+      .filter((p) => p.pattern.test(clinicalName))
+      .map((p) => p.name)
+      .sort();
+    if (ingredients.length > 0)
+      drugs.push({ rxcui: concept.code, tty: ttyFromName(concept.display), name: concept.display, ingredients, valueSet: valueSet.id });
   }
   return drugs;
 }

@@ -80,11 +80,16 @@ function number(name: string, fallback: number, test: (n: number) => boolean, ru
 }
 const positive = (n: number) => Number.isFinite(n) && n > 0;
 /** --events a,b: only these outcome events count; absent, every row does. */
-const eventsOption = () => values.events?.split(',').map((e) => e.trim()).filter((e) => e !== '');
+const eventsOption = () =>
+  values.events
+    ?.split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
 const wholeAtLeast = (least: number) => (n: number) => Number.isSafeInteger(n) && n >= least;
 
 async function readKey(file: string | undefined): Promise<string> {
-  if (file === undefined) throw new UsageError('--key-file is required: the file holding the audit trail\'s HMAC key (VIGIL_AUDIT_HMAC_KEY)');
+  if (file === undefined)
+    throw new UsageError("--key-file is required: the file holding the audit trail's HMAC key (VIGIL_AUDIT_HMAC_KEY)");
   const key = (await readFile(file, 'utf8')).trim();
   // The service refuses a shorter key (config.ts), so a shorter one cannot be the audit trail's.
   if (key.length < 32) throw new UsageError('--key-file must hold the audit HMAC key: at least 32 characters');
@@ -98,7 +103,10 @@ async function writeReport(dir: string, files: ReportFiles): Promise<void> {
 
 /** The data directory holding audit/, given either it or the audit directory itself. */
 async function auditDataDir(dir: string): Promise<string> {
-  const found = await access(join(dir, 'audit')).then(() => true, () => false);
+  const found = await access(join(dir, 'audit')).then(
+    () => true,
+    () => false,
+  );
   if (found) return dir;
   if (basename(resolve(dir)) === 'audit') return dirname(resolve(dir));
   throw new UsageError(`--audit ${dir}: no audit/ directory there (give VIGIL_DATA_DIR or its audit/ directory)`);
@@ -151,16 +159,34 @@ async function pilot(settings: { bootstrap: number; seed: number; out: string })
     const report: PilotReport = {
       kind: 'audit',
       generatedAt: new Date().toISOString(),
-      dataLabel: dataLabel(values['data-label'] ?? 'site', values['data-label'] !== undefined ? 'Labelled by whoever ran the evaluation (--data-label).' : 'Read from a Vigil audit trail.'),
-      settings: { auditDir: basename(resolve(auditDir)), service, windowHours, bootstrapReplicates: settings.bootstrap, seed: settings.seed },
+      dataLabel: dataLabel(
+        values['data-label'] ?? 'site',
+        values['data-label'] !== undefined ? 'Labelled by whoever ran the evaluation (--data-label).' : 'Read from a Vigil audit trail.',
+      ),
+      settings: {
+        auditDir: basename(resolve(auditDir)),
+        service,
+        windowHours,
+        bootstrapReplicates: settings.bootstrap,
+        seed: settings.seed,
+      },
       audit,
       outcomes: outcomes.summary,
       groups: groups
         .filter((g) => g.rows.length > 0)
-        .map((g) => ({ name: g.name, version: g.version, mode: g.mode, calls: g.calls, evaluation: evaluate(g.rows, { bootstrapReplicates: settings.bootstrap, seed: settings.seed }) })),
+        .map((g) => ({
+          name: g.name,
+          version: g.version,
+          mode: g.mode,
+          calls: g.calls,
+          evaluation: evaluate(g.rows, { bootstrapReplicates: settings.bootstrap, seed: settings.seed }),
+        })),
     };
     await writeReport(settings.out, renderPilotReport(report));
-    const summary = report.groups.map((g) => `${g.name} ${g.version} (${g.mode}): ${g.evaluation.rows} calls, AUROC model ${g.evaluation.ranking.model?.auroc.value.toFixed(3)} vs NEWS2 ${g.evaluation.ranking.news2?.auroc.value.toFixed(3)}`);
+    const summary = report.groups.map(
+      (g) =>
+        `${g.name} ${g.version} (${g.mode}): ${g.evaluation.rows} calls, AUROC model ${g.evaluation.ranking.model?.auroc.value.toFixed(3)} vs NEWS2 ${g.evaluation.ranking.news2?.auroc.value.toFixed(3)}`,
+    );
     return `${settings.out}/report.md: ${read.records} audit records; ${summary.join('; ') || 'no call carried a model estimate'}`;
   } finally {
     await store.close();
@@ -170,7 +196,9 @@ async function pilot(settings: { bootstrap: number; seed: number; out: string })
 async function replay(settings: { bootstrap: number; seed: number; out: string }): Promise<string> {
   const shipped = values.observations === undefined;
   if (shipped && (values.patients !== undefined || values.outcomes !== undefined)) {
-    throw new UsageError('--observations is required when --patients or --outcomes is given (without all three, the shipped synthetic export is used)');
+    throw new UsageError(
+      '--observations is required when --patients or --outcomes is given (without all three, the shipped synthetic export is used)',
+    );
   }
   const exportArgs = shipped
     ? [join(SYNTHETIC_EXPORT.dir, EXPORT_FILES.patients), join(SYNTHETIC_EXPORT.dir, EXPORT_FILES.observations)]
@@ -187,12 +215,20 @@ async function replay(settings: { bootstrap: number; seed: number; out: string }
   const scorer = createModelScorer({
     model,
     mode: 'active',
-    settings: { cacheSize: 100_000, cacheTtlMs: 24 * 3_600_000, timeoutMs: 10_000, errorThresholdPercent: 100, volumeThreshold: Number.MAX_SAFE_INTEGER, resetMs: 1_000 },
+    settings: {
+      cacheSize: 100_000,
+      cacheTtlMs: 24 * 3_600_000,
+      timeoutMs: 10_000,
+      errorThresholdPercent: 100,
+      volumeThreshold: Number.MAX_SAFE_INTEGER,
+      resetMs: 1_000,
+    },
   });
   try {
     const staleAfterHours = number('stale-after-hours', DEFAULTS.staleAfterHours, positive, 'a positive number of hours');
     const windowHours = number('window-hours', model.metadata.outcomeWindowHours, positive, 'a positive number of hours');
-    const maxPatients = values['max-patients'] === undefined ? undefined : number('max-patients', 0, wholeAtLeast(1), 'a whole number of at least 1');
+    const maxPatients =
+      values['max-patients'] === undefined ? undefined : number('max-patients', 0, wholeAtLeast(1), 'a whole number of at least 1');
     const events = eventsOption();
     const started = performance.now();
     const run = await runReplay(
@@ -250,7 +286,8 @@ try {
     seed: number('seed', DEFAULTS.seed, wholeAtLeast(0), 'a whole number'),
     out,
   };
-  const message = values['hash-outcomes'] === true ? await hashOutcomes() : values.audit !== undefined ? await pilot(settings) : await replay(settings);
+  const message =
+    values['hash-outcomes'] === true ? await hashOutcomes() : values.audit !== undefined ? await pilot(settings) : await replay(settings);
   process.stdout.write(`${message}\n`);
 } catch (error) {
   const code = (error as { code?: string }).code;

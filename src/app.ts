@@ -117,7 +117,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     maxAge: 600,
   });
   if (config.VIGIL_AUTH === 'required') {
-    await app.register(cdsAuth, { config, telemetry: opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry, clock: opts.clock ?? (() => new Date()), ...opts.auth, ...(opts.replayStore !== undefined ? { replay: opts.replayStore } : {}) });
+    await app.register(cdsAuth, {
+      config,
+      telemetry: opts.telemetry ?? opts.metrics?.telemetry ?? noTelemetry,
+      clock: opts.clock ?? (() => new Date()),
+      ...opts.auth,
+      ...(opts.replayStore !== undefined ? { replay: opts.replayStore } : {}),
+    });
     app.addHook('onRequest', limits.afterAuth);
   } else {
     app.log.warn('VIGIL_AUTH=off: every CDS call is accepted without a token; never run this way with real patient data');
@@ -166,7 +172,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     clock,
   });
   // The headline was read beside the model served at start-up: it describes that version only.
-  const headline = opts.modelCardHeadline !== undefined ? { version: opts.scorer.describe().version, text: opts.modelCardHeadline } : undefined;
+  const headline =
+    opts.modelCardHeadline !== undefined ? { version: opts.scorer.describe().version, text: opts.modelCardHeadline } : undefined;
   await app.register(aboutRoutes, {
     facts: () => {
       const described = opts.scorer.describe();
@@ -176,7 +183,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(feedbackRoutes, {
     serviceIds,
     store: opts.feedbackStore ?? createMemoryFeedbackStore(),
-    issued: opts.issuedCards ?? new IssuedCards({ max: config.VIGIL_ISSUED_CARDS_MAX, maxAgeMs: config.VIGIL_ISSUED_CARDS_MAX_AGE_HOURS * 3600_000, clock }),
+    issued:
+      opts.issuedCards ??
+      new IssuedCards({ max: config.VIGIL_ISSUED_CARDS_MAX, maxAgeMs: config.VIGIL_ISSUED_CARDS_MAX_AGE_HOURS * 3600_000, clock }),
     telemetry,
     keepComments: config.VIGIL_FEEDBACK_KEEP_COMMENTS,
     dailyQuota: config.VIGIL_FEEDBACK_MAX_PER_CLIENT_PER_DAY,
@@ -191,7 +200,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 function aboutFacts(config: Readonly<Config>, described: ScorerDescription, headline: string | undefined): AboutFacts {
   const staleAfterHours = config.VIGIL_STALE_AFTER_HOURS;
   if (described.model !== 'loaded' || described.name === undefined) return { staleAfterHours };
-  const canary = described.models?.find((m) => m.role === 'candidate' && m.mode === 'canary' && m.state === 'loaded' && (m.canaryPercent ?? 0) > 0);
+  const canary = described.models?.find(
+    (m) => m.role === 'candidate' && m.mode === 'canary' && m.state === 'loaded' && (m.canaryPercent ?? 0) > 0,
+  );
   return {
     staleAfterHours,
     model: {

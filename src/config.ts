@@ -7,18 +7,14 @@ import { z } from 'zod';
 import { errorCode } from './errors.js';
 import { isLoopbackHost } from './net/loopback.js';
 
-const boolFromEnv = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const boolFromEnv = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const commaList = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter((x) => x.length > 0),
-  );
+const commaList = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
 
 /** An origin (scheme://host[:port], nothing after it but an optional slash), normalised by URL. */
 const fhirOrigin = z.string().transform((s, ctx) => {
@@ -28,8 +24,14 @@ const fhirOrigin = z.string().transform((s, ctx) => {
   } catch {
     url = undefined;
   }
-  const bare = url !== undefined && (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === '/' &&
-    url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  const bare =
+    url !== undefined &&
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    url.pathname === '/' &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.username === '' &&
+    url.password === '';
   if (!bare) {
     ctx.addIssue({ code: 'custom', message: `"${s}" is not an origin like https://ehr.example or http://127.0.0.1:8081` });
     return z.NEVER;
@@ -71,7 +73,11 @@ export const configSchema = z.object({
    * the longest gap the RCP NEWS2 chart allows anyone (minimum observation frequency 12-hourly for a
    * score of 0: RCP NEWS2, 2017, chart 3), so an older value is out of date by the chart's own measure.
    */
-  VIGIL_STALE_AFTER_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  VIGIL_STALE_AFTER_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
   /**
    * What a NEWS2 total of 1–4 with no single parameter scoring 3 produces: an `info` card, or no card.
    * A total of 0 produces a card only when this is `info` and VIGIL_CARD_FOR_ZERO is true.
@@ -79,7 +85,12 @@ export const configSchema = z.object({
   VIGIL_LOW_SCORE_CARD: z.enum(['info', 'none']).default('info'),
   VIGIL_CARD_FOR_ZERO: boolFromEnv.default(false),
   /** Request body limit in bytes (413 beyond it). */
-  VIGIL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  VIGIL_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(1024 * 1024),
   // Fetching missing prefetch from the EHR's FHIR server (src/fhir-client/fhir-fetcher.ts).
   /**
    * FHIR server origins Vigil may fetch from (scheme://host[:port]). Empty by default, on loopback
@@ -97,7 +108,12 @@ export const configSchema = z.object({
   /** Bundle pages followed per prefetch key (newest first, so later pages hold older data). */
   VIGIL_FHIR_MAX_PAGES: z.coerce.number().int().min(1).max(50).default(5),
   /** Largest FHIR response body read, in bytes; a bigger one is abandoned mid-stream. */
-  VIGIL_FHIR_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(4 * 1024 * 1024),
+  VIGIL_FHIR_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
   /** Per-origin breaker: opens when more than this % of requests in the window fail... */
   VIGIL_FHIR_BREAKER_ERROR_PERCENT: z.coerce.number().min(1).max(100).default(50),
   /** ...and at least this many requests were made in the window... */
@@ -120,7 +136,12 @@ export const configSchema = z.object({
   VIGIL_MODEL_MODE: z.enum(['off', 'silent', 'active']).default('silent'),
   /** Prediction cache (keyed by the feature vector, never the patient): entries and maximum age. */
   VIGIL_MODEL_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
-  VIGIL_MODEL_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(3600),
+  VIGIL_MODEL_CACHE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(3600),
   /** Model circuit breaker: per-call timeout, failure % that opens it, minimum calls, pause before a retry. */
   VIGIL_MODEL_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(100),
   VIGIL_MODEL_ERROR_THRESHOLD_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
@@ -174,7 +195,12 @@ export const configSchema = z.object({
   VIGIL_RATE_LIMIT_ANON_MAX: z.coerce.number().int().min(1).max(1_000_000).default(120),
   VIGIL_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** Body bytes that cost one more rate-limit unit. */
-  VIGIL_RATE_LIMIT_COST_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(64 * 1024),
+  VIGIL_RATE_LIMIT_COST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(64 * 1024),
   /**
    * Proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated; also `loopback`,
    * `linklocal`, `uniquelocal`). Empty: the socket address is the client's.
@@ -185,7 +211,12 @@ export const configSchema = z.object({
    * VIGIL_HEAVY_CONCURRENCY of them are processed at once; the others wait, body unread, up to
    * VIGIL_HEAVY_WAIT_MS (503 beyond it, or when VIGIL_HEAVY_QUEUE already wait). See src/http/heavy-lane.ts.
    */
-  VIGIL_HEAVY_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(256 * 1024),
+  VIGIL_HEAVY_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(256 * 1024),
   VIGIL_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(1),
   VIGIL_HEAVY_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
   VIGIL_HEAVY_QUEUE: z.coerce.number().int().min(0).max(10_000).default(16),
@@ -231,7 +262,12 @@ export const configSchema = z.object({
   /** How many issued card uuids are remembered (from the audit trail, across restarts) to recognise feedback. */
   VIGIL_ISSUED_CARDS_MAX: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
   /** ...and for how long (hours): feedback on an older card is accepted and flagged unknown. */
-  VIGIL_ISSUED_CARDS_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(72),
+  VIGIL_ISSUED_CARDS_MAX_AGE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(72),
   /**
    * Alert fatigue (src/suppression/repeat-cards.ts): within the window, per patient and service (and
    * drug), a repeat card whose risk has not risen is `downgrade`d to info (the default: still shown,
@@ -239,7 +275,12 @@ export const configSchema = z.object({
    * card stays loud unless a clinician overrode that same card with a reason.
    */
   VIGIL_REPEAT_CARD_POLICY: z.enum(['off', 'downgrade', 'suppress']).default('downgrade'),
-  VIGIL_REPEAT_CARD_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  VIGIL_REPEAT_CARD_WINDOW_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
   /** Keep clinicians' free-text override comments in the feedback store (they may name a patient). */
   VIGIL_FEEDBACK_KEEP_COMMENTS: boolFromEnv.default(false),
   /**
@@ -258,7 +299,10 @@ export const configSchema = z.object({
   /** Longest wait for one Redis command (and for connecting), in ms. */
   VIGIL_REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
   /** Prefix of every key Vigil writes in Redis (several deployments may share one Redis). */
-  VIGIL_REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'letters, digits, : _ . - only, at most 64').default('vigil:'),
+  VIGIL_REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'letters, digits, : _ . - only, at most 64')
+    .default('vigil:'),
   /**
    * PostgreSQL (`postgres://user:password@host:port/db`, `?sslmode=require` for TLS) for the durable
    * records: the audit trail and feedback, in place of the files under VIGIL_DATA_DIR. Migrations run at start-up.
@@ -345,7 +389,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`)),
   ];
   // Replicas that share state must hash patients and cards alike: one key, given to all of them.
-  if (parsed.success && (parsed.data.VIGIL_REDIS_URL !== undefined || parsed.data.VIGIL_DATABASE_URL !== undefined) && parsed.data.VIGIL_AUDIT_HMAC_KEY === undefined) {
+  if (
+    parsed.success &&
+    (parsed.data.VIGIL_REDIS_URL !== undefined || parsed.data.VIGIL_DATABASE_URL !== undefined) &&
+    parsed.data.VIGIL_AUDIT_HMAC_KEY === undefined
+  ) {
     problems.push('VIGIL_AUDIT_HMAC_KEY: required with VIGIL_REDIS_URL or VIGIL_DATABASE_URL (every replica must share the key)');
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
@@ -362,7 +410,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 function crossChecks(raw: RawConfig): string[] {
   const problems: string[] = [];
   if (raw.VIGIL_CANDIDATE_MODEL_PATH !== undefined && (raw.VIGIL_MODEL_PATH === 'none' || raw.VIGIL_MODEL_MODE === 'off')) {
-    problems.push('VIGIL_CANDIDATE_MODEL_PATH: a candidate runs beside a primary model; set VIGIL_MODEL_PATH and a VIGIL_MODEL_MODE other than off');
+    problems.push(
+      'VIGIL_CANDIDATE_MODEL_PATH: a candidate runs beside a primary model; set VIGIL_MODEL_PATH and a VIGIL_MODEL_MODE other than off',
+    );
   }
   if (raw.VIGIL_DRIFT_MIN_CALLS > raw.VIGIL_DRIFT_WINDOW_CALLS) {
     problems.push('VIGIL_DRIFT_MIN_CALLS: must not exceed VIGIL_DRIFT_WINDOW_CALLS, or drift is never reported');

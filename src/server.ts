@@ -17,7 +17,6 @@ import { createMetrics } from './observability/metrics.js';
 import { DigestPool, digestThreads } from './http/digest-pool.js';
 import { openSharedState } from './shared-state/open-shared-state.js';
 
-
 async function main(): Promise<void> {
   const bootStarted = performance.now();
   let config;
@@ -54,11 +53,15 @@ async function main(): Promise<void> {
     ...(shared.auditStore !== undefined ? { store: shared.auditStore } : {}),
     ...(shared.issued !== undefined ? { issued: shared.issued } : {}),
   });
-  const headline = config.VIGIL_MODEL_PATH === 'none' ? undefined : await readModelCardHeadline(config.VIGIL_MODEL_PATH ?? SHIPPED_MODEL_PATH);
+  const headline =
+    config.VIGIL_MODEL_PATH === 'none' ? undefined : await readModelCardHeadline(config.VIGIL_MODEL_PATH ?? SHIPPED_MODEL_PATH);
   const feedbackStore = shared.feedbackStore ?? (await openFileFeedbackStore(config.VIGIL_DATA_DIR));
   const readinessProbes = [() => audit.gate.readinessCheck(), ...shared.probes];
   // Bodies are parsed, validated and normalised on the other cores; everything with state stays here.
-  const digester = new DigestPool({ threads: digestThreads(config.VIGIL_DIGEST_THREADS), settings: { staleAfterHours: config.VIGIL_STALE_AFTER_HOURS } });
+  const digester = new DigestPool({
+    threads: digestThreads(config.VIGIL_DIGEST_THREADS),
+    settings: { staleAfterHours: config.VIGIL_STALE_AFTER_HOURS },
+  });
   const app = await buildApp({
     config,
     scorer,
@@ -114,7 +117,14 @@ async function main(): Promise<void> {
   // bootMs: from reading the configuration to listening (Vigil's own start-up, not Node's or module loading).
   const bootMs = Math.round(performance.now() - bootStarted);
   log.info(
-    { address, ...(adminAddress !== undefined ? { adminAddress } : {}), url: config.publicBaseUrl, model: scorer.describe(), digestThreads: digester.size, bootMs },
+    {
+      address,
+      ...(adminAddress !== undefined ? { adminAddress } : {}),
+      url: config.publicBaseUrl,
+      model: scorer.describe(),
+      digestThreads: digester.size,
+      bootMs,
+    },
     'Vigil is listening',
   );
 }

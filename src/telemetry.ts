@@ -30,7 +30,12 @@ export interface Telemetry {
   /** An authentication refusal, by reason code (never the token). */
   authFailure(reason: string): void;
   /** One feedback item stored; `card` is what Vigil remembers of the card (undefined: not one it knows). */
-  feedback(service: string, outcome: string, overrideReason: string | undefined, card?: { indicator?: string; modelVersion?: string }): void;
+  feedback(
+    service: string,
+    outcome: string,
+    overrideReason: string | undefined,
+    card?: { indicator?: string; modelVersion?: string },
+  ): void;
   /** A repeat card suppressed or downgraded (alert fatigue rule), and why. */
   cardQuietened(service: string, action: string, why: string): void;
   /** The suppression store failed (the card was shown: fail open). */

@@ -2,7 +2,15 @@
 // edge nearest normal (RR 11 and 8, 21 and 25; SBP 110, 100, 90 and 220; ...), plus oxygen and a
 // patient who is not alert. The model card shows what each does to the model's estimate with
 // everything else normal; a model in which any of them does not raise the estimate contradicts NEWS2.
-import { NEWS2_BANDS, NEWS2_CONSCIOUSNESS_POINTS, NEWS2_DECIMALS, NEWS2_OXYGEN_POINTS, NEWS2_SPO2_BANDS, type Band, type Points } from '../src/fallback-rules/news2-chart.js';
+import {
+  NEWS2_BANDS,
+  NEWS2_CONSCIOUSNESS_POINTS,
+  NEWS2_DECIMALS,
+  NEWS2_OXYGEN_POINTS,
+  NEWS2_SPO2_BANDS,
+  type Band,
+  type Points,
+} from '../src/fallback-rules/news2-chart.js';
 import { contributionsFor, explanationLogit, sigmoid } from '../src/models/contributions.js';
 import { MODEL_FEATURES } from '../src/models/feature-contract.js';
 import type { AdditiveExplanation } from '../src/models/model-metadata.js';
@@ -50,7 +58,12 @@ export function derangementEffects(
   const effects = NEWS2_DERANGEMENTS.map((d) => {
     const index = MODEL_FEATURES.findIndex((f) => f.name === d.feature);
     const values = references.map((r, i) => (i === index ? d.value : r));
-    const { contributions } = contributionsFor(explanation, references, values, values.map(() => false));
+    const { contributions } = contributionsFor(
+      explanation,
+      references,
+      values,
+      values.map(() => false),
+    );
     const largest = [...contributions].sort((a, b) => b.logOdds - a.logOdds)[0];
     return {
       ...d,

@@ -27,7 +27,9 @@ const LOINC = 'http://loinc.org';
 const SNOMED = 'http://snomed.info/sct';
 const UCUM = 'http://unitsofmeasure.org';
 const TEST_DATA = { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'HTEST', display: 'test health data' };
-const VITAL_SIGNS = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' }] }];
+const VITAL_SIGNS = [
+  { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' }] },
+];
 
 /** First admission falls in 2025 (any constant would do: dates only order the readings). */
 const FIRST_DAY_MS = Date.UTC(2025, 0, 6);
@@ -132,7 +134,9 @@ export function buildSyntheticExport(options: ExportOptions): SyntheticExport {
       encounter.sets.forEach((set, k) => {
         const at = hourMs(set.hour);
         if (k === 0) {
-          observation(at, concept(LOINC, '29463-7', 'Body weight'), { valueQuantity: quantity(Math.round(random.normal(76, 15) * 10) / 10, 'kg', 'kg') });
+          observation(at, concept(LOINC, '29463-7', 'Body weight'), {
+            valueQuantity: quantity(Math.round(random.normal(76, 15) * 10) / 10, 'kg', 'kg'),
+          });
         }
         chartSet(set, at, observation, random);
       });

@@ -177,7 +177,13 @@ function newton(
 const GRADIENT_TOLERANCE = 1e-7;
 
 /** Gradient of the log-likelihood for every column (active or not) at the active columns' `beta`. */
-function fullGradient(rows: SparseRows, p: number, labels: readonly boolean[], active: readonly number[], beta: Float64Array): Float64Array {
+function fullGradient(
+  rows: SparseRows,
+  p: number,
+  labels: readonly boolean[],
+  active: readonly number[],
+  beta: Float64Array,
+): Float64Array {
   const position = new Int32Array(p).fill(-1);
   active.forEach((j, k) => {
     position[j] = k;
@@ -215,9 +221,7 @@ export function fitHingedLogistic(
   const columns = columnsFor(basis);
   const p = columns.length + 1;
   const n = rows.length;
-  const values = rows.map((row) =>
-    columns.map((c) => columnValue(c, row[c.feature] ?? Number.NaN, basis[c.feature]?.reference ?? 0)),
-  );
+  const values = rows.map((row) => columns.map((c) => columnValue(c, row[c.feature] ?? Number.NaN, basis[c.feature]?.reference ?? 0)));
   // Scale each column to unit standard deviation so one penalty suits every unit. Centring is not
   // needed: it would only move the (unpenalised) intercept, and skipping it keeps the rows sparse.
   const sd = new Float64Array(p).fill(1);

@@ -6,7 +6,14 @@
 // `npm run bench:model` between markers and carried over by `npm run train`.
 import type { VitalName } from '../src/domain/vital-signs.js';
 import { featureWords, formatValue } from '../src/domain/labels.js';
-import { FEATURE_CONTRACT_ID, FEATURE_COUNT, INPUT_NAME, MAX_IMPUTED_FEATURES, MODEL_FEATURES, OUTPUT_NAME } from '../src/models/feature-contract.js';
+import {
+  FEATURE_CONTRACT_ID,
+  FEATURE_COUNT,
+  INPUT_NAME,
+  MAX_IMPUTED_FEATURES,
+  MODEL_FEATURES,
+  OUTPUT_NAME,
+} from '../src/models/feature-contract.js';
 import { BAND_OFF, METADATA_KEYS, type Histogram } from '../src/models/model-metadata.js';
 import { PHENOTYPES } from './cohort.js';
 import type { Interval } from '../src/validation/metrics.js';

@@ -45,10 +45,22 @@ export function writeOnnx(meta: ModelMetadata & { explanation: AdditiveExplanati
       output: [valueInfo(OUTPUT_NAME, 1)],
       initializer: [
         tensor('reference', [FEATURE_COUNT], references),
-        tensor('w_linear', [FEATURE_COUNT, 1], terms.map((t) => t.linear)),
+        tensor(
+          'w_linear',
+          [FEATURE_COUNT, 1],
+          terms.map((t) => t.linear),
+        ),
         tensor('hinge_selector', [FEATURE_COUNT, hinges.length], selector),
-        tensor('hinge_offset', [hinges.length], hinges.map((h) => h.sign * h.knot)),
-        tensor('w_hinge', [hinges.length, 1], hinges.map((h) => h.weight)),
+        tensor(
+          'hinge_offset',
+          [hinges.length],
+          hinges.map((h) => h.sign * h.knot),
+        ),
+        tensor(
+          'w_hinge',
+          [hinges.length, 1],
+          hinges.map((h) => h.weight),
+        ),
         tensor('intercept', [1], [intercept]),
       ],
       node: [

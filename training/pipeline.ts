@@ -147,7 +147,11 @@ export function runTraining(options: TrainingOptions): TrainingResult {
   const testMoments = moments(test);
 
   const bootstrapOver = (set: readonly Moment[], salt: number) =>
-    patientBootstrap(set.map((m) => m.patientId), options.bootstrapReplicates, options.seed ^ salt);
+    patientBootstrap(
+      set.map((m) => m.patientId),
+      options.bootstrapReplicates,
+      options.seed ^ salt,
+    );
   const choice = chooseThresholds(validationMoments, bootstrapOver(validationMoments, 0x7a1d));
   const testBootstrap = bootstrapOver(testMoments, 0xb00);
   const bands = ALERT_BANDS.map((band) => evaluateBand(testMoments, band, choice.thresholds, testBootstrap));
@@ -156,8 +160,14 @@ export function runTraining(options: TrainingOptions): TrainingResult {
   const probabilities = testMoments.map((m) => m.probability);
   const news2 = test.map((r) => r.news2Total);
   const news2Rate = validationMoments.filter((m) => news2Alerts(m, 'warning')).length / validationMoments.length;
-  const matchedThreshold = thresholdForAlertRate(validationMoments.map((m) => m.probability), news2Rate);
-  const byPhenotype = Object.fromEntries(PHENOTYPES.map((p) => [p, encounters.filter((e) => e.phenotype === p).length])) as Record<Phenotype, number>;
+  const matchedThreshold = thresholdForAlertRate(
+    validationMoments.map((m) => m.probability),
+    news2Rate,
+  );
+  const byPhenotype = Object.fromEntries(PHENOTYPES.map((p) => [p, encounters.filter((e) => e.phenotype === p).length])) as Record<
+    Phenotype,
+    number
+  >;
 
   const evaluation: Evaluation = {
     split: {
@@ -185,8 +195,14 @@ export function runTraining(options: TrainingOptions): TrainingResult {
     bands,
     matched: {
       threshold: matchedThreshold,
-      news2: alertStats(testMoments.map((m) => news2Alerts(m, 'warning')), labels),
-      model: alertStats(probabilities.map((p) => p >= matchedThreshold), labels),
+      news2: alertStats(
+        testMoments.map((m) => news2Alerts(m, 'warning')),
+        labels,
+      ),
+      model: alertStats(
+        probabilities.map((p) => p >= matchedThreshold),
+        labels,
+      ),
     },
     derangements: derangementEffects(explanation, references),
   };

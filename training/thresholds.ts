@@ -11,7 +11,8 @@ import { ALERT_BANDS, evaluateBand, type AlertBand, type Moment, type Thresholds
  * threshold reads as a round number and cannot be tuned to single rows.
  */
 export const CANDIDATE_THRESHOLDS: readonly number[] = [
-  0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99,
+  0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9,
+  0.95, 0.99,
 ];
 
 /**

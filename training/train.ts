@@ -47,6 +47,8 @@ process.stdout.write(
     `SYNTHETIC held-out AUROC model ${e.aurocModel.toFixed(3)} vs NEWS2 ${e.aurocNews2.toFixed(3)}, ` +
     `difference ${e.difference.difference.toFixed(3)} (95 % CI ${e.difference.lower.toFixed(3)} to ${e.difference.upper.toFixed(3)}); ` +
     `thresholds medium ${t.medium}, high ${t.high}${e.choice.off.length > 0 ? ` (off: ${e.choice.off.join(', ')})` : ''}; ` +
-    (flat.length === 0 ? 'every NEWS2 derangement raises the estimate; ' : `WARNING: ${flat.length} NEWS2 derangements do not raise the estimate; `) +
+    (flat.length === 0
+      ? 'every NEWS2 derangement raises the estimate; '
+      : `WARNING: ${flat.length} NEWS2 derangements do not raise the estimate; `) +
     `${((performance.now() - started) / 1000).toFixed(1)} s\n`,
 );

@@ -68,7 +68,10 @@ export async function spawnServer(args: string[], env: Record<string, string>, r
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    await Promise.race([waitFor200(port, readyPath), exited.then(() => Promise.reject(new Error(`${args.join(' ')} exited before it was ready`)))]);
+    await Promise.race([
+      waitFor200(port, readyPath),
+      exited.then(() => Promise.reject(new Error(`${args.join(' ')} exited before it was ready`))),
+    ]);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
@@ -105,7 +108,8 @@ export interface RoundResult {
 class Connection {
   private socket: net.Socket;
   private buffer: Buffer = Buffer.alloc(0);
-  private waiting: { resolve: (a: { status: number; body: Buffer }) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | undefined;
+  private waiting:
+    { resolve: (a: { status: number; body: Buffer }) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | undefined;
   private closed: Error | undefined;
 
   constructor(port: number) {
@@ -165,7 +169,13 @@ class Connection {
  * soon as its answer is in. `next(i)` gives the i-th call (a fresh hookInstance, a token, ...);
  * `onAnswer(i, body)`, when given, receives the i-th call's answer (the smoke test checks them).
  */
-export async function runRound(port: number, connections: number, count: number, next: (i: number) => Call, onAnswer?: (i: number, body: Buffer) => void): Promise<RoundResult> {
+export async function runRound(
+  port: number,
+  connections: number,
+  count: number,
+  next: (i: number) => Call,
+  onAnswer?: (i: number, body: Buffer) => void,
+): Promise<RoundResult> {
   const latencies = new Float64Array(count);
   const errors: string[] = [];
   let issued = 0;

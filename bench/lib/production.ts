@@ -9,6 +9,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 export function productionServerArgs(): string[] {
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   const [node, ...args] = (scripts.start ?? '').trim().split(/\s+/);
-  if (node !== 'node' || args.at(-1) !== 'dist/server.js') throw new Error(`package.json start is not "node [flags] dist/server.js": ${scripts.start}`);
+  if (node !== 'node' || args.at(-1) !== 'dist/server.js')
+    throw new Error(`package.json start is not "node [flags] dist/server.js": ${scripts.start}`);
   return args.map((a) => (a === 'dist/server.js' ? join(ROOT, a) : a));
 }

@@ -88,16 +88,35 @@ export function ward(count: number, now: Date, seed = 20261127): WardPatient[] {
       const vs = CATEGORY('vital-signs', 'Vital Signs');
       vitals.push(observation(at, vs, [['9279-1', 'Respiratory rate']], { valueQuantity: q(s.rr, 'breaths/minute', '/min') }));
       vitals.push(
-        observation(at, vs, [['2708-6', 'Oxygen saturation in Arterial blood'], ['59408-5', 'Oxygen saturation in Arterial blood by Pulse oximetry']], {
-          valueQuantity: q(s.spo2, '%', '%'),
-          component: [{ code: { coding: [{ system: LOINC, code: '3151-8', display: 'Inhaled oxygen flow rate' }] }, valueQuantity: q(s.o2, 'L/min', 'L/min') }],
-        }),
+        observation(
+          at,
+          vs,
+          [
+            ['2708-6', 'Oxygen saturation in Arterial blood'],
+            ['59408-5', 'Oxygen saturation in Arterial blood by Pulse oximetry'],
+          ],
+          {
+            valueQuantity: q(s.spo2, '%', '%'),
+            component: [
+              {
+                code: { coding: [{ system: LOINC, code: '3151-8', display: 'Inhaled oxygen flow rate' }] },
+                valueQuantity: q(s.o2, 'L/min', 'L/min'),
+              },
+            ],
+          },
+        ),
       );
       vitals.push(
         observation(at, vs, [['85354-9', 'Blood pressure panel with all children optional']], {
           component: [
-            { code: { coding: [{ system: LOINC, code: '8480-6', display: 'Systolic blood pressure' }] }, valueQuantity: q(s.sbp, 'mmHg', 'mm[Hg]') },
-            { code: { coding: [{ system: LOINC, code: '8462-4', display: 'Diastolic blood pressure' }] }, valueQuantity: q(Math.round(s.sbp * 0.6), 'mmHg', 'mm[Hg]') },
+            {
+              code: { coding: [{ system: LOINC, code: '8480-6', display: 'Systolic blood pressure' }] },
+              valueQuantity: q(s.sbp, 'mmHg', 'mm[Hg]'),
+            },
+            {
+              code: { coding: [{ system: LOINC, code: '8462-4', display: 'Diastolic blood pressure' }] },
+              valueQuantity: q(Math.round(s.sbp * 0.6), 'mmHg', 'mm[Hg]'),
+            },
           ],
         }),
       );
@@ -110,7 +129,12 @@ export function ward(count: number, now: Date, seed = 20261127): WardPatient[] {
       );
     }
     const born = 1930 + random.int(70);
-    const patient = { resourceType: 'Patient', id, gender: random.bernoulli(0.5) ? 'female' : 'male', birthDate: `${born}-0${1 + random.int(9)}-1${random.int(10)}` };
+    const patient = {
+      resourceType: 'Patient',
+      id,
+      gender: random.bernoulli(0.5) ? 'female' : 'male',
+      birthDate: `${born}-0${1 + random.int(9)}-1${random.int(10)}`,
+    };
     patients.push({ id, patient, vitals, consciousness });
   }
   return patients;
@@ -129,7 +153,13 @@ export function patientViewCall(p: WardPatient): Json {
     hook: 'patient-view',
     hookInstance: randomUUID(),
     context: { userId: 'Practitioner/bench-clinician', patientId: p.id },
-    prefetch: { patient: p.patient, vitals: searchset(p.vitals), consciousness: searchset(p.consciousness), oxygen: null, spo2Target: null },
+    prefetch: {
+      patient: p.patient,
+      vitals: searchset(p.vitals),
+      consciousness: searchset(p.consciousness),
+      oxygen: null,
+      spo2Target: null,
+    },
   };
 }
 
@@ -152,7 +182,10 @@ export function orderSelectCall(p: WardPatient): Json {
     status: 'draft',
     intent: 'order',
     subject: { reference: `Patient/${p.id}` },
-    medicationCodeableConcept: { text: 'Morphine Sulfate 15 MG Oral Tablet', coding: [{ system: RXNORM, code: '892494', display: 'Morphine Sulfate 15 MG Oral Tablet' }] },
+    medicationCodeableConcept: {
+      text: 'Morphine Sulfate 15 MG Oral Tablet',
+      coding: [{ system: RXNORM, code: '892494', display: 'Morphine Sulfate 15 MG Oral Tablet' }],
+    },
     dosageInstruction: [{ text: '1 tablet every 4 hours as needed', timing: { repeat: { frequency: 1, period: 4, periodUnit: 'h' } } }],
   };
   return {
@@ -164,7 +197,14 @@ export function orderSelectCall(p: WardPatient): Json {
       selections: ['MedicationRequest/mr-bench-1'],
       draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: order }] },
     },
-    prefetch: { patient: p.patient, vitals: searchset(p.vitals), consciousness: searchset(p.consciousness), oxygen: null, spo2Target: null, activeMedications: null },
+    prefetch: {
+      patient: p.patient,
+      vitals: searchset(p.vitals),
+      consciousness: searchset(p.consciousness),
+      oxygen: null,
+      spo2Target: null,
+      activeMedications: null,
+    },
   };
 }
 

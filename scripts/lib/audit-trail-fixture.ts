@@ -33,14 +33,24 @@ export const numberedUuid = (prefix: string, n: number): string => `${prefix}-00
  * `count` records spread over the UTC day `day` (YYYY-MM-DD) up to `until`, oldest first, in
  * `<dataDir>/audit/audit-<day>.jsonl` (~750 bytes each). Card uuids are `numberedUuid('c0000000', n)`.
  */
-export async function writeAuditDay(dataDir: string, day: string, count: number, until: Date): Promise<{ newestCard: string; bytes: number }> {
+export async function writeAuditDay(
+  dataDir: string,
+  day: string,
+  count: number,
+  until: Date,
+): Promise<{ newestCard: string; bytes: number }> {
   const dir = join(dataDir, 'audit');
   await mkdir(dir, { recursive: true });
   const handle = await open(join(dir, `audit-${day}.jsonl`), 'w');
   const start = Date.parse(`${day}T00:00:00Z`);
   const step = (until.getTime() - start) / count;
   // One real-shaped record as a template; each line swaps in its own time and ids.
-  const template = JSON.stringify({ ...syntheticAuditRecord(new Date(start), 1), at: '@AT@', hookInstance: '@HOOK@', cards: [{ uuid: '@CARD@', indicator: 'warning', sha256: 'f'.repeat(64) }] });
+  const template = JSON.stringify({
+    ...syntheticAuditRecord(new Date(start), 1),
+    at: '@AT@',
+    hookInstance: '@HOOK@',
+    cards: [{ uuid: '@CARD@', indicator: 'warning', sha256: 'f'.repeat(64) }],
+  });
   let bytes = 0;
   let chunk: string[] = [];
   for (let n = 0; n < count; n++) {

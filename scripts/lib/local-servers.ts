@@ -72,8 +72,13 @@ export function postgresBinDir(): string | undefined {
 
 /** Why the servers cannot be started here, or undefined when they can. */
 export function missingServers(): string | undefined {
-  const missing = [onPath('redis-server') === undefined ? 'redis-server' : '', postgresBinDir() === undefined ? 'PostgreSQL (initdb, pg_ctl)' : ''].filter(Boolean);
-  return missing.length === 0 ? undefined : `${missing.join(' and ')} not installed: apt-get install redis-server postgresql (.ci/run does)`;
+  const missing = [
+    onPath('redis-server') === undefined ? 'redis-server' : '',
+    postgresBinDir() === undefined ? 'PostgreSQL (initdb, pg_ctl)' : '',
+  ].filter(Boolean);
+  return missing.length === 0
+    ? undefined
+    : `${missing.join(' and ')} not installed: apt-get install redis-server postgresql (.ci/run does)`;
 }
 
 /**
@@ -116,7 +121,24 @@ export async function startRedis(options: { appendfsync?: 'always' | 'everysec' 
     if (child !== undefined && child.exitCode === null) return; // already running
     const started = spawn(
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'always', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        options.appendfsync ?? 'always',
+        '--dir',
+        dir,
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
       { stdio: 'ignore', env: serverEnvironment() },
     );
     child = started;
@@ -183,11 +205,25 @@ export async function startPostgres(): Promise<LocalPostgres> {
   const ctl = join(bin, 'pg_ctl');
   atExit.set(dir, () => {
     const args = ['-D', data, '-m', 'immediate', 'stop'];
-    execFileSync(user === undefined ? ctl : 'runuser', user === undefined ? args : ['-u', 'postgres', '--', ctl, ...args], { stdio: 'ignore', env: serverEnvironment() });
+    execFileSync(user === undefined ? ctl : 'runuser', user === undefined ? args : ['-u', 'postgres', '--', ctl, ...args], {
+      stdio: 'ignore',
+      env: serverEnvironment(),
+    });
     execFileSync('rm', ['-rf', dir]);
   });
   const start = async () => {
-    await tool('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start']);
+    await tool('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+      'start',
+    ]);
     await waitForPort(port, 10_000, 'PostgreSQL');
   };
   const stop = async (mode: 'fast' | 'immediate' = 'fast') => {

@@ -44,19 +44,24 @@ function modelSection(facts: AboutFacts): string {
           `<p>For ${m.canary.percent} % of patients a newer version, <b>${escape(m.canary.name)} ${escape(m.canary.version)}</b>${m.canary.trainingData === 'synthetic' ? ' (synthetic data, not clinically validated)' : ''}, takes its place (a canary), always the same one for a given patient, so that the two can be compared before one of them is chosen.</p>`,
         ]
       : []),
-    m.headline !== undefined ? `<p>From its model card: ${escape(m.headline)}</p>` : '<p>Its numbers are in its model card, published beside the model file.</p>',
-    '<p>The model does not see: patients with a prescribed 88–92 % saturation target (SpO2 scale 2), people under 16 or pregnancy, trends, laboratory values, diagnoses, medicines, treatment limits or a clinician\'s concern. Its estimate is not shown when a parameter NEWS2 scores was not charted (it would rest on an assumed normal value).</p>',
+    m.headline !== undefined
+      ? `<p>From its model card: ${escape(m.headline)}</p>`
+      : '<p>Its numbers are in its model card, published beside the model file.</p>',
+    "<p>The model does not see: patients with a prescribed 88–92 % saturation target (SpO2 scale 2), people under 16 or pregnancy, trends, laboratory values, diagnoses, medicines, treatment limits or a clinician's concern. Its estimate is not shown when a parameter NEWS2 scores was not charted (it would rest on an assumed normal value).</p>",
   ];
   return lines.join('\n');
 }
 
 export function renderAboutPage(service: 'deterioration-risk' | 'sedation-safety', facts: AboutFacts): string {
-  const bands = BANDS.map(([risk, when]) => `<tr><td>${when}</td><td>${escape(NEWS2_RESPONSE[risk].band)}</td><td>${escape(NEWS2_RESPONSE[risk].response)}</td></tr>`).join('\n');
+  const bands = BANDS.map(
+    ([risk, when]) =>
+      `<tr><td>${when}</td><td>${escape(NEWS2_RESPONSE[risk].band)}</td><td>${escape(NEWS2_RESPONSE[risk].response)}</td></tr>`,
+  ).join('\n');
   const reasons = OVERRIDE_REASONS.map((r) => `<li>${escape(r.display)}</li>`).join('\n');
   const intro =
     service === 'sedation-safety'
       ? '<p>The <b>sedation-safety</b> card appears when an opioid, benzodiazepine or other sedative is ordered for a patient whose breathing or conscious level is compromised, or cannot be judged from what is charted (respiratory rate, SpO2 or consciousness missing, out of date or unverified). The most severe reason comes first. It offers removing the draft order, or continuous pulse oximetry.</p>'
-      : '<p>The <b>deterioration-risk</b> card shows the patient\'s National Early Warning Score 2 (NEWS2) and the response the Royal College of Physicians sets for it, with qSOFA beside it.</p>';
+      : "<p>The <b>deterioration-risk</b> card shows the patient's National Early Warning Score 2 (NEWS2) and the response the Royal College of Physicians sets for it, with qSOFA beside it.</p>";
   return `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Vigil: about this score</title></head>

@@ -13,5 +13,8 @@ export async function readModelCardHeadline(modelPath: string): Promise<string |
   }
   const paragraph = text.split(/\n\s*\n/).find((p) => p.trimStart().startsWith('**Headline'));
   if (paragraph === undefined) return undefined;
-  return paragraph.replace(/\*\*/g, '').replace(/\s*\n\s*/g, ' ').trim();
+  return paragraph
+    .replace(/\*\*/g, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }

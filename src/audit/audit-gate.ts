@@ -21,13 +21,18 @@ export type AuditFailurePolicy = 'refuse' | 'answer';
 /** 503: the call's audit record could not be written, so the call is not answered (policy `refuse`). */
 export class AuditUnavailableError extends VigilError {
   constructor(cause: string) {
-    super('VIGIL_AUDIT_UNAVAILABLE', 'the audit trail cannot be written', [
-      {
-        severity: 'error',
-        code: 'transient',
-        diagnostics: 'the call was not answered: its audit record could not be written (storage full or failing). Retry later.',
-      },
-    ], { retryAfterSeconds: 5, cause });
+    super(
+      'VIGIL_AUDIT_UNAVAILABLE',
+      'the audit trail cannot be written',
+      [
+        {
+          severity: 'error',
+          code: 'transient',
+          diagnostics: 'the call was not answered: its audit record could not be written (storage full or failing). Retry later.',
+        },
+      ],
+      { retryAfterSeconds: 5, cause },
+    );
   }
 }
 
@@ -114,7 +119,9 @@ export class AuditGate {
       'error',
       `audit:${code}`,
       { code, policy: this.opts.policy },
-      this.opts.policy === 'refuse' ? 'audit record not written: the call is refused (503)' : 'audit record not written: the call is answered without one',
+      this.opts.policy === 'refuse'
+        ? 'audit record not written: the call is refused (503)'
+        : 'audit record not written: the call is answered without one',
     );
   }
 

@@ -20,6 +20,7 @@ export function auditRecorder(opts: AuditRecorderOptions): CallObserver {
     await opts.gate.record(toAuditRecord(call, opts.hashPatient));
     // Only cards actually shown are Vigil's to recognise in feedback.
     const modelVersion = servingModelVersion(call.facts.assessment);
-    for (const card of call.cards) await opts.issued.remember(card.uuid, call.service, call.at, { indicator: card.indicator, modelVersion });
+    for (const card of call.cards)
+      await opts.issued.remember(card.uuid, call.service, call.at, { indicator: card.indicator, modelVersion });
   };
 }

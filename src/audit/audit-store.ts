@@ -77,7 +77,9 @@ export function createFileAuditStore(dataDir: string, options: DailyJsonlOptions
  * The few fields of a parsed audit line that say which cards were issued, checked by hand: a full
  * schema check of every record made start-up cost seconds on a busy day's trail.
  */
-function cardsOf(raw: unknown): { at: string; service: string; modelVersion: string; cards: { uuid: string; indicator?: string }[] } | undefined {
+function cardsOf(
+  raw: unknown,
+): { at: string; service: string; modelVersion: string; cards: { uuid: string; indicator?: string }[] } | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const { at, service, cards, model } = raw as { at?: unknown; service?: unknown; cards?: unknown; model?: { version?: unknown } };
   if (typeof at !== 'string' || typeof service !== 'string' || !Array.isArray(cards)) return undefined;

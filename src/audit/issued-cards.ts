@@ -155,7 +155,8 @@ export class IssuedCards implements IssuedCardStore {
     const known = this.kindIndex.get(kindKey(card));
     if (known !== undefined) return known;
     // Past the versioned kinds (hundreds of model versions in one process's life), the version is dropped.
-    if (card.modelVersion !== undefined && this.kinds.length >= VERSIONED_KINDS) return this.kindOf({ service: card.service, ...(card.indicator !== undefined ? { indicator: card.indicator } : {}) });
+    if (card.modelVersion !== undefined && this.kinds.length >= VERSIONED_KINDS)
+      return this.kindOf({ service: card.service, ...(card.indicator !== undefined ? { indicator: card.indicator } : {}) });
     if (this.kinds.length >= KIND_SLOTS) throw new RangeError(`more than ${KIND_SLOTS} kinds of card`);
     const index = this.kinds.push({ ...card }) - 1;
     this.kindIndex.set(kindKey(card), index);

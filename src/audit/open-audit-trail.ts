@@ -44,7 +44,10 @@ export interface AuditTrailOptions {
 }
 
 export async function openAuditTrail(
-  config: Pick<Config, 'VIGIL_DATA_DIR' | 'VIGIL_AUDIT_HMAC_KEY' | 'VIGIL_ISSUED_CARDS_MAX' | 'VIGIL_ISSUED_CARDS_MAX_AGE_HOURS' | 'VIGIL_AUDIT_ON_FAILURE'>,
+  config: Pick<
+    Config,
+    'VIGIL_DATA_DIR' | 'VIGIL_AUDIT_HMAC_KEY' | 'VIGIL_ISSUED_CARDS_MAX' | 'VIGIL_ISSUED_CARDS_MAX_AGE_HOURS' | 'VIGIL_AUDIT_ON_FAILURE'
+  >,
   log: AuditTrailLog,
   options: AuditTrailOptions = {},
 ): Promise<AuditTrail> {
@@ -72,7 +75,11 @@ export async function openAuditTrail(
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
     }).rebuildFrom(
       (bounds) => store.issuedCards(bounds),
-      (err) => log.warn({ code: errorCode(err, 'unknown') }, 'issued cards could not be read from the audit trail; feedback on older cards is flagged unknown'),
+      (err) =>
+        log.warn(
+          { code: errorCode(err, 'unknown') },
+          'issued cards could not be read from the audit trail; feedback on older cards is flagged unknown',
+        ),
     );
   const gate = new AuditGate({
     store,

@@ -31,8 +31,7 @@ const REQUIRED = ['iss', 'aud', 'exp', 'iat', 'jti'] as const;
 
 function typesOk(c: Record<string, unknown>): boolean {
   const audOk =
-    (typeof c.aud === 'string' && c.aud !== '') ||
-    (Array.isArray(c.aud) && c.aud.length > 0 && c.aud.every((a) => typeof a === 'string'));
+    (typeof c.aud === 'string' && c.aud !== '') || (Array.isArray(c.aud) && c.aud.length > 0 && c.aud.every((a) => typeof a === 'string'));
   return (
     typeof c.iss === 'string' &&
     audOk &&

@@ -24,7 +24,14 @@ export class ReplayCheckUnavailableError extends VigilError {
     super(
       'VIGIL_STATE_UNAVAILABLE',
       'the replay check cannot be made',
-      [{ severity: 'error', code: 'transient', diagnostics: 'the token could not be checked against replay (state store unavailable); the call was not processed. Retry later with a new token.' }],
+      [
+        {
+          severity: 'error',
+          code: 'transient',
+          diagnostics:
+            'the token could not be checked against replay (state store unavailable); the call was not processed. Retry later with a new token.',
+        },
+      ],
       { retryAfterSeconds: 2, cause },
     );
   }

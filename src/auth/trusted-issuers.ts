@@ -47,7 +47,9 @@ export function issuersFromDocument(doc: unknown, source: string): TrustedIssuer
     seen.add(entry.iss);
     const keys = entry.jwks === undefined ? new Map() : parseJwks(entry.jwks);
     if (entry.jwks !== undefined && keys.size === 0) {
-      problems.push(`VIGIL_TRUSTED_ISSUERS (${source}) issuers.${n}.jwks: no usable public signing key (EC P-256/384/521 or RSA ≥ 2048 bits, with a kid)`);
+      problems.push(
+        `VIGIL_TRUSTED_ISSUERS (${source}) issuers.${n}.jwks: no usable public signing key (EC P-256/384/521 or RSA ≥ 2048 bits, with a kid)`,
+      );
     }
     return { iss: entry.iss, keys, jku: entry.jku ?? [] };
   });

@@ -12,7 +12,13 @@ export type DraftCard = Omit<Card, 'uuid' | 'suggestions'> & { suggestions?: Sug
 
 /** What makes two cards the same card: who, which service, how severe, and the facts. */
 function material(card: DraftCard, service: string, patient: string): string {
-  return JSON.stringify({ service, patient, indicator: card.indicator, extension: card.extension ?? {}, suggestions: card.suggestions?.map((s) => s.key) ?? [] });
+  return JSON.stringify({
+    service,
+    patient,
+    indicator: card.indicator,
+    extension: card.extension ?? {},
+    suggestions: card.suggestions?.map((s) => s.key) ?? [],
+  });
 }
 
 /** The card with its uuid and its suggestions' uuids, each derived under the key. */

@@ -38,7 +38,12 @@ export const DISCLAIMER =
 /** The "Data Vigil could not obtain" block, or nothing when everything was had. */
 export function couldNotObtain(problems: readonly string[]): string[] {
   if (problems.length === 0) return [];
-  return [`Data Vigil could not obtain:\n${capLines(problems.map((p) => `- ${p}`), 'items').join('\n')}`];
+  return [
+    `Data Vigil could not obtain:\n${capLines(
+      problems.map((p) => `- ${p}`),
+      'items',
+    ).join('\n')}`,
+  ];
 }
 
 /** Coding system for Vigil's own codes (topics, override reasons). A URN: it resolves nowhere. */

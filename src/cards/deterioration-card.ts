@@ -91,9 +91,17 @@ function mustRecheck(unconfirmed: UnconfirmedNews2): boolean {
 function summaryFor(a: RiskAssessment, inputs: PatientInputs, unconfirmed: UnconfirmedNews2, ctx: CardContext): string {
   const now = ctx.now;
   const n = a.news2;
-  const action = n.risk !== 'none' ? ACTION_WORDS[n.risk] : n.partial ? 'chart now' : mustRecheck(unconfirmed) ? 'from verified values only' : ACTION_WORDS.none;
+  const action =
+    n.risk !== 'none'
+      ? ACTION_WORDS[n.risk]
+      : n.partial
+        ? 'chart now'
+        : mustRecheck(unconfirmed)
+          ? 'from verified values only'
+          : ACTION_WORDS.none;
   const head = n.partial ? `${news2Headline(n)}: ${missingWords(n, inputs)} — ${action}` : `${news2Headline(n)}: ${action}`;
-  const recheck = unconfirmed.alarming.length > 0 ? ` · re-check ${unconfirmed.alarming.map((v) => unconfirmedShort(v, now)).join(', ')}` : '';
+  const recheck =
+    unconfirmed.alarming.length > 0 ? ` · re-check ${unconfirmed.alarming.map((v) => unconfirmedShort(v, now)).join(', ')}` : '';
   const model = a.model !== undefined ? ` · ${modelSummary(a.model)}` : a.modelStatus.state === 'unavailable' ? ' · model unavailable' : '';
   const driverText = drivers(n, inputs);
   const trend = news2TrendWords(n, ctx.earlier, now);
@@ -148,7 +156,8 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   const unusable = unusableLines(inputs);
   if (unusable.length > 0) parts.push(`Charted but not usable:\n${unusable.join('\n')}`);
   parts.push(...couldNotObtain(ctx.problems));
-  if (inputs.ageYears !== undefined && inputs.ageYears < 16) parts.push('**Caution:** the patient is under 16; NEWS2 is not validated in children.');
+  if (inputs.ageYears !== undefined && inputs.ageYears < 16)
+    parts.push('**Caution:** the patient is under 16; NEWS2 is not validated in children.');
   parts.push(DISCLAIMER);
 
   const suggestions = deteriorationSuggestions(a.news2, ctx.patient.id, mustRecheck(unconfirmed));
@@ -182,7 +191,15 @@ export function noRecentVitalsCard(inputs: PatientInputs, ctx: CardContext): Car
   const window = formatHours(ctx.staleAfterHours);
   const lastStale = newestAt(inputs.stale);
   const lastUnverified = newestAt(inputs.unverified);
-  const empty: News2Result = { total: 0, partial: true, missing: [...VITAL_NAMES], subscores: [], anySingleThree: false, risk: 'none', spo2Scale: inputs.spo2Scale };
+  const empty: News2Result = {
+    total: 0,
+    partial: true,
+    missing: [...VITAL_NAMES],
+    subscores: [],
+    anySingleThree: false,
+    risk: 'none',
+    spo2Scale: inputs.spo2Scale,
+  };
   const unconfirmed = unconfirmedNews2(inputs, empty);
   const alarming = unconfirmed.alarming.length > 0;
   const recheck = alarming ? ` · re-check ${unconfirmed.alarming.map((v) => unconfirmedShort(v, ctx.now)).join(', ')}` : '';
@@ -190,12 +207,16 @@ export function noRecentVitalsCard(inputs: PatientInputs, ctx: CardContext): Car
     lastStale === undefined
       ? `No verified vital signs in the last ${window}: NEWS2 cannot be scored — chart a full set now`
       : `No vital signs in the last ${window} (last charted ${formatAge(lastStale, ctx.now)}): NEWS2 not scored — chart now`;
-  const lines = [`Vigil found no verified vital signs charted in the last ${window}, so it gives no score. Chart a full set of observations now to get NEWS2.`];
+  const lines = [
+    `Vigil found no verified vital signs charted in the last ${window}, so it gives no score. Chart a full set of observations now to get NEWS2.`,
+  ];
   if (unconfirmed.values.length > 0) {
     const rows = ['| Parameter | Last value | Charted | Would score |', '|---|---|---|---|'];
     for (const v of unconfirmed.values) {
       const why = v.kind === 'stale' ? 'out of date' : `${v.reading.status ?? 'unverified'}, not verified`;
-      rows.push(`| ${PARAMETER_LABELS[v.parameter]} | ${formatReading(v.parameter, v.reading)} (${why}) | ${formatAge(v.reading.at, ctx.now)} | ${v.points}${v.points === 3 ? ': re-check now' : ''} |`);
+      rows.push(
+        `| ${PARAMETER_LABELS[v.parameter]} | ${formatReading(v.parameter, v.reading)} (${why}) | ${formatAge(v.reading.at, ctx.now)} | ${v.points}${v.points === 3 ? ': re-check now' : ''} |`,
+      );
     }
     lines.push(rows.join('\n'));
   }
@@ -205,7 +226,11 @@ export function noRecentVitalsCard(inputs: PatientInputs, ctx: CardContext): Car
   const unusable = unusableLines(inputs);
   if (unusable.length > 0) lines.push(`Charted but not usable:\n${unusable.join('\n')}`);
   lines.push(DISCLAIMER);
-  const ext: Record<string, unknown> = { path: 'rules', scored: false, reason: lastStale === undefined && lastUnverified === undefined ? 'no-vitals' : 'stale-vitals' };
+  const ext: Record<string, unknown> = {
+    path: 'rules',
+    scored: false,
+    reason: lastStale === undefined && lastUnverified === undefined ? 'no-vitals' : 'stale-vitals',
+  };
   if (lastStale !== undefined) ext.dataAsOf = lastStale.toISOString();
   const extension = { 'vigil.score': { ...ext, ...unconfirmedJson(unconfirmed) } };
   const suggestions = deteriorationSuggestions(empty, ctx.patient.id, true);

@@ -12,7 +12,16 @@ import type { RiskAssessment } from '../models/scorer.js';
 import type { PatientInputs } from '../domain/vital-signs.js';
 import type { Card } from '../cds-hooks/card-schema.js';
 import { withStableIdentity, type DraftCard } from './card-identity.js';
-import { aboutLink, cardSource, couldNotObtain, DISCLAIMER, fitSummary, OVERRIDE_REASONS, scoreExtension, type CardContext } from './common.js';
+import {
+  aboutLink,
+  cardSource,
+  couldNotObtain,
+  DISCLAIMER,
+  fitSummary,
+  OVERRIDE_REASONS,
+  scoreExtension,
+  type CardContext,
+} from './common.js';
 import { continuousOximetrySuggestion, type SuggestionDraft } from './suggestions.js';
 
 const SERVICE = 'sedation-safety';
@@ -23,7 +32,11 @@ const SOURCE = cardSource(SERVICE, 'Sedative ordered for a patient at respirator
  * Remove the draft order (recommended), or, where breathing is the reason, go ahead with continuous
  * pulse oximetry: alternatives, so at most one is chosen.
  */
-function suggestionsFor(order: SelectedSedative, risk: BreathingRisk, ctx: CardContext): Pick<DraftCard, 'suggestions' | 'selectionBehavior'> {
+function suggestionsFor(
+  order: SelectedSedative,
+  risk: BreathingRisk,
+  ctx: CardContext,
+): Pick<DraftCard, 'suggestions' | 'selectionBehavior'> {
   const suggestions: SuggestionDraft[] = [
     {
       key: 'remove-order',
@@ -33,12 +46,18 @@ function suggestionsFor(order: SelectedSedative, risk: BreathingRisk, ctx: CardC
     },
   ];
   const breathing = risk.reasons.find((r) => r.combination !== true);
-  if (breathing !== undefined) suggestions.push(continuousOximetrySuggestion(ctx.patient.id, `${order.match.ingredient} ordered: ${breathing.text}`));
+  if (breathing !== undefined)
+    suggestions.push(continuousOximetrySuggestion(ctx.patient.id, `${order.match.ingredient} ordered: ${breathing.text}`));
   return { suggestions, selectionBehavior: 'at-most-one' };
 }
 
 function orderExtension(order: SelectedSedative) {
-  return { reference: order.reference, drugClass: order.match.drugClass, ingredient: order.match.ingredient, matchedBy: order.match.matchedBy };
+  return {
+    reference: order.reference,
+    drugClass: order.match.drugClass,
+    ingredient: order.match.ingredient,
+    matchedBy: order.match.matchedBy,
+  };
 }
 
 /** "at risk" when any reason is more than "cannot be judged"; else the breathing cannot be judged. */
@@ -62,7 +81,10 @@ export function sedationCard(
     judgedAtRisk
       ? `**${order.orderName}** is ${SEDATIVE_CLASS_WORDS[order.match.drugClass].withArticle}, and this patient's breathing or conscious level is already compromised, or cannot be judged from what is charted:`
       : `**${order.orderName}** is ${SEDATIVE_CLASS_WORDS[order.match.drugClass].withArticle}, and this patient's breathing cannot be judged from what is charted:`,
-    capLines(reasons.map((r) => `- ${r}`), 'reasons').join('\n'),
+    capLines(
+      reasons.map((r) => `- ${r}`),
+      'reasons',
+    ).join('\n'),
     judgedAtRisk
       ? 'Consider a lower dose or an alternative, closer monitoring (respiratory rate, SpO2, sedation score) after the dose, and naloxone or flumazenil availability as appropriate.'
       : 'Chart respiratory rate, SpO2 and level of consciousness before the first dose.',
@@ -83,18 +105,33 @@ export function sedationNoVitalsCard(order: SelectedSedative, inputs: PatientInp
     `**${order.orderName}** can depress breathing, and Vigil found no verified vital signs charted in the last ${window} to check this patient's respiratory rate, SpO2 or conscious level. Chart observations before the first dose.`,
   ];
   const known = risk.reasons.filter((r) => !r.text.includes('not charted'));
-  if (known.length > 0) parts.push(capLines(known.map((r) => `- ${r.text}`), 'reasons').join('\n'));
+  if (known.length > 0)
+    parts.push(
+      capLines(
+        known.map((r) => `- ${r.text}`),
+        'reasons',
+      ).join('\n'),
+    );
   const ext: Record<string, unknown> = {
     path: 'rules',
     scored: false,
     reason: Object.keys(inputs.stale).length > 0 || Object.keys(inputs.unverified).length > 0 ? 'stale-vitals' : 'no-vitals',
   };
-  const summary = fitSummary(`${what} ordered: breathing cannot be judged — no verified vital signs in the last ${window}${known[0] !== undefined ? `; ${known[0].text}` : ''}`);
+  const summary = fitSummary(
+    `${what} ordered: breathing cannot be judged — no verified vital signs in the last ${window}${known[0] !== undefined ? `; ${known[0].text}` : ''}`,
+  );
   return finish(order, risk, ctx, summary, parts, { 'vigil.score': ext });
 }
 
 /** What both sedation cards end with: what could not be had, the disclaimer, the suggestions, the order as data. */
-function finish(order: SelectedSedative, risk: BreathingRisk, ctx: CardContext, summary: string, parts: string[], score: Record<string, unknown>): Card {
+function finish(
+  order: SelectedSedative,
+  risk: BreathingRisk,
+  ctx: CardContext,
+  summary: string,
+  parts: string[],
+  score: Record<string, unknown>,
+): Card {
   const draft: DraftCard = {
     summary,
     detail: [...parts, ...couldNotObtain(ctx.problems), DISCLAIMER].join('\n\n'),

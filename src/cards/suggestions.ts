@@ -51,13 +51,58 @@ function serviceRequest(p: Proposal, patientId: string, reason: string, reasonIs
   return resource;
 }
 
-const OBSERVE_NOW: Proposal = { key: 'observe-now', label: 'Record a full set of observations now', code: TAKING_VITAL_SIGNS, text: 'Full set of NEWS2 observations now', priority: 'urgent' };
-const EVERY_4H: Proposal = { key: 'observe-4-hourly', label: 'Increase observation frequency to at least 4-hourly', code: TAKING_VITAL_SIGNS, text: 'NEWS2 observations at least 4-hourly', priority: 'routine', everyHours: 4 };
-const EVERY_HOUR: Proposal = { key: 'observe-hourly', label: 'Increase observation frequency to at least hourly', code: TAKING_VITAL_SIGNS, text: 'NEWS2 observations at least hourly', priority: 'urgent', everyHours: 1 };
-const CONTINUOUS_MONITORING: Proposal = { key: 'monitor-continuously', label: 'Start continuous monitoring of vital signs', code: TAKING_VITAL_SIGNS, text: 'Continuous monitoring of vital signs', priority: 'stat', continuous: true };
-const URGENT_WARD_REVIEW: Proposal = { key: 'urgent-review', label: 'Request urgent ward-based review by the medical team', code: INFORMING_DOCTOR, text: 'Urgent ward-based review by the medical team (NEWS2: a single parameter scoring 3)', priority: 'urgent' };
-const URGENT_REVIEW: Proposal = { key: 'urgent-review', label: 'Request urgent clinical review', code: INFORMING_DOCTOR, text: 'Urgent assessment by a clinician with competencies in acute illness', priority: 'urgent' };
-const EMERGENCY: Proposal = { key: 'emergency-assessment', label: 'Request emergency assessment', code: INFORMING_DOCTOR, text: 'Emergency assessment by a team with critical-care competencies', priority: 'stat' };
+const OBSERVE_NOW: Proposal = {
+  key: 'observe-now',
+  label: 'Record a full set of observations now',
+  code: TAKING_VITAL_SIGNS,
+  text: 'Full set of NEWS2 observations now',
+  priority: 'urgent',
+};
+const EVERY_4H: Proposal = {
+  key: 'observe-4-hourly',
+  label: 'Increase observation frequency to at least 4-hourly',
+  code: TAKING_VITAL_SIGNS,
+  text: 'NEWS2 observations at least 4-hourly',
+  priority: 'routine',
+  everyHours: 4,
+};
+const EVERY_HOUR: Proposal = {
+  key: 'observe-hourly',
+  label: 'Increase observation frequency to at least hourly',
+  code: TAKING_VITAL_SIGNS,
+  text: 'NEWS2 observations at least hourly',
+  priority: 'urgent',
+  everyHours: 1,
+};
+const CONTINUOUS_MONITORING: Proposal = {
+  key: 'monitor-continuously',
+  label: 'Start continuous monitoring of vital signs',
+  code: TAKING_VITAL_SIGNS,
+  text: 'Continuous monitoring of vital signs',
+  priority: 'stat',
+  continuous: true,
+};
+const URGENT_WARD_REVIEW: Proposal = {
+  key: 'urgent-review',
+  label: 'Request urgent ward-based review by the medical team',
+  code: INFORMING_DOCTOR,
+  text: 'Urgent ward-based review by the medical team (NEWS2: a single parameter scoring 3)',
+  priority: 'urgent',
+};
+const URGENT_REVIEW: Proposal = {
+  key: 'urgent-review',
+  label: 'Request urgent clinical review',
+  code: INFORMING_DOCTOR,
+  text: 'Urgent assessment by a clinician with competencies in acute illness',
+  priority: 'urgent',
+};
+const EMERGENCY: Proposal = {
+  key: 'emergency-assessment',
+  label: 'Request emergency assessment',
+  code: INFORMING_DOCTOR,
+  text: 'Emergency assessment by a team with critical-care competencies',
+  priority: 'stat',
+};
 
 /** Per band, the proposals in the order the RCP response lists them; the first is the one it calls for. */
 const BY_BAND: Record<News2Risk, Proposal[]> = {
@@ -91,6 +136,13 @@ export function deteriorationSuggestions(news2: News2Result, patientId: string, 
 
 /** Continuous pulse oximetry after a sedative, offered where breathing is the reason for the card. */
 export function continuousOximetrySuggestion(patientId: string, reason: string): SuggestionDraft {
-  const p: Proposal = { key: 'continuous-oximetry', label: 'Order continuous pulse oximetry', code: PULSE_OXIMETRY, text: 'Continuous pulse oximetry after the sedative', priority: 'urgent', continuous: true };
+  const p: Proposal = {
+    key: 'continuous-oximetry',
+    label: 'Order continuous pulse oximetry',
+    code: PULSE_OXIMETRY,
+    text: 'Continuous pulse oximetry after the sedative',
+    priority: 'urgent',
+    continuous: true,
+  };
   return toDraft(p, false, patientId, reason, false);
 }

@@ -21,7 +21,11 @@ export const fhirAuthorization = z.looseObject({
 });
 
 /** A prefetch value: a resource or Bundle, `null` (no data), or an array of Bundle pages. */
-const prefetchValue = z.union([z.null(), z.looseObject({ resourceType: z.string().min(1) }), z.array(z.looseObject({ resourceType: z.string().min(1) }))]);
+const prefetchValue = z.union([
+  z.null(),
+  z.looseObject({ resourceType: z.string().min(1) }),
+  z.array(z.looseObject({ resourceType: z.string().min(1) })),
+]);
 
 const baseCall = {
   hookInstance,

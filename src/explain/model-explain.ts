@@ -60,14 +60,18 @@ export function assumedInputsLine(model: ModelPrediction): string | undefined {
 export type ModelBeside = 'agrees' | 'lower' | 'raises';
 
 export function modelSection(model: ModelPrediction, beside: ModelBeside, raisedTo?: string): string {
-  const trained = isSynthetic(model) ? 'trained on synthetic data and not clinically validated' : `trained on ${model.trainingData ?? 'its developer’s'} data`;
+  const trained = isSynthetic(model)
+    ? 'trained on synthetic data and not clinically validated'
+    : `trained on ${model.trainingData ?? 'its developer’s'} data`;
   const band = model.band === 'low' ? '' : ` (${model.band} band)`;
   const head =
     `**Model, beside NEWS2: ${formatProbability(model.probability)} risk of ${model.outcome} within ${model.outcomeWindowHours} h${band}.** ` +
     `${model.name} ${model.version}, ${trained}.`;
   const lines = [head];
   if (model.bandsInUse.length === 0) {
-    lines.push('This model raises no alerts of its own (its alert thresholds are off: on validation, the alerts it would add were not as often right as NEWS2’s). NEWS2 decides the response.');
+    lines.push(
+      'This model raises no alerts of its own (its alert thresholds are off: on validation, the alerts it would add were not as often right as NEWS2’s). NEWS2 decides the response.',
+    );
   } else if (beside === 'lower') {
     lines.push('The model estimates less risk than NEWS2 indicates: act on NEWS2. The model never lowers the response.');
   }

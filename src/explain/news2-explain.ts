@@ -73,24 +73,38 @@ function pointsCell(v: UnconfirmedValue): string {
 }
 
 /** The NEWS2 table, one row per parameter in chart order (plus unverified newer values). Markdown. */
-export function news2Table(news2: News2Result, inputs: PatientInputs, unconfirmed: UnconfirmedNews2, now: Date, staleAfterHours: number): string {
+export function news2Table(
+  news2: News2Result,
+  inputs: PatientInputs,
+  unconfirmed: UnconfirmedNews2,
+  now: Date,
+  staleAfterHours: number,
+): string {
   const withTrend = (p: VitalName, reading: Reading<unknown>, shown: string): string => {
     const trend = trendWords(p, reading, inputs.previous[p], now);
     return trend === '' ? shown : `${shown} (${trend})`;
   };
   const rows = ['| Parameter | Value | Charted | Points |', '|---|---|---|---|'];
-  const byParameter = (p: VitalName, kind: UnconfirmedValue['kind']) => unconfirmed.values.find((v) => v.parameter === p && v.kind === kind);
+  const byParameter = (p: VitalName, kind: UnconfirmedValue['kind']) =>
+    unconfirmed.values.find((v) => v.parameter === p && v.kind === kind);
   for (const parameter of VITAL_NAMES) {
     const label = PARAMETER_LABELS[parameter] + (parameter === 'spo2' && news2.spo2Scale === 2 ? ' (scale 2)' : '');
     const sub = news2.subscores.find((s) => s.parameter === parameter);
     if (sub !== undefined) {
       const reading: VitalReading | undefined = inputs.vitals[parameter];
-      const value = reading !== undefined ? withTrend(parameter, reading, formatReading(parameter, reading)) : formatValue(parameter, sub.value, sub.unit);
-      rows.push(`| ${label} | ${value} | ${formatAge(sub.at, now)} | ${sub.points}${sub.note !== undefined ? ' (assumed: see below)' : ''} |`);
+      const value =
+        reading !== undefined
+          ? withTrend(parameter, reading, formatReading(parameter, reading))
+          : formatValue(parameter, sub.value, sub.unit);
+      rows.push(
+        `| ${label} | ${value} | ${formatAge(sub.at, now)} | ${sub.points}${sub.note !== undefined ? ' (assumed: see below)' : ''} |`,
+      );
     } else {
       const stale = byParameter(parameter, 'stale');
       if (stale !== undefined) {
-        rows.push(`| ${label} | ${formatReading(parameter, stale.reading)} (out of date) | ${formatAge(stale.reading.at, now)} | ${pointsCell(stale)} |`);
+        rows.push(
+          `| ${label} | ${formatReading(parameter, stale.reading)} (out of date) | ${formatAge(stale.reading.at, now)} | ${pointsCell(stale)} |`,
+        );
       } else if (inputs.stale[parameter] !== undefined) {
         rows.push(`| ${label} | out of date | ${formatAge(inputs.stale[parameter].at, now)} | not scored |`);
       } else {
@@ -99,7 +113,9 @@ export function news2Table(news2: News2Result, inputs: PatientInputs, unconfirme
     }
     const unverified = byParameter(parameter, 'unverified');
     if (unverified !== undefined) {
-      rows.push(`| ${label}, ${unverified.reading.status ?? 'unverified'} | ${formatReading(parameter, unverified.reading)} (not verified) | ${formatAge(unverified.reading.at, now)} | ${pointsCell(unverified)} |`);
+      rows.push(
+        `| ${label}, ${unverified.reading.status ?? 'unverified'} | ${formatReading(parameter, unverified.reading)} (not verified) | ${formatAge(unverified.reading.at, now)} | ${pointsCell(unverified)} |`,
+      );
     }
   }
   return rows.join('\n');
@@ -119,7 +135,9 @@ export function recheckLines(unconfirmed: UnconfirmedNews2, now: Date): string[]
   const worse = unconfirmed.ifConfirmed;
   if (worse !== undefined) {
     const band = NEWS2_RESPONSE[worse.risk].band.replace(/ \(.*\)$/, '');
-    lines.push(`- If the out-of-date or unverified values stand, NEWS2 would be ${worse.partial ? 'at least ' : ''}${worse.total}: ${band}.`);
+    lines.push(
+      `- If the out-of-date or unverified values stand, NEWS2 would be ${worse.partial ? 'at least ' : ''}${worse.total}: ${band}.`,
+    );
   }
   return lines;
 }

@@ -29,5 +29,4 @@ export const NEWS2_RESPONSE: Record<News2Risk, { band: string; response: string 
   },
 };
 
-export const NEWS2_SOURCE_URL =
-  'https://www.rcp.ac.uk/improving-care/resources/national-early-warning-score-news-2/';
+export const NEWS2_SOURCE_URL = 'https://www.rcp.ac.uk/improving-care/resources/national-early-warning-score-news-2/';

@@ -46,7 +46,16 @@ export function toFeedbackRecord(item: FeedbackItem, ctx: RecordContext): Feedba
   const comment = item.overrideReason?.userComment;
   const key = createHash('sha256')
     .update(
-      JSON.stringify([ctx.service, item.card, item.outcome, outcomeTimestamp, suggestions ?? null, reason?.system ?? null, reason?.code ?? null, comment ?? null]),
+      JSON.stringify([
+        ctx.service,
+        item.card,
+        item.outcome,
+        outcomeTimestamp,
+        suggestions ?? null,
+        reason?.system ?? null,
+        reason?.code ?? null,
+        comment ?? null,
+      ]),
     )
     .digest('hex');
   const record: FeedbackRecord = {

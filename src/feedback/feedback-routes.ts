@@ -33,7 +33,10 @@ export interface FeedbackRouteOptions {
 /** 429: the client has stored its feedback allowance for today; nothing of this request was stored. */
 export class FeedbackQuotaError extends RateLimitedError {
   constructor(quota: number, retryAfterSeconds: number) {
-    super(retryAfterSeconds, `this client may store ${quota} feedback items per UTC day and has used them; nothing of this request was stored`);
+    super(
+      retryAfterSeconds,
+      `this client may store ${quota} feedback items per UTC day and has used them; nothing of this request was stored`,
+    );
   }
 }
 
@@ -51,9 +54,18 @@ function quotaKey(request: FastifyRequest): string {
 /** 503: feedback could not be stored. Items stored before the failure are kept: a retry of the whole request counts them as duplicates. */
 export class FeedbackUnavailableError extends VigilError {
   constructor(cause: string) {
-    super('VIGIL_FEEDBACK_UNAVAILABLE', 'feedback cannot be stored', [
-      { severity: 'error', code: 'transient', diagnostics: 'the feedback could not be stored (storage full or failing). Retry later: items already stored count as duplicates.' },
-    ], { retryAfterSeconds: 5, cause });
+    super(
+      'VIGIL_FEEDBACK_UNAVAILABLE',
+      'feedback cannot be stored',
+      [
+        {
+          severity: 'error',
+          code: 'transient',
+          diagnostics: 'the feedback could not be stored (storage full or failing). Retry later: items already stored count as duplicates.',
+        },
+      ],
+      { retryAfterSeconds: 5, cause },
+    );
   }
 }
 
@@ -94,7 +106,12 @@ export async function feedbackRoutes(app: FastifyInstance, opts: FeedbackRouteOp
         counts.duplicates += 1;
       } else {
         counts.stored += 1;
-        opts.telemetry.feedback(service, record.outcome, record.overrideReason?.code, record.cardOrigin === 'this-service' ? card : undefined);
+        opts.telemetry.feedback(
+          service,
+          record.outcome,
+          record.overrideReason?.code,
+          record.cardOrigin === 'this-service' ? card : undefined,
+        );
         if (record.outcome === 'overridden' && record.overrideReason !== undefined && opts.repeat !== undefined) {
           // Best effort: feedback is stored whatever the suppression store says.
           await opts.repeat.store

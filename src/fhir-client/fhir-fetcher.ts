@@ -108,7 +108,9 @@ export function createFhirFetcher(
       // A 401, a 404 or a malformed body says nothing about the endpoint's health.
       errorFilter: (err: unknown) => err instanceof FhirFetchError && !err.sick,
     });
-    watchBreaker(breaker, name, telemetry, { opened: { log: (o, m) => log.warn(o, m), msg: 'FHIR breaker opened: the EHR endpoint is failing; failing fast' } });
+    watchBreaker(breaker, name, telemetry, {
+      opened: { log: (o, m) => log.warn(o, m), msg: 'FHIR breaker opened: the EHR endpoint is failing; failing fast' },
+    });
     breakers.set(origin, breaker);
     return breaker;
   }
@@ -175,7 +177,9 @@ export function createFhirFetcher(
       throw new FhirFetchError('FHIR_NOT_JSON', `the EHR's FHIR server answered with ${shown}, not FHIR JSON`);
     }
     const text = await readCapped(res, config.VIGIL_FHIR_MAX_BYTES, signal).catch((e: unknown) => {
-      throw e instanceof ResponseTooLargeError ? new FhirFetchError('FHIR_TOO_LARGE', `the EHR's FHIR server's answer exceeded ${e.maxBytes} bytes`) : e;
+      throw e instanceof ResponseTooLargeError
+        ? new FhirFetchError('FHIR_TOO_LARGE', `the EHR's FHIR server's answer exceeded ${e.maxBytes} bytes`)
+        : e;
     });
     let body: unknown;
     try {
@@ -195,12 +199,16 @@ export function createFhirFetcher(
   function asFetchError(e: unknown, scope: CallScope, timeout?: AbortSignal, timeoutMs?: number): FhirFetchError {
     if (e instanceof FhirFetchError) return e;
     if (breakerRefusal(e) === 'open') {
-      return new FhirFetchError('FHIR_BREAKER_OPEN', "the EHR's FHIR server has been failing; Vigil is not asking it again for a few seconds");
+      return new FhirFetchError(
+        'FHIR_BREAKER_OPEN',
+        "the EHR's FHIR server has been failing; Vigil is not asking it again for a few seconds",
+      );
     }
     // A request timeout cut short to fit the call's deadline is the deadline passing.
     const clipped = timeoutMs !== undefined && timeoutMs < config.VIGIL_FHIR_REQUEST_TIMEOUT_MS;
     if (scope.signal.aborted || (timeout?.aborted === true && clipped)) return new FhirFetchError('FHIR_DEADLINE', deadlineProblem);
-    if (timeout?.aborted) return new FhirFetchError('FHIR_TIMEOUT', `the EHR did not answer one request within ${Math.round(timeoutMs ?? 0)} ms`);
+    if (timeout?.aborted)
+      return new FhirFetchError('FHIR_TIMEOUT', `the EHR did not answer one request within ${Math.round(timeoutMs ?? 0)} ms`);
     return new FhirFetchError('FHIR_NETWORK', "the EHR's FHIR server could not be reached");
   }
 
@@ -256,7 +264,13 @@ export function createFhirFetcher(
       if (page.skippedEntries > 0 || page.skippedLinks > 0) {
         // Counts and codes only: an entry's content may be patient data, a link's URL may carry ids.
         log.warn(
-          { key, code: 'FHIR_BUNDLE_MALFORMED', skippedEntries: page.skippedEntries, skippedLinks: page.skippedLinks, keptResources: page.resources.length },
+          {
+            key,
+            code: 'FHIR_BUNDLE_MALFORMED',
+            skippedEntries: page.skippedEntries,
+            skippedLinks: page.skippedLinks,
+            keptResources: page.resources.length,
+          },
           'a Bundle from the FHIR server had malformed parts; they were skipped and the usable entries kept',
         );
       }
@@ -313,7 +327,10 @@ export function createFhirFetcher(
         else p.result = await fetchKey(scope, key, url, p);
       } catch (err) {
         // A bug here must cost at most the rest of one key, never the call: pages already read are kept.
-        log.warn({ key, code: 'FHIR_UNEXPECTED', err: { name: err instanceof Error ? err.name : typeof err }, pages: p.pages }, 'prefetch key fetch failed unexpectedly');
+        log.warn(
+          { key, code: 'FHIR_UNEXPECTED', err: { name: err instanceof Error ? err.name : typeof err }, pages: p.pages },
+          'prefetch key fetch failed unexpectedly',
+        );
         p.result = p.pages > 0 ? { ok: true, resources: p.resources } : { ok: false, problem: "the EHR's data could not be read" };
       }
     });
@@ -323,7 +340,8 @@ export function createFhirFetcher(
 
     for (const { key } of requests) {
       const p = progress.get(key);
-      results[key] = p?.result ?? (p !== undefined && p.pages > 0 ? { ok: true, resources: p.resources } : { ok: false, problem: deadlineProblem });
+      results[key] =
+        p?.result ?? (p !== undefined && p.pages > 0 ? { ok: true, resources: p.resources } : { ok: false, problem: deadlineProblem });
     }
     return results;
   }

@@ -9,9 +9,7 @@ export const fhirId = z.string().regex(FHIR_ID, 'must be a FHIR id ([A-Za-z0-9-.
 
 /** A relative reference `Type/id`. */
 export const RELATIVE_REFERENCE = /^([A-Z][A-Za-z]{1,63})\/([A-Za-z0-9\-.]{1,64})$/;
-export const relativeReference = z
-  .string()
-  .regex(RELATIVE_REFERENCE, 'must be a reference of the form Type/id');
+export const relativeReference = z.string().regex(RELATIVE_REFERENCE, 'must be a reference of the form Type/id');
 
 export const coding = z.looseObject({
   system: z.string().optional(),

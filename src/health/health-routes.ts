@@ -32,6 +32,8 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthRouteOption
     const described = opts.scorer.describe();
     const result = readiness(described, opts.allowFallbackOnly, others);
     // Each model's role, name, version and mode: what a pilot or a canary is running, at a glance.
-    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not-ready', checks: result.checks, models: described.models ?? [] });
+    return reply
+      .code(result.ready ? 200 : 503)
+      .send({ status: result.ready ? 'ready' : 'not-ready', checks: result.checks, models: described.models ?? [] });
   });
 }

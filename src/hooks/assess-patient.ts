@@ -97,7 +97,12 @@ function keyWords(key: string): string {
 }
 
 /** What the card builders need to know besides the assessment. */
-export function cardContextFor(picture: PatientPicture, deps: ServiceDeps, now: Date, call: { service: string; patientId: string }): CardContext {
+export function cardContextFor(
+  picture: PatientPicture,
+  deps: ServiceDeps,
+  now: Date,
+  call: { service: string; patientId: string },
+): CardContext {
   return {
     now,
     patient: { id: call.patientId, pseudonym: deps.keyed.pseudonym(call.patientId) },

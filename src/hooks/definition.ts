@@ -70,7 +70,8 @@ export interface CdsServiceDefinition<C extends HookCall = HookCall, P = unknown
  */
 export function modelInService(described: ScorerDescription): string | undefined {
   if (described.mode !== 'active') return undefined;
-  const named = (m: ModelDescription) => `${m.name ?? 'model'} ${m.version ?? ''}`.trim() + (m.trainingData === 'synthetic' ? ' (synthetic, not clinically validated)' : '');
+  const named = (m: ModelDescription) =>
+    `${m.name ?? 'model'} ${m.version ?? ''}`.trim() + (m.trainingData === 'synthetic' ? ' (synthetic, not clinically validated)' : '');
   const loaded = (described.models ?? []).filter((m) => m.state === 'loaded');
   const primary = loaded.find((m) => m.role === 'primary');
   const canary = loaded.find((m) => m.role === 'candidate' && m.mode === 'canary' && (m.canaryPercent ?? 0) > 0);

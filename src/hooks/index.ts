@@ -3,7 +3,4 @@ import type { CdsServiceDefinition } from './definition.js';
 import { deteriorationRisk } from './deterioration-risk.js';
 import { sedationSafety } from './sedation-safety.js';
 
-export const SERVICES: readonly CdsServiceDefinition[] = [
-  deteriorationRisk,
-  sedationSafety,
-];
+export const SERVICES: readonly CdsServiceDefinition[] = [deteriorationRisk, sedationSafety];

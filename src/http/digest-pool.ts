@@ -90,7 +90,8 @@ export class DigestPool implements Digester {
 
   digest(def: CdsServiceDefinition, body: string, nowMs: number): Promise<Digest> {
     // Small bodies, and services the threads do not host (a test's own), are digested here.
-    if (this.threads.length === 0 || body.length < OFFLOAD_MIN_BYTES || KNOWN.get(def.id) !== def) return this.inline.digest(def, body, nowMs);
+    if (this.threads.length === 0 || body.length < OFFLOAD_MIN_BYTES || KNOWN.get(def.id) !== def)
+      return this.inline.digest(def, body, nowMs);
     const thread = this.leastBusy();
     const id = this.nextId++;
     return new Promise<Digest>((resolve, reject) => {

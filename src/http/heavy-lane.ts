@@ -15,9 +15,18 @@ import { VigilError } from '../errors.js';
 /** 503: too many large requests at once; the body was not read. */
 export class BusyError extends VigilError {
   constructor() {
-    super('VIGIL_BUSY', 'too many large requests at once', [
-      { severity: 'error', code: 'too-costly', diagnostics: 'too many large requests are being processed: retry shortly, or send less data' },
-    ], { retryAfterSeconds: 1 });
+    super(
+      'VIGIL_BUSY',
+      'too many large requests at once',
+      [
+        {
+          severity: 'error',
+          code: 'too-costly',
+          diagnostics: 'too many large requests are being processed: retry shortly, or send less data',
+        },
+      ],
+      { retryAfterSeconds: 1 },
+    );
   }
 }
 
@@ -116,7 +125,8 @@ export class HeavyLane {
 
   private release(): void {
     const next = this.waiting[0];
-    if (next !== undefined) next.grant(); // the slot passes straight on
+    if (next !== undefined)
+      next.grant(); // the slot passes straight on
     else this.inUse -= 1;
   }
 }

@@ -149,7 +149,12 @@ export class RateLimits {
     if (address !== undefined) this.anonymous.charge(address, 1, this.now());
   };
 
-  private enforce(reply: FastifyReply, budget: Budget, { total, resetInMs }: { total: number; resetInMs: number }, max: number): FastifyReply | undefined {
+  private enforce(
+    reply: FastifyReply,
+    budget: Budget,
+    { total, resetInMs }: { total: number; resetInMs: number },
+    max: number,
+  ): FastifyReply | undefined {
     if (reply.sent) return reply;
     if (total <= max) return undefined;
     this.opts.onLimited?.(budget);

@@ -46,7 +46,19 @@ const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1,
 const INDICATORS = new Set(['info', 'warning', 'critical']);
 const KNOWN_OVERRIDE_CODES = new Set<string>([...OVERRIDE_REASONS.map((r) => r.code), ...LEGACY_OVERRIDE_CODES]);
 /** Error codes an audit write is known to fail with; anything else is counted as `other`. */
-const AUDIT_ERROR_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'ENOENT', 'EBADF', 'EMFILE', 'VIGIL_SHORT_WRITE', 'VIGIL_POSTGRES_UNAVAILABLE']);
+const AUDIT_ERROR_CODES = new Set([
+  'ENOSPC',
+  'EDQUOT',
+  'EROFS',
+  'EACCES',
+  'EPERM',
+  'EIO',
+  'ENOENT',
+  'EBADF',
+  'EMFILE',
+  'VIGIL_SHORT_WRITE',
+  'VIGIL_POSTGRES_UNAVAILABLE',
+]);
 
 // Hook calls are answered in well under a millisecond from prefetch and up to the FHIR deadline
 // (default 300 ms) when fetching, so buckets span 0.5 ms to 2.5 s.
@@ -292,6 +304,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 /** Every model's estimate on a call: the serving model's and a shadow's. */
 function estimatesOf(assessment: RiskAssessment): ModelEstimate[] {
   return [assessment.modelRecord, assessment.shadowRecord].flatMap((r: ModelRecord | undefined) =>
-    r?.prediction === undefined ? [] : [{ version: r.version, mode: r.mode, probability: r.prediction.probability, band: r.prediction.band }],
+    r?.prediction === undefined
+      ? []
+      : [{ version: r.version, mode: r.mode, probability: r.prediction.probability, band: r.prediction.band }],
   );
 }

@@ -16,7 +16,12 @@ export function registerModelGauges(registry: Registry, source: () => ModelSourc
   const registers = [registry];
   const monitors = () => source()?.monitor?.() ?? [];
   /** A gauge whose series are rebuilt from the models at every scrape. */
-  const perModel = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (set: (labels: Record<L, string>, value: number) => void) => void) =>
+  const perModel = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    fill: (set: (labels: Record<L, string>, value: number) => void) => void,
+  ) =>
     new Gauge({
       name,
       help,
@@ -36,9 +41,14 @@ export function registerModelGauges(registry: Registry, source: () => ModelSourc
       for (const m of monitors()) set({ role: m.role, name: bounded(m.name), version: bounded(m.version), mode: m.mode }, 1);
     },
   );
-  perModel('vigil_model_canary_percent', "Share of patients (by keyed patient hash) a canary candidate serves in the primary's place, by its version", ['model_version'], (set) => {
-    for (const m of monitors()) if (m.canaryPercent !== undefined) set({ model_version: bounded(m.version) }, m.canaryPercent);
-  });
+  perModel(
+    'vigil_model_canary_percent',
+    "Share of patients (by keyed patient hash) a canary candidate serves in the primary's place, by its version",
+    ['model_version'],
+    (set) => {
+      for (const m of monitors()) if (m.canaryPercent !== undefined) set({ model_version: bounded(m.version) }, m.canaryPercent);
+    },
+  );
   perModel(
     'vigil_model_drift_window_calls',
     "Calls in each model's drift window (VIGIL_DRIFT_WINDOW_CALLS at most; no PSI below VIGIL_DRIFT_MIN_CALLS)",
@@ -58,11 +68,15 @@ export function registerModelGauges(registry: Registry, source: () => ModelSourc
     });
   perInput(
     'vigil_model_drift_psi',
-    "Population stability index of each model input (input=\"score\": the predicted probability) over the drift window, against the training population in the model's metadata; 0.1 warn, 0.25 act",
+    'Population stability index of each model input (input="score": the predicted probability) over the drift window, against the training population in the model\'s metadata; 0.1 warn, 0.25 act',
     (r) => r.psi,
   );
   perInput('vigil_model_input_missing_ratio', "Share of the drift window's calls where the input was not charted", (r) => r.missing);
-  perInput('vigil_model_input_missing_reference_ratio', "Share of the training population where the input was not charted (from the model's metadata)", (r) => r.referenceMissing);
+  perInput(
+    'vigil_model_input_missing_reference_ratio',
+    "Share of the training population where the input was not charted (from the model's metadata)",
+    (r) => r.referenceMissing,
+  );
 
   new Gauge({
     name: 'vigil_model_reload_failing',

@@ -76,7 +76,9 @@ export async function gatherPrefetch(
     const canFetch = typeof call.fhirServer === 'string';
     const results: Record<string, FetchResult> = canFetch
       ? await fetcher.fetchAll(call, toFetch, signal)
-      : Object.fromEntries(toFetch.map((r) => [r.key, { ok: false as const, problem: 'not sent in prefetch and no fhirServer to fetch it from' }]));
+      : Object.fromEntries(
+          toFetch.map((r) => [r.key, { ok: false as const, problem: 'not sent in prefetch and no fhirServer to fetch it from' }]),
+        );
     for (const { key } of toFetch) {
       const result = results[key] ?? { ok: false as const, problem: 'not fetched' };
       gathered[key] = result.ok
@@ -87,10 +89,7 @@ export async function gatherPrefetch(
 
   const unavailable = requiredKeys.filter((k) => gathered[k]?.source === 'missing');
   if (unavailable.length > 0) {
-    throw new PreconditionFailedError(
-      unavailable,
-      'required data was neither sent in prefetch nor obtainable from the FHIR server',
-    );
+    throw new PreconditionFailedError(unavailable, 'required data was neither sent in prefetch nor obtainable from the FHIR server');
   }
   return gathered;
 }

@@ -168,9 +168,7 @@ function numericFinding(vital: NumericVital, holder: Json): Finding {
     return { vital, ok: false, reason: `${MEASURE_WORDS[vital]} is not charted as a quantity` };
   }
   const converted = convertQuantity(vital, holder['valueQuantity']);
-  return converted.ok
-    ? { vital, ok: true, value: converted.value, unit: converted.unit }
-    : { vital, ok: false, reason: converted.reason };
+  return converted.ok ? { vital, ok: true, value: converted.value, unit: converted.unit } : { vital, ok: false, reason: converted.reason };
 }
 
 /** Inhaled O2 flow (3151-8) or concentration (3150-0) from an Observation or a component. */
@@ -219,7 +217,8 @@ function gcsFinding(obs: Json): Finding {
   }
   const q = isObject(obs['valueQuantity']) ? obs['valueQuantity'] : undefined;
   const value = typeof obs['valueInteger'] === 'number' ? obs['valueInteger'] : q?.['value'];
-  if (typeof value !== 'number' || !Number.isInteger(value)) return { vital, ok: false, reason: 'Glasgow Coma Scale total is not a whole number' };
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    return { vital, ok: false, reason: 'Glasgow Coma Scale total is not a whole number' };
   if (q?.['comparator'] !== undefined) return { vital, ok: false, reason: 'Glasgow Coma Scale total is a bound, not a score' };
   if (value < GCS_RANGE[0] || value > GCS_RANGE[1]) return { vital, ok: false, reason: 'Glasgow Coma Scale total is outside 3–15' };
   return { vital, ok: true, value };
@@ -277,7 +276,11 @@ function readObservation(obs: Json): Finding[] {
   if (topVitals.length === 0) {
     const refused = loinc.map((code) => REFUSED_TEMPERATURE_LOINC.get(code)).find((w) => w !== undefined);
     if (refused !== undefined) {
-      findings.push({ vital: 'temperature', ok: false, reason: `${refused} is not read: NEWS2 scores a body, oral, tympanic, axillary, rectal or core temperature` });
+      findings.push({
+        vital: 'temperature',
+        ok: false,
+        reason: `${refused} is not read: NEWS2 scores a body, oral, tympanic, axillary, rectal or core temperature`,
+      });
     }
   }
   if (loinc.includes(CONSCIOUSNESS_LOINC) || snomed.includes(CONSCIOUSNESS_SNOMED)) findings.push(consciousnessFinding(obs));
@@ -361,13 +364,15 @@ function daysIn(year: number, month: number): number {
  */
 function instantMs(value: string): number {
   const n = value.length;
-  if (n < 17 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84 || value.charCodeAt(13) !== 58) return Number.NaN;
+  if (n < 17 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84 || value.charCodeAt(13) !== 58)
+    return Number.NaN;
   const year = digits(value, 0, 4);
   const month = digits(value, 5, 2);
   const day = digits(value, 8, 2);
   const hour = digits(value, 11, 2);
   const minute = digits(value, 14, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59) return Number.NaN;
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59)
+    return Number.NaN;
   let i = 16;
   let second = 0;
   let fraction = 0;
@@ -452,7 +457,14 @@ interface Candidate {
 /** One Observation as read: refused whole (status, time), or its findings at its time. */
 type ReadObservation =
   | { kind: 'refused'; vitals: ObservedName[]; reason: string; atMs: number | undefined }
-  | { kind: 'timed'; vitals: ObservedName[]; atMs: number; unverified: boolean; candidates: Candidate[]; unusable: { vital: ObservedName; reason: string }[] };
+  | {
+      kind: 'timed';
+      vitals: ObservedName[];
+      atMs: number;
+      unverified: boolean;
+      candidates: Candidate[];
+      unusable: { vital: ObservedName; reason: string }[];
+    };
 
 /**
  * Every Observation of the sources read once (codes, units, time), in the order normalisation
@@ -516,7 +528,8 @@ function mergeSameTimeOxygen(sorted: Candidate[]): Candidate[] {
 
 function toReading(c: Candidate): VitalReading {
   const at = new Date(c.atMs);
-  const reading: VitalReading = c.vital === 'supplementalOxygen' ? { value: toOxygenStatus(c.value as OxygenEvidence), at } : { value: c.value, at };
+  const reading: VitalReading =
+    c.vital === 'supplementalOxygen' ? { value: toOxygenStatus(c.value as OxygenEvidence), at } : { value: c.value, at };
   if (c.unit !== undefined) reading.unit = c.unit;
   if (c.newOnset) reading.newOnset = true;
   if (c.status !== undefined) reading.status = c.status;
@@ -584,7 +597,8 @@ export function readObservations(resources: readonly FhirResource[]): ReadObserv
     const atMs = time.ok ? time.ms : undefined;
     const unverified = status === undefined || UNVERIFIED_STATUSES.has(status);
 
-    if (!unverified && !USED_STATUSES.has(status)) list.push({ kind: 'refused', vitals: vitalsOf(findings), reason: `observation status is ${clip(status, 20)}`, atMs });
+    if (!unverified && !USED_STATUSES.has(status))
+      list.push({ kind: 'refused', vitals: vitalsOf(findings), reason: `observation status is ${clip(status, 20)}`, atMs });
     else if (!time.ok) list.push({ kind: 'refused', vitals: vitalsOf(findings), reason: time.reason, atMs: undefined });
     else {
       const id = typeof obs.id === 'string' ? obs.id : '';
@@ -622,7 +636,11 @@ export interface ChooseOptions extends NormaliseOptions {
 }
 
 /** The inputs as of `options.now`, chosen from Observations read once. */
-export function chooseInputs(read: ReadObservations, others: Omit<NormaliseSources, 'observations'>, options: ChooseOptions): PatientInputs {
+export function chooseInputs(
+  read: ReadObservations,
+  others: Omit<NormaliseSources, 'observations'>,
+  options: ChooseOptions,
+): PatientInputs {
   const nowMs = options.now.getTime();
   const staleBefore = nowMs - options.staleAfterHours * 3_600_000;
   const futureAfter = nowMs + CLOCK_SKEW_TOLERANCE_MINUTES * 60_000;
@@ -635,7 +653,10 @@ export function chooseInputs(read: ReadObservations, others: Omit<NormaliseSourc
   for (const entry of read.list) {
     if (before !== undefined && (entry.atMs === undefined || entry.atMs >= before)) continue;
     if (entry.kind === 'refused') {
-      for (const vital of entry.vitals) unusable.push(entry.atMs === undefined ? { vital, reason: entry.reason } : { vital, reason: entry.reason, at: new Date(entry.atMs) });
+      for (const vital of entry.vitals)
+        unusable.push(
+          entry.atMs === undefined ? { vital, reason: entry.reason } : { vital, reason: entry.reason, at: new Date(entry.atMs) },
+        );
       continue;
     }
     if (entry.atMs > futureAfter) {

@@ -3,11 +3,7 @@
 // or data: a single resource, a Bundle, or several Bundle pages.
 import { isOperationOutcome, resourcesOf, type FhirResource } from '../fhir/resources.js';
 
-export type PrefetchValue =
-  | { kind: 'absent' }
-  | { kind: 'null' }
-  | { kind: 'outcome' }
-  | { kind: 'data'; resources: FhirResource[] };
+export type PrefetchValue = { kind: 'absent' } | { kind: 'null' } | { kind: 'outcome' } | { kind: 'data'; resources: FhirResource[] };
 
 export function readPrefetchValue(prefetch: Record<string, unknown> | undefined, key: string): PrefetchValue {
   if (prefetch === undefined || !Object.hasOwn(prefetch, key)) return { kind: 'absent' };

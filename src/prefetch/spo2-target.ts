@@ -20,7 +20,6 @@ export const SCALE_2_MAX_TARGET_HIGH = 92;
 
 const IN_FORCE = new Set(['active', 'accepted']);
 
-
 function measuresSpo2(measure: unknown): boolean {
   if (!isObject(measure)) return false;
   return asArray(measure['coding']).some(
@@ -40,9 +39,7 @@ function isHypercapnicTarget(target: unknown): boolean {
   if (!isObject(range) || !isObject(range['high'])) return false;
   const high = range['high'];
   const value = high['value'];
-  return (
-    typeof value === 'number' && isPercent(high) && value > 0 && value <= SCALE_2_MAX_TARGET_HIGH
-  );
+  return typeof value === 'number' && isPercent(high) && value > 0 && value <= SCALE_2_MAX_TARGET_HIGH;
 }
 
 /** The Goal that selects scale 2, when there is one (for explanations: "scale 2: target 88–92 %"). */

@@ -1,6 +1,14 @@
 // Prefetch templates shared by both services: what NEWS2 (and the model) need about a patient.
 // Keys are part of the interface (EHR configurations name them): never rename one.
-import { CONSCIOUSNESS_LOINC, CONSCIOUSNESS_SNOMED, GCS_TOTAL_LOINC, LOINC, O2_CONCENTRATION_LOINC, O2_FLOW_LOINC, SNOMED } from '../fhir/codes.js';
+import {
+  CONSCIOUSNESS_LOINC,
+  CONSCIOUSNESS_SNOMED,
+  GCS_TOTAL_LOINC,
+  LOINC,
+  O2_CONCENTRATION_LOINC,
+  O2_FLOW_LOINC,
+  SNOMED,
+} from '../fhir/codes.js';
 
 /** A FHIR token search's list of codes: `system|code`, comma-separated (FHIR R4 search, token). */
 const anyOf = (...codes: [system: string, code: string][]): string => codes.map(([system, code]) => `${system}|${code}`).join(',');
@@ -15,8 +23,7 @@ const CODES = {
  * Recent vital signs, newest first. 250 covers 48 h of hourly charting of the seven NEWS2 parameters
  * (a BP panel counts once) with room to spare; older pages are not needed for a score "as of now".
  */
-export const VITALS_TEMPLATE =
-  'Observation?patient={{context.patientId}}&category=vital-signs&_sort=-date&_count=250';
+export const VITALS_TEMPLATE = 'Observation?patient={{context.patientId}}&category=vital-signs&_sort=-date&_count=250';
 
 export const PATIENT_RISK_PREFETCH = {
   patient: 'Patient/{{context.patientId}}',

@@ -135,10 +135,7 @@ function nonEmpty(x: unknown): string | undefined {
 }
 
 /** Finds the converter for a quantity's unit: the UCUM code when the system says UCUM, else the text. */
-function findConverter(
-  dimension: Dimension,
-  q: QuantityLike,
-): { ok: true; convert: Convert } | { ok: false; reason: string } {
+function findConverter(dimension: Dimension, q: QuantityLike): { ok: true; convert: Convert } | { ok: false; reason: string } {
   const code = nonEmpty(q.code);
   const unit = nonEmpty(q.unit);
   if (q.system === UCUM && code !== undefined) {

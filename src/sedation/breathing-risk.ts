@@ -63,26 +63,38 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
   const rr = sub('respiratoryRate');
   if (rr !== undefined && typeof rr.value === 'number' && rr.value <= RR_AT_RISK_MAX) {
     const severe = rr.value <= RR_CRITICAL_MAX;
-    reasons.push({ level: severe ? 'severe' : 'at-risk', text: `respiratory rate ${formatValue('respiratoryRate', rr.value, rr.unit)} (≤ ${severe ? RR_CRITICAL_MAX : RR_AT_RISK_MAX})` });
+    reasons.push({
+      level: severe ? 'severe' : 'at-risk',
+      text: `respiratory rate ${formatValue('respiratoryRate', rr.value, rr.unit)} (≤ ${severe ? RR_CRITICAL_MAX : RR_AT_RISK_MAX})`,
+    });
   } else if (rr !== undefined && rr.points === 3) {
     reasons.push({ level: 'at-risk', text: `respiratory rate ${formatValue('respiratoryRate', rr.value, rr.unit)} scores 3 on NEWS2` });
   }
   const consciousness = sub('consciousness');
   if (consciousness !== undefined && consciousness.points === 3) {
     const reading = e.inputs.vitals.consciousness;
-    reasons.push({ level: 'severe', text: `not alert: ${formatValue('consciousness', consciousness.value, undefined, reading?.newOnset)}` });
+    reasons.push({
+      level: 'severe',
+      text: `not alert: ${formatValue('consciousness', consciousness.value, undefined, reading?.newOnset)}`,
+    });
   }
   const spo2 = sub('spo2');
   const floor = SPO2_TARGET_FLOOR[news2.spo2Scale];
   if (spo2 !== undefined && typeof spo2.value === 'number' && spo2.value < floor) {
     reasons.push({ level: 'at-risk', text: `SpO2 ${formatValue('spo2', spo2.value, spo2.unit)}, below the target of ${floor} %` });
   } else if (spo2 !== undefined && spo2.points === 3) {
-    reasons.push({ level: 'at-risk', text: `SpO2 ${formatValue('spo2', spo2.value, spo2.unit)} scores 3 on NEWS2 (scale ${news2.spo2Scale})` });
+    reasons.push({
+      level: 'at-risk',
+      text: `SpO2 ${formatValue('spo2', spo2.value, spo2.unit)} scores 3 on NEWS2 (scale ${news2.spo2Scale})`,
+    });
   }
   if (news2.total >= 7) reasons.push({ level: 'severe', text: `NEWS2 ${news2.partial ? '≥ ' : ''}${news2.total}` });
   else if (news2.total >= 5) reasons.push({ level: 'at-risk', text: `NEWS2 ${news2.partial ? '≥ ' : ''}${news2.total}` });
   if (news2.spo2Scale === 2) {
-    reasons.push({ level: 'at-risk', text: 'a prescribed SpO2 target of 88–92 % (hypercapnic respiratory failure: sedatives blunt the drive to breathe)' });
+    reasons.push({
+      level: 'at-risk',
+      text: 'a prescribed SpO2 target of 88–92 % (hypercapnic respiratory failure: sedatives blunt the drive to breathe)',
+    });
   }
   const oxygen = e.inputs.vitals.supplementalOxygen;
   if (oxygen?.value.onOxygen === true) {
@@ -90,7 +102,11 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
     reasons.push({ level: 'at-risk', text: `needs supplemental oxygen${typeof flow === 'number' ? ` (${flow} L/min)` : ''}` });
   }
   for (const p of e.alreadyPrescribed) {
-    reasons.push({ level: 'at-risk', text: `already prescribed: ${p.name} (${SEDATIVE_CLASS_WORDS[p.match.drugClass].word})`, combination: true });
+    reasons.push({
+      level: 'at-risk',
+      text: `already prescribed: ${p.name} (${SEDATIVE_CLASS_WORDS[p.match.drugClass].word})`,
+      combination: true,
+    });
   }
 }
 
@@ -103,10 +119,14 @@ function cannotJudge(e: BreathingEvidence, reasons: BreathingReason[]): void {
       if (v === undefined) continue;
       const why = v.kind === 'stale' ? 'out of date' : `${v.reading.status ?? 'unverified'}, not verified`;
       const text = `${words} ${formatReading(p, v.reading)} charted ${formatAge(v.reading.at, e.now)} (${why})`;
-      reasons.push({ level: v.points === 3 ? 'at-risk' : 'cannot-judge', text: v.points === 3 ? `${text} would score 3: re-check before the first dose` : text });
+      reasons.push({
+        level: v.points === 3 ? 'at-risk' : 'cannot-judge',
+        text: v.points === 3 ? `${text} would score 3: re-check before the first dose` : text,
+      });
     }
     const scored = e.assessment.news2.subscores.some((s) => s.parameter === p);
-    if (!scored && stale === undefined) reasons.push({ level: 'cannot-judge', text: `${words} not charted in the last ${formatHours(e.staleAfterHours)}` });
+    if (!scored && stale === undefined)
+      reasons.push({ level: 'cannot-judge', text: `${words} not charted in the last ${formatHours(e.staleAfterHours)}` });
   }
 }
 

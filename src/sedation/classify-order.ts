@@ -61,7 +61,9 @@ function findMedication(reference: string, order: Json, entries: readonly Bundle
   // "#id" names a resource contained in the order itself (FHIR R4 §2.34 contained resources), nothing else.
   if (reference.startsWith('#')) {
     const id = reference.slice(1);
-    return asArray(order['contained']).map(asRecord).find((r) => isMedication(r) && r['id'] === id);
+    return asArray(order['contained'])
+      .map(asRecord)
+      .find((r) => isMedication(r) && r['id'] === id);
   }
   const siblings = asArray(entries).map(asRecord);
   // A Bundle reference resolves against the entries' fullUrl first (urn:uuid:..., or an absolute URL)...

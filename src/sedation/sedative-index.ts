@@ -48,9 +48,7 @@ const classSchema = z.strictObject({
 export const sedativeClassesSchema = z.strictObject({
   description: z.string().min(1),
   version: z.string().min(1),
-  sources: z
-    .array(z.strictObject({ id: sourceId, title: z.string().min(1), url: z.url(), usedFor: z.string().min(1) }))
-    .min(1),
+  sources: z.array(z.strictObject({ id: sourceId, title: z.string().min(1), url: z.url(), usedFor: z.string().min(1) })).min(1),
   notes: z.array(z.string().min(1)),
   classes: z.strictObject({
     opioid: classSchema,
@@ -79,7 +77,13 @@ export const drugMapSchema = z.strictObject({
   /** Clinical-drug RxCUI → canonical ingredient names, for codes only a value set holds. */
   namedDrugs: z.record(
     rxcui,
-    z.strictObject({ tty, name: z.string().min(1), ingredients: z.array(ingredientName).min(1), source: sourceId, valueSet: z.string().min(1) }),
+    z.strictObject({
+      tty,
+      name: z.string().min(1),
+      ingredients: z.array(ingredientName).min(1),
+      source: sourceId,
+      valueSet: z.string().min(1),
+    }),
   ),
 });
 
@@ -156,7 +160,8 @@ export function buildSedativeIndex(rawClasses: unknown, rawMap: unknown): Sedati
   const excludedCodes = new Set(data.excluded.flatMap((e) => e.rxcui ?? []));
   for (const excluded of data.excluded) {
     if (seenTerms.has(excluded.name)) problems.push(`${excluded.name} is both excluded and a sedative`);
-    if (excluded.rxcui !== null && byIngredientCode.has(excluded.rxcui)) problems.push(`excluded rxcui ${excluded.rxcui} is also a sedative code`);
+    if (excluded.rxcui !== null && byIngredientCode.has(excluded.rxcui))
+      problems.push(`excluded rxcui ${excluded.rxcui} is also a sedative code`);
     if (excluded.rxcuiSource !== undefined) citeKnown(excluded.name, excluded.rxcuiSource);
   }
 
@@ -164,26 +169,35 @@ export function buildSedativeIndex(rawClasses: unknown, rawMap: unknown): Sedati
   const mapSources = new Set(map.sources.map((s) => s.id));
   for (const [code, name] of Object.entries(map.ingredients)) {
     const ours = byIngredientCode.get(code);
-    if (ours === undefined) problems.push(`rxnorm-drug-map.json: ingredient ${code} (${name}) is not an ingredient of sedative-classes.json`);
-    else if (ours.ingredient !== name) problems.push(`rxnorm-drug-map.json: ingredient ${code} is "${name}" there and "${ours.ingredient}" here`);
+    if (ours === undefined)
+      problems.push(`rxnorm-drug-map.json: ingredient ${code} (${name}) is not an ingredient of sedative-classes.json`);
+    else if (ours.ingredient !== name)
+      problems.push(`rxnorm-drug-map.json: ingredient ${code} is "${name}" there and "${ours.ingredient}" here`);
   }
   const byClinicalDrugCode = new Map<string, Classified[]>();
   const addDrug = (code: string, classified: Classified[]): void => {
     if (byClinicalDrugCode.has(code)) problems.push(`rxnorm-drug-map.json: clinical drug ${code} is listed twice`);
-    if (byIngredientCode.has(code) || excludedCodes.has(code)) problems.push(`rxnorm-drug-map.json: ${code} is an ingredient or excluded code, not a clinical drug`);
+    if (byIngredientCode.has(code) || excludedCodes.has(code))
+      problems.push(`rxnorm-drug-map.json: ${code} is an ingredient or excluded code, not a clinical drug`);
     byClinicalDrugCode.set(code, classified);
   };
   for (const [code, drug] of Object.entries(map.drugs)) {
     if (!mapSources.has(drug.source)) problems.push(`rxnorm-drug-map.json: clinical drug ${code} cites unknown source ${drug.source}`);
     const unknown = drug.ingredients.filter((i) => !byIngredientCode.has(i));
     if (unknown.length > 0) problems.push(`rxnorm-drug-map.json: clinical drug ${code} names unknown ingredient ${unknown.join(', ')}`);
-    addDrug(code, drug.ingredients.flatMap((i) => byIngredientCode.get(i) ?? []));
+    addDrug(
+      code,
+      drug.ingredients.flatMap((i) => byIngredientCode.get(i) ?? []),
+    );
   }
   for (const [code, drug] of Object.entries(map.namedDrugs)) {
     if (!mapSources.has(drug.source)) problems.push(`rxnorm-drug-map.json: clinical drug ${code} cites unknown source ${drug.source}`);
     const unknown = drug.ingredients.filter((i) => !byIngredientName.has(i));
     if (unknown.length > 0) problems.push(`rxnorm-drug-map.json: clinical drug ${code} names unknown ingredient ${unknown.join(', ')}`);
-    addDrug(code, drug.ingredients.flatMap((i) => byIngredientName.get(i) ?? []));
+    addDrug(
+      code,
+      drug.ingredients.flatMap((i) => byIngredientName.get(i) ?? []),
+    );
   }
 
   // Curated codes fill the map's gaps; where both know a code they must agree.
@@ -194,11 +208,14 @@ export function buildSedativeIndex(rawClasses: unknown, rawMap: unknown): Sedati
       problems.push(`clinical drug ${drug.rxcui} names unknown ingredient ${drug.ingredient}`);
       continue;
     }
-    if (byIngredientCode.has(drug.rxcui) || excludedCodes.has(drug.rxcui)) problems.push(`rxcui ${drug.rxcui} is both an ingredient and a clinical drug`);
+    if (byIngredientCode.has(drug.rxcui) || excludedCodes.has(drug.rxcui))
+      problems.push(`rxcui ${drug.rxcui} is both an ingredient and a clinical drug`);
     const mapped = byClinicalDrugCode.get(drug.rxcui);
     if (mapped === undefined) byClinicalDrugCode.set(drug.rxcui, [classified]);
     else if (!mapped.some((c) => c.ingredient === drug.ingredient)) {
-      problems.push(`clinical drug ${drug.rxcui} is ${drug.ingredient} here but ${mapped.map((c) => c.ingredient).join(', ')} in rxnorm-drug-map.json`);
+      problems.push(
+        `clinical drug ${drug.rxcui} is ${drug.ingredient} here but ${mapped.map((c) => c.ingredient).join(', ')} in rxnorm-drug-map.json`,
+      );
     }
   }
 

@@ -149,7 +149,13 @@ export class Dependency {
       this.setUp(false);
     }
     this.opts.onError?.(this.engine, use);
-    this.limiter.log(this.opts.log, 'warn', `${this.engine}:${use}:${reason}`, { engine: this.engine, use, reason }, `${this.engine} command failed`);
+    this.limiter.log(
+      this.opts.log,
+      'warn',
+      `${this.engine}:${use}:${reason}`,
+      { engine: this.engine, use, reason },
+      `${this.engine} command failed`,
+    );
     return err instanceof StateUnavailableError ? err : new StateUnavailableError(this.engine, reason);
   }
 

@@ -92,14 +92,22 @@ export async function openSharedState(config: SharedConfig, log: SharedStateLog,
   let auditStore: PostgresAuditStore | undefined;
   let feedbackStore: PostgresFeedbackStore | undefined;
   if (config.VIGIL_DATABASE_URL !== undefined) {
-    pg = new PostgresState({ url: config.VIGIL_DATABASE_URL, poolSize: config.VIGIL_DATABASE_POOL_SIZE, timeoutMs: config.VIGIL_DATABASE_TIMEOUT_MS, ...events });
+    pg = new PostgresState({
+      url: config.VIGIL_DATABASE_URL,
+      poolSize: config.VIGIL_DATABASE_POOL_SIZE,
+      timeoutMs: config.VIGIL_DATABASE_TIMEOUT_MS,
+      ...events,
+    });
     auditStore = new PostgresAuditStore(pg);
     feedbackStore = new PostgresFeedbackStore(pg);
     // Migrate now if the database answers; if not, Vigil starts unready and migrates on the first query that reaches it.
     await pg.ensureMigrated().catch((err: unknown) => {
       // A migration edited after it was applied will not pass later either: stop, and say which.
       if (err instanceof MigrationChangedError) throw new ConfigError([`VIGIL_DATABASE_URL: ${err.message}`]);
-      log.warn({ code: (err as { code?: unknown }).code ?? 'unknown' }, 'PostgreSQL not reachable at start-up: not ready until it is (migrations run then)');
+      log.warn(
+        { code: (err as { code?: unknown }).code ?? 'unknown' },
+        'PostgreSQL not reachable at start-up: not ready until it is (migrations run then)',
+      );
     });
     const answering = config.VIGIL_AUDIT_ON_FAILURE === 'answer';
     probes.push(
@@ -118,7 +126,12 @@ export async function openSharedState(config: SharedConfig, log: SharedStateLog,
 
   let redis: RedisState | undefined;
   if (config.VIGIL_REDIS_URL !== undefined) {
-    redis = new RedisState({ url: config.VIGIL_REDIS_URL, timeoutMs: config.VIGIL_REDIS_TIMEOUT_MS, keyPrefix: config.VIGIL_REDIS_KEY_PREFIX, ...events });
+    redis = new RedisState({
+      url: config.VIGIL_REDIS_URL,
+      timeoutMs: config.VIGIL_REDIS_TIMEOUT_MS,
+      keyPrefix: config.VIGIL_REDIS_KEY_PREFIX,
+      ...events,
+    });
     if (!(await redis.connected())) log.warn({}, 'Redis not reachable at start-up: not ready until it is');
     const authenticating = config.VIGIL_AUTH === 'required';
     probes.push(

@@ -18,7 +18,15 @@ export class PostgresFeedbackStore implements FeedbackStore {
       'feedback',
       `INSERT INTO vigil_feedback (key, received_at, day, quota_key, service, card, record)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
-      [record.key, record.receivedAt, utcDay(new Date(record.receivedAt)), client ?? record.client ?? '', record.service, record.card, JSON.stringify(record)],
+      [
+        record.key,
+        record.receivedAt,
+        utcDay(new Date(record.receivedAt)),
+        client ?? record.client ?? '',
+        record.service,
+        record.card,
+        JSON.stringify(record),
+      ],
     );
     return rowCount === 1 ? 'stored' : 'duplicate';
   }

@@ -39,7 +39,10 @@ export async function migrate(connection: pg.ClientConfig, dir: string = MIGRATI
       'CREATE TABLE IF NOT EXISTS vigil_migrations (name text PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
     );
     const done = new Map(
-      (await client.query<{ name: string; sha256: string }>('SELECT name, sha256 FROM vigil_migrations')).rows.map((r) => [r.name, r.sha256]),
+      (await client.query<{ name: string; sha256: string }>('SELECT name, sha256 FROM vigil_migrations')).rows.map((r) => [
+        r.name,
+        r.sha256,
+      ]),
     );
     for (const file of files) {
       const sql = await readFile(join(dir, file), 'utf8');

@@ -36,18 +36,22 @@ export class RedisIssuedCards implements IssuedCardStore {
     const ttlMs = this.opts.maxAgeMs - (this.clock().getTime() - at.getTime());
     if (ttlMs <= 0) return;
     const key = this.redis.key('card', uuid);
-    await this.redis.run('issued-cards', (r) => r.set(key, service, 'PX', ttlMs)).catch((err: unknown) => {
-      // Counted and logged by the dependency; the card is shown all the same.
-      if (!(err instanceof StateUnavailableError)) throw err;
-    });
+    await this.redis
+      .run('issued-cards', (r) => r.set(key, service, 'PX', ttlMs))
+      .catch((err: unknown) => {
+        // Counted and logged by the dependency; the card is shown all the same.
+        if (!(err instanceof StateUnavailableError)) throw err;
+      });
   }
 
   async serviceOf(uuid: string): Promise<string | undefined> {
     const key = this.redis.key('card', uuid);
-    const service = await this.redis.run('issued-cards', (r) => r.get(key)).catch((err: unknown) => {
-      if (err instanceof StateUnavailableError) return null;
-      throw err;
-    });
+    const service = await this.redis
+      .run('issued-cards', (r) => r.get(key))
+      .catch((err: unknown) => {
+        if (err instanceof StateUnavailableError) return null;
+        throw err;
+      });
     if (service !== null) return service;
     return this.opts.fallback?.(uuid).catch(() => undefined);
   }

@@ -34,7 +34,9 @@ function news2TotalOf(card: Card): number | undefined {
 export function decide(card: Card, last: ShownCard | undefined, now: number, settings: RepeatSettings): Decision {
   if (settings.policy === 'off' || last === undefined || now - last.shownAt > settings.windowMs) return { action: 'show' };
   const total = news2TotalOf(card);
-  const risen = INDICATOR_RANK[card.indicator] > INDICATOR_RANK[last.indicator] || (card.indicator === last.indicator && total !== undefined && (last.news2Total === undefined || total > last.news2Total));
+  const risen =
+    INDICATOR_RANK[card.indicator] > INDICATOR_RANK[last.indicator] ||
+    (card.indicator === last.indicator && total !== undefined && (last.news2Total === undefined || total > last.news2Total));
   if (risen) return { action: 'show' };
   if (card.indicator === 'critical') {
     const overridden = last.uuid === card.uuid && last.overriddenUntil !== undefined && last.overriddenUntil > now;
@@ -87,13 +89,24 @@ export async function applyRepeatRule(
     if (decision.action === 'show') {
       out.cards.push(card);
       const total = news2TotalOf(card);
-      const shown: ShownCard = { uuid: card.uuid, indicator: card.indicator, shownAt: at.now, ...(total !== undefined ? { news2Total: total } : {}) };
+      const shown: ShownCard = {
+        uuid: card.uuid,
+        indicator: card.indicator,
+        shownAt: at.now,
+        ...(total !== undefined ? { news2Total: total } : {}),
+      };
       await store.set(key, shown, settings.windowMs).catch(onStoreError);
       continue;
     }
     // `last` is defined here: only a card seen before can be quietened.
     const seen = last!;
-    out.quietened.push({ uuid: card.uuid, indicator: card.indicator, action: decision.action, why: decision.why, shownAt: new Date(seen.shownAt).toISOString() });
+    out.quietened.push({
+      uuid: card.uuid,
+      indicator: card.indicator,
+      action: decision.action,
+      why: decision.why,
+      shownAt: new Date(seen.shownAt).toISOString(),
+    });
     if (decision.action === 'downgraded') out.cards.push(downgrade(card, seen, at.now));
   }
   return out;

@@ -197,14 +197,27 @@ export function evaluate(rows: readonly EvaluationRow[], options: EvaluationOpti
     positives,
     prevalence: rows.length === 0 ? Number.NaN : positives / rows.length,
     ranking,
-    aurocDifference: pairedBootstrapAurocDifference(probability, news2, labels, clusters, options.bootstrapReplicates, options.seed ^ 0xd1ff),
+    aurocDifference: pairedBootstrapAurocDifference(
+      probability,
+      news2,
+      labels,
+      clusters,
+      options.bootstrapReplicates,
+      options.seed ^ 0xd1ff,
+    ),
     calibration: { table: calibrationTable(probability, labels, CALIBRATION_BINS), intercept: fit.intercept, slope: fit.slope },
     bands,
     matched: {
       alertRate: news2WarningRate,
       threshold,
-      model: alertStats(probability.map((p) => p >= threshold), labels),
-      news2: alertStats(rows.map((r) => news2Severity(r.news2Risk) >= 1), labels),
+      model: alertStats(
+        probability.map((p) => p >= threshold),
+        labels,
+      ),
+      news2: alertStats(
+        rows.map((r) => news2Severity(r.news2Risk) >= 1),
+        labels,
+      ),
     },
     curves,
     distributions: {

@@ -122,7 +122,11 @@ export function rocCurve(scores: readonly number[], labels: readonly boolean[]):
       else fp++;
       i++;
     }
-    points.push({ threshold: score, falsePositiveRate: negatives === 0 ? 0 : fp / negatives, truePositiveRate: positives === 0 ? 0 : tp / positives });
+    points.push({
+      threshold: score,
+      falsePositiveRate: negatives === 0 ? 0 : fp / negatives,
+      truePositiveRate: positives === 0 ? 0 : tp / positives,
+    });
   }
   return points;
 }
@@ -212,7 +216,10 @@ export function calibrationTable(probabilities: readonly number[], labels: reado
 }
 
 /** Logistic recalibration: outcome ~ a + b·logit(p). Perfect calibration is a = 0, b = 1. */
-export function calibrationInterceptSlope(probabilities: readonly number[], labels: readonly boolean[]): { intercept: number; slope: number } {
+export function calibrationInterceptSlope(
+  probabilities: readonly number[],
+  labels: readonly boolean[],
+): { intercept: number; slope: number } {
   const z = probabilities.map((p) => {
     const q = Math.min(1 - 1e-9, Math.max(1e-9, p));
     return Math.log(q / (1 - q));
@@ -271,7 +278,11 @@ export interface AlertEstimates {
 }
 
 /** Alert rate, sensitivity and PPV of one rule with 95 % patient-bootstrap intervals. */
-export function alertStatsWithIntervals(alerts: readonly boolean[], labels: readonly boolean[], bootstrap: PatientBootstrap): AlertEstimates {
+export function alertStatsWithIntervals(
+  alerts: readonly boolean[],
+  labels: readonly boolean[],
+  bootstrap: PatientBootstrap,
+): AlertEstimates {
   // Per patient: rows, positives, alerts and true alerts; a replicate is a weighted sum of these.
   const perPatient = Array.from({ length: bootstrap.patients }, () => ({ rows: 0, positives: 0, alerts: 0, trueAlerts: 0 }));
   labels.forEach((label, row) => {

@@ -72,7 +72,9 @@ export function outcomeLineReader(): (line: string) => OutcomeLine {
         const header = splitCsv(text).map((h) => h.toLowerCase());
         columns = OUTCOME_COLUMNS.map((c) => header.indexOf(c));
         if (columns.some((c) => c < 0)) {
-          throw new OutcomeFormatError(`the outcome file's first line must be a header naming ${OUTCOME_COLUMNS.join(', ')} (or the file NDJSON objects with those keys)`);
+          throw new OutcomeFormatError(
+            `the outcome file's first line must be a header naming ${OUTCOME_COLUMNS.join(', ')} (or the file NDJSON objects with those keys)`,
+          );
         }
         format = 'csv';
         return { kind: 'header' };

@@ -78,7 +78,7 @@ function pilotMarkdown(r: PilotReport): string {
     `${count(r.audit.records)} records read. Outcome list: ${count(r.outcomes.rows)} rows for ${count(r.outcomes.patients)} patients, ` +
       `${count(r.audit.outcomePatientsMatched)} of whom appear in the evaluated records` +
       (r.audit.outcomePatientsMatched === 0 && r.outcomes.patients > 0
-        ? ' — **none match: the outcome list must be keyed with the audit trail\'s HMAC key (`--key-file`, or `--hash-outcomes`).**'
+        ? " — **none match: the outcome list must be keyed with the audit trail's HMAC key (`--key-file`, or `--hash-outcomes`).**"
         : '.'),
   );
   out.push(skippedTable(r.audit.skipped, 'No evaluated record was skipped.', 'calls'));
@@ -99,14 +99,32 @@ function pilotMarkdown(r: PilotReport): string {
     [
       head,
       rule,
-      row('calls (patients)', evals.map((e) => `${count(e.rows)} (${count(e.patients)})`)),
-      row('positive calls', evals.map((e) => `${count(e.positives)} (${pct(e.prevalence)})`)),
+      row(
+        'calls (patients)',
+        evals.map((e) => `${count(e.rows)} (${count(e.patients)})`),
+      ),
+      row(
+        'positive calls',
+        evals.map((e) => `${count(e.positives)} (${pct(e.prevalence)})`),
+      ),
       ...(['model', 'news2', 'served', 'shown'] as const).flatMap((name) => [
-        row(`AUROC, ${name === 'news2' ? 'NEWS2' : name === 'shown' ? 'cards as shown' : name === 'served' ? 'served rule' : 'model'}`, evals.map((e) => withInterval(e.ranking[name]?.auroc, (v) => fixed(v)))),
+        row(
+          `AUROC, ${name === 'news2' ? 'NEWS2' : name === 'shown' ? 'cards as shown' : name === 'served' ? 'served rule' : 'model'}`,
+          evals.map((e) => withInterval(e.ranking[name]?.auroc, (v) => fixed(v))),
+        ),
       ]),
-      row('AUPRC, model', evals.map((e) => withInterval(e.ranking.model?.auprc, (v) => fixed(v)))),
-      row('AUPRC, NEWS2', evals.map((e) => withInterval(e.ranking.news2?.auprc, (v) => fixed(v)))),
-      row('calibration intercept / slope', evals.map((e) => `${fixed(e.calibration.intercept, 2)} / ${fixed(e.calibration.slope, 2)}`)),
+      row(
+        'AUPRC, model',
+        evals.map((e) => withInterval(e.ranking.model?.auprc, (v) => fixed(v))),
+      ),
+      row(
+        'AUPRC, NEWS2',
+        evals.map((e) => withInterval(e.ranking.news2?.auprc, (v) => fixed(v))),
+      ),
+      row(
+        'calibration intercept / slope',
+        evals.map((e) => `${fixed(e.calibration.intercept, 2)} / ${fixed(e.calibration.slope, 2)}`),
+      ),
     ].join('\n'),
   );
   for (const band of ['warning', 'critical'] as const) {
@@ -119,15 +137,30 @@ function pilotMarkdown(r: PilotReport): string {
       ['cards as shown', 'shown'],
     ] as const) {
       const stats = evals.map((e) => e.bands.find((b) => b.band === band)?.[key]);
-      lines.push(row(`${name}: alert rate`, stats.map((a) => (a === undefined ? '—' : `${pct(a.alertRate.value)} (${count(a.alerts)})`))));
-      lines.push(row(`${name}: sensitivity`, stats.map((a) => withInterval(a?.sensitivity, (v) => pct(v)))));
-      lines.push(row(`${name}: PPV`, stats.map((a) => (a?.alerts === 0 ? 'no alerts' : withInterval(a?.ppv, (v) => pct(v))))));
+      lines.push(
+        row(
+          `${name}: alert rate`,
+          stats.map((a) => (a === undefined ? '—' : `${pct(a.alertRate.value)} (${count(a.alerts)})`)),
+        ),
+      );
+      lines.push(
+        row(
+          `${name}: sensitivity`,
+          stats.map((a) => withInterval(a?.sensitivity, (v) => pct(v))),
+        ),
+      );
+      lines.push(
+        row(
+          `${name}: PPV`,
+          stats.map((a) => (a?.alerts === 0 ? 'no alerts' : withInterval(a?.ppv, (v) => pct(v)))),
+        ),
+      );
     }
     out.push(lines.join('\n'));
   }
   out.push(
     [
-      '- **served**: the more severe of NEWS2\'s colour and the recorded model band. For an active model a band counts only where its estimate was shown;',
+      "- **served**: the more severe of NEWS2's colour and the recorded model band. For an active model a band counts only where its estimate was shown;",
       '  for a silent model it is what the band would have done had the model been active (the record cannot say which estimates would have been hidden',
       '  for resting on assumed-normal NEWS2 inputs, so this is an upper bound on the alerts it would have added).',
       '- **cards as shown**: the colour of the cards Vigil actually returned, re-check warnings included.',
@@ -143,7 +176,7 @@ function pilotMarkdown(r: PilotReport): string {
     [
       '- Every answered call is a row: a patient whose chart was opened often weighs more. Intervals resample patients.',
       '- Cards shown in active mode may have changed care, and so the outcomes: an active column is not a clean estimate of accuracy.',
-      '- A decision to go live rests with the site\'s clinical safety process, not with this report.',
+      "- A decision to go live rests with the site's clinical safety process, not with this report.",
     ].join('\n'),
   );
   return `${out.join('\n\n')}\n`;

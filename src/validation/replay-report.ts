@@ -50,7 +50,10 @@ export interface ReportFiles {
 export function replayDataLabel(reading: ReadingSummary, given: string | undefined): DataLabel {
   if (given !== undefined) return dataLabel(given, 'Labelled by whoever ran the validation (--data-label).');
   return reading.testData > 0
-    ? dataLabel('synthetic', `${count(reading.testData)} of ${count(reading.resources)} resources read are marked as test data (security label HTEST).`)
+    ? dataLabel(
+        'synthetic',
+        `${count(reading.testData)} of ${count(reading.resources)} resources read are marked as test data (security label HTEST).`,
+      )
     : dataLabel('site', 'No resource read is marked as test data.');
 }
 
@@ -70,8 +73,12 @@ export function renderReplayReport(report: ReplayReport): ReportFiles {
       { label: 'served rule (card colour)', points: e.curves.served ?? [] },
     ]),
     'calibration.svg': calibrationSvg(`Calibration of ${modelLabel} (${label} data)`, subtitle, e.calibration.table),
-    'distribution-model.svg': distributionSvg(`Model probability by outcome (${label} data)`, subtitle, e.distributions.model, (i) => binLabel(e.distributions.model.edges, i, (v) => `${Math.round(v * 1000) / 10}%`)),
-    'distribution-news2.svg': distributionSvg(`NEWS2 total by outcome (${label} data)`, subtitle, e.distributions.news2, (i) => news2BinLabel(e.distributions.news2.edges, i)),
+    'distribution-model.svg': distributionSvg(`Model probability by outcome (${label} data)`, subtitle, e.distributions.model, (i) =>
+      binLabel(e.distributions.model.edges, i, (v) => `${Math.round(v * 1000) / 10}%`),
+    ),
+    'distribution-news2.svg': distributionSvg(`NEWS2 total by outcome (${label} data)`, subtitle, e.distributions.news2, (i) =>
+      news2BinLabel(e.distributions.news2.edges, i),
+    ),
   };
   files['report.md'] = replayMarkdown(report);
   return files;
@@ -106,7 +113,9 @@ function replayMarkdown(r: ReplayReport): string {
       `a moment is positive when an outcome event followed within ${s.windowHours} h (the model's outcome: ${m.outcome}).`,
       `Model file \`${s.modelFile}\`, trained on ${m.trainingData ?? 'data it does not name'}; bands: medium ${bandState(m.thresholds.medium)}, high ${bandState(m.thresholds.high)}.`,
       `Intervals: 95 % percentile intervals of a bootstrap over patients (${s.bootstrapReplicates} replicates, seed ${s.seed}).`,
-      ...(s.maxPatients !== undefined ? [`Only the first ${count(s.maxPatients)} patients (in id order) were replayed (--max-patients).`] : []),
+      ...(s.maxPatients !== undefined
+        ? [`Only the first ${count(s.maxPatients)} patients (in id order) were replayed (--max-patients).`]
+        : []),
     ].join('\n'),
   );
 
@@ -131,7 +140,7 @@ function replayMarkdown(r: ReplayReport): string {
     `${count(e.rows)} moments of ${count(e.patients)} patients, ${count(e.positives)} positive (${pct(e.prevalence)}): the moments the model scored, ` +
       'the same rows for all three. ' +
       (bandsInUse.length === 0
-        ? 'Both of this model\'s bands are off, so it raises no alert of its own and the served rule\'s alerts are NEWS2\'s.'
+        ? "Both of this model's bands are off, so it raises no alert of its own and the served rule's alerts are NEWS2's."
         : `The model's bands in use: ${bandsInUse.join(', ')}.`),
   );
 
@@ -156,7 +165,15 @@ function replayMarkdown(r: ReplayReport): string {
     `${count(r.outcomes.rows)} outcome rows read for ${count(r.outcomes.patients)} patients; ` +
       `${count(r.outcomes.patientsWithoutObservations)} of those patients have no Observation in the export (check that both name patients the same way).`,
   );
-  out.push(['| event | rows | counted |', '|---|---|---|', ...r.outcomes.events.map((ev) => `| ${ev.event.replace(/\|/g, '\\|')} | ${count(ev.rows)} | ${ev.counted ? 'yes' : 'no (--events)'} |`)].join('\n'));
+  out.push(
+    [
+      '| event | rows | counted |',
+      '|---|---|---|',
+      ...r.outcomes.events.map(
+        (ev) => `| ${ev.event.replace(/\|/g, '\\|')} | ${count(ev.rows)} | ${ev.counted ? 'yes' : 'no (--events)'} |`,
+      ),
+    ].join('\n'),
+  );
   out.push(skippedTable(r.outcomes.skipped, 'No outcome row was skipped.', 'rows'));
 
   out.push('## Scoring moments');
@@ -175,14 +192,14 @@ function replayMarkdown(r: ReplayReport): string {
   out.push(discriminationTable(e, ['model', 'news2', 'served']));
   out.push(
     `AUROC of the model minus NEWS2's: ${signed(e.aurocDifference.difference)} (95 % CI ${signed(e.aurocDifference.lower)} to ${signed(e.aurocDifference.upper)}, paired bootstrap over patients). ` +
-      "The served rule ranks moments by card colour only (none, warning, critical), so its curve has two corners.",
+      'The served rule ranks moments by card colour only (none, warning, critical), so its curve has two corners.',
   );
   out.push('![ROC curves](roc.svg)');
 
   out.push(`## Alerts per band (${label} data)`);
   out.push(
     'Sensitivity is the share of positive moments alerted; PPV the share of alerted moments that were positive. ' +
-      'The served rule is the more severe of NEWS2\'s colour and the model band\'s, where an active model\'s estimate is shown ' +
+      "The served rule is the more severe of NEWS2's colour and the model band's, where an active model's estimate is shown " +
       '(not when it rests on assumed-normal NEWS2 inputs). Warnings to re-check unverified or out-of-date values are not counted.',
   );
   for (const b of e.bands) {
@@ -213,7 +230,7 @@ function replayMarkdown(r: ReplayReport): string {
     `At NEWS2's own warning-or-above alert rate (${pct(e.matched.alertRate)}), the model's threshold on these same moments is p ≥ ${fixed(e.matched.threshold, 4)}: ` +
       `sensitivity ${pct(e.matched.model.sensitivity)} and PPV ${pct(e.matched.model.ppv)}, against NEWS2's ${pct(e.matched.news2.sensitivity)} and ${pct(e.matched.news2.ppv)}. ` +
       'The threshold is set on the data it is judged on, so this flatters the model; it compares the two as rankers, not as served. ' +
-      'Choosing the model\'s served thresholds needs a split of the site\'s patients (see the model card).',
+      "Choosing the model's served thresholds needs a split of the site's patients (see the model card).",
   );
 
   out.push('## How to read this');
@@ -222,7 +239,7 @@ function replayMarkdown(r: ReplayReport): string {
       '- Moments of one patient are correlated, and sick patients are charted often: a few patients weigh heavily, which is why intervals resample patients.',
       '- A moment is labelled from the outcome list alone; events the list misses count as no event, so an incomplete list makes every score look worse.',
       '- The replay sees what was charted at or before each moment, with the staleness the service uses; it cannot see values the EHR did not export.',
-      '- This is one retrospective look at one export. A decision to go live rests with the site\'s clinical safety process, not with this report.',
+      "- This is one retrospective look at one export. A decision to go live rests with the site's clinical safety process, not with this report.",
     ].join('\n'),
   );
   return `${out.join('\n\n')}\n`;

@@ -47,7 +47,11 @@ function goalsAt(goals: readonly FhirResource[], at: number): FhirResource[] {
   });
 }
 
-export async function replayPatient(group: PatientGroup, patient: FhirResource | undefined, options: ReplayOptions): Promise<PatientReplay> {
+export async function replayPatient(
+  group: PatientGroup,
+  patient: FhirResource | undefined,
+  options: ReplayOptions,
+): Promise<PatientReplay> {
   const observations = [...group.observations].sort((a, b) => a.at - b.at);
   const staleMs = options.staleAfterHours * 3_600_000;
   const moments: ReplayedMoment[] = [];

@@ -9,7 +9,8 @@ const finite = (v: number | null | undefined): v is number => typeof v === 'numb
 
 export const pct = (v: number | null | undefined, digits = 1): string => (finite(v) ? `${(v * 100).toFixed(digits)} %` : '—');
 export const fixed = (v: number | null | undefined, digits = 3): string => (finite(v) ? v.toFixed(digits) : '—');
-export const signed = (v: number | null | undefined, digits = 3): string => (finite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}` : '—');
+export const signed = (v: number | null | undefined, digits = 3): string =>
+  finite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}` : '—';
 export const count = (v: number): string => v.toLocaleString('en-GB');
 
 export function withInterval(e: Estimate | undefined, format: (v: number) => string): string {

@@ -71,7 +71,10 @@ export function evaluateBand(
     band,
     news2: alertStats(news2, labels),
     model: alertStats(model, labels),
-    served: alertStats(model.map((alert, i) => alert || (news2[i] ?? false)), labels),
+    served: alertStats(
+      model.map((alert, i) => alert || (news2[i] ?? false)),
+      labels,
+    ),
     added: { alertRate: alerts / moments.length, alerts },
     ppv: pairedPpvBootstrap(added, news2, labels, bootstrap),
   };

@@ -115,8 +115,20 @@ export function rocSvg(title: string, subtitle: string, series: readonly CurveSe
   };
   const { px, py } = scaler(axes);
   const body = [`<line x1="${n(px(0))}" y1="${n(py(0))}" x2="${n(px(1))}" y2="${n(py(1))}" stroke="#bbb" stroke-dasharray="3 3"/>`];
-  series.forEach((s, i) => body.push(polyline(s.points.map((p) => [px(p.falsePositiveRate), py(p.truePositiveRate)]), i)));
-  return frame(axes, body, series.map((s, i) => ({ label: s.label, style: i })), 'bottom-right');
+  series.forEach((s, i) =>
+    body.push(
+      polyline(
+        s.points.map((p) => [px(p.falsePositiveRate), py(p.truePositiveRate)]),
+        i,
+      ),
+    ),
+  );
+  return frame(
+    axes,
+    body,
+    series.map((s, i) => ({ label: s.label, style: i })),
+    'bottom-right',
+  );
 }
 
 /** Observed event rate against mean predicted probability per bin, with the line of perfect calibration. */
@@ -159,7 +171,9 @@ export function distributionSvg(title: string, subtitle: string, histogram: Hist
     groups.forEach(([share, style], k) => {
       const s = SERIES_STYLES[style] ?? SERIES_STYLES[0];
       const x = px(i) + PLOT.w / bins / 2 - barWidth + k * barWidth;
-      body.push(`<rect x="${n(x)}" y="${n(py(share))}" width="${n(barWidth)}" height="${n(py(0) - py(share))}" fill="${s.colour}" fill-opacity="0.8"/>`);
+      body.push(
+        `<rect x="${n(x)}" y="${n(py(share))}" width="${n(barWidth)}" height="${n(py(0) - py(share))}" fill="${s.colour}" fill-opacity="0.8"/>`,
+      );
     });
     const cx = px(i) + PLOT.w / bins / 2;
     body.push(

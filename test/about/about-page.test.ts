@@ -46,7 +46,15 @@ describe('GET /about/{service}', () => {
   it('names a canary and its share, and keeps the model card headline to the version it describes', async () => {
     const dir = await tempDir();
     const candidate = await writeVariant(dir, 'candidate.onnx', { version: '2.1.0' });
-    const scorer = await createScorer(testConfig({ VIGIL_MODEL_MODE: 'active', VIGIL_CANDIDATE_MODEL_PATH: candidate, VIGIL_CANDIDATE_MODE: 'canary', VIGIL_CANARY_PERCENT: '20' }), quiet);
+    const scorer = await createScorer(
+      testConfig({
+        VIGIL_MODEL_MODE: 'active',
+        VIGIL_CANDIDATE_MODEL_PATH: candidate,
+        VIGIL_CANDIDATE_MODE: 'canary',
+        VIGIL_CANARY_PERCENT: '20',
+      }),
+      quiet,
+    );
     const app = await testApp({ scorer, modelCardHeadline: 'Headline (synthetic held-out patients): AUROC model 0.855' });
     const page = async () => (await app.inject({ method: 'GET', url: '/about/deterioration-risk' })).body;
     try {

@@ -38,7 +38,10 @@ async function fill(dir: string, leave: number): Promise<string> {
 async function linesOf(dir: string): Promise<string[]> {
   const files = await readdir(dir).catch(() => [] as string[]);
   const texts = await Promise.all(files.filter((f) => f.endsWith('.jsonl')).map((f) => readFile(join(dir, f), 'utf8')));
-  return texts.join('').split('\n').filter((l) => l !== '');
+  return texts
+    .join('')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 describe('the audit trail on a real filesystem', () => {
@@ -75,11 +78,21 @@ describe('the audit trail on a real filesystem', () => {
     trail = await openAuditTrail(config, silent, { onWriteFailure: metrics.auditWriteFailed, onWritable: metrics.auditWritable });
     feedback = await openFileFeedbackStore(base);
     const gate = trail.gate;
-    app = await testApp({ metrics, recorder: trail.recorder, issuedCards: trail.issued, feedbackStore: feedback, readinessProbes: [() => gate.readinessCheck()] });
+    app = await testApp({
+      metrics,
+      recorder: trail.recorder,
+      issuedCards: trail.issued,
+      feedbackStore: feedback,
+      readinessProbes: [() => gate.readinessCheck()],
+    });
     const call = async () => {
       const c = criticalCall();
       const res = await app!.inject({ method: 'POST', url: `/cds-services/${c.service}`, payload: c.body });
-      return { status: res.statusCode, hookInstance: String(c.body.hookInstance), cards: res.statusCode === 200 ? (res.json().cards as { uuid: string }[]) : [] };
+      return {
+        status: res.statusCode,
+        hookInstance: String(c.body.hookInstance),
+        cards: res.statusCode === 200 ? (res.json().cards as { uuid: string }[]) : [],
+      };
     };
     let feedbackNo = 0;
     const sendFeedback = async (count: number) => {

@@ -97,7 +97,11 @@ describe('a hook call whose audit record cannot be written', () => {
     await t.call();
     const unready = await app!.inject({ method: 'GET', url: '/readyz' });
     expect(unready.statusCode).toBe(503);
-    expect(unready.json().checks).toContainEqual({ name: 'audit', ok: false, detail: expect.stringMatching(/^cannot be written \(EROFS\) since .*refused with 503$/) });
+    expect(unready.json().checks).toContainEqual({
+      name: 'audit',
+      ok: false,
+      detail: expect.stringMatching(/^cannot be written \(EROFS\) since .*refused with 503$/),
+    });
 
     // Out of rotation no call arrives: the probe itself asks the store again, at most once a second.
     t.state.failWith = undefined;

@@ -107,7 +107,8 @@ describe('the audit trail', () => {
   it('rebuilds the issued cards after a restart, so feedback still recognises them', async () => {
     const trail = await appWithAudit();
     const critical = criticalCall({ patientId: PATIENT });
-    const uuid = (await app!.inject({ method: 'POST', url: `/cds-services/${critical.service}`, payload: critical.body })).json().cards[0].uuid;
+    const uuid = (await app!.inject({ method: 'POST', url: `/cds-services/${critical.service}`, payload: critical.body })).json().cards[0]
+      .uuid;
     await app!.close();
     app = undefined;
     await trail.store.close();
@@ -125,7 +126,13 @@ describe('the audit trail', () => {
     const trail = await appWithAudit();
     const critical = criticalCall({ patientId: PATIENT });
     critical.body.fhirServer = 'https://ehr.example/fhir';
-    critical.body.fhirAuthorization = { access_token: TOKEN, token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'vigil' };
+    critical.body.fhirAuthorization = {
+      access_token: TOKEN,
+      token_type: 'Bearer',
+      expires_in: 300,
+      scope: 'patient/*.read',
+      subject: 'vigil',
+    };
     const res = await app!.inject({ method: 'POST', url: `/cds-services/${critical.service}`, payload: critical.body });
     expect(res.statusCode).toBe(200);
     await trail.store.close();
@@ -210,9 +217,9 @@ describe('opening the audit trail', () => {
     const dir = await mkdtemp(join(tmpdir(), 'vigil-audit-'));
     const blocker = join(dir, 'not-a-directory');
     await appendFile(blocker, 'a file where the data directory should be');
-    await expect(
-      openAuditTrail(testConfig({ VIGIL_DATA_DIR: blocker, VIGIL_AUDIT_HMAC_KEY: KEY }), silent),
-    ).rejects.toThrow(/VIGIL_DATA_DIR: cannot write the audit trail/);
+    await expect(openAuditTrail(testConfig({ VIGIL_DATA_DIR: blocker, VIGIL_AUDIT_HMAC_KEY: KEY }), silent)).rejects.toThrow(
+      /VIGIL_DATA_DIR: cannot write the audit trail/,
+    );
     await rm(dir, { recursive: true, force: true });
   });
 });

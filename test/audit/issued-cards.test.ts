@@ -108,7 +108,9 @@ describe('the rebuild from the audit trail', () => {
     const { newestCard, bytes } = await writeAuditDay(dir, '2026-11-23', 300_000, NOW);
     expect(bytes).toBeGreaterThan(200 * 1024 * 1024);
     const started = performance.now();
-    const trail = await openAuditTrail(testConfig({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: 'k'.repeat(32) }), silent, { clock: () => NOW });
+    const trail = await openAuditTrail(testConfig({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: 'k'.repeat(32) }), silent, {
+      clock: () => NOW,
+    });
     const openMs = performance.now() - started;
     // The work done before the service may answer no longer depends on the trail: a loaded machine
     // takes milliseconds here, where reading the day took seconds.

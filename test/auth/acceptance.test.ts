@@ -9,7 +9,19 @@ import { loadOrCreateDevIssuer } from '../../src/auth/dev-issuer.js';
 import { signCdsToken } from '../../src/auth/jws.js';
 import { loadFixtures } from '../support/fixtures.js';
 import { sandboxPreflight, testApp } from '../support/app.js';
-import { authApp, BASE, DISCOVERY, ecKey, jwks, jwksServer, recordingTelemetry, rsaKey, testClock, token, writeIssuersFile } from './support.js';
+import {
+  authApp,
+  BASE,
+  DISCOVERY,
+  ecKey,
+  jwks,
+  jwksServer,
+  recordingTelemetry,
+  rsaKey,
+  testClock,
+  token,
+  writeIssuersFile,
+} from './support.js';
 
 const ES_ISS = 'https://ehr.example/es';
 const RS_ISS = 'https://ehr.example/rs';
@@ -24,7 +36,12 @@ describe('tokens from configured issuers', () => {
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    const issuers = writeIssuersFile({ issuers: [{ iss: ES_ISS, jwks: jwks(es) }, { iss: RS_ISS, jwks: jwks(rs) }] });
+    const issuers = writeIssuersFile({
+      issuers: [
+        { iss: ES_ISS, jwks: jwks(es) },
+        { iss: RS_ISS, jwks: jwks(rs) },
+      ],
+    });
     app = await authApp({ env: { VIGIL_TRUSTED_ISSUERS: issuers }, clock: clock.now });
   });
   afterAll(() => app.close());
@@ -33,7 +50,11 @@ describe('tokens from configured issuers', () => {
     ['ES384', es, ES_ISS],
     ['RS384', rs, RS_ISS],
   ] as const)('accepts %s on discovery and on a service call', async (_alg, key, iss) => {
-    const discovery = await app.inject({ method: 'GET', url: '/cds-services', headers: bearer(token({ key, iss, nowSeconds: clock.seconds() })) });
+    const discovery = await app.inject({
+      method: 'GET',
+      url: '/cds-services',
+      headers: bearer(token({ key, iss, nowSeconds: clock.seconds() })),
+    });
     const url = `/cds-services/${fixture.service}`;
     const callToken = token({ key, iss, nowSeconds: clock.seconds(), claims: { aud: BASE + url } });
     const call = await app.inject({ method: 'POST', url, headers: bearer(callToken), payload: fixture.request });
@@ -55,7 +76,11 @@ describe('tokens from configured issuers', () => {
   });
 
   it('accepts the query string beside the path the token names', async () => {
-    const res = await app.inject({ method: 'GET', url: '/cds-services?x=1', headers: bearer(token({ key: es, iss: ES_ISS, nowSeconds: clock.seconds() })) });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/cds-services?x=1',
+      headers: bearer(token({ key: es, iss: ES_ISS, nowSeconds: clock.seconds() })),
+    });
     expect(res.statusCode).toBe(200);
   });
 
@@ -129,7 +154,14 @@ describe('the loopback development profile (no VIGIL_TRUSTED_ISSUERS)', () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'vigil-dev-'));
       const app = await authApp({ env: { VIGIL_DATA_DIR: dataDir }, clock: clock.now });
       const dev = loadOrCreateDevIssuer(dataDir);
-      const t = signCdsToken({ iss: dev.iss, kid: dev.kid, alg: 'ES384', aud: `${base}/cds-services`, privateKey: dev.privateKey, nowSeconds: clock.seconds() });
+      const t = signCdsToken({
+        iss: dev.iss,
+        kid: dev.kid,
+        alg: 'ES384',
+        aud: `${base}/cds-services`,
+        privateKey: dev.privateKey,
+        nowSeconds: clock.seconds(),
+      });
       const res = await app.inject({ method: 'GET', url: '/cds-services', headers: bearer(t) });
       await app.close();
       expect(res.statusCode).toBe(200);

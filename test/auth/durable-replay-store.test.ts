@@ -16,7 +16,14 @@ describe('the durable replay store', () => {
   });
 
   async function opened(now: Date, extra: Partial<DurableReplayOptions> = {}) {
-    const store = new DurableReplayStore({ dataDir: dir, maxEntries: 1000, maxLifetimeSeconds: 3600, skewSeconds: 30, clock: () => now, ...extra }).start();
+    const store = new DurableReplayStore({
+      dataDir: dir,
+      maxEntries: 1000,
+      maxLifetimeSeconds: 3600,
+      skewSeconds: 30,
+      clock: () => now,
+      ...extra,
+    }).start();
     await store.whenLoaded();
     return store;
   }
@@ -37,7 +44,10 @@ describe('the durable replay store', () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-replay-'));
     // An old day's file, written three days ago.
     await mkdir(join(dir, 'replay'), { recursive: true });
-    await writeFile(join(dir, 'replay', 'replay-2026-11-20.jsonl'), `${JSON.stringify({ k: 'old', e: NOW.getTime() - 3 * 86_400_000, a: NOW.getTime() - 3 * 86_400_000 })}\n`);
+    await writeFile(
+      join(dir, 'replay', 'replay-2026-11-20.jsonl'),
+      `${JSON.stringify({ k: 'old', e: NOW.getTime() - 3 * 86_400_000, a: NOW.getTime() - 3 * 86_400_000 })}\n`,
+    );
     const first = await opened(NOW);
     await first.firstUse('https://ehr.example', 'jti-short', seconds(NOW) + 60, 30, NOW);
     await first.close();

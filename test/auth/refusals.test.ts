@@ -5,7 +5,20 @@ import { connect, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TOKEN_CHARS } from '../../src/auth/cds-auth.js';
-import { authApp, BASE, DISCOVERY, ecKey, jwks, jwksServer, rawToken, recordingTelemetry, rsaKey, testClock, token, writeIssuersFile } from './support.js';
+import {
+  authApp,
+  BASE,
+  DISCOVERY,
+  ecKey,
+  jwks,
+  jwksServer,
+  rawToken,
+  recordingTelemetry,
+  rsaKey,
+  testClock,
+  token,
+  writeIssuersFile,
+} from './support.js';
 
 const ES_ISS = 'https://ehr.example/es';
 const RS_ISS = 'https://ehr.example/rs';
@@ -47,18 +60,22 @@ const payloadOf = (t: string) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base6
 
 const rows: [string, () => Record<string, string | string[]>, string][] = [
   ['no Authorization header', () => ({}), 'missing_token'],
-  ['two Authorization headers, the first valid', () => ({ authorization: [`Bearer ${valid()}`, 'Bearer x.y.z'] }), 'duplicate_authorization'],
-  ['two Authorization headers, both valid', () => ({ authorization: [`Bearer ${valid()}`, `Bearer ${valid()}`] }), 'duplicate_authorization'],
+  [
+    'two Authorization headers, the first valid',
+    () => ({ authorization: [`Bearer ${valid()}`, 'Bearer x.y.z'] }),
+    'duplicate_authorization',
+  ],
+  [
+    'two Authorization headers, both valid',
+    () => ({ authorization: [`Bearer ${valid()}`, `Bearer ${valid()}`] }),
+    'duplicate_authorization',
+  ],
   ['a Basic header', () => ({ authorization: 'Basic dXNlcjpwYXNz' }), 'malformed_header'],
   ['Bearer with nothing after it', () => ({ authorization: 'Bearer ' }), 'malformed_header'],
   ['Bearer with two tokens', () => ({ authorization: `Bearer ${valid()} ${valid()}` }), 'malformed_header'],
   ['a token with two parts', () => bearer(valid().split('.').slice(0, 2).join('.')), 'malformed_token'],
   ['a token whose payload is not JSON', () => bearer(`${valid().split('.')[0]}.bm90IGpzb24.${valid().split('.')[2]}`), 'malformed_token'],
-  [
-    'alg: none with no signature',
-    () => bearer(rawToken({ alg: 'none', typ: 'JWT', kid: es.kid }, payloadOf(valid()))),
-    'alg_not_allowed',
-  ],
+  ['alg: none with no signature', () => bearer(rawToken({ alg: 'none', typ: 'JWT', kid: es.kid }, payloadOf(valid()))), 'alg_not_allowed'],
   [
     'HS384 signed with the trusted public key as the HMAC secret',
     () => {
@@ -69,7 +86,11 @@ const rows: [string, () => Record<string, string | string[]>, string][] = [
     'alg_not_allowed',
   ],
   ['ES256, not among the allowed algorithms', () => bearer(valid({ key: ecKey(es.kid, 'P-256') })), 'alg_not_allowed'],
-  ['RS384 named for an EC key', () => bearer(token({ key: { ...rs, kid: es.kid }, iss: ES_ISS, nowSeconds: now(), claims: { tenant: 'north-ward' } })), 'alg_not_allowed'],
+  [
+    'RS384 named for an EC key',
+    () => bearer(token({ key: { ...rs, kid: es.kid }, iss: ES_ISS, nowSeconds: now(), claims: { tenant: 'north-ward' } })),
+    'alg_not_allowed',
+  ],
   ['a signature from another key with the trusted kid', () => bearer(valid({ key: impostor })), 'bad_signature'],
   [
     'a tampered payload (aud changed after signing)',
@@ -107,29 +128,58 @@ const rows: [string, () => Record<string, string | string[]>, string][] = [
     },
     'malformed_token',
   ],
-  ['an expired token (beyond the skew)', () => bearer(valid({ claims: { tenant: 'north-ward', iat: now() - 400, exp: now() - 31 } })), 'expired'],
+  [
+    'an expired token (beyond the skew)',
+    () => bearer(valid({ claims: { tenant: 'north-ward', iat: now() - 400, exp: now() - 31 } })),
+    'expired',
+  ],
   ['iat in the future (beyond the skew)', () => bearer(valid({ claims: { tenant: 'north-ward', iat: now() + 31 } })), 'iat_in_future'],
   ['nbf in the future (beyond the skew)', () => bearer(valid({ claims: { tenant: 'north-ward', nbf: now() + 31 } })), 'not_yet_valid'],
   ['an exp too far ahead', () => bearer(valid({ claims: { tenant: 'north-ward', exp: now() + 24 * 3600 } })), 'lifetime_too_long'],
   ['no exp', () => bearer(valid({ omitClaims: ['exp'] })), 'missing_claim'],
   ['no jti', () => bearer(valid({ omitClaims: ['jti'] })), 'missing_claim'],
-  ['a wrong aud', () => bearer(valid({ claims: { tenant: 'north-ward', aud: `${BASE}/cds-services/deterioration-risk` } })), 'aud_mismatch'],
-  ['an aud on another host', () => bearer(valid({ claims: { tenant: 'north-ward', aud: 'https://evil.example/cds-services' } })), 'aud_mismatch'],
+  [
+    'a wrong aud',
+    () => bearer(valid({ claims: { tenant: 'north-ward', aud: `${BASE}/cds-services/deterioration-risk` } })),
+    'aud_mismatch',
+  ],
+  [
+    'an aud on another host',
+    () => bearer(valid({ claims: { tenant: 'north-ward', aud: 'https://evil.example/cds-services' } })),
+    'aud_mismatch',
+  ],
   [
     'an aud array without our URL',
     () => bearer(valid({ claims: { tenant: 'north-ward', aud: ['https://a.example/cds-services', `${DISCOVERY}/`] } })),
     'aud_mismatch',
   ],
-  ['an aud naming the service as localhost', () => bearer(valid({ claims: { tenant: 'north-ward', aud: 'http://localhost:3000/cds-services' } })), 'aud_mismatch'],
-  ['an aud naming the service as [::1]', () => bearer(valid({ claims: { tenant: 'north-ward', aud: 'http://[::1]:3000/cds-services' } })), 'aud_mismatch'],
+  [
+    'an aud naming the service as localhost',
+    () => bearer(valid({ claims: { tenant: 'north-ward', aud: 'http://localhost:3000/cds-services' } })),
+    'aud_mismatch',
+  ],
+  [
+    'an aud naming the service as [::1]',
+    () => bearer(valid({ claims: { tenant: 'north-ward', aud: 'http://[::1]:3000/cds-services' } })),
+    'aud_mismatch',
+  ],
   ['another tenant', () => bearer(valid({ claims: { tenant: 'south-ward' } })), 'tenant_mismatch'],
   ['no tenant when one is configured', () => bearer(valid({ claims: {} })), 'tenant_mismatch'],
   ['an unknown iss', () => bearer(valid({ iss: 'https://stranger.example' })), 'unknown_issuer'],
   ['no kid', () => bearer(valid({ omitHeader: ['kid'] })), 'missing_kid'],
   ['an unknown kid', () => bearer(valid({ header: { kid: 'no-such-key' } })), 'unknown_kid'],
   [
-    'a jku off the issuer\'s allowlist',
-    () => bearer(token({ key: impostor, iss: JKU_ISS, nowSeconds: now(), header: { jku: server.url('/evil.json') }, claims: { tenant: 'north-ward' } })),
+    "a jku off the issuer's allowlist",
+    () =>
+      bearer(
+        token({
+          key: impostor,
+          iss: JKU_ISS,
+          nowSeconds: now(),
+          header: { jku: server.url('/evil.json') },
+          claims: { tenant: 'north-ward' },
+        }),
+      ),
     'jku_not_allowed',
   ],
   [
@@ -145,7 +195,10 @@ describe('refusals', () => {
     const res = await app.inject({ method: 'GET', url: '/cds-services', headers: headers() });
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer');
-    expect(res.json()).toEqual({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login', diagnostics: 'unauthorized' }] });
+    expect(res.json()).toEqual({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'login', diagnostics: 'unauthorized' }],
+    });
     expect(telemetry.refusals).toEqual([reason]);
   });
 
@@ -168,7 +221,13 @@ describe('refusals', () => {
   });
 
   it('makes no request to a jku that is not on the allowlist', async () => {
-    const t = token({ key: impostor, iss: JKU_ISS, nowSeconds: now(), header: { jku: server.url('/evil.json') }, claims: { tenant: 'north-ward' } });
+    const t = token({
+      key: impostor,
+      iss: JKU_ISS,
+      nowSeconds: now(),
+      header: { jku: server.url('/evil.json') },
+      claims: { tenant: 'north-ward' },
+    });
     const res = await app.inject({ method: 'GET', url: '/cds-services', headers: bearer(t) });
     expect(res.statusCode).toBe(401);
     expect(server.hits.get('/evil.json')).toBeUndefined();

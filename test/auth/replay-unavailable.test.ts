@@ -23,7 +23,12 @@ const store: ReplayGuard = {
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  app = await authApp({ env: { VIGIL_TRUSTED_ISSUERS: writeIssuersFile({ issuers: [{ iss: ISS, jwks: jwks(key) }] }) }, clock: clock.now, telemetry, replayStore: store });
+  app = await authApp({
+    env: { VIGIL_TRUSTED_ISSUERS: writeIssuersFile({ issuers: [{ iss: ISS, jwks: jwks(key) }] }) },
+    clock: clock.now,
+    telemetry,
+    replayStore: store,
+  });
 });
 afterAll(() => app.close());
 

@@ -41,13 +41,15 @@ describe('resolveTrust', () => {
 
   it('with an issuers file, trusts exactly those issuers and says nothing', () => {
     const file = writeIssuersFile({ issuers: [{ iss: 'https://ehr.example', jwks: jwks(ecKey()) }] });
-    const trust = resolveTrust(loadConfig({ HOST: '0.0.0.0', VIGIL_PUBLIC_BASE_URL: 'https://vigil.example', VIGIL_TRUSTED_ISSUERS: file }));
+    const trust = resolveTrust(
+      loadConfig({ HOST: '0.0.0.0', VIGIL_PUBLIC_BASE_URL: 'https://vigil.example', VIGIL_TRUSTED_ISSUERS: file }),
+    );
     expect(trust.profile).toBe('configured');
     expect(trust.issuers.map((i) => i.iss)).toEqual(['https://ehr.example']);
     expect(trust.warnings).toEqual([]);
   });
 
-  it('with an issuers file on loopback, still requires the public base URL, listing it with the file\'s problems', () => {
+  it("with an issuers file on loopback, still requires the public base URL, listing it with the file's problems", () => {
     const problems = problemsOf(() => resolveTrust(loadConfig({ VIGIL_TRUSTED_ISSUERS: '/nonexistent/issuers.json' })));
     expect(problems).toEqual([
       "VIGIL_PUBLIC_BASE_URL: required with VIGIL_TRUSTED_ISSUERS: a token's aud must be the URL its client called",
@@ -71,10 +73,19 @@ describe('the trusted-issuers file', () => {
     ['no issuers', { issuers: [] }, /issuers/],
     ['an issuer with neither jwks nor jku', { issuers: [{ iss: 'https://a.example' }] }, /needs "jwks"/],
     ['a plain-http jku off loopback', { issuers: [{ iss: 'https://a.example', jku: ['http://a.example/jwks.json'] }] }, /https/],
-    ['a JWKS holding only an HMAC key', { issuers: [{ iss: 'https://a.example', jwks: { keys: [{ kty: 'oct', kid: 'h', k: 'c2VjcmV0' }] } }] }, /no usable public signing key/],
+    [
+      'a JWKS holding only an HMAC key',
+      { issuers: [{ iss: 'https://a.example', jwks: { keys: [{ kty: 'oct', kid: 'h', k: 'c2VjcmV0' }] } }] },
+      /no usable public signing key/,
+    ],
     [
       'the same iss twice',
-      { issuers: [{ iss: 'https://a.example', jwks: jwks(ecKey()) }, { iss: 'https://a.example', jwks: jwks(ecKey()) }] },
+      {
+        issuers: [
+          { iss: 'https://a.example', jwks: jwks(ecKey()) },
+          { iss: 'https://a.example', jwks: jwks(ecKey()) },
+        ],
+      },
       /listed twice/,
     ],
   ])('refuses %s', (_name, doc, message) => {

@@ -12,7 +12,15 @@ import type { FastifyInstance } from 'fastify';
 import { startFhirServer, type FhirTestServer } from '../../demo/fhir-server.js';
 import { runRound, spawnServer, type Call, type Server } from '../../bench/lib/load.js';
 import { productionServerArgs } from '../../bench/lib/production.js';
-import { orderSelectCall, patientViewCall, patientViewFetchCall, template, ward, wardResources, withFreshInstance } from '../../bench/lib/ward.js';
+import {
+  orderSelectCall,
+  patientViewCall,
+  patientViewFetchCall,
+  template,
+  ward,
+  wardResources,
+  withFreshInstance,
+} from '../../bench/lib/ward.js';
 import { testApp } from '../support/app.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -36,7 +44,10 @@ describe('the benchmark scenarios, small', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'vigil-bench-smoke-'));
-    fhir = await startFhirServer({ resources: wardResources(patients) as unknown as Parameters<typeof startFhirServer>[0]['resources'], defaultCount: 250 });
+    fhir = await startFhirServer({
+      resources: wardResources(patients) as unknown as Parameters<typeof startFhirServer>[0]['resources'],
+      defaultCount: 250,
+    });
     server = await spawnServer(['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
       VIGIL_AUTH: 'off',
       VIGIL_LOG_LEVEL: 'error',
@@ -62,20 +73,33 @@ describe('the benchmark scenarios, small', () => {
   /** Runs `count` calls over 4 connections and returns each answer, by call number. */
   async function load(calls: Call[]): Promise<Map<number, Buffer>> {
     const answers = new Map<number, Buffer>();
-    const round = await runRound(server.port, 4, calls.length, (i) => calls[i]!, (i, body) => answers.set(i, body));
+    const round = await runRound(
+      server.port,
+      4,
+      calls.length,
+      (i) => calls[i]!,
+      (i, body) => answers.set(i, body),
+    );
     expect(round.errors).toEqual([]);
     expect(round.calls).toBe(calls.length);
     return answers;
   }
 
   async function inlineAnswer(call: Call): Promise<string[]> {
-    const res = await inline.inject({ method: 'POST', url: call.path, headers: { 'content-type': 'application/json' }, payload: call.body });
+    const res = await inline.inject({
+      method: 'POST',
+      url: call.path,
+      headers: { 'content-type': 'application/json' },
+      payload: call.body,
+    });
     expect(res.statusCode).toBe(200);
     return seen(res.body);
   }
 
   it('patient-view: every call answered, with the cards the inline path gives', async () => {
-    const calls = patients.slice(0, 60).map((p) => ({ path: '/cds-services/deterioration-risk', body: withFreshInstance(template(patientViewCall(p))) }));
+    const calls = patients
+      .slice(0, 60)
+      .map((p) => ({ path: '/cds-services/deterioration-risk', body: withFreshInstance(template(patientViewCall(p))) }));
     const answers = await load(calls);
     const kinds = new Set<string>();
     for (const [i, body] of answers) {
@@ -86,15 +110,20 @@ describe('the benchmark scenarios, small', () => {
     expect(kinds.size).toBeGreaterThan(1);
   }, 60_000);
 
-  it('order-select with an opioid: every call answered, with the inline path\'s cards', async () => {
-    const calls = patients.slice(60, 100).map((p) => ({ path: '/cds-services/sedation-safety', body: withFreshInstance(template(orderSelectCall(p))) }));
+  it("order-select with an opioid: every call answered, with the inline path's cards", async () => {
+    const calls = patients
+      .slice(60, 100)
+      .map((p) => ({ path: '/cds-services/sedation-safety', body: withFreshInstance(template(orderSelectCall(p))) }));
     const answers = await load(calls);
     for (const [i, body] of answers) expect(seen(body)).toEqual(await inlineAnswer(calls[i]!));
   }, 60_000);
 
   it('patient-view with prefetch missing: fetched from the FHIR server, the same cards as when the data are sent', async () => {
     const chosen = patients.slice(100, 130);
-    const calls = chosen.map((p) => ({ path: '/cds-services/deterioration-risk', body: withFreshInstance(template(patientViewFetchCall(p, fhir.baseUrl))) }));
+    const calls = chosen.map((p) => ({
+      path: '/cds-services/deterioration-risk',
+      body: withFreshInstance(template(patientViewFetchCall(p, fhir.baseUrl))),
+    }));
     const answers = await load(calls);
     expect(fhir.requests.length).toBeGreaterThanOrEqual(chosen.length);
     for (const [i, body] of answers) {

@@ -44,7 +44,9 @@ describe('stable card identity', () => {
   it('gives a new uuid when the data change: a new value, or a score that goes down', async () => {
     const call = fixtureCall('deterioration-risk/news2-high-critical');
     const [before] = await cardsOf(call);
-    const body = structuredClone(call.body) as { prefetch: { vitals: { entry: { resource: { code: { coding: { code: string }[] }; valueQuantity?: { value: number } } }[] } } };
+    const body = structuredClone(call.body) as {
+      prefetch: { vitals: { entry: { resource: { code: { coding: { code: string }[] }; valueQuantity?: { value: number } } }[] } };
+    };
     const rr = body.prefetch.vitals.entry.find((e) => e.resource.code.coding[0]!.code === '9279-1')!;
     rr.resource.valueQuantity!.value = 22; // RR 26 → 22: 3 points → 2, the score goes down
     const [after] = await cardsOf({ ...call, body: body });
@@ -55,7 +57,9 @@ describe('stable card identity', () => {
   it('gives a different drug a different card on order-select', async () => {
     const call = fixtureCall('sedation-safety/opioid-low-respiratory-rate');
     const [morphine] = await cardsOf(call);
-    const body = structuredClone(call.body) as { context: { draftOrders: { entry: { resource: { medicationCodeableConcept: Record<string, unknown> } }[] } } };
+    const body = structuredClone(call.body) as {
+      context: { draftOrders: { entry: { resource: { medicationCodeableConcept: Record<string, unknown> } }[] } };
+    };
     body.context.draftOrders.entry[0]!.resource.medicationCodeableConcept = { text: 'Oxycodone 5 mg oral tablet' };
     const [oxycodone] = await cardsOf({ ...call, body: body });
     expect(oxycodone!.summary).toContain('oxycodone');

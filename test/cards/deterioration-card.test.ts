@@ -78,15 +78,23 @@ describe('deterioration-risk card', () => {
     const card = deteriorationCard(a, inputs, ctx)!;
     expect(card.indicator).toBe('critical');
     expect(card.summary).toMatch(/^NEWS2 2: ward-based assessment · model 42 % in 24 h/);
-    expect(card.detail).toContain("This card is critical because the model's estimate is in its high band, above what NEWS2 alone indicates.");
+    expect(card.detail).toContain(
+      "This card is critical because the model's estimate is in its high band, above what NEWS2 alone indicates.",
+    );
     expect(card.detail).toContain('Respiratory rate 30/min: the largest factor, raises risk');
     expect(card.detail).not.toContain('Pulse 80'); // below the notable threshold
     expect(card.detail).toContain('Not charted, so the model assumed a typical value: temperature (assumed 37 °C).');
-    expect(card.extension?.['vigil.score']).toMatchObject({ path: 'model', model: { name: 'test-model', version: '9.9.9', probability: 0.42 } });
+    expect(card.extension?.['vigil.score']).toMatchObject({
+      path: 'model',
+      model: { name: 'test-model', version: '9.9.9', probability: 0.42 },
+    });
   });
 
   it('never lets a low model band silence a NEWS2 7', () => {
-    const { a, inputs } = assess({ ...WELL, respiratoryRate: 25, heartRate: 115, spo2: 94, temperature: 38.5 }, { model: model(0.01, 'low') });
+    const { a, inputs } = assess(
+      { ...WELL, respiratoryRate: 25, heartRate: 115, spo2: 94, temperature: 38.5 },
+      { model: model(0.01, 'low') },
+    );
     expect(deteriorationCard(a, inputs, ctx)?.indicator).toBe('critical');
   });
 
@@ -110,7 +118,10 @@ describe('deterioration-risk card', () => {
   });
 
   it('says a model with its alert bands off informs and never alerts on its own', () => {
-    const { a, inputs } = assess({ ...WELL, respiratoryRate: 25, heartRate: 115, spo2: 94, temperature: 38.5 }, { model: { ...model(0.6, 'low'), bandsInUse: [] } });
+    const { a, inputs } = assess(
+      { ...WELL, respiratoryRate: 25, heartRate: 115, spo2: 94, temperature: 38.5 },
+      { model: { ...model(0.6, 'low'), bandsInUse: [] } },
+    );
     const card = deteriorationCard(a, inputs, ctx)!;
     expect(card.indicator).toBe('critical');
     expect(card.detail).toContain('This model raises no alerts of its own');
@@ -161,7 +172,9 @@ describe('deterioration-risk card', () => {
     expect(card.summary).toMatch(/re-check RR 6\/min \(3 days ago, out of date\)/);
     expect(card.detail).toContain('| Respiratory rate | 6/min (out of date) | 3 days ago | not scored (would be 3: re-check now) |');
     expect(card.detail).toContain('- Respiratory rate 6/min, charted 3 days ago, is out of date and would score 3 on its own.');
-    expect(card.extension?.['vigil.score']).toMatchObject({ unconfirmed: [{ parameter: 'respiratoryRate', kind: 'stale', value: 6, points: 3 }] });
+    expect(card.extension?.['vigil.score']).toMatchObject({
+      unconfirmed: [{ parameter: 'respiratoryRate', kind: 'stale', value: 6, points: 3 }],
+    });
   });
 
   it('shows a newer unverified value beside the verified one it contradicts, and raises the card', () => {
@@ -171,7 +184,9 @@ describe('deterioration-risk card', () => {
     const card = deteriorationCard(a, inputs, ctx)!;
     expect(card.indicator).toBe('warning');
     expect(card.summary).toContain('re-check RR 28/min (just now, preliminary)');
-    expect(card.detail).toContain('| Respiratory rate, preliminary | 28/min (not verified) | just now | not scored (would be 3: re-check now) |');
+    expect(card.detail).toContain(
+      '| Respiratory rate, preliminary | 28/min (not verified) | just now | not scored (would be 3: re-check now) |',
+    );
   });
 
   it('dates the score by its oldest input and flags a mixed-age set', () => {
@@ -179,14 +194,21 @@ describe('deterioration-risk card', () => {
     inputs.dataAsOf = new Date(NOW.getTime() - 10 * 3_600_000);
     inputs.newestAt = NOW;
     const card = deteriorationCard(a, inputs, { ...ctx, policy: { VIGIL_LOW_SCORE_CARD: 'info', VIGIL_CARD_FOR_ZERO: true } })!;
-    expect(card.detail).toContain('**NEWS2 0**, as of 10 h ago (its oldest value; mixed ages: the newest was charted just now, so this is not one current set).');
+    expect(card.detail).toContain(
+      '**NEWS2 0**, as of 10 h ago (its oldest value; mixed ages: the newest was charted just now, so this is not one current set).',
+    );
     expect(card.extension?.['vigil.score']).toMatchObject({ mixedAges: true, dataAsOf: inputs.dataAsOf.toISOString() });
   });
 
   it('prints the assumption behind a scale-2 SpO2 scored with oxygen unknown, and acts on it', () => {
     const { onOxygen: _o, ...rest } = WELL;
     const inputs = patientInputs({ ...rest, spo2: 97 }, { spo2Scale: 2 });
-    const a: RiskAssessment = { path: 'rules', news2: scoreNews2(inputs), qsofa: scoreQsofa(inputs), modelStatus: { state: 'not-configured' } };
+    const a: RiskAssessment = {
+      path: 'rules',
+      news2: scoreNews2(inputs),
+      qsofa: scoreQsofa(inputs),
+      modelStatus: { state: 'not-configured' },
+    };
     const card = deteriorationCard(a, inputs, ctx)!;
     expect(card.indicator).toBe('warning');
     expect(card.detail).toContain('- SpO2: oxygen status not charted: SpO2 on scale 2 scored as on oxygen, the worse case (0 on air).');
@@ -194,7 +216,10 @@ describe('deterioration-risk card', () => {
 
   it('caps the list of values charted but not usable', () => {
     const { a, inputs } = assess({ ...WELL, respiratoryRate: 22 });
-    inputs.unusable = Array.from({ length: 500 }, (_, i) => ({ vital: 'heartRate' as const, reason: `unit "x${i}" is not a recognised unit` }));
+    inputs.unusable = Array.from({ length: 500 }, (_, i) => ({
+      vital: 'heartRate' as const,
+      reason: `unit "x${i}" is not a recognised unit`,
+    }));
     const card = deteriorationCard(a, inputs, ctx)!;
     expect(card.detail).toContain('- … and 492 more values not usable not shown');
     expect(card.detail!.length).toBeLessThan(6000);
@@ -219,7 +244,12 @@ describe('deterioration-risk card', () => {
     expect(card.indicator).toBe('info');
     expect(card.summary).toBe('No vital signs in the last 24 h (last charted 3 days ago): NEWS2 not scored — chart now');
     expect(card.detail).toContain('| Respiratory rate | 18/min (out of date) | 3 days ago | 0 |');
-    expect(card.extension?.['vigil.score']).toMatchObject({ path: 'rules', scored: false, reason: 'stale-vitals', dataAsOf: '2024-04-28T10:00:00.000Z' });
+    expect(card.extension?.['vigil.score']).toMatchObject({
+      path: 'rules',
+      scored: false,
+      reason: 'stale-vitals',
+      dataAsOf: '2024-04-28T10:00:00.000Z',
+    });
     expect(cardSchema.safeParse(card).success).toBe(true);
   });
 

@@ -6,15 +6,28 @@ import { patientInputs, WELL, type Vitals } from '../support/patient-inputs.js';
 import { fixtureCall } from '../observability/hook-calls.js';
 import { testApp } from '../support/app.js';
 
-const suggestionsFor = (v: Vitals, mustObserve = false) => deteriorationSuggestions(scoreNews2(patientInputs(v)), 'syn-sugg-1', mustObserve);
+const suggestionsFor = (v: Vitals, mustObserve = false) =>
+  deteriorationSuggestions(scoreNews2(patientInputs(v)), 'syn-sugg-1', mustObserve);
 
 describe('suggestions per NEWS2 band', () => {
   it.each<[string, Vitals, string[]]>([
     ['NEWS2 0', WELL, []],
     ['NEWS2 2 (low)', { ...WELL, respiratoryRate: 22 }, ['Increase observation frequency to at least 4-hourly']],
-    ['a single 3 (low-medium)', { ...WELL, respiratoryRate: 8 }, ['Request urgent ward-based review by the medical team', 'Increase observation frequency to at least hourly']],
-    ['NEWS2 5 (medium)', { ...WELL, respiratoryRate: 22, heartRate: 115, spo2: 95 }, ['Request urgent clinical review', 'Increase observation frequency to at least hourly']],
-    ['NEWS2 7 (high)', { ...WELL, respiratoryRate: 25, heartRate: 115, spo2: 94, temperature: 38.5 }, ['Request emergency assessment', 'Start continuous monitoring of vital signs']],
+    [
+      'a single 3 (low-medium)',
+      { ...WELL, respiratoryRate: 8 },
+      ['Request urgent ward-based review by the medical team', 'Increase observation frequency to at least hourly'],
+    ],
+    [
+      'NEWS2 5 (medium)',
+      { ...WELL, respiratoryRate: 22, heartRate: 115, spo2: 95 },
+      ['Request urgent clinical review', 'Increase observation frequency to at least hourly'],
+    ],
+    [
+      'NEWS2 7 (high)',
+      { ...WELL, respiratoryRate: 25, heartRate: 115, spo2: 94, temperature: 38.5 },
+      ['Request emergency assessment', 'Start continuous monitoring of vital signs'],
+    ],
   ])('%s: %j, the first recommended', (_name, vitals, labels) => {
     const s = suggestionsFor(vitals);
     expect(s.map((x) => x.label)).toEqual(labels);
@@ -37,13 +50,21 @@ describe('suggestions per NEWS2 band', () => {
           status: 'draft',
           intent: 'proposal',
           priority: 'urgent',
-          code: { coding: [{ system: 'http://snomed.info/sct', code: '304562007', display: 'Informing doctor' }], text: 'Urgent assessment by a clinician with competencies in acute illness' },
+          code: {
+            coding: [{ system: 'http://snomed.info/sct', code: '304562007', display: 'Informing doctor' }],
+            text: 'Urgent assessment by a clinician with competencies in acute illness',
+          },
           subject: { reference: 'Patient/syn-sugg-1' },
-          reasonCode: [{ coding: [{ system: 'http://snomed.info/sct', code: '1104051000000101', display: 'NEWS2 total score' }], text: 'NEWS2 5' }],
+          reasonCode: [
+            { coding: [{ system: 'http://snomed.info/sct', code: '1104051000000101', display: 'NEWS2 total score' }], text: 'NEWS2 5' },
+          ],
         },
       },
     ]);
-    expect(hourly!.actions[0]!.resource).toMatchObject({ code: { coding: [{ code: '61746007' }] }, occurrenceTiming: { repeat: { frequency: 1, period: 1, periodUnit: 'h' } } });
+    expect(hourly!.actions[0]!.resource).toMatchObject({
+      code: { coding: [{ code: '61746007' }] },
+      occurrenceTiming: { repeat: { frequency: 1, period: 1, periodUnit: 'h' } },
+    });
   });
 });
 
@@ -69,8 +90,14 @@ describe('suggestions on the cards', () => {
   it('order-select keeps "remove the draft order" and adds continuous pulse oximetry where breathing is the reason', async () => {
     const card = await firstCard('sedation-safety/opioid-low-respiratory-rate');
     expect(card.selectionBehavior).toBe('at-most-one');
-    expect(card.suggestions.map((s: { label: string }) => s.label)).toEqual(['Remove the morphine order', 'Order continuous pulse oximetry']);
+    expect(card.suggestions.map((s: { label: string }) => s.label)).toEqual([
+      'Remove the morphine order',
+      'Order continuous pulse oximetry',
+    ]);
     expect(card.suggestions[0]).toMatchObject({ isRecommended: true, actions: [{ type: 'delete', resourceId: 'MedicationRequest/mr-1' }] });
-    expect(card.suggestions[1].actions[0].resource).toMatchObject({ code: { coding: [{ code: '252465000' }] }, orderDetail: [{ coding: [{ code: '255238004' }] }] });
+    expect(card.suggestions[1].actions[0].resource).toMatchObject({
+      code: { coding: [{ code: '252465000' }] },
+      orderDetail: [{ coding: [{ code: '255238004' }] }],
+    });
   });
 });

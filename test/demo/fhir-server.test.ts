@@ -79,7 +79,11 @@ describe('the demo FHIR server', () => {
   it('lets a browser page call it, including Chrome’s Private Network Access preflight', async () => {
     const res = await get('Patient/vigil-demo-high', {
       method: 'OPTIONS',
-      headers: { origin: 'https://sandbox.cds-hooks.org', 'access-control-request-method': 'GET', 'access-control-request-private-network': 'true' },
+      headers: {
+        origin: 'https://sandbox.cds-hooks.org',
+        'access-control-request-method': 'GET',
+        'access-control-request-private-network': 'true',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -90,6 +94,8 @@ describe('the demo FHIR server', () => {
   it('records each request with its Authorization header', async () => {
     fhir.reset();
     await get('Patient/vigil-demo-high', { headers: { authorization: 'Bearer synthetic' } });
-    expect(fhir.requests).toEqual([expect.objectContaining({ method: 'GET', url: '/fhir/Patient/vigil-demo-high', authorization: 'Bearer synthetic' })]);
+    expect(fhir.requests).toEqual([
+      expect.objectContaining({ method: 'GET', url: '/fhir/Patient/vigil-demo-high', authorization: 'Bearer synthetic' }),
+    ]);
   });
 });

@@ -12,47 +12,143 @@ function subscoreOf(vitals: Vitals, parameter: VitalName, spo2Scale: 1 | 2 = 1) 
 // in the data fails here. Each row is one side of one boundary.
 type Oxygen = 'on air' | 'on oxygen';
 type BoundaryRow = [parameter: NumericVital, value: number, spo2Scale: 1 | 2, oxygen: Oxygen, points: number];
-const rows = (
-  parameter: NumericVital,
-  pairs: [number, number][],
-  spo2Scale: 1 | 2 = 1,
-  oxygen: Oxygen = 'on air',
-): BoundaryRow[] => pairs.map(([value, points]) => [parameter, value, spo2Scale, oxygen, points]);
+const rows = (parameter: NumericVital, pairs: [number, number][], spo2Scale: 1 | 2 = 1, oxygen: Oxygen = 'on air'): BoundaryRow[] =>
+  pairs.map(([value, points]) => [parameter, value, spo2Scale, oxygen, points]);
 
 const BOUNDARIES: BoundaryRow[] = [
   // ≤8: 3 · 9–11: 1 · 12–20: 0 · 21–24: 2 · ≥25: 3
-  ...rows('respiratoryRate', [[0, 3], [8, 3], [9, 1], [11, 1], [12, 0], [20, 0], [21, 2], [24, 2], [25, 3], [60, 3]]),
+  ...rows('respiratoryRate', [
+    [0, 3],
+    [8, 3],
+    [9, 1],
+    [11, 1],
+    [12, 0],
+    [20, 0],
+    [21, 2],
+    [24, 2],
+    [25, 3],
+    [60, 3],
+  ]),
   // Scale 1: ≤91: 3 · 92–93: 2 · 94–95: 1 · ≥96: 0, whether on air or oxygen
-  ...rows('spo2', [[70, 3], [91, 3], [92, 2], [93, 2], [94, 1], [95, 1], [96, 0], [100, 0]], 1, 'on air'),
-  ...rows('spo2', [[91, 3], [92, 2], [93, 2], [94, 1], [95, 1], [96, 0], [100, 0]], 1, 'on oxygen'),
+  ...rows(
+    'spo2',
+    [
+      [70, 3],
+      [91, 3],
+      [92, 2],
+      [93, 2],
+      [94, 1],
+      [95, 1],
+      [96, 0],
+      [100, 0],
+    ],
+    1,
+    'on air',
+  ),
+  ...rows(
+    'spo2',
+    [
+      [91, 3],
+      [92, 2],
+      [93, 2],
+      [94, 1],
+      [95, 1],
+      [96, 0],
+      [100, 0],
+    ],
+    1,
+    'on oxygen',
+  ),
   // Scale 2 on air: ≤83: 3 · 84–85: 2 · 86–87: 1 · 88–92: 0 · ≥93 on air: 0
-  ...rows('spo2', [[83, 3], [84, 2], [85, 2], [86, 1], [87, 1], [88, 0], [92, 0], [93, 0], [97, 0], [100, 0]], 2, 'on air'),
+  ...rows(
+    'spo2',
+    [
+      [83, 3],
+      [84, 2],
+      [85, 2],
+      [86, 1],
+      [87, 1],
+      [88, 0],
+      [92, 0],
+      [93, 0],
+      [97, 0],
+      [100, 0],
+    ],
+    2,
+    'on air',
+  ),
   // Scale 2 on oxygen: … 88–92: 0 · 93–94: 1 · 95–96: 2 · ≥97: 3
   ...rows(
     'spo2',
-    [[83, 3], [84, 2], [85, 2], [86, 1], [87, 1], [88, 0], [92, 0], [93, 1], [94, 1], [95, 2], [96, 2], [97, 3], [100, 3]],
+    [
+      [83, 3],
+      [84, 2],
+      [85, 2],
+      [86, 1],
+      [87, 1],
+      [88, 0],
+      [92, 0],
+      [93, 1],
+      [94, 1],
+      [95, 2],
+      [96, 2],
+      [97, 3],
+      [100, 3],
+    ],
     2,
     'on oxygen',
   ),
   // ≤90: 3 · 91–100: 2 · 101–110: 1 · 111–219: 0 · ≥220: 3
-  ...rows('systolicBP', [[60, 3], [90, 3], [91, 2], [100, 2], [101, 1], [110, 1], [111, 0], [219, 0], [220, 3], [260, 3]]),
+  ...rows('systolicBP', [
+    [60, 3],
+    [90, 3],
+    [91, 2],
+    [100, 2],
+    [101, 1],
+    [110, 1],
+    [111, 0],
+    [219, 0],
+    [220, 3],
+    [260, 3],
+  ]),
   // ≤40: 3 · 41–50: 1 · 51–90: 0 · 91–110: 1 · 111–130: 2 · ≥131: 3
-  ...rows('heartRate', [[30, 3], [40, 3], [41, 1], [50, 1], [51, 0], [90, 0], [91, 1], [110, 1], [111, 2], [130, 2], [131, 3], [200, 3]]),
+  ...rows('heartRate', [
+    [30, 3],
+    [40, 3],
+    [41, 1],
+    [50, 1],
+    [51, 0],
+    [90, 0],
+    [91, 1],
+    [110, 1],
+    [111, 2],
+    [130, 2],
+    [131, 3],
+    [200, 3],
+  ]),
   // ≤35.0: 3 · 35.1–36.0: 1 · 36.1–38.0: 0 · 38.1–39.0: 1 · ≥39.1: 2
-  ...rows('temperature', [[33.0, 3], [35.0, 3], [35.1, 1], [36.0, 1], [36.1, 0], [38.0, 0], [38.1, 1], [39.0, 1], [39.1, 2], [41.5, 2]]),
+  ...rows('temperature', [
+    [33.0, 3],
+    [35.0, 3],
+    [35.1, 1],
+    [36.0, 1],
+    [36.1, 0],
+    [38.0, 0],
+    [38.1, 1],
+    [39.0, 1],
+    [39.1, 2],
+    [41.5, 2],
+  ]),
 ];
 
 describe('NEWS2 band boundaries (RCP chart 1)', () => {
-  it.each(BOUNDARIES)(
-    'scores %s %s on SpO2 scale %i %s as %i points',
-    (parameter, value, spo2Scale, oxygen, points) => {
-      const vitals: Vitals = { [parameter]: value, onOxygen: oxygen === 'on oxygen' };
-      const scored = subscoreOf(vitals, parameter, spo2Scale);
-      expect(scored).toMatchObject({ parameter, value, points });
-      // The helper agrees with the scorer.
-      expect(pointsFor(parameter, value, { spo2Scale, onOxygen: vitals.onOxygen }).points).toBe(points);
-    },
-  );
+  it.each(BOUNDARIES)('scores %s %s on SpO2 scale %i %s as %i points', (parameter, value, spo2Scale, oxygen, points) => {
+    const vitals: Vitals = { [parameter]: value, onOxygen: oxygen === 'on oxygen' };
+    const scored = subscoreOf(vitals, parameter, spo2Scale);
+    expect(scored).toMatchObject({ parameter, value, points });
+    // The helper agrees with the scorer.
+    expect(pointsFor(parameter, value, { spo2Scale, onOxygen: vitals.onOxygen }).points).toBe(points);
+  });
 
   it.each([
     [true, 2],
@@ -162,14 +258,23 @@ describe('NEWS2 with missing parameters', () => {
     [97, 3, 0],
     [95, 2, 0],
     [93, 1, 0],
-  ])('scores scale 2 SpO2 of %i with oxygen not charted as on oxygen (%i, the worse case), says so, and lists oxygen missing', (value, points, onAir) => {
-    const { onOxygen: _omitted, ...rest } = WELL;
-    const result = scoreNews2(patientInputs({ ...rest, spo2: value }, { spo2Scale: 2 }));
-    const spo2 = result.subscores.find((s) => s.parameter === 'spo2');
-    expect(spo2).toMatchObject({ value, points });
-    expect(spo2?.note).toBe(`oxygen status not charted: SpO2 on scale 2 scored as on oxygen, the worse case (${onAir} on air)`);
-    expect(result).toMatchObject({ total: points, partial: true, missing: ['supplementalOxygen'], spo2Scale: 2, anySingleThree: points === 3 });
-  });
+  ])(
+    'scores scale 2 SpO2 of %i with oxygen not charted as on oxygen (%i, the worse case), says so, and lists oxygen missing',
+    (value, points, onAir) => {
+      const { onOxygen: _omitted, ...rest } = WELL;
+      const result = scoreNews2(patientInputs({ ...rest, spo2: value }, { spo2Scale: 2 }));
+      const spo2 = result.subscores.find((s) => s.parameter === 'spo2');
+      expect(spo2).toMatchObject({ value, points });
+      expect(spo2?.note).toBe(`oxygen status not charted: SpO2 on scale 2 scored as on oxygen, the worse case (${onAir} on air)`);
+      expect(result).toMatchObject({
+        total: points,
+        partial: true,
+        missing: ['supplementalOxygen'],
+        spo2Scale: 2,
+        anySingleThree: points === 3,
+      });
+    },
+  );
 
   it('needs no assumption on scale 2 at 92 % or below, where air and oxygen score alike', () => {
     const { onOxygen: _omitted, ...rest } = WELL;
@@ -231,13 +336,7 @@ describe('NEWS2 totals and response bands', () => {
       9,
       'high',
     ],
-    [
-      'hypercapnic patient over-oxygenated',
-      { ...WELL, spo2: 98, onOxygen: true },
-      2,
-      5,
-      'medium',
-    ],
+    ['hypercapnic patient over-oxygenated', { ...WELL, spo2: 98, onOxygen: true }, 2, 5, 'medium'],
     [
       'every parameter at its worst (the maximum, 20)',
       { respiratoryRate: 30, spo2: 80, onOxygen: true, systolicBP: 80, heartRate: 140, consciousness: 'unresponsive', temperature: 34.0 },

@@ -36,18 +36,40 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const post = (payload: unknown, remoteAddress = '10.0.0.1') => app!.inject({ method: 'POST', url: URL, payload: payload as object, remoteAddress });
+const post = (payload: unknown, remoteAddress = '10.0.0.1') =>
+  app!.inject({ method: 'POST', url: URL, payload: payload as object, remoteAddress });
 
 describe('caps on stored fields', () => {
   it.each([
-    ['an override code one character over its cap', { ...overridden(1), overrideReason: { reason: { code: 'c'.repeat(FEEDBACK_LIMITS.codeChars + 1), system: 'urn:x' } } }, 'overrideReason.reason.code'],
-    ['an override system over its cap', { ...overridden(1), overrideReason: { reason: { code: 'c', system: 's'.repeat(FEEDBACK_LIMITS.systemChars + 1) } } }, 'overrideReason.reason.system'],
-    ['an override display over its cap', { ...overridden(1), overrideReason: { reason: { code: 'c', system: 's', display: 'd'.repeat(FEEDBACK_LIMITS.displayChars + 1) } } }, 'overrideReason.reason.display'],
-    ['a comment over its cap', { ...overridden(1), overrideReason: { userComment: 'x'.repeat(FEEDBACK_LIMITS.commentChars + 1) } }, 'overrideReason.userComment'],
+    [
+      'an override code one character over its cap',
+      { ...overridden(1), overrideReason: { reason: { code: 'c'.repeat(FEEDBACK_LIMITS.codeChars + 1), system: 'urn:x' } } },
+      'overrideReason.reason.code',
+    ],
+    [
+      'an override system over its cap',
+      { ...overridden(1), overrideReason: { reason: { code: 'c', system: 's'.repeat(FEEDBACK_LIMITS.systemChars + 1) } } },
+      'overrideReason.reason.system',
+    ],
+    [
+      'an override display over its cap',
+      { ...overridden(1), overrideReason: { reason: { code: 'c', system: 's', display: 'd'.repeat(FEEDBACK_LIMITS.displayChars + 1) } } },
+      'overrideReason.reason.display',
+    ],
+    [
+      'a comment over its cap',
+      { ...overridden(1), overrideReason: { userComment: 'x'.repeat(FEEDBACK_LIMITS.commentChars + 1) } },
+      'overrideReason.userComment',
+    ],
     ['a card id over its cap', { ...overridden(1), card: 'c'.repeat(FEEDBACK_LIMITS.idChars + 1) }, 'card'],
     [
       'more accepted suggestions than a card offers',
-      { card: uuid(1), outcome: 'accepted', acceptedSuggestions: Array.from({ length: FEEDBACK_LIMITS.suggestions + 1 }, (_, i) => ({ id: uuid(i) })), outcomeTimestamp: '2026-11-23T12:03:00Z' },
+      {
+        card: uuid(1),
+        outcome: 'accepted',
+        acceptedSuggestions: Array.from({ length: FEEDBACK_LIMITS.suggestions + 1 }, (_, i) => ({ id: uuid(i) })),
+        outcomeTimestamp: '2026-11-23T12:03:00Z',
+      },
       'acceptedSuggestions',
     ],
   ])('refuses %s with 400 naming the field, storing nothing', async (_what, body, expression) => {
@@ -64,7 +86,11 @@ describe('caps on stored fields', () => {
       card: `${String(n).padStart(4, '0')}${'c'.repeat(FEEDBACK_LIMITS.idChars - 4)}`,
       outcome: 'overridden',
       overrideReason: {
-        reason: { code: 'k'.repeat(FEEDBACK_LIMITS.codeChars), system: 's'.repeat(FEEDBACK_LIMITS.systemChars), display: 'd'.repeat(FEEDBACK_LIMITS.displayChars) },
+        reason: {
+          code: 'k'.repeat(FEEDBACK_LIMITS.codeChars),
+          system: 's'.repeat(FEEDBACK_LIMITS.systemChars),
+          display: 'd'.repeat(FEEDBACK_LIMITS.displayChars),
+        },
         userComment: 'x'.repeat(100),
       },
       outcomeTimestamp: '2026-11-23T12:03:00Z',
@@ -102,7 +128,7 @@ describe('the daily allowance per client', () => {
     expect(secondsToNextUtcDay(new Date(now))).toBe(seconds);
   });
 
-  it('counts an authenticated client\'s items again after a restart', async () => {
+  it("counts an authenticated client's items again after a restart", async () => {
     const record = (n: number): FeedbackRecord => ({
       v: 1,
       key: `k${n}`,
@@ -127,8 +153,15 @@ describe('what the store keeps in memory', () => {
   it('reads only the last two days at start-up: an old repeat is stored again, a recent one is not', async () => {
     const log = new DailyJsonlLog(join(dir, 'feedback'), 'feedback');
     const at = (day: string, key: string) => ({
-      v: 1, key, receivedAt: `${day}T10:00:00.000Z`, service: 'deterioration-risk', card: uuid(1), cardOrigin: 'unknown',
-      outcome: 'overridden', outcomeTimestamp: `${day}T10:00:00.000Z`, hasComment: false,
+      v: 1,
+      key,
+      receivedAt: `${day}T10:00:00.000Z`,
+      service: 'deterioration-risk',
+      card: uuid(1),
+      cardOrigin: 'unknown',
+      outcome: 'overridden',
+      outcomeTimestamp: `${day}T10:00:00.000Z`,
+      hasComment: false,
     });
     await log.append('2026-11-19', at('2026-11-19', 'old'));
     await log.append('2026-11-22', at('2026-11-22', 'yesterday'));

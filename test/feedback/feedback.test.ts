@@ -62,8 +62,14 @@ describe('POST /cds-services/{id}/feedback', () => {
     expect(res.json()).toEqual({ stored: 2, duplicates: 0, unknownCards: 0 });
     const records = await stored(store);
     expect(records.map((r) => r.outcome)).toEqual(['overridden', 'accepted']);
-    expect(records[0]).toMatchObject({ cardOrigin: 'this-service', overrideReason: { code: 'already-escalated', system: 'urn:vigil:codes' } });
-    expect(records[1]).toMatchObject({ acceptedSuggestions: ['a1b2c3d4-0000-4000-8000-000000000003'], outcomeTimestamp: '2026-11-23T11:04:00.000Z' });
+    expect(records[0]).toMatchObject({
+      cardOrigin: 'this-service',
+      overrideReason: { code: 'already-escalated', system: 'urn:vigil:codes' },
+    });
+    expect(records[1]).toMatchObject({
+      acceptedSuggestions: ['a1b2c3d4-0000-4000-8000-000000000003'],
+      outcomeTimestamp: '2026-11-23T11:04:00.000Z',
+    });
   });
 
   it('accepts the older flat shape (one item, no wrapper)', async () => {
@@ -94,7 +100,9 @@ describe('POST /cds-services/{id}/feedback', () => {
 
   it('treats a different outcome for the same card as new feedback', async () => {
     await post(overridden);
-    expect((await post({ ...overridden, overrideReason: { reason: { code: 'clinical-judgement', system: 'urn:vigil:codes' } } })).json()).toMatchObject({ stored: 1 });
+    expect(
+      (await post({ ...overridden, overrideReason: { reason: { code: 'clinical-judgement', system: 'urn:vigil:codes' } } })).json(),
+    ).toMatchObject({ stored: 1 });
   });
 
   it.each([
@@ -123,13 +131,17 @@ describe('POST /cds-services/{id}/feedback', () => {
     expect(text).toContain(
       'vigil_feedback_total{service="deterioration-risk",indicator="critical",model_version="2.0.0",outcome="overridden",override_reason="already-escalated"} 1',
     );
-    expect(text).toContain('vigil_feedback_total{service="deterioration-risk",indicator="critical",model_version="2.0.0",outcome="accepted",override_reason="none"} 1');
+    expect(text).toContain(
+      'vigil_feedback_total{service="deterioration-risk",indicator="critical",model_version="2.0.0",outcome="accepted",override_reason="none"} 1',
+    );
   });
 
   it('counts feedback on a card it does not know, or another service issued, as indicator and model version "unknown"', async () => {
     await post({ ...overridden, card: SEDATION_CARD });
     const text = await metrics.registry.metrics();
-    expect(text).toContain('vigil_feedback_total{service="deterioration-risk",indicator="unknown",model_version="unknown",outcome="overridden"');
+    expect(text).toContain(
+      'vigil_feedback_total{service="deterioration-risk",indicator="unknown",model_version="unknown",outcome="overridden"',
+    );
   });
 
   it.each([

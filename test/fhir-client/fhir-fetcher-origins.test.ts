@@ -8,8 +8,18 @@ const policy = { allowedOrigins: ['https://ehr.example', 'http://127.0.0.1:8081'
 describe('which FHIR servers Vigil may call', () => {
   it.each([
     ['an allowlisted https server with a path', 'https://ehr.example/fhir/r4/', 'https://ehr.example', 'https://ehr.example/fhir/r4'],
-    ['the same origin spelt with its default port and capitals', 'https://EHR.example:443/fhir', 'https://ehr.example', 'https://ehr.example/fhir'],
-    ['an allowlisted loopback server over http when development allows it', 'http://127.0.0.1:8081/fhir', 'http://127.0.0.1:8081', 'http://127.0.0.1:8081/fhir'],
+    [
+      'the same origin spelt with its default port and capitals',
+      'https://EHR.example:443/fhir',
+      'https://ehr.example',
+      'https://ehr.example/fhir',
+    ],
+    [
+      'an allowlisted loopback server over http when development allows it',
+      'http://127.0.0.1:8081/fhir',
+      'http://127.0.0.1:8081',
+      'http://127.0.0.1:8081/fhir',
+    ],
   ])('accepts %s', (_name, fhirServer, origin, base) => {
     const check = checkFhirServer(fhirServer, policy);
     expect(check.ok && check.origin).toBe(origin);
@@ -20,13 +30,23 @@ describe('which FHIR servers Vigil may call', () => {
     ['a server not on the allowlist', 'https://evil.example/fhir', policy, 'FHIR_ORIGIN_NOT_ALLOWED'],
     ['an allowlisted host on another port', 'https://ehr.example:8443/fhir', policy, 'FHIR_ORIGIN_NOT_ALLOWED'],
     ['plain http to a public host', 'http://ehr.example/fhir', { ...policy, allowedOrigins: ['http://ehr.example'] }, 'FHIR_INSECURE'],
-    ['plain http to loopback without the development setting', 'http://127.0.0.1:8081/fhir', { ...policy, allowHttpLoopback: false }, 'FHIR_INSECURE'],
+    [
+      'plain http to loopback without the development setting',
+      'http://127.0.0.1:8081/fhir',
+      { ...policy, allowHttpLoopback: false },
+      'FHIR_INSECURE',
+    ],
     ['loopback on a port not allowlisted', 'http://127.0.0.1:6379/', policy, 'FHIR_ORIGIN_NOT_ALLOWED'],
     ['credentials in the URL', 'https://user:pw@ehr.example/fhir', policy, 'FHIR_SERVER_INVALID'],
     ['a query string', 'https://ehr.example/fhir?x=1', policy, 'FHIR_SERVER_INVALID'],
     ['another scheme', 'file:///etc/passwd', policy, 'FHIR_SERVER_INVALID'],
     ['not a URL at all', 'ehr.example', policy, 'FHIR_SERVER_INVALID'],
-    ['anything when the allowlist is empty (the default)', 'https://ehr.example/fhir', { allowedOrigins: [], allowHttpLoopback: false }, 'FHIR_ORIGIN_NOT_ALLOWED'],
+    [
+      'anything when the allowlist is empty (the default)',
+      'https://ehr.example/fhir',
+      { allowedOrigins: [], allowHttpLoopback: false },
+      'FHIR_ORIGIN_NOT_ALLOWED',
+    ],
   ])('refuses %s', (_name, fhirServer, p, code) => {
     const check = checkFhirServer(fhirServer, p);
     expect(check.ok ? 'accepted' : check.code).toBe(code);

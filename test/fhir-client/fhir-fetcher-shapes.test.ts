@@ -35,8 +35,16 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('reading a Bundle page defensively', () => {
   it.each([
-    ['a link that is a string', { link: 'next', entry: [{ resource: observation('a') }] }, { kept: ['a'], skippedEntries: 0, skippedLinks: 1 }],
-    ['a link list with one broken item', { link: [42, { relation: 'self', url: 'x' }], entry: [] }, { kept: [], skippedEntries: 0, skippedLinks: 1 }],
+    [
+      'a link that is a string',
+      { link: 'next', entry: [{ resource: observation('a') }] },
+      { kept: ['a'], skippedEntries: 0, skippedLinks: 1 },
+    ],
+    [
+      'a link list with one broken item',
+      { link: [42, { relation: 'self', url: 'x' }], entry: [] },
+      { kept: [], skippedEntries: 0, skippedLinks: 1 },
+    ],
     ['an entry that is an object, not a list', { entry: { resource: observation('a') } }, { kept: [], skippedEntries: 1, skippedLinks: 0 }],
     [
       'junk entries beside good ones',
@@ -62,7 +70,9 @@ describe('fetching Bundles with malformed parts', () => {
   const vitalsOnly = [{ key: 'vitals', template: PATIENT_RISK_PREFETCH.vitals }];
 
   it('keeps the entries of a page whose link is a string, and says what it skipped (counts only)', async () => {
-    vitalsPages = [{ resourceType: 'Bundle', type: 'searchset', link: `${origin}/fhir/Observation?page=1`, entry: [...prefetch.vitals.entry, 'junk'] }];
+    vitalsPages = [
+      { resourceType: 'Bundle', type: 'searchset', link: `${origin}/fhir/Observation?page=1`, entry: [...prefetch.vitals.entry, 'junk'] },
+    ];
     const rec = recorder();
     const fetcher = createFhirFetcher(fetchConfig([origin]), rec.log, rec.telemetry, { random: () => 0.5 });
     const results = await fetcher.fetchAll(hookCall(`${origin}/fhir`), vitalsOnly);
@@ -77,7 +87,11 @@ describe('fetching Bundles with malformed parts', () => {
 
   it('still follows a good next link beside a broken one', async () => {
     vitalsPages = [
-      { resourceType: 'Bundle', link: [{ relation: 7 }, { relation: 'next', url: `${origin}/fhir/Observation?category=vital-signs&page=1` }], entry: [{ resource: observation('p0') }] },
+      {
+        resourceType: 'Bundle',
+        link: [{ relation: 7 }, { relation: 'next', url: `${origin}/fhir/Observation?category=vital-signs&page=1` }],
+        entry: [{ resource: observation('p0') }],
+      },
       { resourceType: 'Bundle', entry: [{ resource: observation('p1') }] },
     ];
     const rec = recorder();
@@ -91,10 +105,13 @@ describe('fetching Bundles with malformed parts', () => {
     vitalsPages = [{ resourceType: 'Bundle', type: 'searchset', link: 'next', entry: [...prefetch.vitals.entry, 42] }];
     const config = fetchConfig([origin]);
     const rec = recorder();
-    const app = await testApp({ fetcher: createFhirFetcher(config, rec.log, rec.telemetry, { random: () => 0.5 }) }, {
-      VIGIL_FHIR_ALLOWED_ORIGINS: origin,
-      VIGIL_FHIR_ALLOW_HTTP_LOOPBACK: 'true',
-    });
+    const app = await testApp(
+      { fetcher: createFhirFetcher(config, rec.log, rec.telemetry, { random: () => 0.5 }) },
+      {
+        VIGIL_FHIR_ALLOWED_ORIGINS: origin,
+        VIGIL_FHIR_ALLOW_HTTP_LOOPBACK: 'true',
+      },
+    );
     const { prefetch: _sent, ...withoutPrefetch } = fixture.request;
     const res = await app.inject({
       method: 'POST',

@@ -30,14 +30,39 @@ describe('resolving prefetch tokens', () => {
   });
 
   it.each([
-    ['an encounter token when the call has no encounter', '{{context.encounterId}}', call({ userId: 'Practitioner/a', patientId: 'p' }), /context.encounterId/],
-    ['a practitioner token when the user is a patient', '{{userPractitionerId}}', call({ userId: 'Patient/p', patientId: 'p' }), /not a Practitioner/],
+    [
+      'an encounter token when the call has no encounter',
+      '{{context.encounterId}}',
+      call({ userId: 'Practitioner/a', patientId: 'p' }),
+      /context.encounterId/,
+    ],
+    [
+      'a practitioner token when the user is a patient',
+      '{{userPractitionerId}}',
+      call({ userId: 'Patient/p', patientId: 'p' }),
+      /not a Practitioner/,
+    ],
     ['a role token when the user is a practitioner', '{{userPractitionerRoleId}}', practitioner, /not a PractitionerRole/],
     ['an id with a slash', '{{context.patientId}}', call({ userId: 'Practitioner/a', patientId: 'p/../Other' }), /not a valid FHIR id/],
-    ['an id with a query in it', '{{context.patientId}}', call({ userId: 'Practitioner/a', patientId: 'p&_count=9999' }), /not a valid FHIR id/],
-    ['an id of 65 characters', '{{context.patientId}}', call({ userId: 'Practitioner/a', patientId: 'a'.repeat(65) }), /not a valid FHIR id/],
+    [
+      'an id with a query in it',
+      '{{context.patientId}}',
+      call({ userId: 'Practitioner/a', patientId: 'p&_count=9999' }),
+      /not a valid FHIR id/,
+    ],
+    [
+      'an id of 65 characters',
+      '{{context.patientId}}',
+      call({ userId: 'Practitioner/a', patientId: 'a'.repeat(65) }),
+      /not a valid FHIR id/,
+    ],
     ['a user that is not a reference', '{{context.userId}}', call({ userId: 'https://evil.example/x', patientId: 'p' }), /Type\/id/],
-    ['a context field that is not a string', '{{context.selections}}', call({ userId: 'Practitioner/a', patientId: 'p', selections: ['x'] }), /not a value/],
+    [
+      'a context field that is not a string',
+      '{{context.selections}}',
+      call({ userId: 'Practitioner/a', patientId: 'p', selections: ['x'] }),
+      /not a value/,
+    ],
     ['an unknown token', '{{today()}}', practitioner, /cannot resolve/],
     ['a token nested deeper than context', '{{context.draftOrders.id}}', practitioner, /cannot resolve/],
   ])('refuses %s', (_name, template, c, problem) => {
@@ -57,7 +82,10 @@ describe('placing a resolved query on the FHIR server', () => {
 
   it.each([
     ['Patient/p-1', 'https://ehr.example/fhir/r4/Patient/p-1'],
-    ['Observation?patient=p-1&code=http://loinc.org|67775-7,http://loinc.org|3150-0', 'https://ehr.example/fhir/r4/Observation?patient=p-1&code=http://loinc.org|67775-7,http://loinc.org|3150-0'],
+    [
+      'Observation?patient=p-1&code=http://loinc.org|67775-7,http://loinc.org|3150-0',
+      'https://ehr.example/fhir/r4/Observation?patient=p-1&code=http://loinc.org|67775-7,http://loinc.org|3150-0',
+    ],
   ])('puts %s beneath the base', (query, href) => {
     expect(queryUrl(base, query)?.href).toBe(href);
   });
@@ -83,20 +111,17 @@ describe('any context value a caller may send', () => {
     let resolvedCount = 0;
     const ran = await propertyRuns(
       annotate,
-      fc.property(
-        fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-z0-9\-.%/?#&=:]{1,70}$/), fc.stringMatching(VALID_ID)),
-        (patientId) => {
-          const resolved = resolveTemplate('Patient/{{context.patientId}}', call({ userId: 'Practitioner/a', patientId }));
-          expect(resolved.ok).toBe(VALID_ID.test(patientId));
-          if (!resolved.ok) return;
-          resolvedCount += 1;
-          expect(resolved.query).toBe(`Patient/${patientId}`);
-          const url = queryUrl(base, resolved.query);
-          // "." and ".." are valid ids but would climb out of the base as path segments: refused.
-          if (patientId === '.' || patientId === '..') expect(url).toBeUndefined();
-          else expect(url?.href).toBe(`https://ehr.example/fhir/Patient/${patientId}`);
-        },
-      ),
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-z0-9\-.%/?#&=:]{1,70}$/), fc.stringMatching(VALID_ID)), (patientId) => {
+        const resolved = resolveTemplate('Patient/{{context.patientId}}', call({ userId: 'Practitioner/a', patientId }));
+        expect(resolved.ok).toBe(VALID_ID.test(patientId));
+        if (!resolved.ok) return;
+        resolvedCount += 1;
+        expect(resolved.query).toBe(`Patient/${patientId}`);
+        const url = queryUrl(base, resolved.query);
+        // "." and ".." are valid ids but would climb out of the base as path segments: refused.
+        if (patientId === '.' || patientId === '..') expect(url).toBeUndefined();
+        else expect(url?.href).toBe(`https://ehr.example/fhir/Patient/${patientId}`);
+      }),
       { minRuns: 2000, timeLimitMs: 2000, maxRuns: 20_000 },
     );
     // A third of the cases are drawn as valid ids: a resolver that refused everything fails above, and here.

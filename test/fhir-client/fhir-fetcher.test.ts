@@ -109,7 +109,12 @@ describe('fetching missing prefetch from the FHIR server', () => {
   it.each([
     ['context.userId', 'Practitioner/{{context.userId}}'.replace('Practitioner/', ''), {}, '/fhir/Practitioner/COREPRACTITIONER1'],
     ['userPractitionerId', 'Practitioner/{{userPractitionerId}}', {}, '/fhir/Practitioner/COREPRACTITIONER1'],
-    ['userPractitionerRoleId', 'PractitionerRole/{{userPractitionerRoleId}}', { userId: 'PractitionerRole/r-1' }, '/fhir/PractitionerRole/r-1'],
+    [
+      'userPractitionerRoleId',
+      'PractitionerRole/{{userPractitionerRoleId}}',
+      { userId: 'PractitionerRole/r-1' },
+      '/fhir/PractitionerRole/r-1',
+    ],
     ['userPatientId', 'Patient/{{userPatientId}}', { userId: `Patient/${PATIENT_ID}` }, `/fhir/Patient/${PATIENT_ID}`],
     ['userRelatedPersonId', 'RelatedPerson/{{userRelatedPersonId}}', { userId: 'RelatedPerson/rp-1' }, '/fhir/RelatedPerson/rp-1'],
     ['context.encounterId', 'Encounter/{{context.encounterId}}', { encounterId: 'enc-1' }, '/fhir/Encounter/enc-1'],
@@ -166,7 +171,9 @@ describe('faults of the FHIR server', () => {
   it('fails at once when Retry-After is beyond the deadline instead of waiting past it', async () => {
     useFetcher(SHORT_DEADLINE);
     ehr.fault({ kind: 'status', status: 429, retryAfter: '5' });
-    const { value, ms } = await timed(() => fetcher.fetchAll(hookCall(ehr.baseUrl), requestsFor({ patient: PATIENT_RISK_PREFETCH.patient })));
+    const { value, ms } = await timed(() =>
+      fetcher.fetchAll(hookCall(ehr.baseUrl), requestsFor({ patient: PATIENT_RISK_PREFETCH.patient })),
+    );
     // This problem is only said by the early refusal; waiting out the deadline would say "did not answer".
     expect(value.patient).toEqual({ ok: false, problem: expect.stringMatching(/429.*longer than the 400 ms deadline/) });
     expect(ehr.requests).toHaveLength(1);
@@ -176,7 +183,12 @@ describe('faults of the FHIR server', () => {
   it.each([
     ['a 401', { kind: 'status', status: 401 } as const, "the EHR's FHIR server refused Vigil's access (HTTP 401)", 1],
     ['malformed JSON', { kind: 'malformed-json' } as const, "the EHR's FHIR server sent malformed JSON", 1],
-    ['an HTML page with 200', { kind: 'html-error', status: 200 } as const, "the EHR's FHIR server answered with text/html, not FHIR JSON", 1],
+    [
+      'an HTML page with 200',
+      { kind: 'html-error', status: 200 } as const,
+      "the EHR's FHIR server answered with text/html, not FHIR JSON",
+      1,
+    ],
     ['an HTML error page with 502', { kind: 'html-error', status: 502 } as const, "the EHR's FHIR server failed (HTTP 502)", 3],
   ])('reports %s as the key missing', async (_name, fault, problem, asked) => {
     ehr.fault(fault);
@@ -227,7 +239,8 @@ describe('the access token stays with the FHIR server it was issued for', () => 
   it('asks nothing of a server that is not on the allowlist', async () => {
     ({ fetcher, rec } = fetcherFor([ehr.origin]));
     const results = await fetcher.fetchAll(hookCall(other.baseUrl), ALL);
-    for (const r of Object.values(results)) expect(r).toEqual({ ok: false, problem: "the EHR's FHIR server is not on this service's allowlist" });
+    for (const r of Object.values(results))
+      expect(r).toEqual({ ok: false, problem: "the EHR's FHIR server is not on this service's allowlist" });
     expect(other.requests).toEqual([]);
   });
 

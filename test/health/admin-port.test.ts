@@ -18,7 +18,11 @@ afterEach(async () => {
 
 describe('the admin app', () => {
   it('serves /healthz, /readyz and /metrics without a token, and nothing else', async () => {
-    const admin = await buildAdminApp({ scorer: createRulesScorer(), allowFallbackOnly: false, metrics: createMetrics({ processMetrics: true }) });
+    const admin = await buildAdminApp({
+      scorer: createRulesScorer(),
+      allowFallbackOnly: false,
+      metrics: createMetrics({ processMetrics: true }),
+    });
     apps.push(admin);
     expect((await admin.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     const ready = await admin.inject({ method: 'GET', url: '/readyz' });
@@ -34,7 +38,8 @@ describe('the admin app', () => {
     const admin = await buildAdminApp({ scorer: createRulesScorer(), allowFallbackOnly: false });
     apps.push(admin);
     const statuses = new Set<number>();
-    for (let i = 0; i < 500; i++) statuses.add((await admin.inject({ method: 'GET', url: '/readyz', remoteAddress: '10.1.0.7' })).statusCode);
+    for (let i = 0; i < 500; i++)
+      statuses.add((await admin.inject({ method: 'GET', url: '/readyz', remoteAddress: '10.1.0.7' })).statusCode);
     expect([...statuses]).toEqual([200]);
   });
 
@@ -53,7 +58,11 @@ describe('the admin app', () => {
 
 describe('/metrics', () => {
   it('shows no Node version', async () => {
-    const admin = await buildAdminApp({ scorer: createRulesScorer(), allowFallbackOnly: false, metrics: createMetrics({ processMetrics: true }) });
+    const admin = await buildAdminApp({
+      scorer: createRulesScorer(),
+      allowFallbackOnly: false,
+      metrics: createMetrics({ processMetrics: true }),
+    });
     apps.push(admin);
     const body = (await admin.inject({ method: 'GET', url: '/metrics' })).body;
     expect(body).not.toContain(process.version);
@@ -74,7 +83,10 @@ describe('the public port when an admin port is configured', () => {
 
   it('counts its /healthz like any unauthenticated request: a flood of it is throttled', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'vigil-admin-'));
-    const app = await testApp({}, { VIGIL_ADMIN_PORT: '9090', VIGIL_AUTH: 'required', VIGIL_DATA_DIR: dataDir, VIGIL_RATE_LIMIT_ANON_MAX: '3' });
+    const app = await testApp(
+      {},
+      { VIGIL_ADMIN_PORT: '9090', VIGIL_AUTH: 'required', VIGIL_DATA_DIR: dataDir, VIGIL_RATE_LIMIT_ANON_MAX: '3' },
+    );
     apps.push(app);
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await app.inject({ method: 'GET', url: '/healthz' })).statusCode);

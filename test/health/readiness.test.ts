@@ -25,7 +25,12 @@ describe('readiness', () => {
     ['a loaded model whose breaker is open (NEWS2 still answers)', { model: 'loaded', detail: 'vigil 1.0 (breaker open)' }, false, true],
     ['no model, declared with VIGIL_MODEL_PATH=none', { model: 'not-configured' }, false, true],
     ['a model that failed to load', { model: 'fallback-only', detail: 'the model could not be loaded at start-up' }, false, false],
-    ['a model that failed to load, NEWS2 only allowed', { model: 'fallback-only', detail: 'the model could not be loaded at start-up' }, true, true],
+    [
+      'a model that failed to load, NEWS2 only allowed',
+      { model: 'fallback-only', detail: 'the model could not be loaded at start-up' },
+      true,
+      true,
+    ],
   ])('with %s is ready: %s', (_what, described, allowFallbackOnly, ready) => {
     expect(readiness(described, allowFallbackOnly).ready).toBe(ready);
   });

@@ -22,7 +22,14 @@ function call(entries: Entry[], selections = ['MedicationRequest/mr-1']) {
 }
 
 const order = (medicationReference: Record<string, unknown>, extra: Record<string, unknown> = {}): Entry => ({
-  resource: { resourceType: 'MedicationRequest', id: 'mr-1', status: 'draft', subject: { reference: 'Patient/syn-1' }, medicationReference, ...extra },
+  resource: {
+    resourceType: 'MedicationRequest',
+    id: 'mr-1',
+    status: 'draft',
+    subject: { reference: 'Patient/syn-1' },
+    medicationReference,
+    ...extra,
+  },
 });
 
 const midazolamByCode = { resourceType: 'Medication', id: 'med-1', code: { coding: [{ system: RXNORM, code: '311700' }] } };
@@ -35,7 +42,8 @@ describe('selectedSedatives with a Medication in draftOrders', () => {
     ['a versioned reference', 'Medication/med-1/_history/2', undefined],
     ['the entry fullUrl (urn:uuid)', 'urn:uuid:4f0c1a4e-7d3b-4e1a-9f7c-2b8d6c3e5a10', 'urn:uuid:4f0c1a4e-7d3b-4e1a-9f7c-2b8d6c3e5a10'],
   ])('follows %s to the Medication entry and classifies it by its code', (_label, reference, fullUrl) => {
-    const medication: Entry = fullUrl === undefined ? { resource: midazolamByCode } : { fullUrl, resource: { ...midazolamByCode, id: 'other-id' } };
+    const medication: Entry =
+      fullUrl === undefined ? { resource: midazolamByCode } : { fullUrl, resource: { ...midazolamByCode, id: 'other-id' } };
     const sedatives = selectedSedatives(call([order({ reference }), medication]));
     expect(sedatives.map((s) => [s.reference, s.match])).toEqual([
       ['MedicationRequest/mr-1', { drugClass: 'benzodiazepine', ingredient: 'midazolam', matchedBy: 'rxnorm-code' }],
@@ -62,8 +70,10 @@ describe('selectedSedatives with a Medication in draftOrders', () => {
   });
 
   it('does not treat the Medication entry itself as a selected order', () => {
-    expect(selectedSedatives(call([order({ reference: 'Medication/med-1' }), { resource: midazolamByCode }], ['MedicationRequest/mr-1', 'Medication/med-1'])).map((s) => s.reference)).toEqual([
-      'MedicationRequest/mr-1',
-    ]);
+    expect(
+      selectedSedatives(
+        call([order({ reference: 'Medication/med-1' }), { resource: midazolamByCode }], ['MedicationRequest/mr-1', 'Medication/med-1']),
+      ).map((s) => s.reference),
+    ).toEqual(['MedicationRequest/mr-1']);
   });
 });

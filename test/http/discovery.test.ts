@@ -46,7 +46,11 @@ describe('GET /cds-services', () => {
     const res = await app.inject({
       method: 'OPTIONS',
       url: '/cds-services',
-      headers: { origin: 'https://sandbox.cds-hooks.org', 'access-control-request-method': 'GET', 'access-control-request-private-network': 'true' },
+      headers: {
+        origin: 'https://sandbox.cds-hooks.org',
+        'access-control-request-method': 'GET',
+        'access-control-request-private-network': 'true',
+      },
     });
     expect(res.headers['access-control-allow-private-network']).toBe('true');
   });

@@ -48,7 +48,17 @@ describe('400 names the offending field', () => {
     ['userId missing', without(base, ['context', 'userId']), 'context.userId'],
     ['userId not Type/id', withValue(base, ['context', 'userId'], 'COREPRACTITIONER1'), 'context.userId'],
     ['userId of a type that cannot be a user', withValue(base, ['context', 'userId'], 'Device/x1'), 'context.userId'],
-    ['fhirAuthorization without fhirServer', withValue(base, ['fhirAuthorization'], { access_token: 'secret', token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'cds' }), 'fhirServer'],
+    [
+      'fhirAuthorization without fhirServer',
+      withValue(base, ['fhirAuthorization'], {
+        access_token: 'secret',
+        token_type: 'Bearer',
+        expires_in: 300,
+        scope: 'patient/*.read',
+        subject: 'cds',
+      }),
+      'fhirServer',
+    ],
     ['fhirServer not a URL', withValue(base, ['fhirServer'], 'not a url'), 'fhirServer'],
     ['prefetch value a string', withValue(base, ['prefetch', 'vitals'], 'nope'), 'prefetch.vitals'],
   ])('patient-view: %s', async (_case, payload, expression) => {
@@ -64,7 +74,11 @@ describe('400 names the offending field', () => {
     ['selections empty', withValue(order, ['context', 'selections'], []), 'context.selections'],
     ['a selection not Type/id', withValue(order, ['context', 'selections'], ['mr-1']), 'context.selections[0]'],
     ['draftOrders missing', without(order, ['context', 'draftOrders']), 'context.draftOrders'],
-    ['draftOrders not a Bundle', withValue(order, ['context', 'draftOrders'], { resourceType: 'MedicationRequest' }), 'context.draftOrders.resourceType'],
+    [
+      'draftOrders not a Bundle',
+      withValue(order, ['context', 'draftOrders'], { resourceType: 'MedicationRequest' }),
+      'context.draftOrders.resourceType',
+    ],
   ])('order-select: %s', async (_case, payload, expression) => {
     const res = await post('sedation-safety', payload);
     expect(res.statusCode).toBe(400);
@@ -89,7 +103,9 @@ describe('400 names the offending field', () => {
   });
 
   it('refuses prototype poisoning', async () => {
-    const res = await post('deterioration-risk', '{"__proto__": {"admin": true}, "hook": "patient-view"}', { 'content-type': 'application/json' });
+    const res = await post('deterioration-risk', '{"__proto__": {"admin": true}, "hook": "patient-view"}', {
+      'content-type': 'application/json',
+    });
     expect(res.statusCode).toBe(400);
   });
 
@@ -134,7 +150,11 @@ describe('other statuses', () => {
 
   it('413 for a body over the limit', async () => {
     const small = await testApp({}, { VIGIL_BODY_LIMIT_BYTES: '2048' });
-    const res = await small.inject({ method: 'POST', url: '/cds-services/deterioration-risk', payload: { ...base, padding: 'x'.repeat(4096) } });
+    const res = await small.inject({
+      method: 'POST',
+      url: '/cds-services/deterioration-risk',
+      payload: { ...base, padding: 'x'.repeat(4096) },
+    });
     await small.close();
     expect(res.statusCode).toBe(413);
     expect(res.json().resourceType).toBe('OperationOutcome');

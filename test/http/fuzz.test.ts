@@ -79,9 +79,19 @@ describe('no body produces a 5xx', () => {
       annotate,
       fc.asyncProperty(
         fc.constantFrom(...SERVICES, 'no-such-service'),
-        fc.oneof(fc.jsonValue(), fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), fc.jsonValue({ maxDepth: 2 })).map(([path, v]) => mutate(real, path, v))),
+        fc.oneof(
+          fc.jsonValue(),
+          fc
+            .tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }))
+            .map(([path, v]) => mutate(real, path, v)),
+        ),
         async (service, body) => {
-          const res = await app.inject({ method: 'POST', url: `/cds-services/${service}/feedback`, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+          const res = await app.inject({
+            method: 'POST',
+            url: `/cds-services/${service}/feedback`,
+            payload: JSON.stringify(body),
+            headers: { 'content-type': 'application/json' },
+          });
           expect(res.statusCode, res.body).toBeLessThan(500);
         },
       ),

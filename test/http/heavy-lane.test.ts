@@ -84,7 +84,10 @@ describe('the heavy lane', () => {
     const holder = exchange(5000);
     await lane.admit(holder.request, holder.reply);
     const late = exchange(5000);
-    const outcome = lane.admit(late.request, late.reply).then(() => 'admitted', (err: unknown) => err);
+    const outcome = lane.admit(late.request, late.reply).then(
+      () => 'admitted',
+      (err: unknown) => err,
+    );
     await vi.advanceTimersByTimeAsync(499);
     expect(lane.state.waiting).toBe(1);
     await vi.advanceTimersByTimeAsync(1);

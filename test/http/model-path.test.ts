@@ -11,7 +11,9 @@ import { loadFixtures } from '../support/fixtures.js';
 
 const quiet = { info: () => {}, warn: () => {} };
 const RANK = { info: 0, warning: 1, critical: 2 } as const;
-const scored = loadFixtures().filter((f) => f.service === 'deterioration-risk' && f.expect.status === 200 && (f.expect.cards?.length ?? 0) > 0);
+const scored = loadFixtures().filter(
+  (f) => f.service === 'deterioration-risk' && f.expect.status === 200 && (f.expect.cards?.length ?? 0) > 0,
+);
 
 /**
  * What the shipped model must do with each fixture that earns a card: score it, decline it with a

@@ -42,7 +42,9 @@ async function serve(env: Record<string, string>, withTrail = false) {
   closeScorer = () => scorer.close();
   const metrics = createMetrics();
   const trail = withTrail
-    ? await openAuditTrail(testConfig({ VIGIL_DATA_DIR: `${dir}/data-${Date.now()}`, VIGIL_AUDIT_HMAC_KEY: KEY }), quiet, { clock: () => FIXED_NOW })
+    ? await openAuditTrail(testConfig({ VIGIL_DATA_DIR: `${dir}/data-${Date.now()}`, VIGIL_AUDIT_HMAC_KEY: KEY }), quiet, {
+        clock: () => FIXED_NOW,
+      })
     : undefined;
   app = await testApp(
     { scorer, metrics, keyed: keyedHash(KEY), ...(trail !== undefined ? { recorder: trail.recorder, issuedCards: trail.issued } : {}) },
@@ -71,9 +73,13 @@ describe('a canary beside the primary, through the app', () => {
     expect(records).toHaveLength(24);
     for (const r of records) {
       const canary = canaryBucket(r.patient) < 50;
-      expect(r.model).toMatchObject(canary ? { role: 'candidate', version: CANDIDATE, mode: 'active' } : { role: 'primary', version: SHIPPED_VERSION, mode: 'active' });
+      expect(r.model).toMatchObject(
+        canary ? { role: 'candidate', version: CANDIDATE, mode: 'active' } : { role: 'primary', version: SHIPPED_VERSION, mode: 'active' },
+      );
       expect(r.models?.map((m) => `${m.role} ${m.version} ${m.mode}`)).toEqual(
-        canary ? [`candidate ${CANDIDATE} active`, `primary ${SHIPPED_VERSION} silent`] : [`primary ${SHIPPED_VERSION} active`, `candidate ${CANDIDATE} silent`],
+        canary
+          ? [`candidate ${CANDIDATE} active`, `primary ${SHIPPED_VERSION} silent`]
+          : [`primary ${SHIPPED_VERSION} active`, `candidate ${CANDIDATE} silent`],
       );
       expect(r.models?.every((m) => typeof m.probability === 'number')).toBe(true);
     }
@@ -81,10 +87,19 @@ describe('a canary beside the primary, through the app', () => {
     expect(new Set(records.map((r) => r.model?.version))).toEqual(new Set([SHIPPED_VERSION, CANDIDATE]));
 
     const text = await metrics.registry.metrics();
-    for (const [version, mode] of [[SHIPPED_VERSION, 'active'], [SHIPPED_VERSION, 'silent'], [CANDIDATE, 'active'], [CANDIDATE, 'silent']]) {
-      expect(text).toMatch(new RegExp(`vigil_model_probability_count\\{service="deterioration-risk",model_version="${version}",mode="${mode}"\\} [1-9]`));
+    for (const [version, mode] of [
+      [SHIPPED_VERSION, 'active'],
+      [SHIPPED_VERSION, 'silent'],
+      [CANDIDATE, 'active'],
+      [CANDIDATE, 'silent'],
+    ]) {
+      expect(text).toMatch(
+        new RegExp(`vigil_model_probability_count\\{service="deterioration-risk",model_version="${version}",mode="${mode}"\\} [1-9]`),
+      );
     }
-    expect(text).toMatch(new RegExp(`vigil_cards_total\\{service="deterioration-risk",indicator="critical",model_version="${CANDIDATE}"\\} [1-9]`));
+    expect(text).toMatch(
+      new RegExp(`vigil_cards_total\\{service="deterioration-risk",indicator="critical",model_version="${CANDIDATE}"\\} [1-9]`),
+    );
     expect(text).toContain(`vigil_model_info{role="candidate",name="vigil-deterioration",version="${CANDIDATE}",mode="canary"} 1`);
     expect(text).toContain(`vigil_model_canary_percent{model_version="${CANDIDATE}"} 50`);
 
@@ -111,7 +126,13 @@ describe('a canary beside the primary, through the app', () => {
     const res = await app!.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(200);
     expect(res.json().models).toEqual([
-      expect.objectContaining({ role: 'primary', name: 'vigil-deterioration', version: SHIPPED_VERSION, mode: 'active', trainingData: 'synthetic' }),
+      expect.objectContaining({
+        role: 'primary',
+        name: 'vigil-deterioration',
+        version: SHIPPED_VERSION,
+        mode: 'active',
+        trainingData: 'synthetic',
+      }),
       expect.objectContaining({ role: 'candidate', name: 'vigil-deterioration', version: CANDIDATE, mode: 'canary', canaryPercent: 50 }),
     ]);
   });
@@ -125,7 +146,10 @@ describe('discovery names the model only where it changes what a clinician sees'
 
   it('silent: every description as defined', async () => {
     await serve({ VIGIL_MODEL_MODE: 'silent', VIGIL_CANDIDATE_MODEL_PATH: candidate, VIGIL_CANDIDATE_MODE: 'canary' });
-    expect(await describedAs()).toEqual({ 'deterioration-risk': deteriorationRisk.description, 'sedation-safety': sedationSafety.description });
+    expect(await describedAs()).toEqual({
+      'deterioration-risk': deteriorationRisk.description,
+      'sedation-safety': sedationSafety.description,
+    });
   });
 
   it('active, with a canary: the model, its version, that it is synthetic, and the canary with its share', async () => {

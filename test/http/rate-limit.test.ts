@@ -24,7 +24,12 @@ const A = 'https://ehr-a.example';
 const B = 'https://ehr-b.example';
 const keyA = ecKey();
 const keyB = ecKey();
-const issuers = writeIssuersFile({ issuers: [{ iss: A, jwks: jwks(keyA) }, { iss: B, jwks: jwks(keyB) }] });
+const issuers = writeIssuersFile({
+  issuers: [
+    { iss: A, jwks: jwks(keyA) },
+    { iss: B, jwks: jwks(keyB) },
+  ],
+});
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -54,7 +59,9 @@ async function securedApp(env: Record<string, string> = {}) {
       method: 'GET',
       url: '/cds-services',
       remoteAddress,
-      headers: { authorization: `Bearer ${token({ key: iss === A ? keyA : keyB, iss, nowSeconds: clock.seconds(), claims: { aud: DISCOVERY, ...claims } })}` },
+      headers: {
+        authorization: `Bearer ${token({ key: iss === A ? keyA : keyB, iss, nowSeconds: clock.seconds(), claims: { aud: DISCOVERY, ...claims } })}`,
+      },
     });
   const anonymous = (headers: Record<string, string> = {}, remoteAddress = INGRESS) =>
     app!.inject({ method: 'GET', url: '/cds-services', remoteAddress, headers });
@@ -85,7 +92,7 @@ describe('behind one ingress address', () => {
     expect(t.lines.filter((l) => l.msg === 'authentication refused').length).toBeLessThanOrEqual(10);
   });
 
-  it('refused tokens spend the address\'s anonymous budget too, and still never a signed call\'s', async () => {
+  it("refused tokens spend the address's anonymous budget too, and still never a signed call's", async () => {
     const t = await securedApp({ VIGIL_RATE_LIMIT_ANON_MAX: '20' });
     for (let i = 0; i < 30; i++) expect((await t.anonymous({ authorization: `Bearer ${'x'.repeat(20)}.e30.e30` })).statusCode).toBe(401);
     // Over budget: a request without a token is stopped at the door...
@@ -164,7 +171,8 @@ describe('cost by size', () => {
     const big = criticalCall();
     big.body.padding = 'x'.repeat(200 * 1024); // unknown fields are tolerated, and cost what they weigh
     const statuses = [];
-    for (let i = 0; i < 2; i++) statuses.push((await app.inject({ method: 'POST', url: `/cds-services/${big.service}`, payload: big.body })).statusCode);
+    for (let i = 0; i < 2; i++)
+      statuses.push((await app.inject({ method: 'POST', url: `/cds-services/${big.service}`, payload: big.body })).statusCode);
     statuses.push((await app.inject({ method: 'GET', url: '/cds-services' })).statusCode);
     expect(statuses).toEqual([200, 200, 429]);
   });
@@ -199,14 +207,19 @@ describe('client addresses', () => {
 
   it('ignores X-Forwarded-For when no proxy is trusted', async () => {
     app = await testApp({}, { VIGIL_RATE_LIMIT_MAX: '1' });
-    const via = (forwardedFor: string) => app!.inject({ method: 'GET', url: '/cds-services', remoteAddress: INGRESS, headers: { 'x-forwarded-for': forwardedFor } });
+    const via = (forwardedFor: string) =>
+      app!.inject({ method: 'GET', url: '/cds-services', remoteAddress: INGRESS, headers: { 'x-forwarded-for': forwardedFor } });
     expect((await via('198.51.100.1')).statusCode).toBe(200);
     expect((await via('198.51.100.2')).statusCode).toBe(429);
   });
 
   it('refuses a trusted-proxy setting that is not an address or block', () => {
     expect(() => loadConfig({ VIGIL_TRUSTED_PROXIES: '10.0.0.0/8,ingress.local' })).toThrow(/VIGIL_TRUSTED_PROXIES/);
-    expect(loadConfig({ VIGIL_TRUSTED_PROXIES: '10.0.0.0/8, fd00::/8, loopback' }).VIGIL_TRUSTED_PROXIES).toEqual(['10.0.0.0/8', 'fd00::/8', 'loopback']);
+    expect(loadConfig({ VIGIL_TRUSTED_PROXIES: '10.0.0.0/8, fd00::/8, loopback' }).VIGIL_TRUSTED_PROXIES).toEqual([
+      '10.0.0.0/8',
+      'fd00::/8',
+      'loopback',
+    ]);
   });
 
   it('holds a bounded number of addresses, however many an attacker rotates through', () => {
@@ -239,15 +252,17 @@ describe('clients that reset their connection', () => {
       'GET /no-such-path HTTP/1.1\r\nHost: x\r\n\r\n',
       'POST /cds-services/deterioration-risk HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{"hook":',
     ];
-    const resets = Array.from({ length: 300 }, (_, i) =>
-      new Promise<void>((resolve) => {
-        const socket = connect(port, '127.0.0.1', () => {
-          socket.write(requests[i % requests.length]!);
-          socket.resetAndDestroy();
-        });
-        socket.on('close', () => resolve());
-        socket.on('error', () => undefined);
-      }),
+    const resets = Array.from(
+      { length: 300 },
+      (_, i) =>
+        new Promise<void>((resolve) => {
+          const socket = connect(port, '127.0.0.1', () => {
+            socket.write(requests[i % requests.length]!);
+            socket.resetAndDestroy();
+          });
+          socket.on('close', () => resolve());
+          socket.on('error', () => undefined);
+        }),
     );
     await Promise.all(resets);
     // Every reset connection is gone from the server's side before we look.
@@ -274,7 +289,9 @@ describe('clients that reset their connection', () => {
     const { port } = app.server.address() as AddressInfo;
     const closed = new Promise<void>((resolve) => {
       const socket = connect(port, '127.0.0.1', () => {
-        socket.write('POST /cds-services/deterioration-risk HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{"hook":');
+        socket.write(
+          'POST /cds-services/deterioration-risk HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{"hook":',
+        );
         void bodyStarted.then(() => socket.resetAndDestroy());
       });
       socket.on('close', () => resolve());

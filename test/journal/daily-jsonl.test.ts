@@ -195,7 +195,7 @@ describe('opening a file a crash left torn', () => {
 });
 
 describe('several writers, one directory', () => {
-  it('names each writer\'s file and reads every writer\'s records of a day', async () => {
+  it("names each writer's file and reads every writer's records of a day", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vigil-jsonl-'));
     const a = new DailyJsonlLog(dir, 'audit', { writer: 'w1' });
     const b = new DailyJsonlLog(dir, 'audit', { writer: 'w2' });
@@ -217,13 +217,18 @@ describe('reading lines backwards', () => {
     const line = fc.string({ unit: fc.constantFrom('a', 'é', '漢', '😀', '"', ' '), minLength: 0, maxLength: 30 });
     await propertyRuns(
       ctx.annotate,
-      fc.asyncProperty(fc.array(line, { maxLength: 25 }), fc.integer({ min: 1, max: 64 }), fc.boolean(), async (lines, chunk, trailingNewline) => {
-        const text = lines.join('\n') + (trailingNewline && lines.length > 0 ? '\n' : '');
-        await writeFile(path, text);
-        const back: string[] = [];
-        for await (const l of linesBackwards(path, chunk)) back.push(l);
-        expect(back).toEqual(lines.filter((l) => l !== '').reverse());
-      }),
+      fc.asyncProperty(
+        fc.array(line, { maxLength: 25 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.boolean(),
+        async (lines, chunk, trailingNewline) => {
+          const text = lines.join('\n') + (trailingNewline && lines.length > 0 ? '\n' : '');
+          await writeFile(path, text);
+          const back: string[] = [];
+          for await (const l of linesBackwards(path, chunk)) back.push(l);
+          expect(back).toEqual(lines.filter((l) => l !== '').reverse());
+        },
+      ),
       { minRuns: 100, timeLimitMs: 1500, maxRuns: 2000 },
     );
     await rm(dir, { recursive: true, force: true });

@@ -33,8 +33,7 @@ function normalise(observations: FhirResource[], more: Partial<NormaliseSources>
 }
 
 const at = (iso: string): Date => new Date(iso);
-const reasons = (inputs: PatientInputs, vital: string): string[] =>
-  inputs.unusable.filter((u) => u.vital === vital).map((u) => u.reason);
+const reasons = (inputs: PatientInputs, vital: string): string[] => inputs.unusable.filter((u) => u.vital === vital).map((u) => u.reason);
 
 describe('reading each NEWS2 parameter from R4-shaped Observations', () => {
   it.each([
@@ -60,9 +59,15 @@ describe('reading each NEWS2 parameter from R4-shaped Observations', () => {
       consciousness({ system: LOINC, code: 'LA9340-6', display: 'Alert' }, { effectiveDateTime: t }),
       bodyTemperature(36.8, { effectiveDateTime: t }),
     ]);
-    expect(Object.keys(inputs.vitals).sort()).toEqual(
-      ['consciousness', 'heartRate', 'respiratoryRate', 'spo2', 'supplementalOxygen', 'systolicBP', 'temperature'],
-    );
+    expect(Object.keys(inputs.vitals).sort()).toEqual([
+      'consciousness',
+      'heartRate',
+      'respiratoryRate',
+      'spo2',
+      'supplementalOxygen',
+      'systolicBP',
+      'temperature',
+    ]);
     expect(inputs.vitals.supplementalOxygen?.value).toEqual({ onOxygen: false, flowLpm: 0 });
     expect(inputs.dataAsOf).toEqual(at(t));
     expect(inputs.stale).toEqual({});
@@ -70,7 +75,12 @@ describe('reading each NEWS2 parameter from R4-shaped Observations', () => {
 
   it('ignores Observations that are not NEWS2 parameters (weight, vitals panel)', () => {
     const weight = { ...heartRate(70), code: { coding: [{ system: LOINC, code: '29463-7' }] } };
-    const panel = { ...heartRate(70), code: { coding: [{ system: LOINC, code: '85353-1' }] }, valueQuantity: undefined, hasMember: [{ reference: 'Observation/x' }] };
+    const panel = {
+      ...heartRate(70),
+      code: { coding: [{ system: LOINC, code: '85353-1' }] },
+      valueQuantity: undefined,
+      hasMember: [{ reference: 'Observation/x' }],
+    };
     const inputs = normalise([weight, panel]);
     expect(inputs.vitals).toEqual({});
     expect(inputs.unusable).toEqual([]);
@@ -106,7 +116,12 @@ describe('several codings on one Observation', () => {
   it('refuses an Observation coded as two different vitals', () => {
     const confused = {
       ...heartRate(80),
-      code: { coding: [{ system: LOINC, code: '8867-4' }, { system: LOINC, code: '9279-1' }] },
+      code: {
+        coding: [
+          { system: LOINC, code: '8867-4' },
+          { system: LOINC, code: '9279-1' },
+        ],
+      },
     };
     const inputs = normalise([confused]);
     expect(inputs.vitals).toEqual({});
@@ -116,13 +131,23 @@ describe('several codings on one Observation', () => {
 });
 
 describe('blood pressure: panel component or standalone systolic', () => {
-  it('takes systolic from the 85354-9 panel\'s 8480-6 component, never the diastolic', () => {
+  it("takes systolic from the 85354-9 panel's 8480-6 component, never the diastolic", () => {
     expect(normalise([bloodPressurePanel(95, 140)]).vitals.systolicBP?.value).toBe(95);
   });
 
   it.each([
-    ['panel newer', bloodPressurePanel(101, 60, { effectiveDateTime: minutesAgo(10) }), systolicStandalone(140, { effectiveDateTime: minutesAgo(60) }), 101],
-    ['standalone newer', bloodPressurePanel(101, 60, { effectiveDateTime: minutesAgo(60) }), systolicStandalone(140, { effectiveDateTime: minutesAgo(10) }), 140],
+    [
+      'panel newer',
+      bloodPressurePanel(101, 60, { effectiveDateTime: minutesAgo(10) }),
+      systolicStandalone(140, { effectiveDateTime: minutesAgo(60) }),
+      101,
+    ],
+    [
+      'standalone newer',
+      bloodPressurePanel(101, 60, { effectiveDateTime: minutesAgo(60) }),
+      systolicStandalone(140, { effectiveDateTime: minutesAgo(10) }),
+      140,
+    ],
   ])('uses the newest of panel and standalone (%s)', (_label, panel, standalone, expected) => {
     expect(normalise([panel, standalone]).vitals.systolicBP?.value).toBe(expected);
     expect(normalise([standalone, panel]).vitals.systolicBP?.value).toBe(expected);
@@ -143,7 +168,9 @@ describe('blood pressure: panel component or standalone systolic', () => {
 });
 
 describe('dataAbsentReason', () => {
-  const declined = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason', code: 'asked-declined', display: 'Asked But Declined' }] };
+  const declined = {
+    coding: [{ system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason', code: 'asked-declined', display: 'Asked But Declined' }],
+  };
 
   it('makes a value unusable with the reason in plain words, not a value', () => {
     const obs: FhirResource = { ...heartRate(0), valueQuantity: undefined, dataAbsentReason: declined };
@@ -161,14 +188,22 @@ describe('dataAbsentReason', () => {
   });
 
   it('does not hide an older usable value, and is listed because it is newer', () => {
-    const absent = { ...respiratoryRate(0, { effectiveDateTime: minutesAgo(5) }), valueQuantity: undefined, dataAbsentReason: { coding: [{ code: 'error' }] } };
+    const absent = {
+      ...respiratoryRate(0, { effectiveDateTime: minutesAgo(5) }),
+      valueQuantity: undefined,
+      dataAbsentReason: { coding: [{ code: 'error' }] },
+    };
     const inputs = normalise([absent, respiratoryRate(19, { effectiveDateTime: minutesAgo(60) })]);
     expect(inputs.vitals.respiratoryRate?.value).toBe(19);
     expect(reasons(inputs, 'respiratoryRate')).toEqual(['respiratory rate: no value charted (measurement error)']);
   });
 
   it('is not listed when older than the value used', () => {
-    const absent = { ...respiratoryRate(0, { effectiveDateTime: minutesAgo(120) }), valueQuantity: undefined, dataAbsentReason: { coding: [{ code: 'error' }] } };
+    const absent = {
+      ...respiratoryRate(0, { effectiveDateTime: minutesAgo(120) }),
+      valueQuantity: undefined,
+      dataAbsentReason: { coding: [{ code: 'error' }] },
+    };
     const inputs = normalise([absent, respiratoryRate(19, { effectiveDateTime: minutesAgo(60) })]);
     expect(inputs.unusable).toEqual([]);
   });
@@ -446,7 +481,11 @@ describe('supplemental oxygen', () => {
     ['flow 0 L/min as a component of SpO2', oxygenSaturation(97, { flowLpm: 0 }), { onOxygen: false, flowLpm: 0 }],
     ['FiO2 40 % as a component of SpO2', oxygenSaturation(94, { fio2Percent: 40 }), { onOxygen: true, fio2Percent: 40 }],
     ['FiO2 21 % as a component of SpO2', oxygenSaturation(97, { fio2Percent: 21 }), { onOxygen: false, fio2Percent: 21 }],
-    ['flow 6 L/min and FiO2 40 % (US Core satO2-fiO2)', oxygenSaturation(99, { flowLpm: 6, fio2Percent: 40 }), { onOxygen: true, flowLpm: 6, fio2Percent: 40 }],
+    [
+      'flow 6 L/min and FiO2 40 % (US Core satO2-fiO2)',
+      oxygenSaturation(99, { flowLpm: 6, fio2Percent: 40 }),
+      { onOxygen: true, flowLpm: 6, fio2Percent: 40 },
+    ],
     ['standalone flow 3151-8', inhaledOxygenFlow(4), { onOxygen: true, flowLpm: 4 }],
     ['standalone flow 0', inhaledOxygenFlow(0), { onOxygen: false, flowLpm: 0 }],
     ['standalone concentration 3150-0 at 28 %', inhaledOxygenConcentration(28), { onOxygen: true, fio2Percent: 28 }],
@@ -466,7 +505,11 @@ describe('supplemental oxygen', () => {
   });
 
   it('reads the "Air or Oxygen" Observation whose value is the SNOMED statement', () => {
-    const obs = { ...codedAirOrOxygen('722742002'), code: { text: 'Air or Oxygen Observation' }, valueCodeableConcept: { coding: [{ system: SNOMED, code: '371825009', display: 'Patient on oxygen' }] } };
+    const obs = {
+      ...codedAirOrOxygen('722742002'),
+      code: { text: 'Air or Oxygen Observation' },
+      valueCodeableConcept: { coding: [{ system: SNOMED, code: '371825009', display: 'Patient on oxygen' }] },
+    };
     expect(normalise([obs]).vitals.supplementalOxygen?.value).toEqual({ onOxygen: true });
   });
 
@@ -536,7 +579,11 @@ describe('level of consciousness', () => {
 
   it('reads SNOMED 130987000 "Acute confusion" as confusion the record says is new', () => {
     const obs = consciousness({ system: SNOMED, code: '130987000' }, { question: 'snomed' });
-    expect(normalise([obs]).vitals.consciousness).toEqual({ value: 'confused', newOnset: true, at: at(obs['effectiveDateTime'] as string) });
+    expect(normalise([obs]).vitals.consciousness).toEqual({
+      value: 'confused',
+      newOnset: true,
+      at: at(obs['effectiveDateTime'] as string),
+    });
   });
 
   it('reads LOINC "Confused" as confusion, without saying it is new', () => {
@@ -545,14 +592,31 @@ describe('level of consciousness', () => {
   });
 
   it('accepts a SNOMED answer to the LOINC question (and vice versa)', () => {
-    expect(normalise([consciousness({ system: SNOMED, code: '300202002' }, { question: 'loinc' })]).vitals.consciousness?.value).toBe('voice');
-    expect(normalise([consciousness({ system: LOINC, code: 'LA9343-0' }, { question: 'snomed' })]).vitals.consciousness?.value).toBe('unresponsive');
+    expect(normalise([consciousness({ system: SNOMED, code: '300202002' }, { question: 'loinc' })]).vitals.consciousness?.value).toBe(
+      'voice',
+    );
+    expect(normalise([consciousness({ system: LOINC, code: 'LA9343-0' }, { question: 'snomed' })]).vitals.consciousness?.value).toBe(
+      'unresponsive',
+    );
   });
 
   it.each([
-    ['an unknown answer', { coding: [{ system: LOINC, code: 'LA0000-0' }] }, 'level of consciousness answer is not a recognised ACVPU code'],
+    [
+      'an unknown answer',
+      { coding: [{ system: LOINC, code: 'LA0000-0' }] },
+      'level of consciousness answer is not a recognised ACVPU code',
+    ],
     ['a text-only answer', { text: 'Alert' }, 'level of consciousness answer is not a recognised ACVPU code'],
-    ['conflicting codings', { coding: [{ system: LOINC, code: 'LA9340-6' }, { system: SNOMED, code: '422768004' }] }, 'level of consciousness has conflicting answers'],
+    [
+      'conflicting codings',
+      {
+        coding: [
+          { system: LOINC, code: 'LA9340-6' },
+          { system: SNOMED, code: '422768004' },
+        ],
+      },
+      'level of consciousness has conflicting answers',
+    ],
   ])('refuses %s', (_label, value, reason) => {
     const obs = { ...consciousness({ system: LOINC, code: 'LA9340-6' }), valueCodeableConcept: value };
     const inputs = normalise([obs]);
@@ -561,7 +625,15 @@ describe('level of consciousness', () => {
   });
 
   it('reads two codings of the same level as one answer', () => {
-    const obs = { ...consciousness({ system: LOINC, code: 'LA6560-2' }), valueCodeableConcept: { coding: [{ system: LOINC, code: 'LA6560-2' }, { system: SNOMED, code: '130987000' }] } };
+    const obs = {
+      ...consciousness({ system: LOINC, code: 'LA6560-2' }),
+      valueCodeableConcept: {
+        coding: [
+          { system: LOINC, code: 'LA6560-2' },
+          { system: SNOMED, code: '130987000' },
+        ],
+      },
+    };
     expect(normalise([obs]).vitals.consciousness?.value).toBe('confused');
   });
 });
@@ -585,7 +657,9 @@ describe('temperature sites', () => {
   ])('refuses LOINC %s and says so on the card (%s)', (code, words) => {
     const inputs = normalise([bodyTemperature(35.1, {}, [code])]);
     expect(inputs.vitals.temperature).toBeUndefined();
-    expect(reasons(inputs, 'temperature')).toEqual([`${words} is not read: NEWS2 scores a body, oral, tympanic, axillary, rectal or core temperature`]);
+    expect(reasons(inputs, 'temperature')).toEqual([
+      `${words} is not read: NEWS2 scores a body, oral, tympanic, axillary, rectal or core temperature`,
+    ]);
   });
 });
 
@@ -645,7 +719,13 @@ describe('bundles, duplicates and other resources', () => {
       { resourceType: 'Observation', code: 'x', component: 'y', valueQuantity: 5 },
       { resourceType: 'Observation', code: { coding: [null, 5, { system: LOINC, code: 9279 }] } },
       { resourceType: 'Observation', code: { coding: [{ system: LOINC, code: '9279-1' }] }, status: 'final', effectiveDateTime: 5 },
-      { resourceType: 'Observation', code: { coding: [{ system: LOINC, code: '85354-9' }] }, status: 'final', effectiveDateTime: minutesAgo(1), component: [null, 'x', { code: null }] },
+      {
+        resourceType: 'Observation',
+        code: { coding: [{ system: LOINC, code: '85354-9' }] },
+        status: 'final',
+        effectiveDateTime: minutesAgo(1),
+        component: [null, 'x', { code: null }],
+      },
     ] as FhirResource[];
     expect(() => normalise(garbled)).not.toThrow();
   });
@@ -664,7 +744,15 @@ describe('patient-level inputs', () => {
   });
 
   it('returns empty inputs, not nulls, when nothing was charted', () => {
-    expect(normalise([])).toEqual({ vitals: {}, stale: {}, unverified: {}, previous: {}, other: { fresh: {}, stale: {} }, unusable: [], spo2Scale: 1 });
+    expect(normalise([])).toEqual({
+      vitals: {},
+      stale: {},
+      unverified: {},
+      previous: {},
+      other: { fresh: {}, stale: {} },
+      unusable: [],
+      spo2Scale: 1,
+    });
   });
 });
 
@@ -681,7 +769,24 @@ describe('whatever arrives', () => {
     );
     const coding = fc.record({
       system: fc.constantFrom(LOINC, SNOMED, 'urn:x'),
-      code: fc.constantFrom('9279-1', '8867-4', '2708-6', '59408-5', '8310-5', '85354-9', '8480-6', '3151-8', '3150-0', '67775-7', '1104441000000107', '371825009', '722742002', 'LA9340-6', '248234008', 'x'),
+      code: fc.constantFrom(
+        '9279-1',
+        '8867-4',
+        '2708-6',
+        '59408-5',
+        '8310-5',
+        '85354-9',
+        '8480-6',
+        '3151-8',
+        '3150-0',
+        '67775-7',
+        '1104441000000107',
+        '371825009',
+        '722742002',
+        'LA9340-6',
+        '248234008',
+        'x',
+      ),
     });
     const observation = fc.record(
       {
@@ -689,10 +794,16 @@ describe('whatever arrives', () => {
         id: fc.constantFrom('a', 'b', 'c', 'd'),
         status: fc.constantFrom('final', 'amended', 'preliminary', 'entered-in-error', 'x'),
         code: fc.record({ coding: fc.array(coding, { maxLength: 3 }) }),
-        effectiveDateTime: fc.oneof(fc.date({ min: new Date('2024-04-01'), max: new Date('2024-05-02'), noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
+        effectiveDateTime: fc.oneof(
+          fc.date({ min: new Date('2024-04-01'), max: new Date('2024-05-02'), noInvalidDate: true }).map((d) => d.toISOString()),
+          fc.string(),
+        ),
         valueQuantity: quantity,
         valueCodeableConcept: fc.record({ coding: fc.array(coding, { maxLength: 2 }) }),
-        component: fc.array(fc.record({ code: fc.record({ coding: fc.array(coding, { maxLength: 2 }) }), valueQuantity: quantity }, { requiredKeys: [] }), { maxLength: 3 }),
+        component: fc.array(
+          fc.record({ code: fc.record({ coding: fc.array(coding, { maxLength: 2 }) }), valueQuantity: quantity }, { requiredKeys: [] }),
+          { maxLength: 3 },
+        ),
         dataAbsentReason: fc.anything(),
       },
       { requiredKeys: ['resourceType'] },

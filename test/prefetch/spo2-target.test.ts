@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findHypercapnicTargetGoal, spo2ScaleFromGoals } from '../../src/prefetch/spo2-target.js';
 import { spo2Goal, UCUM } from '../support/fhir-examples.js';
 
-describe('NEWS2 SpO2 scale from the record\'s Goals', () => {
+describe("NEWS2 SpO2 scale from the record's Goals", () => {
   it('uses scale 1 when the record has no Goals', () => {
     expect(spo2ScaleFromGoals([])).toBe(1);
   });

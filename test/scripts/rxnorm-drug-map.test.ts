@@ -20,13 +20,19 @@ const NOT_OURS = '900';
 /** IN → SCDC → SCD → SBD / GPCK / BPCK, as the prescribable extract nests them. */
 const records: PrescribableRecord[] = [
   {
-    Name: 'drugamine', RXCUI: IN_A, TTY: 'IN',
+    Name: 'drugamine',
+    RXCUI: IN_A,
+    TTY: 'IN',
     SCDCs: [
       {
-        Name: 'drugamine 5 MG', RXCUI: '101', TTY: 'SCDC',
+        Name: 'drugamine 5 MG',
+        RXCUI: '101',
+        TTY: 'SCDC',
         SCDs: [
           {
-            Name: 'drugamine 5 MG Oral Tablet', RXCUI: '102', TTY: 'SCD',
+            Name: 'drugamine 5 MG Oral Tablet',
+            RXCUI: '102',
+            TTY: 'SCD',
             SBDs: [{ Name: 'drugamine 5 MG Oral Tablet [Brandol]', RXCUI: '103', TTY: 'SBD' }],
             GPCKs: [{ Name: '{30 (drugamine 5 MG Oral Tablet) } Pack', RXCUI: '104', TTY: 'GPCK' }],
           },
@@ -36,13 +42,26 @@ const records: PrescribableRecord[] = [
     ],
   },
   {
-    Name: 'sleepazine', RXCUI: IN_B, TTY: 'IN',
-    SCDCs: [{ Name: 'sleepazine 2 MG', RXCUI: '201', TTY: 'SCDC', SCDs: [{ Name: 'drugamine 5 MG / sleepazine 2 MG Oral Tablet', RXCUI: '110', TTY: 'SCD' }] }],
+    Name: 'sleepazine',
+    RXCUI: IN_B,
+    TTY: 'IN',
+    SCDCs: [
+      {
+        Name: 'sleepazine 2 MG',
+        RXCUI: '201',
+        TTY: 'SCDC',
+        SCDs: [{ Name: 'drugamine 5 MG / sleepazine 2 MG Oral Tablet', RXCUI: '110', TTY: 'SCD' }],
+      },
+    ],
   },
   { Name: 'drugamine hydrochloride', RXCUI: '150', TTY: 'PIN', SCDCs: [{ Name: 'drugamine 5 MG', RXCUI: '101', TTY: 'SCDC' }] },
   {
-    Name: 'harmlessol', RXCUI: NOT_OURS, TTY: 'IN',
-    SCDCs: [{ Name: 'harmlessol 1 MG', RXCUI: '901', TTY: 'SCDC', SCDs: [{ Name: 'harmlessol 1 MG Oral Tablet', RXCUI: '902', TTY: 'SCD' }] }],
+    Name: 'harmlessol',
+    RXCUI: NOT_OURS,
+    TTY: 'IN',
+    SCDCs: [
+      { Name: 'harmlessol 1 MG', RXCUI: '901', TTY: 'SCDC', SCDs: [{ Name: 'harmlessol 1 MG Oral Tablet', RXCUI: '902', TTY: 'SCD' }] },
+    ],
   },
 ].map((r) => prescribableRecordSchema.parse(r));
 
@@ -67,13 +86,18 @@ describe('drugsFromPrescribable', () => {
   it('leaves out the drugs of ingredients that are not ours', () => {
     expect(drugs['901']).toBeUndefined();
     expect(drugs['902']).toBeUndefined();
-    expect([...result.ingredients]).toEqual([[IN_A, 'drugamine'], [IN_B, 'sleepazine']]);
+    expect([...result.ingredients]).toEqual([
+      [IN_A, 'drugamine'],
+      [IN_B, 'sleepazine'],
+    ]);
     expect(result.problems).toEqual([]);
   });
 
   it('reports a code that the source gives two term types', () => {
     const clash = prescribableRecordSchema.parse({
-      Name: 'sleepazine', RXCUI: IN_B, TTY: 'IN',
+      Name: 'sleepazine',
+      RXCUI: IN_B,
+      TTY: 'IN',
       SCDCs: [{ Name: 'sleepazine 2 MG', RXCUI: '102', TTY: 'SCDC' }],
     });
     expect(drugsFromPrescribable([records[0]!, clash], wanted).problems).toEqual(['rxcui 102 appears as both SCD and SCDC']);
@@ -126,17 +150,41 @@ describe('drugsFromValueSet', () => {
 
   it('names the ingredients of ours stated in the clinical name, ignoring the bracketed brand', () => {
     expect(drugsFromValueSet(valueSet, ['drugamine', 'sleepazine'])).toEqual([
-      { rxcui: '500', tty: 'SBD', name: 'drugamine 5 MG Oral Tablet [Sleepazine Forte]', ingredients: ['drugamine'], valueSet: 'benzodiazepine-medications' },
-      { rxcui: '501', tty: 'SCD', name: 'drugamine 5 MG / sleepazine 2 MG Oral Tablet', ingredients: ['drugamine', 'sleepazine'], valueSet: 'benzodiazepine-medications' },
+      {
+        rxcui: '500',
+        tty: 'SBD',
+        name: 'drugamine 5 MG Oral Tablet [Sleepazine Forte]',
+        ingredients: ['drugamine'],
+        valueSet: 'benzodiazepine-medications',
+      },
+      {
+        rxcui: '501',
+        tty: 'SCD',
+        name: 'drugamine 5 MG / sleepazine 2 MG Oral Tablet',
+        ingredients: ['drugamine', 'sleepazine'],
+        valueSet: 'benzodiazepine-medications',
+      },
     ]);
   });
 });
 
 describe('merging sources', () => {
-  const first = { id: 'first', result: { ingredients: new Map([[IN_A, 'drugamine']]), drugs: [{ rxcui: '102', tty: 'SCD' as const, name: 'a', ingredients: [IN_A] }] } };
+  const first = {
+    id: 'first',
+    result: { ingredients: new Map([[IN_A, 'drugamine']]), drugs: [{ rxcui: '102', tty: 'SCD' as const, name: 'a', ingredients: [IN_A] }] },
+  };
 
   it('keeps the first source for a code both know, and adds codes only a later source has', () => {
-    const later = { id: 'later', result: { ingredients: new Map([[IN_A, 'Drugamine']]), drugs: [{ rxcui: '102', tty: 'SCD' as const, name: 'b', ingredients: [IN_A] }, { rxcui: '300', tty: 'SCD' as const, name: 'c', ingredients: [IN_A] }] } };
+    const later = {
+      id: 'later',
+      result: {
+        ingredients: new Map([[IN_A, 'Drugamine']]),
+        drugs: [
+          { rxcui: '102', tty: 'SCD' as const, name: 'b', ingredients: [IN_A] },
+          { rxcui: '300', tty: 'SCD' as const, name: 'c', ingredients: [IN_A] },
+        ],
+      },
+    };
     const merged = mergeSources([first, later]);
     expect(merged.problems).toEqual([]);
     expect(Object.fromEntries(merged.drugs)).toEqual({
@@ -147,7 +195,10 @@ describe('merging sources', () => {
   });
 
   it('refuses a later source that gives a known code an ingredient the first does not', () => {
-    const later = { id: 'later', result: { ingredients: new Map(), drugs: [{ rxcui: '102', tty: 'SCD' as const, name: 'b', ingredients: [IN_B] }] } };
+    const later = {
+      id: 'later',
+      result: { ingredients: new Map(), drugs: [{ rxcui: '102', tty: 'SCD' as const, name: 'b', ingredients: [IN_B] }] },
+    };
     expect(mergeSources([first, later]).problems).toEqual([`later maps 102 to ${IN_B}, which first does not`]);
   });
 

@@ -12,8 +12,20 @@ import { CHARTED_AT, patientInputs, WELL, type Vitals } from '../support/patient
 const NOW = new Date(CHARTED_AT.getTime() + 20 * 60_000);
 
 function risk(inputs: PatientInputs, alreadyPrescribed: PrescribedSedative[] = []) {
-  const assessment: RiskAssessment = { path: 'rules', news2: scoreNews2(inputs), qsofa: scoreQsofa(inputs), modelStatus: { state: 'not-configured' } };
-  return breathingRisk({ assessment, inputs, unconfirmed: unconfirmedNews2(inputs, assessment.news2), staleAfterHours: 12, now: NOW, alreadyPrescribed });
+  const assessment: RiskAssessment = {
+    path: 'rules',
+    news2: scoreNews2(inputs),
+    qsofa: scoreQsofa(inputs),
+    modelStatus: { state: 'not-configured' },
+  };
+  return breathingRisk({
+    assessment,
+    inputs,
+    unconfirmed: unconfirmedNews2(inputs, assessment.news2),
+    staleAfterHours: 12,
+    now: NOW,
+    alreadyPrescribed,
+  });
 }
 const of = (v: Vitals, options: Parameters<typeof patientInputs>[1] = {}) => risk(patientInputs(v, options));
 
@@ -37,12 +49,18 @@ describe('judging breathing before a sedative', () => {
 
   it('counts a prescribed 88–92 % target as a risk even at a saturation on target', () => {
     const r = of({ ...WELL, spo2: 90 }, { spo2Scale: 2 });
-    expect(r.reasons.map((x) => x.text)).toEqual(['a prescribed SpO2 target of 88–92 % (hypercapnic respiratory failure: sedatives blunt the drive to breathe)']);
+    expect(r.reasons.map((x) => x.text)).toEqual([
+      'a prescribed SpO2 target of 88–92 % (hypercapnic respiratory failure: sedatives blunt the drive to breathe)',
+    ]);
   });
 
   it('counts a sedative the patient already takes', () => {
-    const r = risk(patientInputs(WELL), [{ name: 'Lorazepam 1 MG Oral Tablet', match: { drugClass: 'benzodiazepine', ingredient: 'lorazepam', matchedBy: 'name' } }]);
-    expect(r.reasons).toEqual([{ level: 'at-risk', text: 'already prescribed: Lorazepam 1 MG Oral Tablet (benzodiazepine)', combination: true }]);
+    const r = risk(patientInputs(WELL), [
+      { name: 'Lorazepam 1 MG Oral Tablet', match: { drugClass: 'benzodiazepine', ingredient: 'lorazepam', matchedBy: 'name' } },
+    ]);
+    expect(r.reasons).toEqual([
+      { level: 'at-risk', text: 'already prescribed: Lorazepam 1 MG Oral Tablet (benzodiazepine)', combination: true },
+    ]);
   });
 
   it.each<[string, Partial<Vitals>]>([
@@ -60,13 +78,17 @@ describe('judging breathing before a sedative', () => {
   it('shows an out-of-date respiratory rate with its value and age, at risk when it would score 3', () => {
     const { respiratoryRate: _r, ...rest } = WELL;
     const r = of(rest, { stale: { respiratoryRate: 6 } });
-    expect(r.reasons).toEqual([{ level: 'at-risk', text: 'respiratory rate 6/min charted 3 days ago (out of date) would score 3: re-check before the first dose' }]);
+    expect(r.reasons).toEqual([
+      { level: 'at-risk', text: 'respiratory rate 6/min charted 3 days ago (out of date) would score 3: re-check before the first dose' },
+    ]);
   });
 
   it('puts the most severe reasons first, whatever order they were found in', () => {
     const r = of({ ...WELL, onOxygen: true, spo2: 90, respiratoryRate: 7, consciousness: 'pain' });
     const levels = r.reasons.map((x) => x.level);
-    expect(levels).toEqual([...levels].sort((a, b) => ['severe', 'at-risk', 'cannot-judge'].indexOf(a) - ['severe', 'at-risk', 'cannot-judge'].indexOf(b)));
+    expect(levels).toEqual(
+      [...levels].sort((a, b) => ['severe', 'at-risk', 'cannot-judge'].indexOf(a) - ['severe', 'at-risk', 'cannot-judge'].indexOf(b)),
+    );
     expect(r.reasons[0]).toEqual({ level: 'severe', text: 'respiratory rate 7/min (≤ 8)' });
     expect(r.severe).toBe(true);
   });

@@ -1,13 +1,7 @@
 // Specification of the sedative classifier: which draft orders count as opioids, benzodiazepines or
 // other sedatives, by RxNorm code and by name, and which never do.
 import { describe, expect, it } from 'vitest';
-import {
-  classifyOrder,
-  MAX_TEXT_LENGTH,
-  MAX_TEXTS,
-  orderNames,
-  type SedativeClass,
-} from '../../src/sedation/classify-order.js';
+import { classifyOrder, MAX_TEXT_LENGTH, MAX_TEXTS, orderNames, type SedativeClass } from '../../src/sedation/classify-order.js';
 import { buildSedativeIndex } from '../../src/sedation/sedative-index.js';
 import drugMap from '../../src/sedation/rxnorm-drug-map.json' with { type: 'json' };
 import sedativeClasses from '../../src/sedation/sedative-classes.json' with { type: 'json' };
@@ -121,9 +115,7 @@ describe('classifyOrder by name', () => {
   });
 
   it('classifies the sandbox morphine order (RxNorm code unknown to the table, name in text and display)', () => {
-    expect(classifyOrder(sandboxOrder('1', 'Morphine Sulfate 15 MG Oral Tablet'))).toEqual(
-      match('opioid', 'morphine', 'name'),
-    );
+    expect(classifyOrder(sandboxOrder('1', 'Morphine Sulfate 15 MG Oral Tablet'))).toEqual(match('opioid', 'morphine', 'name'));
   });
 
   it.each([
@@ -131,7 +123,9 @@ describe('classifyOrder by name', () => {
     ['a SNOMED coding', SNOMED],
     ['a coding without a system', undefined],
   ])('reads the name from the display of %s when there is no text', (_label, system) => {
-    const order = draft({ medicationCodeableConcept: { coding: [{ system, code: '12345', display: 'Lorazepam 2 MG/ML Injectable Solution' }] } });
+    const order = draft({
+      medicationCodeableConcept: { coding: [{ system, code: '12345', display: 'Lorazepam 2 MG/ML Injectable Solution' }] },
+    });
     expect(classifyOrder(order)).toEqual(match('benzodiazepine', 'lorazepam', 'name'));
   });
 
@@ -200,12 +194,9 @@ describe('classifyOrder on non-sedatives', () => {
     expect(classifyOrder(sandboxOrder(code, name))).toBeUndefined();
   });
 
-  it.each(sedativeClasses.excluded.map((e) => [e.name]))(
-    'never classifies the excluded ingredient %s, whatever its strength',
-    (name) => {
-      expect(classifyOrder(textOnly(`${name} 10 MG Oral Tablet`))).toBeUndefined();
-    },
-  );
+  it.each(sedativeClasses.excluded.map((e) => [e.name]))('never classifies the excluded ingredient %s, whatever its strength', (name) => {
+    expect(classifyOrder(textOnly(`${name} 10 MG Oral Tablet`))).toBeUndefined();
+  });
 });
 
 describe('classifyOrder on orders with no medication yet', () => {
@@ -217,7 +208,10 @@ describe('classifyOrder on orders with no medication yet', () => {
     ['a reference to a Medication that is not there', { medicationReference: { reference: '#missing' } }],
     ['an empty medicationReference', { medicationReference: {} }],
     ['a null medicationCodeableConcept', { medicationCodeableConcept: null }],
-    ['wrongly typed fields', { medicationCodeableConcept: { text: 42, coding: 'morphine' }, medicationReference: 'Medication/1', contained: 'x' }],
+    [
+      'wrongly typed fields',
+      { medicationCodeableConcept: { text: 42, coding: 'morphine' }, medicationReference: 'Medication/1', contained: 'x' },
+    ],
     ['codings that are not objects', { medicationCodeableConcept: { coding: [null, 7, 'morphine', [{ display: 'morphine' }]] } }],
   ])('returns undefined for %s', (_label, extra) => {
     expect(classifyOrder(draft(extra))).toBeUndefined();
@@ -228,7 +222,10 @@ describe('classifyOrder on other resource types', () => {
   it.each([
     ['ServiceRequest', { code: { text: 'Morphine Sulfate 15 MG Oral Tablet' } }],
     ['NutritionOrder', { oralDiet: { type: [{ text: 'Morphine' }] } }],
-    ['MedicationOrder', { medicationCodeableConcept: { text: 'Morphine Sulfate 15 MG Oral Tablet', coding: [{ system: RXNORM, code: '7052' }] } }],
+    [
+      'MedicationOrder',
+      { medicationCodeableConcept: { text: 'Morphine Sulfate 15 MG Oral Tablet', coding: [{ system: RXNORM, code: '7052' }] } },
+    ],
     ['Medication', { code: { text: 'Morphine Sulfate 15 MG Oral Tablet' } }],
   ])('returns undefined for a %s', (resourceType, extra) => {
     expect(classifyOrder({ resourceType, id: 'x', ...extra })).toBeUndefined();
@@ -347,7 +344,10 @@ describe('classifyOrder name matching: case and word boundaries', () => {
   it('reads at most MAX_TEXTS names of at most MAX_TEXT_LENGTH characters from a huge order', () => {
     const huge = 'Oxycodone '.repeat(100_000);
     const order = draft({
-      medicationCodeableConcept: { text: huge, coding: Array.from({ length: 10_000 }, () => ({ system: RXNORM, code: '1', display: huge })) },
+      medicationCodeableConcept: {
+        text: huge,
+        coding: Array.from({ length: 10_000 }, () => ({ system: RXNORM, code: '1', display: huge })),
+      },
       medicationReference: { reference: '#nowhere', display: huge },
     });
     const read = orderNames(order);
@@ -356,7 +356,7 @@ describe('classifyOrder name matching: case and word boundaries', () => {
     expect(classifyOrder(order)?.ingredient).toBe('oxycodone');
   });
 
-  it('matches the capped worst case (every name a near miss) well within a busy machine\'s time', () => {
+  it("matches the capped worst case (every name a near miss) well within a busy machine's time", () => {
     // Every position starts a candidate name that fails late, so each regex does its most backtracking.
     const nearMisses = 'co-codamo MST Continu Tylenol No. 3x dihydrocodein '.repeat(MAX_TEXT_LENGTH / 40).slice(0, MAX_TEXT_LENGTH);
     const order = draft({ medicationCodeableConcept: { coding: Array.from({ length: MAX_TEXTS }, () => ({ display: nearMisses })) } });
@@ -381,15 +381,77 @@ describe('the drug data files', () => {
   });
 
   it.each([
-    ['opioid', ['morphine', 'diamorphine', 'hydromorphone', 'oxycodone', 'hydrocodone', 'fentanyl', 'alfentanil', 'remifentanil', 'codeine', 'dihydrocodeine', 'tramadol', 'methadone', 'buprenorphine', 'tapentadol', 'oxymorphone', 'meperidine', 'pethidine']],
-    ['benzodiazepine', ['lorazepam', 'diazepam', 'midazolam', 'alprazolam', 'clonazepam', 'temazepam', 'chlordiazepoxide', 'oxazepam', 'clobazam', 'nitrazepam']],
-    ['other-sedative', ['zolpidem', 'zopiclone', 'eszopiclone', 'zaleplon', 'propofol', 'dexmedetomidine', 'ketamine', 'phenobarbital', 'thiopental', 'gabapentin', 'pregabalin', 'clomethiazole', 'sodium oxybate', 'chloral hydrate', 'baclofen', 'promethazine', 'hydroxyzine', 'diphenhydramine', 'chlorphenamine', 'chlorpheniramine']],
+    [
+      'opioid',
+      [
+        'morphine',
+        'diamorphine',
+        'hydromorphone',
+        'oxycodone',
+        'hydrocodone',
+        'fentanyl',
+        'alfentanil',
+        'remifentanil',
+        'codeine',
+        'dihydrocodeine',
+        'tramadol',
+        'methadone',
+        'buprenorphine',
+        'tapentadol',
+        'oxymorphone',
+        'meperidine',
+        'pethidine',
+      ],
+    ],
+    [
+      'benzodiazepine',
+      [
+        'lorazepam',
+        'diazepam',
+        'midazolam',
+        'alprazolam',
+        'clonazepam',
+        'temazepam',
+        'chlordiazepoxide',
+        'oxazepam',
+        'clobazam',
+        'nitrazepam',
+      ],
+    ],
+    [
+      'other-sedative',
+      [
+        'zolpidem',
+        'zopiclone',
+        'eszopiclone',
+        'zaleplon',
+        'propofol',
+        'dexmedetomidine',
+        'ketamine',
+        'phenobarbital',
+        'thiopental',
+        'gabapentin',
+        'pregabalin',
+        'clomethiazole',
+        'sodium oxybate',
+        'chloral hydrate',
+        'baclofen',
+        'promethazine',
+        'hydroxyzine',
+        'diphenhydramine',
+        'chlorphenamine',
+        'chlorpheniramine',
+      ],
+    ],
   ] as const)('list every required %s by name', (drugClass, required) => {
     for (const name of required) expect(classifyOrder(textOnly(`${name} 1 MG`))?.drugClass, name).toBe(drugClass);
   });
 
   type Classes = {
-    classes: Record<SedativeClass, { ingredients: { name: string; rxcui: string | null; rxcuiSource?: string; synonyms: string[]; synonymSources?: string[] }[] }>;
+    classes: Record<
+      SedativeClass,
+      { ingredients: { name: string; rxcui: string | null; rxcuiSource?: string; synonyms: string[]; synonymSources?: string[] }[] }
+    >;
     excluded: { name: string; rxcui: string | null }[];
     clinicalDrugs: { rxcui: string; display: string; ingredient: string; source: string }[];
   };
@@ -399,7 +461,7 @@ describe('the drug data files', () => {
     drugs: Record<string, { tty: string; name: string; ingredients: string[]; source: string }>;
     namedDrugs: Record<string, { tty: string; name: string; ingredients: string[]; source: string; valueSet: string }>;
   };
-  const edited = <T,>(original: unknown, edit: (copy: T) => void): unknown => {
+  const edited = <T>(original: unknown, edit: (copy: T) => void): unknown => {
     const copy = structuredClone(original) as T;
     edit(copy);
     return copy;
@@ -408,24 +470,132 @@ describe('the drug data files', () => {
   const mapWith = (edit: (m: DrugMap) => void): [unknown, unknown] => [sedativeClasses, edited(drugMap, edit)];
 
   it.each([
-    ['a code listed twice', classesWith((d) => { d.classes.benzodiazepine.ingredients[1]!.rxcui = '7052'; }), /rxcui 7052 is listed twice/],
-    ['a name in two classes', classesWith((d) => { d.classes['other-sedative'].ingredients[0]!.synonyms.push('morphine'); }), /name morphine belongs to/],
-    ['an unknown source', classesWith((d) => { d.classes.opioid.ingredients[0]!.rxcuiSource = 'nowhere'; }), /unknown source nowhere/],
-    ['synonyms citing an unknown source', classesWith((d) => { d.classes.opioid.ingredients[0]!.synonymSources = ['nowhere']; }), /morphine cites unknown source nowhere/],
-    ['a code without a source', classesWith((d) => { delete d.classes.opioid.ingredients[0]!.rxcuiSource; }), /must cite the source/],
-    ['an excluded drug that is also a sedative', classesWith((d) => { d.excluded[0]!.name = 'morphine'; }), /morphine is both excluded and a sedative/],
-    ['a clinical drug of an unknown ingredient', classesWith((d) => { d.clinicalDrugs[0]!.ingredient = 'unobtainium'; }), /unknown ingredient unobtainium/],
-    ['a non-numeric code', classesWith((d) => { d.classes.opioid.ingredients[0]!.rxcui = 'N02AA01'; }), /RxNorm concept id/],
-    ['a curated clinical drug that the map gives another ingredient', classesWith((d) => { d.clinicalDrugs.push({ rxcui: '892582', display: 'x', ingredient: 'lorazepam', source: 'cds-hooks-sandbox' }); }), /892582 is lorazepam here but morphine in rxnorm-drug-map.json/],
-    ['a map ingredient that is not ours', mapWith((m) => { m.ingredients['6711'] = 'melatonin'; }), /ingredient 6711 \(melatonin\) is not an ingredient of sedative-classes.json/],
-    ['a map ingredient named differently', mapWith((m) => { m.ingredients['7052'] = 'heroin'; }), /ingredient 7052 is "heroin" there and "morphine" here/],
-    ['a mapped drug of an ingredient code that is not ours', mapWith((m) => { m.drugs['892582']!.ingredients = ['6711']; }), /clinical drug 892582 names unknown ingredient 6711/],
-    ['a mapped drug citing an unknown source', mapWith((m) => { m.drugs['892582']!.source = 'nowhere'; }), /clinical drug 892582 cites unknown source nowhere/],
-    ['a named drug of an unknown ingredient', mapWith((m) => { m.namedDrugs['308047']!.ingredients = ['unobtainium']; }), /clinical drug 308047 names unknown ingredient unobtainium/],
-    ['a code both mapped and named', mapWith((m) => { m.namedDrugs['892582'] = m.namedDrugs['308047']!; }), /clinical drug 892582 is listed twice/],
-    ['an excluded code mapped as a clinical drug', mapWith((m) => { m.drugs['7242'] = m.drugs['892582']!; }), /7242 is an ingredient or excluded code/],
-    ['an ingredient code mapped as a clinical drug', mapWith((m) => { m.drugs['7052'] = m.drugs['892582']!; }), /7052 is an ingredient or excluded code/],
-    ['a generation date that is not a date', mapWith((m) => { m.generatedOn = 'yesterday'; }), /generatedOn/],
+    [
+      'a code listed twice',
+      classesWith((d) => {
+        d.classes.benzodiazepine.ingredients[1]!.rxcui = '7052';
+      }),
+      /rxcui 7052 is listed twice/,
+    ],
+    [
+      'a name in two classes',
+      classesWith((d) => {
+        d.classes['other-sedative'].ingredients[0]!.synonyms.push('morphine');
+      }),
+      /name morphine belongs to/,
+    ],
+    [
+      'an unknown source',
+      classesWith((d) => {
+        d.classes.opioid.ingredients[0]!.rxcuiSource = 'nowhere';
+      }),
+      /unknown source nowhere/,
+    ],
+    [
+      'synonyms citing an unknown source',
+      classesWith((d) => {
+        d.classes.opioid.ingredients[0]!.synonymSources = ['nowhere'];
+      }),
+      /morphine cites unknown source nowhere/,
+    ],
+    [
+      'a code without a source',
+      classesWith((d) => {
+        delete d.classes.opioid.ingredients[0]!.rxcuiSource;
+      }),
+      /must cite the source/,
+    ],
+    [
+      'an excluded drug that is also a sedative',
+      classesWith((d) => {
+        d.excluded[0]!.name = 'morphine';
+      }),
+      /morphine is both excluded and a sedative/,
+    ],
+    [
+      'a clinical drug of an unknown ingredient',
+      classesWith((d) => {
+        d.clinicalDrugs[0]!.ingredient = 'unobtainium';
+      }),
+      /unknown ingredient unobtainium/,
+    ],
+    [
+      'a non-numeric code',
+      classesWith((d) => {
+        d.classes.opioid.ingredients[0]!.rxcui = 'N02AA01';
+      }),
+      /RxNorm concept id/,
+    ],
+    [
+      'a curated clinical drug that the map gives another ingredient',
+      classesWith((d) => {
+        d.clinicalDrugs.push({ rxcui: '892582', display: 'x', ingredient: 'lorazepam', source: 'cds-hooks-sandbox' });
+      }),
+      /892582 is lorazepam here but morphine in rxnorm-drug-map.json/,
+    ],
+    [
+      'a map ingredient that is not ours',
+      mapWith((m) => {
+        m.ingredients['6711'] = 'melatonin';
+      }),
+      /ingredient 6711 \(melatonin\) is not an ingredient of sedative-classes.json/,
+    ],
+    [
+      'a map ingredient named differently',
+      mapWith((m) => {
+        m.ingredients['7052'] = 'heroin';
+      }),
+      /ingredient 7052 is "heroin" there and "morphine" here/,
+    ],
+    [
+      'a mapped drug of an ingredient code that is not ours',
+      mapWith((m) => {
+        m.drugs['892582']!.ingredients = ['6711'];
+      }),
+      /clinical drug 892582 names unknown ingredient 6711/,
+    ],
+    [
+      'a mapped drug citing an unknown source',
+      mapWith((m) => {
+        m.drugs['892582']!.source = 'nowhere';
+      }),
+      /clinical drug 892582 cites unknown source nowhere/,
+    ],
+    [
+      'a named drug of an unknown ingredient',
+      mapWith((m) => {
+        m.namedDrugs['308047']!.ingredients = ['unobtainium'];
+      }),
+      /clinical drug 308047 names unknown ingredient unobtainium/,
+    ],
+    [
+      'a code both mapped and named',
+      mapWith((m) => {
+        m.namedDrugs['892582'] = m.namedDrugs['308047']!;
+      }),
+      /clinical drug 892582 is listed twice/,
+    ],
+    [
+      'an excluded code mapped as a clinical drug',
+      mapWith((m) => {
+        m.drugs['7242'] = m.drugs['892582']!;
+      }),
+      /7242 is an ingredient or excluded code/,
+    ],
+    [
+      'an ingredient code mapped as a clinical drug',
+      mapWith((m) => {
+        m.drugs['7052'] = m.drugs['892582']!;
+      }),
+      /7052 is an ingredient or excluded code/,
+    ],
+    [
+      'a generation date that is not a date',
+      mapWith((m) => {
+        m.generatedOn = 'yesterday';
+      }),
+      /generatedOn/,
+    ],
   ] as const)('refuse data with %s', (_label, [classes, map], message) => {
     expect(() => buildSedativeIndex(classes, map)).toThrow(message);
   });

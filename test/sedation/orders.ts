@@ -13,7 +13,8 @@ export function draft(extra: Record<string, unknown>): FhirResource {
 /** The sandbox's own shape: the same name in text and in the RxNorm coding's display. */
 export const sandboxOrder = (code: string, name: string): FhirResource =>
   draft({ medicationCodeableConcept: { text: name, coding: [{ display: name, system: RXNORM, code }] } });
-export const codeOnly = (code: string, system = RXNORM): FhirResource => draft({ medicationCodeableConcept: { coding: [{ system, code }] } });
+export const codeOnly = (code: string, system = RXNORM): FhirResource =>
+  draft({ medicationCodeableConcept: { coding: [{ system, code }] } });
 export const textOnly = (text: string): FhirResource => draft({ medicationCodeableConcept: { text } });
 
 export const match = (drugClass: SedativeClass, ingredient: string, matchedBy: SedativeMatch['matchedBy']): SedativeMatch => ({

@@ -36,7 +36,9 @@ describe('the admin port of the real server', () => {
     expect((await fetch(new URL('/readyz', publicUrl))).status).toBe(404);
     // One client runs out of budget on the public port; the admin port does not have one.
     const flooder = { 'x-forwarded-for': '198.51.100.7' };
-    const flood = await Promise.all(Array.from({ length: 120 }, () => fetch(new URL('/cds-services', publicUrl), { headers: flooder }).then((r) => r.status)));
+    const flood = await Promise.all(
+      Array.from({ length: 120 }, () => fetch(new URL('/cds-services', publicUrl), { headers: flooder }).then((r) => r.status)),
+    );
     expect(flood).toContain(429);
     for (const path of ['/healthz', '/readyz', '/metrics']) expect((await fetch(new URL(path, adminUrl))).status, path).toBe(200);
     const metrics = await (await fetch(new URL('/metrics', adminUrl))).text();
@@ -59,7 +61,11 @@ describe('the admin port of the real server', () => {
     });
     const mark = running.lines.length; // the flood logged "request received" too: wait for a new one
     req.write(body.subarray(0, body.length / 2));
-    await expect.poll(() => running.lines.slice(mark).some((l) => l.msg === 'request received' && l.route === '/cds-services/:id'), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => running.lines.slice(mark).some((l) => l.msg === 'request received' && l.route === '/cds-services/:id'), {
+        timeout: 10_000,
+      })
+      .toBe(true);
     running.child.kill('SIGTERM');
     await running.waitFor(/shutting down/);
     const ready = await fetch(new URL('/readyz', adminUrl));

@@ -42,7 +42,15 @@ describe('configuration', () => {
 
   it('reads settings from VIGIL_CONFIG_FILE, the environment winning over the file', async () => {
     const file = join(dir, 'vigil.json');
-    await writeFile(file, JSON.stringify({ PORT: 4100, VIGIL_SHUTDOWN_GRACE_MS: 2500, VIGIL_ALLOW_FALLBACK_ONLY: true, VIGIL_CORS_ORIGINS: ['https://a.example', 'https://b.example'] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        PORT: 4100,
+        VIGIL_SHUTDOWN_GRACE_MS: 2500,
+        VIGIL_ALLOW_FALLBACK_ONLY: true,
+        VIGIL_CORS_ORIGINS: ['https://a.example', 'https://b.example'],
+      }),
+    );
     const config = loadConfig({ VIGIL_CONFIG_FILE: file, PORT: '4200' });
     expect(config.PORT).toBe(4200);
     expect(config.VIGIL_SHUTDOWN_GRACE_MS).toBe(2500);
@@ -52,7 +60,10 @@ describe('configuration', () => {
 
   it('lists problems of the file and of the environment together', async () => {
     const file = join(dir, 'vigil.json');
-    await writeFile(file, JSON.stringify({ VIGIL_SHUTDOWN_GRACE_MSS: 1000, VIGIL_DATA_DIR: { nested: true }, VIGIL_STALE_AFTER_HOURS: -3 }));
+    await writeFile(
+      file,
+      JSON.stringify({ VIGIL_SHUTDOWN_GRACE_MSS: 1000, VIGIL_DATA_DIR: { nested: true }, VIGIL_STALE_AFTER_HOURS: -3 }),
+    );
     const problems = problemsOf({ VIGIL_CONFIG_FILE: file, VIGIL_LOG_LEVEL: 'loud' });
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).toMatch(/VIGIL_SHUTDOWN_GRACE_MSS .*not a setting/);

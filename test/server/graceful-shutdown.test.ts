@@ -43,10 +43,13 @@ describe('graceful shutdown of the real server', () => {
       req.on('error', reject);
       req.on('response', (res) => {
         let text = '';
-        res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => {
-          order.push('answered');
-          resolve({ status: res.statusCode ?? 0, body: text });
-        });
+        res
+          .setEncoding('utf8')
+          .on('data', (c: string) => (text += c))
+          .on('end', () => {
+            order.push('answered');
+            resolve({ status: res.statusCode ?? 0, body: text });
+          });
       });
     });
     req.write(body.subarray(0, body.length / 2));
@@ -58,7 +61,11 @@ describe('graceful shutdown of the real server', () => {
     // New connections are no longer served (refused, or 503 while the listener closes).
     await expect
       .poll(
-        () => fetch(new URL('/healthz', address), { signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => 'refused'),
+        () =>
+          fetch(new URL('/healthz', address), { signal: AbortSignal.timeout(2000) }).then(
+            (r) => r.status,
+            () => 'refused',
+          ),
         { timeout: 10_000, interval: 50 },
       )
       .not.toBe(200);

@@ -24,7 +24,10 @@ describe('reloading models in the running server', () => {
       const candidate = await writeVariant(dir, 'candidate.onnx', { version: '2.1.0' });
       const config = join(dir, 'vigil.json');
       const settings = { VIGIL_MODEL_MODE: 'active', VIGIL_MODEL_PATH: primary };
-      await publish(config, JSON.stringify({ ...settings, VIGIL_CANDIDATE_MODEL_PATH: candidate, VIGIL_CANDIDATE_MODE: 'canary', VIGIL_CANARY_PERCENT: 50 }));
+      await publish(
+        config,
+        JSON.stringify({ ...settings, VIGIL_CANDIDATE_MODEL_PATH: candidate, VIGIL_CANDIDATE_MODE: 'canary', VIGIL_CANARY_PERCENT: 50 }),
+      );
       server = startServer({
         VIGIL_CONFIG_FILE: config,
         VIGIL_MODEL_PATH: '', // unset: the environment would win over the file, and the file is what changes
@@ -36,7 +39,10 @@ describe('reloading models in the running server', () => {
       const running = server;
       const base = String((await running.waitFor(/Vigil is listening/)).address);
       const get = async (path: string) => (await fetch(`${base}${path}`)).text();
-      const models = async () => JSON.parse(await get('/readyz')).models.map((m: { role: string; version: string; mode: string }) => `${m.role} ${m.version} ${m.mode}`);
+      const models = async () =>
+        JSON.parse(await get('/readyz')).models.map(
+          (m: { role: string; version: string; mode: string }) => `${m.role} ${m.version} ${m.mode}`,
+        );
       const logged = (msg: RegExp) => running.lines.filter((l) => msg.test(String(l.msg))).length;
       expect(await models()).toEqual(['primary 2.0.0 active', 'candidate 2.1.0 canary']);
 
@@ -46,7 +52,11 @@ describe('reloading models in the running server', () => {
       const caller = async (who: number) => {
         for (let i = 0; !stop; i++) {
           const call = criticalCall({ asOf: new Date(), patientId: `syn-reload-${who}-${i % 40}` });
-          const res = await fetch(`${base}/cds-services/${call.service}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(call.body) });
+          const res = await fetch(`${base}/cds-services/${call.service}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(call.body),
+          });
           statuses.push(res.status);
           await res.arrayBuffer();
         }
@@ -69,7 +79,9 @@ describe('reloading models in the running server', () => {
       const ready = JSON.parse(await get('/readyz'));
       expect(ready.status).toBe('ready');
       expect(ready.models.map((m: { version: string }) => m.version)).toEqual(['2.1.0']);
-      expect(ready.checks).toContainEqual(expect.objectContaining({ name: 'model-reload', detail: expect.stringContaining('VIGIL_MODEL_CORRUPT') }));
+      expect(ready.checks).toContainEqual(
+        expect.objectContaining({ name: 'model-reload', detail: expect.stringContaining('VIGIL_MODEL_CORRUPT') }),
+      );
       await callsSoFar(statuses.length + 30);
       stop = true;
       await Promise.all(callers);
@@ -83,14 +95,24 @@ describe('reloading models in the running server', () => {
 
       // The audit trail holds both versions, each call's serving model and the other one beside it while the canary ran.
       const auditDir = join(dir, 'data', 'audit');
-      const lines = (await Promise.all((await readdir(auditDir)).filter((f) => f.endsWith('.jsonl')).map((f) => readFile(join(auditDir, f), 'utf8'))))
+      const lines = (
+        await Promise.all((await readdir(auditDir)).filter((f) => f.endsWith('.jsonl')).map((f) => readFile(join(auditDir, f), 'utf8')))
+      )
         .join('')
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as { model?: { version: string; role: string }; models?: { version: string }[] });
       const served = new Set(lines.map((l) => `${l.model?.role} ${l.model?.version}`));
       expect(served).toEqual(new Set(['primary 2.0.0', 'candidate 2.1.0', 'primary 2.1.0']));
-      expect(lines.some((l) => l.models?.map((m) => m.version).sort().join(' ') === '2.0.0 2.1.0')).toBe(true);
+      expect(
+        lines.some(
+          (l) =>
+            l.models
+              ?.map((m) => m.version)
+              .sort()
+              .join(' ') === '2.0.0 2.1.0',
+        ),
+      ).toBe(true);
     },
     // A child process, three callers and two reloads on a possibly busy 2-core machine.
     90_000,

@@ -19,33 +19,41 @@ describe('the replay store of a single server across restarts', () => {
     issuer?.close();
   });
 
-  it.each(['SIGTERM', 'SIGKILL'] as const)('refuses after a %s and restart a token accepted before', async (signal) => {
-    dir = await mkdtemp(join(tmpdir(), 'vigil-replay-restart-'));
-    issuer = testIssuer();
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const env = {
-      PORT: String(port),
-      VIGIL_AUTH: 'required',
-      VIGIL_TRUSTED_ISSUERS: issuer.file,
-      VIGIL_PUBLIC_BASE_URL: base,
-      VIGIL_DATA_DIR: dir,
-      VIGIL_AUDIT_HMAC_KEY: 'test-only-audit-key-0123456789abcdef',
-    };
-    const call = lowCall({ asOf: new Date() });
-    const url = `${base}/cds-services/${call.service}`;
-    const token = issuer.token(url);
-    const post = (bearer: string) =>
-      fetch(url, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(call.body) }).then((r) => r.status);
+  it.each(['SIGTERM', 'SIGKILL'] as const)(
+    'refuses after a %s and restart a token accepted before',
+    async (signal) => {
+      dir = await mkdtemp(join(tmpdir(), 'vigil-replay-restart-'));
+      issuer = testIssuer();
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const env = {
+        PORT: String(port),
+        VIGIL_AUTH: 'required',
+        VIGIL_TRUSTED_ISSUERS: issuer.file,
+        VIGIL_PUBLIC_BASE_URL: base,
+        VIGIL_DATA_DIR: dir,
+        VIGIL_AUDIT_HMAC_KEY: 'test-only-audit-key-0123456789abcdef',
+      };
+      const call = lowCall({ asOf: new Date() });
+      const url = `${base}/cds-services/${call.service}`;
+      const token = issuer.token(url);
+      const post = (bearer: string) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+          body: JSON.stringify(call.body),
+        }).then((r) => r.status);
 
-    replica = await startReplica(env);
-    expect(await post(token)).toBe(200);
-    expect(await post(token)).toBe(401);
-    await stopReplica(replica, signal);
+      replica = await startReplica(env);
+      expect(await post(token)).toBe(200);
+      expect(await post(token)).toBe(401);
+      await stopReplica(replica, signal);
 
-    replica = await startReplica(env);
-    expect(await post(token)).toBe(401);
-    expect(await post(issuer.token(url))).toBe(200); // a new token is fine
-    expect(await readdir(join(dir, 'replay'))).toHaveLength(1);
-  }, 60_000);
+      replica = await startReplica(env);
+      expect(await post(token)).toBe(401);
+      expect(await post(issuer.token(url))).toBe(200); // a new token is fine
+      expect(await readdir(join(dir, 'replay'))).toHaveLength(1);
+    },
+    60_000,
+  );
 });

@@ -22,14 +22,24 @@ export interface RunningServer {
  */
 function clockEnvironment(): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && (e[0] === 'LD_PRELOAD' || e[0].startsWith('FAKETIME'))),
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && (e[0] === 'LD_PRELOAD' || e[0].startsWith('FAKETIME')),
+    ),
   );
 }
 
 export function startServer(env: Record<string, string>): RunningServer {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...clockEnvironment(), HOST: '127.0.0.1', PORT: '0', VIGIL_AUTH: 'off', VIGIL_MODEL_PATH: 'none', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...clockEnvironment(),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      VIGIL_AUTH: 'off',
+      VIGIL_MODEL_PATH: 'none',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];

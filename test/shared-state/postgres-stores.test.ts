@@ -78,7 +78,10 @@ describe.skipIf(SKIP_REASON !== undefined)('PostgreSQL stores', () => {
     it('run once however many replicas start together, each file in order', async () => {
       const results = await Promise.all([1, 2, 3].map(() => migrate({ connectionString: server.url })));
       expect(results.flat().sort()).toEqual(['0001_audit.sql', '0002_feedback.sql']);
-      expect((await sql<{ name: string }>('SELECT name FROM vigil_migrations ORDER BY name')).map((r) => r.name)).toEqual(['0001_audit.sql', '0002_feedback.sql']);
+      expect((await sql<{ name: string }>('SELECT name FROM vigil_migrations ORDER BY name')).map((r) => r.name)).toEqual([
+        '0001_audit.sql',
+        '0002_feedback.sql',
+      ]);
       expect(await migrate({ connectionString: server.url })).toEqual([]);
     });
 
@@ -101,7 +104,9 @@ describe.skipIf(SKIP_REASON !== undefined)('PostgreSQL stores', () => {
       await store.append(record);
       const rows = await sql<{ record: AuditRecord }>('SELECT record FROM vigil_audit WHERE hook_instance = $1', [record.hookInstance]);
       expect(rows.map((r) => r.record)).toEqual([record]);
-      expect(await sql('SELECT uuid, service FROM vigil_audit_cards WHERE uuid = $1', ['card-committed'])).toEqual([{ uuid: 'card-committed', service: 'deterioration-risk' }]);
+      expect(await sql('SELECT uuid, service FROM vigil_audit_cards WHERE uuid = $1', ['card-committed'])).toEqual([
+        { uuid: 'card-committed', service: 'deterioration-risk' },
+      ]);
     });
 
     it('commits concurrent appends together, far fewer commits than records, losing none', async () => {
@@ -111,7 +116,9 @@ describe.skipIf(SKIP_REASON !== undefined)('PostgreSQL stores', () => {
       await Promise.all(records.map((r) => store.append(r)));
       expect(commits.reduce((a, b) => a + b, 0)).toBe(300);
       expect(commits.length).toBeLessThan(30);
-      const found = await sql<{ n: number }>('SELECT count(*)::int AS n FROM vigil_audit WHERE hook_instance = ANY($1)', [records.map((r) => r.hookInstance)]);
+      const found = await sql<{ n: number }>('SELECT count(*)::int AS n FROM vigil_audit WHERE hook_instance = ANY($1)', [
+        records.map((r) => r.hookInstance),
+      ]);
       expect(found[0]!.n).toBe(300);
     });
 
@@ -137,7 +144,9 @@ describe.skipIf(SKIP_REASON !== undefined)('PostgreSQL stores', () => {
 
     it('refuses a record whose patient is not a keyed hash', async () => {
       const store = new PostgresAuditStore(replica());
-      await expect(store.append(auditRecord('2026-11-23T12:00:00.000Z', [], 'syn-patient-id-4711'))).rejects.toBeInstanceOf(StateUnavailableError);
+      await expect(store.append(auditRecord('2026-11-23T12:00:00.000Z', [], 'syn-patient-id-4711'))).rejects.toBeInstanceOf(
+        StateUnavailableError,
+      );
       expect(await sql("SELECT 1 FROM vigil_audit WHERE patient = 'syn-patient-id-4711'")).toEqual([]);
     });
   });

@@ -25,7 +25,13 @@ describe.skipIf(SKIP_REASON !== undefined)('Redis stores', () => {
   const errors: string[] = [];
   /** One replica's connection, once connected (start-up waits for that too). */
   const replica = async (prefix = 'vigil:') => {
-    const state = new RedisState({ url: server.url, timeoutMs: 500, keyPrefix: prefix, log: quietLog(), onError: (engine, use) => void errors.push(`${engine}:${use}`) });
+    const state = new RedisState({
+      url: server.url,
+      timeoutMs: 500,
+      keyPrefix: prefix,
+      log: quietLog(),
+      onError: (engine, use) => void errors.push(`${engine}:${use}`),
+    });
     opened.push(state);
     expect(await state.connected()).toBe(true);
     return state;
@@ -74,7 +80,11 @@ describe.skipIf(SKIP_REASON !== undefined)('Redis stores', () => {
     it('recognise on one replica a card another replica issued, for the age bound', async () => {
       const [a, b] = [await replica(), await replica()];
       const clock = () => NOW;
-      await new RedisIssuedCards(a, { maxAgeMs: 3_600_000, clock }).remember('card-1', 'deterioration-risk', new Date(NOW.getTime() - 600_000));
+      await new RedisIssuedCards(a, { maxAgeMs: 3_600_000, clock }).remember(
+        'card-1',
+        'deterioration-risk',
+        new Date(NOW.getTime() - 600_000),
+      );
       expect(await new RedisIssuedCards(b, { maxAgeMs: 3_600_000, clock }).serviceOf('card-1')).toBe('deterioration-risk');
       const ttl = await b.client.pttl('vigil:card:card-1');
       expect(ttl).toBeGreaterThan(2_990_000); // an hour less the ten minutes since it was shown
@@ -83,7 +93,10 @@ describe.skipIf(SKIP_REASON !== undefined)('Redis stores', () => {
 
     it('ask the fallback (the audit trail) for a card Redis does not know', async () => {
       const asked: string[] = [];
-      const issued = new RedisIssuedCards(await replica(), { maxAgeMs: 3_600_000, fallback: async (uuid) => (asked.push(uuid), 'sedation-safety') });
+      const issued = new RedisIssuedCards(await replica(), {
+        maxAgeMs: 3_600_000,
+        fallback: async (uuid) => (asked.push(uuid), 'sedation-safety'),
+      });
       expect(await issued.serviceOf('card-unknown-to-redis')).toBe('sedation-safety');
       expect(asked).toEqual(['card-unknown-to-redis']);
     });
@@ -93,7 +106,10 @@ describe.skipIf(SKIP_REASON !== undefined)('Redis stores', () => {
     const shown = { uuid: 'card-s1', indicator: 'critical' as const, news2Total: 9, shownAt: NOW.getTime() };
 
     it('shares what was shown, and a clinician override, between replicas', async () => {
-      const [a, b] = [createRedisSuppressionStore(await replica(), () => NOW.getTime()), createRedisSuppressionStore(await replica(), () => NOW.getTime())];
+      const [a, b] = [
+        createRedisSuppressionStore(await replica(), () => NOW.getTime()),
+        createRedisSuppressionStore(await replica(), () => NOW.getTime()),
+      ];
       await a.set('deterioration-risk|hmac-sha256:aa', shown, 3_600_000);
       expect(await b.get('deterioration-risk|hmac-sha256:aa')).toEqual(shown);
       expect(await b.markOverridden('card-s1', NOW.getTime() + 3_600_000)).toBe(true);
@@ -125,7 +141,9 @@ describe.skipIf(SKIP_REASON !== undefined)('Redis stores', () => {
 
       await server.stop();
       errors.length = 0;
-      await expect(replay.firstUse('https://ehr.example', 'jti-outage', nowSeconds + 60, 0, NOW)).rejects.toBeInstanceOf(StateUnavailableError);
+      await expect(replay.firstUse('https://ehr.example', 'jti-outage', nowSeconds + 60, 0, NOW)).rejects.toBeInstanceOf(
+        StateUnavailableError,
+      );
       const storeErrors: unknown[] = [];
       const during = await applyRepeatRule([card], at, settings, suppression, (err) => storeErrors.push(err));
       expect(during.cards).toEqual([card]); // shown in full: a missed repeat is noise, a missed card could be harm
@@ -152,9 +170,13 @@ describe.skipIf(SKIP_REASON !== undefined)('Redis stores', () => {
   describe('through the app', () => {
     it('quietens a repeat from the shared store, and shows it in full, counted, while Redis is down', async () => {
       const metrics = createMetrics();
-      const app = await testApp({ suppressionStore: createRedisSuppressionStore(await replica('app-test:')), metrics }, { VIGIL_REPEAT_CARD_POLICY: 'suppress' });
+      const app = await testApp(
+        { suppressionStore: createRedisSuppressionStore(await replica('app-test:')), metrics },
+        { VIGIL_REPEAT_CARD_POLICY: 'suppress' },
+      );
       const call = fixtureCall('deterioration-risk/news2-medium-warning', { patientId: 'syn-redis-app-patient' });
-      const post = async () => (await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body })).json().cards;
+      const post = async () =>
+        (await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body })).json().cards;
       try {
         expect(await post()).toHaveLength(1);
         expect(await post()).toEqual([]); // suppressed: the repeat was remembered in Redis
@@ -170,12 +192,19 @@ describe.skipIf(SKIP_REASON !== undefined)('Redis stores', () => {
 
     it('leaves a replica ready while Redis is down only when no replay check depends on it', async () => {
       const open = (auth: 'off' | 'required') =>
-        openSharedState(testConfig({ VIGIL_AUTH: auth, VIGIL_REDIS_URL: server.url, VIGIL_AUDIT_HMAC_KEY: 'test-only-audit-key-0123456789abcdef' }), quietLog());
+        openSharedState(
+          testConfig({ VIGIL_AUTH: auth, VIGIL_REDIS_URL: server.url, VIGIL_AUDIT_HMAC_KEY: 'test-only-audit-key-0123456789abcdef' }),
+          quietLog(),
+        );
       const [off, required] = await Promise.all([open('off'), open('required')]);
       try {
         expect(off.where).toMatchObject({ replay: 'redis', suppression: 'redis', audit: 'files' });
         await server.stop();
-        expect(await off.probes[0]!()).toMatchObject({ name: 'redis', ok: true, detail: expect.stringMatching(/^unreachable .*shown in full/) });
+        expect(await off.probes[0]!()).toMatchObject({
+          name: 'redis',
+          ok: true,
+          detail: expect.stringMatching(/^unreachable .*shown in full/),
+        });
         expect(await required.probes[0]!()).toMatchObject({ name: 'redis', ok: false, detail: expect.stringMatching(/refused with 503/) });
         await server.start();
         await expect.poll(async () => (await required.probes[0]!()).ok, { timeout: 10_000, interval: 100 }).toBe(true);

@@ -28,13 +28,17 @@ export function testIssuer(): Issuer {
   const iss = 'https://ehr.test.example';
   const dir = mkdtempSync(join(tmpdir(), 'vigil-issuer-'));
   const file = join(dir, 'trusted-issuers.json');
-  writeFileSync(file, JSON.stringify({ issuers: [{ iss, jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS384' }] } }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({ issuers: [{ iss, jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS384' }] } }] }),
+  );
   const key: KeyObject = privateKey;
   return {
     iss,
     file,
     close: () => rmSync(dir, { recursive: true, force: true }),
-    token: (url) => signCdsToken({ iss, kid, alg: 'RS384', aud: url, privateKey: key, nowSeconds: Math.floor(Date.now() / 1000), lifetimeSeconds: 300 }),
+    token: (url) =>
+      signCdsToken({ iss, kid, alg: 'RS384', aud: url, privateKey: key, nowSeconds: Math.floor(Date.now() / 1000), lifetimeSeconds: 300 }),
   };
 }
 

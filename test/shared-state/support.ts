@@ -35,7 +35,9 @@ export async function postgresContents(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const tables = await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE tablename LIKE 'vigil\\_%' ORDER BY tablename");
+    const tables = await client.query<{ tablename: string }>(
+      "SELECT tablename FROM pg_tables WHERE tablename LIKE 'vigil\\_%' ORDER BY tablename",
+    );
     const out: string[] = [];
     for (const { tablename } of tables.rows) {
       // Table names come from the catalogue just read, quoted as identifiers.

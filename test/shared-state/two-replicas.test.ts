@@ -61,12 +61,20 @@ describe.skipIf(SKIP_REASON !== undefined)('two replicas on Redis and PostgreSQL
   async function send(method: string, path: string, token: string | undefined, body?: unknown): Promise<Answer> {
     const res = await fetch(`${proxy.url}${path}`, {
       method,
-      headers: { ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       signal: AbortSignal.timeout(10_000),
     });
     const text = await res.text();
-    return { status: res.status, replica: res.headers.get('x-test-replica') ?? '?', body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
+    return {
+      status: res.status,
+      replica: res.headers.get('x-test-replica') ?? '?',
+      body: text === '' ? undefined : JSON.parse(text),
+      headers: res.headers,
+    };
   }
 
   /** A hook call through the proxy with a fresh token (or the one given, to replay it). */
@@ -179,7 +187,10 @@ describe.skipIf(SKIP_REASON !== undefined)('two replicas on Redis and PostgreSQL
     expect(before.status).toBe(200);
     const [card] = before.body.cards;
 
-    for (const [i, signal] of [[Number(before.replica), 'SIGKILL'], [1 - Number(before.replica), 'SIGTERM']] as const) {
+    for (const [i, signal] of [
+      [Number(before.replica), 'SIGKILL'],
+      [1 - Number(before.replica), 'SIGTERM'],
+    ] as const) {
       expect(await stopReplica(replicas[i]!, signal)).toBe(signal === 'SIGKILL' ? null : 0);
       await launch(i);
       // The token used before is refused by both replicas, the restarted one included.
@@ -188,7 +199,10 @@ describe.skipIf(SKIP_REASON !== undefined)('two replicas on Redis and PostgreSQL
       expect(new Set(replays.map((r) => r.replica)).size).toBe(2);
     }
     // The card issued before both restarts is recognised, and its repeat is still quietened.
-    expect((await feedback('deterioration-risk', { card: card.uuid, outcome: 'overridden' })).body).toMatchObject({ stored: 1, unknownCards: 0 });
+    expect((await feedback('deterioration-risk', { card: card.uuid, outcome: 'overridden' })).body).toMatchObject({
+      stored: 1,
+      unknownCards: 0,
+    });
     expect((await hook(callFor('deterioration-risk/news2-medium-warning', 'restart'))).body.cards[0].indicator).toBe('info');
     // Every answered call has its audit row, whichever replica answered and however it ended.
     expect(await auditRows()).toBe(answeredHookCalls);
@@ -200,22 +214,33 @@ describe.skipIf(SKIP_REASON !== undefined)('two replicas on Redis and PostgreSQL
     expect((await hook(accepted, token)).status).toBe(200);
 
     await redis.stop('SIGKILL');
-    const refused = [await hook(callFor('deterioration-risk/news2-low-info', 'redis-outage')), await hook(callFor('deterioration-risk/news2-low-info', 'redis-outage'))];
+    const refused = [
+      await hook(callFor('deterioration-risk/news2-low-info', 'redis-outage')),
+      await hook(callFor('deterioration-risk/news2-low-info', 'redis-outage')),
+    ];
     expect(refused.map((r) => r.status)).toEqual([503, 503]);
     expect(refused[0]!.headers.get('retry-after')).toBe('2');
     expect(refused[0]!.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'transient' }] });
     for (const replica of replicas) {
       const ready = await readyz(replica);
       expect(ready.status).toBe(503);
-      expect(ready.body.checks).toContainEqual(expect.objectContaining({ name: 'redis', ok: false, detail: expect.stringMatching(/refused with 503/) }));
+      expect(ready.body.checks).toContainEqual(
+        expect.objectContaining({ name: 'redis', ok: false, detail: expect.stringMatching(/refused with 503/) }),
+      );
       const text = await metrics(replica);
       expect(text).toContain('vigil_shared_state_up{engine="redis"} 0');
       expect(text).toMatch(/vigil_shared_state_errors_total\{engine="redis",use="replay"\} [1-9]/);
     }
 
     await redis.start();
-    await expect.poll(async () => (await hook(callFor('deterioration-risk/news2-low-info', 'redis-outage'))).status, { timeout: 20_000, interval: 250 }).toBe(200);
-    for (const replica of replicas) await expect.poll(async () => (await readyz(replica)).status, { timeout: 20_000, interval: 250 }).toBe(200);
+    await expect
+      .poll(async () => (await hook(callFor('deterioration-risk/news2-low-info', 'redis-outage'))).status, {
+        timeout: 20_000,
+        interval: 250,
+      })
+      .toBe(200);
+    for (const replica of replicas)
+      await expect.poll(async () => (await readyz(replica)).status, { timeout: 20_000, interval: 250 }).toBe(200);
     // Redis kept what it knew (append-only file): the token accepted before the outage is still refused.
     expect((await hook(accepted, token)).status).toBe(401);
   }, 60_000);
@@ -227,18 +252,30 @@ describe.skipIf(SKIP_REASON !== undefined)('two replicas on Redis and PostgreSQL
     const refused = await hook(callFor('deterioration-risk/news2-high-critical', 'pg-outage'));
     expect(refused.status).toBe(503);
     expect(refused.body.cards).toBeUndefined();
-    expect((await feedback('deterioration-risk', { card: '0b7e4f6a-1c2d-4e5f-8a9b-00000000beef', outcome: 'overridden' })).status).toBe(503);
+    expect((await feedback('deterioration-risk', { card: '0b7e4f6a-1c2d-4e5f-8a9b-00000000beef', outcome: 'overridden' })).status).toBe(
+      503,
+    );
     for (const replica of replicas) {
       const ready = await readyz(replica);
       expect(ready.status).toBe(503);
-      expect(ready.body.checks).toContainEqual(expect.objectContaining({ name: 'postgres', ok: false, detail: expect.stringMatching(/refused with 503/) }));
+      expect(ready.body.checks).toContainEqual(
+        expect.objectContaining({ name: 'postgres', ok: false, detail: expect.stringMatching(/refused with 503/) }),
+      );
     }
     // The replica whose write failed also says its trail cannot be written.
-    expect((await readyz(replicas[Number(refused.replica)]!)).body.checks).toContainEqual(expect.objectContaining({ name: 'audit', ok: false }));
+    expect((await readyz(replicas[Number(refused.replica)]!)).body.checks).toContainEqual(
+      expect.objectContaining({ name: 'audit', ok: false }),
+    );
 
     await postgres.start();
-    await expect.poll(async () => (await hook(callFor('deterioration-risk/news2-high-critical', 'pg-outage'))).status, { timeout: 20_000, interval: 250 }).toBe(200);
-    for (const replica of replicas) await expect.poll(async () => (await readyz(replica)).status, { timeout: 20_000, interval: 250 }).toBe(200);
+    await expect
+      .poll(async () => (await hook(callFor('deterioration-risk/news2-high-critical', 'pg-outage'))).status, {
+        timeout: 20_000,
+        interval: 250,
+      })
+      .toBe(200);
+    for (const replica of replicas)
+      await expect.poll(async () => (await readyz(replica)).status, { timeout: 20_000, interval: 250 }).toBe(200);
     expect(await auditRows()).toBe(rowsBefore + (answeredHookCalls - answeredBefore));
   }, 60_000);
 

@@ -16,7 +16,11 @@ export function sandboxPreflight(app: FastifyInstance) {
   return app.inject({
     method: 'OPTIONS',
     url: '/cds-services/deterioration-risk',
-    headers: { origin: 'https://sandbox.cds-hooks.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    headers: {
+      origin: 'https://sandbox.cds-hooks.org',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization,content-type',
+    },
   });
 }
 

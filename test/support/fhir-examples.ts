@@ -17,9 +17,7 @@ export const hoursAgo = (hours: number): string => minutesAgo(hours * 60);
 
 const VITAL_SIGNS_CATEGORY = [
   {
-    coding: [
-      { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' },
-    ],
+    coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' }],
     text: 'Vital Signs',
   },
 ];
@@ -143,13 +141,21 @@ export function bloodPressurePanel(
 }
 
 export function systolicStandalone(value: number, options: Options = {}): FhirResource {
-  return observation([{ code: '8480-6', display: 'Systolic blood pressure' }], 'Systolic blood pressure', {
-    valueQuantity: { value, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' },
-  }, options);
+  return observation(
+    [{ code: '8480-6', display: 'Systolic blood pressure' }],
+    'Systolic blood pressure',
+    {
+      valueQuantity: { value, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' },
+    },
+    options,
+  );
 }
 
 /** Level of responsiveness: LOINC 67775-7 question with an LA answer, or the SNOMED ACVPU pair. */
-export function consciousness(answer: { system: string; code: string; display?: string }, options: Options & { question?: 'loinc' | 'snomed' } = {}): FhirResource {
+export function consciousness(
+  answer: { system: string; code: string; display?: string },
+  options: Options & { question?: 'loinc' | 'snomed' } = {},
+): FhirResource {
   const question =
     options.question === 'snomed'
       ? { system: SNOMED, code: '1104441000000107', display: 'ACVPU (Alert Confusion Voice Pain Unresponsive) scale score' }
@@ -163,21 +169,36 @@ export function consciousness(answer: { system: string; code: string; display?: 
 /** Glasgow Coma Scale total, LOINC 9269-2, as an exam Observation (unit `{score}`). */
 export function glasgowComaScale(value: number, options: Options = {}): FhirResource {
   return {
-    ...observation([{ code: '9269-2', display: 'Glasgow coma score total' }], 'GCS', { valueQuantity: { value, unit: '{score}', system: UCUM, code: '{score}' } }, options),
+    ...observation(
+      [{ code: '9269-2', display: 'Glasgow coma score total' }],
+      'GCS',
+      { valueQuantity: { value, unit: '{score}', system: UCUM, code: '{score}' } },
+      options,
+    ),
     category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'exam' }] }],
   };
 }
 
 export function inhaledOxygenFlow(value: number, options: Options = {}): FhirResource {
-  return observation([{ code: '3151-8', display: 'Inhaled oxygen flow rate' }], 'Oxygen flow', {
-    valueQuantity: { value, unit: 'L/min', system: UCUM, code: 'L/min' },
-  }, options);
+  return observation(
+    [{ code: '3151-8', display: 'Inhaled oxygen flow rate' }],
+    'Oxygen flow',
+    {
+      valueQuantity: { value, unit: 'L/min', system: UCUM, code: 'L/min' },
+    },
+    options,
+  );
 }
 
 export function inhaledOxygenConcentration(value: number, options: Options = {}): FhirResource {
-  return observation([{ code: '3150-0', display: 'Inhaled oxygen concentration' }], 'FiO2', {
-    valueQuantity: { value, unit: '%', system: UCUM, code: '%' },
-  }, options);
+  return observation(
+    [{ code: '3150-0', display: 'Inhaled oxygen concentration' }],
+    'FiO2',
+    {
+      valueQuantity: { value, unit: '%', system: UCUM, code: '%' },
+    },
+    options,
+  );
 }
 
 /** NHS CareConnect-InspiredOxygen: a code-only Observation coded 371825009 or 722742002. */
@@ -215,7 +236,9 @@ export function spo2Goal(
     target: [
       {
         measure: {
-          coding: [{ system: LOINC, code: options.measureCode ?? '59408-5', display: 'Oxygen saturation in Arterial blood by Pulse oximetry' }],
+          coding: [
+            { system: LOINC, code: options.measureCode ?? '59408-5', display: 'Oxygen saturation in Arterial blood by Pulse oximetry' },
+          ],
         },
         detailRange: {
           low: { value: options.low ?? 88, unit: '%', system: UCUM, code: '%' },

@@ -37,10 +37,7 @@ export function vitalSigns(v: Vitals, at: Date = CHARTED_AT): VitalSigns {
   return out;
 }
 
-export function patientInputs(
-  fresh: Vitals,
-  options: { spo2Scale?: 1 | 2; stale?: Vitals } = {},
-): PatientInputs {
+export function patientInputs(fresh: Vitals, options: { spo2Scale?: 1 | 2; stale?: Vitals } = {}): PatientInputs {
   return patientInputsOf({
     vitals: vitalSigns(fresh),
     stale: vitalSigns(options.stale ?? {}, new Date('2024-04-28T10:00:00Z')),

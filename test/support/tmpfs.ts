@@ -36,6 +36,8 @@ export function mountTmpfs(dir: string, size: string): Mounted {
 }
 
 export function skipMessage(reason: string): string {
-  return `cannot mount a tmpfs on this machine (${reason}): the real full and read-only filesystem are not tested here; ` +
-    'the same logic is tested with an injected failing file system (test/journal/daily-jsonl.test.ts, test/audit/audit-gate.test.ts)';
+  return (
+    `cannot mount a tmpfs on this machine (${reason}): the real full and read-only filesystem are not tested here; ` +
+    'the same logic is tested with an injected failing file system (test/journal/daily-jsonl.test.ts, test/audit/audit-gate.test.ts)'
+  );
 }

@@ -34,7 +34,17 @@ describe('repeat cards through the app', () => {
     const trail = await openAuditTrail(config, { warn() {}, error() {}, info() {} }, { clock: () => new Date(now) });
     const answered: AnsweredCall[] = [];
     const metrics = createMetrics();
-    app = await testApp({ recorder: trail.recorder, issuedCards: trail.issued, keyed: keyedHash(KEY), clock: () => new Date(now), metrics, observers: [(c) => void answered.push(c)] }, env);
+    app = await testApp(
+      {
+        recorder: trail.recorder,
+        issuedCards: trail.issued,
+        keyed: keyedHash(KEY),
+        clock: () => new Date(now),
+        metrics,
+        observers: [(c) => void answered.push(c)],
+      },
+      env,
+    );
     const call = async (name: string) => {
       const c = fixtureCall(name);
       return (await app!.inject({ method: 'POST', url: `/cds-services/${c.service}`, payload: c.body })).json().cards;
@@ -50,8 +60,12 @@ describe('repeat cards through the app', () => {
     expect(first.indicator).toBe('warning');
     expect(again).toMatchObject({ uuid: first.uuid, indicator: 'info' });
     expect(again.summary).toMatch(/^Unchanged since shown 12 min ago: NEWS2 5/);
-    expect(answered[1]!.quietened).toEqual([{ uuid: first.uuid, indicator: 'warning', action: 'downgraded', why: 'repeat-not-risen', shownAt: FIXED_NOW.toISOString() }]);
-    expect(await metrics.registry.metrics()).toContain('vigil_cards_quietened_total{service="deterioration-risk",action="downgraded",why="repeat-not-risen"} 1');
+    expect(answered[1]!.quietened).toEqual([
+      { uuid: first.uuid, indicator: 'warning', action: 'downgraded', why: 'repeat-not-risen', shownAt: FIXED_NOW.toISOString() },
+    ]);
+    expect(await metrics.registry.metrics()).toContain(
+      'vigil_cards_quietened_total{service="deterioration-risk",action="downgraded",why="repeat-not-risen"} 1',
+    );
   });
 
   it('suppresses it instead with VIGIL_REPEAT_CARD_POLICY=suppress, and shows it again after the window', async () => {
@@ -80,7 +94,18 @@ describe('repeat cards through the app', () => {
     const feedback = await app!.inject({
       method: 'POST',
       url: '/cds-services/deterioration-risk/feedback',
-      payload: { feedback: [{ card: first.uuid, outcome: 'overridden', overrideReason: { reason: { system: 'http://terminology.hl7.org/CodeSystem/non-adherence-reason-codes', code: 'action-completed' } }, outcomeTimestamp: new Date(now).toISOString() }] },
+      payload: {
+        feedback: [
+          {
+            card: first.uuid,
+            outcome: 'overridden',
+            overrideReason: {
+              reason: { system: 'http://terminology.hl7.org/CodeSystem/non-adherence-reason-codes', code: 'action-completed' },
+            },
+            outcomeTimestamp: new Date(now).toISOString(),
+          },
+        ],
+      },
     });
     // The re-fired card is the card Vigil issued: feedback on it is recognised.
     expect(feedback.json()).toMatchObject({ stored: 1, unknownCards: 0 });

@@ -10,7 +10,13 @@ const DOWNGRADE: RepeatSettings = { policy: 'downgrade', windowMs: HOUR };
 const SUPPRESS: RepeatSettings = { policy: 'suppress', windowMs: HOUR };
 
 function card(indicator: Indicator, news2: number, uuid = `00000000-0000-8000-8000-00000000000${news2 % 10}`): Card {
-  return { uuid, summary: `NEWS2 ${news2}`, indicator, source: { label: 'Vigil' }, extension: { 'vigil.score': { news2: { total: news2 } } } };
+  return {
+    uuid,
+    summary: `NEWS2 ${news2}`,
+    indicator,
+    source: { label: 'Vigil' },
+    extension: { 'vigil.score': { news2: { total: news2 } } },
+  };
 }
 const shown = (indicator: Indicator, news2: number, minutesAgo: number, extra: Partial<ShownCard> = {}): ShownCard => ({
   uuid: card(indicator, news2).uuid,
@@ -30,9 +36,27 @@ describe('what the rule does with a card', () => {
     ['a higher NEWS2 within the same colour', card('warning', 6), shown('warning', 5, 5), SUPPRESS, 'show'],
     ['a more severe colour', card('critical', 7), shown('warning', 6, 5), SUPPRESS, 'show'],
     ['a repeat critical card', card('critical', 9), shown('critical', 9, 5), SUPPRESS, 'show'],
-    ['a critical card a clinician overrode with a reason', card('critical', 9), shown('critical', 9, 5, { overriddenUntil: T0 + HOUR }), SUPPRESS, 'suppressed'],
-    ['a critical card overridden, once the override window is over', card('critical', 9), shown('critical', 9, 5, { overriddenUntil: T0 - 1 }), SUPPRESS, 'show'],
-    ['another critical card than the one overridden', card('critical', 8), shown('critical', 9, 5, { overriddenUntil: T0 + HOUR }), SUPPRESS, 'show'],
+    [
+      'a critical card a clinician overrode with a reason',
+      card('critical', 9),
+      shown('critical', 9, 5, { overriddenUntil: T0 + HOUR }),
+      SUPPRESS,
+      'suppressed',
+    ],
+    [
+      'a critical card overridden, once the override window is over',
+      card('critical', 9),
+      shown('critical', 9, 5, { overriddenUntil: T0 - 1 }),
+      SUPPRESS,
+      'show',
+    ],
+    [
+      'another critical card than the one overridden',
+      card('critical', 8),
+      shown('critical', 9, 5, { overriddenUntil: T0 + HOUR }),
+      SUPPRESS,
+      'show',
+    ],
     ['anything, with the rule off', card('info', 2), shown('info', 2, 1), { policy: 'off', windowMs: HOUR }, 'show'],
   ])('%s → %s', (_name, c, last, settings, action) => {
     expect(decide(c, last, T0, settings).action).toBe(action);
@@ -53,7 +77,15 @@ describe('applying the rule call after call', () => {
     expect((await applyRepeatRule([card('warning', 5)], at(0), DOWNGRADE, store)).cards[0]!.indicator).toBe('warning');
     const repeat = await applyRepeatRule([card('warning', 5)], at(15), DOWNGRADE, store);
     expect(repeat.cards[0]).toMatchObject({ indicator: 'info', summary: 'Unchanged since shown 15 min ago: NEWS2 5' });
-    expect(repeat.quietened).toEqual([{ uuid: card('warning', 5).uuid, indicator: 'warning', action: 'downgraded', why: 'repeat-not-risen', shownAt: new Date(T0).toISOString() }]);
+    expect(repeat.quietened).toEqual([
+      {
+        uuid: card('warning', 5).uuid,
+        indicator: 'warning',
+        action: 'downgraded',
+        why: 'repeat-not-risen',
+        shownAt: new Date(T0).toISOString(),
+      },
+    ]);
     expect((await applyRepeatRule([card('critical', 7)], at(20), DOWNGRADE, store)).cards[0]!.indicator).toBe('critical');
   });
 

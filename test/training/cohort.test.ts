@@ -4,9 +4,10 @@ import { generateCohort } from '../../training/cohort.js';
 import { scoredRows } from '../../training/dataset.js';
 import { FEATURE_BASIS } from '../../training/feature-basis.js';
 
-const rows = scoredRows(generateCohort({ seed: 3, patients: 1500 }), FEATURE_BASIS.map((b) => b.reference)).filter(
-  (r) => r.features !== undefined,
-);
+const rows = scoredRows(
+  generateCohort({ seed: 3, patients: 1500 }),
+  FEATURE_BASIS.map((b) => b.reference),
+).filter((r) => r.features !== undefined);
 const NAMES = FEATURE_BASIS.map((b) => b.name);
 
 /** Share of rows with an event in the next 24 h among rows whose charted `feature` passes `test`. */

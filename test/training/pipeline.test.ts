@@ -39,7 +39,10 @@ describe('training', () => {
   });
 
   it('puts every patient in exactly one of training, validation and held-out, in about 60/20/20', () => {
-    const rows = scoredRows(generateCohort({ seed: 7, patients: 300 }), FEATURE_BASIS.map((b) => b.reference));
+    const rows = scoredRows(
+      generateCohort({ seed: 7, patients: 300 }),
+      FEATURE_BASIS.map((b) => b.reference),
+    );
     const part = splitPatients(rows, 7);
     const patients = new Set(rows.map((r) => r.patientId));
     expect(part.size).toBe(patients.size);
@@ -87,7 +90,7 @@ describe('the shipped model', () => {
     expect(retrained.options).toEqual(DEFAULT_OPTIONS);
   });
 
-  it.each(ALERT_BANDS)('adds %s alerts on held-out patients only if they are at least as often right as NEWS2\'s own', (band) => {
+  it.each(ALERT_BANDS)("adds %s alerts on held-out patients only if they are at least as often right as NEWS2's own", (band) => {
     const e = retrained.evaluation.bands.find((b) => b.band === band);
     expect(e).toBeDefined();
     if (e && e.added.alerts > 0) expect(e.ppv.a.value).toBeGreaterThanOrEqual(e.ppv.b.value);

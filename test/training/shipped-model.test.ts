@@ -62,7 +62,7 @@ describe('the shipped model against NEWS2', () => {
   );
 });
 
-describe('the shipped model through the scorer, in the review\'s cases', () => {
+describe("the shipped model through the scorer, in the review's cases", () => {
   const scorer = () => createModelScorer({ model: { ...model, release: async () => {} }, settings: FAST_SETTINGS });
   const assess = async (vitals: Vitals) => {
     const s = scorer();
@@ -89,7 +89,7 @@ describe('the shipped model through the scorer, in the review\'s cases', () => {
   });
 });
 
-describe('the shipped model\'s metadata for serving', () => {
+describe("the shipped model's metadata for serving", () => {
   it('says it was trained on synthetic data', () => {
     expect(model.metadata.trainingData).toBe('synthetic');
   });

@@ -12,7 +12,14 @@ function group(count: number, positives: number, news2Risk: News2Risk, probabili
 
 function choose(...groups: Omit<Moment, 'patientId'>[][]) {
   const moments = groups.flat().map((m, patientId) => ({ ...m, patientId }));
-  return chooseThresholds(moments, patientBootstrap(moments.map((m) => m.patientId), 400, 11));
+  return chooseThresholds(
+    moments,
+    patientBootstrap(
+      moments.map((m) => m.patientId),
+      400,
+      11,
+    ),
+  );
 }
 
 // NEWS2's own alerts: warning-or-above (5–6) right 30 % of the time, critical (≥ 7) 50 %.
@@ -20,8 +27,8 @@ const NEWS2_WARNING = group(200, 60, 'medium', 0.05);
 const NEWS2_CRITICAL = group(100, 50, 'high', 0.45);
 const QUIET = group(2000, 20, 'none', 0.01);
 
-describe('choosing the model\'s thresholds on the validation split', () => {
-  it('picks the lowest threshold whose added alerts are clearly as often right as NEWS2\'s', () => {
+describe("choosing the model's thresholds on the validation split", () => {
+  it("picks the lowest threshold whose added alerts are clearly as often right as NEWS2's", () => {
     // Quiet by NEWS2 but the model finds them: right 60 % of the time at p = 0.25, 10 % at p = 0.12.
     const choice = choose(NEWS2_WARNING, NEWS2_CRITICAL, QUIET, group(100, 60, 'none', 0.25), group(300, 30, 'none', 0.12));
     expect(choice.thresholds.medium).toBeGreaterThan(0.12);
@@ -29,7 +36,7 @@ describe('choosing the model\'s thresholds on the validation split', () => {
     expect(choice.off).not.toContain('warning');
   });
 
-  it('switches both bands off when the alerts the model would add are less often right than NEWS2\'s', () => {
+  it("switches both bands off when the alerts the model would add are less often right than NEWS2's", () => {
     const choice = choose(NEWS2_WARNING, NEWS2_CRITICAL, QUIET, group(300, 30, 'none', 0.3));
     expect(choice.thresholds).toEqual({ medium: BAND_OFF, high: BAND_OFF });
     expect(choice.off).toEqual(['warning', 'critical']);

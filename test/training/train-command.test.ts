@@ -14,7 +14,21 @@ describe('npm run train', () => {
     async () => {
       const dir = await mkdtemp(join(tmpdir(), 'vigil-train-'));
       const out = join(dir, 'candidates', 'seed-7.onnx');
-      const args = ['--import', 'tsx', 'training/train.ts', '--seed', '7', '--patients', '300', '--bootstrap', '50', '--version', '2.1.0-rc.1', '--out', out];
+      const args = [
+        '--import',
+        'tsx',
+        'training/train.ts',
+        '--seed',
+        '7',
+        '--patients',
+        '300',
+        '--bootstrap',
+        '50',
+        '--version',
+        '2.1.0-rc.1',
+        '--out',
+        out,
+      ];
       const { stdout } = await run(process.execPath, args, { cwd: process.cwd() });
       expect(stdout).toContain('SYNTHETIC held-out AUROC');
       const meta = readModelMetadata(await readFile(out));
@@ -30,6 +44,8 @@ describe('npm run train', () => {
 
   it('refuses a seed that is not a whole number', async () => {
     const args = ['--import', 'tsx', 'training/train.ts', '--seed', 'banana', '--out', join(tmpdir(), 'never.onnx')];
-    await expect(run(process.execPath, args, { cwd: process.cwd() })).rejects.toMatchObject({ stderr: expect.stringContaining('--seed must be an integer') });
+    await expect(run(process.execPath, args, { cwd: process.cwd() })).rejects.toMatchObject({
+      stderr: expect.stringContaining('--seed must be an integer'),
+    });
   }, 60_000);
 });

@@ -7,7 +7,9 @@ import { createRandom } from '../../src/validation/random.js';
 
 const LOINC = 'http://loinc.org';
 const UCUM = 'http://unitsofmeasure.org';
-const CATEGORY = (code: string) => [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code, display: code }] }];
+const CATEGORY = (code: string) => [
+  { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code, display: code }] },
+];
 
 export interface ElsewhereExport {
   /** File name → NDJSON text. */
@@ -35,7 +37,9 @@ export function elsewhereExport(patients = 12): ElsewhereExport {
     lines.Patient?.push({
       resourceType: 'Patient',
       id,
-      extension: [{ url: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-race', extension: [{ url: 'text', valueString: 'Other' }] }],
+      extension: [
+        { url: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-race', extension: [{ url: 'text', valueString: 'Other' }] },
+      ],
       identifier: [{ system: 'https://github.com/synthetichealth/synthea', value: id }],
       name: [{ use: 'official', family: `Synthetic${k}`, given: ['Test'] }],
       gender: k % 2 === 0 ? 'female' : 'male',
@@ -43,7 +47,13 @@ export function elsewhereExport(patients = 12): ElsewhereExport {
     });
     const encounter = uuid();
     const start = Date.UTC(2021, 0, 4 + k, 8);
-    lines.Encounter?.push({ resourceType: 'Encounter', id: encounter, status: 'finished', subject: { reference: `urn:uuid:${id}` }, period: { start: local(start) } });
+    lines.Encounter?.push({
+      resourceType: 'Encounter',
+      id: encounter,
+      status: 'finished',
+      subject: { reference: `urn:uuid:${id}` },
+      period: { start: local(start) },
+    });
     lines.Condition?.push({ resourceType: 'Condition', id: uuid(), subject: { reference: `urn:uuid:${id}` }, code: { text: 'Pneumonia' } });
     const subject = { reference: k % 3 === 0 ? `urn:uuid:${id}` : `Patient/${id}` };
     const sick = k % 4 === 0;
@@ -70,15 +80,23 @@ export function elsewhereExport(patients = 12): ElsewhereExport {
       obs('59408-5', 'Oxygen saturation in Arterial blood by Pulse oximetry', 'vital-signs', { valueQuantity: quantity(98 - worse, '%') });
       obs('85354-9', 'Blood pressure panel with all children optional', 'vital-signs', {
         component: [
-          { code: { coding: [{ system: LOINC, code: '8462-4', display: 'Diastolic Blood Pressure' }] }, valueQuantity: quantity(78, 'mm[Hg]') },
-          { code: { coding: [{ system: LOINC, code: '8480-6', display: 'Systolic Blood Pressure' }] }, valueQuantity: quantity(128 - 6 * worse, 'mm[Hg]') },
+          {
+            code: { coding: [{ system: LOINC, code: '8462-4', display: 'Diastolic Blood Pressure' }] },
+            valueQuantity: quantity(78, 'mm[Hg]'),
+          },
+          {
+            code: { coding: [{ system: LOINC, code: '8480-6', display: 'Systolic Blood Pressure' }] },
+            valueQuantity: quantity(128 - 6 * worse, 'mm[Hg]'),
+          },
         ],
       });
       if (s === 0) {
         obs('8302-2', 'Body Height', 'vital-signs', { valueQuantity: quantity(170, 'cm') });
         obs('29463-7', 'Body Weight', 'vital-signs', { valueQuantity: quantity(80, 'kg') });
         obs('39156-5', 'Body mass index (BMI) [Ratio]', 'vital-signs', { valueQuantity: quantity(27.7, 'kg/m2') });
-        obs('72514-3', 'Pain severity - 0-10 verbal numeric rating [Score] - Reported', 'vital-signs', { valueQuantity: quantity(2, '{score}') });
+        obs('72514-3', 'Pain severity - 0-10 verbal numeric rating [Score] - Reported', 'vital-signs', {
+          valueQuantity: quantity(2, '{score}'),
+        });
         obs('2339-0', 'Glucose', 'laboratory', { valueQuantity: quantity(96, 'mg/dL') });
       }
     }
@@ -86,13 +104,25 @@ export function elsewhereExport(patients = 12): ElsewhereExport {
   }
   // Faults a real export carries, one of each.
   const first = patientIds[0] ?? '';
-  const fault = (body: object) => ({ resourceType: 'Observation', id: uuid(), status: 'final', code: { coding: [{ system: LOINC, code: '8867-4' }] }, ...body });
+  const fault = (body: object) => ({
+    resourceType: 'Observation',
+    id: uuid(),
+    status: 'final',
+    code: { coding: [{ system: LOINC, code: '8867-4' }] },
+    ...body,
+  });
   lines.Observation?.push(
     fault({ effectiveDateTime: '2021-01-04T10:00:00-05:00', valueQuantity: quantity(80, '/min') }),
     fault({ subject: { reference: `Patient/${first}` }, effectiveDateTime: '2021-01-04', valueQuantity: quantity(80, '/min') }),
-    fault({ subject: { reference: `Patient/${first}` }, effectiveDateTime: '2021-01-04T10:00:00-05:00', valueQuantity: { value: 80, unit: 'beats', system: UCUM, code: 'beats' } }),
+    fault({
+      subject: { reference: `Patient/${first}` },
+      effectiveDateTime: '2021-01-04T10:00:00-05:00',
+      valueQuantity: { value: 80, unit: 'beats', system: UCUM, code: 'beats' },
+    }),
   );
-  const files = Object.fromEntries(Object.entries(lines).map(([type, list]) => [`${type}.ndjson`, `${list.map((r) => JSON.stringify(r)).join('\n')}\n`]));
+  const files = Object.fromEntries(
+    Object.entries(lines).map(([type, list]) => [`${type}.ndjson`, `${list.map((r) => JSON.stringify(r)).join('\n')}\n`]),
+  );
   files['Observation.ndjson'] += '{"resourceType":"Observation","id":"torn\n';
   return {
     files,

@@ -3,7 +3,7 @@ import type { News2Risk } from '../../src/fallback-rules/types.js';
 import type { ModelBand } from '../../src/models/scorer.js';
 import { evaluate, servedSeverity, type EvaluationRow } from '../../src/validation/evaluate.js';
 
-describe('the served rule\'s colour', () => {
+describe("the served rule's colour", () => {
   it.each<[News2Risk, ModelBand, boolean, number]>([
     ['none', 'low', true, 0],
     ['low', 'low', true, 0],
@@ -20,7 +20,15 @@ describe('the served rule\'s colour', () => {
   });
 });
 
-const row = (patient: string, label: boolean, news2Total: number, news2Risk: News2Risk, probability: number, modelBand: ModelBand, modelCounts = true): EvaluationRow => ({
+const row = (
+  patient: string,
+  label: boolean,
+  news2Total: number,
+  news2Risk: News2Risk,
+  probability: number,
+  modelBand: ModelBand,
+  modelCounts = true,
+): EvaluationRow => ({
   patient,
   at: 0,
   label,
@@ -69,7 +77,7 @@ describe('evaluating the three side by side', () => {
     expect(e.ranking.shown).toBeUndefined();
   });
 
-  it('matches the model to NEWS2\'s warning alert rate for the ranking comparison', () => {
+  it("matches the model to NEWS2's warning alert rate for the ranking comparison", () => {
     expect(e.matched.alertRate).toBe(0.25);
     expect(e.matched.threshold).toBe(0.3);
     expect(e.matched.model).toEqual({ alertRate: 0.25, sensitivity: 0.5, ppv: 0.5 });
@@ -80,7 +88,10 @@ describe('evaluating the three side by side', () => {
   });
 
   it('adds the cards as shown when every row carries them (the audit trail)', () => {
-    const withShown = evaluate(rows.map((r, i) => ({ ...r, shown: i === 0 ? 2 : 0 })), { bootstrapReplicates: 50, seed: 1 });
+    const withShown = evaluate(
+      rows.map((r, i) => ({ ...r, shown: i === 0 ? 2 : 0 })),
+      { bootstrapReplicates: 50, seed: 1 },
+    );
     expect(withShown.bands.find((b) => b.band === 'critical')?.shown).toMatchObject({ alerts: 1, ppv: { value: 1 } });
     expect(withShown.ranking.shown?.auroc.value).toBeDefined();
   });

@@ -20,7 +20,7 @@ describe('whom an export line is about', () => {
     expect(patientKey(reference)).toBeUndefined();
   });
 
-  it('reads an outcome list\'s patient as a bare id or as a reference, the same patient either way', () => {
+  it("reads an outcome list's patient as a bare id or as a reference, the same patient either way", () => {
     expect(outcomePatientKey('123')).toBe('123');
     expect(outcomePatientKey('Patient/123')).toBe('123');
     expect(outcomePatientKey('urn:uuid:abc')).toBe('abc');
@@ -30,11 +30,23 @@ describe('whom an export line is about', () => {
 
 describe('reading one line of a bulk export', () => {
   it('keeps a vital-sign Observation with its patient and charting time, dropping what the normaliser does not read', () => {
-    const obs = { ...respiratoryRate(22, forPatient('Patient/p1')), note: [{ text: 'free text stays out' }], performer: [{ reference: 'Practitioner/9' }] };
+    const obs = {
+      ...respiratoryRate(22, forPatient('Patient/p1')),
+      note: [{ text: 'free text stays out' }],
+      performer: [{ reference: 'Practitioner/9' }],
+    };
     const read = readExportLine(line(obs));
     expect(read).toMatchObject({ kind: 'observation', patient: 'p1', at: Date.parse('2025-03-01T10:00:00Z') });
     if (read.kind !== 'observation') throw new Error('not kept');
-    expect(Object.keys(read.resource).sort()).toEqual(['code', 'effectiveDateTime', 'id', 'meta', 'resourceType', 'status', 'valueQuantity']);
+    expect(Object.keys(read.resource).sort()).toEqual([
+      'code',
+      'effectiveDateTime',
+      'id',
+      'meta',
+      'resourceType',
+      'status',
+      'valueQuantity',
+    ]);
   });
 
   it('keeps a blood pressure panel, a coded room-air statement and a Fahrenheit temperature (converted by the normaliser)', () => {
@@ -49,13 +61,22 @@ describe('reading one line of a bulk export', () => {
 
   it('keeps a Patient as its id and birth date only', () => {
     const read = readExportLine(line({ resourceType: 'Patient', id: 'p1', birthDate: '1950-02-03', name: [{ family: 'Synthetic' }] }));
-    expect(read).toEqual({ kind: 'patient', patient: 'p1', resource: { resourceType: 'Patient', id: 'p1', birthDate: '1950-02-03' }, testData: false });
+    expect(read).toEqual({
+      kind: 'patient',
+      patient: 'p1',
+      resource: { resourceType: 'Patient', id: 'p1', birthDate: '1950-02-03' },
+      testData: false,
+    });
   });
 
   it.each<[string, string, string]>([
     ['a line that is not JSON', '{"resourceType": "Observation", ', 'not JSON'],
     ['JSON that is not a resource', '[1, 2, 3]', 'not a FHIR resource (no resourceType)'],
-    ['a resource Vigil does not read', line({ resourceType: 'Encounter', id: 'e1' }), 'Encounter: not read (Vigil reads Observation, Patient and Goal)'],
+    [
+      'a resource Vigil does not read',
+      line({ resourceType: 'Encounter', id: 'e1' }),
+      'Encounter: not read (Vigil reads Observation, Patient and Goal)',
+    ],
     ['a Patient without an id', line({ resourceType: 'Patient', birthDate: '1950-01-01' }), 'Patient without an id'],
     ['an Observation without a subject', line({ ...heartRate(80), subject: undefined }), 'Observation without a subject reference'],
     ['an Observation about a group', line(heartRate(80, forPatient('Group/ward-7'))), 'Observation whose subject is not a Patient'],
@@ -79,10 +100,22 @@ describe('reading one line of a bulk export', () => {
       line(heartRate(80, { ...forPatient('Patient/p1'), status: 'preliminary' })),
       'Observation unverified (status preliminary, unknown or none): never scored',
     ],
-    ['a value entered in error', line(heartRate(80, { ...forPatient('Patient/p1'), status: 'entered-in-error' })), 'Observation status entered-in-error: never scored'],
+    [
+      'a value entered in error',
+      line(heartRate(80, { ...forPatient('Patient/p1'), status: 'entered-in-error' })),
+      'Observation status entered-in-error: never scored',
+    ],
     [
       'a laboratory result',
-      line({ resourceType: 'Observation', id: 'lab', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '2524-7' }] }, subject: { reference: 'Patient/p1' }, effectiveDateTime: '2025-03-01T10:00:00Z', valueQuantity: { value: 2.1, unit: 'mmol/L' } }),
+      line({
+        resourceType: 'Observation',
+        id: 'lab',
+        status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code: '2524-7' }] },
+        subject: { reference: 'Patient/p1' },
+        effectiveDateTime: '2025-03-01T10:00:00Z',
+        valueQuantity: { value: 2.1, unit: 'mmol/L' },
+      }),
       'Observation not a vital sign Vigil reads (e.g. a laboratory result or body weight)',
     ],
   ])('skips %s, saying why', (_name, text, reason) => {

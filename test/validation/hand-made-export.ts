@@ -9,7 +9,16 @@
 //
 // With 24 h staleness the 08:00 values are still fresh at 21:00: 2 + 0 + 0 + 0 + 2 + 0 + 2 = 6, complete.
 // One outcome event, at 09:00 the next day: the 08:00 moment is 25 h before it (negative), the others positive.
-import { bloodPressurePanel, bodyTemperature, codedAirOrOxygen, consciousness, heartRate, LOINC, oxygenSaturation, respiratoryRate } from '../support/fhir-examples.js';
+import {
+  bloodPressurePanel,
+  bodyTemperature,
+  codedAirOrOxygen,
+  consciousness,
+  heartRate,
+  LOINC,
+  oxygenSaturation,
+  respiratoryRate,
+} from '../support/fhir-examples.js';
 
 const at = (time: string) => ({ effectiveDateTime: `2025-03-01T${time}:00Z` });
 const of = (reference: string, time: string) => ({ ...at(time), extra: { subject: { reference } } });
@@ -47,4 +56,5 @@ export function handMadeExport(): string[] {
   return [...resources.map((r) => JSON.stringify(r)), 'not json at all', ''];
 }
 
-export const HAND_MADE_OUTCOMES = 'patient,time,event\nPatient/p1,2025-03-02T09:00:00Z,unplanned-icu-transfer\nnobody-charted,2025-03-02T09:00:00Z,death\n';
+export const HAND_MADE_OUTCOMES =
+  'patient,time,event\nPatient/p1,2025-03-02T09:00:00Z,unplanned-icu-transfer\nnobody-charted,2025-03-02T09:00:00Z,death\n';

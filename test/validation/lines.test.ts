@@ -46,8 +46,13 @@ describe('reading an export file line by line', () => {
   it('takes a directory as its NDJSON files, in name order, and a file as itself', async () => {
     const exportDir = join(dir, 'export');
     await mkdir(exportDir);
-    for (const name of ['Patient.ndjson', 'Observation.ndjson.gz', 'manifest.json', 'Encounter.jsonl', 'notes.txt']) await writeFile(join(exportDir, name), '');
-    expect((await exportFiles(exportDir)).map((f) => f.slice(exportDir.length + 1))).toEqual(['Encounter.jsonl', 'Observation.ndjson.gz', 'Patient.ndjson']);
+    for (const name of ['Patient.ndjson', 'Observation.ndjson.gz', 'manifest.json', 'Encounter.jsonl', 'notes.txt'])
+      await writeFile(join(exportDir, name), '');
+    expect((await exportFiles(exportDir)).map((f) => f.slice(exportDir.length + 1))).toEqual([
+      'Encounter.jsonl',
+      'Observation.ndjson.gz',
+      'Patient.ndjson',
+    ]);
     expect(await exportFiles(join(exportDir, 'Patient.ndjson'))).toEqual([join(exportDir, 'Patient.ndjson')]);
   });
 });

@@ -35,7 +35,14 @@ describe('metrics', () => {
   it('bootstraps a difference of zero with a zero-width interval when both scores rank alike', () => {
     const scores = [0.1, 0.4, 0.35, 0.8, 0.2, 0.7];
     const labels = [F, F, T, T, F, T];
-    const result = pairedBootstrapAurocDifference(scores, scores.map((s) => s * 10), labels, [1, 1, 2, 2, 3, 3], 200, 1);
+    const result = pairedBootstrapAurocDifference(
+      scores,
+      scores.map((s) => s * 10),
+      labels,
+      [1, 1, 2, 2, 3, 3],
+      200,
+      1,
+    );
     expect(result).toMatchObject({ difference: 0, lower: 0, upper: 0 });
   });
 
@@ -43,7 +50,14 @@ describe('metrics', () => {
     const a = Array.from({ length: 200 }, (_, i) => (i * 37) % 101);
     const labels = a.map((v, i) => v + ((i * 53) % 60) > 80);
     const b = a.map((v, i) => v + ((i * 17) % 90));
-    const r = pairedBootstrapAurocDifference(a, b, labels, a.map((_, i) => Math.floor(i / 2)), 300, 3);
+    const r = pairedBootstrapAurocDifference(
+      a,
+      b,
+      labels,
+      a.map((_, i) => Math.floor(i / 2)),
+      300,
+      3,
+    );
     expect(r.lower).toBeLessThanOrEqual(r.difference);
     expect(r.upper).toBeGreaterThanOrEqual(r.difference);
   });
@@ -52,7 +66,12 @@ describe('metrics', () => {
     const scores = [0.9, 0.8, 0.7, 0.1, 0.05, 0.01];
     const threshold = thresholdForAlertRate(scores, 0.5);
     expect(threshold).toBe(0.7);
-    expect(alertStats(scores.map((s) => s >= threshold), [T, F, T, T, F, F])).toEqual({ alertRate: 0.5, sensitivity: 2 / 3, ppv: 2 / 3 });
+    expect(
+      alertStats(
+        scores.map((s) => s >= threshold),
+        [T, F, T, T, F, F],
+      ),
+    ).toEqual({ alertRate: 0.5, sensitivity: 2 / 3, ppv: 2 / 3 });
   });
 
   it('builds a reliability table of equal-count bins', () => {
@@ -81,7 +100,16 @@ describe('metrics', () => {
   it('puts the PPV difference of a rule always right over one right half the time clearly above 0', () => {
     // 40 patients: rule a alerts only on the positive ones, rule b on everyone.
     const labels = Array.from({ length: 40 }, (_, i) => i % 2 === 0);
-    const result = pairedPpvBootstrap(labels, labels.map(() => T), labels, patientBootstrap(labels.map((_, i) => i), 400, 3));
+    const result = pairedPpvBootstrap(
+      labels,
+      labels.map(() => T),
+      labels,
+      patientBootstrap(
+        labels.map((_, i) => i),
+        400,
+        3,
+      ),
+    );
     expect(result.a.value).toBe(1);
     expect(result.b.value).toBe(0.5);
     expect(result.difference.lowerOneSided).toBeGreaterThan(0.3);
@@ -89,7 +117,7 @@ describe('metrics', () => {
     expect(result.b.upper).toBeGreaterThan(0.5);
   });
 
-  it('gives the ROC curve\'s corners from (0, 0) to (1, 1), tied scores moving together', () => {
+  it("gives the ROC curve's corners from (0, 0) to (1, 1), tied scores moving together", () => {
     const points = rocCurve([0.9, 0.8, 0.8, 0.1], [T, T, F, F]);
     expect(points.map((p) => [p.falsePositiveRate, p.truePositiveRate])).toEqual([
       [0, 0],

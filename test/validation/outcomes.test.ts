@@ -17,7 +17,11 @@ describe('reading an outcome list', () => {
   });
 
   it('reads quoted CSV fields with commas and doubled quotes', () => {
-    expect(splitCsv('p1,"2025-03-01T10:00:00Z","arrest, ""in-hospital"""')).toEqual(['p1', '2025-03-01T10:00:00Z', 'arrest, "in-hospital"']);
+    expect(splitCsv('p1,"2025-03-01T10:00:00Z","arrest, ""in-hospital"""')).toEqual([
+      'p1',
+      '2025-03-01T10:00:00Z',
+      'arrest, "in-hospital"',
+    ]);
   });
 
   it('reads NDJSON objects with the same keys', () => {

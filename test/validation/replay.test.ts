@@ -25,7 +25,14 @@ afterAll(async () => {
   await model.release();
 });
 
-const SCORER_SETTINGS = { cacheSize: 1000, cacheTtlMs: 60_000, timeoutMs: 10_000, errorThresholdPercent: 100, volumeThreshold: 1e9, resetMs: 1000 };
+const SCORER_SETTINGS = {
+  cacheSize: 1000,
+  cacheTtlMs: 60_000,
+  timeoutMs: 10_000,
+  errorThresholdPercent: 100,
+  volumeThreshold: 1e9,
+  resetMs: 1000,
+};
 
 function handMadeGroup(): { group: PatientGroup; patient: Record<string, unknown> | undefined } {
   const group: PatientGroup = { patient: 'p1', observations: [], goals: [] };
@@ -38,13 +45,18 @@ function handMadeGroup(): { group: PatientGroup; patient: Record<string, unknown
   return { group, patient };
 }
 
-describe('replaying one patient\'s chart', () => {
+describe("replaying one patient's chart", () => {
   it('scores NEWS2 at every charting time as the service would have then, with 12 h staleness', async () => {
     const { group, patient } = handMadeGroup();
     const replay = await replayPatient(group, patient as never, { scorer: createRulesScorer(), staleAfterHours: 12 });
     expect(replay.notScored).toBe(0);
     expect(
-      replay.moments.map((m) => ({ time: new Date(m.at).toISOString().replace('.000', ''), news2: m.news2Total, risk: m.news2Risk, partial: m.news2Partial })),
+      replay.moments.map((m) => ({
+        time: new Date(m.at).toISOString().replace('.000', ''),
+        news2: m.news2Total,
+        risk: m.news2Risk,
+        partial: m.news2Partial,
+      })),
     ).toEqual(HAND_MADE_MOMENTS);
   });
 
@@ -58,9 +70,12 @@ describe('replaying one patient\'s chart', () => {
   it.each([
     ['in force that day', '2025-03-01', [0, 4, 6, 6]],
     ['starting the next day', '2025-03-02', [0, 4, 6, 9]],
-  ])('reads an SpO2 target Goal %s: 21:03\'s SpO2 91 scores 0 on scale 2 once it is in force, else 3', async (_name, startDate, totals) => {
+  ])("reads an SpO2 target Goal %s: 21:03's SpO2 91 scores 0 on scale 2 once it is in force, else 3", async (_name, startDate, totals) => {
     const { group, patient } = handMadeGroup();
-    const target = { measure: { coding: [{ system: 'http://loinc.org', code: '59408-5' }] }, detailRange: { low: { value: 88, unit: '%' }, high: { value: 92, unit: '%' } } };
+    const target = {
+      measure: { coding: [{ system: 'http://loinc.org', code: '59408-5' }] },
+      detailRange: { low: { value: 88, unit: '%' }, high: { value: 92, unit: '%' } },
+    };
     group.goals.push({ resourceType: 'Goal', lifecycleStatus: 'active', startDate, target: [target] });
     const replay = await replayPatient(group, patient as never, { scorer: createRulesScorer(), staleAfterHours: 12 });
     expect(replay.moments.map((m) => m.news2Total)).toEqual(totals);
@@ -105,7 +120,13 @@ describe('replaying an export from files', () => {
       { reason: 'not JSON', count: 1 },
     ]);
     expect(run.outcomes).toMatchObject({ rows: 2, patients: 2, patientsWithoutObservations: 1 });
-    expect(run.moments).toMatchObject({ patients: 1, chartingTimes: 4, scored: 4, modelScored: 2, modelDeclined: [{ reason: 'insufficient-data', count: 2 }] });
+    expect(run.moments).toMatchObject({
+      patients: 1,
+      chartingTimes: 4,
+      scored: 4,
+      modelScored: 2,
+      modelDeclined: [{ reason: 'insufficient-data', count: 2 }],
+    });
     // The model scores 08:00 and 12:00; at 21:00 and 21:03 too many inputs are stale for it. Labels as worked out by hand.
     expect(run.rows.map((r) => [new Date(r.at).toISOString().slice(11, 16), r.label])).toEqual([
       ['08:00', HAND_MADE_LABELS[0]],
@@ -139,7 +160,10 @@ describe('replaying an export from files', () => {
     await writeFile(file, toNdjson([...built.patients, ...built.observations]));
     await writeFile(outcomes, outcomesCsv(built.outcomes));
     const run = await runReplay({ exportFiles: [file], outcomeFiles: [outcomes] }, settings({ maxPatients: 3 }));
-    const firstThree = built.patients.map((p) => (p as { id: string }).id).sort().slice(0, 3);
+    const firstThree = built.patients
+      .map((p) => (p as { id: string }).id)
+      .sort()
+      .slice(0, 3);
     expect(run.moments).toMatchObject({ patients: 10, patientsReplayed: 3 });
     expect(new Set(run.rows.map((r) => r.patient))).toEqual(new Set(firstThree));
   });

@@ -4,7 +4,12 @@ import { BAND_OFF } from '../../src/models/model-metadata.js';
 import { patientBootstrap } from '../../src/validation/metrics.js';
 import { evaluateBand, modelAlerts, news2Alerts, type Moment } from '../../src/validation/served-rule.js';
 
-const at = (news2Risk: News2Risk, probability: number, label = false, patientId = 1): Moment => ({ patientId, label, news2Risk, probability });
+const at = (news2Risk: News2Risk, probability: number, label = false, patientId = 1): Moment => ({
+  patientId,
+  label,
+  news2Risk,
+  probability,
+});
 const THRESHOLDS = { medium: 0.2, high: 0.5 };
 
 describe('who alerts under the served rule', () => {
@@ -37,13 +42,17 @@ describe('who alerts under the served rule', () => {
 
 describe('evaluating a band', () => {
   // Patients 1–4: NEWS2 alerts on 1 and 2 (one right); the model alerts on 2 and 3 (3 is added, right).
-  const moments = [
-    at('medium', 0.1, true, 1),
-    at('medium', 0.3, false, 2),
-    at('low', 0.3, true, 3),
-    at('none', 0.05, false, 4),
-  ];
-  const e = evaluateBand(moments, 'warning', THRESHOLDS, patientBootstrap(moments.map((m) => m.patientId), 200, 1));
+  const moments = [at('medium', 0.1, true, 1), at('medium', 0.3, false, 2), at('low', 0.3, true, 3), at('none', 0.05, false, 4)];
+  const e = evaluateBand(
+    moments,
+    'warning',
+    THRESHOLDS,
+    patientBootstrap(
+      moments.map((m) => m.patientId),
+      200,
+      1,
+    ),
+  );
 
   it('counts NEWS2 alone, the model alone and the served union on the same rows', () => {
     expect(e.news2).toEqual({ alertRate: 0.5, sensitivity: 0.5, ppv: 0.5 });
@@ -51,7 +60,7 @@ describe('evaluating a band', () => {
     expect(e.served).toEqual({ alertRate: 0.75, sensitivity: 1, ppv: 2 / 3 });
   });
 
-  it('counts as added only the model alerts where NEWS2 stays below the band, and compares their PPV with NEWS2\'s', () => {
+  it("counts as added only the model alerts where NEWS2 stays below the band, and compares their PPV with NEWS2's", () => {
     expect(e.added).toEqual({ alertRate: 0.25, alerts: 1 });
     expect(e.ppv.a.value).toBe(1);
     expect(e.ppv.b.value).toBe(0.5);

@@ -18,7 +18,15 @@ const hash = patientHasher(KEY);
 const T0 = Date.parse('2025-06-02T08:00:00Z');
 const HOUR = 3_600_000;
 
-type Call = { patient: string; hour: number; news2: number; risk: string; model?: { version: string; mode: 'silent' | 'active'; p?: number; band?: string; shown?: boolean }; indicator?: 'info' | 'warning' | 'critical'; service?: string };
+type Call = {
+  patient: string;
+  hour: number;
+  news2: number;
+  risk: string;
+  model?: { version: string; mode: 'silent' | 'active'; p?: number; band?: string; shown?: boolean };
+  indicator?: 'info' | 'warning' | 'critical';
+  service?: string;
+};
 
 function record(c: Call, i: number): AuditRecord {
   const r: AuditRecord = {
@@ -47,17 +55,73 @@ function record(c: Call, i: number): AuditRecord {
 // hour 5, pat-5 at hour 40. Positive calls: pat-1 at hours 0 and 4 (5 h and 1 h before), pat-5 at
 // hour 20 (20 h before); pat-1 at hour 6 comes after its event, pat-5 at hour 10 is 30 h before it.
 const CALLS: Call[] = [
-  { patient: 'pat-1', hour: 0, news2: 5, risk: 'medium', model: { version: '2.0.0', mode: 'silent', p: 0.2, band: 'medium' }, indicator: 'warning' },
-  { patient: 'pat-1', hour: 4, news2: 7, risk: 'high', model: { version: '2.0.0', mode: 'silent', p: 0.4, band: 'high' }, indicator: 'critical' },
-  { patient: 'pat-1', hour: 6, news2: 7, risk: 'high', model: { version: '2.0.0', mode: 'silent', p: 0.5, band: 'high' }, indicator: 'critical' },
+  {
+    patient: 'pat-1',
+    hour: 0,
+    news2: 5,
+    risk: 'medium',
+    model: { version: '2.0.0', mode: 'silent', p: 0.2, band: 'medium' },
+    indicator: 'warning',
+  },
+  {
+    patient: 'pat-1',
+    hour: 4,
+    news2: 7,
+    risk: 'high',
+    model: { version: '2.0.0', mode: 'silent', p: 0.4, band: 'high' },
+    indicator: 'critical',
+  },
+  {
+    patient: 'pat-1',
+    hour: 6,
+    news2: 7,
+    risk: 'high',
+    model: { version: '2.0.0', mode: 'silent', p: 0.5, band: 'high' },
+    indicator: 'critical',
+  },
   { patient: 'pat-2', hour: 1, news2: 1, risk: 'low', model: { version: '2.0.0', mode: 'silent', p: 0.03, band: 'low' } },
-  { patient: 'pat-3', hour: 2, news2: 3, risk: 'low', model: { version: '2.0.0', mode: 'silent', p: 0.15, band: 'medium' }, indicator: 'info' },
+  {
+    patient: 'pat-3',
+    hour: 2,
+    news2: 3,
+    risk: 'low',
+    model: { version: '2.0.0', mode: 'silent', p: 0.15, band: 'medium' },
+    indicator: 'info',
+  },
   { patient: 'pat-4', hour: 3, news2: 0, risk: 'none', model: { version: '2.0.0', mode: 'silent', p: 0.01, band: 'low' } },
-  { patient: 'pat-5', hour: 10, news2: 2, risk: 'low', model: { version: '2.1.0', mode: 'active', p: 0.05, band: 'low', shown: true }, indicator: 'info' },
-  { patient: 'pat-5', hour: 20, news2: 4, risk: 'low', model: { version: '2.1.0', mode: 'active', p: 0.3, band: 'medium', shown: true }, indicator: 'warning' },
-  { patient: 'pat-6', hour: 11, news2: 2, risk: 'low', model: { version: '2.1.0', mode: 'active', p: 0.35, band: 'medium', shown: false }, indicator: 'info' },
+  {
+    patient: 'pat-5',
+    hour: 10,
+    news2: 2,
+    risk: 'low',
+    model: { version: '2.1.0', mode: 'active', p: 0.05, band: 'low', shown: true },
+    indicator: 'info',
+  },
+  {
+    patient: 'pat-5',
+    hour: 20,
+    news2: 4,
+    risk: 'low',
+    model: { version: '2.1.0', mode: 'active', p: 0.3, band: 'medium', shown: true },
+    indicator: 'warning',
+  },
+  {
+    patient: 'pat-6',
+    hour: 11,
+    news2: 2,
+    risk: 'low',
+    model: { version: '2.1.0', mode: 'active', p: 0.35, band: 'medium', shown: false },
+    indicator: 'info',
+  },
   // Not compared: another service, no model estimate, not scored.
-  { patient: 'pat-1', hour: 4, news2: 7, risk: 'high', service: 'sedation-safety', model: { version: '2.0.0', mode: 'silent', p: 0.4, band: 'high' } },
+  {
+    patient: 'pat-1',
+    hour: 4,
+    news2: 7,
+    risk: 'high',
+    service: 'sedation-safety',
+    model: { version: '2.0.0', mode: 'silent', p: 0.4, band: 'high' },
+  },
   { patient: 'pat-2', hour: 8, news2: 1, risk: 'low', model: { version: '2.0.0', mode: 'silent' } },
 ];
 const OUTCOMES = 'patient,time,event\npat-1,2025-06-02T13:00:00Z,death\npat-5,2025-06-04T00:00:00Z,unplanned-icu-transfer\n';
@@ -119,8 +183,17 @@ describe('a candidate beside the primary in the trail', () => {
     const entry = (version: string, role: 'primary' | 'candidate', mode: 'silent' | 'active', probability: number) =>
       ({ name: 'vigil-deterioration', version, role, mode, shown: mode === 'active', probability, band: 'low', status: 'used' }) as const;
     // A canary patient (the candidate serving, the primary silent) and another (the reverse).
-    const canary: AuditRecord = { ...base, model: entry('2.1.0', 'candidate', 'active', 0.2), models: [entry('2.1.0', 'candidate', 'active', 0.2), entry('2.0.0', 'primary', 'silent', 0.3)] };
-    const other: AuditRecord = { ...base, patient: hash('pat-2'), model: entry('2.0.0', 'primary', 'active', 0.1), models: [entry('2.0.0', 'primary', 'active', 0.1), entry('2.1.0', 'candidate', 'silent', 0.05)] };
+    const canary: AuditRecord = {
+      ...base,
+      model: entry('2.1.0', 'candidate', 'active', 0.2),
+      models: [entry('2.1.0', 'candidate', 'active', 0.2), entry('2.0.0', 'primary', 'silent', 0.3)],
+    };
+    const other: AuditRecord = {
+      ...base,
+      patient: hash('pat-2'),
+      model: entry('2.0.0', 'primary', 'active', 0.1),
+      models: [entry('2.0.0', 'primary', 'active', 0.1), entry('2.1.0', 'candidate', 'silent', 0.05)],
+    };
     const outcomes = new OutcomeIndex();
     outcomes.add({ patient: hash('pat-1'), at: T0 + 5 * HOUR, event: 'death' });
     outcomes.seal();
@@ -143,10 +216,28 @@ describe('npm run validate -- --audit', () => {
     'reports silent and active side by side from plain-id outcomes hashed with --key-file, and no id or hash reaches the report',
     async () => {
       const out = join(dataDir, 'report');
-      await validate(['--audit', join(dataDir, 'audit'), '--outcomes', join(dataDir, 'outcomes.csv'), '--key-file', join(dataDir, 'audit.key'), '--bootstrap', '50', '--out', out]);
+      await validate([
+        '--audit',
+        join(dataDir, 'audit'),
+        '--outcomes',
+        join(dataDir, 'outcomes.csv'),
+        '--key-file',
+        join(dataDir, 'audit.key'),
+        '--bootstrap',
+        '50',
+        '--out',
+        out,
+      ]);
       const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
       expect(report.kind).toBe('audit');
-      expect(report.groups.map((g: { version: string; mode: string; evaluation: { rows: number; positives: number } }) => [g.version, g.mode, g.evaluation.rows, g.evaluation.positives])).toEqual([
+      expect(
+        report.groups.map((g: { version: string; mode: string; evaluation: { rows: number; positives: number } }) => [
+          g.version,
+          g.mode,
+          g.evaluation.rows,
+          g.evaluation.positives,
+        ]),
+      ).toEqual([
         ['2.0.0', 'silent', 6, 2],
         ['2.1.0', 'active', 3, 1],
       ]);
@@ -160,7 +251,14 @@ describe('npm run validate -- --audit', () => {
       expect(markdown).toContain('## Side by side (site data)');
       expect(markdown).toContain('1: vigil-deterioration 2.0.0 (silent)');
       expect(markdown).toContain('2: vigil-deterioration 2.1.0 (active)');
-      expect((await readdir(out)).sort()).toEqual(['calibration-1.svg', 'calibration-2.svg', 'report.json', 'report.md', 'roc-1.svg', 'roc-2.svg']);
+      expect((await readdir(out)).sort()).toEqual([
+        'calibration-1.svg',
+        'calibration-2.svg',
+        'report.json',
+        'report.md',
+        'roc-1.svg',
+        'roc-2.svg',
+      ]);
       const everything = (await Promise.all((await readdir(out)).map((n) => readFile(join(out, n), 'utf8')))).join('\n');
       for (const id of ['pat-1', 'pat-5', hash('pat-1'), hash('pat-5'), 'hmac-sha256:']) expect(everything).not.toContain(id);
     },
@@ -171,7 +269,15 @@ describe('npm run validate -- --audit', () => {
     'keys an outcome list with --hash-outcomes, which then joins without the key; unkeyed ids match no one, and the report says so',
     async () => {
       const hashed = join(dataDir, 'outcomes-hashed.csv');
-      const { stdout } = await validate(['--hash-outcomes', '--key-file', join(dataDir, 'audit.key'), '--outcomes', join(dataDir, 'outcomes.csv'), '--out', hashed]);
+      const { stdout } = await validate([
+        '--hash-outcomes',
+        '--key-file',
+        join(dataDir, 'audit.key'),
+        '--outcomes',
+        join(dataDir, 'outcomes.csv'),
+        '--out',
+        hashed,
+      ]);
       expect(stdout).toContain('2 outcome rows keyed');
       const text = await readFile(hashed, 'utf8');
       expect(text).toContain(hash('pat-1'));
@@ -189,11 +295,17 @@ describe('npm run validate -- --audit', () => {
     CHILD_TIMEOUT_MS,
   );
 
-  it('refuses a key file that cannot be the audit key', async () => {
-    await writeFile(join(dataDir, 'short.key'), 'too-short\n');
-    await expect(validate(['--hash-outcomes', '--key-file', join(dataDir, 'short.key'), '--outcomes', join(dataDir, 'outcomes.csv')])).rejects.toMatchObject({
-      code: 2,
-      stderr: expect.stringContaining('at least 32 characters'),
-    });
-  }, CHILD_TIMEOUT_MS);
+  it(
+    'refuses a key file that cannot be the audit key',
+    async () => {
+      await writeFile(join(dataDir, 'short.key'), 'too-short\n');
+      await expect(
+        validate(['--hash-outcomes', '--key-file', join(dataDir, 'short.key'), '--outcomes', join(dataDir, 'outcomes.csv')]),
+      ).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('at least 32 characters'),
+      });
+    },
+    CHILD_TIMEOUT_MS,
+  );
 });

@@ -39,9 +39,20 @@ describe('npm run validate on the shipped synthetic export', () => {
     'writes a Markdown report with its pictures and a JSON beside it, every number labelled synthetic, no patient id anywhere',
     async () => {
       const out = join(dir, 'shipped');
-      const { stdout } = await run('npm', ['run', '--silent', 'validate', '--', '--max-patients', '300', '--bootstrap', '100', '--out', out], { cwd: process.cwd() });
+      const { stdout } = await run(
+        'npm',
+        ['run', '--silent', 'validate', '--', '--max-patients', '300', '--bootstrap', '100', '--out', out],
+        { cwd: process.cwd() },
+      );
       expect(stdout).toContain('the shipped SYNTHETIC export');
-      expect((await readdir(out)).sort()).toEqual(['calibration.svg', 'distribution-model.svg', 'distribution-news2.svg', 'report.json', 'report.md', 'roc.svg']);
+      expect((await readdir(out)).sort()).toEqual([
+        'calibration.svg',
+        'distribution-model.svg',
+        'distribution-news2.svg',
+        'report.json',
+        'report.md',
+        'roc.svg',
+      ]);
 
       const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
       expect(report).toMatchObject({
@@ -65,7 +76,15 @@ describe('npm run validate on the shipped synthetic export', () => {
 
       const markdown = await readFile(join(out, 'report.md'), 'utf8');
       expect(markdown).toContain('**Synthetic data. Not clinically validated.**');
-      for (const section of ['## What was read', '## Outcomes', '## Scoring moments', '## Discrimination', '## Alerts per band', '## Calibration of the model', '## Score distributions']) {
+      for (const section of [
+        '## What was read',
+        '## Outcomes',
+        '## Scoring moments',
+        '## Discrimination',
+        '## Alerts per band',
+        '## Calibration of the model',
+        '## Score distributions',
+      ]) {
         expect(markdown).toContain(section);
       }
       expect(numberHeadings(markdown)).toHaveLength(6);
@@ -78,7 +97,10 @@ describe('npm run validate on the shipped synthetic export', () => {
       }
 
       const patients = gunzipSync(await readFile(join(SYNTHETIC_EXPORT.dir, EXPORT_FILES.patients))).toString('utf8');
-      const ids = patients.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+      const ids = patients
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id);
       const everything = await outputText(out);
       expect(ids.filter((id) => everything.includes(id))).toEqual([]);
     },
@@ -88,7 +110,7 @@ describe('npm run validate on the shipped synthetic export', () => {
 
 describe('npm run validate on an export made elsewhere', () => {
   it(
-    'reads another tool\'s bulk export directory, says what it skipped and why, and labels the numbers as the site\'s',
+    "reads another tool's bulk export directory, says what it skipped and why, and labels the numbers as the site's",
     async () => {
       const made = elsewhereExport();
       const exportDir = join(dir, 'elsewhere');
@@ -117,20 +139,30 @@ describe('npm run validate on an export made elsewhere', () => {
     CHILD_TIMEOUT_MS,
   );
 
-  it('refuses an export without an outcome list, an outcome list without its header and options it cannot use, saying what is needed', async () => {
-    await expect(validate(['--observations', join(dir, 'nowhere.ndjson')])).rejects.toMatchObject({
-      code: 2,
-      stderr: expect.stringContaining('--outcomes is required'),
-    });
-    await expect(validate(['--bootstrap', '0'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--bootstrap must be a whole number') });
-    await expect(validate(['--frobnicate'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--frobnicate'") });
-    const exportFile = join(dir, 'one.ndjson');
-    const outcomes = join(dir, 'no-header.csv');
-    await writeFile(exportFile, '{"resourceType":"Patient","id":"p1"}\n');
-    await writeFile(outcomes, 'p1,2025-03-01T10:00:00Z,death\n');
-    await expect(validate(['--observations', exportFile, '--outcomes', outcomes, '--out', join(dir, 'never')])).rejects.toMatchObject({
-      code: 2,
-      stderr: expect.stringContaining('header naming patient, time, event'),
-    });
-  }, CHILD_TIMEOUT_MS);
+  it(
+    'refuses an export without an outcome list, an outcome list without its header and options it cannot use, saying what is needed',
+    async () => {
+      await expect(validate(['--observations', join(dir, 'nowhere.ndjson')])).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('--outcomes is required'),
+      });
+      await expect(validate(['--bootstrap', '0'])).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('--bootstrap must be a whole number'),
+      });
+      await expect(validate(['--frobnicate'])).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining("Unknown option '--frobnicate'"),
+      });
+      const exportFile = join(dir, 'one.ndjson');
+      const outcomes = join(dir, 'no-header.csv');
+      await writeFile(exportFile, '{"resourceType":"Patient","id":"p1"}\n');
+      await writeFile(outcomes, 'p1,2025-03-01T10:00:00Z,death\n');
+      await expect(validate(['--observations', exportFile, '--outcomes', outcomes, '--out', join(dir, 'never')])).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('header naming patient, time, event'),
+      });
+    },
+    CHILD_TIMEOUT_MS,
+  );
 });
