@@ -1,0 +1,60 @@
+// The digest threads (src/http/digest-pool.ts): a body digested on a worker thread is digested as it
+// would be inline, and a thread that dies fails only the calls it held and is replaced.
+import { afterEach, describe, expect, it } from 'vitest';
+import { DigestPool, inlineDigester, OFFLOAD_MIN_BYTES } from '../../src/http/digest-pool.js';
+import { deteriorationRisk } from '../../src/hooks/deterioration-risk.js';
+import { patientViewCall, template, ward, withFreshInstance } from '../../bench/lib/ward.js';
+
+const SETTINGS = { staleAfterHours: 12 };
+const now = new Date();
+const bodies = ward(6, now).map((p) => withFreshInstance(template(patientViewCall(p))));
+
+/** The pool's worker threads, reached past `private` to kill one as a crash would. */
+interface ThreadHandle {
+  worker: { terminate(): Promise<number> };
+}
+function threadsOf(pool: DigestPool): ThreadHandle[] {
+  return (pool as unknown as { threads: ThreadHandle[] }).threads;
+}
+
+describe('digest threads', () => {
+  let pool: DigestPool | undefined;
+  afterEach(async () => {
+    await pool?.close();
+    pool = undefined;
+  });
+
+  it('digest a call on a worker thread exactly as the event loop would', async () => {
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    const inline = inlineDigester(SETTINGS);
+    for (const body of bodies) {
+      expect(body.length).toBeGreaterThan(OFFLOAD_MIN_BYTES); // so it really goes to the thread
+      const threaded = await pool.digest(deteriorationRisk, body, now.getTime());
+      expect(threaded.kind).toBe('prepared');
+      expect(threaded).toEqual(await inline.digest(deteriorationRisk, body, now.getTime()));
+    }
+  }, 30_000);
+
+  it('answer a refusal for a large body that is not JSON, as Fastify would, without losing the thread', async () => {
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    const garbled = `${bodies[0]!.slice(0, -10)}`;
+    expect(await pool.digest(deteriorationRisk, garbled, now.getTime())).toEqual({ kind: 'invalid-json' });
+    const poisoned = `{"__proto__":{"x":1},"pad":"${'x'.repeat(OFFLOAD_MIN_BYTES)}"}`;
+    expect(await pool.digest(deteriorationRisk, poisoned, now.getTime())).toEqual({ kind: 'invalid-json' });
+    expect((await pool.digest(deteriorationRisk, bodies[1]!, now.getTime())).kind).toBe('prepared');
+  }, 30_000);
+
+  it('fail only the calls a dying thread held, and digest the next call on a new thread', async () => {
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    expect((await pool.digest(deteriorationRisk, bodies[0]!, now.getTime())).kind).toBe('prepared');
+    // A call the thread is still busy with when it dies: a body large enough (~20 MB of JSON) that
+    // reading it takes the thread far longer than terminating it takes us.
+    const huge = JSON.stringify({ hook: 'patient-view', pad: Array.from({ length: 400_000 }, (_, i) => ({ i, text: 'padding padding' })) });
+    const held = pool.digest(deteriorationRisk, huge, now.getTime());
+    const dead = threadsOf(pool)[0]!;
+    await dead.worker.terminate();
+    await expect(held).rejects.toThrow(/digest thread exited/);
+    expect(threadsOf(pool)[0]).not.toBe(dead);
+    expect((await pool.digest(deteriorationRisk, bodies[2]!, now.getTime())).kind).toBe('prepared');
+  }, 30_000);
+});
