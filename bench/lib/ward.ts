@@ -147,19 +147,18 @@ const searchset = (resources: Json[]) => ({
   entry: resources.map((resource) => ({ fullUrl: `http://ehr.example/fhir/Observation/${String(resource.id)}`, resource })),
 });
 
+/** The patient's data as an EHR sends it in prefetch: what the ward has, null for what it has not. */
+function sentPrefetch(p: WardPatient): Json {
+  return { patient: p.patient, vitals: searchset(p.vitals), consciousness: searchset(p.consciousness), oxygen: null, spo2Target: null };
+}
+
 /** A patient-view call with every prefetch key sent (~49 KiB). */
 export function patientViewCall(p: WardPatient): Json {
   return {
     hook: 'patient-view',
     hookInstance: randomUUID(),
     context: { userId: 'Practitioner/bench-clinician', patientId: p.id },
-    prefetch: {
-      patient: p.patient,
-      vitals: searchset(p.vitals),
-      consciousness: searchset(p.consciousness),
-      oxygen: null,
-      spo2Target: null,
-    },
+    prefetch: sentPrefetch(p),
   };
 }
 
@@ -197,14 +196,7 @@ export function orderSelectCall(p: WardPatient): Json {
       selections: ['MedicationRequest/mr-bench-1'],
       draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: order }] },
     },
-    prefetch: {
-      patient: p.patient,
-      vitals: searchset(p.vitals),
-      consciousness: searchset(p.consciousness),
-      oxygen: null,
-      spo2Target: null,
-      activeMedications: null,
-    },
+    prefetch: { ...sentPrefetch(p), activeMedications: null },
   };
 }
 
