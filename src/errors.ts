@@ -109,6 +109,18 @@ export class InvalidRequestError extends VigilError {
   static fromZod(issues: readonly z.core.$ZodIssue[]): InvalidRequestError {
     return new InvalidRequestError(zodIssuesToOutcome(issues));
   }
+
+  /** Rules broken across fields (a path and what is wrong), worded as zod's custom issues are. */
+  static fromRules(issues: readonly { path: readonly PropertyKey[]; message: string }[]): InvalidRequestError {
+    return new InvalidRequestError(
+      issues.map((i) => ({
+        severity: 'error',
+        code: 'invalid',
+        diagnostics: `${fieldPath(i.path)} ${i.message}`,
+        expression: [fieldPath(i.path)],
+      })),
+    );
+  }
 }
 
 /** 404: a CDS service id this Vigil does not host (hook calls, feedback, the About page). */

@@ -34,48 +34,58 @@ const baseCall = {
   prefetch: z.record(z.string(), prefetchValue).optional(),
 };
 
-function requireServerWithAuthorization(call: { fhirServer?: string; fhirAuthorization?: unknown }, ctx: z.RefinementCtx) {
-  if (call.fhirAuthorization !== undefined && call.fhirServer === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['fhirServer'], message: 'is required when fhirAuthorization is present' });
-  }
-}
-
 export const patientViewContext = z.looseObject({
   userId,
   patientId: fhirId,
   encounterId: fhirId.optional(),
 });
 
-export const patientViewCall = z
-  .looseObject({ hook: z.literal('patient-view'), ...baseCall, context: patientViewContext })
-  .superRefine(requireServerWithAuthorization);
+// No refinement on the call objects themselves: rules across fields are checked after the shape, by
+// crossFieldIssues below. A zod refinement on an object that carries a 49 KiB prefetch made V8 pretenure
+// zod's per-call objects: the parsed body then outlived every young-generation collection and the
+// digest thread spent ~1.5× the CPU per call (measured 587 vs 384 µs per patient-view digest,
+// SYNTHETIC ward bodies; bench/RESULTS.md).
+export const patientViewCall = z.looseObject({ hook: z.literal('patient-view'), ...baseCall, context: patientViewContext });
 
-export const orderSelectContext = z
-  .looseObject({
-    userId,
-    patientId: fhirId,
-    encounterId: fhirId.optional(),
-    selections: z.array(relativeReference).min(1, 'must name at least one selected order'),
-    draftOrders: bundle,
-  })
-  .superRefine((ctx, issues) => {
-    const inBundle = new Set(
-      (ctx.draftOrders.entry ?? [])
-        .map((e) => e.resource)
-        .filter((r) => r !== undefined && r.id !== undefined)
-        .map((r) => `${r!.resourceType}/${r!.id}`),
-    );
-    ctx.selections.forEach((sel, i) => {
-      if (RELATIVE_REFERENCE.test(sel) && !inBundle.has(sel)) {
-        issues.addIssue({ code: 'custom', path: ['selections', i], message: 'must name an entry of context.draftOrders' });
-      }
-    });
-  });
+export const orderSelectContext = z.looseObject({
+  userId,
+  patientId: fhirId,
+  encounterId: fhirId.optional(),
+  selections: z.array(relativeReference).min(1, 'must name at least one selected order'),
+  draftOrders: bundle,
+});
 
-export const orderSelectCall = z
-  .looseObject({ hook: z.literal('order-select'), ...baseCall, context: orderSelectContext })
-  .superRefine(requireServerWithAuthorization);
+export const orderSelectCall = z.looseObject({ hook: z.literal('order-select'), ...baseCall, context: orderSelectContext });
 
 export type PatientViewCall = z.infer<typeof patientViewCall>;
 export type OrderSelectCall = z.infer<typeof orderSelectCall>;
 export type HookCall = PatientViewCall | OrderSelectCall;
+
+/** A rule broken across fields: where (as zod paths are) and what is wrong, never the value. */
+export interface CrossFieldIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Rules across fields of a call whose shape is valid (its schema parsed it): none broken gives []. */
+export function crossFieldIssues(call: HookCall): CrossFieldIssue[] {
+  const issues: CrossFieldIssue[] = [];
+  if (call.fhirAuthorization !== undefined && call.fhirServer === undefined) {
+    issues.push({ path: ['fhirServer'], message: 'is required when fhirAuthorization is present' });
+  }
+  if (call.hook === 'order-select') {
+    const { draftOrders, selections } = call.context;
+    const inBundle = new Set(
+      (draftOrders.entry ?? [])
+        .map((e) => e.resource)
+        .filter((r) => r !== undefined && r.id !== undefined)
+        .map((r) => `${r!.resourceType}/${r!.id}`),
+    );
+    selections.forEach((sel, i) => {
+      if (RELATIVE_REFERENCE.test(sel) && !inBundle.has(sel)) {
+        issues.push({ path: ['context', 'selections', i], message: 'must name an entry of context.draftOrders' });
+      }
+    });
+  }
+  return issues;
+}

@@ -7,7 +7,7 @@
 // to fetch.
 import parseSecureJson from 'secure-json-parse';
 import { InvalidRequestError, type OperationOutcomeIssue } from '../errors.js';
-import type { HookCall } from '../cds-hooks/request-schema.js';
+import { crossFieldIssues, type HookCall } from '../cds-hooks/request-schema.js';
 import type { CdsServiceDefinition, PrepareSettings } from '../hooks/definition.js';
 import type { Gathered, PrefetchSource } from '../prefetch/gather.js';
 import { readPrefetchValue } from '../prefetch/read-prefetch.js';
@@ -46,6 +46,8 @@ export function parseCall(def: CdsServiceDefinition, body: unknown): HookCall {
   }
   const parsed = def.schema.safeParse(body);
   if (!parsed.success) throw InvalidRequestError.fromZod(parsed.error.issues);
+  const broken = crossFieldIssues(parsed.data);
+  if (broken.length > 0) throw InvalidRequestError.fromRules(broken);
   return parsed.data;
 }
 

@@ -73,6 +73,18 @@ describe('400 names the offending field', () => {
     ['selections missing', without(order, ['context', 'selections']), 'context.selections'],
     ['selections empty', withValue(order, ['context', 'selections'], []), 'context.selections'],
     ['a selection not Type/id', withValue(order, ['context', 'selections'], ['mr-1']), 'context.selections[0]'],
+    [
+      'a selection not in draftOrders',
+      withValue(order, ['context', 'selections'], ['MedicationRequest/not-drafted']),
+      'context.selections[0]',
+    ],
+    [
+      'fhirAuthorization without fhirServer',
+      without(withValue(order, ['fhirAuthorization'], { access_token: 'secret', token_type: 'Bearer', expires_in: 300, subject: 'cds' }), [
+        'fhirServer',
+      ]),
+      'fhirServer',
+    ],
     ['draftOrders missing', without(order, ['context', 'draftOrders']), 'context.draftOrders'],
     [
       'draftOrders not a Bundle',
