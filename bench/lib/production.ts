@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** `node`'s arguments in `npm start`, the script made absolute: e.g. ['--max-semi-space-size=64', '/…/dist/server.js']. */
+/** `node`'s arguments in `npm start`, the script made absolute: e.g. ['--max-semi-space-size=32', '--single-threaded-gc', '/…/dist/server.js']. */
 export function productionServerArgs(): string[] {
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   const [node, ...args] = (scripts.start ?? '').trim().split(/\s+/);
