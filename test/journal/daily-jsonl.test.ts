@@ -1,7 +1,7 @@
 // The JSON Lines log under a failing file system (injected: short writes, ENOSPC part-way through a
 // batch, a failing fdatasync or truncate): every acknowledged record is readable afterwards, no failed
 // record is, and a record written once space returns is never glued to a torn line.
-import { appendFile, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -166,6 +166,33 @@ describe('the JSON Lines log on a failing disk', () => {
       }),
       { minRuns: 40, timeLimitMs: 2000, maxRuns: 300 },
     );
+  });
+});
+
+describe('durability on a real disk', () => {
+  /** O_DSYNC in /proc/<pid>/fdinfo's octal flags (Linux): each write returns only once on disk. */
+  const O_DSYNC = 0o10000;
+
+  it('appends through a file opened O_DSYNC, so an acknowledged write is on disk without a separate fdatasync', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-jsonl-'));
+    try {
+      const log = new DailyJsonlLog(dir, 'audit');
+      await log.append(DAY, { n: 1 });
+      const file = join(dir, `audit-${DAY}.jsonl`);
+      const fds = await readdir('/proc/self/fd');
+      const flags: number[] = [];
+      for (const fd of fds) {
+        const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+        if (target !== file) continue;
+        const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8');
+        flags.push(parseInt(/^flags:\s+([0-7]+)/m.exec(info)![1]!, 8));
+      }
+      expect(flags).toHaveLength(1);
+      expect(flags[0]! & O_DSYNC).toBe(O_DSYNC);
+      await log.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
