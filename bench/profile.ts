@@ -7,7 +7,8 @@
 //
 //   npm run bench:profile                         # 20,000 calls each, SYNTHETIC ward bodies
 //   BENCH_PROFILE_CALLS=40000 BENCH_SCENARIO=order-select npm run bench:profile
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+//   BENCH_PROFILE_TOP=40 BENCH_PROFILE_KEEP=/tmp/prof npm run bench:profile   # top functions; keep the profiles
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { orderSelectCall, patientViewCall, template, ward, withFreshInstance, type BodyTemplate } from './lib/ward.js';
@@ -235,6 +236,8 @@ async function profileOf(name: 'vigil' | 'baseline', bodies: BodyTemplate[], pat
   // The baseline runs through tsx, whose loader thread is no digest thread.
   const workerProfiles = name === 'vigil' ? files.filter((f) => !isMain(f)).map(read) : [];
   const mainProfile = read(mainFile);
+  // BENCH_PROFILE_KEEP=<dir>: the .cpuprofile files kept there (open them in Chrome DevTools).
+  if (process.env.BENCH_PROFILE_KEEP !== undefined) cpSync(join(dir, 'prof'), join(process.env.BENCH_PROFILE_KEEP, name), { recursive: true });
   rmSync(dir, { recursive: true, force: true });
   if (TOP > 0) {
     process.stdout.write(`${name}, main thread: top functions by self time\n${topFunctions(mainProfile, from, to, TOP)}\n`);
