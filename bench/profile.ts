@@ -117,7 +117,7 @@ function stageOf(frame: CallFrame): Stage | undefined {
   if (url.includes('/prom-client/')) return 'metrics';
   if (url.includes('/pino/') || url.includes('/pino-std-serializers/') || url.includes('/sonic-boom/')) return 'logging';
   if (url.includes('/onnxruntime') || url.includes('/lru-cache/') || url.includes('/opossum/')) return 'model';
-  if (url.includes('/fast-jwt/') || url.includes('/@fastify/jwt/')) return 'authentication';
+  if (url.includes('/fast-jwt/')) return 'authentication';
   return undefined;
 }
 
@@ -237,7 +237,8 @@ async function profileOf(name: 'vigil' | 'baseline', bodies: BodyTemplate[], pat
   const workerProfiles = name === 'vigil' ? files.filter((f) => !isMain(f)).map(read) : [];
   const mainProfile = read(mainFile);
   // BENCH_PROFILE_KEEP=<dir>: the .cpuprofile files kept there (open them in Chrome DevTools).
-  if (process.env.BENCH_PROFILE_KEEP !== undefined) cpSync(join(dir, 'prof'), join(process.env.BENCH_PROFILE_KEEP, name), { recursive: true });
+  if (process.env.BENCH_PROFILE_KEEP !== undefined)
+    cpSync(join(dir, 'prof'), join(process.env.BENCH_PROFILE_KEEP, name), { recursive: true });
   rmSync(dir, { recursive: true, force: true });
   if (TOP > 0) {
     process.stdout.write(`${name}, main thread: top functions by self time\n${topFunctions(mainProfile, from, to, TOP)}\n`);

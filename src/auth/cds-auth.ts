@@ -1,8 +1,8 @@
 // CDS Hooks client authentication as a Fastify plugin: every request except CORS preflight and the
-// operations endpoints must carry `Authorization: Bearer <JWT>` from a trusted issuer. @fastify/jwt
-// verifies the signature with the key resolve-key.ts picks; claims.ts and the replay store do the rest.
+// operations endpoints must carry `Authorization: Bearer <JWT>` from a trusted issuer. verify-jws.ts
+// checks the signature (on the thread pool) with the key resolve-key.ts picks; claims.ts and the
+// replay store do the rest.
 // A refusal is a bare 401 (the error handler), counted by reason and logged without the token.
-import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
@@ -14,15 +14,9 @@ import { AuthRefusal, type RefusalReason } from './refusal.js';
 import { RemoteJwks } from './remote-jwks.js';
 import { ReplayCheckUnavailableError, ReplayStore, type ReplayGuard } from './replay-store.js';
 import { errorCode } from '../errors.js';
-import { resolveKey, type DecodedJwt } from './resolve-key.js';
+import { resolveKey } from './resolve-key.js';
+import { verifyJws } from './verify-jws.js';
 import { resolveTrust, type Trust } from './trust.js';
-
-declare module '@fastify/jwt' {
-  interface FastifyJWT {
-    payload: CdsJwtClaims;
-    user: CdsJwtClaims;
-  }
-}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -105,15 +99,9 @@ export function isPublicRequest(request: FastifyRequest): boolean {
   return request.routeOptions.config?.auth === false;
 }
 
-/** @fastify/jwt's own error codes, turned into refusal reasons. */
-function reasonOf(err: unknown, keyResolved: boolean): RefusalReason {
-  if (err instanceof AuthRefusal) return err.reason;
-  const code = errorCode(err);
-  if (code === 'FAST_JWT_INVALID_ALGORITHM') return 'alg_not_allowed';
-  // fast-jwt reports a bad signature and a malformed token with one code (a truncated signature with
-  // another): once a key was chosen, the token decoded, so what failed is the signature.
-  if ((code === 'FST_JWT_AUTHORIZATION_TOKEN_INVALID' || code === 'FAST_JWT_VERIFY_ERROR') && keyResolved) return 'bad_signature';
-  return 'malformed_token';
+/** Why a token was refused: the refusal's own reason; anything unforeseen counts as a malformed token. */
+function reasonOf(err: unknown): RefusalReason {
+  return err instanceof AuthRefusal ? err.reason : 'malformed_token';
 }
 
 async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void> {
@@ -132,31 +120,10 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
   });
   const replay = opts.replay ?? new ReplayStore(config.VIGIL_JWT_REPLAY_CACHE_SIZE);
   const algorithms = new Set<string>(config.VIGIL_JWT_ALGORITHMS);
-  const keyResolved = new WeakSet<FastifyRequest>();
   const logLimiter = defaultLogLimiter();
-
-  await app.register(fastifyJwt, {
-    secret: async (request: FastifyRequest, decoded: unknown) => {
-      const pem = await resolveKey(decoded as DecodedJwt, { issuers, remote, algorithms });
-      keyResolved.add(request);
-      return pem;
-    },
-    decode: { complete: true },
-    verify: {
-      // Pinned: @fastify/jwt otherwise accepts any algorithm the key can do.
-      algorithms: [...algorithms] as never,
-      // Every token has a fresh jti (CDS Hooks 2.0, "Trusting CDS Clients": a nonce per call), so a
-      // verified-token cache would never hit.
-      cache: false,
-      // Time claims are checked by claims.ts against the one injected clock, with the configured skew.
-      ignoreExpiration: true,
-      ignoreNotBefore: true,
-      extractToken: (request: FastifyRequest) => {
-        const found = requestToken(request);
-        return 'token' in found ? found.token : undefined;
-      },
-    },
-  });
+  // Every token has a fresh jti (CDS Hooks 2.0, "Trusting CDS Clients": a nonce per call), so nothing
+  // about a verified token is cached; time claims are checked by claims.ts against the injected clock.
+  const keyFor = (decoded: Parameters<typeof resolveKey>[0]) => resolveKey(decoded, { issuers, remote, algorithms });
 
   app.decorateRequest('cdsClient', undefined);
   app.addHook('onRequest', async (request) => {
@@ -166,10 +133,10 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
     try {
       const found = requestToken(request);
       if ('refused' in found) throw new AuthRefusal(found.refused);
-      const claims = await request.jwtVerify<CdsJwtClaims>();
+      const payload = await verifyJws(found.token, keyFor);
       const now = clock();
       const refused = checkClaims(
-        claims,
+        payload,
         {
           audiences,
           tenant: config.VIGIL_TENANT,
@@ -179,6 +146,7 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
         now,
       );
       if (refused !== undefined) throw new AuthRefusal(refused);
+      const claims = payload as CdsJwtClaims; // checkClaims held each claim to its type
       let first: boolean;
       try {
         first = await replay.firstUse(claims.iss, claims.jti, claims.exp, config.VIGIL_JWT_CLOCK_SKEW_SECONDS, now);
@@ -190,7 +158,7 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
       request.cdsClient = clientKey(claims.iss, claims.tenant);
     } catch (err) {
       if (err instanceof ReplayCheckUnavailableError) throw err;
-      const reason = reasonOf(err, keyResolved.has(request));
+      const reason = reasonOf(err);
       telemetry.authFailure(reason);
       // The reason and where it happened; never the token, never a claim that could carry data. For an
       // aud mismatch (the commonest set-up mistake) also what Vigil expected: its own URLs, not a secret.

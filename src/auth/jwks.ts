@@ -5,8 +5,8 @@ import type { AsymmetricAlg } from './jws.js';
 
 export interface VerifyKey {
   kid: string;
-  /** SPKI PEM: the form @fastify/jwt (fast-jwt) takes and caches its verifier by. */
-  pem: string;
+  /** The public key, parsed once when the JWKS is read (verify-jws.ts checks signatures with it). */
+  key: KeyObject;
   /** Algorithms this key can verify: the curve fixes ES*, RSA allows RS* and PS*, a JWK `alg` narrows to one. */
   algorithms: ReadonlySet<AsymmetricAlg>;
 }
@@ -59,7 +59,7 @@ export function parseJwks(doc: unknown): Map<string, VerifyKey> {
     }
     const algorithms = algorithmsOf(jwk, key);
     if (algorithms.length === 0) continue;
-    out.set(jwk.kid, { kid: jwk.kid, pem: key.export({ type: 'spki', format: 'pem' }).toString(), algorithms: new Set(algorithms) });
+    out.set(jwk.kid, { kid: jwk.kid, key, algorithms: new Set(algorithms) });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // Signing CDS Hooks JWTs for the development issuer (`npm run token`), the benchmarks and the tests,
-// on fast-jwt: the library @fastify/jwt verifies with, so signer and verifier agree on every encoding
-// (ECDSA signatures as raw r||s, RFC 7518 §3.4). Vigil itself only verifies (cds-auth.ts).
+// on fast-jwt, a JOSE library independent of Vigil's own verifier (verify-jws.ts), so the tests check
+// the two agree on every encoding (ECDSA signatures as raw r||s, RFC 7518 §3.4). Vigil itself only
+// verifies (cds-auth.ts).
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 

@@ -4,6 +4,7 @@
 import { AuthRefusal } from './refusal.js';
 import type { RemoteJwks } from './remote-jwks.js';
 import type { TrustedIssuer } from './trusted-issuers.js';
+import type { VerifyKey } from './jwks.js';
 import type { AsymmetricAlg } from './jws.js';
 
 export interface DecodedJwt {
@@ -19,8 +20,8 @@ export interface KeyResolverDeps {
 
 const MAX_KID_CHARS = 256;
 
-/** The verification key (SPKI PEM) for this token, or an AuthRefusal naming why there is none. */
-export async function resolveKey(token: DecodedJwt, deps: KeyResolverDeps): Promise<string> {
+/** The verification key for this token, or an AuthRefusal naming why there is none. */
+export async function resolveKey(token: DecodedJwt, deps: KeyResolverDeps): Promise<VerifyKey> {
   const { header, payload } = token;
   const alg = header.alg;
   if (typeof alg !== 'string' || !deps.algorithms.has(alg)) throw new AuthRefusal('alg_not_allowed');
@@ -45,5 +46,5 @@ export async function resolveKey(token: DecodedJwt, deps: KeyResolverDeps): Prom
   }
   if (key === undefined) throw new AuthRefusal('unknown_kid');
   if (!key.algorithms.has(alg as AsymmetricAlg)) throw new AuthRefusal('alg_not_allowed');
-  return key.pem;
+  return key;
 }
