@@ -71,10 +71,29 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
   const basePath = (options.basePath ?? '/fhir').replace(/\/+$/, '');
   const defaultCount = options.defaultCount ?? 50;
   const byType = new Map<string, Resource[]>();
+  // Each type's resources also by subject reference, so a search for one patient's resources reads
+  // those, not every patient's (a ward of 200 holds ~15,000); the filter below still decides.
+  const bySubject = new Map<string, Map<string, Resource[]>>();
   for (const r of options.resources) {
     const list = byType.get(r.resourceType) ?? [];
     list.push(r);
     byType.set(r.resourceType, list);
+    const ref = (r.subject as { reference?: string } | undefined)?.reference;
+    if (typeof ref !== 'string') continue;
+    const ofType = bySubject.get(r.resourceType) ?? new Map<string, Resource[]>();
+    bySubject.set(r.resourceType, ofType);
+    const ofSubject = ofType.get(ref) ?? [];
+    ofType.set(ref, ofSubject);
+    ofSubject.push(r);
+  }
+
+  /** The resources a search need look at: the one patient's named, or all of the type. */
+  function candidates(type: string, params: URLSearchParams): Resource[] {
+    // One patient named once (what Vigil asks); anything else is searched the long way, in file order.
+    const named = params.getAll('patient').concat(params.getAll('subject'));
+    if (named.length !== 1 || named[0]!.includes(',')) return byType.get(type) ?? [];
+    const ref = named[0]!.includes('/') ? named[0]! : `Patient/${named[0]}`;
+    return bySubject.get(type)?.get(ref) ?? [];
   }
   const faults: (Fault & { used: number })[] = [];
   const requests: RecordedRequest[] = [];
@@ -216,7 +235,7 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
   }
 
   function search(res: ServerResponse, type: string, params: URLSearchParams, fault: Fault | undefined): void {
-    let matches = (byType.get(type) ?? []).filter((r) => matchesAll(r, params));
+    let matches = candidates(type, params).filter((r) => matchesAll(r, params));
     const sort = params.get('_sort');
     if (sort === '-date' || sort === 'date') {
       const sign = sort === '-date' ? -1 : 1;

@@ -45,6 +45,22 @@ describe('the demo FHIR server', () => {
     expect(await json('Observation?patient=vigil-demo-high&code=http://snomed.info/sct|3151-8')).toMatchObject({ total: 0 });
   });
 
+  it('finds exactly the patient named, however it is named (patient, subject, a list of two)', async () => {
+    const resources = demoResources(new Date());
+    const [a, b] = DEMO_PATIENTS.map((p) => p.id);
+    const count = (ids: string[]) =>
+      resources.filter(
+        (r) => r.resourceType === 'Observation' && ids.some((id) => (r.subject as { reference?: string })?.reference === `Patient/${id}`),
+      ).length;
+    const totalOf = async (query: string) => (await json(`Observation?${query}&_count=1`)).total as number;
+    expect(count([a!])).toBeGreaterThan(0);
+    expect(await totalOf(`patient=${a}`)).toBe(count([a!]));
+    expect(await totalOf(`subject=Patient/${a}`)).toBe(count([a!]));
+    expect(await totalOf(`patient=${a},${b}`)).toBe(count([a!, b!]));
+    expect(await totalOf(`patient=${a}&subject=Patient/${b}`)).toBe(0);
+    expect(await totalOf('patient=no-such-patient')).toBe(0);
+  });
+
   it('pages with next links that walk every match once', async () => {
     const seen: string[] = [];
     let url: string | undefined = `${fhir.baseUrl}/Observation?patient=vigil-demo-low&category=vital-signs&_sort=-date`;
