@@ -1,8 +1,8 @@
 // The embedded replay store (no VIGIL_REDIS_URL): the in-memory one, written through to disk so that
 // a token accepted once is refused after a restart too, `kill -9` included. Each accepted (iss, jti)
 // is appended, as a digest with its expiry, to VIGIL_DATA_DIR/replay/replay-YYYY-MM-DD.jsonl and
-// fdatasync'ed before the call goes on (group commit, as the audit trail: daily-jsonl.ts), so the
-// call's answer never precedes the record that forbids its replay.
+// on disk before the call goes on (one O_DSYNC write per group commit, as the audit trail:
+// daily-jsonl.ts), so the call's answer never precedes the record that forbids its replay.
 //
 // Why persist rather than refuse every token issued before the start: `iat` is the client's clock,
 // so "issued before the start" cannot be told reliably within the tolerated skew; a token captured
