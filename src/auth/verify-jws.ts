@@ -1,8 +1,8 @@
-// A CDS Hooks JWT's signature, checked off the event loop where that pays. node:crypto's `verify` with a
-// callback runs on libuv's thread pool, so an ES384 check (~0.5 ms of CPU on this machine) uses another
-// core while the event loop answers other calls; @fastify/jwt (fast-jwt), used before, verifies synchronously on
-// the event loop, where under load the signature checks became the largest single cost (measured in
-// bench/RESULTS.md, issue 13).
+// A CDS Hooks JWT's signature, checked off the event loop where that pays. node:crypto's `verify`
+// with a callback runs on libuv's thread pool, so an ES384 check (~0.5 ms of CPU on this machine)
+// uses another core while the event loop answers other calls. @fastify/jwt (fast-jwt), used before,
+// verifies synchronously on the event loop, where under load the signature checks became the largest
+// single cost (measured in bench/RESULTS.md, issue 13).
 //
 // What is checked is what fast-jwt checked for Vigil, no less: the compact form (three segments, each
 // in canonical base64url: bearerToken in cds-auth.ts), a header and a payload that are JSON objects,

@@ -43,7 +43,7 @@ export const patientViewContext = z.looseObject({
 // No refinement on the call objects themselves: rules across fields are checked after the shape, by
 // crossFieldIssues below. A zod refinement on an object that carries a 49 KiB prefetch made V8 pretenure
 // zod's per-call objects: the parsed body then outlived every young-generation collection and the
-// digest thread spent ~1.5× the CPU per call (measured 587 vs 384 µs per patient-view digest,
+// digest thread spent ~1.5× the CPU per call (measured 587 vs 370 µs per patient-view digest,
 // SYNTHETIC ward bodies; bench/RESULTS.md).
 export const patientViewCall = z.looseObject({ hook: z.literal('patient-view'), ...baseCall, context: patientViewContext });
 
