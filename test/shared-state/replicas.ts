@@ -49,24 +49,39 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
-/** Forwards each request to the next upstream in turn; 502 when that one does not answer. */
+// Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are not forwarded, as a real
+// proxy would not: passing on the replica's `Keep-Alive: timeout=5` told the test's client it could
+// reuse its connection to the proxy longer than the proxy keeps it open.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+function endToEnd(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
+}
+
+/**
+ * Forwards each request to the next upstream in turn; 502 when that one does not answer.
+ *
+ * No connection is reused, on either side: every request opens its own connection to the proxy and
+ * the proxy its own to the replica. A pooled connection that sat idle while a replica was restarted
+ * could be reused at the instant its other end closed it (the replicas' and Node's agent's idle
+ * timeouts are both 5 s), and the request failed with ECONNRESET; that race is the test harness's, not
+ * the service's, so it is taken out rather than retried.
+ */
 export async function roundRobinProxy(): Promise<Proxy> {
   const upstreams: string[] = [];
   let next = 0;
   const server = http.createServer((req, res) => {
     const index = next++ % upstreams.length;
     const target = new URL(req.url ?? '/', upstreams[index]);
-    const forward = http.request(target, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'x-test-replica': String(index) });
+    const forward = http.request(target, { method: req.method, headers: endToEnd(req.headers), agent: false }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, { ...endToEnd(answer.headers), connection: 'close', 'x-test-replica': String(index) });
       answer.pipe(res);
     });
     forward.on('error', () => {
-      if (!res.headersSent) res.writeHead(502, { 'x-test-replica': String(index) });
+      if (!res.headersSent) res.writeHead(502, { connection: 'close', 'x-test-replica': String(index) });
       res.end();
     });
     req.pipe(forward);
   });
-  server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
