@@ -43,6 +43,8 @@ export interface AppOptions {
   services?: readonly CdsServiceDefinition[];
   /** Must succeed before a hook call is answered (the audit trail's recorder); its error is the call's. */
   recorder?: CallObserver;
+  /** Told when a hook call's handling starts that a record is coming (the audit trail gathers writes). */
+  expectRecord?: () => () => void;
   /** Further readiness checks for /readyz (the audit trail's). */
   readinessProbes?: readonly ReadinessProbe[];
   /** Authentication seams for tests: who is trusted, how JWKS are fetched. */
@@ -168,6 +170,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     fetcher: opts.fetcher ?? noFetcher,
     ...(opts.digester !== undefined ? { digester: opts.digester } : {}),
     ...(opts.recorder !== undefined ? { recorder: opts.recorder } : {}),
+    ...(opts.expectRecord !== undefined ? { expectRecord: opts.expectRecord } : {}),
     observers: [...(opts.metrics !== undefined ? [opts.metrics.observer] : []), ...(opts.observers ?? [])],
     clock,
   });

@@ -259,6 +259,12 @@ export const configSchema = z.object({
    * `refuse` (default) answers 503 and no card; `answer` answers anyway and counts the missing record.
    */
   VIGIL_AUDIT_ON_FAILURE: z.enum(['refuse', 'answer']).default('refuse'),
+  /**
+   * The longest (ms) a write of the embedded audit trail waits for the records of calls already being
+   * handled, so one durable write serves several calls under load; 0: write at once. A call that
+   * nothing else is in flight with never waits.
+   */
+  VIGIL_AUDIT_GATHER_MS: z.coerce.number().int().min(0).max(20).default(1),
   /** How many issued card uuids are remembered (from the audit trail, across restarts) to recognise feedback. */
   VIGIL_ISSUED_CARDS_MAX: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
   /** ...and for how long (hours): feedback on an older card is accepted and flagged unknown. */

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     logger: log,
     metrics,
     recorder: audit.recorder,
+    expectRecord: audit.expectRecord,
     readinessProbes,
     feedbackStore,
     issuedCards: audit.issued,

@@ -13,6 +13,7 @@ import { createFileAuditStore, type AuditStore } from './audit-store.js';
 import { IssuedCards, type IssuedCardStore } from './issued-cards.js';
 import { resolveAuditKey } from './patient-hash.js';
 import { keyedHash, type KeyedHash } from '../identity/keyed-hash.js';
+import { Arrivals } from '../journal/arrivals.js';
 
 export interface AuditTrail {
   store: AuditStore;
@@ -22,6 +23,11 @@ export interface AuditTrail {
   recorder: CallObserver;
   /** Pseudonyms and card ids under the audit key, so card uuids survive a restart. */
   keyed: KeyedHash;
+  /**
+   * A hook call announces its record when its handling starts and settles the announcement when it
+   * records (or ends without a record), so a write can wait briefly for records on their way.
+   */
+  expectRecord: () => () => void;
 }
 
 export interface AuditTrailLog {
@@ -46,7 +52,12 @@ export interface AuditTrailOptions {
 export async function openAuditTrail(
   config: Pick<
     Config,
-    'VIGIL_DATA_DIR' | 'VIGIL_AUDIT_HMAC_KEY' | 'VIGIL_ISSUED_CARDS_MAX' | 'VIGIL_ISSUED_CARDS_MAX_AGE_HOURS' | 'VIGIL_AUDIT_ON_FAILURE'
+    | 'VIGIL_DATA_DIR'
+    | 'VIGIL_AUDIT_HMAC_KEY'
+    | 'VIGIL_ISSUED_CARDS_MAX'
+    | 'VIGIL_ISSUED_CARDS_MAX_AGE_HOURS'
+    | 'VIGIL_AUDIT_ON_FAILURE'
+    | 'VIGIL_AUDIT_GATHER_MS'
   >,
   log: AuditTrailLog,
   options: AuditTrailOptions = {},
@@ -64,7 +75,10 @@ export async function openAuditTrail(
     }
   }
   const key = await resolveAuditKey(config.VIGIL_AUDIT_HMAC_KEY, config.VIGIL_DATA_DIR, log);
-  const store = options.store ?? createFileAuditStore(config.VIGIL_DATA_DIR);
+  // Records on their way: the files' writes wait up to VIGIL_AUDIT_GATHER_MS for them (group-commit.ts).
+  const arrivals = new Arrivals();
+  const store =
+    options.store ?? createFileAuditStore(config.VIGIL_DATA_DIR, { gather: { arrivals, maxWaitMs: config.VIGIL_AUDIT_GATHER_MS } });
   // Shared (Redis) when given; otherwise in memory, rebuilt from the trail in the background: start-up
   // does not wait for the trail to be read (issued-cards.ts says why).
   const issued =
@@ -91,5 +105,5 @@ export async function openAuditTrail(
   });
   const keyed = keyedHash(key);
   const recorder = auditRecorder({ gate, hashPatient: keyed.pseudonym, issued });
-  return { store, issued, gate, recorder, keyed };
+  return { store, issued, gate, recorder, keyed, expectRecord: () => arrivals.announce() };
 }

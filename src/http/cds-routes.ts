@@ -1,7 +1,7 @@
 // CDS Hooks endpoints: discovery and one POST route per service. Digesting the body (parse,
 // validate, read prefetch, prepare), gathering what was not sent, answering and reporting happen
 // here in that order; everything clinical lives in the service definitions.
-import { errorCodes, type FastifyInstance } from 'fastify';
+import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { InvalidRequestError, UnknownServiceError } from '../errors.js';
 import { discoveryEntry, type CdsServiceDefinition, type PrepareSettings, type ServiceDeps } from '../hooks/definition.js';
 import type { AnsweredCall, CallObserver } from '../observability/answered-call.js';
@@ -21,6 +21,12 @@ export interface CdsRouteOptions {
    * runs before the observers, so metrics count only calls that were answered.
    */
   recorder?: CallObserver;
+  /**
+   * Called when a call's handling starts: a record is coming. The function it returns is called once
+   * the call records, or ends without a record (so the audit trail's writes can wait for records on
+   * their way, never for a call that will not record).
+   */
+  expectRecord?: () => () => void;
   /** Told of every answered call, best effort: a failing observer is logged, the call still answered. */
   observers: readonly CallObserver[];
   clock: () => Date;
@@ -56,6 +62,19 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
   const digester = opts.digester ?? inlineDigester(settings);
 
   app.post<{ Params: { id: string } }>('/cds-services/:id', async (request, reply) => {
+    const recordComing = opts.expectRecord?.();
+    try {
+      return await handleCall(request, reply, recordComing);
+    } finally {
+      recordComing?.();
+    }
+  });
+
+  async function handleCall(
+    request: FastifyRequest<{ Params: { id: string } }>,
+    reply: FastifyReply,
+    recordComing: (() => void) | undefined,
+  ): Promise<FastifyReply> {
     const started = performance.now();
     const body = request.body;
     const def = byId.get(request.params.id);
@@ -107,6 +126,7 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
       latencyMs: performance.now() - started,
       at: now,
     };
+    recordComing?.();
     if (opts.recorder !== undefined) await opts.recorder(answered);
     for (const observe of opts.observers) {
       try {
@@ -117,5 +137,5 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
     }
     // Byte for byte what JSON.stringify({ cards }) gives, without serialising the cards again.
     return reply.type('application/json; charset=utf-8').send(`{"cards":[${cardsJson.join(',')}]}`);
-  });
+  }
 }

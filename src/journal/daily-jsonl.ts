@@ -21,7 +21,7 @@ import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { errorCode } from '../errors.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, type GatherOptions } from './group-commit.js';
 
 /** `YYYY-MM-DD` of an instant, in UTC: the file a record at that instant belongs to. */
 export function utcDay(at: Date): string {
@@ -53,6 +53,8 @@ export interface DailyJsonlOptions {
   writer?: string;
   /** How files are opened; tests inject short writes and ENOSPC. */
   open?: OpenForAppend;
+  /** A batch waits briefly for appends announced as coming (group-commit.ts); default: never waits. */
+  gather?: GatherOptions;
 }
 
 interface Pending {
@@ -91,7 +93,7 @@ export class DailyJsonlLog {
   private readonly writer: string | undefined;
   private readonly openFile: OpenForAppend;
   /** Appends that arrive while a batch is on its way to disk wait for the next batch. */
-  private readonly group = new GroupCommit<Pending>((batch) => this.writeDays(batch));
+  private readonly group: GroupCommit<Pending>;
   private current: Current | undefined;
   private closed = false;
 
@@ -104,6 +106,7 @@ export class DailyJsonlLog {
     this.prefix = prefix;
     this.writer = options.writer;
     this.openFile = options.open ?? openForAppend;
+    this.group = new GroupCommit<Pending>((batch) => this.writeDays(batch), Number.POSITIVE_INFINITY, options.gather);
   }
 
   fileFor(day: string): string {

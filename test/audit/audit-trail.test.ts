@@ -8,6 +8,7 @@ import type { AuditRecord } from '../../src/audit/audit-record.js';
 import { createFileAuditStore, type AuditStore } from '../../src/audit/audit-store.js';
 import { openAuditTrail } from '../../src/audit/open-audit-trail.js';
 import { DEV_KEY_FILE } from '../../src/audit/patient-hash.js';
+import { Arrivals } from '../../src/journal/arrivals.js';
 import { createScorer } from '../../src/models/create-scorer.js';
 import { FIXED_NOW, testApp, testConfig } from '../support/app.js';
 import { criticalCall, lowCall } from '../observability/hook-calls.js';
@@ -120,6 +121,40 @@ describe('the audit trail', () => {
       payload: { card: uuid, outcome: 'overridden', outcomeTimestamp: '2026-11-23T12:05:00Z' },
     });
     expect(res.json()).toMatchObject({ stored: 1, unknownCards: 0 });
+  });
+
+  it('lets every call announce its record and settle it, answered or refused, so no write waits for a call that will not record', async () => {
+    // Writes wait up to 5 s for announced records here: a call left unsettled would hold the others.
+    const arrivals = new Arrivals();
+    const store = createFileAuditStore(dir, { gather: { arrivals, maxWaitMs: 5_000 } });
+    const config = testConfig({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: '1000' });
+    const trail = await openAuditTrail(config, silent, { clock: () => FIXED_NOW, store });
+    let announced = 0;
+    app = await testApp({
+      recorder: trail.recorder,
+      issuedCards: trail.issued,
+      expectRecord: () => {
+        announced += 1;
+        return arrivals.announce();
+      },
+    });
+    const calls = [criticalCall({ patientId: PATIENT }), lowCall({ patientId: PATIENT }), criticalCall({ patientId: PATIENT })];
+    const answers = await Promise.all([
+      ...calls.map((c) => app!.inject({ method: 'POST', url: `/cds-services/${c.service}`, payload: c.body })),
+      app.inject({ method: 'POST', url: '/cds-services/deterioration-risk', payload: { hook: 'patient-view' } }),
+      app.inject({ method: 'POST', url: '/cds-services/no-such-service', payload: calls[0]!.body }),
+      app.inject({
+        method: 'POST',
+        url: '/cds-services/deterioration-risk',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"hook":',
+      }),
+    ]);
+    expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 400, 404, 400]);
+    expect(announced).toBe(6); // JSON is parsed in the handler's digest: invalid JSON is refused there too
+    expect(arrivals.pending).toBe(0);
+    const records = await readAll(store);
+    expect(records.map((r) => r.hookInstance).sort()).toEqual(calls.map((c) => c.body.hookInstance).sort());
   });
 
   it('holds neither the patient id nor the access token in any file', async () => {
