@@ -16,6 +16,14 @@ function controlledCommit() {
   return { batches, commit, finishNext: () => finish.shift()?.() };
 }
 
+/** A group commit that gathers announced items for up to `maxWaitMs`, over a controlled commit. */
+function gathering(maxWaitMs: number) {
+  const c = controlledCommit();
+  const arrivals = new Arrivals();
+  const group = new GroupCommit(c.commit, Number.POSITIVE_INFINITY, { arrivals, maxWaitMs });
+  return { ...c, arrivals, group };
+}
+
 describe('group commit', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -36,9 +44,7 @@ describe('group commit', () => {
   });
 
   it('waits for an announced item and commits both in one batch', async () => {
-    const c = controlledCommit();
-    const arrivals = new Arrivals();
-    const group = new GroupCommit(c.commit, Number.POSITIVE_INFINITY, { arrivals, maxWaitMs: 5 });
+    const { group, arrivals, ...c } = gathering(5);
     const secondArrived = arrivals.announce();
     const first = group.add('a');
     await vi.advanceTimersByTimeAsync(0);
@@ -52,8 +58,7 @@ describe('group commit', () => {
   });
 
   it('does not wait when nothing is announced', async () => {
-    const c = controlledCommit();
-    const group = new GroupCommit(c.commit, Number.POSITIVE_INFINITY, { arrivals: new Arrivals(), maxWaitMs: 5 });
+    const { group, ...c } = gathering(5);
     const only = group.add('a');
     await vi.advanceTimersByTimeAsync(0);
     expect(c.batches).toEqual([['a']]);
@@ -62,9 +67,7 @@ describe('group commit', () => {
   });
 
   it('commits after maxWaitMs when an announced item never comes', async () => {
-    const c = controlledCommit();
-    const arrivals = new Arrivals();
-    const group = new GroupCommit(c.commit, Number.POSITIVE_INFINITY, { arrivals, maxWaitMs: 5 });
+    const { group, arrivals, ...c } = gathering(5);
     arrivals.announce(); // never settled
     const stuck = group.add('a');
     await vi.advanceTimersByTimeAsync(4);
@@ -76,9 +79,7 @@ describe('group commit', () => {
   });
 
   it('stops waiting for an item whose work ended without one, once another item is added', async () => {
-    const c = controlledCommit();
-    const arrivals = new Arrivals();
-    const group = new GroupCommit(c.commit, Number.POSITIVE_INFINITY, { arrivals, maxWaitMs: 50 });
+    const { group, arrivals, ...c } = gathering(50);
     const refused = arrivals.announce();
     const third = arrivals.announce();
     const first = group.add('a');
@@ -95,9 +96,7 @@ describe('group commit', () => {
   });
 
   it('commits at once when closed while gathering, and refuses items after', async () => {
-    const c = controlledCommit();
-    const arrivals = new Arrivals();
-    const group = new GroupCommit(c.commit, Number.POSITIVE_INFINITY, { arrivals, maxWaitMs: 1000 });
+    const { group, arrivals, ...c } = gathering(1000);
     arrivals.announce();
     const pending = group.add('a');
     await vi.advanceTimersByTimeAsync(0);
