@@ -70,17 +70,21 @@ export class AuditGate {
     return this.opts.policy;
   }
 
-  /** Writes the record; on failure, throws AuditUnavailableError under `refuse` and resolves under `answer`. */
-  async record(record: AuditRecord): Promise<void> {
+  /**
+   * Writes the record and resolves true once it is durable; on failure, throws AuditUnavailableError
+   * under `refuse` and resolves false under `answer`.
+   */
+  async record(record: AuditRecord): Promise<boolean> {
     try {
       await this.opts.store.append(record);
     } catch (err) {
       const code = errorCode(err);
       this.failed(code);
       if (this.opts.policy === 'refuse') throw new AuditUnavailableError(code);
-      return;
+      return false;
     }
     this.recovered();
+    return true;
   }
 
   /**

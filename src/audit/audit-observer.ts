@@ -17,7 +17,9 @@ export interface AuditRecorderOptions {
 /** The recorder a call must pass before it is answered: it throws (503) when the gate refuses the call. */
 export function auditRecorder(opts: AuditRecorderOptions): CallObserver {
   return async (call) => {
-    await opts.gate.record(toAuditRecord(call, opts.hashPatient));
+    const written = await opts.gate.record(toAuditRecord(call, opts.hashPatient));
+    // The record carries the caller's token: on disk with it, the token needs no line of its own.
+    if (written) call.token?.carried();
     // Only cards actually shown are Vigil's to recognise in feedback.
     const modelVersion = servingModelVersion(call.facts.assessment);
     for (const card of call.cards)

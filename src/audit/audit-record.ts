@@ -31,6 +31,12 @@ type ModelEntry = z.infer<typeof modelEntry>;
 export const auditRecordSchema = z.object({
   v: z.literal(1),
   at: z.iso.datetime(),
+  /**
+   * The caller's token when the call was authenticated: the SHA-256 of its issuer and jti (never the
+   * token) and until when a replay of it is refused. Vigil reads it back at start-up, so a token that
+   * made an answered call stays refused across a restart (src/auth/durable-replay-store.ts).
+   */
+  token: z.object({ digest: z.string(), until: z.iso.datetime() }).optional(),
   hookInstance: z.string(),
   service: z.string(),
   hook: z.string(),
@@ -82,6 +88,8 @@ export function toAuditRecord(call: AnsweredCall, hashPatient: PatientHasher): A
   const record: AuditRecord = {
     v: 1,
     at: call.at.toISOString(),
+    // Second, right after `at`: start-up reads it back from the start of the line (carried-tokens.ts).
+    ...(call.token !== undefined ? { token: { digest: call.token.key, until: new Date(call.token.untilMs).toISOString() } } : {}),
     hookInstance: call.hookInstance,
     service: call.service,
     hook: call.hook,

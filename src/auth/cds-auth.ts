@@ -12,7 +12,7 @@ import { defaultLogLimiter } from '../observability/log-limiter.js';
 import { checkClaims, type CdsJwtClaims } from './claims.js';
 import { AuthRefusal, type RefusalReason } from './refusal.js';
 import { RemoteJwks } from './remote-jwks.js';
-import { ReplayCheckUnavailableError, ReplayStore, type ReplayGuard } from './replay-store.js';
+import { ReplayCheckUnavailableError, ReplayStore, type PendingToken, type ReplayGuard } from './replay-store.js';
 import { errorCode } from '../errors.js';
 import { resolveKey } from './resolve-key.js';
 import { verifyJws } from './verify-jws.js';
@@ -22,10 +22,17 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** `false`: this route is reachable without a token (probes, metrics). */
     auth?: false;
+    /**
+     * `true`: the route's answer waits for an audit record that carries the caller's token
+     * (`request.pendingToken`), so the token's replay record need not be written before the call goes on.
+     */
+    tokenRecordedWithAnswer?: true;
   }
   interface FastifyRequest {
     /** Who called, once their token is verified: `iss` and `tenant` (rate limits and quotas count by it). */
     cdsClient: string | undefined;
+    /** On a `tokenRecordedWithAnswer` route: the accepted token, until a record of it is on disk. */
+    pendingToken: PendingToken | undefined;
   }
 }
 
@@ -118,7 +125,7 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
     clock,
     ...(opts.fetch !== undefined ? { fetch: opts.fetch } : {}),
   });
-  const replay = opts.replay ?? new ReplayStore(config.VIGIL_JWT_REPLAY_CACHE_SIZE);
+  const replay: ReplayGuard = opts.replay ?? new ReplayStore(config.VIGIL_JWT_REPLAY_CACHE_SIZE);
   const algorithms = new Set<string>(config.VIGIL_JWT_ALGORITHMS);
   const logLimiter = defaultLogLimiter();
   // Every token has a fresh jti (CDS Hooks 2.0, "Trusting CDS Clients": a nonce per call), so nothing
@@ -126,6 +133,15 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
   const keyFor = (decoded: Parameters<typeof resolveKey>[0]) => resolveKey(decoded, { issuers, remote, algorithms });
 
   app.decorateRequest('cdsClient', undefined);
+  app.decorateRequest('pendingToken', undefined);
+  // A call answered without a record of its token (refused or failed): the token gets its own line
+  // before the answer leaves, best effort (nothing was answered that a replay could obtain again), so
+  // no answer of any kind precedes the record that refuses the token after a restart.
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const token = request.pendingToken;
+    if (token !== undefined && !token.durable) await token.persistAfterRefusal();
+    return payload;
+  });
   app.addHook('onRequest', async (request) => {
     if (isPublicRequest(request)) return;
     const path = request.url.split('?', 1)[0]!;
@@ -149,7 +165,13 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
       const claims = payload as CdsJwtClaims; // checkClaims held each claim to its type
       let first: boolean;
       try {
-        first = await replay.firstUse(claims.iss, claims.jti, claims.exp, config.VIGIL_JWT_CLOCK_SKEW_SECONDS, now);
+        const skew = config.VIGIL_JWT_CLOCK_SKEW_SECONDS;
+        if (replay.claimUntilAnswered !== undefined && request.routeOptions.config?.tokenRecordedWithAnswer === true) {
+          request.pendingToken = await replay.claimUntilAnswered(claims.iss, claims.jti, claims.exp, skew, now);
+          first = request.pendingToken !== undefined;
+        } else {
+          first = await replay.firstUse(claims.iss, claims.jti, claims.exp, skew, now);
+        }
       } catch (err) {
         // Fail closed: a replay check that cannot be made is not passed (503, not 401: the token may be good).
         throw new ReplayCheckUnavailableError(errorCode(err));

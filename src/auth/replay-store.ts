@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { VigilError } from '../errors.js';
+import type { CallToken } from '../observability/answered-call.js';
 
 /**
  * Where accepted (iss, jti) pairs are remembered. In this process by default; durable under
@@ -13,6 +14,28 @@ import { VigilError } from '../errors.js';
 export interface ReplayGuard {
   /** True the first time this (iss, jti) is used before it expires; false for a replay. */
   firstUse(iss: string, jti: string, expSeconds: number, skewSeconds: number, now: Date): boolean | Promise<boolean>;
+  /**
+   * For a call whose answer waits for its audit record: the token is refused for replay at once (in
+   * memory) and becomes durable with the record that carries it, or its own line before the answer
+   * when no record did. Undefined for a replay. Stores without it are asked `firstUse`.
+   */
+  claimUntilAnswered?(iss: string, jti: string, expSeconds: number, skewSeconds: number, now: Date): Promise<PendingToken | undefined>;
+}
+
+/**
+ * An accepted token whose replay record is not on disk yet. The answer to its call must not leave
+ * before it is: the audit record that carries it (`carried`), or its own line (`persist`).
+ */
+export interface PendingToken extends CallToken {
+  /** True once a record carrying it, or its own line, is on disk. */
+  readonly durable: boolean;
+  /**
+   * Writes the token's own line, for an answer no record carried. When that fails the token is
+   * forgotten (it was not accepted: a retry may pass) and ReplayCheckUnavailableError is thrown.
+   */
+  persist(): Promise<void>;
+  /** After a call that was refused: its own line, best effort; refused for replay in memory either way. */
+  persistAfterRefusal(): Promise<void>;
 }
 
 /**

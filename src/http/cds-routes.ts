@@ -61,7 +61,9 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
   const settings: PrepareSettings = { staleAfterHours: opts.deps.config.VIGIL_STALE_AFTER_HOURS };
   const digester = opts.digester ?? inlineDigester(settings);
 
-  app.post<{ Params: { id: string } }>('/cds-services/:id', async (request, reply) => {
+  // The answer waits for the call's audit record, which carries the caller's token: the token's replay
+  // record needs no write of its own (src/auth/durable-replay-store.ts).
+  app.post<{ Params: { id: string } }>('/cds-services/:id', { config: { tokenRecordedWithAnswer: true } }, async (request, reply) => {
     const recordComing = opts.expectRecord?.();
     try {
       return await handleCall(request, reply, recordComing);
@@ -125,9 +127,13 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
       sources,
       latencyMs: performance.now() - started,
       at: now,
+      ...(request.pendingToken !== undefined ? { token: request.pendingToken } : {}),
     };
     recordComing?.();
     if (opts.recorder !== undefined) await opts.recorder(answered);
+    // No record carried the token (none kept, or written without it under VIGIL_AUDIT_ON_FAILURE=answer):
+    // its own line, before the answer; 503 when that fails.
+    if (request.pendingToken !== undefined && !request.pendingToken.durable) await request.pendingToken.persist();
     for (const observe of opts.observers) {
       try {
         await observe(answered);

@@ -21,6 +21,21 @@ export interface AnsweredCall {
   sources: Record<string, PrefetchSource>;
   latencyMs: number;
   at: Date;
+  /**
+   * The caller's token, when its replay record travels with this call's audit record
+   * (src/auth/durable-replay-store.ts): the record carries its digest, and says when it is on disk.
+   */
+  token?: CallToken;
+}
+
+/** What the audit record carries of the caller's token (src/auth/replay-store.ts, PendingToken). */
+export interface CallToken {
+  /** The digest of the token's issuer and jti, never the token. */
+  readonly key: string;
+  /** Until when a replay of it is refused (ms since the epoch). */
+  readonly untilMs: number;
+  /** The record carrying it is on disk. */
+  carried(): void;
 }
 
 export type CallObserver = (call: AnsweredCall) => void | Promise<void>;

@@ -1,7 +1,7 @@
 // Decides, from the configuration, where each piece of state lives, and opens it at start-up:
 //
 //   state                     neither URL (one machine)            VIGIL_REDIS_URL      VIGIL_DATABASE_URL
-//   JWT replay store          memory + VIGIL_DATA_DIR/replay       Redis                -
+//   JWT replay store          memory + audit records, /replay      Redis                -
 //   issued cards (feedback)   memory, rebuilt from the trail       Redis, then PG       PG (the trail's cards)
 //   suppression state         memory                               Redis                -
 //   audit trail, feedback     VIGIL_DATA_DIR files                 -                    PostgreSQL
@@ -12,6 +12,7 @@
 // and answer 503 respectively. Each engine has a readiness check saying so.
 import type { ReplayGuard } from '../auth/replay-store.js';
 import { DurableReplayStore } from '../auth/durable-replay-store.js';
+import { tokensCarriedByAuditFiles } from '../audit/carried-tokens.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { IssuedCardStore } from '../audit/issued-cards.js';
 import { ConfigError, type Config } from '../config.js';
@@ -157,6 +158,8 @@ export async function openSharedState(config: SharedConfig, log: SharedStateLog,
       skewSeconds: config.VIGIL_JWT_CLOCK_SKEW_SECONDS,
       clock,
       log,
+      // Hook calls' tokens travel in their audit records when those are the files beside the replay log.
+      ...(auditStore === undefined ? { carriedTokens: tokensCarriedByAuditFiles(config.VIGIL_DATA_DIR) } : {}),
     }).start();
     replay = durable;
     closers.unshift(() => durable.close());

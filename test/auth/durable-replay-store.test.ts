@@ -1,10 +1,12 @@
 // The embedded replay store (no Redis): a token accepted once is refused after a restart too, for as
-// long as it lives and no longer; a token whose record could not reach the disk is not accepted.
+// long as it lives and no longer, whether its own line or an audit record carried it; a token whose
+// record could not reach the disk is not accepted.
 import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DurableReplayStore, type DurableReplayOptions } from '../../src/auth/durable-replay-store.js';
+import { replayKey } from '../../src/auth/replay-store.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
@@ -82,6 +84,63 @@ describe('the durable replay store', () => {
     full = false;
     expect(await store.firstUse('https://ehr.example', 'jti-disk', seconds(NOW) + 60, 30, NOW)).toBe(true);
     expect(await store.firstUse('https://ehr.example', 'jti-disk', seconds(NOW) + 60, 30, NOW)).toBe(false);
+    await store.close();
+  });
+
+  it("without records to carry them, writes a hook call's token before the call goes on", async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-replay-'));
+    const store = await opened(NOW); // no carriedTokens: the audit trail is elsewhere (PostgreSQL)
+    const token = await store.claimUntilAnswered('https://ehr.example', 'jti-pg', seconds(NOW) + 60, 30, NOW);
+    expect(token?.durable).toBe(true);
+    expect((await readFile(join(dir, 'replay', 'replay-2026-11-23.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(1);
+    expect(await store.claimUntilAnswered('https://ehr.example', 'jti-pg', seconds(NOW) + 60, 30, NOW)).toBeUndefined();
+    await store.close();
+  });
+
+  it('restores tokens the audit records carried, only those still live, and writes none itself until asked', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-replay-'));
+    const carried = [
+      { key: replayKey('https://ehr.example', 'jti-live'), untilMs: NOW.getTime() + 60_000 },
+      { key: replayKey('https://ehr.example', 'jti-expired'), untilMs: NOW.getTime() - 1 },
+    ];
+    const asked: number[] = [];
+    const store = await opened(NOW, {
+      carriedTokens: async function* (oldestMs) {
+        asked.push(oldestMs);
+        yield* carried;
+      },
+    });
+    expect(asked).toEqual([NOW.getTime() - (3600 + 60) * 1000]); // the longest a token lives
+    expect(await store.firstUse('https://ehr.example', 'jti-live', seconds(NOW) + 60, 30, NOW)).toBe(false);
+    expect(await store.firstUse('https://ehr.example', 'jti-expired', seconds(NOW) + 60, 30, NOW)).toBe(true);
+
+    const pending = await store.claimUntilAnswered('https://ehr.example', 'jti-new', seconds(NOW) + 60, 30, NOW);
+    expect(pending?.durable).toBe(false);
+    expect(await readdir(join(dir, 'replay'))).toEqual(['replay-2026-11-23.jsonl']); // jti-expired's line only
+    pending!.carried();
+    expect(pending!.durable).toBe(true);
+    await pending!.persist(); // carried: nothing more to write
+    expect((await readFile(join(dir, 'replay', 'replay-2026-11-23.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(1);
+    await store.close();
+  });
+
+  it('forgets a pending token whose own line cannot be written, and answers 503 for it', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-replay-'));
+    let full = true;
+    const store = await opened(NOW, {
+      carriedTokens: async function* () {},
+      open: async (path) => {
+        if (full) throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+        return open(path, 'a+', 0o600);
+      },
+    });
+    const pending = await store.claimUntilAnswered('https://ehr.example', 'jti-full', seconds(NOW) + 60, 30, NOW);
+    await expect(pending!.persist()).rejects.toMatchObject({ statusCode: 503, code: 'VIGIL_STATE_UNAVAILABLE' });
+    full = false;
+    await pending!.persistAfterRefusal(); // forgotten: not written later either
+    expect(await readdir(join(dir, 'replay')).catch(() => [])).toEqual([]);
+    const again = await store.claimUntilAnswered('https://ehr.example', 'jti-full', seconds(NOW) + 60, 30, NOW);
+    expect(again).toBeDefined();
     await store.close();
   });
 });

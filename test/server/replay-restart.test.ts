@@ -1,7 +1,8 @@
 // The single-machine default (no Redis, no PostgreSQL): a token the real server accepted is refused
 // after the server restarts, whether it was stopped (SIGTERM) or killed (SIGKILL), because accepted
-// tokens are on disk under VIGIL_DATA_DIR before the call goes on.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+// tokens are on disk under VIGIL_DATA_DIR before their call is answered: in the audit record of an
+// answered hook call, or in a line of their own for a call that was refused.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,22 +38,38 @@ describe('the replay store of a single server across restarts', () => {
       const call = lowCall({ asOf: new Date() });
       const url = `${base}/cds-services/${call.service}`;
       const token = issuer.token(url);
-      const post = (bearer: string) =>
+      const post = (bearer: string, body: unknown = call.body) =>
         fetch(url, {
           method: 'POST',
           headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-          body: JSON.stringify(call.body),
+          body: JSON.stringify(body),
         }).then((r) => r.status);
 
       replica = await startReplica(env);
       expect(await post(token)).toBe(200);
       expect(await post(token)).toBe(401);
+      const refusedToken = issuer.token(url);
+      expect(await post(refusedToken, { hook: 'patient-view' })).toBe(400); // accepted, then the body refused
       await stopReplica(replica, signal);
 
       replica = await startReplica(env);
       expect(await post(token)).toBe(401);
+      expect(await post(refusedToken)).toBe(401);
       expect(await post(issuer.token(url))).toBe(200); // a new token is fine
-      expect(await readdir(join(dir, 'replay'))).toHaveLength(1);
+
+      // On disk as digests only: the answered call's in its audit record, the refused one's in its own line.
+      const files = await Promise.all(
+        ['audit', 'replay'].map(async (sub) =>
+          (await Promise.all((await readdir(join(dir!, sub))).map((f) => readFile(join(dir!, sub, f), 'utf8')))).join(''),
+        ),
+      );
+      const [audit, replay] = files as [string, string];
+      expect(audit.split('\n').filter((l) => l.includes('"token":{"digest":'))).toHaveLength(2);
+      expect(replay.trim().split('\n')).toHaveLength(1);
+      for (const used of [token, refusedToken]) {
+        const { jti } = JSON.parse(Buffer.from(used.split('.')[1]!, 'base64url').toString('utf8')) as { jti: string };
+        expect(audit + replay).not.toContain(jti);
+      }
     },
     60_000,
   );
