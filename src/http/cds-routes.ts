@@ -6,6 +6,7 @@ import { InvalidRequestError, UnknownServiceError } from '../errors.js';
 import { discoveryEntry, type CdsServiceDefinition, type PrepareSettings, type ServiceDeps } from '../hooks/definition.js';
 import type { AnsweredCall, CallObserver } from '../observability/answered-call.js';
 import { bindHookInstance } from '../observability/request-log.js';
+import { forOneCall } from '../identity/keyed-hash.js';
 import { gatherPrefetch, type PrefetchFetcher, type PrefetchSource } from '../prefetch/gather.js';
 import { digestValue, parseJsonBody } from './digest.js';
 import { inlineDigester, type Digester } from './digest-pool.js';
@@ -103,7 +104,7 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
       prepared = def.prepare(call, data, now, settings);
       sources = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.source]));
     }
-    const deps: ServiceDeps = { ...opts.deps, log: request.log };
+    const deps: ServiceDeps = { ...opts.deps, keyed: forOneCall(opts.deps.keyed), log: request.log };
     const answer = await def.answer(call, prepared, deps, now);
     const repeat = await applyRepeatRule(
       answer.cards,

@@ -3,7 +3,6 @@
 // under the key the audit trail uses (VIGIL_AUDIT_HMAC_KEY), so they survive a restart and agree across
 // replicas that share the key, and none can be turned back into a patient id by whoever lacks it.
 import { createHmac, randomBytes } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 
 export interface KeyedHash {
   /** `hmac-sha256:<hex>` of a patient id: the only form in which a patient leaves a call. */
@@ -21,27 +20,33 @@ function uuidV8(digest: Buffer): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-/**
- * Pseudonyms kept at hand: one hook call asks for its patient's four times (repeat-card rule, canary
- * choice, cards, audit record) and a ward's patients come back all day, while an HMAC costs ~3.4 µs
- * against ~0.05 µs for a lookup. Bounded, so a flood of distinct ids costs memory only up to this.
- */
-const REMEMBERED_PSEUDONYMS = 10_000;
-
 export function keyedHash(key: string): KeyedHash {
   const hmac = (text: string) => createHmac('sha256', key).update(text, 'utf8').digest();
-  const remembered = new LRUCache<string, string>({ max: REMEMBERED_PSEUDONYMS });
   return {
-    pseudonym: (patientId) => {
-      let pseudonym = remembered.get(patientId);
-      if (pseudonym === undefined) {
-        pseudonym = `hmac-sha256:${hmac(patientId).toString('hex')}`;
-        remembered.set(patientId, pseudonym);
-      }
-      return pseudonym;
-    },
+    pseudonym: (patientId) => `hmac-sha256:${hmac(patientId).toString('hex')}`,
     // Prefixed so a uuid's material can never collide with a patient id's hash.
     uuid: (material) => uuidV8(hmac(`uuid\u0000${material}`)),
+  };
+}
+
+/**
+ * The same hash for one hook call: its patient's pseudonym is asked for three times (canary choice,
+ * cards, repeat-card rule) and an HMAC costs ~3.4 µs, so the one answer is remembered for the call's
+ * lifetime. Nothing outlives the call: no cache keyed by a patient id in clear text (a process-wide
+ * map of ids to pseudonyms would be one).
+ */
+export function forOneCall(keyed: KeyedHash): KeyedHash {
+  let lastId: string | undefined;
+  let lastPseudonym = '';
+  return {
+    pseudonym: (patientId) => {
+      if (patientId !== lastId) {
+        lastPseudonym = keyed.pseudonym(patientId);
+        lastId = patientId;
+      }
+      return lastPseudonym;
+    },
+    uuid: keyed.uuid,
   };
 }
 
