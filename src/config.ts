@@ -134,7 +134,7 @@ export const configSchema = z.object({
    * development profile (loopback, no trusted issuers); elsewhere Vigil refuses to start.
    */
   VIGIL_MODEL_MODE: z.enum(['off', 'silent', 'active']).default('silent'),
-  /** Prediction cache (keyed by the feature vector, never the patient): entries and maximum age. */
+  /** Prediction cache (keyed by a SHA-256 of the feature vector, never the patient): entries and maximum age. */
   VIGIL_MODEL_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   VIGIL_MODEL_CACHE_TTL_SECONDS: z.coerce
     .number()

@@ -1,8 +1,9 @@
-// One loaded model in service: its inputs checked against the contract, a prediction cache keyed by the
-// feature vector (never the patient), a circuit breaker around inference, and the drift window of
+// One loaded model in service: its inputs checked against the contract, a prediction cache keyed by a
+// digest of the feature vector (never the patient, never the values in clear), a circuit breaker around inference, and the drift window of
 // the calls it saw. Whether its estimate is shown is decided elsewhere (model-scorer.ts): a runner
 // only answers. It counts the calls in flight on it, so a model replaced by a reload is released
 // only once the last call that started on it has finished.
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
 import { breakerRefusal, watchBreaker } from '../breakers.js';
@@ -85,6 +86,14 @@ function failureReason(error: unknown, timeoutMs: number): string {
   return 'the model failed on this call';
 }
 
+/**
+ * The prediction cache's key for a feature vector: its SHA-256, so a patient's vital signs and age are
+ * not kept in clear text as keys (~1 µs; two vectors that differ in any value have different keys).
+ */
+export function predictionCacheKey(values: readonly number[]): string {
+  return createHash('sha256').update(values.join(',')).digest('base64url');
+}
+
 export function createModelRunner(options: ModelRunnerOptions): ModelRunner {
   const { model, settings } = options;
   const role = options.role ?? 'primary';
@@ -156,7 +165,7 @@ export function createModelRunner(options: ModelRunnerOptions): ModelRunner {
   async function score(inputs: PatientInputs): Promise<ModelAnswer> {
     const vector = toFeatureVector(inputs, references);
     if (!vector.ok) return { status: { state: vector.state, reason: vector.reason } };
-    const key = vector.values.join(',');
+    const key = predictionCacheKey(vector.values);
     let probability = cache.get(key);
     telemetry.predictionCache(probability !== undefined);
     if (probability === undefined) {

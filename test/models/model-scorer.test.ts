@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { predictionCacheKey } from '../../src/models/model-runner.js';
 import { createModelScorer, type ModelScorerOptions } from '../../src/models/model-scorer.js';
 import type { InferFn, LoadedModel } from '../../src/models/onnx-model.js';
 import type { DeteriorationScorer } from '../../src/models/scorer.js';
@@ -144,6 +145,16 @@ describe('the prediction cache', () => {
     expect(infer.calls).toBe(1);
     expect(telemetry.cache).toEqual([false, true]);
     expect(second.model?.probability).toBe(first.model?.probability);
+  });
+
+  it('keys entries by a digest of the vector: no vital sign or age in clear text, a new key for any changed value', () => {
+    const vector = [77, 30, 88, 1, 92, 121, 2, 38.6];
+    const key = predictionCacheKey(vector);
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(key).not.toContain('38.6');
+    expect(key).not.toContain(vector.join(','));
+    expect(predictionCacheKey([...vector])).toBe(key);
+    vector.forEach((_, i) => expect(predictionCacheKey(vector.map((v, j) => (j === i ? v + 1 : v)))).not.toBe(key));
   });
 
   it('keeps no more entries than its size', async () => {
