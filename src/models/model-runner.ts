@@ -1,8 +1,8 @@
 // One loaded model in service: its inputs checked against the contract, a prediction cache keyed by a
-// digest of the feature vector (never the patient, never the values in clear), a circuit breaker around inference, and the drift window of
-// the calls it saw. Whether its estimate is shown is decided elsewhere (model-scorer.ts): a runner
-// only answers. It counts the calls in flight on it, so a model replaced by a reload is released
-// only once the last call that started on it has finished.
+// digest of the feature vector (never the patient, never the values in clear), a circuit breaker
+// around inference, and the drift window of the calls it saw. Whether its estimate is shown is
+// decided elsewhere (model-scorer.ts): a runner only answers. It counts the calls in flight on it, so
+// a model replaced by a reload is released only once the last call that started on it has finished.
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
