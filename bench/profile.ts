@@ -8,10 +8,20 @@
 //   npm run bench:profile                         # 20,000 calls each, SYNTHETIC ward bodies
 //   BENCH_PROFILE_CALLS=40000 BENCH_SCENARIO=order-select npm run bench:profile
 //   BENCH_PROFILE_TOP=40 BENCH_PROFILE_KEEP=/tmp/prof npm run bench:profile   # top functions; keep the profiles
+//   BENCH_SCENARIO=missing-prefetch BENCH_PROFILE_CALLS=3000 BENCH_PROFILE_WARMUP=500 npm run bench:profile
+//     # no prefetch: Vigil fetches from the demo FHIR server (bench/lib/fhir-child.ts, its own process)
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { orderSelectCall, patientViewCall, template, ward, withFreshInstance, type BodyTemplate } from './lib/ward.js';
+import {
+  orderSelectCall,
+  patientViewCall,
+  patientViewFetchCall,
+  template,
+  ward,
+  withFreshInstance,
+  type BodyTemplate,
+} from './lib/ward.js';
 import { runRound, spawnServer, type Server } from './lib/load.js';
 import { productionServerArgs } from './lib/production.js';
 
@@ -197,7 +207,12 @@ interface Profiled {
   callsPerSecond: number;
 }
 
-async function profileOf(name: 'vigil' | 'baseline', bodies: BodyTemplate[], path: string): Promise<Profiled> {
+async function profileOf(
+  name: 'vigil' | 'baseline',
+  bodies: BodyTemplate[],
+  path: string,
+  vigilEnv: Record<string, string> = {},
+): Promise<Profiled> {
   const dir = mkdtempSync(join(tmpdir(), `vigil-profile-${name}-`));
   const profFlags = ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`, '--cpu-prof-interval=200'];
   let server: Server;
@@ -210,6 +225,7 @@ async function profileOf(name: 'vigil' | 'baseline', bodies: BodyTemplate[], pat
       VIGIL_LOG_LEVEL: 'error',
       VIGIL_DATA_DIR: process.env.BENCH_DATA_DIR ?? join(dir, 'data'),
       VIGIL_RATE_LIMIT_MAX: '10000000',
+      ...vigilEnv,
     });
   } else {
     server = await spawnServer([...profFlags, '--import', 'tsx', join(import.meta.dirname, 'target.ts')], {
@@ -286,10 +302,32 @@ function threadCpuSeconds(pid: number): Map<number, number> {
 
 const now = new Date();
 const patients = ward(200, now);
-const bodies = patients.map((p) => template(SCENARIO === 'order-select' ? orderSelectCall(p) : patientViewCall(p)));
 const path = SCENARIO === 'order-select' ? '/cds-services/sedation-safety' : '/cds-services/deterioration-risk';
 const results: Record<string, Profiled> = {};
-for (const who of WHO) results[who] = await profileOf(who as 'vigil' | 'baseline', bodies, path);
+if (SCENARIO === 'missing-prefetch') {
+  // As bench/http.ts's scenario: the ward served by the demo FHIR server in its own process, and
+  // deadlines raised because that server shares these two cores (a call still fails if they pass).
+  const fhir = await spawnServer(
+    ['--import', 'tsx', join(import.meta.dirname, 'lib', 'fhir-child.ts')],
+    { BENCH_PATIENTS: '200' },
+    '/fhir/metadata',
+  );
+  try {
+    const bodies = patients.map((p) => template(patientViewFetchCall(p, `http://127.0.0.1:${fhir.port}/fhir`)));
+    const env = {
+      VIGIL_FHIR_ALLOWED_ORIGINS: `http://127.0.0.1:${fhir.port}`,
+      VIGIL_FHIR_ALLOW_HTTP_LOOPBACK: 'true',
+      VIGIL_FETCH_DEADLINE_MS: '3000',
+      VIGIL_FHIR_REQUEST_TIMEOUT_MS: '3000',
+    };
+    for (const who of WHO) results[who] = await profileOf(who as 'vigil' | 'baseline', bodies, path, env);
+  } finally {
+    await fhir.stop();
+  }
+} else {
+  const bodies = patients.map((p) => template(SCENARIO === 'order-select' ? orderSelectCall(p) : patientViewCall(p)));
+  for (const who of WHO) results[who] = await profileOf(who as 'vigil' | 'baseline', bodies, path);
+}
 
 // Each thread's profile gives its stages' shares of its sampled time; the kernel's count of its CPU
 // time gives the total. A sampled share times the measured CPU is that stage's cost per call there.
