@@ -15,7 +15,7 @@ export type FaultKind =
   | { kind: 'status'; status: number; retryAfter?: string }
   | { kind: 'malformed-json' }
   | { kind: 'html-error'; status?: number }
-  | { kind: 'huge-bundle'; bytes: number }
+  | { kind: 'huge-bundle'; bytes: number; declareLength?: boolean }
   | { kind: 'redirect'; to: string }
   | { kind: 'looping-next' }
   | { kind: 'foreign-next'; to: string };
@@ -61,6 +61,8 @@ export interface FhirTestServer {
   hugeBundle: { bytesSent: number; clientHungUp: boolean };
   /** Requests being answered right now, and the most at once since the last reset: parallelism as an event count, not a stopwatch. */
   concurrency: { now: number; max: number };
+  /** TCP connections clients opened since the last reset: whether they keep connections alive. */
+  connections: { opened: number };
   close(): Promise<void>;
 }
 
@@ -99,6 +101,7 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
   const requests: RecordedRequest[] = [];
   const hugeBundle = { bytesSent: 0, clientHungUp: false };
   const concurrency = { now: 0, max: 0 };
+  const connections = { opened: 0 };
   let baseUrl = '';
 
   function takeFault(path: string): Fault | undefined {
@@ -188,7 +191,7 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
         res.end('<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>');
         return true;
       case 'huge-bundle':
-        await streamHugeBundle(res, fault.bytes);
+        await streamHugeBundle(res, fault.bytes, fault.declareLength === true);
         return true;
       case 'redirect':
         // The same path and query on another host: a client that follows it would take the token along.
@@ -201,15 +204,18 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
     }
   }
 
-  async function streamHugeBundle(res: ServerResponse, bytes: number): Promise<void> {
+  async function streamHugeBundle(res: ServerResponse, bytes: number, declareLength: boolean): Promise<void> {
     hugeBundle.bytesSent = 0;
     hugeBundle.clientHungUp = false;
     res.on('close', () => {
       if (!res.writableFinished) hugeBundle.clientHungUp = true;
     });
-    // Chunked, no Content-Length: the client can only stop by counting what it reads.
-    res.writeHead(200, { 'content-type': FHIR_JSON });
     const entry = JSON.stringify({ resource: { resourceType: 'Observation', id: 'x', status: 'final', code: { text: 'x'.repeat(900) } } });
+    // Chunked, no Content-Length: the client can only stop by counting what it reads. With
+    // `declareLength`, the exact length up front: a client can refuse before reading a byte.
+    const entries = Math.max(1, Math.ceil(bytes / (entry.length + 1)));
+    const length = '{"resourceType":"Bundle","type":"searchset","entry":[]}'.length + entries * (entry.length + 1) - 1;
+    res.writeHead(200, { 'content-type': FHIR_JSON, ...(declareLength ? { 'content-length': String(length) } : {}) });
     const write = (s: string) =>
       new Promise<boolean>((resolve) => {
         if (res.destroyed) return resolve(false);
@@ -226,10 +232,8 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
         res.once('close', onClose);
       });
     if (!(await write('{"resourceType":"Bundle","type":"searchset","entry":['))) return;
-    let first = true;
-    while (hugeBundle.bytesSent < bytes) {
-      if (!(await write(`${first ? '' : ','}${entry}`))) return;
-      first = false;
+    for (let i = 0; i < entries; i++) {
+      if (!(await write(`${i === 0 ? '' : ','}${entry}`))) return;
     }
     if (await write(']}')) res.end();
   }
@@ -260,6 +264,7 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
     });
   }
 
+  server.on('connection', () => (connections.opened += 1));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
@@ -274,6 +279,7 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
     requests,
     hugeBundle,
     concurrency,
+    connections,
     fault(f) {
       faults.push({ ...f, used: 0 });
     },
@@ -281,6 +287,7 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
       faults.length = 0;
       requests.length = 0;
       concurrency.max = concurrency.now;
+      connections.opened = 0;
     },
     close() {
       server.closeAllConnections();

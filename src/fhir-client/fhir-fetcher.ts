@@ -2,11 +2,20 @@
 // deadline: allowlisted origins only, the access token sent to that origin and nowhere else (no
 // cross-origin redirects or pages), one deadline per call, a timeout per request, retries with
 // backoff on 429/5xx, an opossum breaker per origin, and a cap on every response body.
+//
+// HTTP goes through undici's `request` on a keep-alive Agent of the fetcher's own, not global
+// `fetch`: the same library (Node's fetch is built on it) without the WHATWG Request, Response,
+// Headers and stream objects around each exchange. Measured on the five searches of a patient-view
+// call against the demo FHIR server (bench, SYNTHETIC ward): ~1.5 ms of CPU per call with fetch,
+// ~0.8 ms with `request`, JSON parsing included. Like fetch with `redirect: 'manual'`, `request`
+// never follows a redirect itself.
 import { once } from 'node:events';
 import { setTimeout } from 'node:timers/promises';
 import CircuitBreaker from 'opossum';
+import { Agent, type Dispatcher } from 'undici';
 import { breakerRefusal, watchBreaker } from '../breakers.js';
-import { discard, readCapped, ResponseTooLargeError } from '../net/read-capped.js';
+import { readCappedChunks, ResponseTooLargeError } from '../net/read-capped.js';
+import { timeLimit } from '../net/time-limit.js';
 import type { Config } from '../config.js';
 import { isBundle, isJsonObject, isOperationOutcome, isResource, resourcesOf, type FhirResource } from '../fhir/resources.js';
 import type { HookCall } from '../cds-hooks/request-schema.js';
@@ -91,6 +100,9 @@ export function createFhirFetcher(
   const deadlineProblem = `the EHR did not answer within ${deadlineMs} ms`;
   // Keyed by allowlisted origin only, so the map is as small as the allowlist.
   const breakers = new Map<string, Breaker>();
+  // Connections kept alive per origin between calls (undici's defaults: idle ones closed after 4 s,
+  // or sooner when the server's Keep-Alive header says so).
+  const agent = new Agent();
 
   function breakerFor(origin: string): Breaker {
     let breaker = breakers.get(origin);
@@ -119,18 +131,25 @@ export function createFhirFetcher(
   async function requestOnce(scope: CallScope, first: URL): Promise<unknown> {
     const left = scope.deadlineAt - performance.now();
     const timeoutMs = Math.max(1, Math.ceil(Math.min(config.VIGIL_FHIR_REQUEST_TIMEOUT_MS, left)));
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([scope.signal, timeout]);
+    const limit = timeLimit(timeoutMs, scope.signal);
+    const signal = limit.signal;
     const started = performance.now();
     let outcome = 'ok';
     try {
       let url = first;
       for (let hop = 0; ; hop++) {
-        // `manual`: a redirect is only followed after its target was checked to be the same origin.
-        const res = await fetch(url, { method: 'GET', headers: scope.headers, redirect: 'manual', signal });
-        if (res.status >= 300 && res.status < 400 && res.status !== 304) {
+        // `request` never follows a redirect: one is followed here only after its target was checked to be the same origin.
+        const res = await agent.request({
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method: 'GET',
+          headers: scope.headers,
+          signal,
+        });
+        const status = res.statusCode;
+        if (status >= 300 && status < 400 && status !== 304) {
           await discard(res);
-          const location = res.headers.get('location');
+          const location = header(res, 'location') ?? null;
           const target = location === null ? undefined : safeUrl(location, url);
           if (target === undefined || target.origin !== scope.origin || hop >= MAX_REDIRECTS) {
             throw new FhirFetchError('FHIR_REDIRECT_REFUSED', "the EHR's FHIR server redirected elsewhere; Vigil does not follow it there");
@@ -141,42 +160,47 @@ export function createFhirFetcher(
         return await readResource(res, signal);
       }
     } catch (e) {
-      const err = asFetchError(e, scope, timeout, timeoutMs);
+      const err = asFetchError(e, scope, limit.timedOut(), timeoutMs);
       outcome = err.outcome;
       throw err;
     } finally {
+      limit.done();
       telemetry.fhirFetch((performance.now() - started) / 1000, outcome);
     }
   }
 
-  async function readResource(res: Response, signal: AbortSignal): Promise<unknown> {
-    if (res.status === 429 || res.status >= 500) {
+  async function readResource(res: Dispatcher.ResponseData, signal: AbortSignal): Promise<unknown> {
+    const status = res.statusCode;
+    if (status === 429 || status >= 500) {
       await discard(res);
-      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), new Date());
-      if (res.status === 429) {
+      const retryAfterMs = parseRetryAfter(header(res, 'retry-after') ?? null, new Date());
+      if (status === 429) {
         throw new FhirFetchError('FHIR_THROTTLED', "the EHR's FHIR server asked Vigil to slow down (HTTP 429)", retryAfterMs);
       }
-      throw new FhirFetchError('FHIR_SERVER_ERROR', `the EHR's FHIR server failed (HTTP ${res.status})`, retryAfterMs);
+      throw new FhirFetchError('FHIR_SERVER_ERROR', `the EHR's FHIR server failed (HTTP ${status})`, retryAfterMs);
     }
-    if (res.status === 401 || res.status === 403) {
+    if (status === 401 || status === 403) {
       await discard(res);
-      throw new FhirFetchError('FHIR_UNAUTHORIZED', `the EHR's FHIR server refused Vigil's access (HTTP ${res.status})`);
+      throw new FhirFetchError('FHIR_UNAUTHORIZED', `the EHR's FHIR server refused Vigil's access (HTTP ${status})`);
     }
-    if (res.status === 404 || res.status === 410) {
+    if (status === 404 || status === 410) {
       await discard(res);
-      throw new FhirFetchError('FHIR_NOT_FOUND', `the EHR's FHIR server has no such record (HTTP ${res.status})`);
+      throw new FhirFetchError('FHIR_NOT_FOUND', `the EHR's FHIR server has no such record (HTTP ${status})`);
     }
-    if (res.status < 200 || res.status >= 300) {
+    if (status < 200 || status >= 300) {
       await discard(res);
-      throw new FhirFetchError('FHIR_HTTP_ERROR', `the EHR's FHIR server rejected the query (HTTP ${res.status})`);
+      throw new FhirFetchError('FHIR_HTTP_ERROR', `the EHR's FHIR server rejected the query (HTTP ${status})`);
     }
-    const mediaType = (res.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
+    const mediaType = (header(res, 'content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
     if (!/^application\/(fhir\+)?json$/.test(mediaType)) {
       await discard(res);
       const shown = /^[a-z0-9.+-]{1,40}\/[a-z0-9.+-]{1,60}$/.test(mediaType) ? mediaType : 'something else';
       throw new FhirFetchError('FHIR_NOT_JSON', `the EHR's FHIR server answered with ${shown}, not FHIR JSON`);
     }
-    const text = await readCapped(res, config.VIGIL_FHIR_MAX_BYTES, signal).catch((e: unknown) => {
+    const declared = Number(header(res, 'content-length') ?? NaN);
+    const text = await readCappedChunks(res.body, declared, config.VIGIL_FHIR_MAX_BYTES, signal).catch((e: unknown) => {
+      // Not read to its end: the connection cannot be reused, so it is closed.
+      res.body.destroy();
       throw e instanceof ResponseTooLargeError
         ? new FhirFetchError('FHIR_TOO_LARGE', `the EHR's FHIR server's answer exceeded ${e.maxBytes} bytes`)
         : e;
@@ -196,7 +220,7 @@ export function createFhirFetcher(
     return body;
   }
 
-  function asFetchError(e: unknown, scope: CallScope, timeout?: AbortSignal, timeoutMs?: number): FhirFetchError {
+  function asFetchError(e: unknown, scope: CallScope, timedOut = false, timeoutMs?: number): FhirFetchError {
     if (e instanceof FhirFetchError) return e;
     if (breakerRefusal(e) === 'open') {
       return new FhirFetchError(
@@ -206,9 +230,8 @@ export function createFhirFetcher(
     }
     // A request timeout cut short to fit the call's deadline is the deadline passing.
     const clipped = timeoutMs !== undefined && timeoutMs < config.VIGIL_FHIR_REQUEST_TIMEOUT_MS;
-    if (scope.signal.aborted || (timeout?.aborted === true && clipped)) return new FhirFetchError('FHIR_DEADLINE', deadlineProblem);
-    if (timeout?.aborted)
-      return new FhirFetchError('FHIR_TIMEOUT', `the EHR did not answer one request within ${Math.round(timeoutMs ?? 0)} ms`);
+    if (scope.signal.aborted || (timedOut && clipped)) return new FhirFetchError('FHIR_DEADLINE', deadlineProblem);
+    if (timedOut) return new FhirFetchError('FHIR_TIMEOUT', `the EHR did not answer one request within ${Math.round(timeoutMs ?? 0)} ms`);
     return new FhirFetchError('FHIR_NETWORK', "the EHR's FHIR server could not be reached");
   }
 
@@ -302,7 +325,7 @@ export function createFhirFetcher(
     }
 
     // One deadline for the whole call: when it passes, every request still running is aborted.
-    const deadline = AbortSignal.timeout(deadlineMs);
+    const deadline = timeLimit(deadlineMs, outer);
     const headers: Record<string, string> = { accept: FHIR_JSON };
     const auth = call.fhirAuthorization;
     if (auth !== undefined) headers.authorization = `Bearer ${auth.access_token}`;
@@ -310,7 +333,7 @@ export function createFhirFetcher(
       base: check.base,
       origin: check.origin,
       headers,
-      signal: outer === undefined ? deadline : AbortSignal.any([deadline, outer]),
+      signal: deadline.signal,
       deadlineAt: performance.now() + deadlineMs,
       breaker: breakerFor(check.origin),
     };
@@ -335,8 +358,13 @@ export function createFhirFetcher(
       }
     });
 
-    // Whatever is still running at the deadline is abandoned: the hook answers now with what it has.
-    await Promise.race([Promise.all(work), once(deadline, 'abort')]);
+    // Whatever is still running at the deadline (or when the caller hangs up) is abandoned: the hook
+    // answers now with what it has.
+    try {
+      await Promise.race([Promise.all(work), once(deadline.signal, 'abort')]);
+    } finally {
+      deadline.done();
+    }
 
     for (const { key } of requests) {
       const p = progress.get(key);
@@ -356,8 +384,21 @@ export function createFhirFetcher(
     close() {
       for (const b of breakers.values()) b.shutdown();
       breakers.clear();
+      // Calls in flight have finished (the server closes after them); idle connections are closed.
+      void agent.close().catch(() => {});
     },
   };
+}
+
+/** One response header (undici gives repeated headers as a list: the first is read). */
+function header(res: Dispatcher.ResponseData, name: string): string | undefined {
+  const value = res.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Releases a response body we will not read: drained (small) so the connection is reused, else closed. */
+async function discard(res: Dispatcher.ResponseData): Promise<void> {
+  await res.body.dump().catch(() => {});
 }
 
 interface PageLink {

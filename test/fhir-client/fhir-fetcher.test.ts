@@ -206,6 +206,23 @@ describe('faults of the FHIR server', () => {
     expect(ehr.hugeBundle.bytesSent).toBeLessThan(4 * 1024 * 1024);
   });
 
+  it('refuses a Bundle whose declared length is over the size cap without reading it', async () => {
+    ehr.fault({ kind: 'huge-bundle', bytes: 8 * 1024 * 1024, declareLength: true });
+    const value = await fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS_BY_4);
+    expect(value.vitals).toEqual({ ok: false, problem: `the EHR's FHIR server's answer exceeded ${256 * 1024} bytes` });
+    await expect.poll(() => ehr.hugeBundle.clientHungUp, { timeout: 5000 }).toBe(true);
+    expect(ehr.hugeBundle.bytesSent).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it('keeps its connections alive from one call to the next', async () => {
+    // Without keep-alive each of ten calls would open a connection (a TLS handshake each with an EHR).
+    // undici may open a second while the first is being handed back to its pool, never one per call.
+    const patientOnly = requestsFor({ patient: PATIENT_RISK_PREFETCH.patient });
+    for (let i = 0; i < 10; i++) expect((await fetcher.fetchAll(hookCall(ehr.baseUrl), patientOnly)).patient?.ok).toBe(true);
+    expect(ehr.requests).toHaveLength(10);
+    expect(ehr.connections.opened).toBeLessThanOrEqual(2);
+  });
+
   it('stops at a next link that loops', async () => {
     ehr.fault({ kind: 'looping-next' });
     const results = await fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS_BY_4);
