@@ -31,6 +31,7 @@ import {
   type Server,
 } from './lib/load.js';
 import { productionServerArgs } from './lib/production.js';
+import { startWardFhirServer } from './lib/ward-fhir.js';
 import {
   orderSelectCall,
   patientViewCall,
@@ -235,31 +236,19 @@ async function plainScenario(
 }
 
 async function missingPrefetchScenario(): Promise<void> {
-  const fhir = await spawnServer(
-    ['--import', 'tsx', join(import.meta.dirname, 'lib', 'fhir-child.ts')],
-    { BENCH_PATIENTS: String(PATIENTS) },
-    '/fhir/metadata',
-  );
+  const fhir = await startWardFhirServer(PATIENTS);
   try {
-    const base = `http://127.0.0.1:${fhir.port}/fhir`;
-    const templates = patients.map((p) => template(patientViewFetchCall(p, base)));
+    const templates = patients.map((p) => template(patientViewFetchCall(p, fhir.base)));
     await plainScenario(
       'patient-view, prefetch missing (fetched from a local FHIR server)',
       '/cds-services/deterioration-risk',
       templates,
-      {
-        VIGIL_FHIR_ALLOWED_ORIGINS: `http://127.0.0.1:${fhir.port}`,
-        VIGIL_FHIR_ALLOW_HTTP_LOOPBACK: 'true',
-        // The FHIR server shares these two cores with Vigil and the load: a deadline for a remote EHR would
-        // measure this machine's overload, not Vigil's path. Raised from 300 ms (and 200 ms per request); a call still fails if they pass.
-        VIGIL_FETCH_DEADLINE_MS: '3000',
-        VIGIL_FHIR_REQUEST_TIMEOUT_MS: '3000',
-      },
+      fhir.vigilEnv,
       false,
       Math.ceil(REQUESTS / 10),
     ); // the demo FHIR server answers ~250 searches/s: a tenth of the calls
   } finally {
-    await fhir.stop();
+    await fhir.server.stop();
   }
 }
 

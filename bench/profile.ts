@@ -24,6 +24,7 @@ import {
 } from './lib/ward.js';
 import { runRound, spawnServer, type Server } from './lib/load.js';
 import { productionServerArgs } from './lib/production.js';
+import { startWardFhirServer } from './lib/ward-fhir.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const CALLS = Number(process.env.BENCH_PROFILE_CALLS ?? 20_000);
@@ -305,24 +306,13 @@ const patients = ward(200, now);
 const path = SCENARIO === 'order-select' ? '/cds-services/sedation-safety' : '/cds-services/deterioration-risk';
 const results: Record<string, Profiled> = {};
 if (SCENARIO === 'missing-prefetch') {
-  // As bench/http.ts's scenario: the ward served by the demo FHIR server in its own process, and
-  // deadlines raised because that server shares these two cores (a call still fails if they pass).
-  const fhir = await spawnServer(
-    ['--import', 'tsx', join(import.meta.dirname, 'lib', 'fhir-child.ts')],
-    { BENCH_PATIENTS: '200' },
-    '/fhir/metadata',
-  );
+  // As bench/http.ts's scenario: the ward served by the demo FHIR server in its own process.
+  const fhir = await startWardFhirServer(200);
   try {
-    const bodies = patients.map((p) => template(patientViewFetchCall(p, `http://127.0.0.1:${fhir.port}/fhir`)));
-    const env = {
-      VIGIL_FHIR_ALLOWED_ORIGINS: `http://127.0.0.1:${fhir.port}`,
-      VIGIL_FHIR_ALLOW_HTTP_LOOPBACK: 'true',
-      VIGIL_FETCH_DEADLINE_MS: '3000',
-      VIGIL_FHIR_REQUEST_TIMEOUT_MS: '3000',
-    };
-    for (const who of WHO) results[who] = await profileOf(who as 'vigil' | 'baseline', bodies, path, env);
+    const bodies = patients.map((p) => template(patientViewFetchCall(p, fhir.base)));
+    for (const who of WHO) results[who] = await profileOf(who as 'vigil' | 'baseline', bodies, path, fhir.vigilEnv);
   } finally {
-    await fhir.stop();
+    await fhir.server.stop();
   }
 } else {
   const bodies = patients.map((p) => template(SCENARIO === 'order-select' ? orderSelectCall(p) : patientViewCall(p)));
