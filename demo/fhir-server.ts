@@ -1,11 +1,12 @@
 // A small real FHIR R4 server over node:http for tests and the demo: reads, the searches Vigil's
 // prefetch templates make (GET and POST _search), Bundle paging, optional CORS, and switchable faults
 // (slow, errors, 429 with Retry-After, 401, malformed JSON, HTML pages, huge Bundles, redirects,
-// looping or foreign `next` links). It records every request it receives, headers included, so tests
+// looping or foreign `next` links, gzip-compressed answers good and bad). It records every request it receives, headers included, so tests
 // can prove where an access token went. Synthetic data only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
 
 type Resource = { resourceType: string; id?: string } & Record<string, unknown>;
 
@@ -18,7 +19,13 @@ export type FaultKind =
   | { kind: 'huge-bundle'; bytes: number; declareLength?: boolean }
   | { kind: 'redirect'; to: string }
   | { kind: 'looping-next' }
-  | { kind: 'foreign-next'; to: string };
+  | { kind: 'foreign-next'; to: string }
+  /** The usual answer, gzip-compressed when the request's Accept-Encoding allows gzip. */
+  | { kind: 'gzip' }
+  /** 200 with `Content-Encoding: gzip`: a few KiB that inflate to `bytes` of one JSON Bundle. */
+  | { kind: 'gzip-bomb'; bytes: number }
+  /** 200 with this `Content-Encoding` and bytes that are not in it. */
+  | { kind: 'garbled-encoding'; encoding: string };
 
 export type Fault = FaultKind & {
   /** Applies to requests whose path (after the base) starts with this, e.g. "Observation"; all when absent. */
@@ -33,6 +40,7 @@ export interface RecordedRequest {
   url: string;
   authorization?: string;
   accept?: string;
+  acceptEncoding?: string;
   body?: string;
 }
 
@@ -125,6 +133,7 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
     const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '' };
     if (req.headers.authorization !== undefined) recorded.authorization = req.headers.authorization;
     if (req.headers.accept !== undefined) recorded.accept = req.headers.accept;
+    if (req.headers['accept-encoding'] !== undefined) recorded.acceptEncoding = req.headers['accept-encoding'];
     if (body !== undefined) recorded.body = body;
     requests.push(recorded);
 
@@ -201,6 +210,22 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
       case 'looping-next':
       case 'foreign-next':
         return false; // search() writes the odd link
+      case 'gzip':
+        if (/\bgzip\b/.test(String(res.req.headers['accept-encoding'] ?? ''))) gzipped.add(res);
+        return false; // answered as usual, compressed by send()
+      case 'gzip-bomb': {
+        const inflated = Buffer.alloc(fault.bytes, ' ');
+        inflated.write('{"resourceType":"Bundle","type":"searchset","entry":[]');
+        inflated.write('}', fault.bytes - 1);
+        const body = gzipSync(inflated);
+        res.writeHead(200, { 'content-type': FHIR_JSON, 'content-encoding': 'gzip', 'content-length': String(body.length) });
+        res.end(body);
+        return true;
+      }
+      case 'garbled-encoding':
+        res.writeHead(200, { 'content-type': FHIR_JSON, 'content-encoding': fault.encoding });
+        res.end(Buffer.from('{"resourceType":"Bundle"} is not compressed'));
+        return true;
     }
   }
 
@@ -296,9 +321,18 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
   };
 }
 
+/** Answers a `gzip` fault marked for compression. */
+const gzipped = new WeakSet<ServerResponse>();
+
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.destroyed) return;
   const text = JSON.stringify(body);
+  if (gzipped.has(res)) {
+    const zipped = gzipSync(text);
+    res.writeHead(status, { 'content-type': FHIR_JSON, 'content-encoding': 'gzip', 'content-length': zipped.length, ...headers });
+    res.end(zipped);
+    return;
+  }
   res.writeHead(status, { 'content-type': FHIR_JSON, 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }

@@ -107,7 +107,7 @@ export const configSchema = z.object({
   VIGIL_FHIR_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   /** Bundle pages followed per prefetch key (newest first, so later pages hold older data). */
   VIGIL_FHIR_MAX_PAGES: z.coerce.number().int().min(1).max(50).default(5),
-  /** Largest FHIR response body read, in bytes; a bigger one is abandoned mid-stream. */
+  /** Largest FHIR response body read, in bytes (a gzip answer counted inflated); a bigger one is abandoned mid-stream. */
   VIGIL_FHIR_MAX_BYTES: z.coerce
     .number()
     .int()

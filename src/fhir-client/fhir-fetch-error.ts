@@ -12,6 +12,7 @@ export type FhirFetchCode =
   | 'FHIR_HTTP_ERROR'
   | 'FHIR_NOT_JSON'
   | 'FHIR_BAD_JSON'
+  | 'FHIR_BAD_ENCODING'
   | 'FHIR_NOT_FHIR'
   | 'FHIR_OUTCOME'
   | 'FHIR_TOO_LARGE'
@@ -36,6 +37,7 @@ const KINDS: Record<FhirFetchCode, Kind> = {
   FHIR_HTTP_ERROR: { outcome: 'http_4xx', retryable: false, sick: false },
   FHIR_NOT_JSON: { outcome: 'not_json', retryable: false, sick: false },
   FHIR_BAD_JSON: { outcome: 'bad_json', retryable: false, sick: false },
+  FHIR_BAD_ENCODING: { outcome: 'bad_encoding', retryable: false, sick: false },
   FHIR_NOT_FHIR: { outcome: 'not_fhir', retryable: false, sick: false },
   FHIR_OUTCOME: { outcome: 'outcome', retryable: false, sick: false },
   FHIR_TOO_LARGE: { outcome: 'too_large', retryable: false, sick: false },

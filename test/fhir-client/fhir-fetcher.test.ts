@@ -214,6 +214,29 @@ describe('faults of the FHIR server', () => {
     expect(ehr.hugeBundle.bytesSent).toBeLessThan(4 * 1024 * 1024);
   });
 
+  it('asks for gzip and reads a gzip-compressed answer', async () => {
+    ehr.fault({ kind: 'gzip' });
+    const results = await fetcher.fetchAll(hookCall(ehr.baseUrl), requestsFor({ patient: PATIENT_RISK_PREFETCH.patient }));
+    expect(results.patient?.ok && results.patient.resources.map((r) => `${r.resourceType}/${r.id}`)).toEqual([`Patient/${PATIENT_ID}`]);
+    expect(ehr.requests[0]?.acceptEncoding).toBe('gzip');
+  });
+
+  it('stops inflating a compressed answer at the size cap', async () => {
+    ehr.fault({ kind: 'gzip-bomb', bytes: 8 * 1024 * 1024 });
+    const results = await fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS_BY_4);
+    expect(results.vitals).toEqual({ ok: false, problem: `the EHR's FHIR server's answer exceeded ${256 * 1024} bytes` });
+  });
+
+  it.each([
+    ['a gzip answer that is not gzip', 'gzip', "the EHR's FHIR server sent a compressed answer that could not be read"],
+    ['an encoding it did not ask for', 'br', "the EHR's FHIR server sent its answer in an encoding Vigil did not ask for"],
+  ])('reports %s as the key missing, asked once', async (_name, encoding, problem) => {
+    ehr.fault({ kind: 'garbled-encoding', encoding });
+    const results = await fetcher.fetchAll(hookCall(ehr.baseUrl), requestsFor({ patient: PATIENT_RISK_PREFETCH.patient }));
+    expect(results.patient).toEqual({ ok: false, problem });
+    expect(ehr.requests).toHaveLength(1);
+  });
+
   it('keeps its connections alive from one call to the next', async () => {
     // Without keep-alive each of ten calls would open a connection (a TLS handshake each with an EHR).
     // undici may open a second while the first is being handed back to its pool, never one per call.
