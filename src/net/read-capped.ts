@@ -40,27 +40,14 @@ export async function readCappedChunks(
   return Buffer.concat(kept, total).toString('utf8');
 }
 
-/** Reads a body as UTF-8 text, stopping (and closing the stream) as soon as it passes `maxBytes`. */
+/** Reads a fetch `Response`'s body as UTF-8 text, stopping (and closing the stream) as soon as it passes `maxBytes`. */
 export async function readCapped(res: Response, maxBytes: number, signal?: AbortSignal): Promise<string> {
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await discard(res);
-    throw new ResponseTooLargeError(maxBytes);
-  }
   if (res.body === null) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    signal?.throwIfAborted();
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new ResponseTooLargeError(maxBytes);
-    }
-    chunks.push(value);
+  try {
+    return await readCappedChunks(res.body, Number(res.headers.get('content-length') ?? NaN), maxBytes, signal);
+  } catch (e) {
+    // Refused before reading, or abandoned mid-stream: the stream is closed either way.
+    await discard(res);
+    throw e;
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
