@@ -91,24 +91,29 @@ const NUMERIC_VITALS = Object.keys(VITAL_LOINC) as NumericVital[];
 /** GCS totals run from 3 (no response) to 15 (fully alert). */
 const GCS_RANGE = [3, 15] as const;
 
-/** Plain words for HL7 data-absent-reason codes (terminology.hl7.org/CodeSystem/data-absent-reason). */
-const ABSENT_REASONS: Readonly<Record<string, string>> = {
-  unknown: 'unknown',
-  'asked-unknown': 'unknown',
-  'temp-unknown': 'temporarily unknown',
-  'not-asked': 'not asked',
-  'asked-declined': 'declined by the patient',
-  masked: 'masked',
-  'not-applicable': 'not applicable',
-  unsupported: 'not supported by the system',
-  'as-text': 'charted as text only',
-  error: 'measurement error',
-  'not-a-number': 'not a number',
-  'negative-infinity': 'below the measurable range',
-  'positive-infinity': 'above the measurable range',
-  'not-performed': 'not performed',
-  'not-permitted': 'not permitted',
-};
+/**
+ * Plain words for HL7 data-absent-reason codes (terminology.hl7.org/CodeSystem/data-absent-reason). A
+ * map, looked up with the EHR's code: a plain object would answer `constructor` with a function.
+ */
+const ABSENT_REASONS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    unknown: 'unknown',
+    'asked-unknown': 'unknown',
+    'temp-unknown': 'temporarily unknown',
+    'not-asked': 'not asked',
+    'asked-declined': 'declined by the patient',
+    masked: 'masked',
+    'not-applicable': 'not applicable',
+    unsupported: 'not supported by the system',
+    'as-text': 'charted as text only',
+    error: 'measurement error',
+    'not-a-number': 'not a number',
+    'negative-infinity': 'below the measurable range',
+    'positive-infinity': 'above the measurable range',
+    'not-performed': 'not performed',
+    'not-permitted': 'not permitted',
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Reading loose JSON
@@ -136,7 +141,7 @@ function absentReason(dar: unknown): string {
   const coding = asArray(dar['coding']).find(isObject);
   const code = coding && typeof coding['code'] === 'string' ? coding['code'] : undefined;
   const words =
-    (code !== undefined ? ABSENT_REASONS[code] : undefined) ??
+    (code !== undefined ? ABSENT_REASONS.get(code) : undefined) ??
     (typeof dar['text'] === 'string' ? dar['text'] : undefined) ??
     (coding && typeof coding['display'] === 'string' ? coding['display'] : undefined) ??
     code;

@@ -131,21 +131,36 @@ function quoteUnit(text: string): string {
 }
 
 function nonEmpty(x: unknown): string | undefined {
-  return typeof x === 'string' && x.trim().length > 0 ? x.trim() : undefined;
+  if (typeof x !== 'string') return undefined;
+  const trimmed = x.trim();
+  return trimmed.length > 0 ? trimmed : undefined;
 }
+
+/**
+ * The tables above as maps, which is how a charted unit is looked up: indexing a plain object with
+ * the EHR's text would find Object.prototype's members, so a unit spelt `constructor` was once
+ * accepted as a rate (and `__proto__` threw, failing the call with a 500).
+ */
+function byDimension(
+  table: Readonly<Record<Dimension, Readonly<Record<string, Convert>>>>,
+): ReadonlyMap<Dimension, ReadonlyMap<string, Convert>> {
+  return new Map(Object.entries(table).map(([dimension, units]) => [dimension as Dimension, new Map(Object.entries(units))]));
+}
+const UCUM_LOOKUP = byDimension(UCUM_CODES);
+const TEXT_LOOKUP = byDimension(TEXT_SPELLINGS);
 
 /** Finds the converter for a quantity's unit: the UCUM code when the system says UCUM, else the text. */
 function findConverter(dimension: Dimension, q: QuantityLike): { ok: true; convert: Convert } | { ok: false; reason: string } {
   const code = nonEmpty(q.code);
   const unit = nonEmpty(q.unit);
   if (q.system === UCUM && code !== undefined) {
-    const convert = UCUM_CODES[dimension][code];
+    const convert = UCUM_LOOKUP.get(dimension)?.get(code);
     return convert ? { ok: true, convert } : { ok: false, reason: `unit ${quoteUnit(code)} is not a recognised unit` };
   }
   // A code from a system other than UCUM is someone's local unit code: only the text can be read.
   const text = unit ?? (q.system === undefined ? code : undefined);
   if (text === undefined) return { ok: false, reason: 'no unit given' };
-  const convert = TEXT_SPELLINGS[dimension][text.replace(/\s+/g, ' ').toLowerCase()];
+  const convert = TEXT_LOOKUP.get(dimension)?.get(text.replace(/\s+/g, ' ').toLowerCase());
   return convert ? { ok: true, convert } : { ok: false, reason: `unit ${quoteUnit(text)} is not a recognised unit` };
 }
 

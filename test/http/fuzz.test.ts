@@ -3,7 +3,7 @@
 // floor of cases that runs however slow the machine is; each test reports how many it ran.
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { testApp } from '../support/app.js';
 import { loadFixtures } from '../support/fixtures.js';
 import { FUZZ_TIME_LIMIT_MS, propertyRuns, type TimeBox } from '../support/property.js';
@@ -118,5 +118,63 @@ describe('no body produces a 5xx', () => {
       BOX,
     );
     expect(ran).toBeGreaterThanOrEqual(BOX.minRuns);
+  });
+});
+
+// Strings a lookup in a plain object would resolve through Object.prototype: a unit spelt `__proto__`
+// once threw inside normalisation (a 500) and `constructor` was read as a rate in /min.
+describe('names every object already has, where the EHR writes a unit or a code', () => {
+  const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+
+  /** A copy of `value` with the strings that `pick(key, holder)` chooses replaced by `name`. */
+  function replaceStrings(value: unknown, pick: (key: string, holder: Record<string, unknown>) => boolean, name: string): unknown {
+    if (Array.isArray(value)) return value.map((v) => replaceStrings(v, pick, name));
+    if (value === null || typeof value !== 'object') return value;
+    const holder = value as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.entries(holder).map(([k, v]) => [k, typeof v === 'string' && pick(k, holder) ? name : replaceStrings(v, pick, name)]),
+    );
+  }
+  const isQuantity = (holder: Record<string, unknown>) => typeof holder['value'] === 'number';
+  const withPrefetch = fixtures.filter((f) => (f.request as { prefetch?: unknown }).prefetch !== undefined);
+
+  /** The fixture's call with those strings of its prefetch replaced: answered below 500, errors as OperationOutcomes. */
+  async function answered(
+    on: FastifyInstance,
+    fixture: (typeof fixtures)[number],
+    pick: Parameters<typeof replaceStrings>[1],
+    name: string,
+  ) {
+    const request = fixture.request as { prefetch: unknown };
+    const res = await on.inject({
+      method: 'POST',
+      url: `/cds-services/${fixture.service}`,
+      payload: JSON.stringify({ ...request, prefetch: replaceStrings(request.prefetch, pick, name) }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.statusCode, `${fixture.name}: ${res.body}`).toBeLessThan(500);
+    if (res.statusCode >= 400) expect(res.json().resourceType).toBe('OperationOutcome');
+    return res;
+  }
+
+  it.each(NAMES)('%s as a quantity unit is refused as a unit, the call answered', async (name) => {
+    expect(withPrefetch.length).toBeGreaterThan(0);
+    // Its own app: cards already shown to these patients (the repeat-card rule) would hide the one read below.
+    const own = await testApp();
+    onTestFinished(() => own.close());
+    for (const fixture of withPrefetch) {
+      const res = await answered(own, fixture, (k, h) => isQuantity(h) && (k === 'unit' || k === 'code'), name);
+      // A complete set of vital signs, every unit replaced: each value set aside with the reason, none scored.
+      if (fixture.name === 'deterioration-risk/news2-high-critical') {
+        const card = res.json<{ cards: { summary: string; detail: string }[] }>().cards[0]!;
+        expect(card.summary).toMatch(/^NEWS2 ≥ 0, incomplete/);
+        expect(card.detail).toContain(`respiratory rate: unit "${name}" is not a recognised unit`);
+      }
+    }
+  });
+
+  it.each(NAMES)('%s as every code, system and status in the prefetch: the call answered', async (name) => {
+    for (const fixture of withPrefetch)
+      await answered(app, fixture, (k) => k === 'code' || k === 'system' || k === 'status' || k === 'unit', name);
   });
 });

@@ -181,6 +181,11 @@ describe('dataAbsentReason', () => {
     ]);
   });
 
+  it('reads a reason code named like an object member as the code it is, not a member', () => {
+    const obs: FhirResource = { ...heartRate(0), valueQuantity: undefined, dataAbsentReason: { coding: [{ code: 'constructor' }] } };
+    expect(reasons(normalise([obs]), 'heartRate')).toEqual(['heart rate: no value charted (constructor)']);
+  });
+
   it('applies to a BP panel component', () => {
     const inputs = normalise([bloodPressurePanel({ dataAbsentReason: { text: 'cuff too small' } }, 60)]);
     expect(inputs.vitals.systolicBP).toBeUndefined();

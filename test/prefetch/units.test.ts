@@ -105,6 +105,22 @@ describe('units that are refused, never guessed', () => {
     if (!r.ok) expect(r.reason).toMatch(reason);
   });
 
+  // Names an object has without being told (Object.prototype's): a lookup in a plain object found
+  // them, so "constructor" was read as a rate in /min and "__proto__" threw.
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'refuses the unit %j as text and as a UCUM code',
+    (unit) => {
+      for (const q of [
+        { value: 98, unit },
+        { value: 98, system: UCUM, code: unit },
+        { value: 98, code: unit },
+      ]) {
+        const r = convertQuantity('heartRate', q);
+        expect(r).toEqual({ ok: false, reason: `heart rate: unit "${unit}" is not a recognised unit` });
+      }
+    },
+  );
+
   it('names the measure in the reason so a clinician knows which value was dropped', () => {
     const r = convertQuantity('temperature', { value: 37, unit: 'furlongs' });
     expect(r.ok ? '' : r.reason).toMatch(/^temperature: /);
