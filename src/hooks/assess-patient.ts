@@ -3,6 +3,7 @@ import { scoreNews2 } from '../fallback-rules/news2.js';
 import type { News2Result } from '../fallback-rules/types.js';
 import { chooseInputs, observationTime, readObservations, type NormaliseSources, type ReadObservations } from '../prefetch/normalise.js';
 import type { Gathered } from '../prefetch/gather.js';
+import type { FhirResource } from '../fhir/resources.js';
 import { PREFETCH_KEY_WORDS } from '../prefetch/templates.js';
 import type { PatientInputs } from '../domain/vital-signs.js';
 import type { RiskAssessment } from '../models/scorer.js';
@@ -39,7 +40,12 @@ export function hasFreshVitals(inputs: PatientInputs): boolean {
 
 /** The patient as the gathered data describe them at `now`. Pure: no scorer, no clock. */
 export function readPatient(data: Gathered, now: Date, staleAfterHours: number): PatientReading {
-  const observations = OBSERVATION_KEYS.flatMap((k) => data[k]?.resources ?? []);
+  // A loop, not flatMap: this runs for every call, and V8's flatMap is several times slower.
+  const observations: FhirResource[] = [];
+  for (const k of OBSERVATION_KEYS) {
+    const resources = data[k]?.resources;
+    if (resources !== undefined) for (const r of resources) observations.push(r);
+  }
   const patient = data.patient?.resources.find((r) => r.resourceType === 'Patient');
   const goals = (data.spo2Target?.resources ?? []).filter((r) => r.resourceType === 'Goal');
   const sources = { observations, goals, ...(patient !== undefined ? { patient } : {}) };

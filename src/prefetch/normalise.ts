@@ -134,7 +134,29 @@ function codesOf(concept: unknown, system: string): readonly string[] {
   return out ?? NO_CODES;
 }
 
-const hasAny = (codes: readonly string[], wanted: readonly string[]): boolean => codes.length > 0 && wanted.some((w) => codes.includes(w));
+/** A concept's LOINC and SNOMED CT codes, read in one pass over its codings. */
+interface ConceptCodes {
+  loinc: readonly string[];
+  snomed: readonly string[];
+}
+const NO_CONCEPT_CODES: ConceptCodes = { loinc: NO_CODES, snomed: NO_CODES };
+
+function loincAndSnomed(concept: unknown): ConceptCodes {
+  if (!isObject(concept)) return NO_CONCEPT_CODES;
+  const coding = concept['coding'];
+  if (!Array.isArray(coding)) return NO_CONCEPT_CODES;
+  let loinc: string[] | undefined;
+  let snomed: string[] | undefined;
+  for (const c of coding) {
+    if (!isObject(c)) continue;
+    const code = c['code'];
+    if (typeof code !== 'string') continue;
+    const system = c['system'];
+    if (system === LOINC) (loinc ??= []).push(code.trim());
+    else if (system === SNOMED) (snomed ??= []).push(code.trim());
+  }
+  return loinc === undefined && snomed === undefined ? NO_CONCEPT_CODES : { loinc: loinc ?? NO_CODES, snomed: snomed ?? NO_CODES };
+}
 
 function absentReason(dar: unknown): string {
   if (!isObject(dar)) return 'no value charted';
@@ -190,6 +212,19 @@ function oxygenQuantityFinding(measure: Extract<Measure, 'o2Flow' | 'o2Concentra
   return { vital, ok: true, value: measure === 'o2Flow' ? { flowLpm: converted.value } : { fio2Percent: converted.value } };
 }
 
+/** CONSCIOUSNESS_ANSWERS by code system, then code: looked up without building a `system|code` key per coding. */
+const CONSCIOUSNESS_BY_SYSTEM: ReadonlyMap<string, ReadonlyMap<string, Consciousness>> = (() => {
+  const bySystem = new Map<string, Map<string, Consciousness>>();
+  for (const [key, level] of CONSCIOUSNESS_ANSWERS) {
+    const bar = key.lastIndexOf('|');
+    const system = key.slice(0, bar);
+    let codes = bySystem.get(system);
+    if (codes === undefined) bySystem.set(system, (codes = new Map<string, Consciousness>()));
+    codes.set(key.slice(bar + 1), level);
+  }
+  return bySystem;
+})();
+
 function consciousnessFinding(obs: Json): Finding {
   const vital = 'consciousness' as const;
   if (obs['dataAbsentReason'] !== undefined) {
@@ -201,7 +236,7 @@ function consciousnessFinding(obs: Json): Finding {
   if (isObject(value)) {
     for (const c of asArray(value['coding'])) {
       if (!isObject(c) || typeof c['system'] !== 'string' || typeof c['code'] !== 'string') continue;
-      const found = CONSCIOUSNESS_ANSWERS.get(`${c['system']}|${c['code'].trim()}`);
+      const found = CONSCIOUSNESS_BY_SYSTEM.get(c['system'])?.get(c['code'].trim());
       if (found === undefined) continue;
       if (level === undefined) level = found;
       else if (found !== level) conflicting = true;
@@ -257,18 +292,33 @@ function codedOxygenFinding(holder: Json, codes: readonly string[]): Finding | u
     : { vital, ok: true, value: { coded: true } };
 }
 
+/**
+ * Each vital-sign LOINC code → the numeric vitals it names, as bits of NUMERIC_VITALS positions: built
+ * once, so an Observation's codes are looked up, not searched for in every vital's list.
+ */
+const VITAL_BITS_BY_LOINC: ReadonlyMap<string, number> = (() => {
+  const bits = new Map<string, number>();
+  NUMERIC_VITALS.forEach((v, i) => {
+    for (const code of VITAL_LOINC[v]) bits.set(code, (bits.get(code) ?? 0) | (1 << i));
+  });
+  return bits;
+})();
+
+const NO_VITALS: readonly NumericVital[] = [];
+
 /** The numeric vitals a set of LOINC codes names, in NUMERIC_VITALS order. */
-function vitalsCoded(loinc: readonly string[]): NumericVital[] {
+function vitalsCoded(loinc: readonly string[]): readonly NumericVital[] {
+  let bits = 0;
+  for (const code of loinc) bits |= VITAL_BITS_BY_LOINC.get(code) ?? 0;
+  if (bits === 0) return NO_VITALS;
   const out: NumericVital[] = [];
-  if (loinc.length === 0) return out;
-  for (const v of NUMERIC_VITALS) if (hasAny(loinc, VITAL_LOINC[v])) out.push(v);
+  for (let i = 0; i < NUMERIC_VITALS.length; i++) if ((bits & (1 << i)) !== 0) out.push(NUMERIC_VITALS[i]!);
   return out;
 }
 
 /** Everything one Observation says about the NEWS2 parameters (none for unrelated Observations). */
 function readObservation(obs: Json): Finding[] {
-  const loinc = codesOf(obs['code'], LOINC);
-  const snomed = codesOf(obs['code'], SNOMED);
+  const { loinc, snomed } = loincAndSnomed(obs['code']);
   const findings: Finding[] = [];
 
   const topVitals = vitalsCoded(loinc);
@@ -301,8 +351,7 @@ function readObservation(obs: Json): Finding[] {
   if (Array.isArray(components)) {
     for (const component of components) {
       if (!isObject(component)) continue;
-      const cLoinc = codesOf(component['code'], LOINC);
-      const cSnomed = codesOf(component['code'], SNOMED);
+      const { loinc: cLoinc, snomed: cSnomed } = loincAndSnomed(component['code']);
       const absent = component['dataAbsentReason'] !== undefined;
       for (const v of vitalsCoded(cLoinc)) {
         if (!topVitals.includes(v)) findings.push(numericFinding(v, component));
@@ -585,6 +634,8 @@ export function readObservations(resources: readonly FhirResource[]): ReadObserv
   const list: ReadObservation[] = [];
   // A set of vitals is charted at one time: its instant is read once per call, not once per value.
   const times = new Map<string, TimedMs>();
+  let lastText: string | undefined;
+  let lastTime: TimedMs | undefined;
   for (const obs of observations) {
     const findings = readObservation(obs);
     if (findings.length === 0) continue;
@@ -594,10 +645,14 @@ export function readObservations(resources: readonly FhirResource[]): ReadObserv
     const text = chartedTimeText(obs);
     let time: TimedMs;
     if (text === undefined) time = { ok: false, reason: 'no time charted' };
+    else if (text === lastText && lastTime !== undefined) time = lastTime;
     else {
+      // The values of one set usually follow each other: the last time is compared before the map.
       const known = times.get(text);
       time = known ?? parseDateTimeMs(text);
       if (known === undefined) times.set(text, time);
+      lastText = text;
+      lastTime = time;
     }
     const atMs = time.ok ? time.ms : undefined;
     const unverified = status === undefined || UNVERIFIED_STATUSES.has(status);
