@@ -1,13 +1,14 @@
 // The digest threads (src/http/digest-pool.ts): a body digested on a worker thread is digested as it
 // would be inline, and a thread that dies fails only the calls it held and is replaced.
 import { afterEach, describe, expect, it } from 'vitest';
-import { DigestPool, inlineDigester, OFFLOAD_MIN_BYTES } from '../../src/http/digest-pool.js';
+import { DigestPool, HELD_PER_THREAD, inlineDigester, OFFLOAD_MIN_BYTES, SHARE_MAX_BYTES } from '../../src/http/digest-pool.js';
 import { deteriorationRisk } from '../../src/hooks/deterioration-risk.js';
 import { patientViewCall, template, ward, withFreshInstance } from '../../bench/lib/ward.js';
 
 const SETTINGS = { staleAfterHours: 12 };
 const now = new Date();
-const bodies = ward(6, now).map((p) => withFreshInstance(template(patientViewCall(p))));
+const templates = ward(6, now).map((p) => template(patientViewCall(p)));
+const bodies = templates.map((t) => withFreshInstance(t));
 
 /** The pool's worker threads, reached past `private` to kill one as a crash would. */
 interface ThreadHandle {
@@ -56,5 +57,37 @@ describe('digest threads', () => {
     await expect(held).rejects.toThrow(/digest thread exited/);
     expect(threadsOf(pool)[0]).not.toBe(dead);
     expect((await pool.digest(deteriorationRisk, bodies[2]!, now.getTime())).kind).toBe('prepared');
+  }, 30_000);
+
+  it('share a burst between the thread and the event loop, every call digested as inline', async () => {
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    const burst = Array.from({ length: 12 }, (_, i) => withFreshInstance(templates[i % templates.length]!));
+    const digests = await Promise.all(burst.map((b) => pool!.digest(deteriorationRisk, b, now.getTime())));
+    const inline = inlineDigester(SETTINGS);
+    for (const [i, d] of digests.entries()) expect(d).toEqual(await inline.digest(deteriorationRisk, burst[i]!, now.getTime()));
+    // The thread held HELD_PER_THREAD at a time; the event loop took some of the rest on its turns.
+    expect(pool.digested.threads + pool.digested.eventLoop).toBe(12);
+    expect(pool.digested.threads).toBeGreaterThanOrEqual(HELD_PER_THREAD);
+    expect(pool.digested.eventLoop).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('never digest a body larger than SHARE_MAX_BYTES on the event loop, however many wait', async () => {
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    const large = Array.from({ length: 6 }, (_, i) => JSON.stringify({ hook: 'patient-view', i, pad: 'x'.repeat(SHARE_MAX_BYTES) }));
+    const digests = await Promise.all(large.map((b) => pool!.digest(deteriorationRisk, b, now.getTime())));
+    expect(digests.map((d) => d.kind)).toEqual(Array(6).fill('invalid'));
+    expect(pool.digested).toEqual({ threads: 6, eventLoop: 0 });
+  }, 30_000);
+
+  it('digest the calls still waiting when a thread dies: only those it held fail', async () => {
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    // The thread is handed the huge body and the first small one; the other three wait in the queue.
+    const huge = JSON.stringify({ hook: 'patient-view', pad: Array.from({ length: 400_000 }, (_, i) => ({ i, text: 'padding padding' })) });
+    const held = [pool.digest(deteriorationRisk, huge, now.getTime()), pool.digest(deteriorationRisk, bodies[0]!, now.getTime())];
+    const waiting = bodies.slice(1, 4).map((b) => pool!.digest(deteriorationRisk, b, now.getTime()));
+    const dead = threadsOf(pool)[0]!;
+    await dead.worker.terminate();
+    for (const h of held) await expect(h).rejects.toThrow(/digest thread exited/);
+    expect((await Promise.all(waiting)).map((d) => d.kind)).toEqual(['prepared', 'prepared', 'prepared']);
   }, 30_000);
 });
