@@ -153,7 +153,7 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
     parts.push(modelSection(a.model, beside, indicator));
   }
   parts.push(qsofaLine(a.qsofa, inputs, ctx.now));
-  const unusable = unusableLines(inputs);
+  const unusable = unusableLines(inputs, ctx.now);
   if (unusable.length > 0) parts.push(`Charted but not usable:\n${unusable.join('\n')}`);
   parts.push(...couldNotObtain(ctx.problems));
   if (inputs.ageYears !== undefined && inputs.ageYears < 16)
@@ -223,7 +223,7 @@ export function noRecentVitalsCard(inputs: PatientInputs, ctx: CardContext): Car
   const recheckText = recheckLines(unconfirmed, ctx.now);
   if (recheckText.length > 0) lines.push(`**Re-check now:**\n${recheckText.join('\n')}`);
   lines.push(...couldNotObtain(ctx.problems));
-  const unusable = unusableLines(inputs);
+  const unusable = unusableLines(inputs, ctx.now);
   if (unusable.length > 0) lines.push(`Charted but not usable:\n${unusable.join('\n')}`);
   lines.push(DISCLAIMER);
   const ext: Record<string, unknown> = {

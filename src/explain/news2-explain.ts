@@ -155,10 +155,20 @@ export function qsofaLine(qsofa: QsofaResult, inputs: PatientInputs, now: Date):
   return `qSOFA ${floor}${qsofa.score}/3, ${verdict}${which}.${gcsNote}`;
 }
 
-/** Plain-language list of values charted but not usable, so a clinician knows what was ignored (capped). */
-export function unusableLines(inputs: PatientInputs): string[] {
+/**
+ * Plain-language list of values charted but not usable, so a clinician knows what was ignored
+ * (capped): each with when it was charted, so two values set aside for the same reason read as two
+ * charted values, not one line twice, and without the parameter named twice ("Respiratory rate:
+ * respiratory rate: …").
+ */
+export function unusableLines(inputs: PatientInputs, now: Date): string[] {
   return capLines(
-    inputs.unusable.map((u) => `- ${PARAMETER_LABELS[u.vital]}: ${u.reason}`),
+    inputs.unusable.map((u) => {
+      const label = PARAMETER_LABELS[u.vital];
+      const named = `${label.toLowerCase()}: `;
+      const reason = u.reason.toLowerCase().startsWith(named) ? u.reason.slice(named.length) : u.reason;
+      return `- ${label}${u.at !== undefined ? `, charted ${formatAge(u.at, now)}` : ''}: ${reason}`;
+    }),
     'values not usable',
   );
 }

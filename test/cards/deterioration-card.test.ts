@@ -214,6 +214,25 @@ describe('deterioration-risk card', () => {
     expect(card.detail).toContain('- SpO2: oxygen status not charted: SpO2 on scale 2 scored as on oxygen, the worse case (0 on air).');
   });
 
+  it('lists each value not usable with when it was charted, the parameter named once', () => {
+    const { a, inputs } = assess({ ...WELL, respiratoryRate: 22 });
+    const ago = (minutes: number) => new Date(ctx.now.getTime() - minutes * 60_000);
+    inputs.unusable = [
+      { vital: 'respiratoryRate', reason: 'respiratory rate: unit "breaths" is not a recognised unit', at: ago(12) },
+      { vital: 'respiratoryRate', reason: 'respiratory rate: unit "breaths" is not a recognised unit', at: ago(300) },
+      { vital: 'heartRate', reason: 'charted time has no time zone' },
+    ];
+    const card = deteriorationCard(a, inputs, ctx)!;
+    expect(card.detail).toContain(
+      [
+        'Charted but not usable:',
+        '- Respiratory rate, charted 12 min ago: unit "breaths" is not a recognised unit',
+        '- Respiratory rate, charted 5 h ago: unit "breaths" is not a recognised unit',
+        '- Pulse: charted time has no time zone',
+      ].join('\n'),
+    );
+  });
+
   it('caps the list of values charted but not usable', () => {
     const { a, inputs } = assess({ ...WELL, respiratoryRate: 22 });
     inputs.unusable = Array.from({ length: 500 }, (_, i) => ({

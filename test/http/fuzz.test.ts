@@ -168,7 +168,7 @@ describe('names every object already has, where the EHR writes a unit or a code'
       if (fixture.name === 'deterioration-risk/news2-high-critical') {
         const card = res.json<{ cards: { summary: string; detail: string }[] }>().cards[0]!;
         expect(card.summary).toMatch(/^NEWS2 ≥ 0, incomplete/);
-        expect(card.detail).toContain(`respiratory rate: unit "${name}" is not a recognised unit`);
+        expect(card.detail).toMatch(new RegExp(`- Respiratory rate, charted [^:]+: unit "${name}" is not a recognised unit`));
       }
     }
   });
