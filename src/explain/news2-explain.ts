@@ -35,14 +35,19 @@ export function news2Headline(news2: News2Result): string {
   return news2.partial ? `NEWS2 ≥ ${news2.total}, incomplete` : `NEWS2 ${news2.total}`;
 }
 
-/** "respiratory rate out of date, SpO2 not charted": each missing parameter, and why it is missing. */
+/** Why a parameter NEWS2 is missing has no value: an old one, one charted but not usable (listed on the card), or none. */
+function whyMissing(p: VitalName, inputs: PatientInputs): 'out of date' | 'not usable' | 'not charted' {
+  if (inputs.stale[p] !== undefined) return 'out of date';
+  return inputs.unusable.some((u) => u.vital === p) ? 'not usable' : 'not charted';
+}
+
+/** "respiratory rate out of date, SpO2 not usable, pulse not charted": each missing parameter, and why. */
 export function missingWords(news2: News2Result, inputs: PatientInputs): string {
-  const outOfDate = news2.missing.filter((p) => inputs.stale[p] !== undefined);
-  const notCharted = news2.missing.filter((p) => inputs.stale[p] === undefined);
-  const words = (ps: VitalName[]) => ps.map((p) => PARAMETER_WORDS[p]).join(', ');
-  return [outOfDate.length > 0 ? `${words(outOfDate)} out of date` : '', notCharted.length > 0 ? `${words(notCharted)} not charted` : '']
-    .filter((s) => s !== '')
-    .join(', ');
+  const words = (why: ReturnType<typeof whyMissing>) => {
+    const ps = news2.missing.filter((p) => whyMissing(p, inputs) === why);
+    return ps.length > 0 ? `${ps.map((p) => PARAMETER_WORDS[p]).join(', ')} ${why}` : '';
+  };
+  return [words('out of date'), words('not usable'), words('not charted')].filter((s) => s !== '').join(', ');
 }
 
 /** "RR 6/min (25 h ago, out of date)": an unconfirmed value in a few words, for a summary line. */
@@ -63,7 +68,7 @@ export function asOfWords(inputs: PatientInputs, now: Date): string {
 export function news2Response(news2: News2Result, inputs: PatientInputs): string {
   const { band, response } = NEWS2_RESPONSE[news2.risk];
   if (!news2.partial) return `**${band.charAt(0).toUpperCase() + band.slice(1)}.** ${response}`;
-  const ask = `**Incomplete: chart ${missingWords(news2, inputs).replace(/ (out of date|not charted)/g, '')} now.** NEWS2 is a minimum until every parameter is charted.`;
+  const ask = `**Incomplete: chart ${missingWords(news2, inputs).replace(/ (out of date|not usable|not charted)/g, '')} now.** NEWS2 is a minimum until every parameter is charted.`;
   if (news2.risk === 'none') return `${ask} No response band can be given for an incomplete score.`;
   return `${ask} Already at least ${band}: ${response}`;
 }
@@ -108,7 +113,13 @@ export function news2Table(
       } else if (inputs.stale[parameter] !== undefined) {
         rows.push(`| ${label} | out of date | ${formatAge(inputs.stale[parameter].at, now)} | not scored |`);
       } else {
-        rows.push(`| ${label} | not charted in the last ${formatHours(staleAfterHours)} | — | not scored |`);
+        // Charted in the window but not usable (an unknown unit, a bad time…): said so, the reason listed below.
+        const unusable = inputs.unusable.find((u) => u.vital === parameter);
+        rows.push(
+          unusable !== undefined
+            ? `| ${label} | charted, not usable (see below) | ${unusable.at !== undefined ? formatAge(unusable.at, now) : '—'} | not scored |`
+            : `| ${label} | not charted in the last ${formatHours(staleAfterHours)} | — | not scored |`,
+        );
       }
     }
     const unverified = byParameter(parameter, 'unverified');

@@ -40,6 +40,11 @@ function model(probability: number, band: ModelPrediction['band']): ModelPredict
   };
 }
 
+/** The assessment when no model is configured: NEWS2 and qSOFA on these inputs. */
+function byRulesAlone(inputs: PatientInputs): RiskAssessment {
+  return { path: 'rules', news2: scoreNews2(inputs), qsofa: scoreQsofa(inputs), modelStatus: { state: 'not-configured' } };
+}
+
 function assess(v: Vitals, extra: { model?: ModelPrediction; status?: ModelStatus } = {}): { a: RiskAssessment; inputs: PatientInputs } {
   const inputs = patientInputs(v);
   const a: RiskAssessment = {
@@ -203,12 +208,7 @@ describe('deterioration-risk card', () => {
   it('prints the assumption behind a scale-2 SpO2 scored with oxygen unknown, and acts on it', () => {
     const { onOxygen: _o, ...rest } = WELL;
     const inputs = patientInputs({ ...rest, spo2: 97 }, { spo2Scale: 2 });
-    const a: RiskAssessment = {
-      path: 'rules',
-      news2: scoreNews2(inputs),
-      qsofa: scoreQsofa(inputs),
-      modelStatus: { state: 'not-configured' },
-    };
+    const a = byRulesAlone(inputs);
     const card = deteriorationCard(a, inputs, ctx)!;
     expect(card.indicator).toBe('warning');
     expect(card.detail).toContain('- SpO2: oxygen status not charted: SpO2 on scale 2 scored as on oxygen, the worse case (0 on air).');
@@ -231,6 +231,29 @@ describe('deterioration-risk card', () => {
         '- Pulse: charted time has no time zone',
       ].join('\n'),
     );
+  });
+
+  it('says a parameter charted but not usable is not usable, not "not charted", in the summary and the table', () => {
+    const { respiratoryRate: _charted, ...rest } = WELL;
+    const inputs = patientInputs(rest);
+    inputs.unusable = [
+      {
+        vital: 'respiratoryRate',
+        reason: 'respiratory rate: unit "breaths" is not a recognised unit',
+        at: new Date(ctx.now.getTime() - 12 * 60_000),
+      },
+    ];
+    const a = byRulesAlone(inputs);
+    const card = deteriorationCard(a, inputs, ctx)!;
+    expect(card.summary).toContain('incomplete: respiratory rate not usable —');
+    expect(card.detail).toContain('**Incomplete: chart respiratory rate now.**');
+    expect(card.detail).toContain('| Respiratory rate | charted, not usable (see below) | 12 min ago | not scored |');
+    expect(card.detail).toContain('- Respiratory rate, charted 12 min ago: unit "breaths" is not a recognised unit');
+    // With nothing charted at all it is still "not charted".
+    const bare = patientInputs(rest);
+    const none = deteriorationCard(byRulesAlone(bare), bare, ctx)!;
+    expect(none.summary).toContain('incomplete: respiratory rate not charted —');
+    expect(none.detail).toContain('| Respiratory rate | not charted in the last 24 h | — | not scored |');
   });
 
   it('caps the list of values charted but not usable', () => {
