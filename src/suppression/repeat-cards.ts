@@ -25,8 +25,12 @@ export interface QuietenedCard {
 
 type Decision = { action: 'show' } | { action: 'suppressed' | 'downgraded'; why: QuietenedCard['why'] };
 
+function news2Of(card: Card): { total?: unknown; partial?: unknown } | undefined {
+  return (card.extension?.['vigil.score'] as { news2?: { total?: unknown; partial?: unknown } } | undefined)?.news2;
+}
+
 function news2TotalOf(card: Card): number | undefined {
-  const total = (card.extension?.['vigil.score'] as { news2?: { total?: unknown } } | undefined)?.news2?.total;
+  const total = news2Of(card)?.total;
   return typeof total === 'number' ? total : undefined;
 }
 
@@ -38,6 +42,10 @@ export function decide(card: Card, last: ShownCard | undefined, now: number, set
     INDICATOR_RANK[card.indicator] > INDICATOR_RANK[last.indicator] ||
     (card.indicator === last.indicator && total !== undefined && (last.news2Total === undefined || total > last.news2Total));
   if (risen) return { action: 'show' };
+  // An incomplete score is a minimum, so "not risen" cannot be said of it: a new incomplete card (values
+  // that could not be read, or stopped being charted, after a complete one) always shows. Only the same
+  // incomplete card again (same uuid: nothing material changed) counts as a repeat.
+  if (news2Of(card)?.partial === true && card.uuid !== last.uuid) return { action: 'show' };
   if (card.indicator === 'critical') {
     const overridden = last.uuid === card.uuid && last.overriddenUntil !== undefined && last.overriddenUntil > now;
     return overridden ? { action: 'suppressed', why: 'overridden-with-reason' } : { action: 'show' };
@@ -53,7 +61,9 @@ export function repeatKey(service: string, patientPseudonym: string, card: Card)
 
 function downgrade(card: Card, last: ShownCard, now: number): Card {
   const minutes = Math.max(1, Math.round((now - last.shownAt) / 60_000));
-  const summary = `Unchanged since shown ${minutes} min ago: ${card.summary}`;
+  // "Unchanged" only when it is: a card with other facts (a lower score, newer values) says what is true of it.
+  const prefix = card.uuid === last.uuid ? `Unchanged since shown ${minutes} min ago` : `No rise since the card shown ${minutes} min ago`;
+  const summary = `${prefix}: ${card.summary}`;
   return { ...card, indicator: 'info', summary: summary.length <= 139 ? summary : `${summary.slice(0, 137)}…` };
 }
 

@@ -45,12 +45,30 @@ describe('repeat cards through the app', () => {
       },
       env,
     );
-    const call = async (name: string) => {
+    /** The fixture's call, its body first passed through `edit` (a change to what the EHR sent). */
+    const call = async (name: string, edit: (body: string) => string = (b) => b) => {
       const c = fixtureCall(name);
-      return (await app!.inject({ method: 'POST', url: `/cds-services/${c.service}`, payload: c.body })).json().cards;
+      const payload = edit(JSON.stringify(c.body));
+      return (
+        await app!.inject({ method: 'POST', url: `/cds-services/${c.service}`, payload, headers: { 'content-type': 'application/json' } })
+      ).json().cards;
     };
     return { call, answered, metrics };
   }
+
+  it('shows an incomplete card in full after a critical one: a minimum score is never "not risen"', async () => {
+    const { call, answered } = await start();
+    const [critical] = await call('deterioration-risk/news2-high-critical');
+    minutes(2);
+    // The same patient, every vital sign now charted in a unit Vigil does not read.
+    const unreadable = (body: string) => body.replace(/"(unit|code)":"(\/min|%|Cel|mm\[Hg\]|L\/min|\[degF\])"/g, '"$1":"furlongs"');
+    const [after] = await call('deterioration-risk/news2-high-critical', unreadable);
+    expect(critical.indicator).toBe('critical');
+    expect(after.uuid).not.toBe(critical.uuid);
+    // Shown as built (its own colour and words), not quietened as "unchanged" after the critical card.
+    expect(after.summary).toMatch(/^NEWS2 ≥ 0, incomplete: .* not usable — chart now$/);
+    expect(answered[1]!.quietened).toEqual([]);
+  });
 
   it('downgrades an unchanged re-fire to info with the same uuid, and says when it was shown', async () => {
     const { call, answered, metrics } = await start();

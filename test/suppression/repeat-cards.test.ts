@@ -9,15 +9,16 @@ const T0 = Date.parse('2026-11-23T12:00:00Z');
 const DOWNGRADE: RepeatSettings = { policy: 'downgrade', windowMs: HOUR };
 const SUPPRESS: RepeatSettings = { policy: 'suppress', windowMs: HOUR };
 
-function card(indicator: Indicator, news2: number, uuid = `00000000-0000-8000-8000-00000000000${news2 % 10}`): Card {
+function card(indicator: Indicator, news2: number, uuid = `00000000-0000-8000-8000-00000000000${news2 % 10}`, partial = false): Card {
   return {
     uuid,
-    summary: `NEWS2 ${news2}`,
+    summary: `NEWS2 ${partial ? '≥ ' : ''}${news2}`,
     indicator,
     source: { label: 'Vigil' },
-    extension: { 'vigil.score': { news2: { total: news2 } } },
+    extension: { 'vigil.score': { news2: { total: news2, partial } } },
   };
 }
+const incomplete = (indicator: Indicator, news2: number, uuid: string) => card(indicator, news2, uuid, true);
 const shown = (indicator: Indicator, news2: number, minutesAgo: number, extra: Partial<ShownCard> = {}): ShownCard => ({
   uuid: card(indicator, news2).uuid,
   indicator,
@@ -58,6 +59,16 @@ describe('what the rule does with a card', () => {
       'show',
     ],
     ['anything, with the rule off', card('info', 2), shown('info', 2, 1), { policy: 'off', windowMs: HOUR }, 'show'],
+    // An incomplete score is a minimum: a new one after a complete card cannot be called "not risen".
+    ['an incomplete card after a critical one', incomplete('warning', 0, 'a'), shown('critical', 13, 1), SUPPRESS, 'show'],
+    ['an incomplete card after a lower complete one', incomplete('info', 1, 'b'), shown('info', 2, 5), SUPPRESS, 'show'],
+    [
+      'the same incomplete card again',
+      incomplete('warning', 3, 'c'),
+      { uuid: 'c', indicator: 'warning', news2Total: 3, shownAt: T0 - 5 * 60_000 },
+      SUPPRESS,
+      'suppressed',
+    ],
   ])('%s → %s', (_name, c, last, settings, action) => {
     expect(decide(c, last, T0, settings).action).toBe(action);
   });
@@ -87,6 +98,13 @@ describe('applying the rule call after call', () => {
       },
     ]);
     expect((await applyRepeatRule([card('critical', 7)], at(20), DOWNGRADE, store)).cards[0]!.indicator).toBe('critical');
+  });
+
+  it('says "unchanged" only of the same card: a calmer card with other facts says it has not risen', async () => {
+    const store = createMemorySuppressionStore();
+    await applyRepeatRule([card('warning', 6)], at(0), DOWNGRADE, store);
+    const calmer = await applyRepeatRule([card('warning', 5)], at(10), DOWNGRADE, store);
+    expect(calmer.cards[0]).toMatchObject({ indicator: 'info', summary: 'No rise since the card shown 10 min ago: NEWS2 5' });
   });
 
   it('counts the window from the last card shown in full, so a card re-fired every 10 minutes shows again after the window', async () => {
