@@ -190,14 +190,22 @@ export class DigestPool implements Digester {
       for (const p of thread.pending.values()) p.reject(err);
       thread.pending.clear();
       const i = this.threads.indexOf(thread);
-      if (i >= 0 && !this.closing) this.threads[i] = this.start();
-      // Bodies still waiting go to the new thread (or the event loop).
-      this.dispatch();
+      if (i < 0) return;
+      if (!this.closing) {
+        this.threads[i] = this.start();
+        // Bodies still waiting go to the new thread (or the event loop).
+        this.dispatch();
+        return;
+      }
+      // Dying while the pool closes: nothing more is sent to it, and what still waits fails with it
+      // rather than keep `close` waiting for a thread that will not answer.
+      this.threads.splice(i, 1);
+      for (const job of this.waiting.splice(0)) job.reject(err);
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (!this.closing) fail(new Error(`digest thread exited (${code})`));
-    });
+    // Also while closing: a thread that dies then must still fail what it held. The threads `close`
+    // itself stops hold nothing by then.
+    worker.on('exit', (code) => fail(new Error(`digest thread exited (${code})`)));
     // An idle pool must not keep the process alive on its own.
     worker.unref();
     return thread;

@@ -90,4 +90,22 @@ describe('digest threads', () => {
     for (const h of held) await expect(h).rejects.toThrow(/digest thread exited/);
     expect((await Promise.all(waiting)).map((d) => d.kind)).toEqual(['prepared', 'prepared', 'prepared']);
   }, 30_000);
+
+  it('close even when a thread dies while closing: what it held and what waited fail, nothing hangs', async () => {
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    const huge = JSON.stringify({ hook: 'patient-view', pad: Array.from({ length: 400_000 }, (_, i) => ({ i, text: 'padding padding' })) });
+    const large = JSON.stringify({ hook: 'patient-view', pad: 'x'.repeat(SHARE_MAX_BYTES) });
+    // The thread holds the huge body and one large one; the other large one waits (never for the event loop).
+    const calls = [huge, large, large].map((b) =>
+      pool!.digest(deteriorationRisk, b, now.getTime()).then(
+        () => 'digested',
+        () => 'failed',
+      ),
+    );
+    const closing = pool.close();
+    await threadsOf(pool)[0]!.worker.terminate();
+    await closing;
+    expect(await Promise.all(calls)).toEqual(['failed', 'failed', 'failed']);
+    pool = undefined;
+  }, 30_000);
 });
