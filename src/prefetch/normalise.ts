@@ -122,19 +122,7 @@ const clip = (s: string, n = 40): string => (s.length > n ? `${s.slice(0, n)}…
 
 const NO_CODES: readonly string[] = [];
 
-/** Codes of `system` among a CodeableConcept's codings (a short array: one or two codes). */
-function codesOf(concept: unknown, system: string): readonly string[] {
-  if (!isObject(concept)) return NO_CODES;
-  const coding = concept['coding'];
-  if (!Array.isArray(coding)) return NO_CODES;
-  let out: string[] | undefined;
-  for (const c of coding) {
-    if (isObject(c) && c['system'] === system && typeof c['code'] === 'string') (out ??= []).push(c['code'].trim());
-  }
-  return out ?? NO_CODES;
-}
-
-/** A concept's LOINC and SNOMED CT codes, read in one pass over its codings. */
+/** A CodeableConcept's LOINC and SNOMED CT codes (short arrays: one or two codes), read in one pass over its codings. */
 interface ConceptCodes {
   loinc: readonly string[];
   snomed: readonly string[];
@@ -245,7 +233,7 @@ function consciousnessFinding(obs: Json): Finding {
   if (level === undefined) return { vital, ok: false, reason: 'level of consciousness answer is not a recognised ACVPU code' };
   if (conflicting) return { vital, ok: false, reason: 'level of consciousness has conflicting answers' };
   // Only SNOMED's "Acute confusion" says the confusion is new; LOINC's "Confused" does not.
-  const newOnset = level === 'confused' && codesOf(value, SNOMED).includes(SNOMED_ACUTE_CONFUSION);
+  const newOnset = level === 'confused' && loincAndSnomed(value).snomed.includes(SNOMED_ACUTE_CONFUSION);
   return { vital, ok: true, value: level, newOnset };
 }
 
@@ -273,7 +261,7 @@ function codedOxygenFinding(holder: Json, codes: readonly string[]): Finding | u
   }
   if (codes.includes(SNOMED_ROOM_AIR)) return { vital, ok: true, value: { coded: false } };
   // 371825009 used as a question: a yes/no answer decides; used as a statement (no value) it is "on".
-  const answer = codesOf(holder['valueCodeableConcept'], SNOMED);
+  const answer = loincAndSnomed(holder['valueCodeableConcept']).snomed;
   if (answer.includes(SNOMED_NO)) return { vital, ok: true, value: { coded: false } };
   if (answer.includes(SNOMED_YES)) return { vital, ok: true, value: { coded: true } };
   if (typeof holder['valueBoolean'] === 'boolean') return { vital, ok: true, value: { coded: holder['valueBoolean'] } };
@@ -377,7 +365,7 @@ function readObservation(obs: Json): Finding[] {
 
   // "Air or Oxygen" charted with a text-only code and the SNOMED statement as its value.
   if (findings.length === 0) {
-    const valueCodes = codesOf(obs['valueCodeableConcept'], SNOMED);
+    const valueCodes = loincAndSnomed(obs['valueCodeableConcept']).snomed;
     if (valueCodes.includes(SNOMED_ON_OXYGEN)) findings.push({ vital: 'supplementalOxygen', ok: true, value: { coded: true } });
     else if (valueCodes.includes(SNOMED_ROOM_AIR)) findings.push({ vital: 'supplementalOxygen', ok: true, value: { coded: false } });
   }
