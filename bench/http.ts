@@ -44,7 +44,17 @@ import {
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 1500);
+/**
+ * Calls each contender serves before it is measured: enough for V8 to finish compiling Vigil's request
+ * path (its own code, Fastify's and Node's streams, on the event loop and again on each digest
+ * thread). Measured with `--trace-opt` on the real server at 10 connections (bench/RESULTS.md, eighth
+ * pass): 406 functions optimised in the first 3,000 calls, 128 in the next 6,000, 13 in the 6,000
+ * after and 5 after that; side by side in one run, Vigil after 1,500 warm-up calls 0.73× the bare
+ * server, after 15,000 0.77×, 50 µs less CPU per call (the compiler threads' share gone). The bare
+ * server's few functions are compiled within its first hundreds of calls. A scenario with a tenth of
+ * the calls per round (missing prefetch) warms with a tenth.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 15_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PATIENTS = 200;
 const MEMORY_CALLS = Number(process.env.BENCH_MEMORY_CALLS ?? 100_000);
@@ -94,10 +104,10 @@ interface Measured {
 }
 
 /** Warm-up, then ROUNDS alternating rounds over every contender. */
-async function compare(contenders: Contender[], requests = REQUESTS): Promise<Measured[]> {
+async function compare(contenders: Contender[], requests = REQUESTS, warmup = WARMUP): Promise<Measured[]> {
   for (const c of contenders) {
-    c.prepare?.(WARMUP);
-    assertClean(c.name, await runRound(c.server.port, CONNECTIONS, WARMUP, c.next));
+    c.prepare?.(warmup);
+    assertClean(c.name, await runRound(c.server.port, CONNECTIONS, warmup, c.next));
   }
   const measured = contenders.map((c) => ({ name: c.name, rounds: [] as RoundResult[] }));
   for (let r = 0; r < ROUNDS; r++) {
@@ -191,6 +201,7 @@ async function plainScenario(
   extraVigilEnv: Record<string, string> = {},
   withCluster = false,
   requests = REQUESTS,
+  warmup = WARMUP,
 ): Promise<void> {
   progress(name);
   const next = cycle(path, templates);
@@ -221,7 +232,7 @@ async function plainScenario(
       );
       contenders.push({ name: 'vigil ×2 processes (comparison)', server: c, next });
     }
-    const measured = await compare(contenders, requests);
+    const measured = await compare(contenders, requests, warmup);
     const vs2: Record<string, string> = { vigil: 'bare ×2 processes' };
     const scenarioRows = rowsFor(name, measured, { vigil: 'bare', 'vigil ×2 processes (comparison)': 'bare' });
     const twoProcess = rowsFor(name, measured, vs2).find((r) => r.contender === 'vigil')!;
@@ -246,6 +257,7 @@ async function missingPrefetchScenario(): Promise<void> {
       fhir.vigilEnv,
       false,
       Math.ceil(REQUESTS / 10),
+      Math.ceil(WARMUP / 10),
     ); // the demo FHIR server answers ~250 searches/s: a tenth of the calls
   } finally {
     await fhir.server.stop();
@@ -409,7 +421,7 @@ try {
 }
 
 process.stdout.write(
-  `${now.toISOString()} · ${ROUNDS} rounds × ${REQUESTS} calls, ${CONNECTIONS} connections, SYNTHETIC ward of ${PATIENTS}\n\n${table(rows)}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`,
+  `${now.toISOString()} · ${WARMUP.toLocaleString('en')} warm-up calls, then ${ROUNDS} rounds × ${REQUESTS} calls, ${CONNECTIONS} connections, SYNTHETIC ward of ${PATIENTS}\n\n${table(rows)}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`,
 );
 if (missed.length > 0) {
   process.stderr.write(`\ntargets missed:\n${missed.map((m) => `- ${m}`).join('\n')}\n`);

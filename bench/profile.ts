@@ -28,7 +28,8 @@ import { startWardFhirServer } from './lib/ward-fhir.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const CALLS = Number(process.env.BENCH_PROFILE_CALLS ?? 20_000);
-const WARMUP = Number(process.env.BENCH_PROFILE_WARMUP ?? 2_000);
+/** As in bench/http.ts: past V8's compiling of the request path, so the profile shows the code that runs. */
+const WARMUP = Number(process.env.BENCH_PROFILE_WARMUP ?? 15_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SCENARIO = process.env.BENCH_SCENARIO ?? 'patient-view';
 /** USER_HZ: Linux reports CPU time in 1/100 s on every common architecture. */
