@@ -8,7 +8,7 @@ import type { AnsweredCall, CallObserver } from '../observability/answered-call.
 import { bindHookInstance } from '../observability/request-log.js';
 import { forOneCall } from '../identity/keyed-hash.js';
 import { gatherPrefetch, type PrefetchFetcher, type PrefetchSource } from '../prefetch/gather.js';
-import { digestValue, parseJsonBody } from './digest.js';
+import { digestValue, parseJsonBody, utf8Text } from './digest.js';
 import { inlineDigester, type Digester } from './digest-pool.js';
 import { applyRepeatRule, type RepeatSettings } from '../suppression/repeat-cards.js';
 import type { SuppressionStore } from '../suppression/suppression-store.js';
@@ -40,9 +40,9 @@ export interface CdsRouteOptions {
 /** Content types a CDS client may use for a JSON body. */
 export const JSON_TYPES = ['application/json', 'application/fhir+json'];
 
-/** A hook call's body as received: parsed where it is digested, not by Fastify. */
+/** A hook call's body as received, its bytes: decoded and parsed where it is digested, not by Fastify. */
 class UnparsedBody {
-  constructor(readonly text: string) {}
+  constructor(readonly bytes: Buffer) {}
 }
 
 export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Promise<void> {
@@ -54,10 +54,10 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
   // Hook calls' bodies reach the handler unparsed, so parsing happens with the rest of the digest (on a
   // worker thread for a large body). Refusals stay Fastify's: an empty body here, invalid JSON below.
   app.removeContentTypeParser(JSON_TYPES);
-  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
-    if (text.length === 0) done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
-    else done(null, new UnparsedBody(text));
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, (_request, body, done) => {
+    const bytes = body as Buffer;
+    if (bytes.length === 0) done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+    else done(null, new UnparsedBody(bytes));
   });
   const settings: PrepareSettings = { staleAfterHours: opts.deps.config.VIGIL_STALE_AFTER_HOURS };
   const digester = opts.digester ?? inlineDigester(settings);
@@ -83,13 +83,13 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
     const def = byId.get(request.params.id);
     if (def === undefined) {
       // Invalid JSON is refused before the service is looked up, as Fastify's parser refused it.
-      if (body instanceof UnparsedBody && !parseJsonBody(body.text).ok) throw new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY();
+      if (body instanceof UnparsedBody && !parseJsonBody(utf8Text(body.bytes)).ok) throw new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY();
       throw new UnknownServiceError();
     }
     const now = opts.clock();
     // No body at all (no Content-Type) is read as it is: not an object.
     const digest =
-      body instanceof UnparsedBody ? await digester.digest(def, body.text, now.getTime()) : digestValue(def, body, now.getTime(), settings);
+      body instanceof UnparsedBody ? await digester.digest(def, body.bytes, now.getTime()) : digestValue(def, body, now.getTime(), settings);
     if (digest.kind === 'invalid-json') throw new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY();
     if (digest.kind === 'invalid') throw new InvalidRequestError(digest.issues);
     const { call } = digest;

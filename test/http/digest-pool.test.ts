@@ -10,6 +10,9 @@ const now = new Date();
 const templates = ward(6, now).map((p) => template(patientViewCall(p)));
 const bodies = templates.map((t) => withFreshInstance(t));
 
+/** A body's bytes, as the HTTP layer hands them over: each call its own (a thread takes them over). */
+const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
+
 /** The pool's worker threads, reached past `private` to kill one as a crash would. */
 interface ThreadHandle {
   worker: { terminate(): Promise<number> };
@@ -30,41 +33,72 @@ describe('digest threads', () => {
     const inline = inlineDigester(SETTINGS);
     for (const body of bodies) {
       expect(body.length).toBeGreaterThan(OFFLOAD_MIN_BYTES); // so it really goes to the thread
-      const threaded = await pool.digest(deteriorationRisk, body, now.getTime());
+      const threaded = await pool.digest(deteriorationRisk, bytes(body), now.getTime());
       expect(threaded.kind).toBe('prepared');
-      expect(threaded).toEqual(await inline.digest(deteriorationRisk, body, now.getTime()));
+      expect(threaded).toEqual(await inline.digest(deteriorationRisk, bytes(body), now.getTime()));
     }
+  }, 30_000);
+
+  it('take over the memory of a body it sends to a thread, and never memory the body shares with anything else', async () => {
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    const inline = inlineDigester(SETTINGS);
+    // A body Fastify gathered owns its memory: handed to the thread, not copied.
+    const own = bytes(bodies[0]!);
+    const digest = await pool.digest(deteriorationRisk, own, now.getTime());
+    expect(digest).toEqual(await inline.digest(deteriorationRisk, bytes(bodies[0]!), now.getTime()));
+    expect(own.byteLength).toBe(0);
+    // A body that is a view into a larger buffer: copied, so what sits beside it is still there.
+    const text = bodies[1]!;
+    const shared = Buffer.alloc(text.length + 16, 'z');
+    shared.write(text, 8, 'utf8');
+    const view = shared.subarray(8, 8 + text.length);
+    expect(await pool.digest(deteriorationRisk, view, now.getTime())).toEqual(await inline.digest(deteriorationRisk, bytes(text), now.getTime()));
+    expect(shared.byteLength).toBe(text.length + 16);
+    expect(shared.subarray(0, 8).toString()).toBe('zzzzzzzz');
+    expect(view.toString('utf8')).toBe(text);
+  }, 30_000);
+
+  it('decode a body with characters beyond ASCII on a thread as Fastify decodes it inline', async () => {
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    const inline = inlineDigester(SETTINGS);
+    // An extension the call carries through (unknown fields are kept): characters of two, three and
+    // four bytes in UTF-8.
+    const text = `{"extension":{"com.example.note":"Zoë Ångström 患者 𝔄"},${bodies[2]!.slice(1)}`;
+    const threaded = await pool.digest(deteriorationRisk, bytes(text), now.getTime());
+    expect(threaded.kind).toBe('prepared');
+    expect(threaded).toEqual(await inline.digest(deteriorationRisk, bytes(text), now.getTime()));
+    expect(JSON.stringify(threaded)).toContain('Zoë Ångström 患者 𝔄');
   }, 30_000);
 
   it('answer a refusal for a large body that is not JSON, as Fastify would, without losing the thread', async () => {
     pool = new DigestPool({ threads: 1, settings: SETTINGS });
     const garbled = `${bodies[0]!.slice(0, -10)}`;
-    expect(await pool.digest(deteriorationRisk, garbled, now.getTime())).toEqual({ kind: 'invalid-json' });
+    expect(await pool.digest(deteriorationRisk, bytes(garbled), now.getTime())).toEqual({ kind: 'invalid-json' });
     const poisoned = `{"__proto__":{"x":1},"pad":"${'x'.repeat(OFFLOAD_MIN_BYTES)}"}`;
-    expect(await pool.digest(deteriorationRisk, poisoned, now.getTime())).toEqual({ kind: 'invalid-json' });
-    expect((await pool.digest(deteriorationRisk, bodies[1]!, now.getTime())).kind).toBe('prepared');
+    expect(await pool.digest(deteriorationRisk, bytes(poisoned), now.getTime())).toEqual({ kind: 'invalid-json' });
+    expect((await pool.digest(deteriorationRisk, bytes(bodies[1]!), now.getTime())).kind).toBe('prepared');
   }, 30_000);
 
   it('fail only the calls a dying thread held, and digest the next call on a new thread', async () => {
     pool = new DigestPool({ threads: 1, settings: SETTINGS });
-    expect((await pool.digest(deteriorationRisk, bodies[0]!, now.getTime())).kind).toBe('prepared');
+    expect((await pool.digest(deteriorationRisk, bytes(bodies[0]!), now.getTime())).kind).toBe('prepared');
     // A call the thread is still busy with when it dies: a body large enough (~20 MB of JSON) that
     // reading it takes the thread far longer than terminating it takes us.
     const huge = JSON.stringify({ hook: 'patient-view', pad: Array.from({ length: 400_000 }, (_, i) => ({ i, text: 'padding padding' })) });
-    const held = pool.digest(deteriorationRisk, huge, now.getTime());
+    const held = pool.digest(deteriorationRisk, bytes(huge), now.getTime());
     const dead = threadsOf(pool)[0]!;
     await dead.worker.terminate();
     await expect(held).rejects.toThrow(/digest thread exited/);
     expect(threadsOf(pool)[0]).not.toBe(dead);
-    expect((await pool.digest(deteriorationRisk, bodies[2]!, now.getTime())).kind).toBe('prepared');
+    expect((await pool.digest(deteriorationRisk, bytes(bodies[2]!), now.getTime())).kind).toBe('prepared');
   }, 30_000);
 
   it('share a burst between the thread and the event loop, every call digested as inline', async () => {
     pool = new DigestPool({ threads: 1, settings: SETTINGS });
     const burst = Array.from({ length: 12 }, (_, i) => withFreshInstance(templates[i % templates.length]!));
-    const digests = await Promise.all(burst.map((b) => pool!.digest(deteriorationRisk, b, now.getTime())));
+    const digests = await Promise.all(burst.map((b) => pool!.digest(deteriorationRisk, bytes(b), now.getTime())));
     const inline = inlineDigester(SETTINGS);
-    for (const [i, d] of digests.entries()) expect(d).toEqual(await inline.digest(deteriorationRisk, burst[i]!, now.getTime()));
+    for (const [i, d] of digests.entries()) expect(d).toEqual(await inline.digest(deteriorationRisk, bytes(burst[i]!), now.getTime()));
     // The thread held HELD_PER_THREAD at a time; the event loop took some of the rest on its turns.
     expect(pool.digested.threads + pool.digested.eventLoop).toBe(12);
     expect(pool.digested.threads).toBeGreaterThanOrEqual(HELD_PER_THREAD);
@@ -74,7 +108,7 @@ describe('digest threads', () => {
   it('never digest a body larger than SHARE_MAX_BYTES on the event loop, however many wait', async () => {
     pool = new DigestPool({ threads: 1, settings: SETTINGS });
     const large = Array.from({ length: 6 }, (_, i) => JSON.stringify({ hook: 'patient-view', i, pad: 'x'.repeat(SHARE_MAX_BYTES) }));
-    const digests = await Promise.all(large.map((b) => pool!.digest(deteriorationRisk, b, now.getTime())));
+    const digests = await Promise.all(large.map((b) => pool!.digest(deteriorationRisk, bytes(b), now.getTime())));
     expect(digests.map((d) => d.kind)).toEqual(Array(6).fill('invalid'));
     expect(pool.digested).toEqual({ threads: 6, eventLoop: 0 });
   }, 30_000);
@@ -83,8 +117,8 @@ describe('digest threads', () => {
     pool = new DigestPool({ threads: 1, settings: SETTINGS });
     // The thread is handed the huge body and the first small one; the other three wait in the queue.
     const huge = JSON.stringify({ hook: 'patient-view', pad: Array.from({ length: 400_000 }, (_, i) => ({ i, text: 'padding padding' })) });
-    const held = [pool.digest(deteriorationRisk, huge, now.getTime()), pool.digest(deteriorationRisk, bodies[0]!, now.getTime())];
-    const waiting = bodies.slice(1, 4).map((b) => pool!.digest(deteriorationRisk, b, now.getTime()));
+    const held = [pool.digest(deteriorationRisk, bytes(huge), now.getTime()), pool.digest(deteriorationRisk, bytes(bodies[0]!), now.getTime())];
+    const waiting = bodies.slice(1, 4).map((b) => pool!.digest(deteriorationRisk, bytes(b), now.getTime()));
     const dead = threadsOf(pool)[0]!;
     await dead.worker.terminate();
     for (const h of held) await expect(h).rejects.toThrow(/digest thread exited/);
@@ -97,7 +131,7 @@ describe('digest threads', () => {
     const large = JSON.stringify({ hook: 'patient-view', pad: 'x'.repeat(SHARE_MAX_BYTES) });
     // The thread holds the huge body and one large one; the other large one waits (never for the event loop).
     const calls = [huge, large, large].map((b) =>
-      pool!.digest(deteriorationRisk, b, now.getTime()).then(
+      pool!.digest(deteriorationRisk, bytes(b), now.getTime()).then(
         () => 'digested',
         () => 'failed',
       ),
