@@ -113,6 +113,7 @@ function stageOf(frame: CallFrame): Stage | undefined {
       case 'http':
         if (file === 'rate-limit' || file === 'heavy-lane' || file === 'hardening') return 'rate limiting and heavy lane';
         if (file === 'cds-routes') return functionName === 'parseCall' ? 'request validation' : 'route handler (glue)';
+        if (file === 'digest' && (functionName === 'parseJsonBody' || functionName === 'cannotBePoisoned')) return 'body JSON.parse';
         return 'HTTP, sockets, Fastify';
       case 'identity':
       case 'net':

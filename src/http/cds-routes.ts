@@ -89,7 +89,9 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
     const now = opts.clock();
     // No body at all (no Content-Type) is read as it is: not an object.
     const digest =
-      body instanceof UnparsedBody ? await digester.digest(def, body.bytes, now.getTime()) : digestValue(def, body, now.getTime(), settings);
+      body instanceof UnparsedBody
+        ? await digester.digest(def, body.bytes, now.getTime())
+        : digestValue(def, body, now.getTime(), settings);
     if (digest.kind === 'invalid-json') throw new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY();
     if (digest.kind === 'invalid') throw new InvalidRequestError(digest.issues);
     const { call } = digest;

@@ -52,7 +52,9 @@ describe('digest threads', () => {
     const shared = Buffer.alloc(text.length + 16, 'z');
     shared.write(text, 8, 'utf8');
     const view = shared.subarray(8, 8 + text.length);
-    expect(await pool.digest(deteriorationRisk, view, now.getTime())).toEqual(await inline.digest(deteriorationRisk, bytes(text), now.getTime()));
+    expect(await pool.digest(deteriorationRisk, view, now.getTime())).toEqual(
+      await inline.digest(deteriorationRisk, bytes(text), now.getTime()),
+    );
     expect(shared.byteLength).toBe(text.length + 16);
     expect(shared.subarray(0, 8).toString()).toBe('zzzzzzzz');
     expect(view.toString('utf8')).toBe(text);
@@ -117,7 +119,10 @@ describe('digest threads', () => {
     pool = new DigestPool({ threads: 1, settings: SETTINGS });
     // The thread is handed the huge body and the first small one; the other three wait in the queue.
     const huge = JSON.stringify({ hook: 'patient-view', pad: Array.from({ length: 400_000 }, (_, i) => ({ i, text: 'padding padding' })) });
-    const held = [pool.digest(deteriorationRisk, bytes(huge), now.getTime()), pool.digest(deteriorationRisk, bytes(bodies[0]!), now.getTime())];
+    const held = [
+      pool.digest(deteriorationRisk, bytes(huge), now.getTime()),
+      pool.digest(deteriorationRisk, bytes(bodies[0]!), now.getTime()),
+    ];
     const waiting = bodies.slice(1, 4).map((b) => pool!.digest(deteriorationRisk, bytes(b), now.getTime()));
     const dead = threadsOf(pool)[0]!;
     await dead.worker.terminate();
