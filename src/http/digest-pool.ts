@@ -3,7 +3,8 @@
 // loop keeps answering. Everything with state (models, audit trail, issued cards, replay cache,
 // repeat-card state, rate limits, metrics) stays in this one process, so no store has to be shared
 // across processes to stay correct. Small bodies are digested inline: below OFFLOAD_MIN_BYTES the
-// round trip (two structured clones, a thread switch) costs more than it saves. A worker that dies
+// round trip (a message each way: the body's memory handed over, the digest cloned back; a thread
+// switch) costs more than it saves. A worker that dies
 // fails only the calls it held (500, as any unexpected error) and is replaced; bodies still waiting
 // go to its replacement or the event loop.
 import { availableParallelism } from 'node:os';
