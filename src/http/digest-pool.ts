@@ -4,9 +4,8 @@
 // repeat-card state, rate limits, metrics) stays in this one process, so no store has to be shared
 // across processes to stay correct. Small bodies are digested inline: below OFFLOAD_MIN_BYTES the
 // round trip (a message each way: the body's memory handed over, the digest cloned back; a thread
-// switch) costs more than it saves. A worker that dies
-// fails only the calls it held (500, as any unexpected error) and is replaced; bodies still waiting
-// go to its replacement or the event loop.
+// switch) costs more than it saves. A worker that dies fails only the calls it held (500, as any
+// unexpected error) and is replaced; bodies still waiting go to its replacement or the event loop.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CdsServiceDefinition, PrepareSettings } from '../hooks/definition.js';
