@@ -12,7 +12,7 @@
 //
 //   npm run bench                                     # everything (bench/RESULTS.md shows a run)
 //   BENCH_SCENARIOS=patient-view,es384 npm run bench  # a subset
-//   BENCH_ROUNDS=2 BENCH_REQUESTS=500 BENCH_MEMORY_CALLS=0 ...  # quicker, for trying things
+//   BENCH_WARMUP=1500 BENCH_ROUNDS=2 BENCH_REQUESTS=500 BENCH_MEMORY_CALLS=0 ...  # quicker, for trying things (not warm)
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
