@@ -6,6 +6,7 @@
 import type { KeyedHash } from '../identity/keyed-hash.js';
 import type { Card } from '../cds-hooks/card-schema.js';
 import type { SuggestionDraft } from './suggestions.js';
+import { withFields } from '../lang/with-fields.js';
 
 /** A card as the builders make it: everything but the ids, suggestions still drafts. */
 export type DraftCard = Omit<Card, 'uuid' | 'suggestions'> & { suggestions?: SuggestionDraft[] };
@@ -27,7 +28,7 @@ export function withStableIdentity(card: DraftCard, service: string, patientPseu
   const { suggestions, ...rest } = card;
   const out: Card = { uuid, ...rest };
   if (suggestions !== undefined && suggestions.length > 0) {
-    out.suggestions = suggestions.map(({ key, ...s }) => ({ ...s, uuid: keyed.uuid(`${uuid}\u0000${key}`) }));
+    out.suggestions = suggestions.map(({ key, ...s }) => withFields(s, { uuid: keyed.uuid(`${uuid}\u0000${key}`) }));
   }
   return out;
 }

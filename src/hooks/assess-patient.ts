@@ -9,6 +9,7 @@ import type { PatientInputs } from '../domain/vital-signs.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { CardContext } from '../cards/common.js';
 import type { ServiceDeps } from './definition.js';
+import { withFields } from '../lang/with-fields.js';
 
 /** NEWS2 as the chart stood just before the current set: what a trend in the score is measured from. */
 export interface EarlierNews2 {
@@ -64,7 +65,7 @@ export function readPatient(data: Gathered, now: Date, staleAfterHours: number):
 export async function assessPatient(reading: PatientReading, deps: ServiceDeps, patientId: string): Promise<PatientPicture> {
   if (!hasFreshVitals(reading.inputs)) return reading;
   const assessment = await deps.scorer.assess(reading.inputs, { patientPseudonym: deps.keyed.pseudonym(patientId) });
-  return { ...reading, assessment };
+  return withFields(reading, { assessment });
 }
 
 /**

@@ -12,6 +12,7 @@ import { digestValue, parseJsonBody, utf8Text } from './digest.js';
 import { inlineDigester, type Digester } from './digest-pool.js';
 import { applyRepeatRule, type RepeatSettings } from '../suppression/repeat-cards.js';
 import type { SuppressionStore } from '../suppression/suppression-store.js';
+import { withFields } from '../lang/with-fields.js';
 
 export interface CdsRouteOptions {
   services: readonly CdsServiceDefinition[];
@@ -106,7 +107,7 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
       prepared = def.prepare(call, data, now, settings);
       sources = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.source]));
     }
-    const deps: ServiceDeps = { ...opts.deps, keyed: forOneCall(opts.deps.keyed), log: request.log };
+    const deps: ServiceDeps = withFields(opts.deps, { keyed: forOneCall(opts.deps.keyed), log: request.log });
     const answer = await def.answer(call, prepared, deps, now);
     const repeat = await applyRepeatRule(
       answer.cards,

@@ -11,6 +11,7 @@ import type { ModelMetadata } from './model-metadata.js';
 import { createModelRunner, type ModelAnswer, type ModelScorerSettings, type ScorerLog } from './model-runner.js';
 import type { InferFn, LoadedModel } from './onnx-model.js';
 import type { DeteriorationScorer, ModelMode, ModelPrediction, ModelRecord, ModelRole, ModelStatus, RiskAssessment } from './scorer.js';
+import { withFields } from '../lang/with-fields.js';
 
 export { ModelOutputError, type ModelScorerSettings, type ScorerLog } from './model-runner.js';
 
@@ -74,14 +75,14 @@ export function modelRecord(model: RecordedModel, mode: Exclude<ModelMode, 'off'
  * this call. Silent: the card is what it would be with no model at all.
  */
 export function composeAssessment(base: RiskAssessment, model: RecordedModel, mode: Exclude<ModelMode, 'off'>, answer: ModelAnswer): RiskAssessment {
-  if (mode === 'silent') return { ...base, path: 'rules', modelStatus: { state: 'not-configured' }, modelRecord: modelRecord(model, mode, answer) };
-  if (!('model' in answer)) return { ...base, path: 'rules', modelStatus: answer.status, modelRecord: modelRecord(model, mode, answer) };
+  if (mode === 'silent') return withFields(base, { path: 'rules', modelStatus: { state: 'not-configured' }, modelRecord: modelRecord(model, mode, answer) });
+  if (!('model' in answer)) return withFields(base, { path: 'rules', modelStatus: answer.status, modelRecord: modelRecord(model, mode, answer) });
   const hidden = notShownBecause(answer.model);
   if (hidden !== undefined) {
     const status: ModelStatus = { state: 'insufficient-data', reason: hidden };
-    return { ...base, path: 'rules', modelStatus: status, modelRecord: { ...modelRecord(model, mode, answer), status } };
+    return withFields(base, { path: 'rules', modelStatus: status, modelRecord: withFields(modelRecord(model, mode, answer), { status }) });
   }
-  return { ...base, path: 'model', model: answer.model, modelStatus: { state: 'used' }, modelRecord: modelRecord(model, mode, answer, true) };
+  return withFields(base, { path: 'model', model: answer.model, modelStatus: { state: 'used' }, modelRecord: modelRecord(model, mode, answer, true) });
 }
 
 /** One model beside the rules, in one fixed mode (tests, the validation replay, the benchmark). */
@@ -125,5 +126,5 @@ export function createModelScorer(options: ModelScorerOptions): DeteriorationSco
 export function notLoadedAssessment(base: RiskAssessment, mode: Exclude<ModelMode, 'off'>, reason: string): RiskAssessment {
   const status: ModelStatus = { state: 'unavailable', reason };
   const modelRecord: ModelRecord = { mode, role: 'primary', name: 'not loaded', version: 'none', status, shown: false };
-  return { ...base, path: 'rules', modelStatus: mode === 'silent' ? { state: 'not-configured' } : status, modelRecord };
+  return withFields(base, { path: 'rules', modelStatus: mode === 'silent' ? { state: 'not-configured' } : status, modelRecord });
 }

@@ -252,9 +252,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       answers.inc({ service, path });
       if (news2Total !== undefined) news2.observe({ service }, news2Total);
       for (const e of modelEstimates) {
-        const labels = { service, model_version: bounded(e.version), mode: e.mode };
-        probability.observe(labels, e.probability);
-        estimates.inc({ ...labels, band: e.band });
+        const model_version = bounded(e.version);
+        probability.observe({ service, model_version, mode: e.mode }, e.probability);
+        estimates.inc({ service, model_version, mode: e.mode, band: e.band });
       }
     },
     card: (service, indicator, modelVersion) => cards.inc({ service, indicator, model_version: bounded(modelVersion) }),

@@ -34,6 +34,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['errors', 'telemetry', 'identity'],
   ['net'],
   ['domain'],
+  ['lang'],
 ];
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
