@@ -27,6 +27,22 @@ export default tseslint.config(
     },
   },
   {
+    // On Node 20 (V8 11.3) an object literal that starts with a spread and adds members after it gets a
+    // new hidden class on every evaluation: five such literals on the patient-view path were most of
+    // what the event loop promoted to the old generation under load (src/lang/with-fields.ts).
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ObjectExpression[properties.length>1] > SpreadElement:first-child',
+          message:
+            'A leading spread followed by more members makes a new V8 hidden class per evaluation on Node 20: use withFields(base, { ... }) (src/lang/with-fields.ts), or put the spread after the other members.',
+        },
+      ],
+    },
+  },
+  {
     // Tests read answers as JSON (`inject().json()` is `any`) and hold them to `expect`: the unsafe-any
     // rules would only add casts there. A promise left unawaited still fails a test file's lint.
     files: ['test/**/*.ts'],

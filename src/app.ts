@@ -73,7 +73,6 @@ export interface AppOptions {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config } = opts;
   const app = Fastify({
-    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     // No log line per request: every call is in the audit trail and the metrics already, and two pino
     // lines per request would cost more than a cached call's own work. Errors still log.
     logController: new LogController({ disableRequestLogging: true }),
@@ -86,6 +85,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // X-Forwarded-For is believed only from these hops; otherwise the socket address is the client's.
     trustProxy: config.VIGIL_TRUSTED_PROXIES.length > 0 ? [...config.VIGIL_TRUSTED_PROXIES] : false,
     ...serverTimeouts(config),
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
   }) as unknown as FastifyInstance;
 
   // Only JSON bodies: a text/plain POST (Fastify accepts it by default) gets 415.

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { errorCode } from './errors.js';
 import { isLoopbackHost } from './net/loopback.js';
+import { withFields } from './lang/with-fields.js';
 
 const boolFromEnv = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
@@ -389,7 +390,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   // Empty strings mean "unset" so `FOO= npm start` falls back to the default rather than failing.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const file = cleaned.VIGIL_CONFIG_FILE === undefined ? { values: {}, problems: [] } : readConfigFile(cleaned.VIGIL_CONFIG_FILE);
-  const parsed = configSchema.safeParse({ ...file.values, ...cleaned });
+  const parsed = configSchema.safeParse(withFields(file.values, cleaned));
   const problems = [
     ...file.problems,
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`)),
@@ -409,7 +410,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const hostForUrl = raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST;
   const publicBaseUrl = (raw.VIGIL_PUBLIC_BASE_URL ?? `http://${hostForUrl}:${raw.PORT}`).replace(/\/+$/, '');
   const developmentProfile = isLoopbackHost(raw.HOST) && raw.VIGIL_TRUSTED_ISSUERS === undefined;
-  return Object.freeze({ ...raw, publicBaseUrl, developmentProfile });
+  return Object.freeze(withFields(raw, { publicBaseUrl, developmentProfile }));
 }
 
 /** Settings that are valid alone but not together. */

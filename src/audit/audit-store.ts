@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { auditRecordSchema, type AuditRecord } from './audit-record.js';
 import { DailyJsonlLog, linesBackwards, parseLine, utcDay, type DailyJsonlOptions } from '../journal/daily-jsonl.js';
+import { withFields } from '../lang/with-fields.js';
 
 /** One card as the trail remembers it issued: enough to recognise feedback on it. */
 export interface IssuedCardEntry {
@@ -61,7 +62,7 @@ export function createFileAuditStore(dataDir: string, options: DailyJsonlOptions
             if (cards === undefined) continue;
             if (Date.parse(cards.at) < sinceMs) break;
             for (const card of cards.cards) {
-              yield { ...card, service: cards.service, at: cards.at, modelVersion: cards.modelVersion };
+              yield withFields(card, { service: cards.service, at: cards.at, modelVersion: cards.modelVersion });
               if (++given >= max) return;
             }
           }

@@ -4,6 +4,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, typ
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
+import { withFields } from '../lang/with-fields.js';
 
 export const DEV_ISSUER = 'urn:vigil:dev-issuer';
 
@@ -27,7 +28,7 @@ function fromFile(path: string): DevIssuer {
     iss: DEV_ISSUER,
     kid: jwk.kid,
     privateKey,
-    jwks: { keys: [{ ...publicJwk, kid: jwk.kid, alg: 'ES384', use: 'sig' }] },
+    jwks: { keys: [withFields(publicJwk, { kid: jwk.kid, alg: 'ES384', use: 'sig' })] },
   };
 }
 
@@ -41,7 +42,7 @@ export function loadOrCreateDevIssuer(dataDir: string): DevIssuer {
   }
   mkdirSync(join(dataDir, 'dev-issuer'), { recursive: true, mode: 0o700 });
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
-  const jwk = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID() };
+  const jwk = withFields(privateKey.export({ format: 'jwk' }), { kid: randomUUID() });
   try {
     writeFileSync(path, JSON.stringify(jwk), { flag: 'wx', mode: 0o600 });
   } catch (err) {

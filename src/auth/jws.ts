@@ -4,6 +4,7 @@
 // verifies (cds-auth.ts).
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
+import { withFields } from '../lang/with-fields.js';
 
 export type AsymmetricAlg = 'ES256' | 'ES384' | 'ES512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512';
 
@@ -23,7 +24,7 @@ export function signJwt(
     ...(typeof kid === 'string' ? { kid } : {}),
     ...(typeof typ === 'string' ? { typ } : {}),
     // fast-jwt types its extra header as a whole one (with alg); it sets alg, typ and kid itself.
-    header: { ...rest, alg },
+    header: withFields(rest, { alg }),
     noTimestamp: claims.iat === undefined,
   });
   return sign(claims);

@@ -41,6 +41,7 @@ import {
 } from './common.js';
 import { news2Indicator } from './indicator.js';
 import { deteriorationSuggestions } from './suggestions.js';
+import { withFields } from '../lang/with-fields.js';
 
 const SERVICE = 'deterioration-risk';
 
@@ -232,7 +233,7 @@ export function noRecentVitalsCard(inputs: PatientInputs, ctx: CardContext): Car
     reason: lastStale === undefined && lastUnverified === undefined ? 'no-vitals' : 'stale-vitals',
   };
   if (lastStale !== undefined) ext.dataAsOf = lastStale.toISOString();
-  const extension = { 'vigil.score': { ...ext, ...unconfirmedJson(unconfirmed) } };
+  const extension = { 'vigil.score': withFields(ext, unconfirmedJson(unconfirmed)) };
   const suggestions = deteriorationSuggestions(empty, ctx.patient.id, true);
   const draft: DraftCard = {
     summary: assembleSummary([head, recheck]),

@@ -23,6 +23,7 @@ import {
   type CardContext,
 } from './common.js';
 import { continuousOximetrySuggestion, type SuggestionDraft } from './suggestions.js';
+import { withFields } from '../lang/with-fields.js';
 
 const SERVICE = 'sedation-safety';
 
@@ -140,7 +141,7 @@ function finish(
     ...suggestionsFor(order, risk, ctx),
     overrideReasons: OVERRIDE_REASONS,
     links: [aboutLink(ctx)],
-    extension: { ...score, 'vigil.order': orderExtension(order) },
+    extension: withFields(score, { 'vigil.order': orderExtension(order) }),
   };
   return withStableIdentity(draft, SERVICE, ctx.patient.pseudonym, ctx.keyed);
 }

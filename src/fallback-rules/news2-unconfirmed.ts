@@ -2,10 +2,18 @@
 // unverified ones (preliminary or unknown status). They never enter the score, but a clinician must
 // see what they would score, because an alarming value that is old or unconfirmed is a reason to
 // re-check the patient now, not a reason for silence. Pure.
-import { VITAL_NAMES, type PatientInputs, type Reading, type VitalName, type VitalReading } from '../domain/vital-signs.js';
+import {
+  VITAL_NAMES,
+  type PatientInputs,
+  type Reading,
+  type VitalName,
+  type VitalReading,
+  type VitalSigns,
+} from '../domain/vital-signs.js';
 import type { Points } from './news2-chart.js';
 import { news2Risk, scoreNews2 } from './news2.js';
 import type { News2Result, News2Risk } from './types.js';
+import { withFields } from '../lang/with-fields.js';
 
 /** A value that was charted but not scored, with what it would score. */
 export interface UnconfirmedValue {
@@ -31,8 +39,8 @@ const RANK: Record<News2Risk, number> = { none: 0, low: 1, 'low-medium': 2, medi
 
 /** Points one reading would score, in the context of the patient's other fresh values. */
 function pointsOf(inputs: PatientInputs, parameter: VitalName, reading: Reading<unknown>): Points | undefined {
-  const vitals = { ...inputs.vitals, [parameter]: reading };
-  return scoreNews2({ ...inputs, vitals }).subscores.find((s) => s.parameter === parameter)?.points;
+  const vitals = withFields(inputs.vitals, { [parameter]: reading });
+  return scoreNews2(withFields(inputs, { vitals })).subscores.find((s) => s.parameter === parameter)?.points;
 }
 
 export function unconfirmedNews2(inputs: PatientInputs, scored: News2Result): UnconfirmedNews2 {
@@ -48,8 +56,8 @@ export function unconfirmedNews2(inputs: PatientInputs, scored: News2Result): Un
   const result: UnconfirmedNews2 = { values, alarming: values.filter((v) => v.points === 3) };
   if (values.length === 0) return result;
 
-  const confirmed: Record<string, Reading<unknown>> = { ...inputs.stale, ...inputs.vitals, ...inputs.unverified };
-  const worse = scoreNews2({ ...inputs, vitals: confirmed });
+  const confirmed: VitalSigns = Object.assign({}, inputs.stale, inputs.vitals, inputs.unverified);
+  const worse = scoreNews2(withFields(inputs, { vitals: confirmed }));
   const worseRisk = news2Risk(worse.total, worse.anySingleThree);
   if (worse.total > scored.total && RANK[worseRisk] > RANK[scored.risk]) {
     result.ifConfirmed = { total: worse.total, risk: worseRisk, partial: worse.partial };

@@ -15,12 +15,12 @@ export interface AdminAppOptions extends HealthRouteOptions {
 
 export async function buildAdminApp(opts: AdminAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     logController: new LogController({ disableRequestLogging: true }),
     // Probes and scrapes send no body; a short request timeout closes anything else quickly.
     bodyLimit: 1024,
     requestTimeout: 5000,
     connectionTimeout: 10_000,
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
   }) as unknown as FastifyInstance;
   await app.register(healthRoutes, {
     scorer: opts.scorer,

@@ -32,6 +32,7 @@ import type {
   RiskAssessment,
   ScorerDescription,
 } from './scorer.js';
+import { withFields } from '../lang/with-fields.js';
 
 /** The reloadable part of the configuration: which model files, in which modes. */
 export interface ModelSettings {
@@ -304,7 +305,7 @@ export class ModelRegistry extends EventEmitter implements DeteriorationScorer {
           const fits =
             kept !== undefined && (kept.model.kind === 'not-loaded' || this.candidateBreach(kept.model, kept.mode, next.primary) === undefined);
           if (fits) next.candidate = kept;
-          else next.candidate = { ...wantCandidate, model: { kind: 'not-loaded', path: wantCandidate.path, code: breach.code, cause: breach.reason } };
+          else next.candidate = withFields(wantCandidate, { model: { kind: 'not-loaded' as const, path: wantCandidate.path, code: breach.code, cause: breach.reason } });
         } else if (!isRefusal(got)) {
           next.candidate = { mode: wantCandidate.mode, percent: wantCandidate.percent, model: got };
           if (got !== current.candidate?.model) outcome.loaded.push('candidate');

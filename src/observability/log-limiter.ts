@@ -2,6 +2,7 @@
 // fail thousands a second): per key, the first few lines of each interval are written and the rest
 // counted; the next line written for that key says how many similar ones were left out. Metrics still
 // count every occurrence. Keys are codes and route patterns Vigil defines, never client text.
+import { withFields } from '../lang/with-fields.js';
 
 export interface LogLimiterOptions {
   /** Lines written per key per interval. */
@@ -49,7 +50,7 @@ export class LogLimiter {
   log<L extends string>(logger: { [K in L]: (obj: object, msg: string) => void }, level: L, key: string, obj: object, msg: string): void {
     const { write, suppressed } = this.take(key);
     if (!write) return;
-    logger[level](suppressed > 0 ? { ...obj, suppressedSimilar: suppressed } : obj, msg);
+    logger[level](suppressed > 0 ? withFields(obj, { suppressedSimilar: suppressed }) : obj, msg);
   }
 }
 

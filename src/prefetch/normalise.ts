@@ -60,6 +60,7 @@ import {
   type UnusableValue,
   type VitalReading,
 } from '../domain/vital-signs.js';
+import { withFields } from '../lang/with-fields.js';
 
 export interface NormaliseSources {
   /** From every key (vitals, consciousness, oxygen): may hold duplicates by id and other resources. */
@@ -271,7 +272,7 @@ function codedOxygenFinding(holder: Json, codes: readonly string[]): Finding | u
     const measure = q['code'] === '%' || q['unit'] === '%' ? 'o2Concentration' : 'o2Flow';
     const quantity = oxygenQuantityFinding(measure, holder);
     return quantity.ok && quantity.vital === 'supplementalOxygen'
-      ? { vital, ok: true, value: { ...quantity.value, coded: true } }
+      ? { vital, ok: true, value: withFields(quantity.value, { coded: true }) }
       : quantity;
   }
   const hasOtherValue = Object.keys(holder).some((k) => k.startsWith('value'));
@@ -541,7 +542,7 @@ function compareCandidates(a: Candidate, b: Candidate): number {
 }
 
 function mergeOxygen(a: OxygenEvidence, b: OxygenEvidence): OxygenEvidence {
-  const merged: OxygenEvidence = { ...b, ...a };
+  const merged: OxygenEvidence = withFields(b, a);
   if (a.coded !== undefined || b.coded !== undefined) merged.coded = a.coded === true || b.coded === true;
   return merged;
 }
@@ -560,7 +561,7 @@ function mergeSameTimeOxygen(sorted: Candidate[]): Candidate[] {
   for (const c of sorted) {
     const last = out[out.length - 1];
     if (last !== undefined && last.atMs === c.atMs) {
-      out[out.length - 1] = { ...last, value: mergeOxygen(last.value as OxygenEvidence, c.value as OxygenEvidence) };
+      out[out.length - 1] = withFields(last, { value: mergeOxygen(last.value as OxygenEvidence, c.value as OxygenEvidence) });
     } else {
       out.push(c);
     }

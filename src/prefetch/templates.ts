@@ -9,6 +9,7 @@ import {
   O2_FLOW_LOINC,
   SNOMED,
 } from '../fhir/codes.js';
+import { withFields } from '../lang/with-fields.js';
 
 /** A FHIR token search's list of codes: `system|code`, comma-separated (FHIR R4 search, token). */
 const anyOf = (...codes: [system: string, code: string][]): string => codes.map(([system, code]) => `${system}|${code}`).join(',');
@@ -44,10 +45,9 @@ export type PatientRiskPrefetchKey = keyof typeof PATIENT_RISK_PREFETCH;
  * adds to the one being ordered (opioids with benzodiazepines or gabapentinoids depress breathing
  * together: FDA drug safety communications, 2016 and 2019).
  */
-export const SEDATION_PREFETCH = {
-  ...PATIENT_RISK_PREFETCH,
+export const SEDATION_PREFETCH = withFields(PATIENT_RISK_PREFETCH, {
   activeMedications: 'MedicationRequest?patient={{context.patientId}}&status=active',
-} as const;
+} as const);
 
 export type PrefetchKey = keyof typeof SEDATION_PREFETCH;
 

@@ -5,6 +5,7 @@ import { asArray, isJsonObject, type FhirResource, type Json } from '../fhir/res
 import rawDrugMap from './rxnorm-drug-map.json' with { type: 'json' };
 import rawSedativeClasses from './sedative-classes.json' with { type: 'json' };
 import { buildSedativeIndex, normaliseTerm, SEDATIVE_CLASSES, type Classified, type SedativeClass } from './sedative-index.js';
+import { withFields } from '../lang/with-fields.js';
 
 export { SEDATIVE_CLASS_WORDS, SEDATIVE_CLASSES, type SedativeClass } from './sedative-index.js';
 
@@ -182,10 +183,10 @@ export function classifyOrder(resource: FhirResource, entries: readonly BundleEn
 
   const codes = rxnormCodes(evidence.concepts);
   const byIngredient = highestRisk(codes.flatMap((c) => INDEX.byIngredientCode.get(c) ?? []));
-  if (byIngredient) return { ...byIngredient, matchedBy: 'rxnorm-ingredient-code' };
+  if (byIngredient) return withFields(byIngredient, { matchedBy: 'rxnorm-ingredient-code' as const });
   const byClinicalDrug = highestRisk(codes.flatMap((c) => INDEX.byClinicalDrugCode.get(c) ?? []));
-  if (byClinicalDrug) return { ...byClinicalDrug, matchedBy: 'rxnorm-code' };
+  if (byClinicalDrug) return withFields(byClinicalDrug, { matchedBy: 'rxnorm-code' as const });
   const byName = matchByName(names(evidence));
-  if (byName) return { ...byName, matchedBy: 'name' };
+  if (byName) return withFields(byName, { matchedBy: 'name' as const });
   return undefined;
 }

@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { Dependency, type DependencyEvents, type StateUse } from './dependency.js';
 import { migrate, MIGRATIONS_DIR } from './postgres-migrations.js';
+import { withFields } from '../lang/with-fields.js';
 
 export interface PostgresStateOptions extends DependencyEvents {
   url: string;
@@ -39,15 +40,16 @@ export class PostgresState {
     this.log = opts.log;
     this.migrationsDir = opts.migrationsDir ?? MIGRATIONS_DIR;
     this.connection = { connectionString: opts.url, connectionTimeoutMillis: opts.timeoutMs, application_name: 'vigil' };
-    this.pool = new pg.Pool({
-      ...this.connection,
-      max: opts.poolSize,
-      statement_timeout: opts.timeoutMs,
-      // The client-side bound for a server that no longer answers at all.
-      query_timeout: opts.timeoutMs + 500,
-      idleTimeoutMillis: 30_000,
-      keepAlive: true,
-    });
+    this.pool = new pg.Pool(
+      withFields(this.connection, {
+        max: opts.poolSize,
+        statement_timeout: opts.timeoutMs,
+        // The client-side bound for a server that no longer answers at all.
+        query_timeout: opts.timeoutMs + 500,
+        idleTimeoutMillis: 30_000,
+        keepAlive: true,
+      }),
+    );
     // An idle connection the server closed (restart, failover) is reported here; the pool replaces it.
     this.pool.on('error', () => {});
     this.dependency = new Dependency({

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
+import { withFields } from '../lang/with-fields.js';
 
 /** Where the files are, from src/shared-state or dist/shared-state alike. */
 export const MIGRATIONS_DIR = join(import.meta.dirname, '..', '..', 'migrations');
@@ -29,7 +30,7 @@ export class MigrationChangedError extends Error {
 export async function migrate(connection: pg.ClientConfig, dir: string = MIGRATIONS_DIR): Promise<string[]> {
   const files = (await readdir(dir)).filter((f) => FILE.test(f)).sort();
   // Its own connection, without the pool's statement timeout: a migration may take longer than a call.
-  const client = new pg.Client({ ...connection, statement_timeout: 0, query_timeout: undefined });
+  const client = new pg.Client(withFields(connection, { statement_timeout: 0, query_timeout: undefined }));
   client.on('error', () => {}); // a dropped connection fails the query below; the event itself is no news
   await client.connect();
   const applied: string[] = [];

@@ -5,6 +5,7 @@
 // quietened, unless a clinician overrode that same card with a reason, and then only for the window.
 import { INDICATOR_RANK, type Card, type Indicator } from '../cds-hooks/card-schema.js';
 import type { ShownCard, SuppressionStore } from './suppression-store.js';
+import { withFields } from '../lang/with-fields.js';
 
 export type RepeatPolicy = 'off' | 'downgrade' | 'suppress';
 
@@ -64,7 +65,7 @@ function downgrade(card: Card, last: ShownCard, now: number): Card {
   // "Unchanged" only when it is: a card with other facts (a lower score, newer values) says what is true of it.
   const prefix = card.uuid === last.uuid ? `Unchanged since shown ${minutes} min ago` : `No rise since the card shown ${minutes} min ago`;
   const summary = `${prefix}: ${card.summary}`;
-  return { ...card, indicator: 'info', summary: summary.length <= 139 ? summary : `${summary.slice(0, 137)}…` };
+  return withFields(card, { indicator: 'info' as const, summary: summary.length <= 139 ? summary : `${summary.slice(0, 137)}…` });
 }
 
 export interface RepeatOutcome {

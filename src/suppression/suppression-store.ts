@@ -4,6 +4,7 @@
 // never the patient id. A store that fails is the caller's to handle: the rule then shows the card.
 import { LRUCache } from 'lru-cache';
 import type { Indicator } from '../cds-hooks/card-schema.js';
+import { withFields } from '../lang/with-fields.js';
 
 /** What was last shown for one patient and service. */
 export interface ShownCard {
@@ -42,7 +43,7 @@ export function createMemorySuppressionStore(max = 100_000): SuppressionStore {
       const entry = key === undefined ? undefined : entries.get(key);
       if (key === undefined || entry === undefined || entry.uuid !== cardUuid) return false;
       const ttl = Math.max(1, untilMs - Date.now(), entries.getRemainingTTL(key));
-      entries.set(key, { ...entry, overriddenUntil: untilMs }, { ttl });
+      entries.set(key, withFields(entry, { overriddenUntil: untilMs }), { ttl });
       return true;
     },
     async close() {

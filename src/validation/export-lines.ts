@@ -70,7 +70,10 @@ function slimObservation(obs: Json): FhirResource {
   }
   if (isObject(obs['meta'])) {
     const { versionId, lastUpdated } = obs['meta'];
-    out['meta'] = { ...(versionId !== undefined ? { versionId } : {}), ...(lastUpdated !== undefined ? { lastUpdated } : {}) };
+    const meta: Record<string, unknown> = {};
+    if (versionId !== undefined) meta['versionId'] = versionId;
+    if (lastUpdated !== undefined) meta['lastUpdated'] = lastUpdated;
+    out['meta'] = meta;
   }
   return out as FhirResource;
 }

@@ -15,6 +15,7 @@ import { outcomeLineReader, OutcomeIndex } from './outcomes.js';
 import { PatientGroups } from './patient-groups.js';
 import { replayPatient } from './replay.js';
 import { Tally, type TallyRow } from './tally.js';
+import { withFields } from '../lang/with-fields.js';
 
 export interface ReplaySources {
   /** Export files (NDJSON, gzip or not); any file may hold any resource type. */
@@ -114,7 +115,7 @@ export async function readOutcomes(
       if (result.kind !== 'row') continue;
       rows++;
       byEvent.set(result.row.event, (byEvent.get(result.row.event) ?? 0) + 1);
-      const row = keyOf === undefined ? result.row : { ...result.row, patient: keyOf(result.row.patient) };
+      const row = keyOf === undefined ? result.row : withFields(result.row, { patient: keyOf(result.row.patient) });
       if (events === undefined || events.includes(row.event)) index.add(row);
     }
     summaryFiles.push({ name: basename(file), lines });
@@ -232,7 +233,7 @@ export async function runReplay(sources: ReplaySources, settings: ReplaySettings
     const patientsWithoutObservations = [...outcomes.index.patients].filter((p) => !observed.has(p)).length;
     return {
       reading: { files, lines, kept, skipped: skipped.rows(), testData, resources, partitions: groups.partitionCount },
-      outcomes: { ...outcomes.summary, patientsWithoutObservations },
+      outcomes: withFields(outcomes.summary, { patientsWithoutObservations }),
       moments: summary,
       rows,
     };
