@@ -363,7 +363,8 @@ function readConfigFile(path: string): { values: Record<string, string>; problem
   const values: Record<string, string> = {};
   const problems: string[] = [];
   for (const [key, value] of Object.entries(json)) {
-    if (!(key in configSchema.shape) || key === 'VIGIL_CONFIG_FILE') {
+    // Own keys only: `in` would also find what every object inherits (`constructor`, `toString`, `__proto__`).
+    if (!Object.hasOwn(configSchema.shape, key) || key === 'VIGIL_CONFIG_FILE') {
       problems.push(`${key} (in ${path}): not a setting Vigil knows`);
     } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       values[key] = String(value);

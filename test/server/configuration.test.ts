@@ -72,6 +72,15 @@ describe('configuration', () => {
     expect(problems.join('\n')).toMatch(/VIGIL_LOG_LEVEL/);
   });
 
+  it('names keys every object inherits (constructor, toString, __proto__) as settings it does not know', async () => {
+    const file = join(dir, 'vigil.json');
+    await writeFile(file, '{"constructor": "x", "toString": "y", "__proto__": "z", "PORT": 4100}');
+    const problems = problemsOf({ VIGIL_CONFIG_FILE: file });
+    for (const key of ['constructor', 'toString', '__proto__'])
+      expect(problems.join('\n')).toContain(`${key} (in ${file}): not a setting Vigil knows`);
+    expect(problems).toHaveLength(3);
+  });
+
   it.each([
     ['a missing file', (d: string) => join(d, 'absent.json'), null, /ENOENT/],
     ['a file that is not JSON', (d: string) => join(d, 'bad.json'), 'PORT=1', /not valid JSON/],
