@@ -56,6 +56,7 @@ export function unconfirmedNews2(inputs: PatientInputs, scored: News2Result): Un
   const result: UnconfirmedNews2 = { values, alarming: values.filter((v) => v.points === 3) };
   if (values.length === 0) return result;
 
+  // Later sources win, as a spread would; Object.assign onto `{}` keeps V8's hidden classes shared (src/lang/with-fields.ts).
   const confirmed: VitalSigns = Object.assign({}, inputs.stale, inputs.vitals, inputs.unverified);
   const worse = scoreNews2(withFields(inputs, { vitals: confirmed }));
   const worseRisk = news2Risk(worse.total, worse.anySingleThree);
