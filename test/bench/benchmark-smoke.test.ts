@@ -48,7 +48,8 @@ describe('the benchmark scenarios, small', () => {
       resources: wardResources(patients) as unknown as Parameters<typeof startFhirServer>[0]['resources'],
       defaultCount: 250,
     });
-    server = await spawnServer(['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
+    // With `npm start`'s node flags (V8 settings): a flag this Node no longer accepts fails here, not at deployment.
+    server = await spawnServer([...productionServerArgs().slice(0, -1), '--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
       VIGIL_AUTH: 'off',
       VIGIL_LOG_LEVEL: 'error',
       VIGIL_MODEL_PATH: 'none',
