@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   const audit = await openAuditTrail(config, log, {
     onWriteFailure: metrics.auditWriteFailed,
     onWritable: metrics.auditWritable,
+    onDurable: metrics.auditRecordWait,
     ...(shared.auditStore !== undefined ? { store: shared.auditStore } : {}),
     ...(shared.issued !== undefined ? { issued: shared.issued } : {}),
   });

@@ -44,6 +44,11 @@ export interface AuditGateOptions {
   onFailure?: (code: string) => void;
   /** Whether the trail can currently be written (a gauge). */
   onWritable?: (writable: boolean) => void;
+  /**
+   * A record is durable: the seconds its call waited for it (gathering, the write or commit, and the
+   * event loop's turn to see it done), the part of an answer's latency that is the audit trail.
+   */
+  onDurable?: (seconds: number) => void;
   limiter?: LogLimiter;
   /** Monotonic milliseconds, for spacing re-checks. */
   now?: () => number;
@@ -75,6 +80,7 @@ export class AuditGate {
    * under `refuse` and resolves false under `answer`.
    */
   async record(record: AuditRecord): Promise<boolean> {
+    const started = this.now();
     try {
       await this.opts.store.append(record);
     } catch (err) {
@@ -83,6 +89,7 @@ export class AuditGate {
       if (this.opts.policy === 'refuse') throw new AuditUnavailableError(code);
       return false;
     }
+    this.opts.onDurable?.((this.now() - started) / 1000);
     this.recovered();
     return true;
   }

@@ -41,6 +41,8 @@ export interface AuditTrailOptions {
   onWriteFailure?: (code: string) => void;
   /** Whether the trail can currently be written (metrics). */
   onWritable?: (writable: boolean) => void;
+  /** A record is durable, after its call waited this many seconds for it (metrics). */
+  onDurable?: (seconds: number) => void;
   /** The store; default the JSON Lines files under VIGIL_DATA_DIR/audit. */
   store?: AuditStore;
   /** The wall clock (tests pin it): what "recent" means for the issued cards. */
@@ -102,6 +104,7 @@ export async function openAuditTrail(
     log,
     ...(options.onWriteFailure !== undefined ? { onFailure: options.onWriteFailure } : {}),
     ...(options.onWritable !== undefined ? { onWritable: options.onWritable } : {}),
+    ...(options.onDurable !== undefined ? { onDurable: options.onDurable } : {}),
   });
   const keyed = keyedHash(key);
   const recorder = auditRecorder({ gate, hashPatient: keyed.pseudonym, issued });

@@ -168,3 +168,57 @@ describe('a hook call whose audit record cannot be written', () => {
     expect(res.json().issue[0].code).toBe('transient');
   });
 });
+
+describe('how long a call waits for its audit record', () => {
+  /** A store whose appends finish when the test says, or fail with ENOSPC. */
+  function heldStore() {
+    const held: { resolve: () => void; reject: (e: Error) => void }[] = [];
+    const store: Pick<AuditStore, 'append' | 'check'> = {
+      append: () => new Promise<void>((resolve, reject) => held.push({ resolve, reject })),
+      check: () => Promise.resolve(),
+    };
+    return { store, held };
+  }
+  const quiet = { error: () => {}, info: () => {} };
+  const record = {} as AuditRecord;
+
+  it('reports the seconds from the record handed over to it being durable, on the gate clock', async () => {
+    const { store, held } = heldStore();
+    let now = 1000;
+    const waits: number[] = [];
+    const gate = new AuditGate({ store, policy: 'refuse', log: quiet, now: () => now, onDurable: (s) => waits.push(s) });
+    const written = gate.record(record);
+    now += 3.5; // the disk takes its time
+    held[0]!.resolve();
+    expect(await written).toBe(true);
+    expect(waits).toEqual([0.0035]);
+  });
+
+  it('reports nothing for a record that was not written: that is a failure, counted as one', async () => {
+    const { store, held } = heldStore();
+    const waits: number[] = [];
+    const failures: string[] = [];
+    const gate = new AuditGate({
+      store,
+      policy: 'answer',
+      log: quiet,
+      onDurable: (s) => waits.push(s),
+      onFailure: (code) => failures.push(code),
+    });
+    const written = gate.record(record);
+    held[0]!.reject(Object.assign(new Error('full'), { code: 'ENOSPC' }));
+    expect(await written).toBe(false);
+    expect(waits).toEqual([]);
+    expect(failures).toEqual(['ENOSPC']);
+  });
+
+  it('shows on /metrics as a histogram in seconds', async () => {
+    const metrics = createMetrics();
+    metrics.auditRecordWait(0.0035);
+    metrics.auditRecordWait(0.0008);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('vigil_audit_record_wait_seconds_count 2');
+    expect(text).toContain('vigil_audit_record_wait_seconds_bucket{le="0.001"} 1');
+    expect(text).toContain('vigil_audit_record_wait_seconds_bucket{le="0.005"} 2');
+  });
+});

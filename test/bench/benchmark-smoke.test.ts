@@ -4,7 +4,7 @@
 // never speed: every call answered 2xx, and each answer the cards the in-process app (bodies
 // digested inline) gives for the same body. SYNTHETIC ward.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +132,23 @@ describe('the benchmark scenarios, small', () => {
       expect(seen(body)).toEqual(await inlineAnswer(sent));
     }
   }, 60_000);
+
+  it('says on /metrics how long each answered call waited for its audit record: one observation per record on disk', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    const count = Number(/^vigil_audit_record_wait_seconds_count (\d+)$/m.exec(text)?.[1]);
+    const auditDir = join(dataDir, 'audit');
+    let records = 0;
+    for (const name of await readdir(auditDir)) {
+      if (name.endsWith('.jsonl')) records += (await readFile(join(auditDir, name), 'utf8')).split('\n').filter((l) => l !== '').length;
+    }
+    // The scenarios above answered 130 calls, each recorded before it was answered.
+    expect(records).toBeGreaterThanOrEqual(130);
+    expect(count).toBe(records);
+    // Seconds, not milliseconds: the largest bucket holds every wait, and their sum is well under a second each.
+    const sum = Number(/^vigil_audit_record_wait_seconds_sum (\S+)$/m.exec(text)?.[1]);
+    expect(sum).toBeGreaterThan(0);
+    expect(sum / count).toBeLessThan(1);
+  }, 30_000);
 });
 
 describe('how production starts Vigil', () => {
