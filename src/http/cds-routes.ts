@@ -74,11 +74,17 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
     }
   });
 
+  /**
+   * The answer's body. Returned, not sent: Fastify sends what an async handler returns, where a
+   * handler returning the reply object hands Fastify a thenable it must wait on; with two async onSend
+   * hooks (security headers, and the token's record under authentication) the reply is not finished by
+   * then, and Fastify watches its stream to the end on every call (end-of-stream listeners).
+   */
   async function handleCall(
     request: FastifyRequest<{ Params: { id: string } }>,
     reply: FastifyReply,
     recordComing: (() => void) | undefined,
-  ): Promise<FastifyReply> {
+  ): Promise<string> {
     const started = performance.now();
     const body = request.body;
     const def = byId.get(request.params.id);
@@ -145,7 +151,8 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
         request.log.error({ err: { message: (err as Error).message } }, 'call observer failed');
       }
     }
+    reply.type('application/json; charset=utf-8');
     // Byte for byte what JSON.stringify({ cards }) gives, without serialising the cards again.
-    return reply.type('application/json; charset=utf-8').send(`{"cards":[${cardsJson.join(',')}]}`);
+    return `{"cards":[${cardsJson.join(',')}]}`;
   }
 }
