@@ -134,6 +134,11 @@ describe('the benchmark scenarios, small', () => {
   }, 60_000);
 
   it('says on /metrics how long each answered call waited for its audit record: one observation per record on disk', async () => {
+    // Its own calls, so it holds alone too; with the scenarios above, every record they made counts as well.
+    const calls = patients
+      .slice(130, 150)
+      .map((p) => ({ path: '/cds-services/deterioration-risk', body: withFreshInstance(template(patientViewCall(p))) }));
+    await load(calls);
     const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
     const count = Number(/^vigil_audit_record_wait_seconds_count (\d+)$/m.exec(text)?.[1]);
     const auditDir = join(dataDir, 'audit');
@@ -141,10 +146,9 @@ describe('the benchmark scenarios, small', () => {
     for (const name of await readdir(auditDir)) {
       if (name.endsWith('.jsonl')) records += (await readFile(join(auditDir, name), 'utf8')).split('\n').filter((l) => l !== '').length;
     }
-    // The scenarios above answered 130 calls, each recorded before it was answered.
-    expect(records).toBeGreaterThanOrEqual(130);
+    expect(records).toBeGreaterThanOrEqual(calls.length);
     expect(count).toBe(records);
-    // Seconds, not milliseconds: the largest bucket holds every wait, and their sum is well under a second each.
+    // Seconds, not milliseconds: a wait of milliseconds averages well under one.
     const sum = Number(/^vigil_audit_record_wait_seconds_sum (\S+)$/m.exec(text)?.[1]);
     expect(sum).toBeGreaterThan(0);
     expect(sum / count).toBeLessThan(1);
