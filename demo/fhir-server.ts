@@ -54,6 +54,8 @@ export interface FhirServerOptions {
   cors?: boolean;
   /** Page size when a search has no _count. */
   defaultCount?: number;
+  /** The most entries a page holds whatever _count asks (servers cap page sizes; default 1000). */
+  maxCount?: number;
 }
 
 export interface FhirTestServer {
@@ -80,6 +82,7 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
   const host = options.host ?? '127.0.0.1';
   const basePath = (options.basePath ?? '/fhir').replace(/\/+$/, '');
   const defaultCount = options.defaultCount ?? 50;
+  const maxCount = options.maxCount ?? 1000;
   const byType = new Map<string, Resource[]>();
   // Each type's resources also by subject reference, so a search for one patient's resources reads
   // those, not every patient's (a ward of 200 holds ~15,000); the filter below still decides.
@@ -270,7 +273,7 @@ export async function startFhirServer(options: FhirServerOptions): Promise<FhirT
       const sign = sort === '-date' ? -1 : 1;
       matches = [...matches].sort((a, b) => sign * (dateOf(a) - dateOf(b)));
     }
-    const count = clampInt(params.get('_count'), defaultCount, 1, 1000);
+    const count = clampInt(params.get('_count'), defaultCount, 1, maxCount);
     const offset = clampInt(params.get('_offset'), 0, 0, Number.MAX_SAFE_INTEGER);
     const page = matches.slice(offset, offset + count);
     const self = new URL(`${baseUrl}/${type}`);

@@ -270,11 +270,19 @@ export function createFhirFetcher(
     }
   }
 
-  /** Follows Bundle `next` links on the same origin, up to the page bound, refusing loops. */
+  /**
+   * Follows Bundle `next` links on the same origin, up to the page bound, refusing loops, until the
+   * key has as many resources as its search asked for (`_count`): a template's `_count` is how many
+   * of the newest it needs (templates.ts), and a server that caps its pages below that is followed
+   * page by page until they are read. Pages beyond it hold only older data no score reads, each one
+   * another round trip to the EHR within the call's deadline; without a `_count`, every page is read.
+   */
   async function fetchKey(scope: CallScope, key: string, url: URL, progress: Progress): Promise<FetchResult> {
     const seen = new Set<string>();
+    const wanted = countAskedFor(url);
     let next: URL | undefined = url;
     while (next !== undefined) {
+      if (progress.resources.length >= wanted) break;
       if (seen.has(next.href)) {
         log.warn({ key, code: 'FHIR_NEXT_LOOP' }, 'a Bundle next link loops; not followed');
         break;
@@ -464,6 +472,13 @@ export function readPage(body: unknown): PageContent {
     skippedLinks = 1;
   }
   return { resources, links, skippedEntries, skippedLinks };
+}
+
+/** The `_count` a search URL asks for, or no limit when it asks for none (or for something that is not a count). */
+export function countAskedFor(url: URL): number {
+  const asked = url.searchParams.get('_count');
+  const count = asked !== null && /^[0-9]{1,9}$/.test(asked) ? Number(asked) : 0;
+  return count > 0 ? count : Number.POSITIVE_INFINITY;
 }
 
 function safeUrl(href: string, base: URL): URL | undefined {

@@ -1,5 +1,6 @@
-// The fetcher against a real HTTP FHIR server on 127.0.0.1 with switchable faults, and a second
-// server on another port (another origin) that must never see the access token.
+// The fetcher against a real HTTP FHIR server on 127.0.0.1 with switchable faults, a second server on
+// another port (another origin) that must never see the access token, and a third that caps its pages
+// at 4 entries whatever a search asks for, as EHRs cap page sizes.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoResources } from '../../demo/patients.js';
 import { startFhirServer, type FhirTestServer } from '../../demo/fhir-server.js';
@@ -11,17 +12,19 @@ import { fetcherFor, hookCall, PATIENT_ID, SHORT_DEADLINE, TOKEN, type Recorder 
 const NOW = new Date();
 let ehr: FhirTestServer;
 let other: FhirTestServer;
+let capped: FhirTestServer;
 let fetcher: FhirFetcher;
 let rec: Recorder;
 
 const requestsFor = (templates: Record<string, string>): FetchRequest[] =>
   Object.entries(templates).map(([key, template]) => ({ key, template }));
 const ALL = requestsFor(PATIENT_RISK_PREFETCH);
+const VITALS = requestsFor({ vitals: PATIENT_RISK_PREFETCH.vitals });
 const VITALS_BY_4 = requestsFor({ vitals: 'Observation?patient={{context.patientId}}&category=vital-signs&_sort=-date&_count=4' });
 
 function useFetcher(env: Record<string, string> = {}): void {
   fetcher.close();
-  ({ fetcher, rec } = fetcherFor([ehr.origin, other.origin], env));
+  ({ fetcher, rec } = fetcherFor([ehr.origin, other.origin, capped.origin], env));
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -33,16 +36,18 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
 beforeAll(async () => {
   ehr = await startFhirServer({ resources: demoResources(NOW) });
   other = await startFhirServer({ resources: demoResources(NOW) });
-  ({ fetcher, rec } = fetcherFor([ehr.origin, other.origin]));
+  capped = await startFhirServer({ resources: demoResources(NOW), maxCount: 4 });
+  ({ fetcher, rec } = fetcherFor([ehr.origin, other.origin, capped.origin]));
 });
 afterEach(() => {
   ehr.reset();
   other.reset();
+  capped.reset();
   useFetcher();
 });
 afterAll(async () => {
   fetcher.close();
-  await Promise.all([ehr.close(), other.close()]);
+  await Promise.all([ehr.close(), other.close(), capped.close()]);
 });
 
 describe('fetching missing prefetch from the FHIR server', () => {
@@ -79,21 +84,41 @@ describe('fetching missing prefetch from the FHIR server', () => {
     expect(ehr.concurrency.max).toBe(Object.keys(PATIENT_RISK_PREFETCH).length);
   });
 
-  it('follows Bundle next links and keeps the newest first', async () => {
-    const results = await fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS_BY_4);
+  it('follows Bundle next links from a server whose pages hold fewer than asked for, newest first', async () => {
+    const results = await fetcher.fetchAll(hookCall(capped.baseUrl), VITALS);
     const vitals = results.vitals?.ok ? results.vitals.resources : [];
     expect(vitals).toHaveLength(18);
-    expect(ehr.requests).toHaveLength(5);
+    expect(capped.requests).toHaveLength(5);
     const times = vitals.map((o) => Date.parse(String(o.effectiveDateTime)));
     expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
   it('stops at the page bound with the newest pages', async () => {
     useFetcher({ VIGIL_FHIR_MAX_PAGES: '2' });
-    const results = await fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS_BY_4);
+    const results = await fetcher.fetchAll(hookCall(capped.baseUrl), VITALS);
     const vitals = results.vitals?.ok ? results.vitals.resources : [];
     expect(vitals).toHaveLength(8);
-    expect(ehr.requests).toHaveLength(2);
+    expect(capped.requests).toHaveLength(2);
+  });
+
+  it('reads no page beyond the number its search asked for (_count): one request for the newest', async () => {
+    const all = await fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS);
+    const newest = all.vitals?.ok ? all.vitals.resources.slice(0, 4).map((r) => r.id) : [];
+    ehr.reset();
+    const results = await fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS_BY_4);
+    // The server offered a next page (18 match); the 4 asked for were on the first.
+    expect(results.vitals?.ok && results.vitals.resources.map((r) => r.id)).toEqual(newest);
+    expect(ehr.requests).toHaveLength(1);
+  });
+
+  it('reads on when a page holds fewer than asked for, and stops once it has them', async () => {
+    const results = await fetcher.fetchAll(
+      hookCall(capped.baseUrl),
+      requestsFor({ vitals: 'Observation?patient={{context.patientId}}&category=vital-signs&_sort=-date&_count=6' }),
+    );
+    // Pages of 4: the second brings 8, enough for the 6 asked for; the third is not read.
+    expect(results.vitals?.ok && results.vitals.resources).toHaveLength(8);
+    expect(capped.requests).toHaveLength(2);
   });
 
   it('fetches a template with an unresolvable token as a failure of that key only', async () => {
@@ -139,10 +164,10 @@ describe('faults of the FHIR server', () => {
   });
 
   it('retries a 500 and succeeds', async () => {
-    ehr.fault({ kind: 'status', status: 500, times: 1, match: 'Observation' });
-    const results = await fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS_BY_4);
+    capped.fault({ kind: 'status', status: 500, times: 1, match: 'Observation' });
+    const results = await fetcher.fetchAll(hookCall(capped.baseUrl), VITALS);
     expect(results.vitals?.ok && results.vitals.resources).toHaveLength(18);
-    expect(ehr.requests).toHaveLength(6);
+    expect(capped.requests).toHaveLength(6);
     expect(rec.fetches.map((f) => f.outcome)).toContain('http_5xx');
   });
 
@@ -247,10 +272,10 @@ describe('faults of the FHIR server', () => {
   });
 
   it('stops at a next link that loops', async () => {
-    ehr.fault({ kind: 'looping-next' });
-    const results = await fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS_BY_4);
+    capped.fault({ kind: 'looping-next' });
+    const results = await fetcher.fetchAll(hookCall(capped.baseUrl), VITALS);
     expect(results.vitals?.ok && results.vitals.resources).toHaveLength(4);
-    expect(ehr.requests).toHaveLength(1);
+    expect(capped.requests).toHaveLength(1);
   });
 });
 
@@ -270,8 +295,8 @@ describe('the access token stays with the FHIR server it was issued for', () => 
   });
 
   it('does not follow a next link to another origin, keeping the pages it had', async () => {
-    ehr.fault({ kind: 'foreign-next', to: other.baseUrl });
-    const results = await fetcher.fetchAll(hookCall(ehr.baseUrl), VITALS_BY_4);
+    capped.fault({ kind: 'foreign-next', to: other.baseUrl });
+    const results = await fetcher.fetchAll(hookCall(capped.baseUrl), VITALS);
     expect(results.vitals?.ok && results.vitals.resources).toHaveLength(4);
     expect(other.requests).toEqual([]);
   });
