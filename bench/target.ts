@@ -43,7 +43,7 @@ if (cluster.isPrimary && workers > 1) {
       verify(auth.slice(7));
     }
     if (typeof request.body !== 'object' || request.body === null) throw new Error('no body');
-    if (fetchSearches !== undefined) await fetchSearches(request.body as FetchCall);
+    if (fetchSearches !== undefined) await fetchSearches(request.body);
     return reply.type('application/json').send(body);
   };
   app.post('/cds-services/:id', answer);

@@ -133,6 +133,29 @@ describe('the benchmark scenarios, small', () => {
     }
   }, 60_000);
 
+  it("the missing-prefetch scenario's fetching baseline makes the very searches Vigil makes, and answers every call", async () => {
+    const p = patients[150]!;
+    const call = (): Call => ({
+      path: '/cds-services/deterioration-risk',
+      body: withFreshInstance(template(patientViewFetchCall(p, fhir.baseUrl))),
+    });
+    const searches = () => fhir.requests.map((r) => r.url).sort();
+    fhir.reset();
+    await load([call()]);
+    const vigils = searches();
+    const baseline = await spawnServer(['--import', 'tsx', join(ROOT, 'bench', 'target.ts')], { BASELINE_FETCH: 'true' });
+    try {
+      fhir.reset();
+      const round = await runRound(baseline.port, 1, 1, call);
+      expect(round.errors).toEqual([]);
+      expect(searches()).toEqual(vigils);
+      // Five searches (patient, vitals, consciousness, oxygen, SpO2 target), not a stub that fetches nothing.
+      expect(vigils).toHaveLength(5);
+    } finally {
+      await baseline.stop();
+    }
+  }, 30_000);
+
   it('says on /metrics how long each answered call waited for its audit record: one observation per record on disk', async () => {
     // Its own calls, so it holds alone too; with the scenarios above, every record they made counts as well.
     const calls = patients
