@@ -106,7 +106,7 @@ export const configSchema = z.object({
   VIGIL_FHIR_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(10).max(5000).default(200),
   /** Retries of one read on a network error, timeout, 429 or 5xx (backoff with jitter, within the deadline). */
   VIGIL_FHIR_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
-  /** Bundle pages followed per prefetch key (newest first, so later pages hold older data). */
+  /** Bundle pages followed per prefetch key (newest first, so later pages hold older data), and only until the key has its search's `_count`. */
   VIGIL_FHIR_MAX_PAGES: z.coerce.number().int().min(1).max(50).default(5),
   /** Largest FHIR response body read, in bytes (a gzip answer counted inflated); a bigger one is abandoned mid-stream. */
   VIGIL_FHIR_MAX_BYTES: z.coerce
