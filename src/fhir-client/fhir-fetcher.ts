@@ -275,7 +275,7 @@ export function createFhirFetcher(
    * key has as many resources as its search asked for (`_count`): a template's `_count` is how many
    * of the newest it needs (templates.ts), and a server that caps its pages below that is followed
    * page by page until they are read. Pages beyond it hold only older data no score reads, each one
-   * another round trip to the EHR within the call's deadline; without a `_count`, every page is read.
+   * another round trip to the EHR within the call's deadline; without a `_count`, pages are read to the bound.
    */
   async function fetchKey(scope: CallScope, key: string, url: URL, progress: Progress): Promise<FetchResult> {
     const seen = new Set<string>();
@@ -475,7 +475,7 @@ export function readPage(body: unknown): PageContent {
 }
 
 /** The `_count` a search URL asks for, or no limit when it asks for none (or for something that is not a count). */
-export function countAskedFor(url: URL): number {
+function countAskedFor(url: URL): number {
   const asked = url.searchParams.get('_count');
   const count = asked !== null && /^[0-9]{1,9}$/.test(asked) ? Number(asked) : 0;
   return count > 0 ? count : Number.POSITIVE_INFINITY;
