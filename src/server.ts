@@ -62,6 +62,8 @@ async function main(): Promise<void> {
   const digester = new DigestPool({
     threads: digestThreads(config.VIGIL_DIGEST_THREADS),
     settings: { staleAfterHours: config.VIGIL_STALE_AFTER_HOURS },
+    // Heavy bodies are rationed (src/http/heavy-lane.ts) and never held by the event loop.
+    shareMaxBytes: config.VIGIL_HEAVY_BODY_BYTES,
   });
   const app = await buildApp({
     config,

@@ -82,10 +82,14 @@ export const HELD_PER_THREAD = 2;
 
 /**
  * Bodies at most this large may be digested by the event loop when it has nothing else to do (~0.3 ms
- * for a 49 KiB patient-view body). Larger ones, the heavy lane's, always wait for a thread: a megabyte
- * of JSON would hold the event loop, and every other caller, for several milliseconds.
+ * for a 49 KiB patient-view body, ~1.5 ms for 193 KiB: 48 hours of hourly vital signs). Larger ones,
+ * the heavy lane's by default (VIGIL_HEAVY_BODY_BYTES, 256 KiB), always wait for a thread: a megabyte
+ * of JSON would hold the event loop, and every other caller, for several milliseconds. A lower bound
+ * (128 KiB until the thirteenth pass) left bodies between it and the heavy lane to the one thread
+ * while the event loop idled: 193 KiB bodies at 0.76× the bare server, 0.95× with this bound, p99
+ * 1.23× → 1.00× (bench/RESULTS.md).
  */
-export const SHARE_MAX_BYTES = 128 * 1024;
+export const SHARE_MAX_BYTES = 256 * 1024;
 
 interface Job {
   def: CdsServiceDefinition;
@@ -109,14 +113,18 @@ export class DigestPool implements Digester {
   private readonly settings: PrepareSettings;
   private readonly inline: Digester;
   private readonly waiting: Job[] = [];
+  /** The largest body the event loop digests itself. */
+  private readonly shareMaxBytes: number;
   private shareScheduled = false;
   /** Bodies digested so far, by where: on a thread or on the event loop (its turn in the queue). */
   readonly digested = { threads: 0, eventLoop: 0 };
   private nextId = 1;
   private closing = false;
 
-  constructor(options: { threads: number; settings: PrepareSettings }) {
+  /** `shareMaxBytes`: at most SHARE_MAX_BYTES (larger values are lowered to it). */
+  constructor(options: { threads: number; settings: PrepareSettings; shareMaxBytes?: number }) {
     this.settings = options.settings;
+    this.shareMaxBytes = Math.min(options.shareMaxBytes ?? SHARE_MAX_BYTES, SHARE_MAX_BYTES);
     this.inline = inlineDigester(options.settings);
     for (let i = 0; i < options.threads; i++) this.threads.push(this.start());
   }
@@ -147,16 +155,23 @@ export class DigestPool implements Digester {
     for (const thread of this.threads) {
       while (thread.pending.size < HELD_PER_THREAD && this.waiting.length > 0) this.send(thread, this.waiting.shift()!);
     }
-    if (this.waiting.length > 0 && !this.shareScheduled) {
+    // A turn only when a waiting body is one the event loop may take: with only larger ones waiting,
+    // a turn would find nothing and schedule the next, spinning the event loop at full CPU (on the core
+    // the thread needs) until the thread is free. Measured on 193 KiB bodies (bench/RESULTS.md,
+    // thirteenth pass): the event loop's CPU per call 1,678 µs → 598 µs, 0.69× → 0.80× the bare server.
+    if (!this.shareScheduled && this.waiting.some(this.isShareable)) {
       this.shareScheduled = true;
       setImmediate(this.share);
     }
   }
 
+  /** True when the event loop may digest the body itself. */
+  private readonly isShareable = (job: Job): boolean => job.body.byteLength <= this.shareMaxBytes;
+
   /** The event loop's turn: the oldest waiting body small enough, digested here. */
   private readonly share = (): void => {
     this.shareScheduled = false;
-    const i = this.waiting.findIndex((job) => job.body.byteLength <= SHARE_MAX_BYTES);
+    const i = this.waiting.findIndex(this.isShareable);
     if (i >= 0) {
       const job = this.waiting.splice(i, 1)[0]!;
       this.digested.eventLoop += 1;

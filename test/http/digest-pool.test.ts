@@ -1,5 +1,6 @@
 // The digest threads (src/http/digest-pool.ts): a body digested on a worker thread is digested as it
 // would be inline, and a thread that dies fails only the calls it held and is replaced.
+import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DigestPool, HELD_PER_THREAD, inlineDigester, OFFLOAD_MIN_BYTES, SHARE_MAX_BYTES } from '../../src/http/digest-pool.js';
 import { deteriorationRisk } from '../../src/hooks/deterioration-risk.js';
@@ -113,6 +114,41 @@ describe('digest threads', () => {
     const digests = await Promise.all(large.map((b) => pool!.digest(deteriorationRisk, bytes(b), now.getTime())));
     expect(digests.map((d) => d.kind)).toEqual(Array(6).fill('invalid'));
     expect(pool.digested).toEqual({ threads: 6, eventLoop: 0 });
+  }, 30_000);
+
+  it("share bodies up to the heavy lane's size, and none above the bound the server sets", async () => {
+    // Four times the ward patient's vital signs (~190 KiB, as 48 hours of hourly sets would be): above the
+    // 128 KiB bound of before, below the heavy lane's 256 KiB.
+    const big = JSON.stringify(
+      patientViewCall({ ...ward(1, now)[0]!, vitals: Array.from({ length: 4 }, () => ward(1, now)[0]!.vitals).flat() }),
+    );
+    expect(big.length).toBeGreaterThan(128 * 1024);
+    expect(big.length).toBeLessThan(SHARE_MAX_BYTES);
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    const shared = await Promise.all(Array.from({ length: 8 }, () => pool!.digest(deteriorationRisk, bytes(big), now.getTime())));
+    expect(shared.map((d) => d.kind)).toEqual(Array(8).fill('prepared'));
+    expect(pool.digested.eventLoop).toBeGreaterThan(0);
+    await pool.close();
+    // A server whose heavy lane starts lower shares only what is below it.
+    pool = new DigestPool({ threads: 1, settings: SETTINGS, shareMaxBytes: 16 * 1024 });
+    const kept = await Promise.all(bodies.concat(bodies).map((b) => pool!.digest(deteriorationRisk, bytes(b), now.getTime())));
+    expect(kept.map((d) => d.kind)).toEqual(Array(12).fill('prepared'));
+    expect(pool.digested).toEqual({ threads: 12, eventLoop: 0 });
+  }, 30_000);
+
+  it('leave the event loop idle while only bodies too large for it wait for the thread', async () => {
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    // The thread is handed the huge body (a long parse) and one large one; four more large ones wait.
+    const huge = JSON.stringify({ hook: 'patient-view', pad: Array.from({ length: 400_000 }, (_, i) => ({ i, text: 'padding padding' })) });
+    const large = JSON.stringify({ hook: 'patient-view', pad: 'x'.repeat(SHARE_MAX_BYTES) });
+    const before = performance.eventLoopUtilization();
+    const digests = await Promise.all([huge, ...Array(5).fill(large)].map((b) => pool!.digest(deteriorationRisk, bytes(b), now.getTime())));
+    const busy = performance.eventLoopUtilization(before);
+    expect(digests.map((d) => d.kind)).toEqual(Array(6).fill('invalid'));
+    expect(pool.digested).toEqual({ threads: 6, eventLoop: 0 });
+    // Waiting is idle time: an event loop that kept looking for work it may not take would be busy
+    // nearly all of it (utilisation ~1). Handing the bodies over and taking the answers is a sliver.
+    expect(busy.utilization).toBeLessThan(0.5);
   }, 30_000);
 
   it('digest the calls still waiting when a thread dies: only those it held fail', async () => {
