@@ -1,5 +1,6 @@
 // SYNTHETIC ward patients for the benchmarks: N patients, each with 48 hours of NEWS2 vital signs
-// charted every four hours (12 sets, as FHIR R4 vital-signs Observations like the fixtures'), a Patient
+// charted every four hours (12 sets, as FHIR R4 vital-signs Observations like the fixtures'; or hourly,
+// 48 sets, ~193 KiB per call, as a closely watched patient's chart would be), a Patient
 // and a level of consciousness; a third of them deteriorate over the two days, so the cards differ
 // (no card, info, warning, critical) as on a real ward. About 49 KiB per patient-view request.
 // Seeded: the same patients every run. Times are relative to `now`, so a server reading the real clock
@@ -42,10 +43,10 @@ const CONFUSED: [string, string] = ['LA6560-2', 'Confused'];
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** One patient's sets, oldest first: steady, or sliding towards deterioration over the 48 h. */
-function sets(random: Random, sliding: boolean): VitalSet[] {
+function sets(random: Random, sliding: boolean, count: number): VitalSet[] {
   const out: VitalSet[] = [];
-  for (let k = 0; k < 12; k++) {
-    const drift = sliding ? k / 11 : 0;
+  for (let k = 0; k < count; k++) {
+    const drift = sliding ? k / (count - 1) : 0;
     out.push({
       rr: Math.round(random.normal(16 + 8 * drift, 1.5)),
       spo2: Math.min(100, Math.round(random.normal(97 - 5 * drift, 1))),
@@ -53,14 +54,18 @@ function sets(random: Random, sliding: boolean): VitalSet[] {
       sbp: Math.round(random.normal(128 - 25 * drift, 8)),
       hr: Math.round(random.normal(76 + 30 * drift, 6)),
       temp: round1(random.normal(36.9 + 1.4 * drift, 0.3)),
-      acvpu: sliding && k === 11 && random.bernoulli(0.3) ? CONFUSED : ALERT,
+      acvpu: sliding && k === count - 1 && random.bernoulli(0.3) ? CONFUSED : ALERT,
     });
   }
   return out;
 }
 
+/** How often the ward charts vital signs over its 48 hours: every 4 hours (12 sets) or every hour (48). */
+export type Charting = 'four-hourly' | 'hourly';
+
 /** The ward, seeded; `now` places the newest set 10 to 50 minutes ago. */
-export function ward(count: number, now: Date, seed = 20261127): WardPatient[] {
+export function ward(count: number, now: Date, seed = 20261127, charting: Charting = 'four-hourly'): WardPatient[] {
+  const everyHours = charting === 'hourly' ? 1 : 4;
   const random = createRandom(seed);
   const patients: WardPatient[] = [];
   let obsSeq = 0;
@@ -81,10 +86,10 @@ export function ward(count: number, now: Date, seed = 20261127): WardPatient[] {
     const q = (value: number, unit: string, code: string) => ({ value, unit, system: UCUM, code });
     const vitals: Json[] = [];
     const consciousness: Json[] = [];
-    const charted = sets(random, random.bernoulli(1 / 3));
+    const charted = sets(random, random.bernoulli(1 / 3), 48 / everyHours);
     for (let k = charted.length - 1; k >= 0; k--) {
       const s = charted[k]!;
-      const at = newestAt - (charted.length - 1 - k) * 4 * HOUR_MS;
+      const at = newestAt - (charted.length - 1 - k) * everyHours * HOUR_MS;
       const vs = CATEGORY('vital-signs', 'Vital Signs');
       vitals.push(observation(at, vs, [['9279-1', 'Respiratory rate']], { valueQuantity: q(s.rr, 'breaths/minute', '/min') }));
       vitals.push(
