@@ -6,9 +6,10 @@
 // a token check when the scenario is authenticated), in alternating rounds (A B C A B C ...) of
 // REQUESTS calls over CONNECTIONS keep-alive connections, on loopback, on this machine's cores.
 // Bodies: the SYNTHETIC ward of bench/lib/ward.ts (200 patients, 48 h of vitals, ~49 KiB each; the
-// hourly-vitals scenario 48 sets each, ~193 KiB), a fresh hookInstance per call. A throughput ratio is taken per round and the median reported; p50,
-// p99 and p99.9 are over every call of every round. Any non-2xx answer, error or timeout fails the
-// run; so does a missed target. Numbers are from synthetic data on this machine, nothing more.
+// hourly-vitals scenario 48 sets each, ~193 KiB), a fresh hookInstance per call. A throughput ratio
+// is taken per round and the median reported; p50, p99 and p99.9 are over every call of every round.
+// Any non-2xx answer, error or timeout fails the run; so does a missed target. Numbers are from
+// synthetic data on this machine, nothing more.
 //
 //   npm run bench                                     # everything (bench/RESULTS.md shows a run)
 //   BENCH_SCENARIOS=patient-view,es384 npm run bench  # a subset
