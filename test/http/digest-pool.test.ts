@@ -2,7 +2,14 @@
 // would be inline, and a thread that dies fails only the calls it held and is replaced.
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DigestPool, HELD_PER_THREAD, inlineDigester, OFFLOAD_MIN_BYTES, SHARE_MAX_BYTES } from '../../src/http/digest-pool.js';
+import {
+  DigestPool,
+  HELD_PER_THREAD,
+  inlineDigester,
+  OFFLOAD_MIN_BYTES,
+  SHARE_FIRST_MAX_BYTES,
+  SHARE_MAX_BYTES,
+} from '../../src/http/digest-pool.js';
 import { deteriorationRisk } from '../../src/hooks/deterioration-risk.js';
 import { patientViewCall, template, ward, withFreshInstance } from '../../bench/lib/ward.js';
 
@@ -134,6 +141,27 @@ describe('digest threads', () => {
     const kept = await Promise.all(bodies.concat(bodies).map((b) => pool!.digest(deteriorationRisk, bytes(b), now.getTime())));
     expect(kept.map((d) => d.kind)).toEqual(Array(12).fill('prepared'));
     expect(pool.digested).toEqual({ threads: 12, eventLoop: 0 });
+  }, 30_000);
+
+  it('take the ward-sized bodies waiting before a larger one, which the thread is better placed to digest', async () => {
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    const huge = JSON.stringify({ hook: 'patient-view', pad: Array.from({ length: 400_000 }, (_, i) => ({ i, text: 'padding padding' })) });
+    const big = JSON.stringify(
+      patientViewCall({ ...ward(1, now)[0]!, vitals: Array.from({ length: 4 }, () => ward(1, now)[0]!.vitals).flat() }),
+    );
+    expect(big.length).toBeGreaterThan(SHARE_FIRST_MAX_BYTES);
+    const finished: string[] = [];
+    const call = (name: string, body: string) =>
+      pool!.digest(deteriorationRisk, bytes(body), now.getTime()).then((d) => {
+        finished.push(name);
+        return d.kind;
+      });
+    // The thread holds the huge body (a long parse) and the first small one; the big one waits, then another small one.
+    const kinds = await Promise.all([call('huge', huge), call('held', bodies[0]!), call('big', big), call('small', bodies[1]!)]);
+    expect(kinds).toEqual(['invalid', 'prepared', 'prepared', 'prepared']);
+    // The event loop took the small one first, though it arrived later, and the big one after it.
+    expect(finished.indexOf('small')).toBeLessThan(finished.indexOf('big'));
+    expect(finished.indexOf('big')).toBeLessThan(finished.indexOf('huge'));
   }, 30_000);
 
   it('leave the event loop idle while only bodies too large for it wait for the thread', async () => {
