@@ -207,6 +207,9 @@ async function plainScenario(
   extraBaseline?: { name: string; env: Record<string, string> },
 ): Promise<void> {
   progress(name);
+  // The run's header names the usual round; a scenario with its own says so beside the table.
+  if (requests !== REQUESTS || warmup !== WARMUP)
+    notes.push(`${name}: ${warmup.toLocaleString('en')} warm-up calls, then ${ROUNDS} rounds × ${requests} calls`);
   const next = cycle(path, templates);
   const servers: Server[] = [];
   const started = async (server: Promise<Server>) => {
