@@ -182,7 +182,7 @@ export class DigestPool implements Digester {
   /** The event loop's turn: the oldest waiting body small enough (SHARE_FIRST_MAX_BYTES first), digested here. */
   private readonly share = (): void => {
     this.shareScheduled = false;
-    const cheap = this.waiting.findIndex((job) => job.body.byteLength <= SHARE_FIRST_MAX_BYTES);
+    const cheap = this.waiting.findIndex((job) => job.body.byteLength <= SHARE_FIRST_MAX_BYTES && this.isShareable(job));
     const i = cheap >= 0 ? cheap : this.waiting.findIndex(this.isShareable);
     if (i >= 0) {
       const job = this.waiting.splice(i, 1)[0]!;

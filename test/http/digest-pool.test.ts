@@ -136,11 +136,16 @@ describe('digest threads', () => {
     expect(shared.map((d) => d.kind)).toEqual(Array(8).fill('prepared'));
     expect(pool.digested.eventLoop).toBeGreaterThan(0);
     await pool.close();
-    // A server whose heavy lane starts lower shares only what is below it.
+    // A server whose heavy lane starts lower shares only what is below it, even with smaller bodies waiting beside.
     pool = new DigestPool({ threads: 1, settings: SETTINGS, shareMaxBytes: 16 * 1024 });
-    const kept = await Promise.all(bodies.concat(bodies).map((b) => pool!.digest(deteriorationRisk, bytes(b), now.getTime())));
-    expect(kept.map((d) => d.kind)).toEqual(Array(12).fill('prepared'));
-    expect(pool.digested).toEqual({ threads: 12, eventLoop: 0 });
+    const small = JSON.stringify({ hook: 'patient-view', pad: 'x'.repeat(OFFLOAD_MIN_BYTES) });
+    const mixed = bodies.concat(bodies).flatMap((b) => [b, small]);
+    const kept = await Promise.all(mixed.map((b) => pool!.digest(deteriorationRisk, bytes(b), now.getTime())));
+    expect(kept.map((d) => d.kind)).toEqual(mixed.map((b) => (b === small ? 'invalid' : 'prepared')));
+    // Every ward body went to the thread; the event loop took only small ones.
+    expect(pool.digested.threads + pool.digested.eventLoop).toBe(24);
+    expect(pool.digested.eventLoop).toBeGreaterThan(0);
+    expect(pool.digested.eventLoop).toBeLessThanOrEqual(12);
   }, 30_000);
 
   it('take the ward-sized bodies waiting before a larger one, which the thread is better placed to digest', async () => {
