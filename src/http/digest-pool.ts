@@ -124,8 +124,9 @@ export class DigestPool implements Digester {
   private readonly settings: PrepareSettings;
   private readonly inline: Digester;
   private readonly waiting: Job[] = [];
-  /** The largest body the event loop digests itself. */
+  /** The largest body the event loop digests itself, and the largest it takes first. */
   private readonly shareMaxBytes: number;
+  private readonly shareFirstMaxBytes: number;
   private shareScheduled = false;
   /** Bodies digested so far, by where: on a thread or on the event loop (its turn in the queue). */
   readonly digested = { threads: 0, eventLoop: 0 };
@@ -136,6 +137,7 @@ export class DigestPool implements Digester {
   constructor(options: { threads: number; settings: PrepareSettings; shareMaxBytes?: number }) {
     this.settings = options.settings;
     this.shareMaxBytes = Math.min(options.shareMaxBytes ?? SHARE_MAX_BYTES, SHARE_MAX_BYTES);
+    this.shareFirstMaxBytes = Math.min(SHARE_FIRST_MAX_BYTES, this.shareMaxBytes);
     this.inline = inlineDigester(options.settings);
     for (let i = 0; i < options.threads; i++) this.threads.push(this.start());
   }
@@ -182,7 +184,7 @@ export class DigestPool implements Digester {
   /** The event loop's turn: the oldest waiting body small enough (SHARE_FIRST_MAX_BYTES first), digested here. */
   private readonly share = (): void => {
     this.shareScheduled = false;
-    const cheap = this.waiting.findIndex((job) => job.body.byteLength <= SHARE_FIRST_MAX_BYTES && this.isShareable(job));
+    const cheap = this.waiting.findIndex((job) => job.body.byteLength <= this.shareFirstMaxBytes);
     const i = cheap >= 0 ? cheap : this.waiting.findIndex(this.isShareable);
     if (i >= 0) {
       const job = this.waiting.splice(i, 1)[0]!;
