@@ -1,18 +1,20 @@
-// Start-up with a busy day's audit trail: the real server (`node dist/server.js`, NEWS2 only, auth
-// off) is started on an empty data directory and on one holding a 300,000-record day (~230 MB),
+// Start-up with a busy day's audit trail: the real server, started as `npm start` starts it (NEWS2
+// only, auth off), on an empty data directory and on one holding a 300,000-record day (~230 MB),
 // alternately, ROUNDS times each. Reported: time from spawn to the first 200 from /readyz, the
 // server's own boot time (bootMs: configuration to listening), and resident memory once the issued
-// cards have been rebuilt from the trail. Fails when the large trail makes ready slower by a second.
+// cards have been rebuilt from the trail. The target (issue 13): ready in under a second after the
+// start, on either directory; it fails when either median reaches it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeAuditDay } from '../scripts/lib/audit-trail-fixture.js';
+import { productionServerArgs } from './lib/production.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RECORDS = 300_000;
+const READY_TARGET_MS = 1000;
 
 interface Start {
   readyMs: number;
@@ -22,7 +24,7 @@ interface Start {
 
 async function start(dataDir: string): Promise<Start> {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'server.js')], {
+  const child = spawn(process.execPath, productionServerArgs(), {
     env: {
       ...process.env,
       HOST: '127.0.0.1',
@@ -91,11 +93,12 @@ try {
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   const slower = result.busyTrail.readyMs - result.emptyTrail.readyMs;
-  if (slower > 1000) {
-    process.stderr.write(`target missed: a ${RECORDS}-record day makes ready ${slower} ms slower (target < 1000 ms)\n`);
+  const verdict = `ready ${result.emptyTrail.readyMs} ms after the start, ${result.busyTrail.readyMs} ms with a ${RECORDS}-record day (${slower} ms later; target < ${READY_TARGET_MS} ms for both)`;
+  if (Math.max(result.emptyTrail.readyMs, result.busyTrail.readyMs) >= READY_TARGET_MS) {
+    process.stderr.write(`start-up target missed: ${verdict}\n`);
     process.exitCode = 1;
   } else {
-    process.stdout.write(`start-up target met: ready ${slower} ms later with a ${RECORDS}-record day (target < 1000 ms)\n`);
+    process.stdout.write(`start-up target met: ${verdict}\n`);
   }
 } finally {
   rmSync(empty, { recursive: true, force: true });
