@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { VigilError } from '../errors.js';
+import { entriesAtMost } from '../lang/lru-bound.js';
 import type { CallToken } from '../observability/answered-call.js';
 
 /**
@@ -75,7 +76,7 @@ export class ReplayStore implements ReplayGuard {
   private readonly seen: LRUCache<string, number>;
 
   constructor(maxEntries: number) {
-    this.seen = new LRUCache<string, number>({ max: maxEntries });
+    this.seen = new LRUCache<string, number>(entriesAtMost(maxEntries));
   }
 
   /** True the first time this (iss, jti) is used before it expires; false for a replay. */

@@ -4,6 +4,7 @@
 // never the patient id. A store that fails is the caller's to handle: the rule then shows the card.
 import { LRUCache } from 'lru-cache';
 import type { Indicator } from '../cds-hooks/card-schema.js';
+import { entriesAtMost } from '../lang/lru-bound.js';
 import { withFields } from '../lang/with-fields.js';
 
 /** What was last shown for one patient and service. */
@@ -28,8 +29,8 @@ export interface SuppressionStore {
 
 /** The default store: this process only, at most `max` patients × services, each forgotten after its window. */
 export function createMemorySuppressionStore(max = 100_000): SuppressionStore {
-  const entries = new LRUCache<string, ShownCard>({ max, ttlAutopurge: false });
-  const keyOfCard = new LRUCache<string, string>({ max });
+  const entries = new LRUCache<string, ShownCard>({ ttlAutopurge: false, ...entriesAtMost(max) });
+  const keyOfCard = new LRUCache<string, string>(entriesAtMost(max));
   return {
     async get(key) {
       return entries.get(key);

@@ -142,3 +142,17 @@ describe('applying the rule call after call', () => {
     expect(errors).toHaveLength(2);
   });
 });
+
+describe('the in-process store', () => {
+  it('remembers at most its size of patients × services, forgetting the least recently shown first', async () => {
+    const store = createMemorySuppressionStore(2);
+    const entry = (n: number): ShownCard => ({ uuid: `00000000-0000-8000-8000-00000000000${n}`, indicator: 'warning', shownAt: T0 });
+    for (const n of [1, 2, 3]) await store.set(`patient-${n}`, entry(n), HOUR);
+    expect(await store.get('patient-1')).toBeUndefined();
+    expect(await store.get('patient-2')).toEqual(entry(2));
+    expect(await store.get('patient-3')).toEqual(entry(3));
+    // The card of a forgotten entry is forgotten with it: an override cannot reach it.
+    expect(await store.markOverridden(entry(1).uuid, T0 + HOUR)).toBe(false);
+    expect(await store.markOverridden(entry(3).uuid, T0 + HOUR)).toBe(true);
+  });
+});
