@@ -21,14 +21,9 @@ import type { ReadinessCheck, ReadinessProbe } from '../health/readiness.js';
 import type { SuppressionStore } from '../suppression/suppression-store.js';
 import type { Telemetry } from '../telemetry.js';
 import type { Dependency, Engine, StateUse } from './dependency.js';
-import { PostgresAuditStore } from './postgres-audit-store.js';
-import { PostgresState } from './postgres-client.js';
-import { MigrationChangedError } from './postgres-migrations.js';
-import { PostgresFeedbackStore } from './postgres-feedback-store.js';
-import { RedisState } from './redis-client.js';
-import { RedisIssuedCards } from './redis-issued-cards.js';
-import { RedisReplayStore } from './redis-replay-store.js';
-import { createRedisSuppressionStore } from './redis-suppression-store.js';
+import type { PostgresAuditStore, PostgresFeedbackStore, PostgresState } from './postgres-kit.js';
+import type * as RedisKit from './redis-kit.js';
+import type { RedisState } from './redis-kit.js';
 
 export interface SharedState {
   replay: ReplayGuard;
@@ -93,6 +88,8 @@ export async function openSharedState(config: SharedConfig, log: SharedStateLog,
   let auditStore: PostgresAuditStore | undefined;
   let feedbackStore: PostgresFeedbackStore | undefined;
   if (config.VIGIL_DATABASE_URL !== undefined) {
+    // Loaded only when PostgreSQL is configured (postgres-kit.ts says why).
+    const { PostgresAuditStore, PostgresFeedbackStore, PostgresState, MigrationChangedError } = await import('./postgres-kit.js');
     pg = new PostgresState({
       url: config.VIGIL_DATABASE_URL,
       poolSize: config.VIGIL_DATABASE_POOL_SIZE,
@@ -125,31 +122,33 @@ export async function openSharedState(config: SharedConfig, log: SharedStateLog,
   const sinceMaxAge = () => new Date(clock().getTime() - maxAgeMs);
   const fromTrail = auditStore === undefined ? undefined : (uuid: string) => auditStore.serviceOfCard(uuid, sinceMaxAge());
 
-  let redis: RedisState | undefined;
+  // The Redis modules with the connection: loaded only when Redis is configured (redis-kit.ts says why).
+  let redis: { state: RedisState; kit: typeof RedisKit } | undefined;
   if (config.VIGIL_REDIS_URL !== undefined) {
-    redis = new RedisState({
+    const kit = await import('./redis-kit.js');
+    const state = new kit.RedisState({
       url: config.VIGIL_REDIS_URL,
       timeoutMs: config.VIGIL_REDIS_TIMEOUT_MS,
       keyPrefix: config.VIGIL_REDIS_KEY_PREFIX,
       ...events,
     });
-    if (!(await redis.connected())) log.warn({}, 'Redis not reachable at start-up: not ready until it is');
+    redis = { state, kit };
+    if (!(await state.connected())) log.warn({}, 'Redis not reachable at start-up: not ready until it is');
     const authenticating = config.VIGIL_AUTH === 'required';
     probes.push(
-      engineCheck(redis.dependency, {
+      engineCheck(state.dependency, {
         ready: !authenticating,
         means: authenticating
           ? 'authenticated calls are refused with 503 (the replay check fails closed)'
           : 'repeat cards are shown in full and feedback is matched against the audit trail only',
       }),
     );
-    const state = redis;
     closers.push(() => state.close());
   }
 
   let replay: ReplayGuard;
   if (redis !== undefined) {
-    replay = new RedisReplayStore(redis);
+    replay = new redis.kit.RedisReplayStore(redis.state);
   } else {
     const durable = new DurableReplayStore({
       dataDir: config.VIGIL_DATA_DIR,
@@ -167,7 +166,7 @@ export async function openSharedState(config: SharedConfig, log: SharedStateLog,
 
   let issued: IssuedCardStore | undefined;
   if (redis !== undefined) {
-    issued = new RedisIssuedCards(redis, { maxAgeMs, clock, ...(fromTrail !== undefined ? { fallback: fromTrail } : {}) });
+    issued = new redis.kit.RedisIssuedCards(redis.state, { maxAgeMs, clock, ...(fromTrail !== undefined ? { fallback: fromTrail } : {}) });
   } else if (fromTrail !== undefined) {
     // The trail's own rows name the cards every replica showed: nothing to remember beside them.
     issued = { remember: () => {}, serviceOf: (uuid) => fromTrail(uuid).catch(() => undefined) };
@@ -176,7 +175,7 @@ export async function openSharedState(config: SharedConfig, log: SharedStateLog,
   return {
     replay,
     ...(issued !== undefined ? { issued } : {}),
-    ...(redis !== undefined ? { suppression: createRedisSuppressionStore(redis, () => clock().getTime()) } : {}),
+    ...(redis !== undefined ? { suppression: redis.kit.createRedisSuppressionStore(redis.state, () => clock().getTime()) } : {}),
     ...(auditStore !== undefined ? { auditStore } : {}),
     ...(feedbackStore !== undefined ? { feedbackStore } : {}),
     probes,
