@@ -131,6 +131,9 @@ async function main(): Promise<void> {
     },
     'Vigil is listening',
   );
+  // The FHIR client is loaded once the service is listening, not before (fhir-fetcher.ts), so the
+  // first call without prefetch does not wait for it either.
+  fetcher.warm().catch((err: unknown) => log.error({ code: errorCode(err) }, 'the FHIR client could not be loaded'));
 }
 
 main().catch((err: unknown) => {

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream';
 import { setTimeout } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
 import CircuitBreaker from 'opossum';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { breakerRefusal, watchBreaker } from '../breakers.js';
 import { readCappedChunks, ResponseTooLargeError } from '../net/read-capped.js';
 import { timeLimit } from '../net/time-limit.js';
@@ -55,6 +55,8 @@ export interface FhirFetcher extends PrefetchFetcher {
   fetchAll(call: HookCall, requests: FetchRequest[], signal?: AbortSignal): Promise<Record<string, FetchResult>>;
   /** The breaker state of one origin, undefined before Vigil first talked to it. */
   breakerState(origin: string): BreakerState | undefined;
+  /** Loads the HTTP client ahead of the first call that needs it. */
+  warm(): Promise<void>;
   /** Stops every breaker's timers (on server close). */
   close(): void;
 }
@@ -76,6 +78,8 @@ interface CallScope {
   signal: AbortSignal;
   deadlineAt: number;
   breaker: Breaker;
+  /** The keep-alive HTTP client every request of the call goes through. */
+  client: Agent;
 }
 
 /** One key's progress, read when the deadline passes: pages already fetched are kept. */
@@ -104,8 +108,18 @@ export function createFhirFetcher(
   // Keyed by allowlisted origin only, so the map is as small as the allowlist.
   const breakers = new Map<string, Breaker>();
   // Connections kept alive per origin between calls (undici's defaults: idle ones closed after 4 s,
-  // or sooner when the server's Keep-Alive header says so).
-  const agent = new Agent();
+  // or sooner when the server's Keep-Alive header says so). undici costs ~100 ms to import on a
+  // 2-vCPU VM, so it is loaded by the first call that needs the EHR, or by warm() once the server is
+  // listening, rather than before the service is ready (bench/RESULTS.md, fourteenth pass).
+  let agentLoading: Promise<Agent> | undefined;
+  const agent = () =>
+    (agentLoading ??= import('undici').then(
+      ({ Agent }) => new Agent(),
+      (err: unknown) => {
+        agentLoading = undefined; // the next call tries again
+        throw err;
+      },
+    ));
 
   function breakerFor(origin: string): Breaker {
     let breaker = breakers.get(origin);
@@ -142,7 +156,7 @@ export function createFhirFetcher(
       let url = first;
       for (let hop = 0; ; hop++) {
         // `request` never follows a redirect: one is followed here only after its target was checked to be the same origin.
-        const res = await agent.request({
+        const res = await scope.client.request({
           origin: url.origin,
           path: url.pathname + url.search,
           method: 'GET',
@@ -345,6 +359,16 @@ export function createFhirFetcher(
       return results;
     }
 
+    // The HTTP client: loaded already unless this is the first call after the start (warm() was not
+    // done yet); loading it does not eat the EHR's deadline, which starts after it.
+    let client: Agent;
+    try {
+      client = await agent();
+    } catch {
+      log.warn({ code: 'FHIR_CLIENT_NOT_LOADED' }, 'the FHIR client could not be loaded; missing prefetch keys not fetched');
+      for (const r of requests) results[r.key] = { ok: false, problem: 'Vigil could not load its FHIR client' };
+      return results;
+    }
     // One deadline for the whole call: when it passes, every request still running is aborted.
     const deadline = timeLimit(deadlineMs, outer);
     const headers: Record<string, string> = { accept: FHIR_JSON, 'accept-encoding': 'gzip' };
@@ -357,6 +381,7 @@ export function createFhirFetcher(
       signal: deadline.signal,
       deadlineAt: performance.now() + deadlineMs,
       breaker: breakerFor(check.origin),
+      client,
     };
 
     const progress = new Map<string, Progress>();
@@ -402,11 +427,14 @@ export function createFhirFetcher(
       if (b === undefined) return undefined;
       return b.opened ? 'open' : b.halfOpen ? 'half-open' : 'closed';
     },
+    async warm() {
+      await agent();
+    },
     close() {
       for (const b of breakers.values()) b.shutdown();
       breakers.clear();
       // Calls in flight have finished (the server closes after them); idle connections are closed.
-      void agent.close().catch(() => {});
+      void agentLoading?.then((a) => a.close()).catch(() => {});
     },
   };
 }
