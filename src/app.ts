@@ -29,6 +29,7 @@ import { createMemorySuppressionStore, type SuppressionStore } from './suppressi
 import type { Metrics } from './observability/metrics.js';
 import metricsPlugin from './observability/metrics-plugin.js';
 import requestLog, { deferredChildLogger } from './observability/request-log.js';
+import { NO_ROUTE_SCHEMAS } from './net/no-route-schemas.js';
 
 export interface AppOptions {
   config: Readonly<Config>;
@@ -82,6 +83,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    schemaController: NO_ROUTE_SCHEMAS,
     // X-Forwarded-For is believed only from these hops; otherwise the socket address is the client's.
     trustProxy: config.VIGIL_TRUSTED_PROXIES.length > 0 ? [...config.VIGIL_TRUSTED_PROXIES] : false,
     ...serverTimeouts(config),

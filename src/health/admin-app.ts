@@ -7,6 +7,7 @@ import { NotFoundError, sendError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { metricsRoute } from '../observability/metrics-plugin.js';
 import { healthRoutes, type HealthRouteOptions } from './health-routes.js';
+import { NO_ROUTE_SCHEMAS } from '../net/no-route-schemas.js';
 
 export interface AdminAppOptions extends HealthRouteOptions {
   metrics?: Metrics;
@@ -18,6 +19,7 @@ export async function buildAdminApp(opts: AdminAppOptions): Promise<FastifyInsta
     logController: new LogController({ disableRequestLogging: true }),
     // Probes and scrapes send no body; a short request timeout closes anything else quickly.
     bodyLimit: 1024,
+    schemaController: NO_ROUTE_SCHEMAS,
     requestTimeout: 5000,
     connectionTimeout: 10_000,
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
