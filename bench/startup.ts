@@ -1,5 +1,5 @@
-// Start-up with a busy day's audit trail: the real server, started as `npm start` starts it (NEWS2
-// only, auth off), on an empty data directory and on one holding a 300,000-record day (~230 MB),
+// Start-up with a busy day's audit trail: the real server, started as `npm start` starts it (the
+// shipped model, auth off), on an empty data directory and on one holding a 300,000-record day (~230 MB),
 // alternately, ROUNDS times each. Reported: time from spawn to the first 200 from /readyz, the
 // server's own boot time (bootMs: configuration to listening), and resident memory once the issued
 // cards have been rebuilt from the trail. The target (issue 13): ready in under a second after the
@@ -30,7 +30,6 @@ async function start(dataDir: string): Promise<Start> {
       HOST: '127.0.0.1',
       PORT: '0',
       VIGIL_AUTH: 'off',
-      VIGIL_MODEL_PATH: 'none',
       VIGIL_LOG_LEVEL: 'info',
       VIGIL_DATA_DIR: dataDir,
       VIGIL_AUDIT_HMAC_KEY: 'bench-only-audit-key-0123456789abcdef',
