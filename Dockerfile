@@ -12,6 +12,7 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/bundle.ts ./scripts/bundle.ts
 COPY models ./models
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 # onnxruntime-node ships binaries for every OS (~290 MB); a Linux image needs only its own (~70 MB).
@@ -39,4 +40,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # `node` directly, not `npm start`: signals reach Vigil (graceful shutdown) and nothing is built at start.
 STOPSIGNAL SIGTERM
-CMD ["node", "--max-semi-space-size=32", "--single-threaded-gc", "--no-allocation-site-pretenuring", "--heap-growing-percent=50", "dist/server.js"]
+CMD ["node", "--max-semi-space-size=32", "--single-threaded-gc", "--no-allocation-site-pretenuring", "--heap-growing-percent=50", "dist/bundle/server.js"]

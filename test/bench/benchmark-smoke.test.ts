@@ -22,19 +22,11 @@ import {
   withFreshInstance,
 } from '../../bench/lib/ward.js';
 import { testApp } from '../support/app.js';
+import { seen, seenInProcess } from '../support/cards-seen.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const now = new Date();
 const patients = ward(160, now);
-
-/**
- * What a clinician sees of an answer: each card's colour and summary, in order, with relative times
- * ("13 min ago") left out: the two answers compared are made moments apart on the real clock.
- */
-function seen(body: Buffer | string): string[] {
-  const cards = (JSON.parse(body.toString()) as { cards: { summary: string; indicator: string }[] }).cards;
-  return cards.map((c) => `${c.indicator}: ${c.summary.replace(/(\d+ (?:h|min|days?) )+ago|just now/g, '… ago')}`);
-}
 
 describe('the benchmark scenarios, small', () => {
   let server: Server;
@@ -86,17 +78,6 @@ describe('the benchmark scenarios, small', () => {
     return answers;
   }
 
-  async function inlineAnswer(call: Call): Promise<string[]> {
-    const res = await inline.inject({
-      method: 'POST',
-      url: call.path,
-      headers: { 'content-type': 'application/json' },
-      payload: call.body,
-    });
-    expect(res.statusCode).toBe(200);
-    return seen(res.body);
-  }
-
   it('patient-view: every call answered, with the cards the inline path gives', async () => {
     const calls = patients
       .slice(0, 60)
@@ -104,7 +85,7 @@ describe('the benchmark scenarios, small', () => {
     const answers = await load(calls);
     const kinds = new Set<string>();
     for (const [i, body] of answers) {
-      expect(seen(body)).toEqual(await inlineAnswer(calls[i]!));
+      expect(seen(body)).toEqual(await seenInProcess(inline, calls[i]!));
       for (const s of seen(body)) kinds.add(s.split(':')[0]!);
     }
     // The ward is not all alike: the scenario exercises more than one kind of card.
@@ -116,7 +97,7 @@ describe('the benchmark scenarios, small', () => {
       .slice(60, 100)
       .map((p) => ({ path: '/cds-services/sedation-safety', body: withFreshInstance(template(orderSelectCall(p))) }));
     const answers = await load(calls);
-    for (const [i, body] of answers) expect(seen(body)).toEqual(await inlineAnswer(calls[i]!));
+    for (const [i, body] of answers) expect(seen(body)).toEqual(await seenInProcess(inline, calls[i]!));
   }, 60_000);
 
   it("patient-view with hourly charting (~193 KiB calls): every call answered, with the inline path's cards", async () => {
@@ -126,7 +107,7 @@ describe('the benchmark scenarios, small', () => {
     for (const c of calls) expect(c.body.length).toBeGreaterThan(150 * 1024);
     for (const c of calls) expect(c.body.length).toBeLessThan(256 * 1024);
     const answers = await load(calls);
-    for (const [i, body] of answers) expect(seen(body)).toEqual(await inlineAnswer(calls[i]!));
+    for (const [i, body] of answers) expect(seen(body)).toEqual(await seenInProcess(inline, calls[i]!));
   }, 60_000);
 
   it('patient-view with prefetch missing: fetched from the FHIR server, the same cards as when the data are sent', async () => {
@@ -139,7 +120,7 @@ describe('the benchmark scenarios, small', () => {
     expect(fhir.requests.length).toBeGreaterThanOrEqual(chosen.length);
     for (const [i, body] of answers) {
       const sent = { path: '/cds-services/deterioration-risk', body: withFreshInstance(template(patientViewCall(chosen[i]!))) };
-      expect(seen(body)).toEqual(await inlineAnswer(sent));
+      expect(seen(body)).toEqual(await seenInProcess(inline, sent));
     }
   }, 60_000);
 
@@ -193,6 +174,6 @@ describe('how production starts Vigil', () => {
     const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
     expect(cmd).toBeDefined();
     const args = (JSON.parse(cmd!) as string[]).slice(1);
-    expect(args).toEqual(productionServerArgs().map((a) => (a.startsWith('/') ? 'dist/server.js' : a)));
+    expect(args).toEqual(productionServerArgs().map((a) => (a.startsWith('/') ? 'dist/bundle/server.js' : a)));
   });
 });

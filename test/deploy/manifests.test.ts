@@ -135,7 +135,7 @@ describe('the Dockerfile', () => {
     ['checks /healthz with node fetch', /HEALTHCHECK[\s\S]*fetch\([\s\S]*\/healthz/],
     ['exposes 3000', /^EXPOSE 3000$/m],
     ['carries the PostgreSQL migrations', /^COPY migrations \.\/migrations$/m],
-    ['starts node directly so signals reach it', /^CMD \["node", ("--[a-z-]+(=[0-9]+)?", )*"dist\/server\.js"\]$/m],
+    ['starts node directly so signals reach it', /^CMD \["node", ("--[a-z-]+(=[0-9]+)?", )*"dist\/bundle\/server\.js"\]$/m],
   ])('%s', (_what, pattern) => {
     expect(dockerfile).toMatch(pattern);
   });

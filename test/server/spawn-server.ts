@@ -1,4 +1,4 @@
-// Starts the real server (src/server.ts through tsx) as a child process on 127.0.0.1 and a free
+// Starts the real server (src/server.ts through tsx, or a built script) as a child process on 127.0.0.1 and a free
 // port, and follows its JSON log lines, for the tests that need a real process: signals, exit codes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -28,8 +28,16 @@ function clockEnvironment(): Record<string, string> {
   );
 }
 
-export function startServer(env: Record<string, string>): RunningServer {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
+/**
+ * `nodeArgs`: what node runs, by default the sources through tsx; the bundle's test passes npm start's
+ * flags and the bundle's server.js.
+ */
+export function startServer(
+  // A setting given as undefined is left unset (Node's spawn skips it): e.g. VIGIL_MODEL_PATH, for the shipped model.
+  env: Record<string, string | undefined>,
+  nodeArgs: string[] = ['--import', 'tsx', join(ROOT, 'src', 'server.ts')],
+): RunningServer {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
