@@ -1,5 +1,6 @@
 // Where the time goes: the real server (`node dist/server.js`: the shipped model, metrics, the fsync'd
-// audit trail; auth off) under load, sampled by V8's CPU profiler (`--cpu-prof`), every sample taken
+// audit trail; auth off; tsc's module-per-file output, whose file names name the stages below, of the
+// same sources `npm start` runs joined by scripts/bundle.ts) under load, sampled by V8's CPU profiler (`--cpu-prof`), every sample taken
 // while the load ran charged to one stage of the request path by the innermost frame that names one
 // (a builtin such as JSON.stringify is charged to its caller). Printed as a Markdown table, with the
 // CPU per call on the main thread, for bench/RESULTS.md. The bare baseline (bench/target.ts) is
