@@ -1,7 +1,7 @@
 // The heavy-lane benchmark: what four clients sending 1 MiB hook calls (valid ones: ~1,200 charted
 // observations each) do to everyone else's latency, with the heavy lane off (VIGIL_HEAVY_CONCURRENCY
 // high enough never to queue) and on (the default: one large call at a time). The real server
-// (`node dist/server.js`, auth off, rate limits out of the way) runs in a child process per setting;
+// (as `npm start` runs it: its node flags and dist/bundle/server.js; auth off, rate limits out of the way) runs in a child process per setting;
 // normal callers' latency is timed per response in fractional ms, alone and beside the heavy callers,
 // in alternating rounds (off, on, off, on). Fails on any non-2xx answer to a normal caller, and when
 // the lane does not keep the normal callers' median within the target. Bounded: ROUNDS x 2 settings x
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fixtureRequestAt } from '../scripts/lib/fixture-time.js';
 import { postStatus } from './support.js';
+import { productionServerArgs } from './lib/production.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -53,7 +54,7 @@ async function freePort(): Promise<number> {
 
 async function startVigil(env: Record<string, string>, dataDir: string): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'server.js')], {
+  const child = spawn(process.execPath, productionServerArgs(), {
     env: {
       ...process.env,
       HOST: '127.0.0.1',

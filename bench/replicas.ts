@@ -1,6 +1,6 @@
 // The shared-state benchmark: the same authenticated load (deterioration-risk, one fresh RS384 token
 // per call, so the replay store is exercised) against three set-ups of the real server
-// (`node dist/server.js`, NEWS2 only), each measured in alternating rounds on loopback:
+// (as `npm start` runs it, NEWS2 only), each measured in alternating rounds on loopback:
 //   single-files    one process, the single-machine default: audit and replay store fsync'd under VIGIL_DATA_DIR
 //   single-shared   one process on Redis and PostgreSQL (what the engines cost one replica)
 //   two-files       two processes each with its own files (no sharing: a token works once per replica)
@@ -21,6 +21,7 @@ import { signCdsToken } from '../src/auth/jws.js';
 import { fixtureRequestAt } from '../scripts/lib/fixture-time.js';
 import { freePort, startPostgres, startRedis } from '../scripts/lib/local-servers.js';
 import { median, percentile, postStatus, rssMbOf } from './support.js';
+import { productionServerArgs } from './lib/production.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -63,7 +64,7 @@ interface Replica {
 async function startVigil(env: Record<string, string>): Promise<Replica> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(work, 'data-'));
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'server.js')], {
+  const child = spawn(process.execPath, productionServerArgs(), {
     env: {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',
