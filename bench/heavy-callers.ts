@@ -1,11 +1,11 @@
 // The heavy-lane benchmark: what four clients sending 1 MiB hook calls (valid ones: ~1,200 charted
 // observations each) do to everyone else's latency, with the heavy lane off (VIGIL_HEAVY_CONCURRENCY
-// high enough never to queue) and on (the default: one large call at a time). The real server
-// (as `npm start` runs it: its node flags and dist/bundle/server.js; auth off, rate limits out of the way) runs in a child process per setting;
-// normal callers' latency is timed per response in fractional ms, alone and beside the heavy callers,
-// in alternating rounds (off, on, off, on). Fails on any non-2xx answer to a normal caller, and when
-// the lane does not keep the normal callers' median within the target. Bounded: ROUNDS x 2 settings x
-// 2 conditions x SECONDS.
+// high enough never to queue) and on (the default: one large call at a time). The real server (as
+// `npm start` runs it: its node flags and dist/bundle/server.js; auth off, rate limits out of the
+// way) runs in a child process per setting; normal callers' latency is timed per response in
+// fractional ms, alone and beside the heavy callers, in alternating rounds (off, on, off, on). Fails
+// on any non-2xx answer to a normal caller, and when the lane does not keep the normal callers'
+// median within the target. Bounded: ROUNDS x 2 settings x 2 conditions x SECONDS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
