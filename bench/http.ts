@@ -9,7 +9,10 @@
 // hourly-vitals scenario 48 sets each, ~193 KiB), a fresh hookInstance per call. A throughput ratio
 // is taken per round and the median reported; p50, p99 and p99.9 are over every call of every round.
 // Any non-2xx answer, error or timeout fails the run; so does a missed target. Numbers are from
-// synthetic data on this machine, nothing more.
+// synthetic data on this machine, nothing more. Each row also says where its rounds' CPU went
+// (bench/lib/cpu.ts, medians per call): every thread of the server, its busiest thread (and how busy
+// that thread was over the round's wall time), the load generator, and the machine's idle time. A
+// server whose busiest thread is near 100 % while the machine idles is bound by that thread's path.
 //
 //   npm run bench                                     # everything (bench/RESULTS.md shows a run)
 //   BENCH_SCENARIOS=patient-view,es384 npm run bench  # a subset
@@ -19,6 +22,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signCdsToken } from '../src/auth/jws.js';
+import { cpuPerCall, cpuSnapshot, type CpuPerCall } from './lib/cpu.js';
 import {
   freePort,
   median,
@@ -102,6 +106,8 @@ interface Contender {
 interface Measured {
   name: string;
   rounds: RoundResult[];
+  /** Where each round's CPU went (bench/lib/cpu.ts). */
+  cpu: CpuPerCall[];
 }
 
 /** Warm-up, then ROUNDS alternating rounds over every contender. */
@@ -110,14 +116,19 @@ async function compare(contenders: Contender[], requests = REQUESTS, warmup = WA
     c.prepare?.(warmup);
     assertClean(c.name, await runRound(c.server.port, CONNECTIONS, warmup, c.next));
   }
-  const measured = contenders.map((c) => ({ name: c.name, rounds: [] as RoundResult[] }));
+  const measured: Measured[] = contenders.map((c) => ({ name: c.name, rounds: [], cpu: [] }));
   for (let r = 0; r < ROUNDS; r++) {
     for (const [i, c] of contenders.entries()) {
       c.prepare?.(requests);
+      const before = cpuSnapshot(c.server.pids());
       const round = await runRound(c.server.port, CONNECTIONS, requests, c.next);
-      progress(`${c.name}: round ${r + 1}/${ROUNDS}, ${Math.round(rps(round))} calls/s`);
+      const cpu = cpuPerCall(before, cpuSnapshot(c.server.pids()), round.calls, round.seconds);
+      progress(
+        `${c.name}: round ${r + 1}/${ROUNDS}, ${Math.round(rps(round))} calls/s, busiest thread ${Math.round(cpu.busiestShare * 100)} % busy`,
+      );
       assertClean(c.name, round);
       measured[i]!.rounds.push(round);
+      measured[i]!.cpu.push(cpu);
     }
   }
   return measured;
@@ -141,6 +152,8 @@ interface Row {
   p50: number;
   p99: number;
   p999: number;
+  /** Medians over the rounds of bench/lib/cpu.ts's readings (µs per call; the busiest thread's share of the wall time). */
+  cpu: CpuPerCall;
   /** Median per-round throughput ratio against the scenario's reference, and p99 ratio. */
   ratio?: number;
   p99Ratio?: number;
@@ -158,6 +171,13 @@ function rowsFor(scenario: string, measured: Measured[], against: Record<string,
       p50: percentile(lat, 50),
       p99: percentile(lat, 99),
       p999: percentile(lat, 99.9),
+      cpu: {
+        server: median(m.cpu.map((c) => c.server)),
+        busiestThread: median(m.cpu.map((c) => c.busiestThread)),
+        busiestShare: median(m.cpu.map((c) => c.busiestShare)),
+        generator: median(m.cpu.map((c) => c.generator)),
+        machineIdle: median(m.cpu.map((c) => c.machineIdle)),
+      },
     };
     const ref = against[m.name] !== undefined ? byName.get(against[m.name]!) : undefined;
     if (ref !== undefined) {
@@ -401,12 +421,13 @@ async function memoryScenario(): Promise<void> {
 const ms = (x: number) => x.toFixed(2);
 function table(rows: Row[]): string {
   const lines = [
-    '| scenario | server | calls/s | p50 ms | p99 ms | p99.9 ms | throughput ratio | p99 ratio | against |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---|',
+    '| scenario | server | calls/s | p50 ms | p99 ms | p99.9 ms | throughput ratio | p99 ratio | against | server CPU µs/call | busiest thread µs/call (busy) | load generator µs/call | machine idle µs/call |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|',
   ];
+  const us = (x: number) => x.toFixed(0);
   for (const r of rows) {
     lines.push(
-      `| ${r.scenario} | ${r.contender} | ${r.rps} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`} | ${r.p99Ratio === undefined ? '' : `${r.p99Ratio.toFixed(2)}×`} | ${r.against ?? ''} |`,
+      `| ${r.scenario} | ${r.contender} | ${r.rps} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`} | ${r.p99Ratio === undefined ? '' : `${r.p99Ratio.toFixed(2)}×`} | ${r.against ?? ''} | ${us(r.cpu.server)} | ${us(r.cpu.busiestThread)} (${(r.cpu.busiestShare * 100).toFixed(0)} %) | ${us(r.cpu.generator)} | ${us(r.cpu.machineIdle)} |`,
     );
   }
   return lines.join('\n');
