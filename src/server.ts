@@ -47,7 +47,11 @@ async function main(): Promise<void> {
   // Where state lives: this process and VIGIL_DATA_DIR, or Redis and PostgreSQL shared by replicas.
   const shared = await openSharedState(config, log, { telemetry, onError: metrics.sharedStateError, onUp: metrics.sharedStateUp });
   log.info({ state: shared.where }, 'state opened');
+  // The issued cards are read back from the day's trail once the service listens: hook calls first.
+  let listening!: () => void;
+  const rebuildAfter = new Promise<void>((resolve) => (listening = resolve));
   const audit = await openAuditTrail(config, log, {
+    rebuildAfter,
     onWriteFailure: metrics.auditWriteFailed,
     onWritable: metrics.auditWritable,
     onDurable: metrics.auditRecordWait,
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
 
   const adminAddress = admin === undefined ? undefined : await admin.listen({ host: config.HOST, port: config.VIGIL_ADMIN_PORT! });
   const address = await app.listen({ host: config.HOST, port: config.PORT });
+  listening();
   // bootMs: from reading the configuration to listening (Vigil's own start-up, not Node's or module loading).
   const bootMs = Math.round(performance.now() - bootStarted);
   log.info(

@@ -49,6 +49,8 @@ export interface AuditTrailOptions {
   clock?: () => Date;
   /** A record of issued cards shared by replicas (Redis); default one in memory, rebuilt from the trail. */
   issued?: IssuedCardStore;
+  /** When the in-memory record's rebuild from the trail may begin (the server: once it listens); default at once. */
+  rebuildAfter?: Promise<unknown>;
 }
 
 export async function openAuditTrail(
@@ -82,7 +84,7 @@ export async function openAuditTrail(
   const store =
     options.store ?? createFileAuditStore(config.VIGIL_DATA_DIR, { gather: { arrivals, maxWaitMs: config.VIGIL_AUDIT_GATHER_MS } });
   // Shared (Redis) when given; otherwise in memory, rebuilt from the trail in the background: start-up
-  // does not wait for the trail to be read (issued-cards.ts says why).
+  // does not wait for the trail to be read, nor share the CPU with it (issued-cards.ts says why).
   const issued =
     options.issued ??
     new IssuedCards({
@@ -96,6 +98,7 @@ export async function openAuditTrail(
           { code: errorCode(err, 'unknown') },
           'issued cards could not be read from the audit trail; feedback on older cards is flagged unknown',
         ),
+      options.rebuildAfter,
     );
   const gate = new AuditGate({
     store,

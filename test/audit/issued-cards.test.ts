@@ -63,6 +63,25 @@ describe('the rebuild from the audit trail', () => {
     expect(issued.serviceOf('issued-meanwhile')).toBe('deterioration-risk');
   });
 
+  it('does not touch the trail until it is told to begin (the server: once it listens), and feedback waits for it', async () => {
+    let opened = 0;
+    async function* source(): AsyncIterable<IssuedCardEntry> {
+      opened += 1;
+      yield { uuid: 'from-trail', service: 'sedation-safety', at: ago(1000).toISOString() };
+    }
+    let begin!: () => void;
+    const listening = new Promise<void>((r) => (begin = r));
+    const issued = new IssuedCards({ max: 10, maxAgeMs: HOUR, clock: () => NOW }).rebuildFrom(source, () => undefined, listening);
+    const answer = issued.serviceOf('from-trail');
+    expect(answer).toBeInstanceOf(Promise);
+    // Every callback and timer queued so far has run: still nothing read.
+    await new Promise((r) => setTimeout(r, 0));
+    expect(opened).toBe(0);
+    begin();
+    expect(await answer).toBe('sedation-safety');
+    expect(opened).toBe(1);
+  });
+
   it('takes from its source only as many cards as it keeps', async () => {
     let pulled = 0;
     async function* endless(): AsyncIterable<IssuedCardEntry> {
