@@ -13,7 +13,8 @@ function ownTicks(): number {
 
 /**
  * A thread of this process that, when told a number of clock ticks, spins until its own counter shows
- * that many more, then says so. With `stay`, it waits for more; without, it ends.
+ * that many more, then says so. With `stay`, it waits for more; without, it ends. The thread runs
+ * plain JavaScript (eval), not this TypeScript, so it reads its counter as cpuOfStatLine does, inline.
  */
 async function spinner(stay: boolean): Promise<Worker> {
   const worker = new Worker(
