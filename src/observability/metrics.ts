@@ -194,9 +194,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
   auditWritable.set(1);
-  // Measured on a 2-vCPU VM's ext4 volume under load: ~0.8 ms gathering, then ~1.3 ms for the write
-  // and for the busy event loop to see it done (bench/RESULTS.md, eleventh pass); a failing or
-  // overloaded disk shows here before calls time out.
+  // Measured on a 2-vCPU VM's ext4 volume under load: ~2-3 ms, about half gathering and half the
+  // write and the busy event loop seeing it done (bench/RESULTS.md, eleventh and seventeenth
+  // passes); a failing or overloaded disk shows here before calls time out.
   const auditWait = new Histogram({
     name: 'vigil_audit_record_wait_seconds',
     help: 'Seconds each answered hook call waited for its audit record to be durable (gathering, the write or commit, the event loop seeing it done): the audit trail in the answer latency',
