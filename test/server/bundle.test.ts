@@ -123,4 +123,23 @@ describe('the bundle npm start runs', () => {
       await expect(import(pathToFileURL(join(bundleDir, chunk!)).href)).resolves.toBeDefined();
     }
   });
+
+  // The bundle is built without esbuild's keepNames (scripts/bundle.ts says why), so a class keeps
+  // its name only while no other joined module declares the same one at the same level.
+  it("keeps every class of Vigil's under its own name, the type a log line gives its errors", async () => {
+    const sources = (await readdir(join(ROOT, 'src'), { recursive: true })).filter((f) => f.endsWith('.ts'));
+    const classes = new Set<string>();
+    for (const file of sources) {
+      const text = await readFile(join(ROOT, 'src', file), 'utf8');
+      for (const m of text.matchAll(/^(?:export )?(?:default )?(?:abstract )?class ([A-Za-z_$][\w$]*)/gm)) classes.add(m[1]!);
+    }
+    expect(classes).toContain('AuthRefusal');
+    const files = (await readdir(bundleDir)).filter((f) => f.endsWith('.js'));
+    const bundle = (await Promise.all(files.map((f) => readFile(join(bundleDir, f), 'utf8')))).join('\n');
+    expect(bundle).toMatch(/\bvar AuthRefusal = class\b|\bclass AuthRefusal\b/);
+    const renamed = [...classes].filter((name) =>
+      new RegExp(`\\b(?:class|var|let|const) ${name.replace(/\$/g, '\\$')}\\d+\\b`).test(bundle),
+    );
+    expect(renamed).toEqual([]);
+  });
 });
