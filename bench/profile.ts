@@ -11,6 +11,10 @@
 //   BENCH_PROFILE_TOP=40 BENCH_PROFILE_KEEP=/tmp/prof npm run bench:profile   # top functions; keep the profiles
 //   BENCH_SCENARIO=missing-prefetch BENCH_PROFILE_CALLS=3000 BENCH_PROFILE_WARMUP=500 npm run bench:profile
 //     # no prefetch: Vigil fetches from the demo FHIR server (bench/lib/fhir-child.ts, its own process)
+//   BENCH_VIGIL_DIST=dist/bundle BENCH_PROFILE_TARGETS=vigil BENCH_PROFILE_TOP=40 npm run bench:profile
+//     # the bundle npm start runs: its stages fall into "other" (chunk names name no stage), but what
+//     # the bundler adds shows in the top functions (esbuild's keepNames showed as `__name` and
+//     # `set natives`, ~5 % of the event loop, invisible in tsc's output; bench/RESULTS.md)
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
