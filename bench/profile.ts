@@ -1,20 +1,20 @@
-// Where the time goes: the real server (`node dist/server.js`: the shipped model, metrics, the fsync'd
-// audit trail; auth off; tsc's module-per-file output, whose file names name the stages below, of the
-// same sources `npm start` runs joined by scripts/bundle.ts) under load, sampled by V8's CPU profiler (`--cpu-prof`), every sample taken
-// while the load ran charged to one stage of the request path by the innermost frame that names one
-// (a builtin such as JSON.stringify is charged to its caller). Printed as a Markdown table, with the
-// CPU per call on the main thread, for bench/RESULTS.md. The bare baseline (bench/target.ts) is
-// profiled the same way. One process each, so the table is per call, not per core.
+// Where the time goes: the real server as `npm start` runs it (the bundle in dist/bundle/: the
+// shipped model, metrics, the fsync'd audit trail; auth off) under load, sampled by V8's CPU profiler
+// (`--cpu-prof`), every sample taken while the load ran charged to one stage of the request path by
+// the innermost frame that names one (a builtin such as JSON.stringify is charged to its caller). The
+// bundle's frames are named by the source files they were joined from, through its source map, so
+// the stages read as they do in tsc's module-per-file output. Profile the bundle, not tsc's output:
+// what the bundler adds shows only there (esbuild's keepNames cost ~5 % of the event loop's CPU per
+// call, invisible in tsc's output; bench/RESULTS.md, eighteenth pass). Printed as a Markdown table,
+// with the CPU per call on the main thread, for bench/RESULTS.md. The bare baseline
+// (bench/target.ts) is profiled the same way. One process each, so the table is per call, not per core.
 //
 //   npm run bench:profile                         # 20,000 calls each, SYNTHETIC ward bodies
 //   BENCH_PROFILE_CALLS=40000 BENCH_SCENARIO=order-select npm run bench:profile
 //   BENCH_PROFILE_TOP=40 BENCH_PROFILE_KEEP=/tmp/prof npm run bench:profile   # top functions; keep the profiles
 //   BENCH_SCENARIO=missing-prefetch BENCH_PROFILE_CALLS=3000 BENCH_PROFILE_WARMUP=500 npm run bench:profile
 //     # no prefetch: Vigil fetches from the demo FHIR server (bench/lib/fhir-child.ts, its own process)
-//   BENCH_VIGIL_DIST=dist/bundle BENCH_PROFILE_TARGETS=vigil BENCH_PROFILE_TOP=40 npm run bench:profile
-//     # the bundle npm start runs: its stages fall into "other" (chunk names name no stage), but what
-//     # the bundler adds shows in the top functions (esbuild's keepNames showed as `__name` and
-//     # `set natives`, ~5 % of the event loop, invisible in tsc's output; bench/RESULTS.md)
+//   BENCH_VIGIL_DIST=dist BENCH_PROFILE_TARGETS=vigil npm run bench:profile   # tsc's output instead
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,7 @@ import {
   type BodyTemplate,
 } from './lib/ward.js';
 import { runRound, spawnServer, type Server } from './lib/load.js';
+import { nameBundleFrames } from './lib/bundle-frames.js';
 import { productionServerArgs } from './lib/production.js';
 import { startWardFhirServer } from './lib/ward-fhir.js';
 
@@ -46,6 +47,9 @@ const TOP = Number(process.env.BENCH_PROFILE_TOP ?? 0);
 interface CallFrame {
   functionName: string;
   url: string;
+  /** Where the function starts in `url` (0-based). */
+  lineNumber?: number;
+  columnNumber?: number;
 }
 interface ProfileNode {
   id: number;
@@ -228,7 +232,7 @@ async function profileOf(
     // As `npm start` runs it (its node flags), unless BENCH_VIGIL_FLAGS says otherwise ('' for none:
     // code from before those flags, built into BENCH_VIGIL_DIST, for the before-and-after table).
     const flags = process.env.BENCH_VIGIL_FLAGS?.split(/\s+/).filter(Boolean) ?? productionServerArgs().slice(0, -1);
-    server = await spawnServer([...profFlags, ...flags, join(process.env.BENCH_VIGIL_DIST ?? join(ROOT, 'dist'), 'server.js')], {
+    server = await spawnServer([...profFlags, ...flags, join(process.env.BENCH_VIGIL_DIST ?? join(ROOT, 'dist', 'bundle'), 'server.js')], {
       VIGIL_AUTH: 'off',
       VIGIL_LOG_LEVEL: 'error',
       VIGIL_DATA_DIR: process.env.BENCH_DATA_DIR ?? join(dir, 'data'),
@@ -254,7 +258,7 @@ async function profileOf(
   // One file per JS thread: CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile, thread 0 the main one.
   const files = readdirSync(join(dir, 'prof')).filter((f) => f.endsWith('.cpuprofile'));
   const isMain = (f: string) => f.split('.').at(-3) === '0';
-  const read = (f: string) => JSON.parse(readFileSync(join(dir, 'prof', f), 'utf8')) as CpuProfile;
+  const read = (f: string) => nameBundleFrames(JSON.parse(readFileSync(join(dir, 'prof', f), 'utf8')) as CpuProfile, ROOT);
   const mainFile = files.find(isMain);
   if (mainFile === undefined) throw new Error(`${name}: no CPU profile of the main thread`);
   // The baseline runs through tsx, whose loader thread is no digest thread.
