@@ -51,10 +51,18 @@ describe.skipIf(SKIP_REASON !== undefined)('two replicas on Redis and PostgreSQL
     };
   }
 
-  /** (Re)starts replica `i` and points the proxy at its new address. */
+  /**
+   * (Re)starts replica `i` and points the proxy at its new address once `/readyz` says it is ready, as
+   * a load balancer would: a replica whose first Redis connection takes more than 3 s (a busy CI
+   * machine) starts listening not ready, and until it connects a replay check cannot be made (503).
+   */
   async function launch(i: number): Promise<void> {
     const replica = await startReplica(await replicaEnv());
     replicas[i] = replica;
+    for (const until = Date.now() + 30_000; (await readyz(replica)).status !== 200;) {
+      if (Date.now() > until) throw new Error(`replica ${i} not ready after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     proxy.upstreams[i] = replica.url;
   }
 
