@@ -81,7 +81,8 @@ async function main(): Promise<void> {
     readinessProbes,
     feedbackStore,
     issuedCards: audit.issued,
-    // The audit key also makes card uuids: the same card for the same data, across restarts.
+    // The audit key also makes card uuids (the same card for the same data, across restarts) and the
+    // patient pseudonym each audit record keeps.
     keyed: audit.keyed,
     digester,
     replayStore: shared.replay,

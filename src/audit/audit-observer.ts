@@ -6,18 +6,16 @@ import { servingModelVersion } from '../models/scorer.js';
 import { toAuditRecord } from './audit-record.js';
 import type { AuditGate } from './audit-gate.js';
 import type { IssuedCardStore } from './issued-cards.js';
-import type { PatientHasher } from './patient-hash.js';
 
 export interface AuditRecorderOptions {
   gate: Pick<AuditGate, 'record'>;
-  hashPatient: PatientHasher;
   issued: Pick<IssuedCardStore, 'remember'>;
 }
 
 /** The recorder a call must pass before it is answered: it throws (503) when the gate refuses the call. */
 export function auditRecorder(opts: AuditRecorderOptions): CallObserver {
   return async (call) => {
-    const written = await opts.gate.record(toAuditRecord(call, opts.hashPatient));
+    const written = await opts.gate.record(toAuditRecord(call));
     // The record carries the caller's token: on disk with it, the token needs no line of its own.
     if (written) call.token?.carried();
     // Only cards actually shown are Vigil's to recognise in feedback.

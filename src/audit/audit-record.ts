@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { mostSevere } from '../cards/common.js';
 import type { AnsweredCall } from '../observability/answered-call.js';
 import type { ModelRecord } from '../models/scorer.js';
-import type { PatientHasher } from './patient-hash.js';
 
 const indicator = z.enum(['info', 'warning', 'critical']);
 
@@ -83,7 +82,7 @@ function toModelEntry(m: ModelRecord): ModelEntry & { status: string } {
   };
 }
 
-export function toAuditRecord(call: AnsweredCall, hashPatient: PatientHasher): AuditRecord {
+export function toAuditRecord(call: AnsweredCall): AuditRecord {
   const a = call.facts.assessment;
   const record: AuditRecord = {
     v: 1,
@@ -93,7 +92,7 @@ export function toAuditRecord(call: AnsweredCall, hashPatient: PatientHasher): A
     hookInstance: call.hookInstance,
     service: call.service,
     hook: call.hook,
-    patient: hashPatient(call.patientId),
+    patient: call.patientPseudonym,
     path: call.facts.path,
     cards: call.cards.map((c, i) => ({ uuid: c.uuid, indicator: c.indicator, sha256: sha256(call.cardsJson[i]!) })),
     latencyMs: Math.round(call.latencyMs * 1000) / 1000,

@@ -110,6 +110,6 @@ export async function openAuditTrail(
     ...(options.onDurable !== undefined ? { onDurable: options.onDurable } : {}),
   });
   const keyed = keyedHash(key);
-  const recorder = auditRecorder({ gate, hashPatient: keyed.pseudonym, issued });
+  const recorder = auditRecorder({ gate, issued });
   return { store, issued, gate, recorder, keyed, expectRecord: () => arrivals.announce() };
 }

@@ -129,7 +129,7 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
       service: def.id,
       hook: def.hook,
       hookInstance: call.hookInstance,
-      patientId: call.context.patientId,
+      patientPseudonym: deps.keyed.pseudonym(call.context.patientId),
       cards: repeat.cards,
       cardsJson,
       quietened: repeat.quietened,

@@ -5,12 +5,16 @@ import type { AnswerFacts } from '../hooks/definition.js';
 import type { PrefetchSource } from '../prefetch/gather.js';
 import type { QuietenedCard } from '../suppression/repeat-cards.js';
 
-/** What observers (metrics, audit) learn about each answered call. Holds the patient id: hash it. */
+/** What observers (metrics, audit) learn about each answered call. */
 export interface AnsweredCall {
   service: string;
   hook: string;
   hookInstance: string;
-  patientId: string;
+  /**
+   * The patient's keyed pseudonym (identity/keyed-hash.ts), the one the call's card identities and
+   * repeat-card rule used: what the audit record keeps, with no HMAC of its own (~4 µs a call).
+   */
+  patientPseudonym: string;
   /** The cards answered (after the repeat-card rule). */
   cards: Card[];
   /** Each card's JSON exactly as sent: the audit trail hashes these bytes, not a second serialisation. */

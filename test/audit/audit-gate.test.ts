@@ -9,7 +9,6 @@ import { auditRecorder } from '../../src/audit/audit-observer.js';
 import type { AuditRecord } from '../../src/audit/audit-record.js';
 import type { AuditStore } from '../../src/audit/audit-store.js';
 import { IssuedCards } from '../../src/audit/issued-cards.js';
-import { patientHasher } from '../../src/audit/patient-hash.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from '../../src/feedback/feedback-store.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
 import { criticalCall } from '../observability/hook-calls.js';
@@ -58,7 +57,7 @@ describe('a hook call whose audit record cannot be written', () => {
       recheckMs: 1000,
     });
     const issued = new IssuedCards({ max: 100, maxAgeMs: 3600_000, clock: () => FIXED_NOW });
-    const recorder = auditRecorder({ gate, hashPatient: patientHasher('k'.repeat(32)), issued });
+    const recorder = auditRecorder({ gate, issued });
     app = await testApp({
       logger: log,
       metrics,

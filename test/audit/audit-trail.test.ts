@@ -8,6 +8,7 @@ import type { AuditRecord } from '../../src/audit/audit-record.js';
 import { createFileAuditStore, type AuditStore } from '../../src/audit/audit-store.js';
 import { openAuditTrail } from '../../src/audit/open-audit-trail.js';
 import { DEV_KEY_FILE } from '../../src/audit/patient-hash.js';
+import { keyedHash } from '../../src/identity/keyed-hash.js';
 import { Arrivals } from '../../src/journal/arrivals.js';
 import { createScorer } from '../../src/models/create-scorer.js';
 import { FIXED_NOW, testApp, testConfig } from '../support/app.js';
@@ -45,7 +46,7 @@ describe('the audit trail', () => {
   async function appWithAudit() {
     const config = testConfig({ VIGIL_DATA_DIR: dir, VIGIL_AUDIT_HMAC_KEY: KEY, VIGIL_ISSUED_CARDS_MAX: '1000' });
     const trail = await openAuditTrail(config, silent, { clock: () => FIXED_NOW });
-    app = await testApp({ recorder: trail.recorder, issuedCards: trail.issued });
+    app = await testApp({ recorder: trail.recorder, issuedCards: trail.issued, keyed: trail.keyed });
     return trail;
   }
 
@@ -103,6 +104,8 @@ describe('the audit trail', () => {
     // One patient, one pseudonym: both calls link without naming the patient.
     expect(first!.patient).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
     expect(second!.patient).toBe(first!.patient);
+    // Under the audit key (VIGIL_AUDIT_HMAC_KEY), so whoever holds it can link records to outcomes.
+    expect(first!.patient).toBe(keyedHash(KEY).pseudonym(PATIENT));
   });
 
   it('rebuilds the issued cards after a restart, so feedback still recognises them', async () => {
