@@ -36,6 +36,7 @@ import {
   type Server,
 } from './lib/load.js';
 import { productionServerArgs } from './lib/production.js';
+import { MAX_ROUND_RATIO_SPREAD, roundRatios, throughputVerdict, type RoundRatios } from './lib/steadiness.js';
 import { startWardFhirServer } from './lib/ward-fhir.js';
 import {
   orderSelectCall,
@@ -156,6 +157,8 @@ interface Row {
   cpu: CpuPerCall;
   /** Median per-round throughput ratio against the scenario's reference, and p99 ratio. */
   ratio?: number;
+  /** The per-round throughput ratios: median, lowest, highest (bench/lib/steadiness.ts). */
+  roundRatios?: RoundRatios;
   p99Ratio?: number;
   against?: string;
 }
@@ -182,7 +185,8 @@ function rowsFor(scenario: string, measured: Measured[], against: Record<string,
     const ref = against[m.name] !== undefined ? byName.get(against[m.name]!) : undefined;
     if (ref !== undefined) {
       row.against = ref.name;
-      row.ratio = median(m.rounds.map((r, i) => rps(r) / rps(ref.rounds[i]!)));
+      row.roundRatios = roundRatios(m.rounds.map((r, i) => rps(r) / rps(ref.rounds[i]!)));
+      row.ratio = row.roundRatios.median;
       row.p99Ratio = row.p99 / percentile(sortedLatencies(ref.rounds), 99);
     }
     return row;
@@ -194,9 +198,15 @@ const missed: string[] = [];
 const notes: string[] = [];
 
 function checkRatio(row: Row | undefined, label: string): void {
-  if (row?.ratio === undefined || row.p99Ratio === undefined) return;
-  if (row.ratio < TARGET.minRatio)
-    missed.push(`${label}: throughput ${row.ratio.toFixed(2)}× < ${TARGET.minRatio}× (against ${row.against})`);
+  if (row?.ratio === undefined || row.roundRatios === undefined || row.p99Ratio === undefined) return;
+  const verdict = throughputVerdict(row.roundRatios, TARGET.minRatio);
+  if (verdict === 'missed') missed.push(`${label}: throughput ${row.ratio.toFixed(2)}× < ${TARGET.minRatio}× (against ${row.against})`);
+  if (verdict === 'unsteady') {
+    const { lowest, highest } = row.roundRatios;
+    missed.push(
+      `${label}: throughput ${row.ratio.toFixed(2)}× reached only as the median of rounds that ranged ${lowest.toFixed(2)}–${highest.toFixed(2)}× (more than ${MAX_ROUND_RATIO_SPREAD} apart: a noisy host), not counted as met; run again (against ${row.against})`,
+    );
+  }
   if (row.p99Ratio > TARGET.maxP99Ratio)
     missed.push(`${label}: p99 ${row.p99Ratio.toFixed(2)}× > ${TARGET.maxP99Ratio}× (against ${row.against})`);
 }
