@@ -36,6 +36,7 @@ import {
   type Server,
 } from './lib/load.js';
 import { productionServerArgs } from './lib/production.js';
+import { meanWaitMs, scrapeRecordWait } from './lib/record-wait.js';
 import { MAX_ROUND_RATIO_SPREAD, roundRatios, throughputVerdict, type RoundRatios } from './lib/steadiness.js';
 import { startWardFhirServer } from './lib/ward-fhir.js';
 import {
@@ -102,6 +103,8 @@ interface Contender {
   /** The i-th call of a round; `prepare` runs before each round (tokens are signed then, not while timed). */
   next: (i: number) => Call;
   prepare?: (count: number) => void;
+  /** A single Vigil process: its calls' wait for their audit records is read from its metrics (bench/lib/record-wait.ts). */
+  vigil?: boolean;
 }
 
 interface Measured {
@@ -109,6 +112,8 @@ interface Measured {
   rounds: RoundResult[];
   /** Where each round's CPU went (bench/lib/cpu.ts). */
   cpu: CpuPerCall[];
+  /** Per round, a Vigil call's mean wait for its audit record, ms (undefined for other servers). */
+  recordWaitMs: (number | undefined)[];
 }
 
 /** Warm-up, then ROUNDS alternating rounds over every contender. */
@@ -117,13 +122,16 @@ async function compare(contenders: Contender[], requests = REQUESTS, warmup = WA
     c.prepare?.(warmup);
     assertClean(c.name, await runRound(c.server.port, CONNECTIONS, warmup, c.next));
   }
-  const measured: Measured[] = contenders.map((c) => ({ name: c.name, rounds: [], cpu: [] }));
+  const measured: Measured[] = contenders.map((c) => ({ name: c.name, rounds: [], cpu: [], recordWaitMs: [] }));
   for (let r = 0; r < ROUNDS; r++) {
     for (const [i, c] of contenders.entries()) {
       c.prepare?.(requests);
+      const waitedBefore = c.vigil === true ? await scrapeRecordWait(c.server.port) : undefined;
       const before = cpuSnapshot(c.server.pids());
       const round = await runRound(c.server.port, CONNECTIONS, requests, c.next);
       const cpu = cpuPerCall(before, cpuSnapshot(c.server.pids()), round.calls, round.seconds);
+      const waitedAfter = waitedBefore !== undefined ? await scrapeRecordWait(c.server.port) : undefined;
+      measured[i]!.recordWaitMs.push(waitedBefore && waitedAfter ? meanWaitMs(waitedBefore, waitedAfter) : undefined);
       progress(
         `${c.name}: round ${r + 1}/${ROUNDS}, ${Math.round(rps(round))} calls/s, busiest thread ${Math.round(cpu.busiestShare * 100)} % busy`,
       );
@@ -145,6 +153,7 @@ function assertClean(name: string, round: RoundResult): void {
 }
 
 const rps = (r: RoundResult) => r.calls / r.seconds;
+const meanLatency = (r: RoundResult) => r.latencies.reduce((a, b) => a + b, 0) / r.latencies.length;
 
 interface Row {
   scenario: string;
@@ -161,6 +170,9 @@ interface Row {
   roundRatios?: RoundRatios;
   p99Ratio?: number;
   against?: string;
+  /** Vigil only: a call's mean latency and, of it, its mean wait for its audit record (medians over the rounds, ms). */
+  meanLatencyMs: number;
+  recordWaitMs?: number;
 }
 
 function rowsFor(scenario: string, measured: Measured[], against: Record<string, string>): Row[] {
@@ -174,6 +186,8 @@ function rowsFor(scenario: string, measured: Measured[], against: Record<string,
       p50: percentile(lat, 50),
       p99: percentile(lat, 99),
       p999: percentile(lat, 99.9),
+      meanLatencyMs: median(m.rounds.map(meanLatency)),
+      ...(m.recordWaitMs.every((w) => w !== undefined) && m.recordWaitMs.length > 0 ? { recordWaitMs: median(m.recordWaitMs) } : {}),
       cpu: {
         server: median(m.cpu.map((c) => c.server)),
         busiestThread: median(m.cpu.map((c) => c.busiestThread)),
@@ -253,7 +267,7 @@ async function plainScenario(
     const b1 = await started(baseline(size));
     const b2 = await started(baseline(size, { BASELINE_WORKERS: '2' }));
     const contenders: Contender[] = [
-      { name: 'vigil', server: v, next },
+      { name: 'vigil', server: v, next, vigil: true },
       { name: 'bare', server: b1, next },
       { name: 'bare ×2 processes', server: b2, next },
     ];
@@ -376,8 +390,8 @@ async function authScenario(alg: 'ES384' | 'RS384'): Promise<void> {
   const servers = [plainVigil, authVigil, bare, bareVerify];
   try {
     const measured = await compare([
-      { name: `vigil, ${alg} token`, server: authVigil, next: signedNext, prepare },
-      { name: 'vigil, no token', server: plainVigil, next: plainNext },
+      { name: `vigil, ${alg} token`, server: authVigil, next: signedNext, prepare, vigil: true },
+      { name: 'vigil, no token', server: plainVigil, next: plainNext, vigil: true },
       { name: `bare, checks ${alg} token`, server: bareVerify, next: signedNext, prepare },
       { name: 'bare', server: bare, next: plainNext },
     ]);
@@ -431,13 +445,13 @@ async function memoryScenario(): Promise<void> {
 const ms = (x: number) => x.toFixed(2);
 function table(rows: Row[]): string {
   const lines = [
-    '| scenario | server | calls/s | p50 ms | p99 ms | p99.9 ms | throughput ratio | p99 ratio | against | server CPU µs/call | busiest thread µs/call (busy) | load generator µs/call | machine idle µs/call |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|',
+    '| scenario | server | calls/s | p50 ms | p99 ms | p99.9 ms | throughput ratio | p99 ratio | against | server CPU µs/call | busiest thread µs/call (busy) | load generator µs/call | machine idle µs/call | mean latency ms (of it, waiting for the audit record) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
   ];
   const us = (x: number) => x.toFixed(0);
   for (const r of rows) {
     lines.push(
-      `| ${r.scenario} | ${r.contender} | ${r.rps} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`} | ${r.p99Ratio === undefined ? '' : `${r.p99Ratio.toFixed(2)}×`} | ${r.against ?? ''} | ${us(r.cpu.server)} | ${us(r.cpu.busiestThread)} (${(r.cpu.busiestShare * 100).toFixed(0)} %) | ${us(r.cpu.generator)} | ${us(r.cpu.machineIdle)} |`,
+      `| ${r.scenario} | ${r.contender} | ${r.rps} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`} | ${r.p99Ratio === undefined ? '' : `${r.p99Ratio.toFixed(2)}×`} | ${r.against ?? ''} | ${us(r.cpu.server)} | ${us(r.cpu.busiestThread)} (${(r.cpu.busiestShare * 100).toFixed(0)} %) | ${us(r.cpu.generator)} | ${us(r.cpu.machineIdle)} | ${ms(r.meanLatencyMs)}${r.recordWaitMs === undefined ? '' : ` (${ms(r.recordWaitMs)})`} |`,
     );
   }
   return lines.join('\n');
