@@ -170,7 +170,7 @@ interface Row {
   roundRatios?: RoundRatios;
   p99Ratio?: number;
   against?: string;
-  /** Vigil only: a call's mean latency and, of it, its mean wait for its audit record (medians over the rounds, ms). */
+  /** A call's mean latency and, for Vigil, how much of it the call waited for its audit record (medians over the rounds, ms). */
   meanLatencyMs: number;
   recordWaitMs?: number;
 }

@@ -31,9 +31,16 @@ export function meanWaitMs(before: WaitTotals, after: WaitTotals): number | unde
   return calls > 0 ? ((after.sum - before.sum) / calls) * 1000 : undefined;
 }
 
-/** The totals a server on 127.0.0.1 reports now; undefined when it serves no such histogram. */
+/**
+ * The totals a server on 127.0.0.1 reports now; undefined when it serves no such histogram or the
+ * scrape fails: the column is a diagnosis, and a run's throughput and targets stand without it.
+ */
 export async function scrapeRecordWait(port: number): Promise<WaitTotals | undefined> {
-  const answer = await fetch(`http://127.0.0.1:${port}/metrics`);
-  const text = await answer.text();
-  return answer.ok ? parseRecordWait(text) : undefined;
+  try {
+    const answer = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    const text = await answer.text();
+    return answer.ok ? parseRecordWait(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }

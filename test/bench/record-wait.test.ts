@@ -40,6 +40,10 @@ describe("the benchmark's reading of the audit record wait", () => {
     expect(parseRecordWait('# HELP other_total x\nother_total 3\n')).toBeUndefined();
     const bare = await serving(404, async () => 'Not Found');
     expect(await scrapeRecordWait(bare)).toBeUndefined();
+    // Nothing listening any more: no reading, and no failure of the run.
+    await new Promise((resolve) => server!.close(resolve));
+    server = undefined;
+    expect(await scrapeRecordWait(bare)).toBeUndefined();
   });
 
   it('has no mean for a round in which no call waited', () => {
