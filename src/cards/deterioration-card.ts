@@ -71,17 +71,21 @@ function drivers(news2: News2Result, inputs: PatientInputs): string {
 }
 
 /**
- * Joins summary segments in priority order: the first always (cut to fit if it must), each later one
- * only if it fits whole. NEWS2 and its response come first, then what to re-check, then the model.
+ * Joins summary segments, given in reading order, into at most 139 characters: the first always (cut
+ * to fit if it must), the others taken in `priority` order (by default their reading order), each only
+ * if it fits whole beside those already taken, and read in their own order. NEWS2 and its response
+ * come first, then what to re-check, then the trend, the model and the drivers.
  */
-function assembleSummary(segments: readonly string[]): string {
-  let out = '';
-  for (const [i, segment] of segments.entries()) {
-    if (segment === '') continue;
-    if (i === 0) out = segment;
-    else if (`${out}${segment}`.length <= 139) out += segment;
+function assembleSummary(segments: readonly string[], priority: readonly number[] = segments.map((_, i) => i)): string {
+  const kept = new Set([0]);
+  let length = segments[0]!.length;
+  for (const i of priority) {
+    const segment = segments[i]!;
+    if (kept.has(i) || segment === '' || length + segment.length > 139) continue;
+    kept.add(i);
+    length += segment.length;
   }
-  return fitSummary(out);
+  return fitSummary(segments.filter((_, i) => kept.has(i)).join(''));
 }
 
 /** True when a routine band would be read as reassurance the data do not support. */
@@ -89,7 +93,17 @@ function mustRecheck(unconfirmed: UnconfirmedNews2): boolean {
   return unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined;
 }
 
-function summaryFor(a: RiskAssessment, inputs: PatientInputs, unconfirmed: UnconfirmedNews2, ctx: CardContext): string {
+/**
+ * The card's summary. When the model raised the card's colour, its estimate outranks the trend and the
+ * drivers for the summary's room, so a card coloured by the model says why in its first line.
+ */
+function summaryFor(
+  a: RiskAssessment,
+  inputs: PatientInputs,
+  unconfirmed: UnconfirmedNews2,
+  ctx: CardContext,
+  modelRaised: boolean,
+): string {
   const now = ctx.now;
   const n = a.news2;
   const action =
@@ -106,7 +120,10 @@ function summaryFor(a: RiskAssessment, inputs: PatientInputs, unconfirmed: Uncon
   const model = a.model !== undefined ? ` · ${modelSummary(a.model)}` : a.modelStatus.state === 'unavailable' ? ' · model unavailable' : '';
   const driverText = drivers(n, inputs);
   const trend = news2TrendWords(n, ctx.earlier, now);
-  return assembleSummary([head, recheck, trend === '' ? '' : ` · ${trend}`, model, driverText === '' ? '' : ` — ${driverText}`]);
+  return assembleSummary(
+    [head, recheck, trend === '' ? '' : ` · ${trend}`, model, driverText === '' ? '' : ` — ${driverText}`],
+    modelRaised ? [0, 1, 3, 2, 4] : undefined,
+  );
 }
 
 /** How the model's band sits beside NEWS2's indicator, and whether it raised the card. */
@@ -149,10 +166,8 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   if (assumptions.length > 0) parts.push(`Assumed, so as to act on the worse case:\n${assumptions.join('\n')}`);
   const note = modelStatusNote(a.modelStatus);
   if (note !== undefined) parts.push(`**${note}**`);
-  if (a.model !== undefined) {
-    const beside = modelBeside(mostSevere(news2Colour, recheckColour), modelColour);
-    parts.push(modelSection(a.model, beside, indicator));
-  }
+  const beside = a.model !== undefined ? modelBeside(mostSevere(news2Colour, recheckColour), modelColour) : undefined;
+  if (a.model !== undefined && beside !== undefined) parts.push(modelSection(a.model, beside, indicator));
   parts.push(qsofaLine(a.qsofa, inputs, ctx.now));
   const unusable = unusableLines(inputs, ctx.now);
   if (unusable.length > 0) parts.push(`Charted but not usable:\n${unusable.join('\n')}`);
@@ -163,7 +178,7 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
 
   const suggestions = deteriorationSuggestions(a.news2, ctx.patient.id, mustRecheck(unconfirmed));
   const draft: DraftCard = {
-    summary: summaryFor(a, inputs, unconfirmed, ctx),
+    summary: summaryFor(a, inputs, unconfirmed, ctx, beside === 'raises'),
     detail: parts.join('\n\n'),
     indicator,
     source: SOURCE,

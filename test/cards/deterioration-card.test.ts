@@ -141,6 +141,30 @@ describe('deterioration-risk card', () => {
     expect(card.extension?.['vigil.score']).toMatchObject({ model: { trainingData: 'synthetic', synthetic: true } });
   });
 
+  it("gives the model's estimate the summary's room over the trend when the model raised the card, and only then", () => {
+    // NEWS2 4 unchanged for 2 days, and a preliminary SBP 88 to re-check: the whole line would not fit.
+    const summaryWith = (band: ModelPrediction['band']) => {
+      const { a, inputs } = assess(
+        { ...WELL, respiratoryRate: 22, heartRate: 115 },
+        { model: { ...model(0.42, band), trainingData: 'synthetic' } },
+      );
+      inputs.unverified.systolicBP = { value: 88, unit: 'mm[Hg]', at: new Date(NOW.getTime() - 10 * 60_000), status: 'preliminary' };
+      const earlier = { total: a.news2.total, at: new Date(NOW.getTime() - 50 * 3_600_000) };
+      return deteriorationCard(a, inputs, { ...ctx, earlier })!;
+    };
+    const raised = summaryWith('high');
+    expect(raised.indicator).toBe('critical');
+    expect(raised.summary).toBe(
+      'NEWS2 4: ward-based assessment · re-check SBP 88 mmHg (10 min ago, preliminary) · model (synthetic) 42 % in 24 h',
+    );
+    // Not raised by the model (the re-check already makes it a warning): NEWS2's trend keeps its place.
+    const beside = summaryWith('medium');
+    expect(beside.indicator).toBe('warning');
+    expect(beside.summary).toBe(
+      'NEWS2 4: ward-based assessment · re-check SBP 88 mmHg (10 min ago, preliminary) · unchanged since 2 days ago',
+    );
+  });
+
   it('says the model was unavailable when NEWS2 answered alone', () => {
     const { a, inputs } = assess({ ...WELL, respiratoryRate: 22 }, { status: { state: 'unavailable', reason: 'circuit breaker open' } });
     const card = deteriorationCard(a, inputs, ctx)!;
