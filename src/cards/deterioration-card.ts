@@ -93,6 +93,9 @@ function mustRecheck(unconfirmed: UnconfirmedNews2): boolean {
   return unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined;
 }
 
+/** Summary segments by priority when the model raised the card: NEWS2, re-check, model, trend, drivers. */
+const MODEL_BEFORE_TREND = [0, 1, 3, 2, 4] as const;
+
 /**
  * The card's summary. When the model raised the card's colour, its estimate outranks the trend and the
  * drivers for the summary's room, so a card coloured by the model says why in its first line.
@@ -122,7 +125,7 @@ function summaryFor(
   const trend = news2TrendWords(n, ctx.earlier, now);
   return assembleSummary(
     [head, recheck, trend === '' ? '' : ` · ${trend}`, model, driverText === '' ? '' : ` — ${driverText}`],
-    modelRaised ? [0, 1, 3, 2, 4] : undefined,
+    modelRaised ? MODEL_BEFORE_TREND : undefined,
   );
 }
 
