@@ -5,6 +5,7 @@ import { chooseInputs, observationTime, readObservations, type NormaliseSources,
 import type { Gathered } from '../prefetch/gather.js';
 import type { FhirResource } from '../fhir/resources.js';
 import { PREFETCH_KEY_WORDS } from '../prefetch/templates.js';
+import { aboutPatient, setAsideWords } from '../prefetch/patient-subject.js';
 import type { PatientInputs } from '../domain/vital-signs.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { CardContext } from '../cards/common.js';
@@ -39,23 +40,33 @@ export function hasFreshVitals(inputs: PatientInputs): boolean {
   return Object.values(inputs.vitals).some((r) => r !== undefined);
 }
 
-/** The patient as the gathered data describe them at `now`. Pure: no scorer, no clock. */
-export function readPatient(data: Gathered, now: Date, staleAfterHours: number): PatientReading {
+/**
+ * The patient as the gathered data describe them at `now`. Pure: no scorer, no clock. Resources about
+ * anyone but `patientId` are set aside (patient-subject.ts) and the card is told how many.
+ */
+export function readPatient(data: Gathered, patientId: string, now: Date, staleAfterHours: number): PatientReading {
   // A loop, not flatMap: this runs for every call, and V8's flatMap is several times slower.
-  const observations: FhirResource[] = [];
+  const gathered: FhirResource[] = [];
   for (const k of OBSERVATION_KEYS) {
     const resources = data[k]?.resources;
-    if (resources !== undefined) for (const r of resources) observations.push(r);
+    if (resources !== undefined) for (const r of resources) gathered.push(r);
   }
-  const patient = data.patient?.resources.find((r) => r.resourceType === 'Patient');
-  const goals = (data.spo2Target?.resources ?? []).filter((r) => r.resourceType === 'Goal');
-  const sources = { observations, goals, ...(patient !== undefined ? { patient } : {}) };
+  const { kept: observations, setAside: otherObservations } = aboutPatient(gathered, patientId);
+  const patients = aboutPatient(data.patient?.resources.filter((r) => r.resourceType === 'Patient') ?? [], patientId);
+  const patient = patients.kept[0];
+  const goals = aboutPatient(
+    (data.spo2Target?.resources ?? []).filter((r) => r.resourceType === 'Goal'),
+    patientId,
+  );
+  const sources = { observations, goals: goals.kept, ...(patient !== undefined ? { patient } : {}) };
   // Every Observation is read once; the inputs now and as the chart stood before are chosen from that.
   const read = readObservations(observations);
   const inputs = chooseInputs(read, sources, { now, staleAfterHours });
   const problems = Object.entries(data)
     .filter(([, v]) => v.source === 'missing')
     .map(([key, v]) => `${keyWords(key)}: ${v.problem ?? 'unavailable'}`);
+  const setAside = otherObservations + patients.setAside + goals.setAside;
+  if (setAside > 0) problems.push(setAsideWords(setAside));
   if (!hasFreshVitals(inputs)) return { inputs, problems };
   const earlier = earlierNews2(sources, inputs, staleAfterHours, read);
   return { inputs, problems, ...(earlier !== undefined ? { earlier } : {}) };

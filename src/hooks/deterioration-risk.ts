@@ -19,7 +19,7 @@ export const deteriorationRisk: CdsServiceDefinition<PatientViewCall, PatientRea
   showsModel: true,
   schema: patientViewCall,
 
-  prepare: (_call, data, now, settings) => readPatient(data, now, settings.staleAfterHours),
+  prepare: (call, data, now, settings) => readPatient(data, call.context.patientId, now, settings.staleAfterHours),
 
   async answer(call, reading, deps, now) {
     const picture = await assessPatient(reading, deps, call.context.patientId);

@@ -83,7 +83,11 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
   prepare(call, data, now, settings) {
     const sedatives = selectedSedatives(call);
     if (sedatives.length === 0) return { sedatives, alreadyPrescribed: [] };
-    return { sedatives, alreadyPrescribed: alreadyPrescribed(call, data), patient: readPatient(data, now, settings.staleAfterHours) };
+    return {
+      sedatives,
+      alreadyPrescribed: alreadyPrescribed(call, data),
+      patient: readPatient(data, call.context.patientId, now, settings.staleAfterHours),
+    };
   },
 
   async answer(call, { sedatives, alreadyPrescribed, patient }, deps, now) {

@@ -25,9 +25,25 @@ export function fixtureCall(name: string, { patientId = 'syn-ops-patient-4711', 
   if (fixture === undefined) throw new Error(`no fixture ${name}`);
   const request = asOf === undefined ? structuredClone(fixture.request) : fixtureRequestAt(fixture, asOf);
   const body = request as { context: Record<string, unknown> } & Record<string, unknown>;
+  const from = body.context['patientId'];
   body.hookInstance = randomUUID();
   body.context = { ...body.context, patientId };
+  // The fixture's resources move with it: Vigil sets aside anything about another patient.
+  if (typeof from === 'string' && from !== patientId) {
+    for (const key of ['prefetch'] as const) if (body[key] !== undefined) body[key] = rehomed(body[key], from, patientId);
+  }
   return { service: fixture.service, body };
+}
+
+/** `value` with every reference to Patient/`from` (and a Patient resource `from`) pointing at `to`. */
+function rehomed(value: unknown, from: string, to: string): unknown {
+  if (value === `Patient/${from}`) return `Patient/${to}`;
+  if (Array.isArray(value)) return value.map((v) => rehomed(v, from, to));
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = rehomed(v, from, to);
+  if (out['resourceType'] === 'Patient' && out['id'] === from) out['id'] = to;
+  return out;
 }
 
 /** The critical NEWS2 13 call (rules path, one critical card). */
