@@ -131,10 +131,18 @@ export function scoreExtension(assessment: RiskAssessment, inputs: PatientInputs
   return { 'vigil.score': ext };
 }
 
-/** Values charted but not scored (out of date, unverified), with what they would score, as data. */
+/** Values charted but not scored (out of date, unverified; newer ones unreadable), with what they would score, as data. */
 export function unconfirmedJson(unconfirmed: UnconfirmedNews2): Record<string, unknown> {
-  if (unconfirmed.values.length === 0) return {};
-  const out: Record<string, unknown> = {
+  const out: Record<string, unknown> = {};
+  if (unconfirmed.unreadable.length > 0) {
+    out.unreadable = unconfirmed.unreadable.map((u) => ({
+      parameter: u.parameter,
+      ...(u.at !== undefined ? { at: u.at.toISOString() } : {}),
+      scoredAt: u.scoredAt.toISOString(),
+    }));
+  }
+  if (unconfirmed.values.length === 0) return out;
+  Object.assign(out, {
     unconfirmed: unconfirmed.values.map((v) => ({
       parameter: v.parameter,
       kind: v.kind,
@@ -144,7 +152,7 @@ export function unconfirmedJson(unconfirmed: UnconfirmedNews2): Record<string, u
       at: v.reading.at.toISOString(),
       points: v.points,
     })),
-  };
+  });
   if (unconfirmed.ifConfirmed !== undefined) out.ifConfirmed = { ...unconfirmed.ifConfirmed };
   return out;
 }

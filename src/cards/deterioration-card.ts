@@ -17,6 +17,7 @@ import {
   qsofaLine,
   recheckLines,
   unconfirmedShort,
+  unreadableShort,
   unusableLines,
 } from '../explain/news2-explain.js';
 import { NEWS2_SOURCE_URL } from '../explain/news2-response.js';
@@ -90,7 +91,7 @@ function assembleSummary(segments: readonly string[], priority: readonly number[
 
 /** True when a routine band would be read as reassurance the data do not support. */
 function mustRecheck(unconfirmed: UnconfirmedNews2): boolean {
-  return unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined;
+  return unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined || unconfirmed.unreadable.length > 0;
 }
 
 /** Summary segments by priority when the model raised the card: NEWS2, re-check, model, trend, drivers. */
@@ -114,12 +115,17 @@ function summaryFor(
       ? ACTION_WORDS[n.risk]
       : n.partial
         ? 'chart now'
-        : mustRecheck(unconfirmed)
+        : unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined
           ? 'from verified values only'
-          : ACTION_WORDS.none;
+          : unconfirmed.unreadable.length > 0
+            ? 'from older values: a newer one is unreadable'
+            : ACTION_WORDS.none;
   const head = n.partial ? `${news2Headline(n)}: ${missingWords(n, inputs)} — ${action}` : `${news2Headline(n)}: ${action}`;
-  const recheck =
-    unconfirmed.alarming.length > 0 ? ` · re-check ${unconfirmed.alarming.map((v) => unconfirmedShort(v, now)).join(', ')}` : '';
+  const toRecheck = [
+    ...unconfirmed.alarming.map((v) => unconfirmedShort(v, now)),
+    ...unconfirmed.unreadable.map((u) => unreadableShort(u, now)),
+  ];
+  const recheck = toRecheck.length > 0 ? ` · re-check ${toRecheck.join(', ')}` : '';
   const model = a.model !== undefined ? ` · ${modelSummary(a.model)}` : a.modelStatus.state === 'unavailable' ? ' · model unavailable' : '';
   const driverText = drivers(n, inputs);
   const trend = news2TrendWords(n, ctx.earlier, now);
@@ -144,8 +150,13 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   // An out-of-date or unverified value that would score 3, or that would take NEWS2 to medium or
   // above, needs a re-check now: at least a warning, never a critical on unconfirmed data alone.
   const worse = unconfirmed.ifConfirmed;
+  // A newer value that could not be read leaves the score resting on an older one: never silence.
   const recheckColour: Indicator | undefined =
-    unconfirmed.alarming.length > 0 || (worse !== undefined && worse.total >= 5) ? 'warning' : undefined;
+    unconfirmed.alarming.length > 0 || (worse !== undefined && worse.total >= 5)
+      ? 'warning'
+      : unconfirmed.unreadable.length > 0
+        ? 'info'
+        : undefined;
   const modelColour = a.model !== undefined ? MODEL_BAND_INDICATOR[a.model.band] : undefined;
   const indicator = mostSevere(news2Colour, recheckColour, modelColour);
   if (indicator === undefined) return undefined;
@@ -159,7 +170,9 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   // A routine band beside a value that must be re-checked would reassure: it is replaced, not printed.
   parts.push(
     a.news2.risk === 'none' && !a.news2.partial && mustRecheck(unconfirmed)
-      ? '**No response band yet:** NEWS2 from verified, current values is 0, but the values below must be re-checked first.'
+      ? unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined
+        ? '**No response band yet:** NEWS2 from verified, current values is 0, but the values below must be re-checked first.'
+        : '**No response band yet:** NEWS2 from the values that could be read is 0, but a newer value below could not be read: re-check it first.'
       : news2Response(a.news2, inputs),
   );
   const recheck = recheckLines(unconfirmed, ctx.now);

@@ -2,11 +2,11 @@
 // score), and a chart-like table of each parameter's value, age and points. What could not be scored
 // is named with its value and age where it has one (out of date, unverified), never silently treated
 // as normal, and what it would score is said.
-import type { UnconfirmedNews2, UnconfirmedValue } from '../fallback-rules/news2-unconfirmed.js';
+import type { UnconfirmedNews2, UnconfirmedValue, UnreadableValue } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Result, QsofaResult } from '../fallback-rules/types.js';
 import { isMixedAgeSet, VITAL_NAMES, type PatientInputs, type Reading, type VitalName, type VitalReading } from '../domain/vital-signs.js';
 import { formatAge, formatHours } from './age.js';
-import { formatReading, formatValue, PARAMETER_LABELS, PARAMETER_WORDS, shortValue } from '../domain/labels.js';
+import { formatReading, formatValue, PARAMETER_LABELS, PARAMETER_SHORT, PARAMETER_WORDS, shortValue } from '../domain/labels.js';
 import { capLines } from './lists.js';
 import { NEWS2_RESPONSE } from './news2-response.js';
 
@@ -54,6 +54,12 @@ export function missingWords(news2: News2Result, inputs: PatientInputs): string 
 export function unconfirmedShort(v: UnconfirmedValue, now: Date): string {
   const why = v.kind === 'stale' ? 'out of date' : `${v.reading.status ?? 'unverified'}`;
   return `${shortValue(v.parameter, formatReading(v.parameter, v.reading))} (${formatAge(v.reading.at, now)}, ${why})`;
+}
+
+/** "RR (5 min ago, unreadable)": a newer value that could not be used, in a few words, for a summary line. */
+export function unreadableShort(u: UnreadableValue, now: Date): string {
+  const name = PARAMETER_SHORT[u.parameter] === '' ? PARAMETER_WORDS[u.parameter] : PARAMETER_SHORT[u.parameter];
+  return `${name} (${u.at !== undefined ? `${formatAge(u.at, now)}, ` : ''}unreadable)`;
 }
 
 /** "as of 10 min ago", dated by the oldest input, with a flag when the inputs are of mixed ages. */
@@ -137,12 +143,21 @@ export function assumptionLines(news2: News2Result): string[] {
   return news2.subscores.filter((s) => s.note !== undefined).map((s) => `- ${PARAMETER_LABELS[s.parameter]}: ${s.note}.`);
 }
 
-/** What must be re-checked now, and what NEWS2 would be if the unconfirmed values stand. */
+/**
+ * What must be re-checked now: alarming unconfirmed values, newer values that could not be read (the
+ * score uses an older one), and what NEWS2 would be if the unconfirmed values stand.
+ */
 export function recheckLines(unconfirmed: UnconfirmedNews2, now: Date): string[] {
   const lines = unconfirmed.alarming.map((v) => {
     const why = v.kind === 'stale' ? 'is out of date' : `is ${v.reading.status ?? 'unverified'} (not verified)`;
     return `- ${PARAMETER_LABELS[v.parameter]} ${formatReading(v.parameter, v.reading)}, charted ${formatAge(v.reading.at, now)}, ${why} and would score 3 on its own.`;
   });
+  for (const u of unconfirmed.unreadable) {
+    const when = u.at !== undefined ? `charted ${formatAge(u.at, now)}` : 'charted at a time that could not be read';
+    lines.push(
+      `- ${PARAMETER_LABELS[u.parameter]}: a newer value, ${when}, could not be used (${unusableReason(u.parameter, u.reason)}); NEWS2 uses the one charted ${formatAge(u.scoredAt, now)}, which may no longer hold.`,
+    );
+  }
   const worse = unconfirmed.ifConfirmed;
   if (worse !== undefined) {
     const band = NEWS2_RESPONSE[worse.risk].band.replace(/ \(.*\)$/, '');
@@ -174,12 +189,16 @@ export function qsofaLine(qsofa: QsofaResult, inputs: PatientInputs, now: Date):
  */
 export function unusableLines(inputs: PatientInputs, now: Date): string[] {
   return capLines(
-    inputs.unusable.map((u) => {
-      const label = PARAMETER_LABELS[u.vital];
-      const named = `${label.toLowerCase()}: `;
-      const reason = u.reason.toLowerCase().startsWith(named) ? u.reason.slice(named.length) : u.reason;
-      return `- ${label}${u.at !== undefined ? `, charted ${formatAge(u.at, now)}` : ''}: ${reason}`;
-    }),
+    inputs.unusable.map(
+      (u) =>
+        `- ${PARAMETER_LABELS[u.vital]}${u.at !== undefined ? `, charted ${formatAge(u.at, now)}` : ''}: ${unusableReason(u.vital, u.reason)}`,
+    ),
     'values not usable',
   );
+}
+
+/** A reason without the parameter's own name at its start ("Respiratory rate: respiratory rate: …" otherwise). */
+function unusableReason(parameter: keyof typeof PARAMETER_LABELS, reason: string): string {
+  const named = `${PARAMETER_LABELS[parameter].toLowerCase()}: `;
+  return reason.toLowerCase().startsWith(named) ? reason.slice(named.length) : reason;
 }

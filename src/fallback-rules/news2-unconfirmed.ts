@@ -1,7 +1,9 @@
 // NEWS2 for the values that could not be scored: stale ones (older than the freshness window) and
 // unverified ones (preliminary or unknown status). They never enter the score, but a clinician must
 // see what they would score, because an alarming value that is old or unconfirmed is a reason to
-// re-check the patient now, not a reason for silence. Pure.
+// re-check the patient now, not a reason for silence. Also the newer values that could not be read at
+// all (an unknown unit, a bound, a time in the future, ...): a score resting on an older value while a
+// newer one exists unread is not current, whatever it totals. Pure.
 import {
   VITAL_NAMES,
   type PatientInputs,
@@ -24,8 +26,24 @@ export interface UnconfirmedValue {
   points: Points;
 }
 
+/**
+ * A value charted at or after the one a parameter was scored on (or at an unknown time) that could not
+ * be used: the parameter's score may be out of date. What it would score is unknown.
+ */
+export interface UnreadableValue {
+  parameter: VitalName;
+  /** When it was charted, when that could be read. */
+  at?: Date;
+  /** Why it could not be used, as normalisation said it. */
+  reason: string;
+  /** When the value that was scored instead was charted. */
+  scoredAt: Date;
+}
+
 export interface UnconfirmedNews2 {
   values: UnconfirmedValue[];
+  /** The newest unreadable value of each scored parameter, newer than (or as new as) the scored one. */
+  unreadable: UnreadableValue[];
   /** Values that would score 3 on their own: each one a reason to re-check now. */
   alarming: UnconfirmedValue[];
   /**
@@ -43,6 +61,26 @@ function pointsOf(inputs: PatientInputs, parameter: VitalName, reading: Reading<
   return scoreNews2(withFields(inputs, { vitals })).subscores.find((s) => s.parameter === parameter)?.points;
 }
 
+/** For each scored parameter, the newest value charted at or after it (or undated) that could not be used. */
+function unreadableValues(inputs: PatientInputs): UnreadableValue[] {
+  const out: UnreadableValue[] = [];
+  if (inputs.unusable.length === 0) return out;
+  for (const parameter of VITAL_NAMES) {
+    const scored = inputs.vitals[parameter];
+    if (scored === undefined) continue;
+    const scoredMs = scored.at.getTime();
+    let newest: (typeof inputs.unusable)[number] | undefined;
+    for (const u of inputs.unusable) {
+      if (u.vital !== parameter || (u.at !== undefined && u.at.getTime() < scoredMs)) continue;
+      // Dated before undated: a known time says more; among dated, the newest.
+      if (newest === undefined || (u.at !== undefined && (newest.at === undefined || u.at > newest.at))) newest = u;
+    }
+    if (newest !== undefined)
+      out.push({ parameter, reason: newest.reason, scoredAt: scored.at, ...(newest.at !== undefined ? { at: newest.at } : {}) });
+  }
+  return out;
+}
+
 export function unconfirmedNews2(inputs: PatientInputs, scored: News2Result): UnconfirmedNews2 {
   const values: UnconfirmedValue[] = [];
   for (const parameter of VITAL_NAMES) {
@@ -53,7 +91,7 @@ export function unconfirmedNews2(inputs: PatientInputs, scored: News2Result): Un
       if (points !== undefined) values.push({ parameter, kind, reading, points });
     }
   }
-  const result: UnconfirmedNews2 = { values, alarming: values.filter((v) => v.points === 3) };
+  const result: UnconfirmedNews2 = { values, unreadable: unreadableValues(inputs), alarming: values.filter((v) => v.points === 3) };
   if (values.length === 0) return result;
 
   // Later sources win, as a spread would; Object.assign onto `{}` keeps V8's hidden classes shared (src/lang/with-fields.ts).

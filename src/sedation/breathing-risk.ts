@@ -8,8 +8,9 @@
 //   drive to breathe), needing supplemental oxygen, another sedative already prescribed (opioids with
 //   benzodiazepines or gabapentinoids: FDA drug safety communications 2016 and 2019), or an
 //   out-of-date or unverified breathing value that would score 3;
-// - cannot be judged (warning): respiratory rate, SpO2 or consciousness not charted, out of date or
-//   unverified. A sedative ordered blind is a reason to look, not a reason for silence.
+// - cannot be judged (warning): respiratory rate, SpO2 or consciousness not charted, out of date,
+//   unverified, or its newest value unreadable (the one judged is older). A sedative ordered blind is
+//   a reason to look, not a reason for silence.
 import { formatAge, formatHours } from '../explain/age.js';
 import { formatReading, formatValue, PARAMETER_WORDS } from '../domain/labels.js';
 import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
@@ -124,9 +125,20 @@ function cannotJudge(e: BreathingEvidence, reasons: BreathingReason[]): void {
         text: v.points === 3 ? `${text} would score 3: re-check before the first dose` : text,
       });
     }
+    const unreadable = e.unconfirmed.unreadable.find((u) => u.parameter === p);
+    if (unreadable !== undefined) {
+      const when = unreadable.at !== undefined ? `charted ${formatAge(unreadable.at, e.now)}` : 'charted at a time that could not be read';
+      reasons.push({ level: 'cannot-judge', text: `the latest ${words}, ${when}, could not be used` });
+    }
     const scored = e.assessment.news2.subscores.some((s) => s.parameter === p);
-    if (!scored && stale === undefined)
-      reasons.push({ level: 'cannot-judge', text: `${words} not charted in the last ${formatHours(e.staleAfterHours)}` });
+    if (!scored && stale === undefined) {
+      // Charted but unusable is not "not charted": the nurse who charted it would rightly doubt the card.
+      const unusable = e.inputs.unusable.some((u) => u.vital === p);
+      reasons.push({
+        level: 'cannot-judge',
+        text: `${words} ${unusable ? 'charted but not usable' : 'not charted'} in the last ${formatHours(e.staleAfterHours)}`,
+      });
+    }
   }
 }
 
