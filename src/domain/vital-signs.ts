@@ -96,6 +96,8 @@ export interface UnusableValue {
   vital: ObservedName;
   reason: string;
   at?: Date;
+  /** Set on a value set aside because another, worse value was charted at the same moment (it was scored). */
+  conflict?: true;
 }
 
 /** Everything the scorers need about one patient, at one moment. */

@@ -71,7 +71,8 @@ function unreadableValues(inputs: PatientInputs): UnreadableValue[] {
     const scoredMs = scored.at.getTime();
     let newest: (typeof inputs.unusable)[number] | undefined;
     for (const u of inputs.unusable) {
-      if (u.vital !== parameter || (u.at !== undefined && u.at.getTime() < scoredMs)) continue;
+      // A value set aside for a worse one charted at the same moment was read: the worse is scored.
+      if (u.vital !== parameter || u.conflict === true || (u.at !== undefined && u.at.getTime() < scoredMs)) continue;
       // Dated before undated: a known time says more; among dated, the newest.
       if (newest === undefined || (u.at !== undefined && (newest.at === undefined || u.at > newest.at))) newest = u;
     }

@@ -19,6 +19,7 @@ import {
   type Band,
   type Points,
 } from './news2-chart.js';
+import type { Severity } from '../prefetch/normalise.js';
 import type { News2Result, News2Risk, News2Subscore } from './types.js';
 
 /** What SpO2 points depend on besides the saturation itself. */
@@ -80,6 +81,15 @@ export function pointsFor(
   const bands = parameter === 'spo2' ? spo2Bands(context) : NEWS2_BANDS[parameter];
   return { value: rounded, points: band(bands, rounded) };
 }
+
+/**
+ * NEWS2 points as normalisation's measure of how bad a value is, to choose between two values charted
+ * at one moment: SpO2 on scale 2 as if on oxygen, the worse case, as scoreNews2 assumes when unknown.
+ */
+export const news2Severity: Severity = (vital, value, spo2Scale) =>
+  vital === 'consciousness'
+    ? pointsFor('consciousness', value as Consciousness).points
+    : pointsFor(vital, value as number, { spo2Scale, onOxygen: true }).points;
 
 /**
  * The RCP clinical response band. A single parameter scoring 3 lifts a total of 1–4 to low–medium;

@@ -1,5 +1,5 @@
 // The shared middle of both services: gathered FHIR → normalised inputs → risk assessment.
-import { scoreNews2 } from '../fallback-rules/news2.js';
+import { news2Severity, scoreNews2 } from '../fallback-rules/news2.js';
 import type { News2Result } from '../fallback-rules/types.js';
 import { chooseInputs, observationTime, readObservations, type NormaliseSources, type ReadObservations } from '../prefetch/normalise.js';
 import type { Gathered } from '../prefetch/gather.js';
@@ -61,7 +61,7 @@ export function readPatient(data: Gathered, patientId: string, now: Date, staleA
   const sources = { observations, goals: goals.kept, ...(patient !== undefined ? { patient } : {}) };
   // Every Observation is read once; the inputs now and as the chart stood before are chosen from that.
   const read = readObservations(observations);
-  const inputs = chooseInputs(read, sources, { now, staleAfterHours });
+  const inputs = chooseInputs(read, sources, { now, staleAfterHours, severity: news2Severity });
   const problems = Object.entries(data)
     .filter(([, v]) => v.source === 'missing')
     .map(([key, v]) => `${keyWords(key)}: ${v.problem ?? 'unavailable'}`);
@@ -103,7 +103,12 @@ export function earlierNews2(
         }),
       )
     : read;
-  const before = chooseInputs(earlierRead, sources, { now: new Date(chartedBeforeMs - 1), staleAfterHours, chartedBeforeMs });
+  const before = chooseInputs(earlierRead, sources, {
+    now: new Date(chartedBeforeMs - 1),
+    staleAfterHours,
+    chartedBeforeMs,
+    severity: news2Severity,
+  });
   if (before.newestAt === undefined) return undefined;
   const news2 = scoreNews2(before);
   return news2.partial ? undefined : { total: news2.total, risk: news2.risk, at: before.newestAt };

@@ -11,10 +11,15 @@
 //   old a vital is, so the value is unusable. A time more than CLOCK_SKEW_TOLERANCE_MINUTES after
 //   `now` is unusable ("charted in the future"); within the tolerance it is kept as charted, so a
 //   reading's `at` (and `dataAsOf`) may lie up to that many minutes after `now`.
-// - Newest wins per vital. Ties (same time) are broken without regard to input order: the later
-//   `issued`, then the smaller Observation id, then the smaller value. Oxygen evidence charted at the
-//   same time is merged (flow from one Observation, FiO2 from another); where it conflicts, "on
-//   oxygen" wins, the answer that does not under-score.
+// - Newest wins per vital. Two values charted at the same moment that score differently on NEWS2: the
+//   worse is used (act on the worse assumption; scale 2 SpO2 as if on oxygen; `severity` is NEWS2's
+//   points, passed in from the layer that holds the chart), and the other is listed
+//   as set aside, so the disagreement is seen. A quieter value must never win a tie by its id (clinical
+//   safety review, 2026-11-29: HR 140 and HR 80 at one moment gave no card when the 80 had the smaller
+//   id). Other ties are broken without regard to input order: the later `issued`, then the smaller
+//   Observation id, then the smaller value. Oxygen evidence charted at the same time is merged (flow
+//   from one Observation, FiO2 from another); where it conflicts, "on oxygen" wins, the answer that
+//   does not under-score.
 // - Freshness: a value exactly `staleAfterHours` old is fresh; older is stale. `stale` only holds
 //   vitals with no fresh value (a stale value hidden behind a fresh one is of no use to anyone).
 // - "As of": `dataAsOf` is the oldest fresh value used, `newestAt` the newest: a score is only as
@@ -24,7 +29,7 @@
 //   "the latest respiratory rate could not be read", not every bad value of last week.
 // - Duplicates (the same Observation from several prefetch keys or pages) count once, by id; of two
 //   versions, the higher meta.versionId (else the later meta.lastUpdated) is kept.
-import { MEASURE_WORDS } from '../domain/labels.js';
+import { formatValue, MEASURE_WORDS } from '../domain/labels.js';
 import { asArray, isJsonObject as isObject, type FhirResource, type Json } from '../fhir/resources.js';
 import {
   BP_PANEL_LOINC,
@@ -71,9 +76,16 @@ export interface NormaliseSources {
   goals: FhirResource[];
 }
 
+/**
+ * How bad a value is (higher is worse), to choose between values charted at one moment: NEWS2's
+ * points, given by the layer that holds the chart (fallback-rules/news2.ts `news2Severity`).
+ */
+export type Severity = (vital: NumericVital | 'consciousness', value: number | Consciousness, spo2Scale: 1 | 2) => number;
+
 export interface NormaliseOptions {
   now: Date;
   staleAfterHours: number;
+  severity: Severity;
 }
 
 /** How far ahead of `now` a charted time may be before it is treated as wrong (EHR/server clock skew). */
@@ -569,6 +581,45 @@ function mergeSameTimeOxygen(sorted: Candidate[]): Candidate[] {
   return out;
 }
 
+/** `severity` for any candidate: GCS by its total (lower is worse); oxygen evidence is merged instead. */
+function severityOf(c: Candidate, severity: Severity, spo2Scale: 1 | 2): number {
+  if (c.vital === 'supplementalOxygen') return 0;
+  if (c.vital === 'consciousness') return severity('consciousness', c.value as Consciousness, spo2Scale);
+  const value = c.value as number;
+  if (!Number.isFinite(value)) return 0;
+  return c.vital === 'gcs' ? -value : severity(c.vital, value, spo2Scale);
+}
+
+/**
+ * Of the values charted at the newest moment (`sorted` newest first), the worse when they score
+ * differently, and a note for each one set aside; otherwise the newest as sorted, and no note.
+ */
+function newestOrWorse(
+  sorted: Candidate[],
+  severity: Severity,
+  spo2Scale: 1 | 2,
+): { chosen: Candidate | undefined; setAside: UnusableValue[] } {
+  const first = sorted[0];
+  if (first === undefined || sorted.length < 2 || sorted[1]!.atMs !== first.atMs || first.vital === 'supplementalOxygen')
+    return { chosen: first, setAside: [] };
+  const sameMoment = sorted.filter((c) => c.atMs === first.atMs);
+  const scores = sameMoment.map((c) => severityOf(c, severity, spo2Scale));
+  const worst = Math.max(...scores);
+  if (scores.every((x) => x === worst)) return { chosen: first, setAside: [] };
+  const chosen = sameMoment[scores.indexOf(worst)]!;
+  const words = (c: Candidate) =>
+    c.vital === 'gcs' ? `${c.value as number}/15` : formatValue(c.vital, c.value as number | Consciousness, c.unit, c.newOnset);
+  const setAside = sameMoment
+    .filter((_, i) => scores[i] !== worst)
+    .map((c): UnusableValue => ({
+      vital: c.vital,
+      reason: `${words(c)} was charted at the same time as ${words(chosen)}; the worse is used`,
+      at: new Date(c.atMs),
+      conflict: true,
+    }));
+  return { chosen, setAside };
+}
+
 function toReading(c: Candidate): VitalReading {
   const at = new Date(c.atMs);
   const reading: VitalReading =
@@ -727,9 +778,10 @@ export function chooseInputs(
   const unverifiedReadings: Record<string, Reading<unknown>> = {};
   const relevantUnusable: UnusableValue[] = [];
 
+  const spo2Scale = spo2ScaleFromGoals(others.goals);
   for (const vital of OBSERVED_NAMES) {
     const sorted = sortedOf(candidates.get(vital) ?? [], vital);
-    const newest = sorted[0];
+    const { chosen: newest, setAside } = newestOrWorse(sorted, options.severity, spo2Scale);
     if (newest !== undefined) {
       if (newest.atMs >= staleBefore) {
         vitals[vital] = toReading(newest);
@@ -747,6 +799,7 @@ export function chooseInputs(
     if (newestUnverified !== undefined && newestUnverified.atMs > Math.max(threshold, staleBefore - 1)) {
       unverifiedReadings[vital] = toReading(newestUnverified);
     }
+    if (newest !== undefined && newest.atMs >= staleBefore) for (const u of setAside) relevantUnusable.push(u);
     if (unusable.length > 0) {
       relevantUnusable.push(
         ...unusable
@@ -771,7 +824,7 @@ export function chooseInputs(
     previous: previousVitals,
     other,
     unusable: relevantUnusable,
-    spo2Scale: spo2ScaleFromGoals(others.goals),
+    spo2Scale,
   };
   const ageYears = ageFromPatient(others.patient, options.now);
   if (ageYears !== undefined) inputs.ageYears = ageYears;

@@ -6,6 +6,7 @@
 // "unknown unit" here means exactly what it means on a card. Pure: no I/O.
 import { asArray, isJsonObject as isObject, type FhirResource, type Json } from '../fhir/resources.js';
 import { normaliseInputs, observationTime } from '../prefetch/normalise.js';
+import { news2Severity } from '../fallback-rules/news2.js';
 
 export type ExportLine =
   | { kind: 'blank' }
@@ -90,7 +91,7 @@ const TRIAGE_STALE_HOURS = 1e9;
 export function triageObservation(obs: FhirResource): { ok: true; at: number } | { ok: false; reason: string } {
   const time = observationTime(obs);
   const now = time.ok ? time.at : new Date(0);
-  const inputs = normaliseInputs({ observations: [obs], goals: [] }, { now, staleAfterHours: TRIAGE_STALE_HOURS });
+  const inputs = normaliseInputs({ observations: [obs], goals: [] }, { now, staleAfterHours: TRIAGE_STALE_HOURS, severity: news2Severity });
   const usable = Object.keys(inputs.vitals).length > 0 || Object.keys(inputs.other.fresh).length > 0;
   if (usable && time.ok) return { ok: true, at: time.at.getTime() };
   if (Object.keys(inputs.unverified).length > 0) {

@@ -6,6 +6,7 @@
 // and in a replay it would let a value charted minutes later leak into the moment before it.
 import type { FhirResource } from '../fhir/resources.js';
 import type { News2Risk } from '../fallback-rules/types.js';
+import { news2Severity } from '../fallback-rules/news2.js';
 import { hasFreshVitals } from '../hooks/assess-patient.js';
 import type { DeteriorationScorer, ModelBand } from '../models/scorer.js';
 import { normaliseInputs } from '../prefetch/normalise.js';
@@ -69,7 +70,7 @@ export async function replayPatient(
         goals: goalsAt(group.goals, at),
         ...(patient !== undefined ? { patient } : {}),
       },
-      { now: new Date(at), staleAfterHours: options.staleAfterHours },
+      { now: new Date(at), staleAfterHours: options.staleAfterHours, severity: news2Severity },
     );
     if (!hasFreshVitals(inputs)) {
       notScored++;

@@ -1,3 +1,4 @@
+import { news2Severity } from '../../src/fallback-rules/news2.js';
 import { describe, expect, it } from 'vitest';
 import { earlierNews2 } from '../../src/hooks/assess-patient.js';
 import { normaliseInputs, type NormaliseSources } from '../../src/prefetch/normalise.js';
@@ -31,7 +32,7 @@ function set(t: string, rr: number, rrOptions: { id?: string; extra?: Record<str
 
 function earlier(observations: FhirResource[]) {
   const sources: NormaliseSources = { observations, goals: [] };
-  const inputs = normaliseInputs(sources, { now: NOW, staleAfterHours: STALE_AFTER_HOURS });
+  const inputs = normaliseInputs(sources, { now: NOW, staleAfterHours: STALE_AFTER_HOURS, severity: news2Severity });
   return earlierNews2(sources, inputs, STALE_AFTER_HOURS);
 }
 

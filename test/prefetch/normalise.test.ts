@@ -1,3 +1,4 @@
+import { news2Severity } from '../../src/fallback-rules/news2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FhirResource } from '../../src/fhir/resources.js';
@@ -26,7 +27,7 @@ import {
   UCUM,
 } from '../support/fhir-examples.js';
 
-const OPTIONS = { now: NOW, staleAfterHours: 24 };
+const OPTIONS = { now: NOW, staleAfterHours: 24, severity: news2Severity };
 
 function normalise(observations: FhirResource[], more: Partial<NormaliseSources> = {}, staleAfterHours = 24): PatientInputs {
   return normaliseInputs({ observations, goals: [], ...more }, { ...OPTIONS, staleAfterHours });
@@ -409,12 +410,20 @@ describe('newest usable value wins', () => {
     expect(normalise([y, x]).vitals.heartRate?.value).toBe(112);
   });
 
-  it('breaks a full tie (same id without one, e.g. contained) by the smaller value', () => {
+  it('breaks a full tie (same id without one, e.g. contained) between values that score alike by the smaller value', () => {
+    const t = minutesAgo(30);
+    const x = { ...heartRate(72, { effectiveDateTime: t }), id: undefined };
+    const y = { ...heartRate(60, { effectiveDateTime: t }), id: undefined };
+    expect(normalise([x, y]).vitals.heartRate?.value).toBe(60);
+    expect(normalise([y, x]).vitals.heartRate?.value).toBe(60);
+  });
+
+  it('takes the worse of a full tie between values that score differently (test/prefetch/same-moment.test.ts)', () => {
     const t = minutesAgo(30);
     const x = { ...heartRate(112, { effectiveDateTime: t }), id: undefined };
     const y = { ...heartRate(88, { effectiveDateTime: t }), id: undefined };
-    expect(normalise([x, y]).vitals.heartRate?.value).toBe(88);
-    expect(normalise([y, x]).vitals.heartRate?.value).toBe(88);
+    expect(normalise([x, y]).vitals.heartRate?.value).toBe(112);
+    expect(normalise([y, x]).vitals.heartRate?.value).toBe(112);
   });
 });
 

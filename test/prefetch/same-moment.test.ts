@@ -1,0 +1,89 @@
+// Two values of one vital charted at the same moment that disagree: the worse is scored and the other
+// is shown as set aside, whatever their ids (clinical safety review, 2026-11-29: HR 140 with id "zzz"
+// and HR 80 with id "aaa" at one moment gave no card; with the ids swapped, a warning).
+import { describe, expect, it } from 'vitest';
+import { normaliseInputs } from '../../src/prefetch/normalise.js';
+import { unconfirmedNews2 } from '../../src/fallback-rules/news2-unconfirmed.js';
+import { news2Severity, scoreNews2 } from '../../src/fallback-rules/news2.js';
+import type { FhirResource } from '../../src/fhir/resources.js';
+import {
+  bloodPressurePanel,
+  bodyTemperature,
+  codedAirOrOxygen,
+  consciousness,
+  heartRate,
+  LOINC,
+  minutesAgo,
+  NOW,
+  oxygenSaturation,
+  respiratoryRate,
+  spo2Goal,
+} from '../support/fhir-examples.js';
+
+const at = { effectiveDateTime: minutesAgo(10) };
+
+/** A complete set scoring NEWS2 0 except for the observations given instead. */
+function setWith(...extra: FhirResource[]): FhirResource[] {
+  const replaced = new Set(extra.map((o) => (o['code'] as { coding: { code: string }[] }).coding[0]!.code));
+  return [
+    respiratoryRate(16, at),
+    oxygenSaturation(97, at),
+    codedAirOrOxygen('722742002', at),
+    bloodPressurePanel(125, 80, at),
+    heartRate(75, at),
+    consciousness({ system: LOINC, code: 'LA9340-6', display: 'Alert' }, at),
+    bodyTemperature(37, at),
+  ]
+    .filter((o) => !replaced.has((o['code'] as { coding: { code: string }[] }).coding[0]!.code))
+    .concat(extra);
+}
+
+const inputsOf = (observations: FhirResource[], goals: FhirResource[] = []) =>
+  normaliseInputs({ observations, goals }, { now: NOW, staleAfterHours: 12, severity: news2Severity });
+
+describe('values of one vital charted at the same moment', () => {
+  it.each([
+    ['the calmer one has the smaller id', 'aaa', 'zzz'],
+    ['the worse one has the smaller id', 'zzz', 'aaa'],
+  ])('scores the worse when they score differently (%s)', (_label, calmId, worseId) => {
+    const inputs = inputsOf(setWith(heartRate(80, { ...at, id: calmId }), heartRate(140, { ...at, id: worseId })));
+    expect(inputs.vitals.heartRate?.value).toBe(140);
+    expect(scoreNews2(inputs).anySingleThree).toBe(true);
+    expect(inputs.unusable).toEqual([
+      {
+        vital: 'heartRate',
+        reason: '80/min was charted at the same time as 140/min; the worse is used',
+        at: new Date(at.effectiveDateTime),
+        conflict: true,
+      },
+    ]);
+  });
+
+  it('takes the lower respiratory rate when it is the one that scores (RR 7 and RR 16)', () => {
+    const inputs = inputsOf(setWith(respiratoryRate(16, { ...at, id: 'a' }), respiratoryRate(7, { ...at, id: 'b' })));
+    expect(inputs.vitals.respiratoryRate?.value).toBe(7);
+  });
+
+  it('takes the worse level of consciousness', () => {
+    const voice = consciousness({ system: LOINC, code: 'LA17108-4', display: 'Verbal' }, { ...at, id: 'b' });
+    const alert = consciousness({ system: LOINC, code: 'LA9340-6', display: 'Alert' }, { ...at, id: 'a' });
+    const inputs = inputsOf([...setWith(alert), voice]);
+    expect(inputs.vitals.consciousness?.value).toBe('voice');
+  });
+
+  it('scores SpO2 on scale 2 as if on oxygen to choose: 97 % (3 points on oxygen) over 90 % (0)', () => {
+    const inputs = inputsOf(setWith(oxygenSaturation(90, { ...at, id: 'a' }), oxygenSaturation(97, { ...at, id: 'b' })), [spo2Goal(92)]);
+    expect(inputs.vitals.spo2?.value).toBe(97);
+  });
+
+  it('keeps the usual order, and says nothing, when the values score the same (HR 80 and 82)', () => {
+    const inputs = inputsOf(setWith(heartRate(82, { ...at, id: 'b' }), heartRate(80, { ...at, id: 'a' })));
+    expect(inputs.vitals.heartRate?.value).toBe(80);
+    expect(inputs.unusable).toEqual([]);
+  });
+
+  it('does not ask for a re-check of the value set aside: it was read, and the worse one is scored', () => {
+    const inputs = inputsOf(setWith(heartRate(80, { ...at, id: 'a' }), heartRate(140, { ...at, id: 'b' })));
+    expect(unconfirmedNews2(inputs, scoreNews2(inputs)).unreadable).toEqual([]);
+  });
+});
