@@ -236,6 +236,18 @@ export class DigestPool implements Digester {
       this.threads.splice(i, 1);
       for (const job of this.waiting.splice(0)) job.reject(err);
     };
+    // A reply the event loop cannot read (it recurses deeper than the event loop's stack allows: see
+    // src/lang/nesting.ts) arrives as 'messageerror', which names no call. The thread answers in the
+    // order it was sent bodies, so it is the oldest call this thread holds: that call fails (500, as
+    // any unexpected error) instead of waiting for ever, and so does nothing else.
+    worker.on('messageerror', () => {
+      const oldest = thread.pending.keys().next();
+      if (oldest.done === true) return;
+      const pending = thread.pending.get(oldest.value)!;
+      thread.pending.delete(oldest.value);
+      pending.reject(new Error('digest reply could not be read'));
+      this.dispatch();
+    });
     worker.on('error', fail);
     // Also while closing: a thread that dies then must still fail what it held. The threads `close`
     // itself stops hold nothing by then.

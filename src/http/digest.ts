@@ -11,6 +11,13 @@ import { crossFieldIssues, type HookCall } from '../cds-hooks/request-schema.js'
 import type { CdsServiceDefinition, PrepareSettings } from '../hooks/definition.js';
 import type { Gathered, PrefetchSource } from '../prefetch/gather.js';
 import { readPrefetchValue } from '../prefetch/read-prefetch.js';
+import { nestsDeeperThan } from '../lang/nesting.js';
+
+/**
+ * The deepest a call's objects and arrays may nest (src/lang/nesting.ts for why there is a limit). FHIR
+ * resources nest a dozen or two levels; a Bundle of them in draftOrders a few more.
+ */
+export const MAX_NESTING = 100;
 
 /** Fastify's default JSON body options (onProtoPoisoning and onConstructorPoisoning `error`): the same refusals. */
 const POISONING = { protoAction: 'error', constructorAction: 'error' } as const;
@@ -90,16 +97,34 @@ export function digestValue(def: CdsServiceDefinition, body: unknown, nowMs: num
     if (err instanceof InvalidRequestError) return { kind: 'invalid', issues: err.issues };
     throw err;
   }
+  // What crosses back from a digest thread is the call without its prefetch (or, below, with it).
+  const tooDeep = Object.keys(call).find((k) => k !== 'prefetch' && nestsDeeperThan(call[k], MAX_NESTING));
+  if (tooDeep !== undefined) return tooDeeplyNested(tooDeep);
   const now = new Date(nowMs);
   if (def.wantsData !== undefined && !def.wantsData(call)) return prepared(def, call, {}, now, settings);
   const prefetch = call.prefetch as Record<string, unknown> | undefined;
   const data: Gathered = {};
   for (const key of Object.keys(def.prefetch)) {
     const value = readPrefetchValue(prefetch, key);
-    if (value.kind === 'absent' || value.kind === 'outcome') return { kind: 'needs-data', call };
+    if (value.kind === 'absent' || value.kind === 'outcome')
+      return nestsDeeperThan(prefetch, MAX_NESTING) ? tooDeeplyNested('prefetch') : { kind: 'needs-data', call };
     data[key] = value.kind === 'data' ? { source: 'sent', resources: value.resources } : { source: 'none', resources: [] };
   }
   return prepared(def, call, data, now, settings);
+}
+
+function tooDeeplyNested(field: string): Digest {
+  return {
+    kind: 'invalid',
+    issues: [
+      {
+        severity: 'error',
+        code: 'structure',
+        diagnostics: `${field} nests objects or arrays more than ${MAX_NESTING} levels deep`,
+        expression: [field],
+      },
+    ],
+  };
 }
 
 function prepared(def: CdsServiceDefinition, call: HookCall, data: Gathered, now: Date, settings: PrepareSettings): Digest {

@@ -47,6 +47,28 @@ describe('digest threads', () => {
     }
   }, 30_000);
 
+  it('answer a deeply nested call with a refusal, not a reply the event loop cannot read (a hang until now)', async () => {
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    // Built as text: JSON.stringify itself recurses, and would overflow this thread's stack first.
+    const deep = `${'{"a":'.repeat(5000)}{}${'}'.repeat(5000)}`;
+    const body = bodies[0]!.replace('"context":{', `"context":{"deep":${deep},`);
+    const digest = await pool.digest(deteriorationRisk, bytes(body), now.getTime());
+    expect(digest).toMatchObject({ kind: 'invalid', issues: [{ code: 'structure', expression: ['context'] }] });
+    expect(pool.digested.threads).toBe(1);
+  }, 30_000);
+
+  it('fail only the oldest call a thread holds when its reply cannot be read, and go on', async () => {
+    pool = new DigestPool({ threads: 1, settings: SETTINGS });
+    const worker = threadsOf(pool)[0]!.worker as unknown as { emit(event: string, ...args: unknown[]): boolean };
+    const first = pool.digest(deteriorationRisk, bytes(bodies[0]!), now.getTime());
+    const second = pool.digest(deteriorationRisk, bytes(bodies[1]!), now.getTime());
+    // What Node emits when a reply from the thread cannot be deserialised; it names no call.
+    worker.emit('messageerror', new Error('could not deserialize'));
+    await expect(first).rejects.toThrow('digest reply could not be read');
+    expect((await second).kind).toBe('prepared');
+    expect((await pool.digest(deteriorationRisk, bytes(bodies[2]!), now.getTime())).kind).toBe('prepared');
+  }, 30_000);
+
   it('take over the memory of a body it sends to a thread, and never memory the body shares with anything else', async () => {
     pool = new DigestPool({ threads: 1, settings: SETTINGS });
     const inline = inlineDigester(SETTINGS);

@@ -114,6 +114,21 @@ describe('400 names the offending field', () => {
     expect(res.json().resourceType).toBe('OperationOutcome');
   });
 
+  it('refuses objects nested thousands of levels deep, naming where, in context and in a prefetch left to fetch', async () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 2000; i++) deep = { a: deep };
+    const inContext = await post('deterioration-risk', withValue(base, ['context', 'deep'], deep));
+    expect(inContext.statusCode).toBe(400);
+    expect(inContext.json().resourceType).toBe('OperationOutcome');
+    expect(inContext.json().issue[0].diagnostics).toBe('context nests objects or arrays more than 100 levels deep');
+    const inPrefetch = await post(
+      'deterioration-risk',
+      withValue(without(base, ['prefetch', 'vitals']), ['prefetch', 'deep'], { resourceType: 'Observation', extension: deep }),
+    );
+    expect(inPrefetch.statusCode).toBe(400);
+    expect(expressions(inPrefetch.json())).toEqual(['prefetch']);
+  });
+
   it('refuses prototype poisoning', async () => {
     const res = await post('deterioration-risk', '{"__proto__": {"admin": true}, "hook": "patient-view"}', {
       'content-type': 'application/json',
