@@ -61,9 +61,14 @@ export class MemoryWindowCounter implements WindowCounter {
   }
 }
 
-/** Units a request costs: one, plus one per `unitBytes` of declared body. */
-export function requestCost(contentLength: string | undefined, unitBytes: number): number {
-  const bytes = Number(contentLength);
+/**
+ * Units a request costs: one, plus one per `unitBytes` of declared body, the declaration counted up
+ * to `maxBytes` (the body limit: a larger body is refused with 413 before it is read). Uncapped, one
+ * request declaring 375 MiB with a 2-byte body spent an issuer's whole budget: every later call,
+ * discovery included, got 429 for a minute (found by fuzzing, 2026-11-29).
+ */
+export function requestCost(contentLength: string | undefined, unitBytes: number, maxBytes = Number.POSITIVE_INFINITY): number {
+  const bytes = Math.min(Number(contentLength), maxBytes);
   return 1 + (Number.isFinite(bytes) && bytes > 0 ? Math.floor(bytes / unitBytes) : 0);
 }
 
@@ -77,7 +82,12 @@ export type Budget = 'anonymous' | 'client';
 export interface RateLimitOptions {
   config: Pick<
     Config,
-    'VIGIL_AUTH' | 'VIGIL_RATE_LIMIT_MAX' | 'VIGIL_RATE_LIMIT_ANON_MAX' | 'VIGIL_RATE_LIMIT_WINDOW_MS' | 'VIGIL_RATE_LIMIT_COST_BYTES'
+    | 'VIGIL_AUTH'
+    | 'VIGIL_RATE_LIMIT_MAX'
+    | 'VIGIL_RATE_LIMIT_ANON_MAX'
+    | 'VIGIL_RATE_LIMIT_WINDOW_MS'
+    | 'VIGIL_RATE_LIMIT_COST_BYTES'
+    | 'VIGIL_BODY_LIMIT_BYTES'
   >;
   /** Routes never limited (the probes and metrics, when they are served on the public port). */
   exempt: (request: FastifyRequest) => boolean;
@@ -125,7 +135,7 @@ export class RateLimits {
     }
     const { config } = this.opts;
     if (config.VIGIL_AUTH === 'off') {
-      const cost = requestCost(request.headers['content-length'], config.VIGIL_RATE_LIMIT_COST_BYTES);
+      const cost = requestCost(request.headers['content-length'], config.VIGIL_RATE_LIMIT_COST_BYTES, config.VIGIL_BODY_LIMIT_BYTES);
       return this.enforce(reply, 'client', this.client.charge(`addr:${address}`, cost, this.now()), config.VIGIL_RATE_LIMIT_MAX);
     }
     if (carriesBearer(request.headers.authorization) && request.method !== 'OPTIONS') return; // verified next
@@ -138,7 +148,7 @@ export class RateLimits {
     const client = this.opts.clientOf(request);
     if (client === undefined) return;
     const { config } = this.opts;
-    const cost = requestCost(request.headers['content-length'], config.VIGIL_RATE_LIMIT_COST_BYTES);
+    const cost = requestCost(request.headers['content-length'], config.VIGIL_RATE_LIMIT_COST_BYTES, config.VIGIL_BODY_LIMIT_BYTES);
     return this.enforce(reply, 'client', this.client.charge(client, cost, this.now()), config.VIGIL_RATE_LIMIT_MAX);
   };
 

@@ -166,6 +166,24 @@ describe('cost by size', () => {
     expect(requestCost(length, 64 * 1024)).toBe(units);
   });
 
+  it('counts a declared length only up to the body limit (a larger body is refused, never read)', () => {
+    expect(requestCost('393216000', 64 * 1024, 1024 * 1024)).toBe(17);
+  });
+
+  it('does not let one request that declares a huge body spend the whole budget', async () => {
+    app = await testApp({}, { VIGIL_RATE_LIMIT_MAX: '40', VIGIL_RATE_LIMIT_COST_BYTES: '65536' });
+    const call = criticalCall();
+    const liar = await app.inject({
+      method: 'POST',
+      url: `/cds-services/${call.service}`,
+      payload: '{}',
+      headers: { 'content-type': 'application/json', 'content-length': '393216000' },
+    });
+    expect([400, 413]).toContain(liar.statusCode);
+    const next = await app.inject({ method: 'POST', url: `/cds-services/${call.service}`, payload: call.body });
+    expect(next.statusCode).toBe(200);
+  });
+
   it('charges a large call by its size against the same budget', async () => {
     app = await testApp({}, { VIGIL_RATE_LIMIT_MAX: '8', VIGIL_RATE_LIMIT_COST_BYTES: '65536' });
     const big = criticalCall();
