@@ -106,8 +106,8 @@ export class InvalidRequestError extends VigilError {
   }
 
   /** A body a zod schema refused: each field named, never its value. */
-  static fromZod(issues: readonly z.core.$ZodIssue[]): InvalidRequestError {
-    return new InvalidRequestError(zodIssuesToOutcome(issues));
+  static fromZod(issues: readonly z.core.$ZodIssue[], input: unknown): InvalidRequestError {
+    return new InvalidRequestError(zodIssuesToOutcome(issues, input));
   }
 
   /** Rules broken across fields (a path and what is wrong), worded as zod's custom issues are. */
@@ -201,27 +201,43 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(body)' : out;
 }
 
-function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+/**
+ * The value at a zod issue's path in what was parsed. zod 4 leaves the offending value out of an issue
+ * unless asked (`issue.input` is then always undefined), so "missing" is read from the input itself:
+ * reading `issue.input` made `context: "x"` answer "context is required".
+ */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path) {
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, key)) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function describe(issue: z.core.$ZodIssue, missing: boolean): string {
+  if (issue.code === 'invalid_type' && missing) return 'is required';
   if (issue.code === 'invalid_type')
-    return `must be ${issue.expected === 'object' ? 'an object' : issue.expected === 'array' ? 'an array' : `a ${issue.expected}`}`;
+    return `must be ${issue.expected === 'object' || issue.expected === 'record' ? 'an object' : issue.expected === 'array' ? 'an array' : `a ${issue.expected}`}`;
   if (issue.code === 'invalid_value') return `must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}`;
   if (issue.code === 'invalid_union') return 'must be a FHIR resource, a Bundle or null';
   return issue.message;
 }
 
-export function zodIssuesToOutcome(issues: readonly z.core.$ZodIssue[]): OperationOutcomeIssue[] {
+/** `input`: what was parsed, to tell a missing field from one of the wrong type. */
+export function zodIssuesToOutcome(issues: readonly z.core.$ZodIssue[], input: unknown): OperationOutcomeIssue[] {
   // Report each field once; zod can raise several issues for one bad value.
   const seen = new Set<string>();
   const out: OperationOutcomeIssue[] = [];
   for (const issue of issues) {
     const path = fieldPath(issue.path);
-    const diagnostics = `${path} ${describe(issue)}`;
+    const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
+    const diagnostics = `${path} ${describe(issue, missing)}`;
     if (seen.has(diagnostics)) continue;
     seen.add(diagnostics);
     out.push({
       severity: 'error',
-      code: issue.input === undefined && issue.code === 'invalid_type' ? 'required' : 'invalid',
+      code: missing ? 'required' : 'invalid',
       diagnostics,
       expression: [path],
     });

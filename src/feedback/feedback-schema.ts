@@ -58,6 +58,6 @@ export function parseFeedbackBody(body: unknown): FeedbackItem[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw InvalidRequestError.notAnObject();
   // A body with `feedback` is the specification's wrapper; anything else is read as one flat item.
   const parsed = 'feedback' in body ? wrapperSchema.safeParse(body) : feedbackItemSchema.safeParse(body);
-  if (!parsed.success) throw InvalidRequestError.fromZod(parsed.error.issues);
+  if (!parsed.success) throw InvalidRequestError.fromZod(parsed.error.issues, body);
   return 'feedback' in parsed.data ? (parsed.data.feedback as FeedbackItem[]) : [parsed.data];
 }

@@ -66,7 +66,7 @@ export function parseCall(def: CdsServiceDefinition, body: unknown): HookCall {
     ]);
   }
   const parsed = def.schema.safeParse(body);
-  if (!parsed.success) throw InvalidRequestError.fromZod(parsed.error.issues);
+  if (!parsed.success) throw InvalidRequestError.fromZod(parsed.error.issues, body);
   const broken = crossFieldIssues(parsed.data);
   if (broken.length > 0) throw InvalidRequestError.fromRules(broken);
   return parsed.data;

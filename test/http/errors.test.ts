@@ -114,6 +114,23 @@ describe('400 names the offending field', () => {
     expect(res.json().resourceType).toBe('OperationOutcome');
   });
 
+  it.each([
+    ['context a string', withValue(base, ['context'], 'x'), 'context must be an object'],
+    ['patientId a number', withValue(base, ['context', 'patientId'], 7), 'context.patientId must be a string'],
+    ['prefetch a number', withValue(base, ['prefetch'], 7), 'prefetch must be an object'],
+    ['fhirAuthorization a string', withValue(base, ['fhirAuthorization'], 'Bearer x'), 'fhirAuthorization must be an object'],
+  ])('says a field of the wrong type is of the wrong type, not that it is missing: %s', async (_case, payload, diagnostics) => {
+    const res = await post('deterioration-risk', payload);
+    expect(res.statusCode).toBe(400);
+    const issue = (res.json() as { issue: { code: string; diagnostics: string }[] }).issue.find((i) => i.diagnostics === diagnostics);
+    expect(issue?.code).toBe('invalid');
+  });
+
+  it('still says a missing field is required', async () => {
+    const res = await post('deterioration-risk', without(base, ['context', 'patientId']));
+    expect(res.json().issue).toContainEqual(expect.objectContaining({ code: 'required', diagnostics: 'context.patientId is required' }));
+  });
+
   it('refuses objects nested thousands of levels deep, naming where, in context and in a prefetch left to fetch', async () => {
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 2000; i++) deep = { a: deep };
