@@ -122,7 +122,8 @@ describe('400 names the offending field', () => {
   ])('says a field of the wrong type is of the wrong type, not that it is missing: %s', async (_case, payload, diagnostics) => {
     const res = await post('deterioration-risk', payload);
     expect(res.statusCode).toBe(400);
-    const issue = (res.json() as { issue: { code: string; diagnostics: string }[] }).issue.find((i) => i.diagnostics === diagnostics);
+    const outcome = res.json<{ issue: { code: string; diagnostics: string }[] }>();
+    const issue = outcome.issue.find((i) => i.diagnostics === diagnostics);
     expect(issue?.code).toBe('invalid');
   });
 
