@@ -14,7 +14,8 @@ import { noFetcher, type PrefetchFetcher } from './prefetch/gather.js';
 import { noTelemetry, type Telemetry } from './telemetry.js';
 import cdsAuth, { type CdsAuthOptions } from './auth/cds-auth.js';
 import type { ReplayGuard } from './auth/replay-store.js';
-import hardening, { serverTimeouts } from './http/hardening.js';
+import hardening, { securityHeaders, serverTimeouts } from './http/hardening.js';
+import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors.js';
 import { HeavyLane } from './http/heavy-lane.js';
 import { RateLimits } from './http/rate-limit.js';
 import { IssuedCards, type IssuedCardStore } from './audit/issued-cards.js';
@@ -73,6 +74,9 @@ export interface AppOptions {
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config } = opts;
+  const headers = securityHeaders(config.publicBaseUrl);
+  // The rate limits, made below, before the app listens: refusals made before any route are charged too.
+  const limitsLater: { current?: RateLimits } = {};
   const app = Fastify({
     // No log line per request: every call is in the audit trail and the metrics already, and two pino
     // lines per request would cost more than a cached call's own work. Errors still log.
@@ -87,6 +91,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // X-Forwarded-For is believed only from these hops; otherwise the socket address is the client's.
     trustProxy: config.VIGIL_TRUSTED_PROXIES.length > 0 ? [...config.VIGIL_TRUSTED_PROXIES] : false,
     ...serverTimeouts(config),
+    // Refusals before any route (a bad URL, an overlong path segment, unreadable HTTP) as OperationOutcomes.
+    frameworkErrors: frameworkErrorHandler(headers, () => limitsLater.current?.beforeAuth),
+    clientErrorHandler: clientErrorHandler(headers),
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
   }) as unknown as FastifyInstance;
 
@@ -104,6 +111,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     clientOf: (request) => request.cdsClient,
     ...(opts.metrics !== undefined ? { onLimited: opts.metrics.rateLimited, onAborted: opts.metrics.clientAborted } : {}),
   });
+  limitsLater.current = limits;
   await app.register(hardening, { config, limits });
 
   // Chrome asks before a public page (the CDS Hooks sandbox) calls a service on a private or loopback
