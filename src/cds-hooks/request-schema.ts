@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { bundle, fhirId, relativeReference, RELATIVE_REFERENCE } from '../fhir/resources.js';
 
+/** The most orders one order-select call may select (each a card when it is a sedative). */
+export const MAX_SELECTIONS = 50;
+
 /** `hookInstance`: any UUID in its canonical textual form (the sandbox sends v4, others v1 or v7). */
 export const hookInstance = z.guid('must be a UUID');
 
@@ -51,7 +54,11 @@ export const orderSelectContext = z.looseObject({
   userId,
   patientId: fhirId,
   encounterId: fhirId.optional(),
-  selections: z.array(relativeReference).min(1, 'must name at least one selected order'),
+  // A clinician selects a few orders at a time; thousands would be thousands of cards (found by fuzzing).
+  selections: z
+    .array(relativeReference)
+    .min(1, 'must name at least one selected order')
+    .max(MAX_SELECTIONS, `must name at most ${MAX_SELECTIONS} selected orders`),
   draftOrders: bundle,
 });
 

@@ -14,10 +14,16 @@ import { assessPatient, cardContextFor, readPatient, type PatientReading } from 
 import type { CdsServiceDefinition } from './definition.js';
 import { orderSelectCall, type OrderSelectCall } from '../cds-hooks/request-schema.js';
 import { breathingRisk, type PrescribedSedative } from '../sedation/breathing-risk.js';
-import { classifyOrder, type SelectedSedative } from '../sedation/classify-order.js';
+import { classifyOrder, type NameMemo, type SelectedSedative } from '../sedation/classify-order.js';
+
+/** Each call's sedatives, found once: `wantsData` and `prepare` both need them. */
+const SEDATIVES_OF = new WeakMap<OrderSelectCall, SelectedSedative[]>();
 
 /** The orders named in `selections` that are sedatives, in the order they were selected. */
 export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
+  const known = SEDATIVES_OF.get(call);
+  if (known !== undefined) return known;
+  const memo: NameMemo = new Map();
   const byRef = new Map<string, FhirResource>();
   for (const entry of call.context.draftOrders.entry ?? []) {
     const r = entry.resource;
@@ -28,9 +34,10 @@ export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
     const order = byRef.get(reference);
     if (order === undefined) continue;
     // A medicationReference may name a Medication that is another entry of draftOrders.
-    const match = classifyOrder(order, call.context.draftOrders.entry ?? []);
+    const match = classifyOrder(order, call.context.draftOrders.entry ?? [], memo);
     if (match !== undefined) out.push({ reference, orderName: orderName(order) ?? match.ingredient, match });
   }
+  SEDATIVES_OF.set(call, out);
   return out;
 }
 
@@ -44,10 +51,11 @@ export function alreadyPrescribed(call: OrderSelectCall, data: Gathered): Prescr
   // A medicationReference may point at a Medication fetched beside the orders.
   const medications = resources.filter((r) => r.resourceType === 'Medication').map((resource) => ({ resource }));
   const out = new Map<string, PrescribedSedative>();
+  const memo: NameMemo = new Map();
   for (const r of resources) {
     if (r.resourceType !== 'MedicationRequest' || (r.status !== undefined && r.status !== 'active')) continue;
     if (r.id !== undefined && drafts.has(r.id)) continue;
-    const match = classifyOrder(r, medications);
+    const match = classifyOrder(r, medications, memo);
     if (match !== undefined && !out.has(match.ingredient)) out.set(match.ingredient, { name: orderName(r) ?? match.ingredient, match });
   }
   return [...out.values()];

@@ -72,6 +72,15 @@ describe('400 names the offending field', () => {
   it.each([
     ['selections missing', without(order, ['context', 'selections']), 'context.selections'],
     ['selections empty', withValue(order, ['context', 'selections'], []), 'context.selections'],
+    [
+      'more than 50 selections',
+      withValue(
+        order,
+        ['context', 'selections'],
+        Array.from({ length: 51 }, (_, i) => `MedicationRequest/mr-${i}`),
+      ),
+      'context.selections',
+    ],
     ['a selection not Type/id', withValue(order, ['context', 'selections'], ['mr-1']), 'context.selections[0]'],
     [
       'a selection not in draftOrders',

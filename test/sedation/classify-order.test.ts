@@ -600,3 +600,27 @@ describe('the drug data files', () => {
     expect(() => buildSedativeIndex(classes, map)).toThrow(message);
   });
 });
+
+describe('many orders naming one Medication (found by fuzzing: one call cost seconds)', () => {
+  const longDisplays = Array.from({ length: MAX_TEXTS }, (_, i) => ({ display: `${'x'.repeat(MAX_TEXT_LENGTH - 12)} morphine ${i}` }));
+  const medication = { resourceType: 'Medication', id: 'shared', code: { coding: longDisplays } };
+  const orders = Array.from({ length: 50 }, (_, i) => ({
+    resourceType: 'MedicationRequest',
+    id: `mr-${i}`,
+    status: 'draft',
+    medicationReference: { reference: 'Medication/shared' },
+  }));
+  const entries = [...orders, medication].map((resource) => ({ resource }));
+
+  it('matches each name once per call, however many orders carry it, and classifies every order alike', () => {
+    const memo = new Map<string, (string | undefined)[]>();
+    const matches = orders.map((order) => classifyOrder(order, entries, memo));
+    expect(new Set(matches.map((m) => JSON.stringify(m))).size).toBe(1);
+    expect(matches[0]).toEqual({ drugClass: 'opioid', ingredient: 'morphine', matchedBy: 'name' });
+    expect(memo.size).toBe(MAX_TEXTS);
+  });
+
+  it('classifies as it does without a memo', () => {
+    expect(classifyOrder(orders[0]!, entries)).toEqual(classifyOrder(orders[0]!, entries, new Map()));
+  });
+});
