@@ -14,6 +14,7 @@ import { openFileFeedbackStore } from './feedback/feedback-store.js';
 import { buildAdminApp } from './health/admin-app.js';
 import { installGracefulShutdown, releaseOnClose } from './health/graceful-shutdown.js';
 import { createMetrics } from './observability/metrics.js';
+import { defaultLogLimiter, limitedWarnings } from './observability/log-limiter.js';
 import { DigestPool, digestThreads } from './http/digest-pool.js';
 import { openSharedState } from './shared-state/open-shared-state.js';
 
@@ -43,7 +44,8 @@ async function main(): Promise<void> {
     log,
     signal: true,
   }).start();
-  const fetcher = createFhirFetcher(config, log, telemetry);
+  // A failing EHR fails every call that fetches: its warnings are limited per code (the metrics count all).
+  const fetcher = createFhirFetcher(config, limitedWarnings(log, defaultLogLimiter(), 'fhir'), telemetry);
   // Where state lives: this process and VIGIL_DATA_DIR, or Redis and PostgreSQL shared by replicas.
   const shared = await openSharedState(config, log, { telemetry, onError: metrics.sharedStateError, onUp: metrics.sharedStateUp });
   log.info({ state: shared.where }, 'state opened');
