@@ -22,9 +22,16 @@ const config = (over: Partial<HeavyLaneConfig> = {}): HeavyLaneConfig => ({
 function exchange(bytes: number | undefined) {
   const socket = new EventEmitter();
   const raw = Object.assign(new EventEmitter(), { destroyed: false });
-  const request = { headers: bytes === undefined ? {} : { 'content-length': String(bytes) }, raw: { socket } } as unknown as FastifyRequest;
+  const incoming = Object.assign(new EventEmitter(), { socket });
+  const request = { headers: bytes === undefined ? {} : { 'content-length': String(bytes) }, raw: incoming } as unknown as FastifyRequest;
   const reply = { raw } as unknown as FastifyReply;
-  return { request, reply, finish: () => raw.emit('close'), hangUp: () => socket.emit('close') };
+  return {
+    request,
+    reply,
+    bodyIn: () => incoming.emit('end'),
+    finish: () => raw.emit('close'),
+    hangUp: () => socket.emit('close'),
+  };
 }
 
 describe('which requests are heavy', () => {
@@ -118,6 +125,29 @@ describe('the heavy lane', () => {
     const waiting = lane.admit(second.request, second.reply).then(() => (admitted = true));
     await vi.advanceTimersByTimeAsync(40); // held 40 ms: rests 120 ms
     first.finish();
+    await vi.advanceTimersByTimeAsync(119);
+    expect(admitted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await waiting;
+    expect(admitted).toBe(true);
+  });
+});
+
+describe('the rest after a slow upload', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('counts from when the body was in, not from the grant: a client slow to send does not shut others out for longer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    const lane = new HeavyLane(config({ VIGIL_HEAVY_SHARE: 0.25 }));
+    const slow = exchange(5000);
+    await lane.admit(slow.request, slow.reply);
+    const next = exchange(5000);
+    let admitted = false;
+    const waiting = lane.admit(next.request, next.reply).then(() => (admitted = true));
+    await vi.advanceTimersByTimeAsync(9000); // the body trickles in over 9 s
+    slow.bodyIn();
+    await vi.advanceTimersByTimeAsync(40); // then 40 ms of work: rests 120 ms, not 27 s
+    slow.finish();
     await vi.advanceTimersByTimeAsync(119);
     expect(admitted).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
