@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerOptions } from 'node:http';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { issue, VigilError } from '../errors.js';
 import type { RateLimits } from './rate-limit.js';
 
 type TimeoutConfig = Pick<
@@ -60,6 +61,18 @@ async function hardening(app: FastifyInstance, { config, limits }: HardeningOpti
   // budget, and it runs before authentication, so a flood without tokens costs no signature check.
   app.addHook('onRequest', limits.beforeAuth);
   app.addHook('onResponse', limits.afterResponse);
+  // A compressed body would be read as if it were not: gzip answered "not valid JSON", and any other
+  // coding over a plain body was answered 200 as if unencoded (found by fuzzing, 2026-11-29).
+  app.addHook('onRequest', async (request) => {
+    const coding = request.headers['content-encoding'];
+    if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
+      throw new VigilError(
+        'VIGIL_UNSUPPORTED_MEDIA_TYPE',
+        'content coding',
+        issue('not-supported', 'the request body must not be compressed (Content-Encoding is not supported)'),
+      );
+    }
+  });
 
   const headers = securityHeaders(config.publicBaseUrl);
   app.addHook('onSend', async (_request, reply, payload) => {

@@ -156,6 +156,20 @@ describe('400 names the offending field', () => {
     expect(expressions(inPrefetch.json())).toEqual(['prefetch']);
   });
 
+  it.each(['gzip', 'xyz'])('refuses a body with Content-Encoding %s with 415, never reads it as plain JSON', async (coding) => {
+    const res = await post('deterioration-risk', JSON.stringify(base), { 'content-type': 'application/json', 'content-encoding': coding });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().issue[0].diagnostics).toBe('the request body must not be compressed (Content-Encoding is not supported)');
+  });
+
+  it('accepts Content-Encoding: identity', async () => {
+    const res = await post('deterioration-risk', JSON.stringify(base), {
+      'content-type': 'application/json',
+      'content-encoding': 'identity',
+    });
+    expect(res.statusCode).toBe(200);
+  });
+
   it('refuses prototype poisoning', async () => {
     const res = await post('deterioration-risk', '{"__proto__": {"admin": true}, "hook": "patient-view"}', {
       'content-type': 'application/json',

@@ -38,8 +38,8 @@ describe("a logger with limited warnings (the FHIR fetcher's)", () => {
   it('writes ten warnings per code a minute, each code on its own, and passes other levels through', () => {
     const lines: { level: string; obj: Record<string, unknown> }[] = [];
     const base = {
-      warn: (obj: object) => lines.push({ level: 'warn', obj: obj as Record<string, unknown> }),
-      debug: (obj: object) => lines.push({ level: 'debug', obj: obj as Record<string, unknown> }),
+      warn: (obj: object, _msg: string) => lines.push({ level: 'warn', obj: obj as Record<string, unknown> }),
+      debug: (obj: object, _msg: string) => lines.push({ level: 'debug', obj: obj as Record<string, unknown> }),
     };
     const log = limitedWarnings(base, new LogLimiter({ perInterval: 10, intervalMs: 60_000, now: () => 0 }), 'fhir');
     for (let i = 0; i < 100; i++) log.warn({ code: 'FHIR_BREAKER_OPEN' }, 'prefetch key not fetched from the FHIR server');
