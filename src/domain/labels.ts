@@ -90,8 +90,18 @@ export function formatValue(parameter: VitalName, value: number | string | boole
     return CONSCIOUSNESS_WORDS[String(value)] ?? String(value);
   }
   const u = displayUnit(unit);
-  if (u === '') return String(value);
-  return u === '%' || u.startsWith('/') ? `${value}${u}` : `${value} ${u}`;
+  const shown = typeof value === 'number' ? displayNumber(value) : String(value);
+  if (u === '') return shown;
+  return u === '%' || u.startsWith('/') ? `${shown}${u}` : `${shown} ${u}`;
+}
+
+/**
+ * A number as a chart would write it: at most two decimals. A value converted from another unit
+ * (kelvin, kPa, °F) carries floating-point noise otherwise: "Temp 34.85000000000002 °C" on a card
+ * (clinical safety review, 2026-11-29). Charted values have one decimal at most and show unchanged.
+ */
+function displayNumber(value: number): string {
+  return String(Math.round(value * 100) / 100);
 }
 
 /** A charted reading in words, whatever its kind (oxygen status, ACVPU, a number with its unit). */

@@ -35,6 +35,18 @@ function formatFeatureValue(feature: string, value: number, unit: string | undef
   return u === '%' || u.startsWith('/') ? `${shown}${u}` : `${shown} ${u}`;
 }
 
+/** Yes/no inputs, which a factor line names by their state alone. */
+const YES_NO_FEATURES: ReadonlySet<string> = new Set(['onOxygen', 'consciousnessNotAlert']);
+
+/**
+ * "Respiratory rate 30/min", and for a yes/no input its state alone ("Not alert", "On air"): heading
+ * it by its label as well read "Not alert not alert" (clinical safety review, 2026-11-29).
+ */
+function factorWords(feature: string, value: number, unit: string | undefined): string {
+  const shown = formatFeatureValue(feature, value, unit);
+  return YES_NO_FEATURES.has(feature) ? `${shown.charAt(0).toUpperCase()}${shown.slice(1)}` : `${featureLabel(feature)} ${shown}`;
+}
+
 /** "Respiratory rate 30/min: the largest factor, raises risk" lines, largest first; charted inputs only. */
 export function modelFactorLines(model: ModelPrediction): string[] {
   const notable = model.contributions
@@ -44,7 +56,7 @@ export function modelFactorLines(model: ModelPrediction): string[] {
   return notable.map((c, i) => {
     const direction = c.logOdds > 0 ? 'raises risk' : 'lowers risk';
     const rank = i === 0 ? 'the largest factor, ' : '';
-    return `- ${featureLabel(c.feature)} ${formatFeatureValue(c.feature, c.value, c.unit)}: ${rank}${direction}`;
+    return `- ${factorWords(c.feature, c.value, c.unit)}: ${rank}${direction}`;
   });
 }
 
