@@ -11,7 +11,7 @@ describe('numbers on a card', () => {
     ['systolicBP', 11 * (1000 / 133.322387415), 'mm[Hg]', '82.51 mmHg'], // charted 11 kPa
     ['temperature', 37.8, 'Cel', '37.8 °C'],
     ['respiratoryRate', 26, '/min', '26/min'],
-  ] as const)('writes %s %d as %s', (parameter, value, unit, words) => {
+  ] as const)('writes %s %d (in %s) as %s', (parameter, value, unit, words) => {
     expect(formatValue(parameter, value, unit)).toBe(words);
   });
 });
