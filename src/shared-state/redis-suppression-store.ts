@@ -27,10 +27,11 @@ return 1
 const INDICATORS = new Set<string>(['info', 'warning', 'critical']);
 
 function toShownCard(fields: Record<string, string>): ShownCard | undefined {
-  const { uuid, indicator, shownAt, news2Total, overriddenUntil } = fields;
+  const { uuid, indicator, shownAt, news2Total, concerns, overriddenUntil } = fields;
   if (uuid === undefined || indicator === undefined || !INDICATORS.has(indicator) || shownAt === undefined) return undefined;
   const card: ShownCard = { uuid, indicator: indicator as Indicator, shownAt: Number(shownAt) };
   if (news2Total !== undefined) card.news2Total = Number(news2Total);
+  if (concerns !== undefined) card.concerns = concerns;
   if (overriddenUntil !== undefined) card.overriddenUntil = Number(overriddenUntil);
   return card;
 }
@@ -45,6 +46,7 @@ export function createRedisSuppressionStore(redis: RedisState, clock: () => numb
       const entry = redis.key('supp', key);
       const fields: Record<string, string> = { uuid: value.uuid, indicator: value.indicator, shownAt: String(value.shownAt) };
       if (value.news2Total !== undefined) fields.news2Total = String(value.news2Total);
+      if (value.concerns !== undefined) fields.concerns = value.concerns;
       if (value.overriddenUntil !== undefined) fields.overriddenUntil = String(value.overriddenUntil);
       const ttl = Math.max(1, Math.round(ttlMs));
       await redis.run('suppression', async (r) => {

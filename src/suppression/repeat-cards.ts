@@ -1,7 +1,8 @@
 // Alert fatigue: the same card for the same patient again and again teaches clinicians to ignore
 // decision support. Within a window (per patient and service; per drug on order-select), a repeat
 // card whose risk has not risen is suppressed or downgraded to info, by policy. A rise in risk (a more
-// severe colour, or a higher NEWS2 within one colour) always shows at once. A critical card is never
+// severe colour, a higher NEWS2 within one colour, a parameter scoring more than it did, or a new value
+// to re-check) always shows at once. A critical card is never
 // quietened, unless a clinician overrode that same card with a reason, and then only for the window.
 import { INDICATOR_RANK, type Card, type Indicator } from '../cds-hooks/card-schema.js';
 import type { ShownCard, SuppressionStore } from './suppression-store.js';
@@ -35,6 +36,49 @@ function news2TotalOf(card: Card): number | undefined {
   return typeof total === 'number' ? total : undefined;
 }
 
+/**
+ * What a card is concerned with, compactly: "heartRate=2,recheck:respiratoryRate,respiratoryRate=1".
+ * Each NEWS2 parameter that scored (with its points), each alarming unconfirmed value and each newer
+ * value that could not be read. Parameter names and numbers only: never patient data.
+ */
+export function concernsOf(card: Card): string {
+  const score = card.extension?.['vigil.score'] as
+    | {
+        news2?: { subscores?: { parameter?: unknown; points?: unknown }[] };
+        unconfirmed?: { parameter?: unknown; points?: unknown }[];
+        unreadable?: { parameter?: unknown }[];
+      }
+    | undefined;
+  const tokens: string[] = [];
+  for (const s of score?.news2?.subscores ?? [])
+    if (typeof s.parameter === 'string' && typeof s.points === 'number' && s.points > 0) tokens.push(`${s.parameter}=${s.points}`);
+  for (const u of score?.unconfirmed ?? []) if (typeof u.parameter === 'string' && u.points === 3) tokens.push(`recheck:${u.parameter}`);
+  for (const u of score?.unreadable ?? []) if (typeof u.parameter === 'string') tokens.push(`unreadable:${u.parameter}`);
+  return [...new Set(tokens)].sort().join(',');
+}
+
+/**
+ * True when `now` holds a concern `before` did not: a parameter scoring more points, or a new value to
+ * re-check. Found by the clinical safety review (2026-11-29): after a NEWS2 5 card for morphine, a new
+ * RR 9 (same colour, same total) was downgraded to "No rise since …"; so was a new preliminary RR 5.
+ */
+function newConcern(now: string, before: string): boolean {
+  const points = new Map<string, number>();
+  const flags = new Set<string>();
+  for (const token of before.split(',')) {
+    const eq = token.indexOf('=');
+    if (eq > 0) points.set(token.slice(0, eq), Number(token.slice(eq + 1)));
+    else if (token !== '') flags.add(token);
+  }
+  return now
+    .split(',')
+    .filter((t) => t !== '')
+    .some((token) => {
+      const eq = token.indexOf('=');
+      return eq > 0 ? Number(token.slice(eq + 1)) > (points.get(token.slice(0, eq)) ?? 0) : !flags.has(token);
+    });
+}
+
 /** Pure: what to do with `card`, given what was last shown for the same patient and service. */
 export function decide(card: Card, last: ShownCard | undefined, now: number, settings: RepeatSettings): Decision {
   if (settings.policy === 'off' || last === undefined || now - last.shownAt > settings.windowMs) return { action: 'show' };
@@ -43,6 +87,8 @@ export function decide(card: Card, last: ShownCard | undefined, now: number, set
     INDICATOR_RANK[card.indicator] > INDICATOR_RANK[last.indicator] ||
     (card.indicator === last.indicator && total !== undefined && (last.news2Total === undefined || total > last.news2Total));
   if (risen) return { action: 'show' };
+  // Entries written before concerns were kept carry none: judged by colour and total alone, as then.
+  if (last.concerns !== undefined && newConcern(concernsOf(card), last.concerns)) return { action: 'show' };
   // An incomplete score is a minimum, so "not risen" cannot be said of it: a new incomplete card (values
   // that could not be read, or stopped being charted, after a complete one) always shows. Only the same
   // incomplete card again (same uuid: nothing material changed) counts as a repeat.
@@ -104,6 +150,7 @@ export async function applyRepeatRule(
         uuid: card.uuid,
         indicator: card.indicator,
         shownAt: at.now,
+        concerns: concernsOf(card),
         ...(total !== undefined ? { news2Total: total } : {}),
       };
       await store.set(key, shown, settings.windowMs).catch(onStoreError);

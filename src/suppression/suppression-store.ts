@@ -13,6 +13,11 @@ export interface ShownCard {
   indicator: Indicator;
   /** NEWS2 total on that card (undefined when it carried none): a rise within one colour still shows. */
   news2Total?: number;
+  /**
+   * What the card was concerned with, compactly (repeat-cards.ts `concernsOf`): each NEWS2 parameter
+   * that scored, with its points, and each value to re-check. A new or worse concern is a rise.
+   */
+  concerns?: string;
   /** When it was shown (ms since the epoch): the window runs from here. */
   shownAt: number;
   /** Until when a clinician's override (with a reason) lets the same critical card stay quiet. */

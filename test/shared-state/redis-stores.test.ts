@@ -103,7 +103,13 @@ describe.skipIf(SKIP_REASON !== undefined)('Redis stores', () => {
   });
 
   describe('the suppression store', () => {
-    const shown = { uuid: 'card-s1', indicator: 'critical' as const, news2Total: 9, shownAt: NOW.getTime() };
+    const shown = {
+      uuid: 'card-s1',
+      indicator: 'critical' as const,
+      news2Total: 9,
+      concerns: 'heartRate=3,recheck:respiratoryRate',
+      shownAt: NOW.getTime(),
+    };
 
     it('shares what was shown, and a clinician override, between replicas', async () => {
       const [a, b] = [

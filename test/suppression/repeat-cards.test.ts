@@ -1,7 +1,7 @@
 // The repeat-card rule as a table, and the in-process store under it, with the clock injected.
 import { describe, expect, it } from 'vitest';
 import type { Card, Indicator } from '../../src/cds-hooks/card-schema.js';
-import { applyRepeatRule, decide, repeatKey, type RepeatSettings } from '../../src/suppression/repeat-cards.js';
+import { applyRepeatRule, concernsOf, decide, repeatKey, type RepeatSettings } from '../../src/suppression/repeat-cards.js';
 import { createMemorySuppressionStore, type ShownCard, type SuppressionStore } from '../../src/suppression/suppression-store.js';
 
 const HOUR = 3_600_000;
@@ -77,6 +77,50 @@ describe('what the rule does with a card', () => {
     const order = { ...card('warning', 5), extension: { 'vigil.order': { ingredient: 'morphine' } } };
     expect(repeatKey('sedation-safety', 'hmac-sha256:ab12', order)).toBe('sedation-safety|hmac-sha256:ab12|morphine');
     expect(repeatKey('deterioration-risk', 'hmac-sha256:ab12', card('info', 1))).toBe('deterioration-risk|hmac-sha256:ab12');
+  });
+});
+
+describe('a new or worse concern within one colour and total', () => {
+  /** A warning card, NEWS2 5, with these parameters scoring and these values to re-check or unreadable. */
+  function concerned(subscores: Record<string, number>, extra: { recheck?: string[]; unreadable?: string[] } = {}): Card {
+    const base = card('warning', 5);
+    return {
+      ...base,
+      extension: {
+        'vigil.score': {
+          news2: { total: 5, partial: false, subscores: Object.entries(subscores).map(([parameter, points]) => ({ parameter, points })) },
+          ...(extra.recheck ? { unconfirmed: extra.recheck.map((parameter) => ({ parameter, kind: 'unverified', points: 3 })) } : {}),
+          ...(extra.unreadable ? { unreadable: extra.unreadable.map((parameter) => ({ parameter })) } : {}),
+        },
+      },
+    };
+  }
+  const before = concerned({ heartRate: 3, temperature: 2 });
+  const last = shown('warning', 5, 10, { concerns: concernsOf(before) });
+
+  it('writes concerns as parameter names and points only', () => {
+    expect(concernsOf(concerned({ heartRate: 3, spo2: 0 }, { recheck: ['respiratoryRate'], unreadable: ['spo2'] }))).toBe(
+      'heartRate=3,recheck:respiratoryRate,unreadable:spo2',
+    );
+  });
+
+  it.each<[string, Card, string]>([
+    ['the same concerns', concerned({ heartRate: 3, temperature: 2 }), 'downgraded'],
+    ['one parameter better, another newly scoring', concerned({ heartRate: 3, temperature: 1, spo2: 1 }), 'show'],
+    [
+      'a parameter now scoring (RR 9 after the card, for morphine)',
+      concerned({ heartRate: 3, temperature: 1, respiratoryRate: 1 }),
+      'show',
+    ],
+    ['a new value to re-check (a preliminary RR 5)', concerned({ heartRate: 3, temperature: 2 }, { recheck: ['respiratoryRate'] }), 'show'],
+    ['a newer value that could not be read', concerned({ heartRate: 3, temperature: 2 }, { unreadable: ['respiratoryRate'] }), 'show'],
+    ['a parameter scoring less, none more', concerned({ heartRate: 2, temperature: 2 }), 'downgraded'],
+  ])('%s: %s', (_case, now, action) => {
+    expect(decide(now, last, T0, DOWNGRADE).action).toBe(action);
+  });
+
+  it('judges an entry written before concerns were kept by colour and total alone', () => {
+    expect(decide(concerned({ respiratoryRate: 3 }), shown('warning', 5, 10), T0, DOWNGRADE).action).toBe('downgraded');
   });
 });
 
