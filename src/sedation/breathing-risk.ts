@@ -8,7 +8,7 @@
 //   drive to breathe), needing supplemental oxygen, another sedative already prescribed (opioids with
 //   benzodiazepines or gabapentinoids: FDA drug safety communications 2016 and 2019), or an
 //   out-of-date or unverified breathing value that would score 3;
-// - cannot be judged (warning): respiratory rate, SpO2 or consciousness not charted, out of date,
+// - cannot be judged (warning): respiratory rate, SpO2, air or oxygen, or consciousness not charted, out of date,
 //   unverified, or its newest value unreadable (the one judged is older). A sedative ordered blind is
 //   a reason to look, not a reason for silence.
 import { formatAge, formatHours } from '../explain/age.js';
@@ -21,8 +21,12 @@ import { SEDATIVE_CLASS_WORDS, type SedativeMatch } from './classify-order.js';
 export const RR_AT_RISK_MAX = 11;
 export const RR_CRITICAL_MAX = 8;
 export const SPO2_TARGET_FLOOR = { 1: 94, 2: 88 } as const;
-/** What must be known to judge breathing before a sedative: the rate, the saturation, the conscious level. */
-export const BREATHING_PARAMETERS: readonly VitalName[] = ['respiratoryRate', 'spo2', 'consciousness'];
+/**
+ * What must be known to judge breathing before a sedative: the rate, the saturation, whether that
+ * saturation is on air or oxygen (SpO2 97 % reassures on air, not on 4 L/min: clinical safety review,
+ * 2026-11-29), and the conscious level.
+ */
+export const BREATHING_PARAMETERS: readonly VitalName[] = ['respiratoryRate', 'spo2', 'supplementalOxygen', 'consciousness'];
 
 export type ReasonLevel = 'severe' | 'at-risk' | 'cannot-judge';
 const LEVEL_RANK: Record<ReasonLevel, number> = { severe: 0, 'at-risk': 1, 'cannot-judge': 2 };

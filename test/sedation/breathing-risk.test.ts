@@ -67,6 +67,8 @@ describe('judging breathing before a sedative', () => {
     ['respiratory rate', { respiratoryRate: undefined }],
     ['SpO2', { spo2: undefined }],
     ['consciousness', { consciousness: undefined }],
+    // SpO2 97 % reassures on air, not on oxygen (clinical safety review, 2026-11-29: no card before).
+    ['air or oxygen', { onOxygen: undefined }],
   ])('says breathing cannot be judged when %s is not charted', (words, missing) => {
     const vitals = { ...WELL, ...missing } as Vitals;
     for (const k of Object.keys(missing)) delete (vitals as Record<string, unknown>)[k];
