@@ -112,7 +112,9 @@ export function formatReading(parameter: VitalName, reading: VitalReading): stri
     const words = formatValue(parameter, o2.onOxygen === true);
     return o2.onOxygen === true && typeof o2.flowLpm === 'number' ? `${words} (${o2.flowLpm} L/min)` : words;
   }
-  return formatValue(parameter, value as number | string, reading.unit, reading.newOnset);
+  const text = formatValue(parameter, value as number | string, reading.unit, reading.newOnset);
+  // A value charted as a bound ("<80 %") is written as one.
+  return reading.comparator === undefined ? text : `${reading.comparator}${text}`;
 }
 
 /** "RR 26/min" or, where the value speaks for itself, just the value ("Unresponsive"). */

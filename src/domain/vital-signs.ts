@@ -51,6 +51,11 @@ export interface Reading<T> {
    * ("preliminary", "unknown", or "missing" when the Observation had none).
    */
   status?: string;
+  /**
+   * Set when the value was charted as a bound ("<80 %"): every value within it scores the same NEWS2
+   * points, so it is scored as the bound itself, and shown with its comparator.
+   */
+  comparator?: '<' | '<=' | '>' | '>=';
 }
 
 /**

@@ -51,7 +51,7 @@ import {
 } from '../fhir/codes.js';
 import { ageFromPatient } from './patient.js';
 import { spo2ScaleFromGoals } from './spo2-target.js';
-import { convertQuantity } from './units.js';
+import { convertQuantity, PLAUSIBLE_LIMITS, type Bound } from './units.js';
 import {
   VITAL_NAMES,
   type Consciousness,
@@ -186,7 +186,7 @@ type Finding =
   | { vital: 'consciousness'; ok: true; value: Consciousness; newOnset: boolean }
   | { vital: 'supplementalOxygen'; ok: true; value: OxygenEvidence }
   | { vital: 'gcs'; ok: true; value: number }
-  | { vital: ObservedName; ok: false; reason: string };
+  | { vital: ObservedName; ok: false; reason: string; bound?: Bound };
 
 function numericFinding(vital: NumericVital, holder: Json): Finding {
   if (holder['dataAbsentReason'] !== undefined) {
@@ -196,7 +196,10 @@ function numericFinding(vital: NumericVital, holder: Json): Finding {
     return { vital, ok: false, reason: `${MEASURE_WORDS[vital]} is not charted as a quantity` };
   }
   const converted = convertQuantity(vital, holder['valueQuantity']);
-  return converted.ok ? { vital, ok: true, value: converted.value, unit: converted.unit } : { vital, ok: false, reason: converted.reason };
+  if (converted.ok) return { vital, ok: true, value: converted.value, unit: converted.unit };
+  return converted.bound === undefined
+    ? { vital, ok: false, reason: converted.reason }
+    : { vital, ok: false, reason: converted.reason, bound: converted.bound };
 }
 
 /** Inhaled O2 flow (3151-8) or concentration (3150-0) from an Observation or a component. */
@@ -507,6 +510,8 @@ interface Candidate {
   id: string;
   /** Set on unverified candidates: the status that keeps them from being scored. */
   status: string | undefined;
+  /** Set on a bound ("<80"): used only when every value within it scores alike (`decisive`). */
+  comparator?: Bound['comparator'];
 }
 
 /** One Observation as read: refused whole (status, time), or its findings at its time. */
@@ -519,6 +524,8 @@ type ReadObservation =
       unverified: boolean;
       candidates: Candidate[];
       unusable: { vital: ObservedName; reason: string }[];
+      /** Values charted as bounds: scored when decisive (chooseInputs), else unusable with `reason`. */
+      bounds: { candidate: Candidate; reason: string }[];
     };
 
 /**
@@ -581,6 +588,35 @@ function mergeSameTimeOxygen(sorted: Candidate[]): Candidate[] {
   return out;
 }
 
+/**
+ * True when every value a bound allows (within PLAUSIBLE_LIMITS, at NEWS2's rounding: 0.1 °C, else
+ * whole numbers) scores the same points: "SpO2 <80 %" certainly scores 3, and is scored as 80 shown
+ * "<80%". Found by the clinical safety review (2026-11-29): such a value was "not usable", an info
+ * card. SpO2 on scale 2 is left unusable: its points there also depend on air or oxygen.
+ */
+function decisive(c: Candidate, severity: Severity, spo2Scale: 1 | 2): boolean {
+  if (
+    c.vital !== 'respiratoryRate' &&
+    c.vital !== 'heartRate' &&
+    c.vital !== 'systolicBP' &&
+    c.vital !== 'temperature' &&
+    c.vital !== 'spo2'
+  )
+    return false;
+  if (c.vital === 'spo2' && spo2Scale === 2) return false;
+  const bound = c.value as number;
+  const [low, high] = PLAUSIBLE_LIMITS[c.vital];
+  const below = c.comparator === '<' || c.comparator === '<=';
+  const from = below ? low : bound;
+  const to = below ? bound : high;
+  if (!(from <= to)) return false;
+  const steps = c.vital === 'temperature' ? 10 : 1;
+  const points = severity(c.vital, from, spo2Scale);
+  for (let i = Math.ceil(from * steps); i <= Math.floor(to * steps); i++)
+    if (severity(c.vital, i / steps, spo2Scale) !== points) return false;
+  return severity(c.vital, to, spo2Scale) === points;
+}
+
 /** `severity` for any candidate: GCS by its total (lower is worse); oxygen evidence is merged instead. */
 function severityOf(c: Candidate, severity: Severity, spo2Scale: 1 | 2): number {
   if (c.vital === 'supplementalOxygen') return 0;
@@ -627,6 +663,7 @@ function toReading(c: Candidate): VitalReading {
   if (c.unit !== undefined) reading.unit = c.unit;
   if (c.newOnset) reading.newOnset = true;
   if (c.status !== undefined) reading.status = c.status;
+  if (c.comparator !== undefined) reading.comparator = c.comparator;
   return reading;
 }
 
@@ -704,9 +741,25 @@ export function readObservations(resources: readonly FhirResource[]): ReadObserv
       const id = typeof obs.id === 'string' ? obs.id : '';
       const candidates: Candidate[] = [];
       const unusable: { vital: ObservedName; reason: string }[] = [];
+      const bounds: { candidate: Candidate; reason: string }[] = [];
       for (const f of findings) {
         if (!f.ok) {
-          unusable.push({ vital: f.vital, reason: f.reason });
+          if (f.bound === undefined) unusable.push({ vital: f.vital, reason: f.reason });
+          else {
+            const candidate: Candidate = {
+              vital: f.vital,
+              value: f.bound.value,
+              unit: f.bound.unit,
+              newOnset: false,
+              status: unverified ? (status ?? 'missing') : undefined,
+              atMs: time.ms,
+              issued: obs['issued'],
+              issuedMs: undefined,
+              id,
+              comparator: f.bound.comparator,
+            };
+            bounds.push({ candidate, reason: f.reason });
+          }
           continue;
         }
         candidates.push({
@@ -721,7 +774,7 @@ export function readObservations(resources: readonly FhirResource[]): ReadObserv
           id,
         });
       }
-      list.push({ kind: 'timed', vitals: vitalsOf(findings), atMs: time.ms, unverified, candidates, unusable });
+      list.push({ kind: 'timed', vitals: vitalsOf(findings), atMs: time.ms, unverified, candidates, unusable, bounds });
     }
   }
   return { list, versioned };
@@ -746,6 +799,7 @@ export function chooseInputs(
   const futureAfter = nowMs + CLOCK_SKEW_TOLERANCE_MINUTES * 60_000;
   const before = options.chartedBeforeMs;
 
+  const spo2Scale = spo2ScaleFromGoals(others.goals);
   const candidates = new Map<ObservedName, Candidate[]>(OBSERVED_NAMES.map((v) => [v, []]));
   const unverifiedCandidates = new Map<ObservedName, Candidate[]>();
   const unusable: UnusableValue[] = [];
@@ -765,7 +819,12 @@ export function chooseInputs(
     }
     // Findings that could not be used and those that could, in the order they were charted.
     for (const u of entry.unusable) unusable.push({ vital: u.vital, reason: u.reason, at: new Date(entry.atMs) });
-    for (const c of entry.candidates) {
+    const usable = entry.bounds.length === 0 ? entry.candidates : [...entry.candidates];
+    for (const b of entry.bounds) {
+      if (decisive(b.candidate, options.severity, spo2Scale)) usable.push(b.candidate);
+      else unusable.push({ vital: b.candidate.vital, reason: b.reason, at: new Date(entry.atMs) });
+    }
+    for (const c of usable) {
       let into = (entry.unverified ? unverifiedCandidates : candidates).get(c.vital);
       if (into === undefined) unverifiedCandidates.set(c.vital, (into = []));
       into.push(c);
@@ -778,7 +837,6 @@ export function chooseInputs(
   const unverifiedReadings: Record<string, Reading<unknown>> = {};
   const relevantUnusable: UnusableValue[] = [];
 
-  const spo2Scale = spo2ScaleFromGoals(others.goals);
   for (const vital of OBSERVED_NAMES) {
     const sorted = sortedOf(candidates.get(vital) ?? [], vital);
     const { chosen: newest, setAside } = newestOrWorse(sorted, options.severity, spo2Scale);

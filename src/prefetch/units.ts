@@ -122,7 +122,16 @@ export interface QuantityLike {
   code?: unknown;
 }
 
-export type Conversion = { ok: true; value: number; unit: string } | { ok: false; reason: string };
+/** A value charted as a bound ("<80"), converted: unusable as a measurement, maybe still decisive. */
+export interface Bound {
+  comparator: '<' | '<=' | '>' | '>=';
+  value: number;
+  unit: string;
+}
+
+export type Conversion = { ok: true; value: number; unit: string } | { ok: false; reason: string; bound?: Bound };
+
+const COMPARATORS: ReadonlySet<string> = new Set(['<', '<=', '>', '>=']);
 
 /** Unit text is echoed in reasons shown to clinicians: bounded, never a value. */
 function quoteUnit(text: string): string {
@@ -166,7 +175,8 @@ function findConverter(dimension: Dimension, q: QuantityLike): { ok: true; conve
 
 /**
  * Converts a charted quantity to the measure's canonical unit, at full precision, and checks it
- * against PLAUSIBLE_LIMITS. A comparator (`<`, `>=`…) makes it a bound, not a measurement: unusable.
+ * against PLAUSIBLE_LIMITS. A comparator (`<`, `>=`…) makes it a bound, not a measurement: unusable,
+ * but the bound is returned converted, for normalisation to score when it decides the points alone.
  */
 export function convertQuantity(measure: Measure, q: QuantityLike): Conversion {
   const label = MEASURE_WORDS[measure];
@@ -175,7 +185,12 @@ export function convertQuantity(measure: Measure, q: QuantityLike): Conversion {
   }
   if (q.comparator !== undefined) {
     const comparator = typeof q.comparator === 'string' ? ` (${q.comparator.slice(0, 2)})` : '';
-    return { ok: false, reason: `${label} is a bound${comparator}, not a measured value` };
+    const reason = `${label} is a bound${comparator}, not a measured value`;
+    const found = typeof q.comparator === 'string' && COMPARATORS.has(q.comparator) ? findConverter(DIMENSION[measure], q) : undefined;
+    if (found?.ok !== true) return { ok: false, reason };
+    const value = found.convert(q.value);
+    const bound: Bound = { comparator: q.comparator as Bound['comparator'], value, unit: CANONICAL_UNITS[measure] };
+    return Number.isFinite(value) ? { ok: false, reason, bound } : { ok: false, reason };
   }
   const found = findConverter(DIMENSION[measure], q);
   if (!found.ok) return { ok: false, reason: `${label}: ${found.reason}` };
