@@ -6,34 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { FhirResource } from '../../src/fhir/resources.js';
 import { testApp } from '../support/app.js';
-import {
-  bloodPressurePanel,
-  bodyTemperature,
-  codedAirOrOxygen,
-  consciousness,
-  heartRate,
-  LOINC,
-  minutesAgo,
-  NOW,
-  oxygenSaturation,
-  patient,
-  respiratoryRate,
-  UCUM,
-} from '../support/fhir-examples.js';
+import { minutesAgo, normalSet, NOW, patient, respiratoryRate, UCUM } from '../support/fhir-examples.js';
 
 /** A complete set scoring NEWS2 0, charted 30 min ago. */
-function wellSet(): FhirResource[] {
-  const at = { effectiveDateTime: minutesAgo(30) };
-  return [
-    respiratoryRate(16, at),
-    oxygenSaturation(97, at),
-    codedAirOrOxygen('722742002', at),
-    bloodPressurePanel(125, 80, at),
-    heartRate(75, at),
-    consciousness({ system: LOINC, code: 'LA9340-6', display: 'Alert' }, at),
-    bodyTemperature(37, at),
-  ];
-}
+const wellSet = (): FhirResource[] => normalSet(minutesAgo(30));
 
 /** A respiratory rate charted 5 min ago in a unit Vigil does not recognise. */
 const unreadableRr = (value: number) =>

@@ -4,34 +4,13 @@ import { isAboutPatient } from '../../src/prefetch/patient-subject.js';
 import { scoreNews2 } from '../../src/fallback-rules/news2.js';
 import type { Gathered } from '../../src/prefetch/gather.js';
 import type { FhirResource } from '../../src/fhir/resources.js';
-import {
-  bloodPressurePanel,
-  bodyTemperature,
-  consciousness,
-  heartRate,
-  LOINC,
-  minutesAgo,
-  NOW,
-  oxygenSaturation,
-  patient,
-  respiratoryRate,
-  spo2Goal,
-} from '../support/fhir-examples.js';
+import { minutesAgo, normalSet, NOW, patient, respiratoryRate, spo2Goal } from '../support/fhir-examples.js';
 
 const about = (who: string) => ({ extra: { subject: { reference: `Patient/${who}` } } });
 
 /** A complete set for the example patient, breathing at `rr`/min, charted `minutes` ago. */
-function set(rr: number, minutes: number): FhirResource[] {
-  const t = minutesAgo(minutes);
-  return [
-    respiratoryRate(rr, { effectiveDateTime: t }),
-    oxygenSaturation(97, { effectiveDateTime: t, flowLpm: 0 }),
-    bloodPressurePanel(124, 78, { effectiveDateTime: t }),
-    heartRate(72, { effectiveDateTime: t }),
-    consciousness({ system: LOINC, code: 'LA9340-6', display: 'Alert' }, { effectiveDateTime: t }),
-    bodyTemperature(36.8, { effectiveDateTime: t }),
-  ];
-}
+const set = (rr: number, minutes: number): FhirResource[] =>
+  normalSet(minutesAgo(minutes), [respiratoryRate(rr, { effectiveDateTime: minutesAgo(minutes) })]);
 
 const gathered = (observations: FhirResource[], goals: FhirResource[] = [], patients: FhirResource[] = []): Gathered => ({
   vitals: { source: 'sent', resources: observations },

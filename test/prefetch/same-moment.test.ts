@@ -7,13 +7,11 @@ import { unconfirmedNews2 } from '../../src/fallback-rules/news2-unconfirmed.js'
 import { news2Severity, scoreNews2 } from '../../src/fallback-rules/news2.js';
 import type { FhirResource } from '../../src/fhir/resources.js';
 import {
-  bloodPressurePanel,
-  bodyTemperature,
-  codedAirOrOxygen,
   consciousness,
   heartRate,
   LOINC,
   minutesAgo,
+  normalSet,
   NOW,
   oxygenSaturation,
   respiratoryRate,
@@ -23,20 +21,7 @@ import {
 const at = { effectiveDateTime: minutesAgo(10) };
 
 /** A complete set scoring NEWS2 0 except for the observations given instead. */
-function setWith(...extra: FhirResource[]): FhirResource[] {
-  const replaced = new Set(extra.map((o) => (o['code'] as { coding: { code: string }[] }).coding[0]!.code));
-  return [
-    respiratoryRate(16, at),
-    oxygenSaturation(97, at),
-    codedAirOrOxygen('722742002', at),
-    bloodPressurePanel(125, 80, at),
-    heartRate(75, at),
-    consciousness({ system: LOINC, code: 'LA9340-6', display: 'Alert' }, at),
-    bodyTemperature(37, at),
-  ]
-    .filter((o) => !replaced.has((o['code'] as { coding: { code: string }[] }).coding[0]!.code))
-    .concat(extra);
-}
+const setWith = (...extra: FhirResource[]): FhirResource[] => normalSet(at.effectiveDateTime, extra);
 
 const inputsOf = (observations: FhirResource[], goals: FhirResource[] = []) =>
   normaliseInputs({ observations, goals }, { now: NOW, staleAfterHours: 12, severity: news2Severity });

@@ -248,3 +248,27 @@ export function spo2Goal(
     ],
   };
 }
+
+/** The first code an Observation is coded with: what `normalSet` replaces by. */
+const firstCode = (o: FhirResource): string | undefined => (o['code'] as { coding?: { code?: string }[] } | undefined)?.coding?.[0]?.code;
+
+/**
+ * A complete NEWS2 set scoring 0 (RR 16, SpO2 97 % on air, BP 125/80, pulse 75, alert, 37 °C), all
+ * charted at `effectiveDateTime`; each of `replace` takes the place of the set's Observation with its
+ * first code (respiratoryRate(30, …) replaces RR 16).
+ */
+export function normalSet(effectiveDateTime: string, replace: FhirResource[] = []): FhirResource[] {
+  const at = { effectiveDateTime };
+  const replaced = new Set(replace.map(firstCode));
+  return [
+    respiratoryRate(16, at),
+    oxygenSaturation(97, at),
+    codedAirOrOxygen('722742002', at),
+    bloodPressurePanel(125, 80, at),
+    heartRate(75, at),
+    consciousness({ system: LOINC, code: 'LA9340-6', display: 'Alert' }, at),
+    bodyTemperature(37, at),
+  ]
+    .filter((o) => !replaced.has(firstCode(o)))
+    .concat(replace);
+}
