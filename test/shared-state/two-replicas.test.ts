@@ -47,6 +47,10 @@ describe.skipIf(SKIP_REASON !== undefined)('two replicas on Redis and PostgreSQL
       VIGIL_AUDIT_HMAC_KEY: KEY,
       VIGIL_REDIS_URL: redis.url,
       VIGIL_DATABASE_URL: postgres.url,
+      // A margin a busy 2-core machine meets: under the full suite a just-restarted replica's first
+      // Redis round trip took more than the 250 ms default, and a replay check that times out fails
+      // closed (503). A Redis that is down still fails at once (no offline queue).
+      VIGIL_REDIS_TIMEOUT_MS: '2000',
       VIGIL_DATA_DIR: dir,
     };
   }
