@@ -89,9 +89,14 @@ function assembleSummary(segments: readonly string[], priority: readonly number[
   return fitSummary(segments.filter((_, i) => kept.has(i)).join(''));
 }
 
+/** True when out-of-date or unverified values must be confirmed before the score can be trusted. */
+function mustConfirm(unconfirmed: UnconfirmedNews2): boolean {
+  return unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined;
+}
+
 /** True when a routine band would be read as reassurance the data do not support. */
 function mustRecheck(unconfirmed: UnconfirmedNews2): boolean {
-  return unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined || unconfirmed.unreadable.length > 0;
+  return mustConfirm(unconfirmed) || unconfirmed.unreadable.length > 0;
 }
 
 /** Summary segments by priority when the model raised the card: NEWS2, re-check, model, trend, drivers. */
@@ -115,7 +120,7 @@ function summaryFor(
       ? ACTION_WORDS[n.risk]
       : n.partial
         ? 'chart now'
-        : unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined
+        : mustConfirm(unconfirmed)
           ? 'from verified values only'
           : unconfirmed.unreadable.length > 0
             ? 'from older values: a newer one is unreadable'
@@ -170,7 +175,7 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   // A routine band beside a value that must be re-checked would reassure: it is replaced, not printed.
   parts.push(
     a.news2.risk === 'none' && !a.news2.partial && mustRecheck(unconfirmed)
-      ? unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined
+      ? mustConfirm(unconfirmed)
         ? '**No response band yet:** NEWS2 from verified, current values is 0, but the values below must be re-checked first.'
         : '**No response band yet:** NEWS2 from the values that could be read is 0, but a newer value below could not be read: re-check it first.'
       : news2Response(a.news2, inputs),

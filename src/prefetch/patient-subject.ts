@@ -32,15 +32,14 @@ export function isAboutPatient(resource: FhirResource, patientId: string): boole
   return PATIENT_REFERENCE.exec(reference)?.[1] === patientId;
 }
 
-/** Resources about the patient, and how many were set aside as about someone else (or no one checkable). */
-export function aboutPatient(resources: readonly FhirResource[], patientId: string): { kept: FhirResource[]; setAside: number } {
-  const kept: FhirResource[] = [];
-  let setAside = 0;
-  for (const r of resources) {
-    if (isAboutPatient(r, patientId)) kept.push(r);
-    else setAside++;
-  }
-  return { kept, setAside };
+/**
+ * Resources about the patient, and how many were set aside as about someone else (or no one
+ * checkable). When none is (every call but a faulty one), `resources` itself: no copy per call.
+ */
+export function aboutPatient(resources: FhirResource[], patientId: string): { kept: FhirResource[]; setAside: number } {
+  if (resources.every((r) => isAboutPatient(r, patientId))) return { kept: resources, setAside: 0 };
+  const kept = resources.filter((r) => isAboutPatient(r, patientId));
+  return { kept, setAside: resources.length - kept.length };
 }
 
 /** The card's words for resources set aside: no ids, no values, only how many. */
