@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { FhirResource } from '../../src/fhir/resources.js';
 import { testApp } from '../support/app.js';
-import { minutesAgo, normalSet, NOW, patient, respiratoryRate, UCUM } from '../support/fhir-examples.js';
+import { minutesAgo, normalSet, NOW, respiratoryRate, UCUM } from '../support/fhir-examples.js';
+import { morphineOrdered as morphineOrderedCall, patientView as patientViewCall } from '../support/hook-calls.js';
 
 /** A complete set scoring NEWS2 0, charted 30 min ago. */
 const wellSet = (): FhirResource[] => normalSet(minutesAgo(30));
@@ -15,68 +16,14 @@ const wellSet = (): FhirResource[] => normalSet(minutesAgo(30));
 const unreadableRr = (value: number) =>
   respiratoryRate({ value, unit: 'breaths per minute', system: UCUM, code: 'breaths per minute' }, { effectiveDateTime: minutesAgo(5) });
 
-const bundle = (resources: FhirResource[]) => ({
-  resourceType: 'Bundle',
-  type: 'searchset',
-  entry: resources.map((resource) => ({ resource })),
-});
-
 let app: FastifyInstance;
-let n = 0;
 beforeAll(async () => {
   app = await testApp({ clock: () => NOW }, { VIGIL_REPEAT_CARD_POLICY: 'off' });
 });
 afterAll(() => app.close());
 
-async function patientView(observations: FhirResource[]) {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/cds-services/deterioration-risk',
-    payload: {
-      hook: 'patient-view',
-      hookInstance: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
-      context: { userId: 'Practitioner/1', patientId: 'example' },
-      prefetch: { patient: patient('1950-01-01'), vitals: bundle(observations), consciousness: null, oxygen: null, spo2Target: null },
-    },
-  });
-  expect(res.statusCode).toBe(200);
-  return res.json().cards as { summary: string; detail: string; indicator: string; extension: Record<string, any> }[];
-}
-
-async function morphineOrdered(observations: FhirResource[]) {
-  const draft = {
-    resourceType: 'MedicationRequest',
-    id: 'draft-1',
-    status: 'draft',
-    intent: 'order',
-    subject: { reference: 'Patient/example' },
-    medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '7052', display: 'morphine' }] },
-  };
-  const res = await app.inject({
-    method: 'POST',
-    url: '/cds-services/sedation-safety',
-    payload: {
-      hook: 'order-select',
-      hookInstance: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
-      context: {
-        userId: 'Practitioner/1',
-        patientId: 'example',
-        selections: ['MedicationRequest/draft-1'],
-        draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draft }] },
-      },
-      prefetch: {
-        patient: patient('1950-01-01'),
-        vitals: bundle(observations),
-        consciousness: null,
-        oxygen: null,
-        spo2Target: null,
-        activeMedications: null,
-      },
-    },
-  });
-  expect(res.statusCode).toBe(200);
-  return res.json().cards as { summary: string; detail: string; indicator: string }[];
-}
+const patientView = (observations: FhirResource[]) => patientViewCall(app, observations);
+const morphineOrdered = (observations: FhirResource[]) => morphineOrderedCall(app, observations);
 
 describe('a newer value that could not be read', () => {
   it('is silent for a complete, current normal set (the control)', async () => {

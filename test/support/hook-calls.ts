@@ -1,0 +1,85 @@
+// Calls to the two CDS services through the real app (Fastify's inject), with a prefetch built from
+// FHIR examples: what an EHR sends for patient `example`. Shared by the hook tests that judge cards
+// end to end.
+import { expect } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { FhirResource } from '../../src/fhir/resources.js';
+import { patient } from './fhir-examples.js';
+
+/** The fields of an answered card these tests read. */
+export interface AnsweredCard {
+  summary: string;
+  detail: string;
+  indicator: string;
+  extension: Record<string, any>;
+}
+
+let n = 0;
+const nextHookInstance = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+
+export const searchset = (resources: FhirResource[]) => ({
+  resourceType: 'Bundle',
+  type: 'searchset',
+  entry: resources.map((resource) => ({ resource })),
+});
+
+/** patient-view for `example` (born 1950) with `observations` as the vitals prefetch. */
+export async function patientView(app: FastifyInstance, observations: FhirResource[]): Promise<AnsweredCard[]> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/cds-services/deterioration-risk',
+    payload: {
+      hook: 'patient-view',
+      hookInstance: nextHookInstance(),
+      context: { userId: 'Practitioner/1', patientId: 'example' },
+      prefetch: { patient: patient('1950-01-01'), vitals: searchset(observations), consciousness: null, oxygen: null, spo2Target: null },
+    },
+  });
+  expect(res.statusCode).toBe(200);
+  return res.json().cards;
+}
+
+/**
+ * order-select for `example`: morphine chosen, `observations` as the vitals prefetch. `activeMedications`
+ * is the prefetch key as sent: a Bundle, `null` (the EHR found nothing), or `'not sent'` (the key left
+ * out, to be fetched when a FHIR server is configured).
+ */
+export async function morphineOrdered(
+  app: FastifyInstance,
+  observations: FhirResource[],
+  activeMedications: FhirResource[] | null | 'not sent' = null,
+): Promise<AnsweredCard[]> {
+  const draft = {
+    resourceType: 'MedicationRequest',
+    id: 'draft-1',
+    status: 'draft',
+    intent: 'order',
+    subject: { reference: 'Patient/example' },
+    medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '7052', display: 'morphine' }] },
+  };
+  const prefetch: Record<string, unknown> = {
+    patient: patient('1950-01-01'),
+    vitals: searchset(observations),
+    consciousness: null,
+    oxygen: null,
+    spo2Target: null,
+  };
+  if (activeMedications !== 'not sent') prefetch.activeMedications = activeMedications === null ? null : searchset(activeMedications);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/cds-services/sedation-safety',
+    payload: {
+      hook: 'order-select',
+      hookInstance: nextHookInstance(),
+      context: {
+        userId: 'Practitioner/1',
+        patientId: 'example',
+        selections: ['MedicationRequest/draft-1'],
+        draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draft }] },
+      },
+      prefetch,
+    },
+  });
+  expect(res.statusCode).toBe(200);
+  return res.json().cards;
+}
