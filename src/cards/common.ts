@@ -141,6 +141,22 @@ export function unconfirmedJson(unconfirmed: UnconfirmedNews2): Record<string, u
       scoredAt: u.scoredAt.toISOString(),
     }));
   }
+  if (unconfirmed.beyondRange.length > 0) {
+    out.beyondRange = unconfirmed.beyondRange.map((b) => ({
+      parameter: b.parameter,
+      beyond: b.beyond,
+      at: b.at.toISOString(),
+      points: b.points,
+    }));
+  }
+  const gcs = unconfirmed.gcsNotAlert;
+  if (gcs !== undefined) {
+    out.gcsNotAlert = {
+      gcs: gcs.gcs.value,
+      at: gcs.gcs.at.toISOString(),
+      ...(gcs.alertAt !== undefined ? { alertAt: gcs.alertAt.toISOString() } : {}),
+    };
+  }
   if (unconfirmed.values.length === 0) return out;
   Object.assign(out, {
     unconfirmed: unconfirmed.values.map((v) => ({

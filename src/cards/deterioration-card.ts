@@ -2,13 +2,16 @@
 // from NEWS2 and the RCP response; the model's estimate, when it is shown at all, comes second and can
 // raise the colour but never make the words or the colour calmer. Incomplete, stale or unverified data
 // is never shown as normal: an incomplete score says so and asks for the missing values, and an
-// out-of-date or unverified value that would score 3 raises the card and asks for a re-check.
+// out-of-date or unverified value that would score 3 (or a GCS below 15 where ACVPU does not say the
+// patient is not alert, or a value beyond the device's range) raises the card and asks for a re-check.
 import { formatAge, formatHours } from '../explain/age.js';
 import { formatReading, PARAMETER_LABELS, shortValue } from '../domain/labels.js';
 import { modelSection, modelStatusNote, modelSummary, type ModelBeside } from '../explain/model-explain.js';
 import {
   asOfWords,
   assumptionLines,
+  beyondRangeShort,
+  gcsShort,
   missingWords,
   news2Headline,
   news2Response,
@@ -21,7 +24,7 @@ import {
   unusableLines,
 } from '../explain/news2-explain.js';
 import { NEWS2_SOURCE_URL } from '../explain/news2-response.js';
-import { unconfirmedNews2, type UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
+import { needsRecheckNow, unconfirmedNews2, type UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Result, News2Risk } from '../fallback-rules/types.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import { VITAL_NAMES, type PatientInputs, type VitalReading, type VitalSigns } from '../domain/vital-signs.js';
@@ -91,7 +94,7 @@ function assembleSummary(segments: readonly string[], priority: readonly number[
 
 /** True when out-of-date or unverified values must be confirmed before the score can be trusted. */
 function mustConfirm(unconfirmed: UnconfirmedNews2): boolean {
-  return unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined;
+  return needsRecheckNow(unconfirmed) || unconfirmed.ifConfirmed !== undefined;
 }
 
 /** True when a routine band would be read as reassurance the data do not support. */
@@ -128,6 +131,8 @@ function summaryFor(
   const head = n.partial ? `${news2Headline(n)}: ${missingWords(n, inputs)} — ${action}` : `${news2Headline(n)}: ${action}`;
   const toRecheck = [
     ...unconfirmed.alarming.map((v) => unconfirmedShort(v, now)),
+    ...unconfirmed.beyondRange.map((b) => beyondRangeShort(b, now)),
+    ...(unconfirmed.gcsNotAlert !== undefined ? [gcsShort(unconfirmed.gcsNotAlert, now)] : []),
     ...unconfirmed.unreadable.map((u) => unreadableShort(u, now)),
   ];
   const recheck = toRecheck.length > 0 ? ` · re-check ${toRecheck.join(', ')}` : '';
@@ -152,12 +157,13 @@ function modelBeside(news2: Indicator | undefined, model: Indicator | undefined)
 export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx: CardContext): Card | undefined {
   const unconfirmed = unconfirmedNews2(inputs, a.news2);
   const news2Colour = news2Indicator(a.news2, ctx.policy);
-  // An out-of-date or unverified value that would score 3, or that would take NEWS2 to medium or
-  // above, needs a re-check now: at least a warning, never a critical on unconfirmed data alone.
+  // An out-of-date or unverified value that would score 3 (or a GCS below 15 where ACVPU does not say
+  // so), or values that would take NEWS2 to medium or above, need a re-check now: at least a warning,
+  // never a critical on unconfirmed data alone.
   const worse = unconfirmed.ifConfirmed;
   // A newer value that could not be read leaves the score resting on an older one: never silence.
   const recheckColour: Indicator | undefined =
-    unconfirmed.alarming.length > 0 || (worse !== undefined && worse.total >= 5)
+    needsRecheckNow(unconfirmed) || (worse !== undefined && worse.total >= 5)
       ? 'warning'
       : unconfirmed.unreadable.length > 0
         ? 'info'
@@ -238,8 +244,13 @@ export function noRecentVitalsCard(inputs: PatientInputs, ctx: CardContext): Car
     spo2Scale: inputs.spo2Scale,
   };
   const unconfirmed = unconfirmedNews2(inputs, empty);
-  const alarming = unconfirmed.alarming.length > 0;
-  const recheck = alarming ? ` · re-check ${unconfirmed.alarming.map((v) => unconfirmedShort(v, ctx.now)).join(', ')}` : '';
+  const alarming = needsRecheckNow(unconfirmed);
+  const toRecheck = [
+    ...unconfirmed.alarming.map((v) => unconfirmedShort(v, ctx.now)),
+    ...unconfirmed.beyondRange.map((b) => beyondRangeShort(b, ctx.now)),
+    ...(unconfirmed.gcsNotAlert !== undefined ? [gcsShort(unconfirmed.gcsNotAlert, ctx.now)] : []),
+  ];
+  const recheck = alarming ? ` · re-check ${toRecheck.join(', ')}` : '';
   const head =
     lastStale === undefined
       ? `No verified vital signs in the last ${window}: NEWS2 cannot be scored — chart a full set now`

@@ -42,7 +42,8 @@ function suggestionsFor(
     {
       key: 'remove-order',
       label: `Remove the ${order.match.ingredient} order`,
-      isRecommended: true,
+      // Not recommended when the only reason is a check Vigil could not make.
+      isRecommended: !risk.notCheckedOnly,
       actions: [{ type: 'delete', description: `Remove draft order ${order.orderName}`, resourceId: order.reference }],
     },
   ];
@@ -52,18 +53,42 @@ function suggestionsFor(
   return { suggestions, selectionBehavior: 'at-most-one' };
 }
 
-function orderExtension(order: SelectedSedative) {
+function orderExtension(order: SelectedSedative, risk: BreathingRisk) {
   return {
     reference: order.reference,
     drugClass: order.match.drugClass,
     ingredient: order.match.ingredient,
     matchedBy: order.match.matchedBy,
+    // How many other sedatives the patient already takes: a new one is a new reason (repeat-cards.ts).
+    alreadyPrescribed: risk.reasons.filter((r) => r.combination === true && r.level !== 'not-checked').length,
   };
 }
 
-/** "at risk" when any reason is more than "cannot be judged"; else the breathing cannot be judged. */
+/** True when a reason says the patient is at risk (not only that something could not be judged or checked). */
+function judgedAtRisk(risk: BreathingRisk): boolean {
+  return risk.reasons.some((r) => r.level === 'severe' || r.level === 'at-risk');
+}
+
+/** "at risk" when any reason says so; else breathing cannot be judged. */
 function verdict(risk: BreathingRisk): string {
-  return risk.reasons.some((r) => r.level !== 'cannot-judge') ? 'respiratory depression risk' : 'breathing cannot be judged';
+  return judgedAtRisk(risk) ? 'respiratory depression risk' : 'breathing cannot be judged';
+}
+
+/** The card's opening line, after the order's name and class. */
+function opening(risk: BreathingRisk): string {
+  if (judgedAtRisk(risk))
+    return "this patient's breathing or conscious level is already compromised, or cannot be judged from what is charted:";
+  if (risk.notCheckedOnly) return "this patient's breathing was judged from what is charted, but not everything could be checked:";
+  return "this patient's breathing cannot be judged from what is charted:";
+}
+
+/** What to do, by verdict. */
+function advice(risk: BreathingRisk): string {
+  if (judgedAtRisk(risk))
+    return 'Consider a lower dose or an alternative, closer monitoring (respiratory rate, SpO2, sedation score) after the dose, and naloxone or flumazenil availability as appropriate.';
+  if (risk.notCheckedOnly)
+    return "Check the patient's current medications for other opioids, benzodiazepines or gabapentinoids before the first dose: together they depress breathing more.";
+  return 'Chart respiratory rate, SpO2 and level of consciousness before the first dose.';
 }
 
 export function sedationCard(
@@ -76,19 +101,15 @@ export function sedationCard(
 ): Card {
   const what = `${SEDATIVE_CLASS_WORDS[order.match.drugClass].heading} (${order.match.ingredient})`;
   const reasons = risk.reasons.map((r) => r.text);
-  const summary = fitSummary(`${what} ordered: ${verdict(risk)} — ${reasons.join(', ')}`);
-  const judgedAtRisk = risk.reasons.some((r) => r.level !== 'cannot-judge');
+  // A card only about a check Vigil could not make says so plainly: its reason is its verdict.
+  const summary = fitSummary(`${what} ordered: ${risk.notCheckedOnly ? '' : `${verdict(risk)} — `}${reasons.join(', ')}`);
   const parts = [
-    judgedAtRisk
-      ? `**${order.orderName}** is ${SEDATIVE_CLASS_WORDS[order.match.drugClass].withArticle}, and this patient's breathing or conscious level is already compromised, or cannot be judged from what is charted:`
-      : `**${order.orderName}** is ${SEDATIVE_CLASS_WORDS[order.match.drugClass].withArticle}, and this patient's breathing cannot be judged from what is charted:`,
+    `**${order.orderName}** is ${SEDATIVE_CLASS_WORDS[order.match.drugClass].withArticle}, and ${opening(risk)}`,
     capLines(
       reasons.map((r) => `- ${r}`),
       'reasons',
     ).join('\n'),
-    judgedAtRisk
-      ? 'Consider a lower dose or an alternative, closer monitoring (respiratory rate, SpO2, sedation score) after the dose, and naloxone or flumazenil availability as appropriate.'
-      : 'Chart respiratory rate, SpO2 and level of consciousness before the first dose.',
+    advice(risk),
     `**${news2Headline(a.news2)}**, ${asOfWords(inputs, ctx.now)}.`,
     news2Table(a.news2, inputs, unconfirmed, ctx.now, ctx.staleAfterHours),
     qsofaLine(a.qsofa, inputs, ctx.now),
@@ -136,12 +157,13 @@ function finish(
   const draft: DraftCard = {
     summary,
     detail: [...parts, ...couldNotObtain(ctx.problems), DISCLAIMER].join('\n\n'),
-    indicator: risk.severe ? 'critical' : 'warning',
+    // Only "could not check" is information, not a warning: nothing about the patient was found wrong.
+    indicator: risk.severe ? 'critical' : risk.notCheckedOnly ? 'info' : 'warning',
     source: SOURCE,
     ...suggestionsFor(order, risk, ctx),
     overrideReasons: OVERRIDE_REASONS,
     links: [aboutLink(ctx)],
-    extension: withFields(score, { 'vigil.order': orderExtension(order) }),
+    extension: withFields(score, { 'vigil.order': orderExtension(order, risk) }),
   };
   return withStableIdentity(draft, SERVICE, ctx.patient.pseudonym, ctx.keyed);
 }

@@ -103,6 +103,11 @@ export interface UnusableValue {
   at?: Date;
   /** Set on a value set aside because another, worse value was charted at the same moment (it was scored). */
   conflict?: true;
+  /**
+   * Set on a fresh value charted with data-absent reason `positive-infinity` or `negative-infinity`:
+   * beyond what the device measures, above or below. Not a number to score, but a reason to re-check.
+   */
+  beyond?: 'above' | 'below';
 }
 
 /** Everything the scorers need about one patient, at one moment. */

@@ -2,7 +2,13 @@
 // score), and a chart-like table of each parameter's value, age and points. What could not be scored
 // is named with its value and age where it has one (out of date, unverified), never silently treated
 // as normal, and what it would score is said.
-import type { UnconfirmedNews2, UnconfirmedValue, UnreadableValue } from '../fallback-rules/news2-unconfirmed.js';
+import type {
+  BeyondRangeValue,
+  GcsNotAlert,
+  UnconfirmedNews2,
+  UnconfirmedValue,
+  UnreadableValue,
+} from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Result, QsofaResult } from '../fallback-rules/types.js';
 import { isMixedAgeSet, VITAL_NAMES, type PatientInputs, type Reading, type VitalName, type VitalReading } from '../domain/vital-signs.js';
 import { formatAge, formatHours } from './age.js';
@@ -60,6 +66,28 @@ export function unconfirmedShort(v: UnconfirmedValue, now: Date): string {
 export function unreadableShort(u: UnreadableValue, now: Date): string {
   const name = PARAMETER_SHORT[u.parameter] === '' ? PARAMETER_WORDS[u.parameter] : PARAMETER_SHORT[u.parameter];
   return `${name} (${u.at !== undefined ? `${formatAge(u.at, now)}, ` : ''}unreadable)`;
+}
+
+/** "consciousness (GCS 8/15, 5 min ago)": a GCS that says the patient may not be alert, for a summary line. */
+export function gcsShort(g: GcsNotAlert, now: Date): string {
+  return `consciousness (GCS ${g.gcs.value}/15, ${formatAge(g.gcs.at, now)})`;
+}
+
+/** "HR (5 min ago, above range)": a value beyond the device's range, for a summary line. */
+export function beyondRangeShort(b: BeyondRangeValue, now: Date): string {
+  const name = PARAMETER_SHORT[b.parameter] === '' ? PARAMETER_WORDS[b.parameter] : PARAMETER_SHORT[b.parameter];
+  return `${name} (${formatAge(b.at, now)}, ${b.beyond} range)`;
+}
+
+/** The re-check line for a value beyond the device's measurable range. */
+export function beyondRangeLine(b: BeyondRangeValue, now: Date): string {
+  return `- ${PARAMETER_LABELS[b.parameter]}: charted ${formatAge(b.at, now)} as ${b.beyond} the measurable range, with no number; a value there scores ${b.points} on NEWS2 on its own. Re-check now (another device, or by hand).`;
+}
+
+/** The re-check line for a GCS below 15 where ACVPU does not say the patient is not alert. */
+export function gcsRecheckLine(g: GcsNotAlert, now: Date): string {
+  const acvpu = g.alertAt === undefined ? 'ACVPU is not charted' : `ACVPU was charted alert ${formatAge(g.alertAt, now)}`;
+  return `- Consciousness: ${acvpu}, but a Glasgow Coma Scale of ${g.gcs.value}/15 was charted ${formatAge(g.gcs.at, now)}: the patient may not be alert, and NEWS2 scores new confusion, voice, pain or unresponsive 3 on its own. Assess and chart ACVPU now.`;
 }
 
 /** "as of 10 min ago", dated by the oldest input, with a flag when the inputs are of mixed ages. */
@@ -152,6 +180,8 @@ export function recheckLines(unconfirmed: UnconfirmedNews2, now: Date): string[]
     const why = v.kind === 'stale' ? 'is out of date' : `is ${v.reading.status ?? 'unverified'} (not verified)`;
     return `- ${PARAMETER_LABELS[v.parameter]} ${formatReading(v.parameter, v.reading)}, charted ${formatAge(v.reading.at, now)}, ${why} and would score 3 on its own.`;
   });
+  for (const b of unconfirmed.beyondRange) lines.push(beyondRangeLine(b, now));
+  if (unconfirmed.gcsNotAlert !== undefined) lines.push(gcsRecheckLine(unconfirmed.gcsNotAlert, now));
   for (const u of unconfirmed.unreadable) {
     const when = u.at !== undefined ? `charted ${formatAge(u.at, now)}` : 'charted at a time that could not be read';
     lines.push(

@@ -3,8 +3,14 @@
 // see what they would score, because an alarming value that is old or unconfirmed is a reason to
 // re-check the patient now, not a reason for silence. Also the newer values that could not be read at
 // all (an unknown unit, a bound, a time in the future, ...): a score resting on an older value while a
-// newer one exists unread is not current, whatever it totals. Pure.
+// newer one exists unread is not current, whatever it totals. And a Glasgow Coma Scale below 15 where
+// ACVPU is not charted (or says alert, charted before it): NEWS2 scores ACVPU, not GCS, and mapping
+// one onto the other is a clinical rule Vigil does not make; but a GCS below 15 is evidence the patient
+// may not be alert, which would score 3, so it is a reason to assess now, never silence. And a current
+// value charted as beyond the device's measurable range (data-absent reason positive- or
+// negative-infinity): no number to score, but a value at that end of the chart. Pure.
 import {
+  CANONICAL_UNITS,
   VITAL_NAMES,
   type PatientInputs,
   type Reading,
@@ -16,6 +22,7 @@ import type { Points } from './news2-chart.js';
 import { news2Risk, scoreNews2 } from './news2.js';
 import type { News2Result, News2Risk } from './types.js';
 import { withFields } from '../lang/with-fields.js';
+import { PLAUSIBLE_LIMITS } from '../prefetch/units.js';
 
 /** A value that was charted but not scored, with what it would score. */
 export interface UnconfirmedValue {
@@ -40,6 +47,30 @@ export interface UnreadableValue {
   scoredAt: Date;
 }
 
+/**
+ * A fresh GCS below 15 while consciousness is not charted as ACVPU, or was charted alert before it:
+ * the patient may not be alert (NEWS2 scores any new confusion, voice, pain or unresponsive as 3).
+ * Found by the clinical safety review (2026-11-29): GCS 3 with no ACVPU gave an `info` card.
+ */
+export interface GcsNotAlert {
+  gcs: Reading<number>;
+  /** The alert ACVPU the GCS is newer than; absent when consciousness was not scored at all. */
+  alertAt?: Date;
+}
+
+/**
+ * A current value charted as beyond what the device measures, newer than (or instead of) the value
+ * scored. Found by the clinical safety review (2026-11-29): a heart rate "above the measurable range"
+ * was only "not usable". What the device's range is cannot be known, but any vital-sign device measures
+ * the normal range, so the value lies in the chart's band at that end: `points` is what that band scores.
+ */
+export interface BeyondRangeValue {
+  parameter: 'respiratoryRate' | 'spo2' | 'systolicBP' | 'heartRate' | 'temperature';
+  beyond: 'above' | 'below';
+  at: Date;
+  points: Points;
+}
+
 export interface UnconfirmedNews2 {
   values: UnconfirmedValue[];
   /** The newest unreadable value of each scored parameter, newer than (or as new as) the scored one. */
@@ -51,6 +82,10 @@ export interface UnconfirmedNews2 {
    * stale ones filling missing parameters), when that is a worse band than the score given.
    */
   ifConfirmed?: { total: number; risk: News2Risk; partial: boolean };
+  /** A GCS that says the patient may not be alert, where ACVPU does not say so. */
+  gcsNotAlert?: GcsNotAlert;
+  /** Current values beyond the device's measurable range: each one a reason to re-check now. */
+  beyondRange: BeyondRangeValue[];
 }
 
 const RANK: Record<News2Risk, number> = { none: 0, low: 1, 'low-medium': 2, medium: 3, high: 4 };
@@ -59,6 +94,37 @@ const RANK: Record<News2Risk, number> = { none: 0, low: 1, 'low-medium': 2, medi
 function pointsOf(inputs: PatientInputs, parameter: VitalName, reading: Reading<unknown>): Points | undefined {
   const vitals = withFields(inputs.vitals, { [parameter]: reading });
   return scoreNews2(withFields(inputs, { vitals })).subscores.find((s) => s.parameter === parameter)?.points;
+}
+
+const BEYOND_RANGE_PARAMETERS: readonly BeyondRangeValue['parameter'][] = [
+  'respiratoryRate',
+  'spo2',
+  'systolicBP',
+  'heartRate',
+  'temperature',
+];
+
+/** True for an unusable value reported as beyond range instead (no device reads SpO2 above 100 %). */
+function isBeyondRange(u: { vital: string; beyond?: 'above' | 'below' }): boolean {
+  return u.beyond !== undefined && !(u.vital === 'spo2' && u.beyond === 'above');
+}
+
+/** For each parameter, the newest current value charted beyond the device's range (normalise kept only those at or after the value used). */
+function beyondRangeValues(inputs: PatientInputs): BeyondRangeValue[] {
+  const out: BeyondRangeValue[] = [];
+  if (inputs.unusable.length === 0) return out;
+  for (const parameter of BEYOND_RANGE_PARAMETERS) {
+    let newest: (typeof inputs.unusable)[number] | undefined;
+    for (const u of inputs.unusable)
+      if (u.vital === parameter && u.at !== undefined && isBeyondRange(u) && (newest === undefined || u.at > newest.at!)) newest = u;
+    if (newest === undefined) continue;
+    const beyond = newest.beyond!;
+    const [low, high] = PLAUSIBLE_LIMITS[parameter];
+    const end = { value: beyond === 'above' ? high : low, unit: CANONICAL_UNITS[parameter], at: newest.at! };
+    const points = pointsOf(inputs, parameter, end);
+    if (points !== undefined) out.push({ parameter, beyond, at: newest.at!, points });
+  }
+  return out;
 }
 
 /** For each scored parameter, the newest value charted at or after it (or undated) that could not be used. */
@@ -73,6 +139,8 @@ function unreadableValues(inputs: PatientInputs): UnreadableValue[] {
     for (const u of inputs.unusable) {
       // A value set aside for a worse one charted at the same moment was read: the worse is scored.
       if (u.vital !== parameter || u.conflict === true || (u.at !== undefined && u.at.getTime() < scoredMs)) continue;
+      // Beyond the device's range is a value at one end of the chart, re-checked as such (beyondRangeValues).
+      if (u.at !== undefined && isBeyondRange(u)) continue;
       // Dated before undated: a known time says more; among dated, the newest.
       if (newest === undefined || (u.at !== undefined && (newest.at === undefined || u.at > newest.at))) newest = u;
     }
@@ -80,6 +148,23 @@ function unreadableValues(inputs: PatientInputs): UnreadableValue[] {
       out.push({ parameter, reason: newest.reason, scoredAt: scored.at, ...(newest.at !== undefined ? { at: newest.at } : {}) });
   }
   return out;
+}
+
+/** GCS 15 is fully alert; anything below it may be confusion, voice, pain or unresponsive (qSOFA's line too). */
+const GCS_ALERT = 15;
+
+function gcsNotAlert(inputs: PatientInputs): GcsNotAlert | undefined {
+  const gcs = inputs.other.fresh.gcs;
+  if (gcs === undefined || gcs.value >= GCS_ALERT) return undefined;
+  const acvpu = inputs.vitals.consciousness;
+  if (acvpu === undefined) return { gcs };
+  // A non-alert ACVPU already scores 3; an alert one charted at or after the GCS is the newer judgement.
+  return acvpu.value === 'alert' && gcs.at > acvpu.at ? { gcs, alertAt: acvpu.at } : undefined;
+}
+
+/** True when a value must be re-checked before the score can be trusted (each one raises the card to warning). */
+export function needsRecheckNow(unconfirmed: UnconfirmedNews2): boolean {
+  return unconfirmed.alarming.length > 0 || unconfirmed.gcsNotAlert !== undefined || unconfirmed.beyondRange.length > 0;
 }
 
 export function unconfirmedNews2(inputs: PatientInputs, scored: News2Result): UnconfirmedNews2 {
@@ -92,7 +177,14 @@ export function unconfirmedNews2(inputs: PatientInputs, scored: News2Result): Un
       if (points !== undefined) values.push({ parameter, kind, reading, points });
     }
   }
-  const result: UnconfirmedNews2 = { values, unreadable: unreadableValues(inputs), alarming: values.filter((v) => v.points === 3) };
+  const result: UnconfirmedNews2 = {
+    values,
+    unreadable: unreadableValues(inputs),
+    alarming: values.filter((v) => v.points === 3),
+    beyondRange: beyondRangeValues(inputs),
+  };
+  const gcs = gcsNotAlert(inputs);
+  if (gcs !== undefined) result.gcsNotAlert = gcs;
   if (values.length === 0) return result;
 
   // Later sources win, as a spread would; Object.assign onto `{}` keeps V8's hidden classes shared (src/lang/with-fields.ts).

@@ -1,7 +1,8 @@
 // `sedation-safety` on order-select: warns when a newly selected order is an opioid, a
 // benzodiazepine or another sedative and the patient's breathing puts them at risk, or cannot be
 // judged from what is charted (missing, out-of-date or unverified respiratory rate, SpO2 or
-// consciousness). Sedatives the patient already takes count as a risk of their own.
+// consciousness). Sedatives the patient already takes count as a risk of their own; when they could
+// not be obtained, an `info` card says the check could not be made.
 import type { Card } from '../cds-hooks/card-schema.js';
 import { sedationCard, sedationNoVitalsCard } from '../cards/sedation-card.js';
 import type { FhirResource } from '../fhir/resources.js';
@@ -72,6 +73,8 @@ function orderName(order: FhirResource): string | undefined {
 export interface SedationReading {
   sedatives: SelectedSedative[];
   alreadyPrescribed: PrescribedSedative[];
+  /** True when `activeMedications` was neither sent nor obtainable: sedatives already prescribed are unknown. */
+  prescribedUnknown?: boolean;
   patient?: PatientReading;
 }
 
@@ -94,11 +97,12 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
     return {
       sedatives,
       alreadyPrescribed: alreadyPrescribed(call, data),
+      prescribedUnknown: data.activeMedications?.source === 'missing',
       patient: readPatient(data, call.context.patientId, now, settings.staleAfterHours),
     };
   },
 
-  async answer(call, { sedatives, alreadyPrescribed, patient }, deps, now) {
+  async answer(call, { sedatives, alreadyPrescribed, prescribedUnknown, patient }, deps, now) {
     if (patient === undefined) return { cards: [], facts: { path: 'none', unscoredReason: 'no-sedative-selected' } };
     const picture = await assessPatient(patient, deps, call.context.patientId);
     const ctx = cardContextFor(picture, deps, now, { service: 'sedation-safety', patientId: call.context.patientId });
@@ -113,6 +117,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
       staleAfterHours: ctx.staleAfterHours,
       now,
       alreadyPrescribed,
+      prescribedUnknown: prescribedUnknown === true,
     });
     if (picture.assessment === undefined) {
       return {

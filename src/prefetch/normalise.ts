@@ -186,11 +186,25 @@ type Finding =
   | { vital: 'consciousness'; ok: true; value: Consciousness; newOnset: boolean }
   | { vital: 'supplementalOxygen'; ok: true; value: OxygenEvidence }
   | { vital: 'gcs'; ok: true; value: number }
-  | { vital: ObservedName; ok: false; reason: string; bound?: Bound };
+  | { vital: ObservedName; ok: false; reason: string; bound?: Bound; beyond?: 'above' | 'below' };
+
+/** `positive-infinity` / `negative-infinity` (FHIR data-absent-reason): the value was beyond what the device measures. */
+function beyondRange(dar: unknown): 'above' | 'below' | undefined {
+  if (!isObject(dar)) return undefined;
+  for (const c of asArray(dar['coding'])) {
+    if (!isObject(c)) continue;
+    if (c['code'] === 'positive-infinity') return 'above';
+    if (c['code'] === 'negative-infinity') return 'below';
+  }
+  return undefined;
+}
 
 function numericFinding(vital: NumericVital, holder: Json): Finding {
-  if (holder['dataAbsentReason'] !== undefined) {
-    return { vital, ok: false, reason: `${MEASURE_WORDS[vital]}: ${absentReason(holder['dataAbsentReason'])}` };
+  const dar = holder['dataAbsentReason'];
+  if (dar !== undefined) {
+    const reason = `${MEASURE_WORDS[vital]}: ${absentReason(dar)}`;
+    const beyond = beyondRange(dar);
+    return beyond === undefined ? { vital, ok: false, reason } : { vital, ok: false, reason, beyond };
   }
   if (!isObject(holder['valueQuantity'])) {
     return { vital, ok: false, reason: `${MEASURE_WORDS[vital]} is not charted as a quantity` };
@@ -523,7 +537,7 @@ type ReadObservation =
       atMs: number;
       unverified: boolean;
       candidates: Candidate[];
-      unusable: { vital: ObservedName; reason: string }[];
+      unusable: { vital: ObservedName; reason: string; beyond?: 'above' | 'below' }[];
       /** Values charted as bounds: scored when decisive (chooseInputs), else unusable with `reason`. */
       bounds: { candidate: Candidate; reason: string }[];
     };
@@ -740,11 +754,14 @@ export function readObservations(resources: readonly FhirResource[]): ReadObserv
     else {
       const id = typeof obs.id === 'string' ? obs.id : '';
       const candidates: Candidate[] = [];
-      const unusable: { vital: ObservedName; reason: string }[] = [];
+      const unusable: { vital: ObservedName; reason: string; beyond?: 'above' | 'below' }[] = [];
       const bounds: { candidate: Candidate; reason: string }[] = [];
       for (const f of findings) {
         if (!f.ok) {
-          if (f.bound === undefined) unusable.push({ vital: f.vital, reason: f.reason });
+          if (f.bound === undefined)
+            unusable.push(
+              f.beyond === undefined ? { vital: f.vital, reason: f.reason } : { vital: f.vital, reason: f.reason, beyond: f.beyond },
+            );
           else {
             const candidate: Candidate = {
               vital: f.vital,
@@ -818,7 +835,15 @@ export function chooseInputs(
       continue;
     }
     // Findings that could not be used and those that could, in the order they were charted.
-    for (const u of entry.unusable) unusable.push({ vital: u.vital, reason: u.reason, at: new Date(entry.atMs) });
+    for (const u of entry.unusable) {
+      const at = new Date(entry.atMs);
+      // Beyond the device's range is a reason to re-check only while it is current (news2-unconfirmed.ts).
+      unusable.push(
+        u.beyond !== undefined && entry.atMs >= staleBefore
+          ? { vital: u.vital, reason: u.reason, at, beyond: u.beyond }
+          : { vital: u.vital, reason: u.reason, at },
+      );
+    }
     const usable = entry.bounds.length === 0 ? entry.candidates : [...entry.candidates];
     for (const b of entry.bounds) {
       if (decisive(b.candidate, options.severity, spo2Scale)) usable.push(b.candidate);

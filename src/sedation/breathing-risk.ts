@@ -6,11 +6,16 @@
 //   88 % on scale 2: BTS oxygen guideline 2017), SpO2 or respiratory rate scoring 3 on NEWS2,
 //   NEWS2 ≥ 5, a prescribed 88–92 % target (hypercapnic respiratory failure: sedatives blunt the
 //   drive to breathe), needing supplemental oxygen, another sedative already prescribed (opioids with
-//   benzodiazepines or gabapentinoids: FDA drug safety communications 2016 and 2019), or an
-//   out-of-date or unverified breathing value that would score 3;
+//   benzodiazepines or gabapentinoids: FDA drug safety communications 2016 and 2019), an
+//   out-of-date or unverified breathing value that would score 3, or a Glasgow Coma Scale below 15
+//   where ACVPU does not say the patient is not alert, or a respiratory rate or SpO2 charted beyond
+//   the device's measurable range (news2-unconfirmed.ts);
 // - cannot be judged (warning): respiratory rate, SpO2, air or oxygen, or consciousness not charted, out of date,
 //   unverified, or its newest value unreadable (the one judged is older). A sedative ordered blind is
-//   a reason to look, not a reason for silence.
+//   a reason to look, not a reason for silence;
+// - not checked (info): the patient's active medication orders could not be obtained, so a sedative
+//   already prescribed could not be counted (clinical safety review, 2026-11-29: with breathing judged
+//   safe this gave no card at all, as if there were none).
 import { formatAge, formatHours } from '../explain/age.js';
 import { formatReading, formatValue, PARAMETER_WORDS } from '../domain/labels.js';
 import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
@@ -28,8 +33,8 @@ export const SPO2_TARGET_FLOOR = { 1: 94, 2: 88 } as const;
  */
 export const BREATHING_PARAMETERS: readonly VitalName[] = ['respiratoryRate', 'spo2', 'supplementalOxygen', 'consciousness'];
 
-export type ReasonLevel = 'severe' | 'at-risk' | 'cannot-judge';
-const LEVEL_RANK: Record<ReasonLevel, number> = { severe: 0, 'at-risk': 1, 'cannot-judge': 2 };
+export type ReasonLevel = 'severe' | 'at-risk' | 'cannot-judge' | 'not-checked';
+const LEVEL_RANK: Record<ReasonLevel, number> = { severe: 0, 'at-risk': 1, 'cannot-judge': 2, 'not-checked': 3 };
 
 export interface BreathingReason {
   level: ReasonLevel;
@@ -44,6 +49,8 @@ export interface BreathingRisk {
   reasons: BreathingReason[];
   /** Reasons severe enough for a critical card. */
   severe: boolean;
+  /** True when every reason is "not checked": nothing about the patient, only what could not be looked at. */
+  notCheckedOnly: boolean;
 }
 
 /** A sedative the patient already takes (an active order), for the "already prescribed" reason. */
@@ -59,6 +66,8 @@ export interface BreathingEvidence {
   staleAfterHours: number;
   now: Date;
   alreadyPrescribed: readonly PrescribedSedative[];
+  /** True when the active medication orders could be neither read from prefetch nor fetched. */
+  prescribedUnknown?: boolean;
 }
 
 function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
@@ -81,6 +90,15 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
     reasons.push({
       level: 'severe',
       text: `not alert: ${formatValue('consciousness', consciousness.value, undefined, reading?.newOnset)}`,
+    });
+  }
+  const gcs = e.unconfirmed.gcsNotAlert;
+  if (gcs !== undefined) {
+    // Not mapped to ACVPU (a clinical rule Vigil does not make), so not "severe"; never silence either.
+    const acvpu = gcs.alertAt === undefined ? 'ACVPU not charted' : `newer than ACVPU alert ${formatAge(gcs.alertAt, e.now)}`;
+    reasons.push({
+      level: 'at-risk',
+      text: `Glasgow Coma Scale ${gcs.gcs.value}/15 charted ${formatAge(gcs.gcs.at, e.now)} (${acvpu}): may not be alert, assess before the first dose`,
     });
   }
   const spo2 = sub('spo2');
@@ -113,6 +131,13 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
       combination: true,
     });
   }
+  if (e.prescribedUnknown === true) {
+    reasons.push({
+      level: 'not-checked',
+      text: 'other sedatives not checked (active medication orders not obtained)',
+      combination: true,
+    });
+  }
 }
 
 function cannotJudge(e: BreathingEvidence, reasons: BreathingReason[]): void {
@@ -127,6 +152,13 @@ function cannotJudge(e: BreathingEvidence, reasons: BreathingReason[]): void {
       reasons.push({
         level: v.points === 3 ? 'at-risk' : 'cannot-judge',
         text: v.points === 3 ? `${text} would score 3: re-check before the first dose` : text,
+      });
+    }
+    const beyond = e.unconfirmed.beyondRange.find((b) => b.parameter === p);
+    if (beyond !== undefined) {
+      reasons.push({
+        level: 'at-risk',
+        text: `${words} charted ${formatAge(beyond.at, e.now)} as ${beyond.beyond} the measurable range: re-check before the first dose`,
       });
     }
     const unreadable = e.unconfirmed.unreadable.find((u) => u.parameter === p);
@@ -152,5 +184,9 @@ export function breathingRisk(e: BreathingEvidence): BreathingRisk {
   cannotJudge(e, reasons);
   // Stable sort: most severe first, the order above within a level.
   reasons.sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level]);
-  return { reasons, severe: reasons.some((r) => r.level === 'severe') };
+  return {
+    reasons,
+    severe: reasons.some((r) => r.level === 'severe'),
+    notCheckedOnly: reasons.length > 0 && reasons.every((r) => r.level === 'not-checked'),
+  };
 }

@@ -38,8 +38,10 @@ function news2TotalOf(card: Card): number | undefined {
 
 /**
  * What a card is concerned with, compactly: "heartRate=2,recheck:respiratoryRate,respiratoryRate=1".
- * Each NEWS2 parameter that scored (with its points), each alarming unconfirmed value and each newer
- * value that could not be read. Parameter names and numbers only: never patient data.
+ * Each NEWS2 parameter that scored (with its points), each alarming unconfirmed value or value beyond
+ * the device's range, each newer
+ * value that could not be read, a GCS that says the patient may not be alert, and on sedation cards
+ * how many other sedatives are already prescribed. Parameter names and numbers only: never patient data.
  */
 export function concernsOf(card: Card): string {
   const score = card.extension?.['vigil.score'] as
@@ -47,6 +49,8 @@ export function concernsOf(card: Card): string {
         news2?: { subscores?: { parameter?: unknown; points?: unknown }[] };
         unconfirmed?: { parameter?: unknown; points?: unknown }[];
         unreadable?: { parameter?: unknown }[];
+        gcsNotAlert?: unknown;
+        beyondRange?: { parameter?: unknown }[];
       }
     | undefined;
   const tokens: string[] = [];
@@ -54,6 +58,11 @@ export function concernsOf(card: Card): string {
     if (typeof s.parameter === 'string' && typeof s.points === 'number' && s.points > 0) tokens.push(`${s.parameter}=${s.points}`);
   for (const u of score?.unconfirmed ?? []) if (typeof u.parameter === 'string' && u.points === 3) tokens.push(`recheck:${u.parameter}`);
   for (const u of score?.unreadable ?? []) if (typeof u.parameter === 'string') tokens.push(`unreadable:${u.parameter}`);
+  for (const b of score?.beyondRange ?? []) if (typeof b.parameter === 'string') tokens.push(`recheck:${b.parameter}`);
+  if (score?.gcsNotAlert !== undefined) tokens.push('recheck:gcs');
+  // On a sedation card, each other sedative already prescribed is a reason of its own: a count, never the drug.
+  const prescribed = (card.extension?.['vigil.order'] as { alreadyPrescribed?: unknown } | undefined)?.alreadyPrescribed;
+  if (typeof prescribed === 'number' && prescribed > 0) tokens.push(`alreadyPrescribed=${prescribed}`);
   return [...new Set(tokens)].sort().join(',');
 }
 

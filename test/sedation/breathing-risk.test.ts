@@ -31,7 +31,7 @@ const of = (v: Vitals, options: Parameters<typeof patientInputs>[1] = {}) => ris
 
 describe('judging breathing before a sedative', () => {
   it('finds no reason in a well patient on air', () => {
-    expect(of(WELL)).toEqual({ reasons: [], severe: false });
+    expect(of(WELL)).toEqual({ reasons: [], severe: false, notCheckedOnly: false });
   });
 
   it.each<[string, Vitals, string, boolean]>([

@@ -82,7 +82,10 @@ describe('what the rule does with a card', () => {
 
 describe('a new or worse concern within one colour and total', () => {
   /** A warning card, NEWS2 5, with these parameters scoring and these values to re-check or unreadable. */
-  function concerned(subscores: Record<string, number>, extra: { recheck?: string[]; unreadable?: string[] } = {}): Card {
+  function concerned(
+    subscores: Record<string, number>,
+    extra: { recheck?: string[]; unreadable?: string[]; gcs?: number; alreadyPrescribed?: number } = {},
+  ): Card {
     const base = card('warning', 5);
     return {
       ...base,
@@ -91,7 +94,11 @@ describe('a new or worse concern within one colour and total', () => {
           news2: { total: 5, partial: false, subscores: Object.entries(subscores).map(([parameter, points]) => ({ parameter, points })) },
           ...(extra.recheck ? { unconfirmed: extra.recheck.map((parameter) => ({ parameter, kind: 'unverified', points: 3 })) } : {}),
           ...(extra.unreadable ? { unreadable: extra.unreadable.map((parameter) => ({ parameter })) } : {}),
+          ...(extra.gcs !== undefined ? { gcsNotAlert: { gcs: extra.gcs, at: '2026-11-23T11:55:00.000Z' } } : {}),
         },
+        ...(extra.alreadyPrescribed !== undefined
+          ? { 'vigil.order': { ingredient: 'morphine', alreadyPrescribed: extra.alreadyPrescribed } }
+          : {}),
       },
     };
   }
@@ -102,6 +109,8 @@ describe('a new or worse concern within one colour and total', () => {
     expect(concernsOf(concerned({ heartRate: 3, spo2: 0 }, { recheck: ['respiratoryRate'], unreadable: ['spo2'] }))).toBe(
       'heartRate=3,recheck:respiratoryRate,unreadable:spo2',
     );
+    // A GCS and another sedative are named by kind and count only: never the value, never the drug.
+    expect(concernsOf(concerned({ heartRate: 3 }, { gcs: 8, alreadyPrescribed: 1 }))).toBe('alreadyPrescribed=1,heartRate=3,recheck:gcs');
   });
 
   it.each<[string, Card, string]>([
@@ -115,8 +124,21 @@ describe('a new or worse concern within one colour and total', () => {
     ['a new value to re-check (a preliminary RR 5)', concerned({ heartRate: 3, temperature: 2 }, { recheck: ['respiratoryRate'] }), 'show'],
     ['a newer value that could not be read', concerned({ heartRate: 3, temperature: 2 }, { unreadable: ['respiratoryRate'] }), 'show'],
     ['a parameter scoring less, none more', concerned({ heartRate: 2, temperature: 2 }), 'downgraded'],
+    ['a new GCS below 15 where ACVPU does not say not alert', concerned({ heartRate: 3, temperature: 2 }, { gcs: 8 }), 'show'],
+    [
+      'another sedative already prescribed (a new "already prescribed" reason on a sedation card)',
+      concerned({ heartRate: 3, temperature: 2 }, { alreadyPrescribed: 1 }),
+      'show',
+    ],
   ])('%s: %s', (_case, now, action) => {
     expect(decide(now, last, T0, DOWNGRADE).action).toBe(action);
+  });
+
+  it('quietens the same count of other sedatives again', () => {
+    const prescribedOnce = concerned({ heartRate: 3, temperature: 2 }, { alreadyPrescribed: 1 });
+    const lastWithOne = shown('warning', 5, 10, { concerns: concernsOf(prescribedOnce) });
+    expect(decide(prescribedOnce, lastWithOne, T0, DOWNGRADE).action).toBe('downgraded');
+    expect(decide(concerned({ heartRate: 3, temperature: 2 }, { alreadyPrescribed: 2 }), lastWithOne, T0, DOWNGRADE).action).toBe('show');
   });
 
   it('judges an entry written before concerns were kept by colour and total alone', () => {

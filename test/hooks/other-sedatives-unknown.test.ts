@@ -1,0 +1,50 @@
+// Sedatives the patient already takes are a risk of their own (opioids with benzodiazepines or
+// gabapentinoids). When the EHR neither sent the active medication orders nor let Vigil fetch them,
+// that check cannot be made: the clinical safety review (2026-11-29) found a morphine order for a
+// patient with a normal set then gave no card at all, as if there were no other sedative.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { testApp } from '../support/app.js';
+import { minutesAgo, normalSet, NOW, respiratoryRate } from '../support/fhir-examples.js';
+import { morphineOrdered } from '../support/hook-calls.js';
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await testApp({ clock: () => NOW }, { VIGIL_REPEAT_CARD_POLICY: 'off' });
+});
+afterAll(() => app.close());
+
+const wellSet = () => normalSet(minutesAgo(30));
+
+describe('active medication orders that could not be obtained, for a morphine order', () => {
+  it('gives no card when the EHR said there are none (the control)', async () => {
+    expect(await morphineOrdered(app, wellSet(), null)).toEqual([]);
+  });
+
+  it('says the check could not be made, as information, with no recommended removal', async () => {
+    const [card, ...rest] = await morphineOrdered(app, wellSet(), 'not sent');
+    expect(rest).toEqual([]);
+    expect(card!.indicator).toBe('info');
+    expect(card!.summary).toBe('Opioid (morphine) ordered: other sedatives not checked (active medication orders not obtained)');
+    expect(card!.detail).toContain("Check the patient's current medications for other opioids, benzodiazepines or gabapentinoids");
+    expect(card!.detail).toContain('Active medication orders');
+    const suggestions = (card as unknown as { suggestions: { label: string; isRecommended?: boolean }[] }).suggestions;
+    expect(suggestions.map((s) => [s.label, s.isRecommended])).toEqual([['Remove the morphine order', false]]);
+    expect(card!.extension['vigil.order'].alreadyPrescribed).toBe(0);
+  });
+
+  it('keeps the warning for breathing at risk, and lists the check it could not make after it', async () => {
+    const [card] = await morphineOrdered(
+      app,
+      normalSet(minutesAgo(30), [respiratoryRate(10, { effectiveDateTime: minutesAgo(30) })]),
+      'not sent',
+    );
+    expect(card!.indicator).toBe('warning');
+    expect(card!.summary).toMatch(/^Opioid \(morphine\) ordered: respiratory depression risk — respiratory rate 10\/min \(≤ 11\)/);
+    const lines = card!.detail.split('\n');
+    const rr = lines.indexOf('- respiratory rate 10/min (≤ 11)');
+    const notChecked = lines.indexOf('- other sedatives not checked (active medication orders not obtained)');
+    expect(rr).toBeGreaterThanOrEqual(0);
+    expect(notChecked).toBe(rr + 1);
+  });
+});
