@@ -1140,6 +1140,102 @@ add('sedation-safety/hazard-10-medication-reference-in-draft-orders', {
   expect: { status: 200, cards: [{ indicator: 'warning', summaryIncludes: ['Benzodiazepine (midazolam)'] }] },
 });
 
+add('deterioration-risk/hazard-22-heart-rate-above-range', {
+  hazard: 'H22',
+  description:
+    'A normal set 30 min ago and a heart rate charted 5 min ago as above the measurable range (data-absent reason positive-infinity): no number to score, but a value at the top of the chart, so a warning that asks for a re-check now.',
+  service: 'deterioration-risk',
+  request: (() => {
+    const p = 'syn-haz-30';
+    const prefetch = fullPrefetch(p, [[NORMAL, 30]]);
+    const aboveRange = observation(p, [['8867-4', 'Heart rate']], 5, {
+      dataAbsentReason: {
+        coding: [
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason',
+            code: 'positive-infinity',
+            display: 'Positive Infinity (PINF)',
+          },
+        ],
+      },
+    });
+    const vitals = prefetch.vitals as { entry: Json[] };
+    return patientView(p, { ...prefetch, vitals: searchset([...vitals.entry.map((e) => e.resource as Json), aboveRange]) });
+  })(),
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'warning',
+        summaryIncludes: ['re-check HR (5 min ago, above range)'],
+        detailIncludes: [
+          '- Pulse: charted 5 min ago as above the measurable range, with no number; a value there scores 3 on NEWS2 on its own.',
+        ],
+        detailExcludes: ['Low clinical risk'],
+        score: { beyondRange: [{ parameter: 'heartRate', beyond: 'above', at: '2026-11-23T11:55:00.000Z', points: 3 }] },
+      },
+    ],
+  },
+});
+
+add('deterioration-risk/hazard-23-gcs-without-acvpu', {
+  hazard: 'H23',
+  description:
+    'A normal set 30 min ago with no ACVPU, and a Glasgow Coma Scale of 8 charted 5 min ago: GCS is not mapped onto ACVPU, but the patient may not be alert (which would score 3), so the incomplete card is a warning that asks for ACVPU now.',
+  service: 'deterioration-risk',
+  request: patientView(
+    'syn-haz-31',
+    fullPrefetch('syn-haz-31', [
+      [{ gcs: 8 }, 5],
+      [{ ...NORMAL, acvpu: undefined }, 30],
+    ]),
+  ),
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'warning',
+        summaryIncludes: ['consciousness not charted', 're-check consciousness (GCS 8/15, 5 min ago)'],
+        detailIncludes: [
+          '- Consciousness: ACVPU is not charted, but a Glasgow Coma Scale of 8/15 was charted 5 min ago: the patient may not be alert',
+        ],
+        score: { news2: { partial: true, missing: ['consciousness'] }, gcsNotAlert: { gcs: 8, at: '2026-11-23T11:55:00.000Z' } },
+      },
+    ],
+  },
+});
+
+add('sedation-safety/hazard-23-active-medications-not-obtained', {
+  hazard: 'H23',
+  description:
+    'Morphine for a patient with normal observations, the active medication orders neither sent nor obtainable (no fhirServer): another sedative already prescribed cannot be counted, so an info card says the check could not be made, with removal offered but not recommended.',
+  service: 'sedation-safety',
+  request: (() => {
+    const { activeMedications: _notSent, ...prefetch } = vitalsOnly('syn-haz-32', NORMAL, 20);
+    const { fhirServer: _none, ...call } = orderSelect(
+      'syn-haz-32',
+      [medicationRequest('mr-32', 'syn-haz-32', ...MORPHINE)],
+      ['MedicationRequest/mr-32'],
+      prefetch,
+    );
+    return call;
+  })(),
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'info',
+        summaryIncludes: ['ordered: other sedatives not checked (active medication orders not obtained)'],
+        detailIncludes: [
+          "Check the patient's current medications for other opioids, benzodiazepines or gabapentinoids",
+          'Active medication orders',
+        ],
+        suggestions: 1,
+      },
+    ],
+  },
+});
+
 rmSync(OUT, { recursive: true, force: true });
 for (const [name, fixture] of Object.entries(fixtures)) {
   const file = join(OUT, `${name}.json`);
