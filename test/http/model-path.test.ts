@@ -29,6 +29,7 @@ const NOT_SCORED_BY_MODEL: Record<string, 'declined' | 'unscored'> = {
   'deterioration-risk/hazard-03-stale-low-respiratory-rate': 'declined',
   'deterioration-risk/hazard-04-old-set-new-pulse': 'declined',
   'deterioration-risk/hazard-05-scale-2-oxygen-unknown': 'declined',
+  'deterioration-risk/hazard-23-gcs-without-acvpu': 'declined',
   'deterioration-risk/null-prefetch-no-vitals': 'unscored',
   'deterioration-risk/stale-vitals': 'unscored',
 };
