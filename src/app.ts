@@ -1,11 +1,12 @@
 // The application as a Fastify instance that does not listen: rate limits first, then CORS and
 // authentication, then error handling, then Vigil's routes. Tests build it and call it with `inject`; server.ts boots it.
 import cors from '@fastify/cors';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { errorCodes, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { SERVICES } from './hooks/index.js';
 import type { CdsServiceDefinition } from './hooks/definition.js';
-import { cdsRoutes, JSON_TYPES } from './http/cds-routes.js';
+import { cdsRoutes, JSON_TYPES, jsonRefusal } from './http/cds-routes.js';
+import { parseJsonBody } from './http/digest.js';
 import type { Digester } from './http/digest-pool.js';
 import type { CallObserver } from './observability/answered-call.js';
 import { installErrorHandling } from './http/error-handler.js';
@@ -99,7 +100,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // Only JSON bodies: a text/plain POST (Fastify accepts it by default) gets 415.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // Fastify's refusals (an empty body, invalid JSON), except that a `__proto__` key is named as such.
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+    const parsed = parseJsonBody(body as string);
+    return parsed.ok ? done(null, parsed.value) : done(jsonRefusal(parsed), undefined);
+  });
 
   // Limits first, before CORS answers a preflight: the anonymous budget before authentication (a flood
   // without tokens costs no signature check), the verified client's budget after it (rate-limit.ts

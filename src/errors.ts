@@ -105,6 +105,19 @@ export class InvalidRequestError extends VigilError {
     return new InvalidRequestError(issue('structure', 'the request body must be a JSON object', '(body)'));
   }
 
+  /**
+   * JSON with a `__proto__` or `constructor.prototype` key: refused (it could change objects' prototypes),
+   * and said so, where "not valid JSON" would send an integrator looking for a syntax error.
+   */
+  static forbiddenKey(): InvalidRequestError {
+    return new InvalidRequestError(
+      issue(
+        'structure',
+        'the request body has a "__proto__" or "constructor"."prototype" key, which no CDS Hooks call or FHIR resource has; such keys are refused',
+      ),
+    );
+  }
+
   /** A body a zod schema refused: each field named, never its value. */
   static fromZod(issues: readonly z.core.$ZodIssue[], input: unknown): InvalidRequestError {
     return new InvalidRequestError(zodIssuesToOutcome(issues, input));

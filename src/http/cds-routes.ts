@@ -41,6 +41,11 @@ export interface CdsRouteOptions {
 /** Content types a CDS client may use for a JSON body. */
 export const JSON_TYPES = ['application/json', 'application/fhir+json'];
 
+/** The error a body that is not JSON is refused with: Fastify's, or one naming a forbidden key. */
+export function jsonRefusal(parsed: { forbiddenKey: boolean }): Error {
+  return parsed.forbiddenKey ? InvalidRequestError.forbiddenKey() : new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY();
+}
+
 /** A hook call's body as received, its bytes: decoded and parsed where it is digested, not by Fastify. */
 class UnparsedBody {
   constructor(readonly bytes: Buffer) {}
@@ -90,7 +95,10 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
     const def = byId.get(request.params.id);
     if (def === undefined) {
       // Invalid JSON is refused before the service is looked up, as Fastify's parser refused it.
-      if (body instanceof UnparsedBody && !parseJsonBody(utf8Text(body.bytes)).ok) throw new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY();
+      if (body instanceof UnparsedBody) {
+        const parsed = parseJsonBody(utf8Text(body.bytes));
+        if (!parsed.ok) throw jsonRefusal(parsed);
+      }
       throw new UnknownServiceError();
     }
     const now = opts.clock();
@@ -99,7 +107,7 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
       body instanceof UnparsedBody
         ? await digester.digest(def, body.bytes, now.getTime())
         : digestValue(def, body, now.getTime(), settings);
-    if (digest.kind === 'invalid-json') throw new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY();
+    if (digest.kind === 'invalid-json') throw jsonRefusal(digest);
     if (digest.kind === 'invalid') throw new InvalidRequestError(digest.issues);
     const { call } = digest;
     bindHookInstance(request, call.hookInstance);

@@ -23,8 +23,8 @@ export const MAX_NESTING = 100;
 const POISONING = { protoAction: 'error', constructorAction: 'error' } as const;
 
 export type Digest =
-  /** Not JSON, or JSON with `__proto__` / `constructor.prototype` keys: answered as Fastify answers it. */
-  | { kind: 'invalid-json' }
+  /** Not JSON (`forbiddenKey` false), or JSON with `__proto__` / `constructor.prototype` keys (true). */
+  | { kind: 'invalid-json'; forbiddenKey: boolean }
   /** JSON that is not a call of this service (a field named, never its value). */
   | { kind: 'invalid'; issues: OperationOutcomeIssue[] }
   /** Everything was sent (or sent as null): the call without its prefetch, and the service's reading of it. */
@@ -43,16 +43,19 @@ function cannotBePoisoned(text: string): boolean {
   return !text.includes('\\') && !text.includes('__proto__') && !text.includes('uctor');
 }
 
-/** The body as JSON, or undefined when Fastify's parser would refuse it. */
-export function parseJsonBody(body: string): { ok: true; value: unknown } | { ok: false } {
+/** The message secure-json-parse throws for a `__proto__` or `constructor.prototype` key (index.js, v2–v4). */
+const FORBIDDEN_KEY_MESSAGE = 'Object contains forbidden prototype property';
+
+/** The body as JSON, or why Fastify's parser would refuse it: not JSON, or a forbidden key. */
+export function parseJsonBody(body: string): { ok: true; value: unknown } | { ok: false; forbiddenKey: boolean } {
   try {
     // As secure-json-parse does before parsing: a leading byte-order mark is not JSON.
     const value: unknown = cannotBePoisoned(body)
       ? JSON.parse(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body)
       : parseSecureJson(body, POISONING);
     return { ok: true, value };
-  } catch {
-    return { ok: false };
+  } catch (err) {
+    return { ok: false, forbiddenKey: err instanceof SyntaxError && err.message === FORBIDDEN_KEY_MESSAGE };
   }
 }
 
@@ -85,7 +88,7 @@ export function digestBytes(def: CdsServiceDefinition, bytes: Uint8Array, nowMs:
 /** A body digested for `def` as of `nowMs`. Pure: the same text, service, time and settings give the same digest. */
 export function digestCall(def: CdsServiceDefinition, body: string, nowMs: number, settings: PrepareSettings): Digest {
   const json = parseJsonBody(body);
-  return json.ok ? digestValue(def, json.value, nowMs, settings) : { kind: 'invalid-json' };
+  return json.ok ? digestValue(def, json.value, nowMs, settings) : { kind: 'invalid-json', forbiddenKey: json.forbiddenKey };
 }
 
 /** The same, for a body already parsed (or absent). */

@@ -105,9 +105,9 @@ describe('digest threads', () => {
   it('answer a refusal for a large body that is not JSON, as Fastify would, without losing the thread', async () => {
     pool = new DigestPool({ threads: 1, settings: SETTINGS });
     const garbled = `${bodies[0]!.slice(0, -10)}`;
-    expect(await pool.digest(deteriorationRisk, bytes(garbled), now.getTime())).toEqual({ kind: 'invalid-json' });
+    expect(await pool.digest(deteriorationRisk, bytes(garbled), now.getTime())).toEqual({ kind: 'invalid-json', forbiddenKey: false });
     const poisoned = `{"__proto__":{"x":1},"pad":"${'x'.repeat(OFFLOAD_MIN_BYTES)}"}`;
-    expect(await pool.digest(deteriorationRisk, bytes(poisoned), now.getTime())).toEqual({ kind: 'invalid-json' });
+    expect(await pool.digest(deteriorationRisk, bytes(poisoned), now.getTime())).toEqual({ kind: 'invalid-json', forbiddenKey: true });
     expect((await pool.digest(deteriorationRisk, bytes(bodies[1]!), now.getTime())).kind).toBe('prepared');
   }, 30_000);
 

@@ -35,13 +35,19 @@ const TEXTS: [string, string][] = [
 
 describe('parseJsonBody', () => {
   it.each(TEXTS)('reads %s as Fastify does', (_name, text) => {
-    expect(parseJsonBody(text)).toEqual(fastifyReading(text));
+    const parsed = parseJsonBody(text);
+    expect(parsed.ok ? parsed : { ok: false }).toEqual(fastifyReading(text));
   });
 
-  it('refuses every poisoned key, however it is spelt', () => {
+  it('refuses every poisoned key, however it is spelt, and says it was a forbidden key', () => {
     for (const [name, text] of TEXTS.filter(([n]) => /^a (__proto__|constructor.prototype) key/.test(n))) {
-      expect(parseJsonBody(text), name).toEqual({ ok: false });
+      expect(parseJsonBody(text), name).toEqual({ ok: false, forbiddenKey: true });
     }
+  });
+
+  it('says text that is not JSON is not a forbidden key', () => {
+    expect(parseJsonBody('{"hook":')).toEqual({ ok: false, forbiddenKey: false });
+    expect(parseJsonBody('{"__proto__":')).toEqual({ ok: false, forbiddenKey: false });
   });
 
   it('reads a byte-order mark as Fastify does: skipped', () => {

@@ -170,11 +170,16 @@ describe('400 names the offending field', () => {
     expect(res.statusCode).toBe(200);
   });
 
-  it('refuses prototype poisoning', async () => {
+  it('refuses prototype poisoning, naming the key rather than calling the body invalid JSON', async () => {
     const res = await post('deterioration-risk', '{"__proto__": {"admin": true}, "hook": "patient-view"}', {
       'content-type': 'application/json',
     });
     expect(res.statusCode).toBe(400);
+    expect(res.json().resourceType).toBe('OperationOutcome');
+    expect(res.json().issue[0].diagnostics).toContain('"__proto__"');
+    expect(res.body).not.toContain('not valid JSON');
+    const broken = await post('deterioration-risk', '{"hook": ', { 'content-type': 'application/json' });
+    expect(broken.json().issue[0].diagnostics).toBe('the request body is not valid JSON');
   });
 
   it('tolerates unknown fields and extension', async () => {

@@ -76,6 +76,19 @@ describe('request bodies and headers', () => {
     expect(res.body).not.toMatch(/\bat .*\.(ts|js):\d+/); // no stack trace
   });
 
+  it('names a forbidden key in feedback too (a route Fastify parses), and keeps an empty body "empty"', async () => {
+    const app = await testApp();
+    const url = '/cds-services/deterioration-risk/feedback';
+    const headers = { 'content-type': 'application/json' };
+    const poisoned = await app.inject({ method: 'POST', url, headers, payload: '{"feedback":[],"__proto__":{"admin":true}}' });
+    const empty = await app.inject({ method: 'POST', url, headers, payload: '' });
+    await app.close();
+    expect(poisoned.statusCode).toBe(400);
+    expect(poisoned.json().issue[0].diagnostics).toContain('"__proto__"');
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().issue[0].diagnostics).toBe('the request body is empty');
+  });
+
   it('sends security headers on every answer, errors included', async () => {
     const app = await testApp();
     const ok = await app.inject({ method: 'GET', url: '/cds-services' });
