@@ -1,60 +1,98 @@
 // `sedation-safety` on order-select: warns when a newly selected order is an opioid, a
 // benzodiazepine or another sedative and the patient's breathing puts them at risk, or cannot be
 // judged from what is charted (missing, out-of-date or unverified respiratory rate, SpO2 or
-// consciousness). Sedatives the patient already takes count as a risk of their own; when they could
-// not be obtained, an `info` card says the check could not be made.
+// consciousness). Sedatives the patient already takes, or that are ordered in the same session, count
+// as a risk of their own; when active orders could not be obtained, an `info` card says the check
+// could not be made.
 import type { Card } from '../cds-hooks/card-schema.js';
 import { sedationCard, sedationNoVitalsCard } from '../cards/sedation-card.js';
 import type { FhirResource } from '../fhir/resources.js';
 import { unconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import { rulesAssessment } from '../models/rules-scorer.js';
 import type { RiskAssessment } from '../models/scorer.js';
-import type { Gathered } from '../prefetch/gather.js';
 import { SEDATION_PREFETCH } from '../prefetch/templates.js';
 import { assessPatient, cardContextFor, readPatient, type PatientReading } from './assess-patient.js';
 import type { CdsServiceDefinition } from './definition.js';
 import { orderSelectCall, type OrderSelectCall } from '../cds-hooks/request-schema.js';
-import { breathingRisk, type PrescribedSedative } from '../sedation/breathing-risk.js';
+import { breathingRisk, type PrescribedSedative, type PrescribedUnknown } from '../sedation/breathing-risk.js';
+import { aboutPatient, setAsideWords } from '../prefetch/patient-subject.js';
 import { classifyOrder, type NameMemo, type SelectedSedative } from '../sedation/classify-order.js';
 
 /** Each call's sedatives, found once: `wantsData` and `prepare` both need them. */
 const SEDATIVES_OF = new WeakMap<OrderSelectCall, SelectedSedative[]>();
 
-/** The orders named in `selections` that are sedatives, in the order they were selected. */
-export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
-  const known = SEDATIVES_OF.get(call);
-  if (known !== undefined) return known;
-  const memo: NameMemo = new Map();
+/** `references` (in their order) that name a sedative among draftOrders; `memo` shared within one call. */
+function sedativesAmongDrafts(call: OrderSelectCall, references: Iterable<string>, memo: NameMemo): SelectedSedative[] {
   const byRef = new Map<string, FhirResource>();
   for (const entry of call.context.draftOrders.entry ?? []) {
     const r = entry.resource;
     if (r?.id !== undefined) byRef.set(`${r.resourceType}/${r.id}`, r);
   }
   const out: SelectedSedative[] = [];
-  for (const reference of new Set(call.context.selections)) {
+  for (const reference of references) {
     const order = byRef.get(reference);
     if (order === undefined) continue;
     // A medicationReference may name a Medication that is another entry of draftOrders.
     const match = classifyOrder(order, call.context.draftOrders.entry ?? [], memo);
     if (match !== undefined) out.push({ reference, orderName: orderName(order) ?? match.ingredient, match });
   }
+  return out;
+}
+
+/** The orders named in `selections` that are sedatives, in the order they were selected. */
+export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
+  const known = SEDATIVES_OF.get(call);
+  if (known !== undefined) return known;
+  const out = sedativesAmongDrafts(call, new Set(call.context.selections), new Map());
   SEDATIVES_OF.set(call, out);
   return out;
 }
 
 /**
- * Sedatives among the patient's active medication orders (the `activeMedications` prefetch), apart
- * from the draft orders of this call, each ingredient once.
+ * Every sedative MedicationRequest among draftOrders, selected or not: ordered in the same session,
+ * they are given together. Found by the clinical safety review (2026-11-29): morphine and midazolam
+ * selected together, or morphine beside a lorazepam draft, gave no card, though an active lorazepam
+ * order gave a warning.
  */
-export function alreadyPrescribed(call: OrderSelectCall, data: Gathered): PrescribedSedative[] {
-  const resources = data.activeMedications?.resources ?? [];
+export function draftedSedatives(call: OrderSelectCall): SelectedSedative[] {
+  const references: string[] = [];
+  for (const entry of call.context.draftOrders.entry ?? []) {
+    const r = entry.resource;
+    if (r?.resourceType === 'MedicationRequest' && r.id !== undefined) references.push(`MedicationRequest/${r.id}`);
+  }
+  return sedativesAmongDrafts(call, new Set(references), new Map());
+}
+
+/** The other sedatives ordered now beside `order` (each ingredient once), as reasons of their own. */
+export function orderedTogether(order: SelectedSedative, drafted: readonly SelectedSedative[]): PrescribedSedative[] {
+  const out = new Map<string, PrescribedSedative>();
+  for (const d of drafted) {
+    if (d.reference === order.reference || out.has(d.match.ingredient)) continue;
+    out.set(d.match.ingredient, { name: d.orderName, match: d.match, orderedNow: true });
+  }
+  return [...out.values()];
+}
+
+/**
+ * Order statuses that may still be given: active, and on-hold or unknown (paused, or not known to be
+ * stopped: the worse assumption). Found by the clinical safety review (2026-11-29): an on-hold
+ * lorazepam was not counted.
+ */
+const MAY_BE_GIVEN = new Set(['active', 'on-hold', 'unknown']);
+
+/**
+ * Sedatives among the patient's active medication orders (the `activeMedications` prefetch), apart
+ * from the draft orders of this call, each ingredient once. `resources` are this patient's only
+ * (patient-subject.ts): another patient's order is never named on this patient's card.
+ */
+export function alreadyPrescribed(call: OrderSelectCall, resources: readonly FhirResource[]): PrescribedSedative[] {
   const drafts = new Set((call.context.draftOrders.entry ?? []).map((e) => e.resource?.id).filter((id) => id !== undefined));
   // A medicationReference may point at a Medication fetched beside the orders.
   const medications = resources.filter((r) => r.resourceType === 'Medication').map((resource) => ({ resource }));
   const out = new Map<string, PrescribedSedative>();
   const memo: NameMemo = new Map();
   for (const r of resources) {
-    if (r.resourceType !== 'MedicationRequest' || (r.status !== undefined && r.status !== 'active')) continue;
+    if (r.resourceType !== 'MedicationRequest' || (typeof r.status === 'string' && !MAY_BE_GIVEN.has(r.status))) continue;
     if (r.id !== undefined && drafts.has(r.id)) continue;
     const match = classifyOrder(r, medications, memo);
     if (match !== undefined && !out.has(match.ingredient)) out.set(match.ingredient, { name: orderName(r) ?? match.ingredient, match });
@@ -72,9 +110,14 @@ function orderName(order: FhirResource): string | undefined {
 /** An order-select call read: the sedatives chosen, those already prescribed, and the patient (when a sedative was chosen). */
 export interface SedationReading {
   sedatives: SelectedSedative[];
+  /** Every sedative among the draft orders, selected or not (`orderedTogether`). */
+  drafted?: SelectedSedative[];
   alreadyPrescribed: PrescribedSedative[];
-  /** True when `activeMedications` was neither sent nor obtainable: sedatives already prescribed are unknown. */
-  prescribedUnknown?: boolean;
+  /**
+   * Why sedatives already prescribed are unknown, when they are: `activeMedications` neither sent nor
+   * obtainable, or some of it about another patient (set aside, so the list may not be this patient's).
+   */
+  prescribedUnknown?: PrescribedUnknown;
   patient?: PatientReading;
 }
 
@@ -94,15 +137,22 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
   prepare(call, data, now, settings) {
     const sedatives = selectedSedatives(call);
     if (sedatives.length === 0) return { sedatives, alreadyPrescribed: [] };
+    const patientId = call.context.patientId;
+    const medications = aboutPatient(data.activeMedications?.resources ?? [], patientId);
+    const patient = readPatient(data, patientId, now, settings.staleAfterHours);
+    if (medications.setAside > 0) patient.problems.push(`Active medication orders: ${setAsideWords(medications.setAside)}`);
+    const prescribedUnknown: PrescribedUnknown | undefined =
+      data.activeMedications?.source === 'missing' ? 'not-obtained' : medications.setAside > 0 ? 'another-patient' : undefined;
     return {
       sedatives,
-      alreadyPrescribed: alreadyPrescribed(call, data),
-      prescribedUnknown: data.activeMedications?.source === 'missing',
-      patient: readPatient(data, call.context.patientId, now, settings.staleAfterHours),
+      drafted: draftedSedatives(call),
+      alreadyPrescribed: alreadyPrescribed(call, medications.kept),
+      ...(prescribedUnknown !== undefined ? { prescribedUnknown } : {}),
+      patient,
     };
   },
 
-  async answer(call, { sedatives, alreadyPrescribed, prescribedUnknown, patient }, deps, now) {
+  async answer(call, { sedatives, drafted = [], alreadyPrescribed, prescribedUnknown, patient }, deps, now) {
     if (patient === undefined) return { cards: [], facts: { path: 'none', unscoredReason: 'no-sedative-selected' } };
     const picture = await assessPatient(patient, deps, call.context.patientId);
     const ctx = cardContextFor(picture, deps, now, { service: 'sedation-safety', patientId: call.context.patientId });
@@ -110,23 +160,29 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
     // With no fresh vitals there is no assessment to show, but breathing is still judged: as unknown.
     const assessment: RiskAssessment = picture.assessment ?? rulesAssessment(inputs);
     const unconfirmed = unconfirmedNews2(inputs, assessment.news2);
-    const risk = breathingRisk({
-      assessment,
-      inputs,
-      unconfirmed,
-      staleAfterHours: ctx.staleAfterHours,
-      now,
-      alreadyPrescribed,
-      prescribedUnknown: prescribedUnknown === true,
-    });
+    // Each order's reasons: the patient's breathing, and the other sedatives, prescribed or ordered beside it.
+    const riskOf = (s: SelectedSedative) =>
+      breathingRisk({
+        assessment,
+        inputs,
+        unconfirmed,
+        staleAfterHours: ctx.staleAfterHours,
+        now,
+        alreadyPrescribed: [...alreadyPrescribed, ...orderedTogether(s, drafted)],
+        ...(prescribedUnknown !== undefined ? { prescribedUnknown } : {}),
+      });
     if (picture.assessment === undefined) {
       return {
-        cards: sedatives.map((s) => sedationNoVitalsCard(s, inputs, risk, ctx)),
+        cards: sedatives.map((s) => sedationNoVitalsCard(s, inputs, riskOf(s), ctx)),
         facts: { path: 'none', unscoredReason: 'no-vitals' },
       };
     }
     const a = picture.assessment;
-    const cards: Card[] = risk.reasons.length === 0 ? [] : sedatives.map((s) => sedationCard(s, risk, a, inputs, unconfirmed, ctx));
+    const cards: Card[] = [];
+    for (const s of sedatives) {
+      const risk = riskOf(s);
+      if (risk.reasons.length > 0) cards.push(sedationCard(s, risk, a, inputs, unconfirmed, ctx));
+    }
     return { cards, facts: { path: a.path, assessment: a } };
   },
 };

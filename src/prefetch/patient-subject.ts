@@ -16,7 +16,7 @@ import { isJsonObject as isObject, type FhirResource } from '../fhir/resources.j
 const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
 
 /** The element naming whose a resource is, per resource type Vigil reads. */
-const SUBJECT_ELEMENT: Readonly<Record<string, string>> = { Observation: 'subject', Goal: 'subject' };
+const SUBJECT_ELEMENT: Readonly<Record<string, string>> = { Observation: 'subject', Goal: 'subject', MedicationRequest: 'subject' };
 
 /** True when the resource is about `patientId`, or says nothing about whom it is about. */
 export function isAboutPatient(resource: FhirResource, patientId: string): boolean {

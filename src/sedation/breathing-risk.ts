@@ -5,7 +5,8 @@
 // - at risk (warning): respiratory rate ≤ 11/min, SpO2 below the patient's target (94 % on scale 1,
 //   88 % on scale 2: BTS oxygen guideline 2017), SpO2 or respiratory rate scoring 3 on NEWS2,
 //   NEWS2 ≥ 5, a prescribed 88–92 % target (hypercapnic respiratory failure: sedatives blunt the
-//   drive to breathe), needing supplemental oxygen, another sedative already prescribed (opioids with
+//   drive to breathe), needing supplemental oxygen, another sedative already prescribed or ordered in
+//   the same session (opioids with
 //   benzodiazepines or gabapentinoids: FDA drug safety communications 2016 and 2019), an
 //   out-of-date or unverified breathing value that would score 3, or a Glasgow Coma Scale below 15
 //   where ACVPU does not say the patient is not alert, or a respiratory rate or SpO2 charted beyond
@@ -54,9 +55,19 @@ export interface BreathingRisk {
 }
 
 /** A sedative the patient already takes (an active order), for the "already prescribed" reason. */
+/** Why the patient's other sedatives are unknown: no active orders could be had, or some were another patient's. */
+export type PrescribedUnknown = 'not-obtained' | 'another-patient';
+
+const UNKNOWN_WORDS: Record<PrescribedUnknown, string> = {
+  'not-obtained': 'active medication orders not obtained',
+  'another-patient': 'some active medication orders were about another patient',
+};
+
 export interface PrescribedSedative {
   name: string;
   match: SedativeMatch;
+  /** True for another draft order of the same session (given together), not an active order. */
+  orderedNow?: true;
 }
 
 export interface BreathingEvidence {
@@ -66,8 +77,8 @@ export interface BreathingEvidence {
   staleAfterHours: number;
   now: Date;
   alreadyPrescribed: readonly PrescribedSedative[];
-  /** True when the active medication orders could be neither read from prefetch nor fetched. */
-  prescribedUnknown?: boolean;
+  /** Set when sedatives already prescribed are unknown, and why. */
+  prescribedUnknown?: PrescribedUnknown;
 }
 
 function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
@@ -127,14 +138,14 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
   for (const p of e.alreadyPrescribed) {
     reasons.push({
       level: 'at-risk',
-      text: `already prescribed: ${p.name} (${SEDATIVE_CLASS_WORDS[p.match.drugClass].word})`,
+      text: `${p.orderedNow === true ? 'also ordered now' : 'already prescribed'}: ${p.name} (${SEDATIVE_CLASS_WORDS[p.match.drugClass].word})`,
       combination: true,
     });
   }
-  if (e.prescribedUnknown === true) {
+  if (e.prescribedUnknown !== undefined) {
     reasons.push({
       level: 'not-checked',
-      text: 'other sedatives not checked (active medication orders not obtained)',
+      text: `other sedatives not checked (${UNKNOWN_WORDS[e.prescribedUnknown]})`,
       combination: true,
     });
   }

@@ -1,12 +1,13 @@
 // Sedatives the patient already takes are a risk of their own (opioids with benzodiazepines or
 // gabapentinoids). When the EHR neither sent the active medication orders nor let Vigil fetch them,
 // that check cannot be made: the clinical safety review (2026-11-29) found a morphine order for a
-// patient with a normal set then gave no card at all, as if there were no other sedative.
+// patient with a normal set then gave no card at all, as if there were no other sedative. The same
+// review found an on-hold lorazepam not counted, and another patient's lorazepam named on the card.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { testApp } from '../support/app.js';
 import { minutesAgo, normalSet, NOW, respiratoryRate } from '../support/fhir-examples.js';
-import { morphineOrdered } from '../support/hook-calls.js';
+import { draftOrder, morphineOrdered } from '../support/hook-calls.js';
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -46,5 +47,33 @@ describe('active medication orders that could not be obtained, for a morphine or
     const notChecked = lines.indexOf('- other sedatives not checked (active medication orders not obtained)');
     expect(rr).toBeGreaterThanOrEqual(0);
     expect(notChecked).toBe(rr + 1);
+  });
+});
+
+describe('the active medication orders that were sent', () => {
+  const lorazepam = (extra: Record<string, unknown>) => ({ ...draftOrder('active-1', '6470', 'lorazepam'), intent: 'order', ...extra });
+
+  it('counts an order on hold (it may be resumed) and one whose status is unknown', async () => {
+    for (const status of ['active', 'on-hold', 'unknown']) {
+      const [card] = await morphineOrdered(app, wellSet(), [lorazepam({ status })]);
+      expect(card?.summary, status).toBe(
+        'Opioid (morphine) ordered: respiratory depression risk — already prescribed: lorazepam (benzodiazepine)',
+      );
+    }
+    expect(await morphineOrdered(app, wellSet(), [lorazepam({ status: 'stopped' })])).toEqual([]);
+  });
+
+  it("never names another patient's order: it is set aside, and the card says the list could not be trusted", async () => {
+    const [card, ...rest] = await morphineOrdered(app, wellSet(), [
+      lorazepam({ status: 'active', subject: { reference: 'Patient/someone-else' } }),
+    ]);
+    expect(rest).toEqual([]);
+    expect(card!.indicator).toBe('info');
+    expect(card!.summary).toBe(
+      'Opioid (morphine) ordered: other sedatives not checked (some active medication orders were about another patient)',
+    );
+    expect(card!.detail).not.toContain('lorazepam');
+    expect(card!.detail).toContain('Active medication orders: 1 resource was about another patient');
+    expect(card!.detail).not.toContain('someone-else');
   });
 });

@@ -39,24 +39,38 @@ export async function patientView(app: FastifyInstance, observations: FhirResour
   return res.json().cards;
 }
 
+/** A draft MedicationRequest for `example`, coded with an RxNorm ingredient. */
+export function draftOrder(id: string, rxnormIngredient: string, name: string): FhirResource {
+  return {
+    resourceType: 'MedicationRequest',
+    id,
+    status: 'draft',
+    intent: 'order',
+    subject: { reference: 'Patient/example' },
+    medicationCodeableConcept: {
+      coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: rxnormIngredient, display: name }],
+    },
+  };
+}
+
 /**
  * order-select for `example`: morphine chosen, `observations` as the vitals prefetch. `activeMedications`
  * is the prefetch key as sent: a Bundle, `null` (the EHR found nothing), or `'not sent'` (the key left
- * out, to be fetched when a FHIR server is configured).
+ * out, to be fetched when a FHIR server is configured). `alsoDrafted`: other draft orders of the same
+ * session, selected with morphine or only in the basket.
  */
 export async function morphineOrdered(
   app: FastifyInstance,
   observations: FhirResource[],
   activeMedications: FhirResource[] | null | 'not sent' = null,
+  alsoDrafted: { drafts: FhirResource[]; selected: boolean } = { drafts: [], selected: false },
 ): Promise<AnsweredCard[]> {
-  const draft = {
-    resourceType: 'MedicationRequest',
-    id: 'draft-1',
-    status: 'draft',
-    intent: 'order',
-    subject: { reference: 'Patient/example' },
-    medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '7052', display: 'morphine' }] },
-  };
+  const draft = draftOrder('draft-1', '7052', 'morphine');
+  const drafts = [draft, ...alsoDrafted.drafts];
+  const selections = [
+    'MedicationRequest/draft-1',
+    ...(alsoDrafted.selected ? alsoDrafted.drafts.map((d) => `MedicationRequest/${d.id}`) : []),
+  ];
   const prefetch: Record<string, unknown> = {
     patient: patient('1950-01-01'),
     vitals: searchset(observations),
@@ -74,8 +88,8 @@ export async function morphineOrdered(
       context: {
         userId: 'Practitioner/1',
         patientId: 'example',
-        selections: ['MedicationRequest/draft-1'],
-        draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draft }] },
+        selections,
+        draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts.map((resource) => ({ resource })) },
       },
       prefetch,
     },
