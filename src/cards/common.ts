@@ -153,6 +153,7 @@ export function unconfirmedJson(unconfirmed: UnconfirmedNews2): Record<string, u
   if (gcs !== undefined) {
     out.gcsNotAlert = {
       gcs: gcs.gcs.value,
+      ...(gcs.gcs.status !== undefined ? { status: gcs.gcs.status } : {}),
       at: gcs.gcs.at.toISOString(),
       ...(gcs.alertAt !== undefined ? { alertAt: gcs.alertAt.toISOString() } : {}),
     };

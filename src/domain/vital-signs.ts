@@ -125,7 +125,12 @@ export interface PatientInputs {
   /** For each fresh vital, the verified value charted before it (any age): what a trend is measured from. */
   previous: VitalSigns;
   /** Fresh and stale values of observations that are not NEWS2 parameters (GCS). */
-  other: { fresh: OtherObservations; stale: OtherObservations };
+  other: {
+    fresh: OtherObservations;
+    stale: OtherObservations;
+    /** Unverified (preliminary, unknown or no status) and newer than the fresh one, or in the window when none. */
+    unverified: OtherObservations;
+  };
   /** Values that were charted but could not be used (unknown unit, data absent, implausible). */
   unusable: UnusableValue[];
   /** NEWS2 SpO2 scale: 2 only when the record carries a hypercapnic target (see spo2-target.ts). */
@@ -155,5 +160,5 @@ export function isMixedAgeSet(inputs: Pick<PatientInputs, 'dataAsOf' | 'newestAt
 
 /** PatientInputs from the parts a caller has; the rest empty (nothing stale, unverified or refused). */
 export function patientInputsOf(parts: Partial<PatientInputs> & Pick<PatientInputs, 'vitals'>): PatientInputs {
-  return { stale: {}, unverified: {}, previous: {}, other: { fresh: {}, stale: {} }, unusable: [], spo2Scale: 1, ...parts };
+  return { stale: {}, unverified: {}, previous: {}, other: { fresh: {}, stale: {}, unverified: {} }, unusable: [], spo2Scale: 1, ...parts };
 }

@@ -87,7 +87,8 @@ export function beyondRangeLine(b: BeyondRangeValue, now: Date): string {
 /** The re-check line for a GCS below 15 where ACVPU does not say the patient is not alert. */
 export function gcsRecheckLine(g: GcsNotAlert, now: Date): string {
   const acvpu = g.alertAt === undefined ? 'ACVPU is not charted' : `ACVPU was charted alert ${formatAge(g.alertAt, now)}`;
-  return `- Consciousness: ${acvpu}, but a Glasgow Coma Scale of ${g.gcs.value}/15 was charted ${formatAge(g.gcs.at, now)}: the patient may not be alert, and NEWS2 scores new confusion, voice, pain or unresponsive 3 on its own. Assess and chart ACVPU now.`;
+  const unverified = g.gcs.status !== undefined ? ` (${g.gcs.status}, not verified)` : '';
+  return `- Consciousness: ${acvpu}, but a Glasgow Coma Scale of ${g.gcs.value}/15${unverified} was charted ${formatAge(g.gcs.at, now)}: the patient may not be alert, and NEWS2 scores new confusion, voice, pain or unresponsive 3 on its own. Assess and chart ACVPU now.`;
 }
 
 /** "as of 10 min ago", dated by the oldest input, with a flag when the inputs are of mixed ages. */

@@ -48,7 +48,8 @@ export interface UnreadableValue {
 }
 
 /**
- * A fresh GCS below 15 while consciousness is not charted as ACVPU, or was charted alert before it:
+ * A fresh GCS below 15 (verified, or a newer unverified one: `gcs.status`) while consciousness is not
+ * charted as ACVPU, or was charted alert before it or at the same moment:
  * the patient may not be alert (NEWS2 scores any new confusion, voice, pain or unresponsive as 3).
  * Found by the clinical safety review (2026-11-29): GCS 3 with no ACVPU gave an `info` card.
  */
@@ -154,12 +155,14 @@ function unreadableValues(inputs: PatientInputs): UnreadableValue[] {
 const GCS_ALERT = 15;
 
 function gcsNotAlert(inputs: PatientInputs): GcsNotAlert | undefined {
-  const gcs = inputs.other.fresh.gcs;
+  // The newest GCS: an unverified one is kept only when newer than the verified one (normalise.ts).
+  const gcs = inputs.other.unverified.gcs ?? inputs.other.fresh.gcs;
   if (gcs === undefined || gcs.value >= GCS_ALERT) return undefined;
   const acvpu = inputs.vitals.consciousness;
   if (acvpu === undefined) return { gcs };
-  // A non-alert ACVPU already scores 3; an alert one charted at or after the GCS is the newer judgement.
-  return acvpu.value === 'alert' && gcs.at > acvpu.at ? { gcs, alertAt: acvpu.at } : undefined;
+  // A non-alert ACVPU already scores 3. An alert one charted after the GCS is the newer judgement; at the
+  // same moment the two conflict, and the worse stands (as for any parameter: H20).
+  return acvpu.value === 'alert' && gcs.at >= acvpu.at ? { gcs, alertAt: acvpu.at } : undefined;
 }
 
 /** True when a value must be re-checked before the score can be trusted (each one raises the card to warning). */

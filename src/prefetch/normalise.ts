@@ -894,11 +894,13 @@ export function chooseInputs(
 
   const { gcs: freshGcs, ...freshVitals } = vitals;
   const { gcs: staleGcs, ...staleVitals } = stale;
-  const { gcs: _unverifiedGcs, ...unverifiedVitals } = unverifiedReadings;
+  const { gcs: unverifiedGcs, ...unverifiedVitals } = unverifiedReadings;
   const { gcs: _previousGcs, ...previousVitals } = previous;
-  const other = { fresh: {} as OtherObservations, stale: {} as OtherObservations };
+  const other = { fresh: {} as OtherObservations, stale: {} as OtherObservations, unverified: {} as OtherObservations };
   if (freshGcs !== undefined) other.fresh.gcs = freshGcs as Reading<number>;
   if (staleGcs !== undefined) other.stale.gcs = staleGcs as Reading<number>;
+  // Never scored, but a newer preliminary GCS below 15 is a reason to assess (news2-unconfirmed.ts).
+  if (unverifiedGcs !== undefined) other.unverified.gcs = unverifiedGcs as Reading<number>;
 
   const inputs: PatientInputs = {
     vitals: freshVitals,

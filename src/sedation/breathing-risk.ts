@@ -109,7 +109,7 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
     const acvpu = gcs.alertAt === undefined ? 'ACVPU not charted' : `newer than ACVPU alert ${formatAge(gcs.alertAt, e.now)}`;
     reasons.push({
       level: 'at-risk',
-      text: `Glasgow Coma Scale ${gcs.gcs.value}/15 charted ${formatAge(gcs.gcs.at, e.now)} (${acvpu}): may not be alert, assess before the first dose`,
+      text: `Glasgow Coma Scale ${gcs.gcs.value}/15${gcs.gcs.status !== undefined ? ` (${gcs.gcs.status})` : ''} charted ${formatAge(gcs.gcs.at, e.now)} (${acvpu}): may not be alert, assess before the first dose`,
     });
   }
   const spo2 = sub('spo2');

@@ -40,7 +40,8 @@ function news2TotalOf(card: Card): number | undefined {
  * What a card is concerned with, compactly: "heartRate=2,recheck:respiratoryRate,respiratoryRate=1".
  * Each NEWS2 parameter that scored (with its points), each alarming unconfirmed value or value beyond
  * the device's range, each newer
- * value that could not be read, a GCS that says the patient may not be alert, and on sedation cards
+ * value that could not be read, a GCS that says the patient may not be alert (and how far below 15), what
+ * NEWS2 would be if unconfirmed values stand, and on sedation cards
  * how many other sedatives are already prescribed. Parameter names and numbers only: never patient data.
  */
 export function concernsOf(card: Card): string {
@@ -49,7 +50,8 @@ export function concernsOf(card: Card): string {
         news2?: { subscores?: { parameter?: unknown; points?: unknown }[] };
         unconfirmed?: { parameter?: unknown; points?: unknown }[];
         unreadable?: { parameter?: unknown }[];
-        gcsNotAlert?: unknown;
+        gcsNotAlert?: { gcs?: unknown };
+        ifConfirmed?: { total?: unknown };
         beyondRange?: { parameter?: unknown }[];
       }
     | undefined;
@@ -60,6 +62,11 @@ export function concernsOf(card: Card): string {
   for (const u of score?.unreadable ?? []) if (typeof u.parameter === 'string') tokens.push(`unreadable:${u.parameter}`);
   for (const b of score?.beyondRange ?? []) if (typeof b.parameter === 'string') tokens.push(`recheck:${b.parameter}`);
   if (score?.gcsNotAlert !== undefined) tokens.push('recheck:gcs');
+  // Numbers where higher is worse: NEWS2 if the unconfirmed values stand, and how far a GCS is below 15.
+  const ifConfirmed = score?.ifConfirmed?.total;
+  if (typeof ifConfirmed === 'number') tokens.push(`ifConfirmed=${ifConfirmed}`);
+  const gcs = score?.gcsNotAlert?.gcs;
+  if (typeof gcs === 'number') tokens.push(`gcsBelow15=${15 - gcs}`);
   // On a sedation card, each other sedative already prescribed is a reason of its own: a count, never the drug.
   const prescribed = (card.extension?.['vigil.order'] as { alreadyPrescribed?: unknown } | undefined)?.alreadyPrescribed;
   if (typeof prescribed === 'number' && prescribed > 0) tokens.push(`alreadyPrescribed=${prescribed}`);

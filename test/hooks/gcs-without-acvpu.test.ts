@@ -57,6 +57,27 @@ describe('a GCS below 15 with no ACVPU, on patient-view', () => {
     expect(card!.extension['vigil.score'].gcsNotAlert).toEqual({ gcs: 9, at: minutesAgo(5), alertAt: minutesAgo(30) });
   });
 
+  it('shows a newer preliminary GCS below 15, not verified, the same way (found by the second review)', async () => {
+    const preliminary = glasgowComaScale(8, { effectiveDateTime: minutesAgo(5), status: 'preliminary' });
+    const [card] = await patientView(app, [...normalSet(minutesAgo(30)), preliminary]);
+    expect(card!.indicator).toBe('warning');
+    expect(card!.detail).toContain('a Glasgow Coma Scale of 8/15 (preliminary, not verified) was charted 5 min ago');
+    expect(card!.extension['vigil.score'].gcsNotAlert).toEqual({
+      gcs: 8,
+      status: 'preliminary',
+      at: minutesAgo(5),
+      alertAt: minutesAgo(30),
+    });
+    const [sedation] = await morphineOrdered(app, [...normalSet(minutesAgo(30)), preliminary]);
+    expect(sedation!.detail).toContain('- Glasgow Coma Scale 8/15 (preliminary) charted 5 min ago');
+  });
+
+  it('takes the worse of an alert ACVPU and a GCS below 15 charted at the same moment', async () => {
+    const [card] = await patientView(app, [...normalSet(minutesAgo(30)), gcs(8, 30)]);
+    expect(card!.indicator).toBe('warning');
+    expect(card!.summary).toContain('re-check consciousness (GCS 8/15, 30 min ago)');
+  });
+
   it('leaves an alert ACVPU charted after the GCS as the newer judgement', async () => {
     const set = [...withoutAcvpu(), alert(5), gcs(13, 30)];
     expect(await patientView(app, set)).toEqual([]);

@@ -763,7 +763,7 @@ describe('patient-level inputs', () => {
       stale: {},
       unverified: {},
       previous: {},
-      other: { fresh: {}, stale: {} },
+      other: { fresh: {}, stale: {}, unverified: {} },
       unusable: [],
       spo2Scale: 1,
     });

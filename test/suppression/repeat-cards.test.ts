@@ -84,7 +84,7 @@ describe('a new or worse concern within one colour and total', () => {
   /** A warning card, NEWS2 5, with these parameters scoring and these values to re-check or unreadable. */
   function concerned(
     subscores: Record<string, number>,
-    extra: { recheck?: string[]; unreadable?: string[]; gcs?: number; alreadyPrescribed?: number } = {},
+    extra: { recheck?: string[]; unreadable?: string[]; gcs?: number; ifConfirmed?: number; alreadyPrescribed?: number } = {},
   ): Card {
     const base = card('warning', 5);
     return {
@@ -95,6 +95,7 @@ describe('a new or worse concern within one colour and total', () => {
           ...(extra.recheck ? { unconfirmed: extra.recheck.map((parameter) => ({ parameter, kind: 'unverified', points: 3 })) } : {}),
           ...(extra.unreadable ? { unreadable: extra.unreadable.map((parameter) => ({ parameter })) } : {}),
           ...(extra.gcs !== undefined ? { gcsNotAlert: { gcs: extra.gcs, at: '2026-11-23T11:55:00.000Z' } } : {}),
+          ...(extra.ifConfirmed !== undefined ? { ifConfirmed: { total: extra.ifConfirmed, risk: 'high', partial: false } } : {}),
         },
         ...(extra.alreadyPrescribed !== undefined
           ? { 'vigil.order': { ingredient: 'morphine', alreadyPrescribed: extra.alreadyPrescribed } }
@@ -110,7 +111,9 @@ describe('a new or worse concern within one colour and total', () => {
       'heartRate=3,recheck:respiratoryRate,unreadable:spo2',
     );
     // A GCS and another sedative are named by kind and count only: never the value, never the drug.
-    expect(concernsOf(concerned({ heartRate: 3 }, { gcs: 8, alreadyPrescribed: 1 }))).toBe('alreadyPrescribed=1,heartRate=3,recheck:gcs');
+    expect(concernsOf(concerned({ heartRate: 3 }, { gcs: 8, alreadyPrescribed: 1 }))).toBe(
+      'alreadyPrescribed=1,gcsBelow15=7,heartRate=3,recheck:gcs',
+    );
   });
 
   it.each<[string, Card, string]>([
@@ -132,6 +135,14 @@ describe('a new or worse concern within one colour and total', () => {
     ],
   ])('%s: %s', (_case, now, action) => {
     expect(decide(now, last, T0, DOWNGRADE).action).toBe(action);
+  });
+
+  it('shows what the second review found quietened: NEWS2 9 if unconfirmed values stand, and a GCS fallen from 14 to 6', () => {
+    expect(decide(concerned({ heartRate: 3, temperature: 2 }, { ifConfirmed: 9 }), last, T0, DOWNGRADE).action).toBe('show');
+    const gcs14 = concerned({ heartRate: 3 }, { gcs: 14 });
+    const lastGcs14 = shown('warning', 5, 10, { concerns: concernsOf(gcs14) });
+    expect(decide(concerned({ heartRate: 3 }, { gcs: 6 }), lastGcs14, T0, DOWNGRADE).action).toBe('show');
+    expect(decide(concerned({ heartRate: 3 }, { gcs: 14 }), lastGcs14, T0, DOWNGRADE).action).toBe('downgraded');
   });
 
   it('quietens the same count of other sedatives again', () => {
