@@ -574,9 +574,17 @@ function compareCandidates(a: Candidate, b: Candidate): number {
   );
 }
 
+/**
+ * Two pieces of oxygen evidence charted at one moment, as one: each field from whichever has it, and
+ * where both do, the worse (on oxygen over air, the higher flow, the higher FiO2). Found by the second
+ * clinical safety review (2026-11-29): flow 0 and flow 2 L/min at one moment were settled by which
+ * Observation sorted first, so SpO2 97 % on scale 2 scored 0 or 3 by its id (H20's hazard, for oxygen).
+ */
 function mergeOxygen(a: OxygenEvidence, b: OxygenEvidence): OxygenEvidence {
   const merged: OxygenEvidence = withFields(b, a);
   if (a.coded !== undefined || b.coded !== undefined) merged.coded = a.coded === true || b.coded === true;
+  if (a.flowLpm !== undefined && b.flowLpm !== undefined) merged.flowLpm = Math.max(a.flowLpm, b.flowLpm);
+  if (a.fio2Percent !== undefined && b.fio2Percent !== undefined) merged.fio2Percent = Math.max(a.fio2Percent, b.fio2Percent);
   return merged;
 }
 

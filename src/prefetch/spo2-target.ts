@@ -6,17 +6,28 @@
 //   An active SpO2 target on the patient's record selects scale 2: a FHIR `Goal` with
 //   `lifecycleStatus` "active" or "accepted", one of whose `target` entries has a `measure` coded
 //   LOINC 2708-6 or 59408-5 (oxygen saturation) and a `detailRange.high` of at most 92 % (the
-//   prescribed 88–92 % range, or a lower one). Anything else, including no Goals at all, means scale 1.
+//   prescribed 88–92 % range, or a lower one down to 75 %). Anything else, including no Goals at all,
+//   means scale 1.
 // Why a Goal: FHIR's own model of "a desired target for a patient" (Goal.target.measure / detail[x]),
 // searchable by patient and lifecycle-status, so one prefetch template finds it. "planned",
 // "proposed", "on-hold", "completed", "cancelled" and "entered-in-error" Goals do not count: the
 // target must be in force now. The high bound must be in percent (UCUM `%`, or unit "%"); a bound
-// without a unit, or as a fraction (0.92), is not read, because reading it would be guessing.
+// without a unit, or as a fraction (0.92, even with a "%" unit), is not read, because reading it would
+// be guessing.
 import { asArray, isJsonObject as isObject, type FhirResource, type Json } from '../fhir/resources.js';
 import { LOINC, SPO2_TARGET_MEASURE_LOINC, UCUM } from '../fhir/codes.js';
 
 /** SpO2 targets with an upper bound at or below this select scale 2. */
 export const SCALE_2_MAX_TARGET_HIGH = 92;
+
+/**
+ * An upper bound below this is not a percentage target a clinician prescribes: it is a fraction written
+ * with a `%` unit (0.92 for 92 %; 0.98 for an ordinary 94–98 % target) or a slip, and is not read.
+ * Found by the second clinical safety review (2026-11-29): a 0.94–0.98 "%" target selected scale 2, so
+ * SpO2 89 % on air scored 0. BTS guidance (2017) prescribes 88–92 % for hypercapnic failure; a lower
+ * individual range still lies well above this floor.
+ */
+export const LOWEST_READABLE_TARGET_HIGH = 75;
 
 const IN_FORCE = new Set(['active', 'accepted']);
 
@@ -32,14 +43,14 @@ function isPercent(q: Json): boolean {
   return typeof q['unit'] === 'string' && q['unit'].trim() === '%';
 }
 
-/** True when this target says "keep SpO2 at or below 92 %" (an upper bound in percent, 0–92). */
+/** True when this target says "keep SpO2 at or below 92 %" (an upper bound in percent, 75–92). */
 function isHypercapnicTarget(target: unknown): boolean {
   if (!isObject(target) || !measuresSpo2(target['measure'])) return false;
   const range = target['detailRange'];
   if (!isObject(range) || !isObject(range['high'])) return false;
   const high = range['high'];
   const value = high['value'];
-  return typeof value === 'number' && isPercent(high) && value > 0 && value <= SCALE_2_MAX_TARGET_HIGH;
+  return typeof value === 'number' && isPercent(high) && value >= LOWEST_READABLE_TARGET_HIGH && value <= SCALE_2_MAX_TARGET_HIGH;
 }
 
 /** The Goal that selects scale 2, when there is one (for explanations: "scale 2: target 88–92 %"). */

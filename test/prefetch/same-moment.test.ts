@@ -9,6 +9,8 @@ import type { FhirResource } from '../../src/fhir/resources.js';
 import {
   consciousness,
   heartRate,
+  inhaledOxygenConcentration,
+  inhaledOxygenFlow,
   LOINC,
   minutesAgo,
   normalSet,
@@ -59,6 +61,30 @@ describe('values of one vital charted at the same moment', () => {
   it('scores SpO2 on scale 2 as if on oxygen to choose: 97 % (3 points on oxygen) over 90 % (0)', () => {
     const inputs = inputsOf(setWith(oxygenSaturation(90, { ...at, id: 'a' }), oxygenSaturation(97, { ...at, id: 'b' })), [spo2Goal(92)]);
     expect(inputs.vitals.spo2?.value).toBe(97);
+  });
+
+  it.each([
+    ['flow 0 and 2 L/min', inhaledOxygenFlow(0, { ...at, id: 'a' }), inhaledOxygenFlow(2, { ...at, id: 'b' }), { flowLpm: 2 }],
+    ['flow 2 and 0 L/min', inhaledOxygenFlow(2, { ...at, id: 'a' }), inhaledOxygenFlow(0, { ...at, id: 'b' }), { flowLpm: 2 }],
+    [
+      'FiO2 21 and 40 %',
+      inhaledOxygenConcentration(21, { ...at, id: 'a' }),
+      inhaledOxygenConcentration(40, { ...at, id: 'b' }),
+      { fio2Percent: 40 },
+    ],
+    [
+      'FiO2 40 and 21 %',
+      inhaledOxygenConcentration(40, { ...at, id: 'a' }),
+      inhaledOxygenConcentration(21, { ...at, id: 'b' }),
+      { fio2Percent: 40 },
+    ],
+  ])('reads oxygen evidence that disagrees at one moment as on oxygen, whatever the ids (%s)', (_label, first, second, want) => {
+    // Without the set's coded "room air", the two readings are all the oxygen evidence there is.
+    const set = setWith(first, second).filter((o) => (o['code'] as { coding: { code: string }[] }).coding[0]!.code !== '722742002');
+    const inputs = inputsOf(set, [spo2Goal(92, { low: 88 })]);
+    expect(inputs.vitals.supplementalOxygen?.value).toEqual({ onOxygen: true, ...want });
+    // SpO2 97 % on oxygen on scale 2 scores 3, and oxygen 2: NEWS2 5, not 0.
+    expect(scoreNews2(inputs).total).toBe(5);
   });
 
   it('keeps the usual order, and says nothing, when the values score the same (HR 80 and 82)', () => {

@@ -46,6 +46,9 @@ describe("NEWS2 SpO2 scale from the record's Goals", () => {
   it.each([
     ['a unit-less bound', { value: 92 }],
     ['a fraction', { value: 0.92, unit: '1', system: UCUM, code: '1' }],
+    // An ordinary 94–98 % target written as fractions with a "%" unit: scale 2 would hide SpO2 89 % on air.
+    ['a fraction with a "%" unit', { value: 0.98, unit: '%', system: UCUM, code: '%' }],
+    ['a bound below any prescribed target', { value: 50, unit: '%', system: UCUM, code: '%' }],
     ['a bound in another unit', { value: 92, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' }],
     ['a text value', { value: '92', unit: '%', system: UCUM, code: '%' }],
   ])('does not read %s as a percentage', (_label, high) => {
