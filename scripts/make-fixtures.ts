@@ -908,7 +908,7 @@ add('deterioration-risk/hazard-08-elderly-news2-4', {
 add('deterioration-risk/hazard-12-temperature-sites-and-gcs', {
   hazard: 'H12',
   description:
-    'Tympanic temperature 38.6 (1 point) read; GCS 13 with ACVPU alert makes qSOFA count altered mentation (RR 23, GCS 13: 2/3 positive).',
+    'Tympanic temperature 38.6 (1 point) read; GCS 13 with ACVPU alert makes qSOFA count altered mentation (RR 23, GCS 13: 2/3 positive), and, charted at the same moment as the alert ACVPU, asks for consciousness to be re-checked (H23): a warning.',
   service: 'deterioration-risk',
   request: patientView(
     'syn-haz-13',
@@ -918,9 +918,14 @@ add('deterioration-risk/hazard-12-temperature-sites-and-gcs', {
     status: 200,
     cards: [
       {
-        indicator: 'info',
+        indicator: 'warning',
         summaryStartsWith: 'NEWS2 3',
-        detailIncludes: ['| Temperature | 38.6 °C |', 'qSOFA 2/3, positive', 'Glasgow Coma Scale 13/15'],
+        detailIncludes: [
+          '| Temperature | 38.6 °C |',
+          'qSOFA 2/3, positive',
+          'Glasgow Coma Scale 13/15',
+          'ACVPU was charted alert 15 min ago, but a Glasgow Coma Scale of 13/15 was charted 15 min ago',
+        ],
         score: { news2: { total: 3, partial: false }, qsofa: { score: 2 } },
       },
     ],
