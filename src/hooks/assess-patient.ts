@@ -63,7 +63,7 @@ export function readPatient(data: Gathered, patientId: string, now: Date, staleA
   const read = readObservations(observations);
   const inputs = chooseInputs(read, sources, { now, staleAfterHours, severity: news2Severity });
   const problems = Object.entries(data)
-    .filter(([, v]) => v.source === 'missing')
+    .filter(([, v]) => v.problem !== undefined)
     .map(([key, v]) => `${keyWords(key)}: ${v.problem ?? 'unavailable'}`);
   const setAside = otherObservations + patients.setAside + goals.setAside;
   if (setAside > 0) problems.push(setAsideWords(setAside));

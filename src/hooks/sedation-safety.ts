@@ -142,7 +142,13 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
     const patient = readPatient(data, patientId, now, settings.staleAfterHours);
     if (medications.setAside > 0) patient.problems.push(`Active medication orders: ${setAsideWords(medications.setAside)}`);
     const prescribedUnknown: PrescribedUnknown | undefined =
-      data.activeMedications?.source === 'missing' ? 'not-obtained' : medications.setAside > 0 ? 'another-patient' : undefined;
+      data.activeMedications?.source === 'missing'
+        ? 'not-obtained'
+        : data.activeMedications?.problem !== undefined
+          ? 'search-error'
+          : medications.setAside > 0
+            ? 'another-patient'
+            : undefined;
     return {
       sedatives,
       drafted: draftedSedatives(call),

@@ -10,7 +10,7 @@ import { InvalidRequestError, type OperationOutcomeIssue } from '../errors.js';
 import { crossFieldIssues, type HookCall } from '../cds-hooks/request-schema.js';
 import type { CdsServiceDefinition, PrepareSettings } from '../hooks/definition.js';
 import type { Gathered, PrefetchSource } from '../prefetch/gather.js';
-import { readPrefetchValue } from '../prefetch/read-prefetch.js';
+import { readPrefetchValue, SEARCH_ERROR_WORDS } from '../prefetch/read-prefetch.js';
 import { nestsDeeperThan } from '../lang/nesting.js';
 
 /**
@@ -111,7 +111,12 @@ export function digestValue(def: CdsServiceDefinition, body: unknown, nowMs: num
     const value = readPrefetchValue(prefetch, key);
     if (value.kind === 'absent' || value.kind === 'outcome')
       return nestsDeeperThan(prefetch, MAX_NESTING) ? tooDeeplyNested('prefetch') : { kind: 'needs-data', call };
-    data[key] = value.kind === 'data' ? { source: 'sent', resources: value.resources } : { source: 'none', resources: [] };
+    data[key] =
+      value.kind !== 'data'
+        ? { source: 'none', resources: [] }
+        : value.searchError === true
+          ? { source: 'sent', resources: value.resources, problem: SEARCH_ERROR_WORDS }
+          : { source: 'sent', resources: value.resources };
   }
   return prepared(def, call, data, now, settings);
 }

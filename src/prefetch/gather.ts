@@ -4,7 +4,7 @@
 import { PreconditionFailedError } from '../errors.js';
 import type { FhirResource } from '../fhir/resources.js';
 import type { HookCall } from '../cds-hooks/request-schema.js';
-import { readPrefetchValue } from './read-prefetch.js';
+import { readPrefetchValue, SEARCH_ERROR_WORDS } from './read-prefetch.js';
 
 /** Where a key's data came from; counted in metrics and written to the audit trail. */
 export type PrefetchSource = 'sent' | 'fetched' | 'none' | 'missing';
@@ -60,7 +60,10 @@ export async function gatherPrefetch(
     const value = readPrefetchValue(prefetch, key);
     switch (value.kind) {
       case 'data':
-        gathered[key] = { source: 'sent', resources: value.resources };
+        gathered[key] =
+          value.searchError === true
+            ? { source: 'sent', resources: value.resources, problem: SEARCH_ERROR_WORDS }
+            : { source: 'sent', resources: value.resources };
         break;
       case 'null':
         gathered[key] = { source: 'none', resources: [] };

@@ -56,10 +56,11 @@ export interface BreathingRisk {
 
 /** A sedative the patient already takes (an active order), for the "already prescribed" reason. */
 /** Why the patient's other sedatives are unknown: no active orders could be had, or some were another patient's. */
-export type PrescribedUnknown = 'not-obtained' | 'another-patient';
+export type PrescribedUnknown = 'not-obtained' | 'search-error' | 'another-patient';
 
 const UNKNOWN_WORDS: Record<PrescribedUnknown, string> = {
   'not-obtained': 'active medication orders not obtained',
+  'search-error': "the EHR's search for active medication orders reported an error",
   'another-patient': 'some active medication orders were about another patient',
 };
 

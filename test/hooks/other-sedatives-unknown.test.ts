@@ -63,6 +63,20 @@ describe('the active medication orders that were sent', () => {
     expect(await morphineOrdered(app, wellSet(), [lorazepam({ status: 'stopped' })])).toEqual([]);
   });
 
+  it('reads a search that reported an error as not checked; a warning beside the results changes nothing', async () => {
+    const outcome = (severity: string) => ({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity, code: 'exception', diagnostics: 'medication search failed' }],
+    });
+    const [card] = await morphineOrdered(app, wellSet(), [outcome('error')]);
+    expect(card!.indicator).toBe('info');
+    expect(card!.summary).toBe(
+      "Opioid (morphine) ordered: other sedatives not checked (the EHR's search for active medication orders reported an error)",
+    );
+    expect(card!.detail).toContain("Active medication orders: the EHR's search reported an error, so what it sent may be incomplete");
+    expect(await morphineOrdered(app, wellSet(), [outcome('warning')])).toEqual([]);
+  });
+
   it("never names another patient's order: it is set aside, and the card says the list could not be trusted", async () => {
     const [card, ...rest] = await morphineOrdered(app, wellSet(), [
       lorazepam({ status: 'active', subject: { reference: 'Patient/someone-else' } }),
