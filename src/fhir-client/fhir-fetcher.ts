@@ -20,7 +20,7 @@ import { breakerRefusal, watchBreaker } from '../breakers.js';
 import { readCappedChunks, ResponseTooLargeError } from '../net/read-capped.js';
 import { timeLimit } from '../net/time-limit.js';
 import type { Config } from '../config.js';
-import { isBundle, isJsonObject, isOperationOutcome, isResource, resourcesOf, type FhirResource } from '../fhir/resources.js';
+import { isBundle, isJsonObject, isOperationOutcome, isResource, searchResults, type FhirResource } from '../fhir/resources.js';
 import type { HookCall } from '../cds-hooks/request-schema.js';
 import type { BreakerState, Telemetry } from '../telemetry.js';
 import { FhirFetchError } from './fhir-fetch-error.js';
@@ -291,9 +291,13 @@ export function createFhirFetcher(
    * page by page until they are read. Pages beyond it hold only older data no score reads, each one
    * another round trip to the EHR within the call's deadline; without a `_count`, pages are read to the bound.
    */
+  /** What a card says of a fetched key whose search reported an error beside its results. */
+  const FETCHED_SEARCH_ERROR_WORDS = "the FHIR server's search reported an error, so what it returned may be incomplete";
+
   async function fetchKey(scope: CallScope, key: string, url: URL, progress: Progress): Promise<FetchResult> {
     const seen = new Set<string>();
     const wanted = countAskedFor(url);
+    let searchError = false;
     let next: URL | undefined = url;
     while (next !== undefined) {
       if (progress.resources.length >= wanted) break;
@@ -319,6 +323,7 @@ export function createFhirFetcher(
       const page = readPage(body);
       for (const r of page.resources) progress.resources.push(r);
       progress.pages += 1;
+      if (page.errorOutcome) searchError = true;
       if (page.skippedEntries > 0 || page.skippedLinks > 0) {
         // Counts and codes only: an entry's content may be patient data, a link's URL may carry ids.
         log.warn(
@@ -334,7 +339,10 @@ export function createFhirFetcher(
       }
       next = nextPage(scope, key, page.links, next);
     }
-    return { ok: true, resources: progress.resources };
+    // An error beside results is said on the card, as for prefetch the EHR sent (read-prefetch.ts).
+    return searchError
+      ? { ok: true, resources: progress.resources, problem: FETCHED_SEARCH_ERROR_WORDS }
+      : { ok: true, resources: progress.resources };
   }
 
   function nextPage(scope: CallScope, key: string, links: readonly PageLink[], current: URL): URL | undefined {
@@ -469,6 +477,8 @@ export interface PageContent {
   skippedEntries: number;
   /** `link` items without a string relation and url (or a `link` that was no list). */
   skippedLinks: number;
+  /** An OperationOutcome entry reported an error: the search's results may be incomplete. */
+  errorOutcome: boolean;
 }
 
 /**
@@ -477,8 +487,8 @@ export interface PageContent {
  * entries beside it. OperationOutcome entries (search warnings) are left out without counting.
  */
 export function readPage(body: unknown): PageContent {
-  const resources = resourcesOf(body);
-  if (!isBundle(body)) return { resources, links: [], skippedEntries: 0, skippedLinks: 0 };
+  const { resources, errorOutcome } = searchResults(body);
+  if (!isBundle(body)) return { resources, links: [], skippedEntries: 0, skippedLinks: 0, errorOutcome };
   const raw = body as { entry?: unknown; link?: unknown };
   let skippedEntries = 0;
   if (Array.isArray(raw.entry)) {
@@ -499,7 +509,7 @@ export function readPage(body: unknown): PageContent {
   } else if (raw.link !== undefined) {
     skippedLinks = 1;
   }
-  return { resources, links, skippedEntries, skippedLinks };
+  return { resources, links, skippedEntries, skippedLinks, errorOutcome };
 }
 
 /** The `_count` a search URL asks for, or no limit when it asks for none (or for something that is not a count). */

@@ -63,22 +63,34 @@ export function isResource(value: unknown): value is FhirResource {
   return isJsonObject(value) && typeof value['resourceType'] === 'string';
 }
 
-/** Flattens a resource, a Bundle or an array of Bundle pages into the resources they carry. */
-export function resourcesOf(value: unknown): FhirResource[] {
+/** True for an OperationOutcome with an error or fatal issue (a search that failed, in part or whole). */
+function isErrorOutcome(resource: FhirResource): boolean {
+  const issues = resource['issue'];
+  return Array.isArray(issues) && issues.some((i) => isJsonObject(i) && (i['severity'] === 'error' || i['severity'] === 'fatal'));
+}
+
+/**
+ * The resources of one value or of several Bundle pages, OperationOutcomes left out, and whether one of
+ * those outcomes reported an error (the results may then be incomplete). Warnings beside results
+ * (search.mode "outcome") are ordinary and say nothing is missing.
+ */
+export function searchResults(value: unknown): { resources: FhirResource[]; errorOutcome: boolean } {
   const pages = Array.isArray(value) ? value : [value];
-  const out: FhirResource[] = [];
+  const resources: FhirResource[] = [];
+  let errorOutcome = false;
   for (const page of pages) {
     if (isBundle(page)) {
       // Prefetch is only loosely validated (EHRs send much we do not read): check shapes as we go.
       const entries: unknown[] = Array.isArray(page.entry) ? page.entry : [];
       for (const entry of entries) {
         const r = typeof entry === 'object' && entry !== null ? (entry as { resource?: unknown }).resource : undefined;
-        // Search bundles may carry OperationOutcome entries with warnings (search.mode = outcome).
-        if (isResource(r) && !isOperationOutcome(r)) out.push(r);
+        if (!isResource(r)) continue;
+        if (!isOperationOutcome(r)) resources.push(r);
+        else if (!errorOutcome && isErrorOutcome(r)) errorOutcome = true;
       }
     } else if (isResource(page) && !isOperationOutcome(page)) {
-      out.push(page);
+      resources.push(page);
     }
   }
-  return out;
+  return { resources, errorOutcome };
 }

@@ -55,12 +55,17 @@ export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
  * order gave a warning.
  */
 export function draftedSedatives(call: OrderSelectCall): SelectedSedative[] {
-  const references: string[] = [];
+  const selected = selectedSedatives(call);
+  const chosen = new Set(call.context.selections);
+  const others: string[] = [];
   for (const entry of call.context.draftOrders.entry ?? []) {
     const r = entry.resource;
-    if (r?.resourceType === 'MedicationRequest' && r.id !== undefined) references.push(`MedicationRequest/${r.id}`);
+    if (r?.resourceType !== 'MedicationRequest' || r.id === undefined) continue;
+    const reference = `MedicationRequest/${r.id}`;
+    if (!chosen.has(reference)) others.push(reference);
   }
-  return sedativesAmongDrafts(call, new Set(references), new Map());
+  // The selected orders were classified already; only the rest of the basket is read here.
+  return others.length === 0 ? selected : [...selected, ...sedativesAmongDrafts(call, new Set(others), new Map())];
 }
 
 /** The other sedatives ordered now beside `order` (each ingredient once), as reasons of their own. */

@@ -25,7 +25,8 @@ export interface FetchRequest {
   template: string;
 }
 
-export type FetchResult = { ok: true; resources: FhirResource[] } | { ok: false; problem: string };
+/** A fetched key: its resources (with `problem` when the search reported an error beside them), or why there are none. */
+export type FetchResult = { ok: true; resources: FhirResource[]; problem?: string } | { ok: false; problem: string };
 
 /** The seam for fetching what the EHR did not send (implemented by fhir-client/fhir-fetcher.ts). */
 export interface PrefetchFetcher {
@@ -85,7 +86,9 @@ export async function gatherPrefetch(
     for (const { key } of toFetch) {
       const result = results[key] ?? { ok: false as const, problem: 'not fetched' };
       gathered[key] = result.ok
-        ? { source: 'fetched', resources: result.resources }
+        ? result.problem !== undefined
+          ? { source: 'fetched', resources: result.resources, problem: result.problem }
+          : { source: 'fetched', resources: result.resources }
         : { source: 'missing', resources: [], problem: result.problem };
     }
   }

@@ -56,9 +56,20 @@ describe('reading a Bundle page defensively', () => {
       { entry: [{ resource: { resourceType: 'OperationOutcome' } }, { resource: observation('c') }] },
       { kept: ['c'], skippedEntries: 0, skippedLinks: 0 },
     ],
+    [
+      'a search error (an OperationOutcome entry with an error issue), left out and reported',
+      {
+        entry: [
+          { resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] } },
+          { resource: observation('d') },
+        ],
+      },
+      { kept: ['d'], skippedEntries: 0, skippedLinks: 0, errorOutcome: true },
+    ],
   ])('%s', (_what, parts, expected) => {
     const page = readPage({ resourceType: 'Bundle', type: 'searchset', ...parts });
     expect(page.resources.map((r) => r.id)).toEqual(expected.kept);
+    expect(page.errorOutcome).toBe('errorOutcome' in expected);
     expect({ skippedEntries: page.skippedEntries, skippedLinks: page.skippedLinks }).toEqual({
       skippedEntries: expected.skippedEntries,
       skippedLinks: expected.skippedLinks,
@@ -83,6 +94,20 @@ describe('fetching Bundles with malformed parts', () => {
     expect(line).toContain('"skippedLinks":1');
     expect(line).not.toContain('syn-ward-05');
     expect(line).not.toContain(origin);
+  });
+
+  it('keeps the results of a search that reported an error beside them, and says they may be incomplete', async () => {
+    const error = { resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] } };
+    vitalsPages = [{ resourceType: 'Bundle', type: 'searchset', entry: [...prefetch.vitals.entry, error] }];
+    const rec = recorder();
+    const fetcher = createFhirFetcher(fetchConfig([origin]), rec.log, rec.telemetry, { random: () => 0.5 });
+    const results = await fetcher.fetchAll(hookCall(`${origin}/fhir`), vitalsOnly);
+    fetcher.close();
+    expect(results.vitals).toEqual({
+      ok: true,
+      resources: prefetch.vitals.entry.map((e) => e.resource),
+      problem: "the FHIR server's search reported an error, so what it returned may be incomplete",
+    });
   });
 
   it('still follows a good next link beside a broken one', async () => {
