@@ -244,6 +244,8 @@ interface CardExpectation {
   /** A subset of extension["vigil.score"] that must match. */
   score?: Json;
   suggestions?: number;
+  /** How many of the suggestions are marked isRecommended. */
+  recommendedSuggestions?: number;
 }
 
 interface Fixture {
@@ -1236,6 +1238,7 @@ add('sedation-safety/hazard-23-active-medications-not-obtained', {
           'Active medication orders',
         ],
         suggestions: 1,
+        recommendedSuggestions: 0,
       },
     ],
   },

@@ -123,11 +123,13 @@ function summaryFor(
       ? ACTION_WORDS[n.risk]
       : n.partial
         ? 'chart now'
-        : mustConfirm(unconfirmed)
+        : unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined
           ? 'from verified values only'
-          : unconfirmed.unreadable.length > 0
-            ? 'from older values: a newer one is unreadable'
-            : ACTION_WORDS.none;
+          : mustConfirm(unconfirmed)
+            ? 'from the values that could be scored'
+            : unconfirmed.unreadable.length > 0
+              ? 'from older values: a newer one is unreadable'
+              : ACTION_WORDS.none;
   const head = n.partial ? `${news2Headline(n)}: ${missingWords(n, inputs)} — ${action}` : `${news2Headline(n)}: ${action}`;
   const toRecheck = [
     ...unconfirmed.alarming.map((v) => unconfirmedShort(v, now)),
@@ -196,7 +198,7 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   const beside = a.model !== undefined ? modelBeside(mostSevere(news2Colour, recheckColour), modelColour) : undefined;
   if (a.model !== undefined && beside !== undefined) parts.push(modelSection(a.model, beside, indicator));
   parts.push(qsofaLine(a.qsofa, inputs, ctx.now));
-  const unusable = unusableLines(inputs, ctx.now);
+  const unusable = unusableLines(inputs, ctx.now, unconfirmed.beyondRange);
   if (unusable.length > 0) parts.push(`Charted but not usable:\n${unusable.join('\n')}`);
   parts.push(...couldNotObtain(ctx.problems));
   if (inputs.ageYears !== undefined && inputs.ageYears < 16)
@@ -271,7 +273,7 @@ export function noRecentVitalsCard(inputs: PatientInputs, ctx: CardContext): Car
   const recheckText = recheckLines(unconfirmed, ctx.now);
   if (recheckText.length > 0) lines.push(`**Re-check now:**\n${recheckText.join('\n')}`);
   lines.push(...couldNotObtain(ctx.problems));
-  const unusable = unusableLines(inputs, ctx.now);
+  const unusable = unusableLines(inputs, ctx.now, unconfirmed.beyondRange);
   if (unusable.length > 0) lines.push(`Charted but not usable:\n${unusable.join('\n')}`);
   lines.push(DISCLAIMER);
   const ext: Record<string, unknown> = {

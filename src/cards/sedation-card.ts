@@ -126,7 +126,7 @@ export function sedationNoVitalsCard(order: SelectedSedative, inputs: PatientInp
   const parts = [
     `**${order.orderName}** can depress breathing, and Vigil found no verified vital signs charted in the last ${window} to check this patient's respiratory rate, SpO2 or conscious level. Chart observations before the first dose.`,
   ];
-  const known = risk.reasons.filter((r) => !r.text.includes('not charted'));
+  const known = risk.reasons.filter((r) => r.notCharted !== true);
   if (known.length > 0)
     parts.push(
       capLines(

@@ -86,7 +86,12 @@ export function beyondRangeLine(b: BeyondRangeValue, now: Date): string {
 
 /** The re-check line for a GCS below 15 where ACVPU does not say the patient is not alert. */
 export function gcsRecheckLine(g: GcsNotAlert, now: Date): string {
-  const acvpu = g.alertAt === undefined ? 'ACVPU is not charted' : `ACVPU was charted alert ${formatAge(g.alertAt, now)}`;
+  const acvpu =
+    g.alertAt !== undefined
+      ? `ACVPU was charted alert ${formatAge(g.alertAt, now)}`
+      : g.acvpuNotCurrent === true
+        ? 'no current, verified ACVPU is charted'
+        : 'ACVPU is not charted';
   const unverified = g.gcs.status !== undefined ? ` (${g.gcs.status}, not verified)` : '';
   return `- Consciousness: ${acvpu}, but a Glasgow Coma Scale of ${g.gcs.value}/15${unverified} was charted ${formatAge(g.gcs.at, now)}: the patient may not be alert, and NEWS2 scores new confusion, voice, pain or unresponsive 3 on its own. Assess and chart ACVPU now.`;
 }
@@ -218,14 +223,20 @@ export function qsofaLine(qsofa: QsofaResult, inputs: PatientInputs, now: Date):
  * charted values, not one line twice, and without the parameter named twice ("Respiratory rate:
  * respiratory rate: …").
  */
-export function unusableLines(inputs: PatientInputs, now: Date): string[] {
+export function unusableLines(inputs: PatientInputs, now: Date, recheckedAbove: readonly BeyondRangeValue[] = []): string[] {
+  // A value beyond the device's range is asked for in the re-check list: not said twice.
+  const shown = recheckedAbove.length === 0 ? inputs.unusable : inputs.unusable.filter((u) => !isRecheckedAbove(u, recheckedAbove));
   return capLines(
-    inputs.unusable.map(
+    shown.map(
       (u) =>
         `- ${PARAMETER_LABELS[u.vital]}${u.at !== undefined ? `, charted ${formatAge(u.at, now)}` : ''}: ${unusableReason(u.vital, u.reason)}`,
     ),
     'values not usable',
   );
+}
+
+function isRecheckedAbove(u: PatientInputs['unusable'][number], rechecked: readonly BeyondRangeValue[]): boolean {
+  return u.beyond !== undefined && rechecked.some((b) => b.parameter === u.vital && b.at.getTime() === u.at?.getTime());
 }
 
 /** A reason without the parameter's own name at its start ("Respiratory rate: respiratory rate: …" otherwise). */

@@ -57,6 +57,8 @@ export interface GcsNotAlert {
   gcs: Reading<number>;
   /** The alert ACVPU the GCS is newer than; absent when consciousness was not scored at all. */
   alertAt?: Date;
+  /** Set when no ACVPU was scored but an out-of-date or unverified one exists (its own re-check says so). */
+  acvpuNotCurrent?: true;
 }
 
 /**
@@ -155,14 +157,23 @@ function unreadableValues(inputs: PatientInputs): UnreadableValue[] {
 const GCS_ALERT = 15;
 
 function gcsNotAlert(inputs: PatientInputs): GcsNotAlert | undefined {
-  // The newest GCS: an unverified one is kept only when newer than the verified one (normalise.ts).
-  const gcs = inputs.other.unverified.gcs ?? inputs.other.fresh.gcs;
-  if (gcs === undefined || gcs.value >= GCS_ALERT) return undefined;
   const acvpu = inputs.vitals.consciousness;
-  if (acvpu === undefined) return { gcs };
-  // A non-alert ACVPU already scores 3. An alert one charted after the GCS is the newer judgement; at the
-  // same moment the two conflict, and the worse stands (as for any parameter: H20).
-  return acvpu.value === 'alert' && gcs.at >= acvpu.at ? { gcs, alertAt: acvpu.at } : undefined;
+  // A non-alert ACVPU already scores 3: nothing to add.
+  if (acvpu !== undefined && acvpu.value !== 'alert') return undefined;
+  // The fresh verified GCS, and a newer unverified one (normalise.ts keeps it only when newer): a newer
+  // preliminary 15 must not silence a verified 8, so each counts, and the lower one is shown.
+  let worst: Reading<number> | undefined;
+  for (const gcs of [inputs.other.fresh.gcs, inputs.other.unverified.gcs]) {
+    if (gcs === undefined || gcs.value >= GCS_ALERT) continue;
+    // An alert ACVPU charted after the GCS is the newer judgement; at the same moment the two conflict,
+    // and the worse stands (as for any parameter: H20).
+    if (acvpu !== undefined && gcs.at < acvpu.at) continue;
+    if (worst === undefined || gcs.value < worst.value) worst = gcs;
+  }
+  if (worst === undefined) return undefined;
+  const acvpuElsewhere = inputs.stale.consciousness !== undefined || inputs.unverified.consciousness !== undefined;
+  if (acvpu !== undefined) return { gcs: worst, alertAt: acvpu.at };
+  return acvpuElsewhere ? { gcs: worst, acvpuNotCurrent: true } : { gcs: worst };
 }
 
 /** True when a value must be re-checked before the score can be trusted (each one raises the card to warning). */

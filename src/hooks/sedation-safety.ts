@@ -18,16 +18,32 @@ import { breathingRisk, type PrescribedSedative, type PrescribedUnknown } from '
 import { aboutPatient, setAsideWords } from '../prefetch/patient-subject.js';
 import { classifyOrder, type NameMemo, type SelectedSedative } from '../sedation/classify-order.js';
 
-/** Each call's sedatives, found once: `wantsData` and `prepare` both need them. */
-const SEDATIVES_OF = new WeakMap<OrderSelectCall, SelectedSedative[]>();
+/** One call's draft orders, indexed once, and the drug names matched so far (shared within the call). */
+interface DraftIndex {
+  byRef: Map<string, FhirResource>;
+  memo: NameMemo;
+  selected?: SelectedSedative[];
+}
 
-/** `references` (in their order) that name a sedative among draftOrders; `memo` shared within one call. */
-function sedativesAmongDrafts(call: OrderSelectCall, references: Iterable<string>, memo: NameMemo): SelectedSedative[] {
+/** Each call's index and sedatives, found once: `wantsData` and `prepare` both need them. */
+const DRAFTS_OF = new WeakMap<OrderSelectCall, DraftIndex>();
+
+function draftIndex(call: OrderSelectCall): DraftIndex {
+  let index = DRAFTS_OF.get(call);
+  if (index !== undefined) return index;
   const byRef = new Map<string, FhirResource>();
   for (const entry of call.context.draftOrders.entry ?? []) {
     const r = entry.resource;
     if (r?.id !== undefined) byRef.set(`${r.resourceType}/${r.id}`, r);
   }
+  index = { byRef, memo: new Map() };
+  DRAFTS_OF.set(call, index);
+  return index;
+}
+
+/** `references` (in their order) that name a sedative among draftOrders. */
+function sedativesAmongDrafts(call: OrderSelectCall, references: Iterable<string>): SelectedSedative[] {
+  const { byRef, memo } = draftIndex(call);
   const out: SelectedSedative[] = [];
   for (const reference of references) {
     const order = byRef.get(reference);
@@ -41,11 +57,8 @@ function sedativesAmongDrafts(call: OrderSelectCall, references: Iterable<string
 
 /** The orders named in `selections` that are sedatives, in the order they were selected. */
 export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
-  const known = SEDATIVES_OF.get(call);
-  if (known !== undefined) return known;
-  const out = sedativesAmongDrafts(call, new Set(call.context.selections), new Map());
-  SEDATIVES_OF.set(call, out);
-  return out;
+  const index = draftIndex(call);
+  return (index.selected ??= sedativesAmongDrafts(call, new Set(call.context.selections)));
 }
 
 /**
@@ -65,14 +78,22 @@ export function draftedSedatives(call: OrderSelectCall): SelectedSedative[] {
     if (!chosen.has(reference)) others.push(reference);
   }
   // The selected orders were classified already; only the rest of the basket is read here.
-  return others.length === 0 ? selected : [...selected, ...sedativesAmongDrafts(call, new Set(others), new Map())];
+  return others.length === 0 ? selected : [...selected, ...sedativesAmongDrafts(call, new Set(others))];
 }
 
-/** The other sedatives ordered now beside `order` (each ingredient once), as reasons of their own. */
-export function orderedTogether(order: SelectedSedative, drafted: readonly SelectedSedative[]): PrescribedSedative[] {
+/**
+ * The other sedatives ordered now beside `order` (each ingredient once), as reasons of their own; an
+ * ingredient already prescribed is said once, as prescribed (a renewal drafted beside its active order).
+ */
+export function orderedTogether(
+  order: SelectedSedative,
+  drafted: readonly SelectedSedative[],
+  prescribed: readonly PrescribedSedative[],
+): PrescribedSedative[] {
   const out = new Map<string, PrescribedSedative>();
   for (const d of drafted) {
     if (d.reference === order.reference || out.has(d.match.ingredient)) continue;
+    if (prescribed.some((p) => p.match.ingredient === d.match.ingredient)) continue;
     out.set(d.match.ingredient, { name: d.orderName, match: d.match, orderedNow: true });
   }
   return [...out.values()];
@@ -179,7 +200,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
         unconfirmed,
         staleAfterHours: ctx.staleAfterHours,
         now,
-        alreadyPrescribed: [...alreadyPrescribed, ...orderedTogether(s, drafted)],
+        alreadyPrescribed: [...alreadyPrescribed, ...orderedTogether(s, drafted, alreadyPrescribed)],
         ...(prescribedUnknown !== undefined ? { prescribedUnknown } : {}),
       });
     if (picture.assessment === undefined) {

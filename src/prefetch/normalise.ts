@@ -845,11 +845,8 @@ export function chooseInputs(
     // Findings that could not be used and those that could, in the order they were charted.
     for (const u of entry.unusable) {
       const at = new Date(entry.atMs);
-      // Beyond the device's range is a reason to re-check only while it is current (news2-unconfirmed.ts).
       unusable.push(
-        u.beyond !== undefined && entry.atMs >= staleBefore
-          ? { vital: u.vital, reason: u.reason, at, beyond: u.beyond }
-          : { vital: u.vital, reason: u.reason, at },
+        u.beyond !== undefined ? { vital: u.vital, reason: u.reason, at, beyond: u.beyond } : { vital: u.vital, reason: u.reason, at },
       );
     }
     const usable = entry.bounds.length === 0 ? entry.candidates : [...entry.candidates];
@@ -892,9 +889,12 @@ export function chooseInputs(
     }
     if (newest !== undefined && newest.atMs >= staleBefore) for (const u of setAside) relevantUnusable.push(u);
     if (unusable.length > 0) {
+      // A value beyond the device's range counts until a newer value is charted, however old: like an
+      // out-of-date number, it is shown with its age (news2-unconfirmed.ts re-checks it).
+      const beyondSince = newest?.atMs ?? Number.NEGATIVE_INFINITY;
       relevantUnusable.push(
         ...unusable
-          .filter((u) => u.vital === vital && (u.at === undefined || u.at.getTime() >= threshold))
+          .filter((u) => u.vital === vital && (u.at === undefined || u.at.getTime() >= (u.beyond !== undefined ? beyondSince : threshold)))
           .sort((a, b) => (b.at?.getTime() ?? -Infinity) - (a.at?.getTime() ?? -Infinity)),
       );
     }

@@ -46,7 +46,8 @@ export type PatientRiskPrefetchKey = keyof typeof PATIENT_RISK_PREFETCH;
  * together: FDA drug safety communications, 2016 and 2019).
  */
 export const SEDATION_PREFETCH = withFields(PATIENT_RISK_PREFETCH, {
-  activeMedications: 'MedicationRequest?patient={{context.patientId}}&status=active',
+  // On hold and unknown as well as active: each may still be given (sedation-safety.ts MAY_BE_GIVEN).
+  activeMedications: 'MedicationRequest?patient={{context.patientId}}&status=active,on-hold,unknown',
 } as const);
 
 export type PrefetchKey = keyof typeof SEDATION_PREFETCH;

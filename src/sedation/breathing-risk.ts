@@ -43,6 +43,8 @@ export interface BreathingReason {
   text: string;
   /** True for "another sedative already prescribed": a reason about drugs, not the patient's breathing. */
   combination?: true;
+  /** True for "… not charted in the last 12 h": what a card with no vitals at all says once for all. */
+  notCharted?: true;
 }
 
 export interface BreathingRisk {
@@ -107,7 +109,12 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
   const gcs = e.unconfirmed.gcsNotAlert;
   if (gcs !== undefined) {
     // Not mapped to ACVPU (a clinical rule Vigil does not make), so not "severe"; never silence either.
-    const acvpu = gcs.alertAt === undefined ? 'ACVPU not charted' : `newer than ACVPU alert ${formatAge(gcs.alertAt, e.now)}`;
+    const acvpu =
+      gcs.alertAt !== undefined
+        ? `newer than ACVPU alert ${formatAge(gcs.alertAt, e.now)}`
+        : gcs.acvpuNotCurrent === true
+          ? 'no current, verified ACVPU'
+          : 'ACVPU not charted';
     reasons.push({
       level: 'at-risk',
       text: `Glasgow Coma Scale ${gcs.gcs.value}/15${gcs.gcs.status !== undefined ? ` (${gcs.gcs.status})` : ''} charted ${formatAge(gcs.gcs.at, e.now)} (${acvpu}): may not be alert, assess before the first dose`,
@@ -179,12 +186,13 @@ function cannotJudge(e: BreathingEvidence, reasons: BreathingReason[]): void {
       reasons.push({ level: 'cannot-judge', text: `the latest ${words}, ${when}, could not be used` });
     }
     const scored = e.assessment.news2.subscores.some((s) => s.parameter === p);
-    if (!scored && stale === undefined) {
+    if (!scored && stale === undefined && beyond === undefined) {
       // Charted but unusable is not "not charted": the nurse who charted it would rightly doubt the card.
       const unusable = e.inputs.unusable.some((u) => u.vital === p);
       reasons.push({
         level: 'cannot-judge',
         text: `${words} ${unusable ? 'charted but not usable' : 'not charted'} in the last ${formatHours(e.staleAfterHours)}`,
+        ...(unusable ? {} : { notCharted: true as const }),
       });
     }
   }

@@ -37,12 +37,20 @@ function news2TotalOf(card: Card): number | undefined {
 }
 
 /**
+ * A GCS as a coarse band, worse higher (13–14: 1, 9–12: 2, 3–8: 3): a fall across bands is a new concern,
+ * and the store keeps no exact score.
+ */
+function gcsBand(gcs: number): number {
+  return gcs <= 8 ? 3 : gcs <= 12 ? 2 : 1;
+}
+
+/**
  * What a card is concerned with, compactly: "heartRate=2,recheck:respiratoryRate,respiratoryRate=1".
  * Each NEWS2 parameter that scored (with its points), each alarming unconfirmed value or value beyond
- * the device's range, each newer
- * value that could not be read, a GCS that says the patient may not be alert (and how far below 15), what
- * NEWS2 would be if unconfirmed values stand, and on sedation cards
- * how many other sedatives are already prescribed. Parameter names and numbers only: never patient data.
+ * the device's range, each newer value that could not be read, a GCS that says the patient may not be
+ * alert (as a coarse band), what NEWS2 would be if unconfirmed values stand, and on sedation cards how
+ * many other sedatives are already prescribed or ordered. Names, points, totals, counts and coarse bands
+ * only: never a measured value, an id or a drug.
  */
 export function concernsOf(card: Card): string {
   const score = card.extension?.['vigil.score'] as
@@ -62,11 +70,11 @@ export function concernsOf(card: Card): string {
   for (const u of score?.unreadable ?? []) if (typeof u.parameter === 'string') tokens.push(`unreadable:${u.parameter}`);
   for (const b of score?.beyondRange ?? []) if (typeof b.parameter === 'string') tokens.push(`recheck:${b.parameter}`);
   if (score?.gcsNotAlert !== undefined) tokens.push('recheck:gcs');
-  // Numbers where higher is worse: NEWS2 if the unconfirmed values stand, and how far a GCS is below 15.
+  // Numbers where higher is worse: NEWS2 if the unconfirmed values stand, and a GCS's band.
   const ifConfirmed = score?.ifConfirmed?.total;
   if (typeof ifConfirmed === 'number') tokens.push(`ifConfirmed=${ifConfirmed}`);
   const gcs = score?.gcsNotAlert?.gcs;
-  if (typeof gcs === 'number') tokens.push(`gcsBelow15=${15 - gcs}`);
+  if (typeof gcs === 'number') tokens.push(`gcsBand=${gcsBand(gcs)}`);
   // On a sedation card, each other sedative already prescribed is a reason of its own: a count, never the drug.
   const prescribed = (card.extension?.['vigil.order'] as { alreadyPrescribed?: unknown } | undefined)?.alreadyPrescribed;
   if (typeof prescribed === 'number' && prescribed > 0) tokens.push(`alreadyPrescribed=${prescribed}`);

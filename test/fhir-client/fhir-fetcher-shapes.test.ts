@@ -105,7 +105,7 @@ describe('fetching Bundles with malformed parts', () => {
     fetcher.close();
     expect(results.vitals).toEqual({
       ok: true,
-      resources: prefetch.vitals.entry.map((e) => e.resource),
+      resources: prefetch.vitals.entry.map((e) => (e as { resource: unknown }).resource),
       problem: "the FHIR server's search reported an error, so what it returned may be incomplete",
     });
   });

@@ -40,14 +40,15 @@ describe('a value beyond the measurable range, on patient-view', () => {
     const [card, ...rest] = await patientView(app, [...wellSet(), absent(heartRate(75, fiveMinAgo), 'positive-infinity')]);
     expect(rest).toEqual([]);
     expect(card!.indicator).toBe('warning');
-    expect(card!.summary).toBe('NEWS2 0: from verified values only · re-check HR (5 min ago, above range)');
+    expect(card!.summary).toBe('NEWS2 0: from the values that could be scored · re-check HR (5 min ago, above range)');
     expect(card!.detail).toContain(
       '- Pulse: charted 5 min ago as above the measurable range, with no number; a value there scores 3 on NEWS2 on its own. Re-check now (another device, or by hand).',
     );
     expect(card!.detail).not.toContain('Low clinical risk');
     expect(card!.extension['vigil.score'].beyondRange).toEqual([{ parameter: 'heartRate', beyond: 'above', at: minutesAgo(5), points: 3 }]);
-    // Said once, as a value to re-check: not also as "a newer value could not be used".
+    // Said once, as a value to re-check: not also as "a newer value could not be used", nor as "not usable".
     expect(card!.extension['vigil.score'].unreadable).toBeUndefined();
+    expect(card!.detail).not.toContain('Charted but not usable');
   });
 
   it('says a temperature above the range scores 2', async () => {
@@ -76,11 +77,27 @@ describe('a value beyond the measurable range, on patient-view', () => {
   });
 });
 
+describe('a value beyond the measurable range with nothing charted since', () => {
+  it('counts however old it is, like an out-of-date number that would score 3', async () => {
+    const set = wellSet().filter((o) => (o['code'] as { coding: { code: string }[] }).coding[0]!.code !== '8867-4');
+    const [card] = await patientView(app, [...set, absent(heartRate(75, { effectiveDateTime: hoursAgo(20) }), 'positive-infinity')]);
+    expect(card!.indicator).toBe('warning');
+    expect(card!.summary).toContain('re-check HR (20 h ago, above range)');
+  });
+});
+
 describe('a respiratory rate beyond the measurable range, when morphine is ordered', () => {
   it('is a reason the patient is at risk, not only that breathing cannot be judged', async () => {
     const [card] = await morphineOrdered(app, [...wellSet(), absent(respiratoryRate(16, fiveMinAgo), 'negative-infinity')]);
     expect(card!.indicator).toBe('warning');
     expect(card!.summary).toMatch(/^Opioid \(morphine\) ordered: respiratory depression risk/);
     expect(card!.detail).toContain('- respiratory rate charted 5 min ago as below the measurable range: re-check before the first dose');
+  });
+
+  it('is said once when it is the only respiratory rate: not also "charted but not usable"', async () => {
+    const set = wellSet().filter((o) => (o['code'] as { coding: { code: string }[] }).coding[0]!.code !== '9279-1');
+    const [card] = await morphineOrdered(app, [...set, absent(respiratoryRate(16, fiveMinAgo), 'negative-infinity')]);
+    expect(card!.detail).toContain('- respiratory rate charted 5 min ago as below the measurable range');
+    expect(card!.detail).not.toContain('respiratory rate charted but not usable');
   });
 });

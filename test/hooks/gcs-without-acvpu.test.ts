@@ -51,7 +51,7 @@ describe('a GCS below 15 with no ACVPU, on patient-view', () => {
     expect(await patientView(app, normalSet(minutesAgo(30)))).toEqual([]);
     const [card] = await patientView(app, [...normalSet(minutesAgo(30)), gcs(9)]);
     expect(card!.indicator).toBe('warning');
-    expect(card!.summary).toBe('NEWS2 0: from verified values only · re-check consciousness (GCS 9/15, 5 min ago)');
+    expect(card!.summary).toBe('NEWS2 0: from the values that could be scored · re-check consciousness (GCS 9/15, 5 min ago)');
     expect(card!.detail).toContain('ACVPU was charted alert 30 min ago, but a Glasgow Coma Scale of 9/15 was charted 5 min ago');
     expect(card!.detail).not.toContain('Low clinical risk');
     expect(card!.extension['vigil.score'].gcsNotAlert).toEqual({ gcs: 9, at: minutesAgo(5), alertAt: minutesAgo(30) });
@@ -70,6 +70,24 @@ describe('a GCS below 15 with no ACVPU, on patient-view', () => {
     });
     const [sedation] = await morphineOrdered(app, [...normalSet(minutesAgo(30)), preliminary]);
     expect(sedation!.detail).toContain('- Glasgow Coma Scale 8/15 (preliminary) charted 5 min ago');
+  });
+
+  it('is not silenced by a newer preliminary GCS of 15 (the review of the change)', async () => {
+    const preliminary15 = glasgowComaScale(15, { effectiveDateTime: minutesAgo(5), status: 'preliminary' });
+    const [card] = await patientView(app, [...withoutAcvpu(), gcs(8, 10), preliminary15]);
+    expect(card!.indicator).toBe('warning');
+    expect(card!.summary).toContain('re-check consciousness (GCS 8/15, 10 min ago)');
+  });
+
+  it('says "no current, verified ACVPU" when only an out-of-date one exists', async () => {
+    const [card] = await patientView(app, [...withoutAcvpu(), alert(14 * 60), gcs(8)]);
+    expect(card!.detail).toContain('- Consciousness: no current, verified ACVPU is charted, but a Glasgow Coma Scale of 8/15');
+  });
+
+  it('names the GCS on a sedative card even when no vital sign is recent enough to score', async () => {
+    const [card] = await morphineOrdered(app, [gcs(8)]);
+    expect(card!.summary).toMatch(/breathing cannot be judged — no verified vital signs/);
+    expect(card!.detail).toContain('- Glasgow Coma Scale 8/15 charted 5 min ago (ACVPU not charted): may not be alert');
   });
 
   it('takes the worse of an alert ACVPU and a GCS below 15 charted at the same moment', async () => {

@@ -34,6 +34,14 @@ describe('sedatives ordered together', () => {
     expect(card!.summary).toBe('Opioid (morphine) ordered: respiratory depression risk — also ordered now: midazolam (benzodiazepine)');
   });
 
+  it('names a sedative once when a renewal is drafted beside its active order', async () => {
+    const active = { ...draftOrder('active-1', '6470', 'lorazepam'), status: 'active' };
+    const renewal = draftOrder('draft-4', '6470', 'lorazepam');
+    const [card] = await morphineOrdered(app, wellSet(), [active], { drafts: [renewal], selected: false });
+    expect(card!.summary).toBe('Opioid (morphine) ordered: respiratory depression risk — already prescribed: lorazepam (benzodiazepine)');
+    expect(card!.extension['vigil.order'].alreadyPrescribed).toBe(1);
+  });
+
   it('gives no card for a sedative beside a drug that is not one (the control)', async () => {
     expect(await morphineOrdered(app, wellSet(), null, { drafts: [amoxicillin], selected: true })).toEqual([]);
   });

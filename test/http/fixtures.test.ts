@@ -76,6 +76,10 @@ describe('cards-fixtures over HTTP', () => {
         expectWords(card, want);
         if (want.score !== undefined) expect(card.extension['vigil.score']).toMatchObject(want.score);
         if (want.suggestions !== undefined) expect(card.suggestions ?? []).toHaveLength(want.suggestions);
+        if (want.recommendedSuggestions !== undefined)
+          expect((card.suggestions ?? []).filter((s: { isRecommended?: boolean }) => s.isRecommended === true)).toHaveLength(
+            want.recommendedSuggestions,
+          );
       });
     });
   });

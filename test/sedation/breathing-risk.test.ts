@@ -73,7 +73,7 @@ describe('judging breathing before a sedative', () => {
     const vitals = { ...WELL, ...missing } as Vitals;
     for (const k of Object.keys(missing)) delete (vitals as Record<string, unknown>)[k];
     const r = of(vitals);
-    expect(r.reasons).toEqual([{ level: 'cannot-judge', text: `${words} not charted in the last 12 h` }]);
+    expect(r.reasons).toEqual([{ level: 'cannot-judge', text: `${words} not charted in the last 12 h`, notCharted: true }]);
     expect(r.severe).toBe(false);
   });
 

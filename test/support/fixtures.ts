@@ -12,6 +12,8 @@ export interface CardExpectation {
   detailExcludes?: string[];
   score?: Record<string, unknown>;
   suggestions?: number;
+  /** How many of the suggestions are marked isRecommended. */
+  recommendedSuggestions?: number;
 }
 
 export interface Fixture {

@@ -110,9 +110,9 @@ describe('a new or worse concern within one colour and total', () => {
     expect(concernsOf(concerned({ heartRate: 3, spo2: 0 }, { recheck: ['respiratoryRate'], unreadable: ['spo2'] }))).toBe(
       'heartRate=3,recheck:respiratoryRate,unreadable:spo2',
     );
-    // A GCS and another sedative are named by kind and count only: never the value, never the drug.
+    // A GCS and another sedative are named by band and count only: never the exact score, never the drug.
     expect(concernsOf(concerned({ heartRate: 3 }, { gcs: 8, alreadyPrescribed: 1 }))).toBe(
-      'alreadyPrescribed=1,gcsBelow15=7,heartRate=3,recheck:gcs',
+      'alreadyPrescribed=1,gcsBand=3,heartRate=3,recheck:gcs',
     );
   });
 
