@@ -12,6 +12,8 @@ import { createFhirFetcher } from './fhir-client/fhir-fetcher.js';
 import { openAuditTrail } from './audit/open-audit-trail.js';
 import { openFileFeedbackStore } from './feedback/feedback-store.js';
 import { buildAdminApp } from './health/admin-app.js';
+import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors.js';
+import { securityHeaders } from './http/hardening.js';
 import { installGracefulShutdown, releaseOnClose } from './health/graceful-shutdown.js';
 import { createMetrics } from './observability/metrics.js';
 import { defaultLogLimiter, limitedWarnings } from './observability/log-limiter.js';
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
   app.addHook('preClose', () => {
     closing = true;
   });
+  const adminHeaders = securityHeaders(config.publicBaseUrl);
   const admin =
     config.VIGIL_ADMIN_PORT === undefined
       ? undefined
@@ -107,6 +110,11 @@ async function main(): Promise<void> {
           probes: [...readinessProbes, async () => ({ name: 'shutdown', ok: !closing, ...(closing ? { detail: 'shutting down' } : {}) })],
           metrics,
           logger: log,
+          // The same answers as the public port's for what is refused before any route; no rate budget here.
+          refusals: {
+            frameworkErrors: frameworkErrorHandler(adminHeaders, () => undefined),
+            clientErrorHandler: clientErrorHandler(adminHeaders),
+          },
         });
 
   // When the app closes, after the calls in flight: the model watcher, breakers and the ONNX session

@@ -44,6 +44,12 @@ describe('the admin port of the real server', () => {
     const metrics = await (await fetch(new URL('/metrics', adminUrl))).text();
     expect(metrics).toContain('vigil_rate_limited_total{budget="client"}');
     expect(metrics).not.toContain(process.versions.node);
+    // A path that is not URL encoding is refused as on the public port: an OperationOutcome, never the path.
+    const bad = await fetch(new URL('/readyz%ff', adminUrl));
+    expect(bad.status).toBe(400);
+    const outcome = (await bad.json()) as { resourceType: string; issue: { diagnostics: string }[] };
+    expect(outcome.resourceType).toBe('OperationOutcome');
+    expect(outcome.issue[0]!.diagnostics).toBe('the request path is not valid URL encoding');
 
     // A slow call in flight keeps the process up after SIGTERM; meanwhile the admin port says so.
     const call = criticalCall({ asOf: new Date() });
