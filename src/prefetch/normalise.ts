@@ -651,16 +651,23 @@ function severityOf(c: Candidate, severity: Severity, spo2Scale: 1 | 2): number 
 /**
  * Of the values charted at the newest moment (`sorted` newest first), the worse when they score
  * differently, and a note for each one set aside; otherwise the newest as sorted, and no note.
+ * A newest value timed after `nowMs` (allowed within the clock-skew tolerance) is no later, for all
+ * anyone knows, than a value charted within that tolerance before now: they are one moment. Found by
+ * the third clinical safety review (2026-11-29): RR 16 timed 4 min ahead hid RR 7 charted 2 min ago,
+ * and morphine got no card.
  */
 function newestOrWorse(
   sorted: Candidate[],
   severity: Severity,
   spo2Scale: 1 | 2,
+  nowMs: number,
 ): { chosen: Candidate | undefined; setAside: UnusableValue[] } {
   const first = sorted[0];
-  if (first === undefined || sorted.length < 2 || sorted[1]!.atMs !== first.atMs || first.vital === 'supplementalOxygen')
-    return { chosen: first, setAside: [] };
-  const sameMoment = sorted.filter((c) => c.atMs === first.atMs);
+  if (first === undefined || sorted.length < 2 || first.vital === 'supplementalOxygen') return { chosen: first, setAside: [] };
+  const ahead = first.atMs > nowMs;
+  const momentFrom = ahead ? nowMs - CLOCK_SKEW_TOLERANCE_MINUTES * 60_000 : first.atMs;
+  if (sorted[1]!.atMs < momentFrom) return { chosen: first, setAside: [] };
+  const sameMoment = sorted.filter((c) => c.atMs >= momentFrom);
   const scores = sameMoment.map((c) => severityOf(c, severity, spo2Scale));
   const worst = Math.max(...scores);
   if (scores.every((x) => x === worst)) return { chosen: first, setAside: [] };
@@ -671,7 +678,9 @@ function newestOrWorse(
     .filter((_, i) => scores[i] !== worst)
     .map((c): UnusableValue => ({
       vital: c.vital,
-      reason: `${words(c)} was charted at the same time as ${words(chosen)}; the worse is used`,
+      reason: ahead
+        ? `${words(c)} was charted within the clock tolerance of ${words(chosen)} (one of them timed ahead of now); the worse is used`
+        : `${words(c)} was charted at the same time as ${words(chosen)}; the worse is used`,
       at: new Date(c.atMs),
       conflict: true,
     }));
@@ -869,7 +878,7 @@ export function chooseInputs(
 
   for (const vital of OBSERVED_NAMES) {
     const sorted = sortedOf(candidates.get(vital) ?? [], vital);
-    const { chosen: newest, setAside } = newestOrWorse(sorted, options.severity, spo2Scale);
+    const { chosen: newest, setAside } = newestOrWorse(sorted, options.severity, spo2Scale, nowMs);
     if (newest !== undefined) {
       if (newest.atMs >= staleBefore) {
         vitals[vital] = toReading(newest);

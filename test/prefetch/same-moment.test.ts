@@ -87,6 +87,21 @@ describe('values of one vital charted at the same moment', () => {
     expect(scoreNews2(inputs).total).toBe(5);
   });
 
+  it('treats a value timed ahead of now (within the clock tolerance) as one moment with one charted just before', () => {
+    const inputs = inputsOf(
+      setWith(respiratoryRate(7, { effectiveDateTime: minutesAgo(2) }), respiratoryRate(16, { effectiveDateTime: minutesAgo(-4) })),
+    );
+    expect(inputs.vitals.respiratoryRate?.value).toBe(7);
+    expect(inputs.unusable.map((u) => u.reason)).toEqual([
+      '16/min was charted within the clock tolerance of 7/min (one of them timed ahead of now); the worse is used',
+    ]);
+    // Beyond the tolerance before now, the newer value stands as usual.
+    const later = inputsOf(
+      setWith(respiratoryRate(7, { effectiveDateTime: minutesAgo(8) }), respiratoryRate(16, { effectiveDateTime: minutesAgo(-4) })),
+    );
+    expect(later.vitals.respiratoryRate?.value).toBe(16);
+  });
+
   it('keeps the usual order, and says nothing, when the values score the same (HR 80 and 82)', () => {
     const inputs = inputsOf(setWith(heartRate(82, { ...at, id: 'b' }), heartRate(80, { ...at, id: 'a' })));
     expect(inputs.vitals.heartRate?.value).toBe(80);
