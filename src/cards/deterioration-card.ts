@@ -27,7 +27,7 @@ import { NEWS2_SOURCE_URL } from '../explain/news2-response.js';
 import { needsRecheckNow, unconfirmedNews2, type UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Result, News2Risk } from '../fallback-rules/types.js';
 import type { RiskAssessment } from '../models/scorer.js';
-import { VITAL_NAMES, type PatientInputs, type VitalReading, type VitalSigns } from '../domain/vital-signs.js';
+import { isMixedAgeSet, VITAL_NAMES, type PatientInputs, type VitalReading, type VitalSigns } from '../domain/vital-signs.js';
 import { INDICATOR_RANK, type Card, type Indicator } from '../cds-hooks/card-schema.js';
 import { withStableIdentity, type DraftCard } from './card-identity.js';
 import {
@@ -102,6 +102,30 @@ function mustRecheck(unconfirmed: UnconfirmedNews2): boolean {
   return mustConfirm(unconfirmed) || unconfirmed.unreadable.length > 0;
 }
 
+/** A summary's room: CDS Hooks asks for fewer than 140 characters. */
+const SUMMARY_ROOM = 139;
+
+/**
+ * " · re-check a, b +2 more": as many of `items` as fit in `room` characters, and how many did not;
+ * `shortest` gives the shortest form (" · re-check 3 values"), for measuring.
+ */
+function recheckSegment(items: readonly string[], room: number, shortest = false): string {
+  if (items.length === 0) return '';
+  const count = ` · re-check ${items.length} value${items.length === 1 ? '' : 's'}`;
+  if (shortest) return count;
+  for (let shown = items.length; shown >= 1; shown--) {
+    const rest = items.length - shown;
+    const text = ` · re-check ${items.slice(0, shown).join(', ')}${rest > 0 ? ` +${rest} more` : ''}`;
+    if (text.length <= room) return text;
+  }
+  return count;
+}
+
+/** NEWS2's trend in words, or none for a mixed-age set (its earlier chart predates its newest values). */
+function trendWords(n: News2Result, inputs: PatientInputs, ctx: CardContext): string {
+  return isMixedAgeSet(inputs) ? '' : news2TrendWords(n, ctx.earlier, ctx.now);
+}
+
 /** Summary segments by priority when the model raised the card: NEWS2, re-check, model, trend, drivers. */
 const MODEL_BEFORE_TREND = [0, 1, 3, 2, 4] as const;
 
@@ -130,17 +154,33 @@ function summaryFor(
             : unconfirmed.unreadable.length > 0
               ? 'from older values: a newer one is unreadable'
               : ACTION_WORDS.none;
-  const head = n.partial ? `${news2Headline(n)}: ${missingWords(n, inputs)} — ${action}` : `${news2Headline(n)}: ${action}`;
   const toRecheck = [
     ...unconfirmed.alarming.map((v) => unconfirmedShort(v, now)),
     ...unconfirmed.beyondRange.map((b) => beyondRangeShort(b, now)),
     ...(unconfirmed.gcsNotAlert !== undefined ? [gcsShort(unconfirmed.gcsNotAlert, now)] : []),
     ...unconfirmed.unreadable.map((u) => unreadableShort(u, now)),
   ];
-  const recheck = toRecheck.length > 0 ? ` · re-check ${toRecheck.join(', ')}` : '';
-  const model = a.model !== undefined ? ` · ${modelSummary(a.model)}` : a.modelStatus.state === 'unavailable' ? ' · model unavailable' : '';
+  // The response band and what to re-check must survive the 139 characters: a long list of missing
+  // parameters gives way to a count (the detail names them). Third review, 2026-11-29.
+  const full = n.partial ? `${news2Headline(n)}: ${missingWords(n, inputs)} — ${action}` : `${news2Headline(n)}: ${action}`;
+  const head =
+    n.partial && full.length + recheckSegment(toRecheck, Infinity, true).length > SUMMARY_ROOM
+      ? `${news2Headline(n)}: ${n.missing.length} of 7 parameters missing — ${action}`
+      : full;
+  const recheck = recheckSegment(toRecheck, SUMMARY_ROOM - head.length);
+  // While something must be re-checked, no calmer words beside it: no trend, no model figure (unless the
+  // model raised the card). A mixed-age set's trend compares with a chart older than its newest values.
+  const pending = toRecheck.length > 0;
+  const model =
+    pending && !modelRaised
+      ? ''
+      : a.model !== undefined
+        ? ` · ${modelSummary(a.model)}`
+        : a.modelStatus.state === 'unavailable'
+          ? ' · model unavailable'
+          : '';
   const driverText = drivers(n, inputs);
-  const trend = news2TrendWords(n, ctx.earlier, now);
+  const trend = pending ? '' : trendWords(n, inputs, ctx);
   return assembleSummary(
     [head, recheck, trend === '' ? '' : ` · ${trend}`, model, driverText === '' ? '' : ` — ${driverText}`],
     modelRaised ? MODEL_BEFORE_TREND : undefined,
@@ -175,7 +215,7 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   if (indicator === undefined) return undefined;
 
   const parts: string[] = [];
-  const trend = news2TrendWords(a.news2, ctx.earlier, ctx.now);
+  const trend = trendWords(a.news2, inputs, ctx);
   parts.push(
     `**${news2Headline(a.news2)}**${trend === '' ? '' : ` (${trend})`}, ${asOfWords(inputs, ctx.now)}.` +
       `${a.news2.spo2Scale === 2 ? ' SpO2 scored on scale 2: a hypercapnic target (88–92 %) is recorded.' : ''}`,
@@ -252,11 +292,11 @@ export function noRecentVitalsCard(inputs: PatientInputs, ctx: CardContext): Car
     ...unconfirmed.beyondRange.map((b) => beyondRangeShort(b, ctx.now)),
     ...(unconfirmed.gcsNotAlert !== undefined ? [gcsShort(unconfirmed.gcsNotAlert, ctx.now)] : []),
   ];
-  const recheck = alarming ? ` · re-check ${toRecheck.join(', ')}` : '';
   const head =
     lastStale === undefined
       ? `No verified vital signs in the last ${window}: NEWS2 cannot be scored — chart a full set now`
       : `No vital signs in the last ${window} (last charted ${formatAge(lastStale, ctx.now)}): NEWS2 not scored — chart now`;
+  const recheck = alarming ? recheckSegment(toRecheck, SUMMARY_ROOM - head.length) : '';
   const lines = [
     `Vigil found no verified vital signs charted in the last ${window}, so it gives no score. Chart a full set of observations now to get NEWS2.`,
   ];

@@ -62,8 +62,12 @@ describe('deterioration-risk with the shipped model', () => {
         expect(score.model.name).toBe('vigil-deterioration');
         expect(score.model.probability).toBeGreaterThan(0);
         expect(score.model.probability).toBeLessThan(1);
-        // NEWS2 leads; the model's estimate comes second, and says it is synthetic.
-        expect(card.summary).toMatch(/^NEWS2 \d+: .* · model \(synthetic\) .* in 24 h/);
+        // NEWS2 leads; the model's estimate comes second, and says it is synthetic. While a value must be
+        // re-checked it is left out of the summary unless it raised the card (the detail still shows it).
+        if (card.summary.includes(' · re-check ') && RANK[card.indicator as keyof typeof RANK] === RANK[want.indicator])
+          expect(card.summary).not.toMatch(/ · model /);
+        else expect(card.summary).toMatch(/^NEWS2 \d+: .* · model \(synthetic\) .* in 24 h/);
+        expect(card.detail).toMatch(/synthetic/);
         expect(score.model.synthetic).toBe(true);
         break;
       case 'declined':

@@ -1,0 +1,74 @@
+// What the 139-character summary keeps when many things are true at once (third clinical safety review,
+// 2026-11-29): the response band and what to re-check, never a calm trend or model figure in their place.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { testApp } from '../support/app.js';
+import {
+  bloodPressurePanel,
+  heartRate,
+  hoursAgo,
+  minutesAgo,
+  normalSet,
+  NOW,
+  oxygenSaturation,
+  respiratoryRate,
+  systolicStandalone,
+  UCUM,
+} from '../support/fhir-examples.js';
+import { patientView } from '../support/hook-calls.js';
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await testApp({ clock: () => NOW }, { VIGIL_REPEAT_CARD_POLICY: 'off' });
+});
+afterAll(() => app.close());
+
+const preliminary = { effectiveDateTime: minutesAgo(5), status: 'preliminary' };
+
+describe('the summary when many things are true at once', () => {
+  it('keeps the re-check list, cut item by item, and no "unchanged" beside it', async () => {
+    const observations = [
+      ...normalSet(hoursAgo(4)),
+      ...normalSet(minutesAgo(30)),
+      respiratoryRate(6, preliminary),
+      oxygenSaturation(84, preliminary),
+      heartRate(135, preliminary),
+      bloodPressurePanel(85, 50, preliminary),
+    ];
+    const [card] = await patientView(app, observations);
+    expect(card!.indicator).toBe('warning');
+    expect(card!.summary.length).toBeLessThanOrEqual(139);
+    expect(card!.summary).toMatch(/^NEWS2 0: from verified values only · re-check RR 6\/min \(5 min ago, preliminary\), .* \+\d more$/);
+    expect(card!.summary).not.toContain('unchanged');
+  });
+
+  it('keeps the response band when the list of missing parameters is long', async () => {
+    const observations = [
+      respiratoryRate(30, { effectiveDateTime: minutesAgo(10) }),
+      oxygenSaturation(97, { effectiveDateTime: hoursAgo(20) }),
+      systolicStandalone(120, { effectiveDateTime: minutesAgo(10) }),
+    ].map((o) =>
+      (o['code'] as { coding: { code: string }[] }).coding[0]!.code === '8480-6'
+        ? { ...o, valueQuantity: { value: 120, unit: 'furlongs', system: UCUM, code: 'furlongs' } }
+        : o,
+    );
+    const [card] = await patientView(app, observations);
+    expect(card!.summary.length).toBeLessThanOrEqual(139);
+    expect(card!.summary).toMatch(/^NEWS2 ≥ 3, incomplete: 6 of 7 parameters missing — urgent/);
+  });
+
+  it('gives no trend for a mixed-age set: its earlier chart predates its newest values', async () => {
+    const observations = [
+      ...normalSet(hoursAgo(8), [
+        respiratoryRate(30, { effectiveDateTime: hoursAgo(8) }),
+        heartRate(135, { effectiveDateTime: hoursAgo(8) }),
+      ]),
+      ...normalSet(hoursAgo(3)),
+      respiratoryRate(25, { effectiveDateTime: minutesAgo(10) }),
+      oxygenSaturation(91, { effectiveDateTime: minutesAgo(10) }),
+    ];
+    const [card] = await patientView(app, observations);
+    expect(card!.summary).toMatch(/^NEWS2 6: /);
+    expect(card!.summary).not.toMatch(/down from|unchanged since|up from/);
+  });
+});
