@@ -102,6 +102,14 @@ function mustRecheck(unconfirmed: UnconfirmedNews2): boolean {
   return mustConfirm(unconfirmed) || unconfirmed.unreadable.length > 0;
 }
 
+/** Under 16 by the Patient's birth date: NEWS2 (RCP 2017) is not validated in children. */
+function isChild(inputs: PatientInputs): boolean {
+  return inputs.ageYears !== undefined && inputs.ageYears < 16;
+}
+
+const CHILD_CAUTION =
+  "**Caution: the patient is under 16.** NEWS2 is not validated in children and its bands are adults' bands: assess with a paediatric early warning score and age-specific ranges.";
+
 /** A summary's room: CDS Hooks asks for fewer than 140 characters. */
 const SUMMARY_ROOM = 139;
 
@@ -145,15 +153,17 @@ function summaryFor(
   const action =
     n.risk !== 'none'
       ? ACTION_WORDS[n.risk]
-      : n.partial
-        ? 'chart now'
-        : unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined
-          ? 'from verified values only'
-          : mustConfirm(unconfirmed)
-            ? 'from the values that could be scored'
-            : unconfirmed.unreadable.length > 0
-              ? 'from older values: a newer one is unreadable'
-              : ACTION_WORDS.none;
+      : isChild(inputs)
+        ? 'not validated under 16, use a paediatric score'
+        : n.partial
+          ? 'chart now'
+          : unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined
+            ? 'from verified values only'
+            : mustConfirm(unconfirmed)
+              ? 'from the values that could be scored'
+              : unconfirmed.unreadable.length > 0
+                ? 'from older values: a newer one is unreadable'
+                : ACTION_WORDS.none;
   const toRecheck = [
     ...unconfirmed.alarming.map((v) => unconfirmedShort(v, now)),
     ...unconfirmed.beyondRange.map((b) => beyondRangeShort(b, now)),
@@ -211,7 +221,10 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
         ? 'info'
         : undefined;
   const modelColour = a.model !== undefined ? MODEL_BAND_INDICATOR[a.model.band] : undefined;
-  const indicator = mostSevere(news2Colour, recheckColour, modelColour);
+  // NEWS2 is not validated under 16: a score of 0 there is no reassurance, so a child always gets a card
+  // that says so (third review, 2026-11-29: a 1-year-old with HR 60 read "Low clinical risk").
+  const childColour: Indicator | undefined = isChild(inputs) ? 'info' : undefined;
+  const indicator = mostSevere(news2Colour, recheckColour, modelColour, childColour);
   if (indicator === undefined) return undefined;
 
   const parts: string[] = [];
@@ -221,12 +234,15 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
       `${a.news2.spo2Scale === 2 ? ' SpO2 scored on scale 2: a hypercapnic target (88–92 %) is recorded.' : ''}`,
   );
   // A routine band beside a value that must be re-checked would reassure: it is replaced, not printed.
+  if (isChild(inputs)) parts.push(CHILD_CAUTION);
   parts.push(
-    a.news2.risk === 'none' && !a.news2.partial && mustRecheck(unconfirmed)
-      ? mustConfirm(unconfirmed)
-        ? '**No response band yet:** NEWS2 from verified, current values is 0, but the values below must be re-checked first.'
-        : '**No response band yet:** NEWS2 from the values that could be read is 0, but a newer value below could not be read: re-check it first.'
-      : news2Response(a.news2, inputs),
+    isChild(inputs) && a.news2.risk === 'none' && !a.news2.partial
+      ? '**No response band:** NEWS2 bands are for adults; a NEWS2 of 0 does not say this child is well.'
+      : a.news2.risk === 'none' && !a.news2.partial && mustRecheck(unconfirmed)
+        ? mustConfirm(unconfirmed)
+          ? '**No response band yet:** NEWS2 from verified, current values is 0, but the values below must be re-checked first.'
+          : '**No response band yet:** NEWS2 from the values that could be read is 0, but a newer value below could not be read: re-check it first.'
+        : news2Response(a.news2, inputs),
   );
   const recheck = recheckLines(unconfirmed, ctx.now);
   if (recheck.length > 0) parts.push(`**Re-check now:**\n${recheck.join('\n')}`);
@@ -241,8 +257,6 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   const unusable = unusableLines(inputs, ctx.now, unconfirmed.beyondRange);
   if (unusable.length > 0) parts.push(`Charted but not usable:\n${unusable.join('\n')}`);
   parts.push(...couldNotObtain(ctx.problems));
-  if (inputs.ageYears !== undefined && inputs.ageYears < 16)
-    parts.push('**Caution:** the patient is under 16; NEWS2 is not validated in children.');
   parts.push(DISCLAIMER);
 
   const suggestions = deteriorationSuggestions(a.news2, ctx.patient.id, mustRecheck(unconfirmed));

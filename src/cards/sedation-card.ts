@@ -86,8 +86,7 @@ function opening(risk: BreathingRisk): string {
 function advice(risk: BreathingRisk): string {
   if (judgedAtRisk(risk))
     return 'Consider a lower dose or an alternative, closer monitoring (respiratory rate, SpO2, sedation score) after the dose, and naloxone or flumazenil availability as appropriate.';
-  if (risk.notCheckedOnly)
-    return "Check the patient's current medications for other opioids, benzodiazepines or gabapentinoids before the first dose: together they depress breathing more.";
+  if (risk.notCheckedOnly) return risk.reasons.flatMap((r) => (r.advice !== undefined ? [r.advice] : [])).join(' ');
   return 'Chart respiratory rate, SpO2 and level of consciousness before the first dose.';
 }
 

@@ -14,7 +14,8 @@
 // - cannot be judged (warning): respiratory rate, SpO2, air or oxygen, or consciousness not charted, out of date,
 //   unverified, or its newest value unreadable (the one judged is older). A sedative ordered blind is
 //   a reason to look, not a reason for silence;
-// - not checked (info): the patient's active medication orders could not be obtained, so a sedative
+// - not checked (info): a patient under 16 (these limits are adults'), or the patient's active
+//   medication orders could not be obtained, so a sedative
 //   already prescribed could not be counted (clinical safety review, 2026-11-29: with breathing judged
 //   safe this gave no card at all, as if there were none).
 import { formatAge, formatHours } from '../explain/age.js';
@@ -45,6 +46,8 @@ export interface BreathingReason {
   combination?: true;
   /** True for "… not charted in the last 12 h": what a card with no vitals at all says once for all. */
   notCharted?: true;
+  /** For a "not checked" reason: what the clinician should do instead. */
+  advice?: string;
 }
 
 export interface BreathingRisk {
@@ -150,10 +153,20 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
       combination: true,
     });
   }
+  // The limits above are adults' (a respiratory rate of 14 is low for an infant): a child is not judged by them.
+  if (e.inputs.ageYears !== undefined && e.inputs.ageYears < 16) {
+    reasons.push({
+      level: 'not-checked',
+      text: 'patient under 16: these breathing limits are for adults, judge with age-specific ranges',
+      advice: "Judge this child's respiratory rate, SpO2 and conscious level against age-specific ranges before the first dose.",
+    });
+  }
   if (e.prescribedUnknown !== undefined) {
     reasons.push({
       level: 'not-checked',
       text: `other sedatives not checked (${UNKNOWN_WORDS[e.prescribedUnknown]})`,
+      advice:
+        "Check the patient's current medications for other opioids, benzodiazepines or gabapentinoids before the first dose: together they depress breathing more.",
       combination: true,
     });
   }

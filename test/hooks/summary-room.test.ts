@@ -15,7 +15,7 @@ import {
   systolicStandalone,
   UCUM,
 } from '../support/fhir-examples.js';
-import { patientView } from '../support/hook-calls.js';
+import { morphineOrdered, patientView } from '../support/hook-calls.js';
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -70,5 +70,28 @@ describe('the summary when many things are true at once', () => {
     const [card] = await patientView(app, observations);
     expect(card!.summary).toMatch(/^NEWS2 6: /);
     expect(card!.summary).not.toMatch(/down from|unchanged since|up from/);
+  });
+});
+
+describe('a child (NEWS2 is not validated under 16)', () => {
+  const heartRate60 = () => normalSet(minutesAgo(30), [heartRate(60, { effectiveDateTime: minutesAgo(30) })]);
+
+  it('gets a card that says so, never "Low clinical risk", where an adult with the same values gets none', async () => {
+    expect(await patientView(app, heartRate60())).toEqual([]);
+    const [card] = await patientView(app, heartRate60(), '2023-05-01');
+    expect(card!.indicator).toBe('info');
+    expect(card!.summary).toBe('NEWS2 0: not validated under 16, use a paediatric score');
+    expect(card!.detail).toContain('**Caution: the patient is under 16.**');
+    expect(card!.detail).not.toContain('Low clinical risk');
+  });
+
+  it('is not judged against adult breathing limits when a sedative is ordered', async () => {
+    expect(await morphineOrdered(app, heartRate60())).toEqual([]);
+    const [card] = await morphineOrdered(app, heartRate60(), null, { birthDate: '2023-05-01' });
+    expect(card!.indicator).toBe('info');
+    expect(card!.summary).toBe(
+      'Opioid (morphine) ordered: patient under 16: these breathing limits are for adults, judge with age-specific ranges',
+    );
+    expect(card!.detail).toContain("Judge this child's respiratory rate, SpO2 and conscious level against age-specific ranges");
   });
 });

@@ -23,8 +23,8 @@ export const searchset = (resources: FhirResource[]) => ({
   entry: resources.map((resource) => ({ resource })),
 });
 
-/** patient-view for `example` (born 1950) with `observations` as the vitals prefetch. */
-export async function patientView(app: FastifyInstance, observations: FhirResource[]): Promise<AnsweredCard[]> {
+/** patient-view for `example` (born 1950 unless `birthDate` says) with `observations` as the vitals prefetch. */
+export async function patientView(app: FastifyInstance, observations: FhirResource[], birthDate = '1950-01-01'): Promise<AnsweredCard[]> {
   const res = await app.inject({
     method: 'POST',
     url: '/cds-services/deterioration-risk',
@@ -32,7 +32,7 @@ export async function patientView(app: FastifyInstance, observations: FhirResour
       hook: 'patient-view',
       hookInstance: nextHookInstance(),
       context: { userId: 'Practitioner/1', patientId: 'example' },
-      prefetch: { patient: patient('1950-01-01'), vitals: searchset(observations), consciousness: null, oxygen: null, spo2Target: null },
+      prefetch: { patient: patient(birthDate), vitals: searchset(observations), consciousness: null, oxygen: null, spo2Target: null },
     },
   });
   expect(res.statusCode).toBe(200);
@@ -56,23 +56,21 @@ export function draftOrder(id: string, rxnormIngredient: string, name: string): 
 /**
  * order-select for `example`: morphine chosen, `observations` as the vitals prefetch. `activeMedications`
  * is the prefetch key as sent: a Bundle, `null` (the EHR found nothing), or `'not sent'` (the key left
- * out, to be fetched when a FHIR server is configured). `alsoDrafted`: other draft orders of the same
- * session, selected with morphine or only in the basket.
+ * out, to be fetched when a FHIR server is configured). `options.drafts`: other draft orders of the same
+ * session, `selected` with morphine or only in the basket; `birthDate` of the patient (1950 unless said).
  */
 export async function morphineOrdered(
   app: FastifyInstance,
   observations: FhirResource[],
   activeMedications: FhirResource[] | null | 'not sent' = null,
-  alsoDrafted: { drafts: FhirResource[]; selected: boolean } = { drafts: [], selected: false },
+  options: { drafts?: FhirResource[]; selected?: boolean; birthDate?: string } = {},
 ): Promise<AnsweredCard[]> {
   const draft = draftOrder('draft-1', '7052', 'morphine');
-  const drafts = [draft, ...alsoDrafted.drafts];
-  const selections = [
-    'MedicationRequest/draft-1',
-    ...(alsoDrafted.selected ? alsoDrafted.drafts.map((d) => `MedicationRequest/${d.id}`) : []),
-  ];
+  const others = options.drafts ?? [];
+  const drafts = [draft, ...others];
+  const selections = ['MedicationRequest/draft-1', ...(options.selected === true ? others.map((d) => `MedicationRequest/${d.id}`) : [])];
   const prefetch: Record<string, unknown> = {
-    patient: patient('1950-01-01'),
+    patient: patient(options.birthDate ?? '1950-01-01'),
     vitals: searchset(observations),
     consciousness: null,
     oxygen: null,
