@@ -252,11 +252,16 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   const note = modelStatusNote(a.modelStatus);
   if (note !== undefined) parts.push(`**${note}**`);
   const beside = a.model !== undefined ? modelBeside(mostSevere(news2Colour, recheckColour), modelColour) : undefined;
-  if (a.model !== undefined && beside !== undefined) parts.push(modelSection(a.model, beside, indicator));
-  parts.push(qsofaLine(a.qsofa, inputs, ctx.now));
+  if (a.model !== undefined && beside !== undefined) {
+    parts.push(modelSection(a.model, beside, indicator));
+    // The estimate was worked out from the values NEWS2 used: not from those waiting to be re-checked.
+    if (mustRecheck(unconfirmed)) parts.push("_The model's estimate rests on the values NEWS2 used, not on the values to re-check above._");
+  }
+  parts.push(qsofaLine(a.qsofa, inputs, ctx.now, unconfirmed));
   const unusable = unusableLines(inputs, ctx.now, unconfirmed.beyondRange);
   if (unusable.length > 0) parts.push(`Charted but not usable:\n${unusable.join('\n')}`);
   parts.push(...couldNotObtain(ctx.problems));
+  if (inputs.ageYears === undefined) parts.push('Age not known (no birth date was obtained): NEWS2 is scored as for an adult.');
   parts.push(DISCLAIMER);
 
   const suggestions = deteriorationSuggestions(a.news2, ctx.patient.id, mustRecheck(unconfirmed));

@@ -111,7 +111,7 @@ export function sedationCard(
     advice(risk),
     `**${news2Headline(a.news2)}**, ${asOfWords(inputs, ctx.now)}.`,
     news2Table(a.news2, inputs, unconfirmed, ctx.now, ctx.staleAfterHours),
-    qsofaLine(a.qsofa, inputs, ctx.now),
+    qsofaLine(a.qsofa, inputs, ctx.now, unconfirmed),
   ];
   const note = modelStatusNote(a.modelStatus);
   if (note !== undefined) parts.push(note);

@@ -204,14 +204,34 @@ export function recheckLines(unconfirmed: UnconfirmedNews2, now: Date): string[]
   return lines;
 }
 
-export function qsofaLine(qsofa: QsofaResult, inputs: PatientInputs, now: Date): string {
+/** The parameters qSOFA reads. */
+const QSOFA_PARAMETERS: readonly VitalName[] = ['respiratoryRate', 'systolicBP', 'consciousness'];
+
+/**
+ * True when a value qSOFA reads must be re-checked: an out-of-date or unverified one, a newer one that
+ * could not be read, or one beyond the device's range. qSOFA from the older value is then no "negative"
+ * (third review, 2026-11-29: RR 25 with a newer preliminary SBP 85 read "qSOFA 1/3, negative").
+ */
+function qsofaPending(unconfirmed: UnconfirmedNews2 | undefined): boolean {
+  if (unconfirmed === undefined) return false;
+  const reads = (p: VitalName) => QSOFA_PARAMETERS.includes(p);
+  return (
+    unconfirmed.values.some((v) => reads(v.parameter)) ||
+    unconfirmed.unreadable.some((u) => reads(u.parameter)) ||
+    unconfirmed.beyondRange.some((b) => reads(b.parameter))
+  );
+}
+
+export function qsofaLine(qsofa: QsofaResult, inputs: PatientInputs, now: Date, unconfirmed?: UnconfirmedNews2): string {
   const met: string[] = [];
   if (qsofa.criteria.respiratoryRate === true) met.push('respiratory rate ≥ 22/min');
   if (qsofa.criteria.systolicBP === true) met.push('systolic BP ≤ 100 mmHg');
   if (qsofa.criteria.alteredMentation === true) met.push('altered mentation');
   const floor = qsofa.partial ? '≥ ' : '';
   const verdict = qsofa.positive ? 'positive: consider sepsis' : qsofa.partial ? 'incomplete' : 'negative';
-  const which = met.length > 0 ? ` (${met.join(', ')})` : '';
+  const pending =
+    !qsofa.positive && !qsofa.partial && qsofaPending(unconfirmed) ? ' from the values scored only: re-check the values above first' : '';
+  const which = `${met.length > 0 ? ` (${met.join(', ')})` : ''}${pending}`;
   const gcs = inputs.other.fresh.gcs;
   const gcsNote = gcs !== undefined ? ` Glasgow Coma Scale ${gcs.value}/15, charted ${formatAge(gcs.at, now)}.` : '';
   return `qSOFA ${floor}${qsofa.score}/3, ${verdict}${which}.${gcsNote}`;

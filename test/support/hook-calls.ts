@@ -24,7 +24,11 @@ export const searchset = (resources: FhirResource[]) => ({
 });
 
 /** patient-view for `example` (born 1950 unless `birthDate` says) with `observations` as the vitals prefetch. */
-export async function patientView(app: FastifyInstance, observations: FhirResource[], birthDate = '1950-01-01'): Promise<AnsweredCard[]> {
+export async function patientView(
+  app: FastifyInstance,
+  observations: FhirResource[],
+  birthDate: string | null = '1950-01-01',
+): Promise<AnsweredCard[]> {
   const res = await app.inject({
     method: 'POST',
     url: '/cds-services/deterioration-risk',
@@ -32,7 +36,13 @@ export async function patientView(app: FastifyInstance, observations: FhirResour
       hook: 'patient-view',
       hookInstance: nextHookInstance(),
       context: { userId: 'Practitioner/1', patientId: 'example' },
-      prefetch: { patient: patient(birthDate), vitals: searchset(observations), consciousness: null, oxygen: null, spo2Target: null },
+      prefetch: {
+        patient: patient(birthDate ?? undefined),
+        vitals: searchset(observations),
+        consciousness: null,
+        oxygen: null,
+        spo2Target: null,
+      },
     },
   });
   expect(res.statusCode).toBe(200);
