@@ -61,6 +61,8 @@ function orderExtension(order: SelectedSedative, risk: BreathingRisk) {
     matchedBy: order.match.matchedBy,
     // How many other sedatives the patient already takes: a new one is a new reason (repeat-cards.ts).
     alreadyPrescribed: risk.reasons.filter((r) => r.combination === true && r.level !== 'not-checked').length,
+    // Their classes, not their names: a sedative of a new class is a new reason (repeat-cards.ts).
+    otherSedativeClasses: [...new Set(risk.reasons.flatMap((r) => (r.drugClass !== undefined ? [r.drugClass] : [])))].sort(),
   };
 }
 

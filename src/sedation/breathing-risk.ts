@@ -48,6 +48,8 @@ export interface BreathingReason {
   notCharted?: true;
   /** For a "not checked" reason: what the clinician should do instead. */
   advice?: string;
+  /** For another sedative (prescribed or ordered now): its class. */
+  drugClass?: SedativeMatch['drugClass'];
 }
 
 export interface BreathingRisk {
@@ -151,6 +153,7 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
       level: 'at-risk',
       text: `${p.orderedNow === true ? 'also ordered now' : 'already prescribed'}: ${p.name} (${SEDATIVE_CLASS_WORDS[p.match.drugClass].word})`,
       combination: true,
+      drugClass: p.match.drugClass,
     });
   }
   // The limits above are adults' (a respiratory rate of 14 is low for an infant): a child is not judged by them.

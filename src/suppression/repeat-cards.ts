@@ -49,8 +49,8 @@ function gcsBand(gcs: number): number {
  * Each NEWS2 parameter that scored (with its points), each alarming unconfirmed value or value beyond
  * the device's range, each newer value that could not be read, a GCS that says the patient may not be
  * alert (as a coarse band), what NEWS2 would be if unconfirmed values stand, and on sedation cards how
- * many other sedatives are already prescribed or ordered. Names, points, totals, counts and coarse bands
- * only: never a measured value, an id or a drug.
+ * many other sedatives are already prescribed or ordered, and of which classes. Names, points, totals,
+ * counts, classes and coarse bands only: never a measured value, an id or a drug.
  */
 export function concernsOf(card: Card): string {
   const score = card.extension?.['vigil.score'] as
@@ -76,8 +76,12 @@ export function concernsOf(card: Card): string {
   const gcs = score?.gcsNotAlert?.gcs;
   if (typeof gcs === 'number') tokens.push(`gcsBand=${gcsBand(gcs)}`);
   // On a sedation card, each other sedative already prescribed is a reason of its own: a count, never the drug.
-  const prescribed = (card.extension?.['vigil.order'] as { alreadyPrescribed?: unknown } | undefined)?.alreadyPrescribed;
+  const order = card.extension?.['vigil.order'] as { alreadyPrescribed?: unknown; otherSedativeClasses?: unknown } | undefined;
+  const prescribed = order?.alreadyPrescribed;
   if (typeof prescribed === 'number' && prescribed > 0) tokens.push(`alreadyPrescribed=${prescribed}`);
+  // Third review (2026-11-29): lorazepam then zopiclone beside morphine, one each, was "unchanged".
+  if (Array.isArray(order?.otherSedativeClasses))
+    for (const c of order.otherSedativeClasses) if (typeof c === 'string') tokens.push(`with:${c}`);
   return [...new Set(tokens)].sort().join(',');
 }
 

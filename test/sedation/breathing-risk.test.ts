@@ -59,7 +59,12 @@ describe('judging breathing before a sedative', () => {
       { name: 'Lorazepam 1 MG Oral Tablet', match: { drugClass: 'benzodiazepine', ingredient: 'lorazepam', matchedBy: 'name' } },
     ]);
     expect(r.reasons).toEqual([
-      { level: 'at-risk', text: 'already prescribed: Lorazepam 1 MG Oral Tablet (benzodiazepine)', combination: true },
+      {
+        level: 'at-risk',
+        text: 'already prescribed: Lorazepam 1 MG Oral Tablet (benzodiazepine)',
+        combination: true,
+        drugClass: 'benzodiazepine',
+      },
     ]);
   });
 

@@ -145,6 +145,18 @@ describe('a new or worse concern within one colour and total', () => {
     expect(decide(concerned({ heartRate: 3 }, { gcs: 14 }), lastGcs14, T0, DOWNGRADE).action).toBe('downgraded');
   });
 
+  it('shows another sedative of a new class at the same count (lorazepam, then zopiclone, beside morphine)', () => {
+    const withClass = (drugClass: string) => {
+      const c = concerned({ heartRate: 3, temperature: 2 }, { alreadyPrescribed: 1 });
+      (c.extension!['vigil.order'] as Record<string, unknown>).otherSedativeClasses = [drugClass];
+      return c;
+    };
+    const lastWithBenzo = shown('warning', 5, 10, { concerns: concernsOf(withClass('benzodiazepine')) });
+    expect(concernsOf(withClass('benzodiazepine'))).toContain('with:benzodiazepine');
+    expect(decide(withClass('other-sedative'), lastWithBenzo, T0, DOWNGRADE).action).toBe('show');
+    expect(decide(withClass('benzodiazepine'), lastWithBenzo, T0, DOWNGRADE).action).toBe('downgraded');
+  });
+
   it('quietens the same count of other sedatives again', () => {
     const prescribedOnce = concerned({ heartRate: 3, temperature: 2 }, { alreadyPrescribed: 1 });
     const lastWithOne = shown('warning', 5, 10, { concerns: concernsOf(prescribedOnce) });
