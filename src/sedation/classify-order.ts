@@ -101,7 +101,27 @@ function findMedication(reference: string, order: Json, entries: readonly Bundle
   return match === null ? undefined : index.medicationById.get(match[1]!);
 }
 
-function medicationConcepts(medication: Json): Json[] {
+/**
+ * The code of the resource a contained reference ("#id") names: a Substance or Medication contained in
+ * the Medication itself or in the order that contains both (FHIR R4 §2.34: contained resources share
+ * their container). One step only: what it names is read for its code, not followed further.
+ */
+function containedCode(reference: Json | undefined, medication: Json, order: Json): Json[] {
+  const ref = asString(reference?.['reference']);
+  const out: Json[] = [];
+  const display = asString(reference?.['display']);
+  if (display) out.push({ text: display });
+  if (ref === undefined || !ref.startsWith('#')) return out;
+  const id = ref.slice(1);
+  const named = [...asArray(medication['contained']), ...asArray(order['contained'])]
+    .map(asRecord)
+    .find((r) => r !== undefined && r['id'] === id && (r['resourceType'] === 'Substance' || r['resourceType'] === 'Medication'));
+  const code = asRecord(named?.['code']);
+  if (code) out.push(code);
+  return out;
+}
+
+function medicationConcepts(medication: Json, order: Json): Json[] {
   const concepts: Json[] = [];
   const code = asRecord(medication['code']);
   if (code) concepts.push(code);
@@ -109,6 +129,10 @@ function medicationConcepts(medication: Json): Json[] {
     // R4 itemCodeableConcept; R5 item.concept.
     const item = asRecord(ingredient?.['itemCodeableConcept']) ?? asRecord(asRecord(ingredient?.['item'])?.['concept']);
     if (item) concepts.push(item);
+    // R4 itemReference, R5 item.reference: a contained Substance (third clinical safety review,
+    // 2026-11-29: codeine named only so gave no card).
+    const reference = asRecord(ingredient?.['itemReference']) ?? asRecord(asRecord(ingredient?.['item'])?.['reference']);
+    if (reference) concepts.push(...containedCode(reference, medication, order));
   }
   return concepts;
 }
@@ -122,7 +146,7 @@ function gatherEvidence(order: Json, entries: readonly BundleEntry[]): Medicatio
     if (display) texts.push(display);
     const reference = asString(ref['reference']);
     const medication = reference === undefined ? undefined : findMedication(reference, order, entries);
-    if (medication) concepts.push(...medicationConcepts(medication));
+    if (medication) concepts.push(...medicationConcepts(medication, order));
   };
 
   const r4Concept = asRecord(order['medicationCodeableConcept']);

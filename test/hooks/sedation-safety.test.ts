@@ -60,6 +60,28 @@ describe('selectedSedatives with a Medication in draftOrders', () => {
     expect(sedatives.map((s) => s.match.ingredient)).toEqual(['midazolam']);
   });
 
+  it("follows a contained Medication's ingredient itemReference to a contained Substance (third review)", () => {
+    const substance = { resourceType: 'Substance', id: 'sub-1', code: { coding: [{ system: RXNORM, code: '2670' }] } };
+    const byReference = (item: Record<string, unknown>) => ({
+      resourceType: 'Medication',
+      id: 'med-1',
+      code: { text: 'Oral solution, pharmacy-made' },
+      ingredient: [item],
+    });
+    const r4 = selectedSedatives(
+      call([order({ reference: '#med-1' }, { contained: [byReference({ itemReference: { reference: '#sub-1' } }), substance] })]),
+    );
+    expect(r4.map((s) => s.match.ingredient)).toEqual(['codeine']);
+    const r5 = selectedSedatives(
+      call([order({ reference: '#med-1' }, { contained: [byReference({ item: { reference: { reference: '#sub-1' } } }), substance] })]),
+    );
+    expect(r5.map((s) => s.match.ingredient)).toEqual(['codeine']);
+    // Without the Substance contained, nothing names a sedative.
+    expect(
+      selectedSedatives(call([order({ reference: '#med-1' }, { contained: [byReference({ itemReference: { reference: '#sub-1' } })] })])),
+    ).toEqual([]);
+  });
+
   it('does not resolve #id against other draftOrders entries (#id means contained in the order itself)', () => {
     expect(selectedSedatives(call([order({ reference: '#med-1' }), { resource: midazolamByCode }]))).toEqual([]);
   });
