@@ -3,27 +3,21 @@
 // that check cannot be made: the clinical safety review (2026-11-29) found a morphine order for a
 // patient with a normal set then gave no card at all, as if there were no other sedative. The same
 // review found an on-hold lorazepam not counted, and another patient's lorazepam named on the card.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { testApp } from '../support/app.js';
-import { minutesAgo, normalSet, NOW, respiratoryRate } from '../support/fhir-examples.js';
-import { draftOrder, morphineOrdered } from '../support/hook-calls.js';
+import { describe, expect, it } from 'vitest';
+import { minutesAgo, normalSet, respiratoryRate } from '../support/fhir-examples.js';
+import { draftOrder, hookApp, morphineOrdered } from '../support/hook-calls.js';
 
-let app: FastifyInstance;
-beforeAll(async () => {
-  app = await testApp({ clock: () => NOW }, { VIGIL_REPEAT_CARD_POLICY: 'off' });
-});
-afterAll(() => app.close());
+const app = hookApp();
 
 const wellSet = () => normalSet(minutesAgo(30));
 
 describe('active medication orders that could not be obtained, for a morphine order', () => {
   it('gives no card when the EHR said there are none (the control)', async () => {
-    expect(await morphineOrdered(app, wellSet(), null)).toEqual([]);
+    expect(await morphineOrdered(app(), wellSet(), null)).toEqual([]);
   });
 
   it('says the check could not be made, as information, with no recommended removal', async () => {
-    const [card, ...rest] = await morphineOrdered(app, wellSet(), 'not sent');
+    const [card, ...rest] = await morphineOrdered(app(), wellSet(), 'not sent');
     expect(rest).toEqual([]);
     expect(card!.indicator).toBe('info');
     expect(card!.summary).toBe('Opioid (morphine) ordered: other sedatives not checked (active medication orders not obtained)');
@@ -36,7 +30,7 @@ describe('active medication orders that could not be obtained, for a morphine or
 
   it('keeps the warning for breathing at risk, and lists the check it could not make after it', async () => {
     const [card] = await morphineOrdered(
-      app,
+      app(),
       normalSet(minutesAgo(30), [respiratoryRate(10, { effectiveDateTime: minutesAgo(30) })]),
       'not sent',
     );
@@ -55,12 +49,12 @@ describe('the active medication orders that were sent', () => {
 
   it('counts an order on hold (it may be resumed) and one whose status is unknown', async () => {
     for (const status of ['active', 'on-hold', 'unknown']) {
-      const [card] = await morphineOrdered(app, wellSet(), [lorazepam({ status })]);
+      const [card] = await morphineOrdered(app(), wellSet(), [lorazepam({ status })]);
       expect(card?.summary, status).toBe(
         'Opioid (morphine) ordered: respiratory depression risk — already prescribed: lorazepam (benzodiazepine)',
       );
     }
-    expect(await morphineOrdered(app, wellSet(), [lorazepam({ status: 'stopped' })])).toEqual([]);
+    expect(await morphineOrdered(app(), wellSet(), [lorazepam({ status: 'stopped' })])).toEqual([]);
   });
 
   it('reads a search that reported an error as not checked; a warning beside the results changes nothing', async () => {
@@ -68,17 +62,17 @@ describe('the active medication orders that were sent', () => {
       resourceType: 'OperationOutcome',
       issue: [{ severity, code: 'exception', diagnostics: 'medication search failed' }],
     });
-    const [card] = await morphineOrdered(app, wellSet(), [outcome('error')]);
+    const [card] = await morphineOrdered(app(), wellSet(), [outcome('error')]);
     expect(card!.indicator).toBe('info');
     expect(card!.summary).toBe(
       "Opioid (morphine) ordered: other sedatives not checked (the EHR's search for active medication orders reported an error)",
     );
     expect(card!.detail).toContain("Active medication orders: the EHR's search reported an error, so what it sent may be incomplete");
-    expect(await morphineOrdered(app, wellSet(), [outcome('warning')])).toEqual([]);
+    expect(await morphineOrdered(app(), wellSet(), [outcome('warning')])).toEqual([]);
   });
 
   it("never names another patient's order: it is set aside, and the card says the list could not be trusted", async () => {
-    const [card, ...rest] = await morphineOrdered(app, wellSet(), [
+    const [card, ...rest] = await morphineOrdered(app(), wellSet(), [
       lorazepam({ status: 'active', subject: { reference: 'Patient/someone-else' } }),
     ]);
     expect(rest).toEqual([]);

@@ -2,17 +2,11 @@
 // combination the FDA warned of (2016). The clinical safety review (2026-11-29) found morphine and
 // midazolam selected together, or morphine beside a lorazepam draft, gave no card, though an active
 // lorazepam order gave a warning.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { testApp } from '../support/app.js';
-import { minutesAgo, normalSet, NOW } from '../support/fhir-examples.js';
-import { draftOrder, morphineOrdered } from '../support/hook-calls.js';
+import { describe, expect, it } from 'vitest';
+import { minutesAgo, normalSet } from '../support/fhir-examples.js';
+import { draftOrder, hookApp, morphineOrdered } from '../support/hook-calls.js';
 
-let app: FastifyInstance;
-beforeAll(async () => {
-  app = await testApp({ clock: () => NOW }, { VIGIL_REPEAT_CARD_POLICY: 'off' });
-});
-afterAll(() => app.close());
+const app = hookApp();
 
 const wellSet = () => normalSet(minutesAgo(30));
 const midazolam = draftOrder('draft-2', '6960', 'midazolam');
@@ -20,7 +14,7 @@ const amoxicillin = draftOrder('draft-3', '723', 'amoxicillin');
 
 describe('sedatives ordered together', () => {
   it('warns on each of two sedatives selected together, naming the other', async () => {
-    const cards = await morphineOrdered(app, wellSet(), null, { drafts: [midazolam], selected: true });
+    const cards = await morphineOrdered(app(), wellSet(), null, { drafts: [midazolam], selected: true });
     expect(cards.map((c) => [c.indicator, c.summary])).toEqual([
       ['warning', 'Opioid (morphine) ordered: respiratory depression risk — also ordered now: midazolam (benzodiazepine)'],
       ['warning', 'Benzodiazepine (midazolam) ordered: respiratory depression risk — also ordered now: morphine (opioid)'],
@@ -29,7 +23,7 @@ describe('sedatives ordered together', () => {
   });
 
   it('warns on a sedative selected beside another sedative already in the basket', async () => {
-    const [card, ...rest] = await morphineOrdered(app, wellSet(), null, { drafts: [midazolam], selected: false });
+    const [card, ...rest] = await morphineOrdered(app(), wellSet(), null, { drafts: [midazolam], selected: false });
     expect(rest).toEqual([]);
     expect(card!.summary).toBe('Opioid (morphine) ordered: respiratory depression risk — also ordered now: midazolam (benzodiazepine)');
   });
@@ -37,12 +31,12 @@ describe('sedatives ordered together', () => {
   it('names a sedative once when a renewal is drafted beside its active order', async () => {
     const active = { ...draftOrder('active-1', '6470', 'lorazepam'), status: 'active' };
     const renewal = draftOrder('draft-4', '6470', 'lorazepam');
-    const [card] = await morphineOrdered(app, wellSet(), [active], { drafts: [renewal], selected: false });
+    const [card] = await morphineOrdered(app(), wellSet(), [active], { drafts: [renewal], selected: false });
     expect(card!.summary).toBe('Opioid (morphine) ordered: respiratory depression risk — already prescribed: lorazepam (benzodiazepine)');
     expect(card!.extension['vigil.order'].alreadyPrescribed).toBe(1);
   });
 
   it('gives no card for a sedative beside a drug that is not one (the control)', async () => {
-    expect(await morphineOrdered(app, wellSet(), null, { drafts: [amoxicillin], selected: true })).toEqual([]);
+    expect(await morphineOrdered(app(), wellSet(), null, { drafts: [amoxicillin], selected: true })).toEqual([]);
   });
 });

@@ -1,27 +1,20 @@
 // What the 139-character summary keeps when many things are true at once (third clinical safety review,
 // 2026-11-29): the response band and what to re-check, never a calm trend or model figure in their place.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { testApp } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
 import {
   bloodPressurePanel,
   heartRate,
   hoursAgo,
   minutesAgo,
   normalSet,
-  NOW,
   oxygenSaturation,
   respiratoryRate,
   systolicStandalone,
   UCUM,
 } from '../support/fhir-examples.js';
-import { morphineOrdered, patientView } from '../support/hook-calls.js';
+import { hookApp, morphineOrdered, patientView } from '../support/hook-calls.js';
 
-let app: FastifyInstance;
-beforeAll(async () => {
-  app = await testApp({ clock: () => NOW }, { VIGIL_REPEAT_CARD_POLICY: 'off' });
-});
-afterAll(() => app.close());
+const app = hookApp();
 
 const preliminary = { effectiveDateTime: minutesAgo(5), status: 'preliminary' };
 
@@ -35,7 +28,7 @@ describe('the summary when many things are true at once', () => {
       heartRate(135, preliminary),
       bloodPressurePanel(85, 50, preliminary),
     ];
-    const [card] = await patientView(app, observations);
+    const [card] = await patientView(app(), observations);
     expect(card!.indicator).toBe('warning');
     expect(card!.summary.length).toBeLessThanOrEqual(139);
     expect(card!.summary).toMatch(/^NEWS2 0: from verified values only · re-check RR 6\/min \(5 min ago, preliminary\), .* \+\d more$/);
@@ -52,7 +45,7 @@ describe('the summary when many things are true at once', () => {
         ? { ...o, valueQuantity: { value: 120, unit: 'furlongs', system: UCUM, code: 'furlongs' } }
         : o,
     );
-    const [card] = await patientView(app, observations);
+    const [card] = await patientView(app(), observations);
     expect(card!.summary.length).toBeLessThanOrEqual(139);
     expect(card!.summary).toMatch(/^NEWS2 ≥ 3, incomplete: 6 of 7 parameters missing — urgent/);
   });
@@ -67,7 +60,7 @@ describe('the summary when many things are true at once', () => {
       respiratoryRate(25, { effectiveDateTime: minutesAgo(10) }),
       oxygenSaturation(91, { effectiveDateTime: minutesAgo(10) }),
     ];
-    const [card] = await patientView(app, observations);
+    const [card] = await patientView(app(), observations);
     expect(card!.summary).toMatch(/^NEWS2 6: /);
     expect(card!.summary).not.toMatch(/down from|unchanged since|up from/);
   });
@@ -77,8 +70,8 @@ describe('a child (NEWS2 is not validated under 16)', () => {
   const heartRate60 = () => normalSet(minutesAgo(30), [heartRate(60, { effectiveDateTime: minutesAgo(30) })]);
 
   it('gets a card that says so, never "Low clinical risk", where an adult with the same values gets none', async () => {
-    expect(await patientView(app, heartRate60())).toEqual([]);
-    const [card] = await patientView(app, heartRate60(), '2023-05-01');
+    expect(await patientView(app(), heartRate60())).toEqual([]);
+    const [card] = await patientView(app(), heartRate60(), '2023-05-01');
     expect(card!.indicator).toBe('info');
     expect(card!.summary).toBe('NEWS2 0: not validated under 16, use a paediatric score');
     expect(card!.detail).toContain('**Caution: the patient is under 16.**');
@@ -86,8 +79,8 @@ describe('a child (NEWS2 is not validated under 16)', () => {
   });
 
   it('is not judged against adult breathing limits when a sedative is ordered', async () => {
-    expect(await morphineOrdered(app, heartRate60())).toEqual([]);
-    const [card] = await morphineOrdered(app, heartRate60(), null, { birthDate: '2023-05-01' });
+    expect(await morphineOrdered(app(), heartRate60())).toEqual([]);
+    const [card] = await morphineOrdered(app(), heartRate60(), null, { birthDate: '2023-05-01' });
     expect(card!.indicator).toBe('info');
     expect(card!.summary).toBe(
       'Opioid (morphine) ordered: patient under 16: these breathing limits are for adults, judge with age-specific ranges',

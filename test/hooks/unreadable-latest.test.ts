@@ -2,12 +2,10 @@
 // the score then rests on the older value, and the card must say so (clinical safety review,
 // 2026-11-29: a full normal set 30 min ago and a newer RR 30 in an unrecognised unit gave no card;
 // for morphine, a newer RR 8 gave no card).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import type { FhirResource } from '../../src/fhir/resources.js';
-import { testApp } from '../support/app.js';
-import { minutesAgo, normalSet, NOW, respiratoryRate, UCUM } from '../support/fhir-examples.js';
-import { morphineOrdered as morphineOrderedCall, patientView as patientViewCall } from '../support/hook-calls.js';
+import { minutesAgo, normalSet, respiratoryRate, UCUM } from '../support/fhir-examples.js';
+import { hookApp, morphineOrdered as morphineOrderedCall, patientView as patientViewCall } from '../support/hook-calls.js';
 
 /** A complete set scoring NEWS2 0, charted 30 min ago. */
 const wellSet = (): FhirResource[] => normalSet(minutesAgo(30));
@@ -16,14 +14,10 @@ const wellSet = (): FhirResource[] => normalSet(minutesAgo(30));
 const unreadableRr = (value: number) =>
   respiratoryRate({ value, unit: 'breaths per minute', system: UCUM, code: 'breaths per minute' }, { effectiveDateTime: minutesAgo(5) });
 
-let app: FastifyInstance;
-beforeAll(async () => {
-  app = await testApp({ clock: () => NOW }, { VIGIL_REPEAT_CARD_POLICY: 'off' });
-});
-afterAll(() => app.close());
+const app = hookApp();
 
-const patientView = (observations: FhirResource[]) => patientViewCall(app, observations);
-const morphineOrdered = (observations: FhirResource[]) => morphineOrderedCall(app, observations);
+const patientView = (observations: FhirResource[]) => patientViewCall(app(), observations);
+const morphineOrdered = (observations: FhirResource[]) => morphineOrderedCall(app(), observations);
 
 describe('a newer value that could not be read', () => {
   it('is silent for a complete, current normal set (the control)', async () => {

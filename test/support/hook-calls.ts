@@ -1,10 +1,24 @@
 // Calls to the two CDS services through the real app (Fastify's inject), with a prefetch built from
 // FHIR examples: what an EHR sends for patient `example`. Shared by the hook tests that judge cards
 // end to end.
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { FhirResource } from '../../src/fhir/resources.js';
-import { patient } from './fhir-examples.js';
+import { NOW, patient } from './fhir-examples.js';
+import { testApp } from './app.js';
+
+/**
+ * The real app with its clock at the examples' NOW and repeat cards off (each test judges one card),
+ * opened before the calling file's tests and closed after them. Returns a getter for it.
+ */
+export function hookApp(): () => FastifyInstance {
+  let app: FastifyInstance | undefined;
+  beforeAll(async () => {
+    app = await testApp({ clock: () => NOW }, { VIGIL_REPEAT_CARD_POLICY: 'off' });
+  });
+  afterAll(() => app?.close());
+  return () => app!;
+}
 
 /** The fields of an answered card these tests read. */
 export interface AnsweredCard {
