@@ -113,20 +113,30 @@ const CHILD_CAUTION =
 /** A summary's room: CDS Hooks asks for fewer than 140 characters. */
 const SUMMARY_ROOM = 139;
 
-/**
- * " · re-check a, b +2 more": as many of `items` as fit in `room` characters, and how many did not;
- * `shortest` gives the shortest form (" · re-check 3 values"), for measuring.
- */
-function recheckSegment(items: readonly string[], room: number, shortest = false): string {
+/** What must be re-checked, each in a few words, for the summary. */
+function recheckItems(unconfirmed: UnconfirmedNews2, now: Date): string[] {
+  return [
+    ...unconfirmed.alarming.map((v) => unconfirmedShort(v, now)),
+    ...unconfirmed.beyondRange.map((b) => beyondRangeShort(b, now)),
+    ...(unconfirmed.gcsNotAlert !== undefined ? [gcsShort(unconfirmed.gcsNotAlert, now)] : []),
+    ...unconfirmed.unreadable.map((u) => unreadableShort(u, now)),
+  ];
+}
+
+/** The shortest re-check segment: " · re-check 3 values" (none for nothing to re-check). */
+function recheckCount(items: readonly string[]): string {
+  return items.length === 0 ? '' : ` · re-check ${items.length} value${items.length === 1 ? '' : 's'}`;
+}
+
+/** " · re-check a, b +2 more": as many of `items` as fit in `room` characters, and how many did not. */
+function recheckSegment(items: readonly string[], room: number): string {
   if (items.length === 0) return '';
-  const count = ` · re-check ${items.length} value${items.length === 1 ? '' : 's'}`;
-  if (shortest) return count;
   for (let shown = items.length; shown >= 1; shown--) {
     const rest = items.length - shown;
     const text = ` · re-check ${items.slice(0, shown).join(', ')}${rest > 0 ? ` +${rest} more` : ''}`;
     if (text.length <= room) return text;
   }
-  return count;
+  return recheckCount(items);
 }
 
 /** NEWS2's trend in words, or none for a mixed-age set (its earlier chart predates its newest values). */
@@ -164,17 +174,12 @@ function summaryFor(
               : unconfirmed.unreadable.length > 0
                 ? 'from older values: a newer one is unreadable'
                 : ACTION_WORDS.none;
-  const toRecheck = [
-    ...unconfirmed.alarming.map((v) => unconfirmedShort(v, now)),
-    ...unconfirmed.beyondRange.map((b) => beyondRangeShort(b, now)),
-    ...(unconfirmed.gcsNotAlert !== undefined ? [gcsShort(unconfirmed.gcsNotAlert, now)] : []),
-    ...unconfirmed.unreadable.map((u) => unreadableShort(u, now)),
-  ];
+  const toRecheck = recheckItems(unconfirmed, now);
   // The response band and what to re-check must survive the 139 characters: a long list of missing
   // parameters gives way to a count (the detail names them). Third review, 2026-11-29.
   const full = n.partial ? `${news2Headline(n)}: ${missingWords(n, inputs)} — ${action}` : `${news2Headline(n)}: ${action}`;
   const head =
-    n.partial && full.length + recheckSegment(toRecheck, Infinity, true).length > SUMMARY_ROOM
+    n.partial && full.length + recheckCount(toRecheck).length > SUMMARY_ROOM
       ? `${news2Headline(n)}: ${n.missing.length} of 7 parameters missing — ${action}`
       : full;
   const recheck = recheckSegment(toRecheck, SUMMARY_ROOM - head.length);
@@ -306,11 +311,7 @@ export function noRecentVitalsCard(inputs: PatientInputs, ctx: CardContext): Car
   };
   const unconfirmed = unconfirmedNews2(inputs, empty);
   const alarming = needsRecheckNow(unconfirmed);
-  const toRecheck = [
-    ...unconfirmed.alarming.map((v) => unconfirmedShort(v, ctx.now)),
-    ...unconfirmed.beyondRange.map((b) => beyondRangeShort(b, ctx.now)),
-    ...(unconfirmed.gcsNotAlert !== undefined ? [gcsShort(unconfirmed.gcsNotAlert, ctx.now)] : []),
-  ];
+  const toRecheck = recheckItems(unconfirmed, ctx.now);
   const head =
     lastStale === undefined
       ? `No verified vital signs in the last ${window}: NEWS2 cannot be scored — chart a full set now`
