@@ -1244,6 +1244,40 @@ add('sedation-safety/hazard-23-active-medications-not-obtained', {
   },
 });
 
+add('deterioration-risk/hazard-27-spo2-target-unread', {
+  hazard: 'H27',
+  description:
+    'SpO2 97 % on 2 L/min with an 88–92 % SpO2 target coded by SNOMED CT only (431314004), which Vigil does not read: SpO2 is scored on scale 1 (NEWS2 2), but the card is a warning that asks for the target to be confirmed and says NEWS2 would be 5 on scale 2.',
+  service: 'deterioration-risk',
+  request: (() => {
+    const goal = SCALE_2_GOAL('syn-haz-33') as { target: Json[] };
+    const snomedOnly = {
+      ...goal,
+      target: [
+        {
+          ...goal.target[0],
+          measure: { coding: [{ system: 'http://snomed.info/sct', code: '431314004', display: 'Peripheral oxygen saturation' }] },
+        },
+      ],
+    };
+    return patientView('syn-haz-33', fullPrefetch('syn-haz-33', [[{ ...NORMAL, spo2: 97, o2: 2 }, 15]], { goals: [snomedOnly] }));
+  })(),
+  expect: {
+    status: 200,
+    cards: [
+      {
+        indicator: 'warning',
+        summaryIncludes: ['NEWS2 2: ward-based assessment', 're-check SpO2 target (NEWS2 5 on scale 2)'],
+        detailIncludes: [
+          'If it is a hypercapnic target of 88–92 % (scale 2), SpO2 scores 3 and NEWS2 would be 5: medium clinical risk. Confirm the prescribed target.',
+          'SpO2 target: one is recorded but not in a form Vigil reads',
+        ],
+        score: { news2: { total: 2, spo2Scale: 1 }, ifScale2: { total: 5, risk: 'medium', spo2Points: 3 } },
+      },
+    ],
+  },
+});
+
 rmSync(OUT, { recursive: true, force: true });
 for (const [name, fixture] of Object.entries(fixtures)) {
   const file = join(OUT, `${name}.json`);

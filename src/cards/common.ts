@@ -158,6 +158,7 @@ export function unconfirmedJson(unconfirmed: UnconfirmedNews2): Record<string, u
       ...(gcs.alertAt !== undefined ? { alertAt: gcs.alertAt.toISOString() } : {}),
     };
   }
+  if (unconfirmed.ifScale2 !== undefined) out.ifScale2 = { ...unconfirmed.ifScale2 };
   if (unconfirmed.values.length === 0) return out;
   Object.assign(out, {
     unconfirmed: unconfirmed.values.map((v) => ({

@@ -19,6 +19,7 @@ import {
   news2TrendWords,
   qsofaLine,
   recheckLines,
+  scale2Short,
   unconfirmedShort,
   unreadableShort,
   unusableLines,
@@ -94,7 +95,7 @@ function assembleSummary(segments: readonly string[], priority: readonly number[
 
 /** True when out-of-date or unverified values must be confirmed before the score can be trusted. */
 function mustConfirm(unconfirmed: UnconfirmedNews2): boolean {
-  return needsRecheckNow(unconfirmed) || unconfirmed.ifConfirmed !== undefined;
+  return needsRecheckNow(unconfirmed) || unconfirmed.ifConfirmed !== undefined || unconfirmed.ifScale2 !== undefined;
 }
 
 /** True when a routine band would be read as reassurance the data do not support. */
@@ -119,6 +120,7 @@ function recheckItems(unconfirmed: UnconfirmedNews2, now: Date): string[] {
     ...unconfirmed.alarming.map((v) => unconfirmedShort(v, now)),
     ...unconfirmed.beyondRange.map((b) => beyondRangeShort(b, now)),
     ...(unconfirmed.gcsNotAlert !== undefined ? [gcsShort(unconfirmed.gcsNotAlert, now)] : []),
+    ...(unconfirmed.ifScale2 !== undefined ? [scale2Short(unconfirmed.ifScale2)] : []),
     ...unconfirmed.unreadable.map((u) => unreadableShort(u, now)),
   ];
 }
@@ -218,9 +220,10 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   // so), or values that would take NEWS2 to medium or above, need a re-check now: at least a warning,
   // never a critical on unconfirmed data alone.
   const worse = unconfirmed.ifConfirmed;
+  const onScale2 = unconfirmed.ifScale2;
   // A newer value that could not be read leaves the score resting on an older one: never silence.
   const recheckColour: Indicator | undefined =
-    needsRecheckNow(unconfirmed) || (worse !== undefined && worse.total >= 5)
+    needsRecheckNow(unconfirmed) || (worse !== undefined && worse.total >= 5) || (onScale2 !== undefined && onScale2.total >= 5)
       ? 'warning'
       : unconfirmed.unreadable.length > 0
         ? 'info'

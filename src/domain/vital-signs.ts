@@ -135,6 +135,11 @@ export interface PatientInputs {
   unusable: UnusableValue[];
   /** NEWS2 SpO2 scale: 2 only when the record carries a hypercapnic target (see spo2-target.ts). */
   spo2Scale: 1 | 2;
+  /**
+   * Set when an in-force Goal states an SpO2 target that cannot be read (spo2-target.ts
+   * `hasUnreadSpo2Target`): scale 1 is then a default, not the record's word.
+   */
+  spo2TargetUnread?: true;
   /** Age in whole years at `now`, when the Patient resource gave a birth date. */
   ageYears?: number;
   /**

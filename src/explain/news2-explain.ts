@@ -79,6 +79,17 @@ export function beyondRangeShort(b: BeyondRangeValue, now: Date): string {
   return `${name} (${formatAge(b.at, now)}, ${b.beyond} range)`;
 }
 
+/** "SpO2 target (NEWS2 5 on scale 2)": a target that could not be read, for a summary line. */
+export function scale2Short(alternative: NonNullable<UnconfirmedNews2['ifScale2']>): string {
+  return `SpO2 target (NEWS2 ${alternative.total} on scale 2)`;
+}
+
+/** The re-check line for an SpO2 target that could not be read, where scale 2 would score more. */
+export function scale2Line(alternative: NonNullable<UnconfirmedNews2['ifScale2']>): string {
+  const band = NEWS2_RESPONSE[alternative.risk].band.replace(/ \(.*\)$/, '');
+  return `- SpO2 target: one is recorded that Vigil cannot read, so SpO2 was scored on scale 1. If it is a hypercapnic target of 88–92 % (scale 2), SpO2 scores ${alternative.spo2Points} and NEWS2 would be ${alternative.total}: ${band}. Confirm the prescribed target.`;
+}
+
 /** The re-check line for a value beyond the device's measurable range. */
 export function beyondRangeLine(b: BeyondRangeValue, now: Date): string {
   return `- ${PARAMETER_LABELS[b.parameter]}: charted ${formatAge(b.at, now)} as ${b.beyond} the measurable range, with no number; a value there scores ${b.points} on NEWS2 on its own. Re-check now (another device, or by hand).`;
@@ -188,6 +199,7 @@ export function recheckLines(unconfirmed: UnconfirmedNews2, now: Date): string[]
   });
   for (const b of unconfirmed.beyondRange) lines.push(beyondRangeLine(b, now));
   if (unconfirmed.gcsNotAlert !== undefined) lines.push(gcsRecheckLine(unconfirmed.gcsNotAlert, now));
+  if (unconfirmed.ifScale2 !== undefined) lines.push(scale2Line(unconfirmed.ifScale2));
   for (const u of unconfirmed.unreadable) {
     const when = u.at !== undefined ? `charted ${formatAge(u.at, now)}` : 'charted at a time that could not be read';
     lines.push(

@@ -89,6 +89,11 @@ export interface UnconfirmedNews2 {
   gcsNotAlert?: GcsNotAlert;
   /** Current values beyond the device's measurable range: each one a reason to re-check now. */
   beyondRange: BeyondRangeValue[];
+  /**
+   * NEWS2 on SpO2 scale 2, when an SpO2 target is recorded that cannot be read (so scale 1 was used) and
+   * scale 2 would score more: the target must be confirmed before the score can be trusted.
+   */
+  ifScale2?: { total: number; risk: News2Risk; spo2Points: Points };
 }
 
 const RANK: Record<News2Risk, number> = { none: 0, low: 1, 'low-medium': 2, medium: 3, high: 4 };
@@ -176,9 +181,27 @@ function gcsNotAlert(inputs: PatientInputs): GcsNotAlert | undefined {
   return acvpuElsewhere ? { gcs: worst, acvpuNotCurrent: true } : { gcs: worst };
 }
 
+/**
+ * NEWS2 on scale 2 when the record states an SpO2 target Vigil cannot read and scale 2 scores more
+ * (on oxygen at 93 % or above). Scale 2 is a prescriber's decision, never Vigil's guess: scale 1 stays
+ * the score, and this is what the clinician must rule out.
+ */
+function scale2Alternative(inputs: PatientInputs, scored: News2Result): UnconfirmedNews2['ifScale2'] {
+  if (inputs.spo2TargetUnread !== true || inputs.spo2Scale !== 1 || inputs.vitals.spo2 === undefined) return undefined;
+  const onScale2 = scoreNews2(withFields(inputs, { spo2Scale: 2 as const }));
+  if (onScale2.total <= scored.total) return undefined;
+  const spo2Points = onScale2.subscores.find((s) => s.parameter === 'spo2')?.points ?? 0;
+  return { total: onScale2.total, risk: news2Risk(onScale2.total, onScale2.anySingleThree), spo2Points };
+}
+
 /** True when a value must be re-checked before the score can be trusted (each one raises the card to warning). */
 export function needsRecheckNow(unconfirmed: UnconfirmedNews2): boolean {
-  return unconfirmed.alarming.length > 0 || unconfirmed.gcsNotAlert !== undefined || unconfirmed.beyondRange.length > 0;
+  return (
+    unconfirmed.alarming.length > 0 ||
+    unconfirmed.gcsNotAlert !== undefined ||
+    unconfirmed.beyondRange.length > 0 ||
+    unconfirmed.ifScale2?.spo2Points === 3
+  );
 }
 
 export function unconfirmedNews2(inputs: PatientInputs, scored: News2Result): UnconfirmedNews2 {
@@ -199,6 +222,8 @@ export function unconfirmedNews2(inputs: PatientInputs, scored: News2Result): Un
   };
   const gcs = gcsNotAlert(inputs);
   if (gcs !== undefined) result.gcsNotAlert = gcs;
+  const scale2 = scale2Alternative(inputs, scored);
+  if (scale2 !== undefined) result.ifScale2 = scale2;
   if (values.length === 0) return result;
 
   // Later sources win, as a spread would; Object.assign onto `{}` keeps V8's hidden classes shared (src/lang/with-fields.ts).

@@ -36,6 +36,10 @@ export interface PatientPicture extends PatientReading {
 
 const OBSERVATION_KEYS = ['vitals', 'consciousness', 'oxygen'];
 
+/** Said on the card when an SpO2 target is recorded in a form Vigil does not read (spo2-target.ts). */
+export const UNREAD_TARGET_WORDS =
+  'SpO2 target: one is recorded but not in a form Vigil reads (a LOINC 2708-6 or 59408-5 measure with bounds in %): SpO2 scored on scale 1, the RCP default';
+
 export function hasFreshVitals(inputs: PatientInputs): boolean {
   return Object.values(inputs.vitals).some((r) => r !== undefined);
 }
@@ -67,6 +71,7 @@ export function readPatient(data: Gathered, patientId: string, now: Date, staleA
     .map(([key, v]) => `${keyWords(key)}: ${v.problem ?? 'unavailable'}`);
   const setAside = otherObservations + patients.setAside + goals.setAside;
   if (setAside > 0) problems.push(setAsideWords(setAside));
+  if (inputs.spo2TargetUnread === true) problems.push(UNREAD_TARGET_WORDS);
   if (!hasFreshVitals(inputs)) return { inputs, problems };
   const earlier = earlierNews2(sources, inputs, staleAfterHours, read);
   return { inputs, problems, ...(earlier !== undefined ? { earlier } : {}) };

@@ -50,7 +50,7 @@ import {
   VITAL_LOINC,
 } from '../fhir/codes.js';
 import { ageFromPatient } from './patient.js';
-import { spo2ScaleFromGoals } from './spo2-target.js';
+import { hasUnreadSpo2Target, spo2ScaleFromGoals } from './spo2-target.js';
 import { convertQuantity, PLAUSIBLE_LIMITS, type Bound } from './units.js';
 import {
   VITAL_NAMES,
@@ -928,6 +928,7 @@ export function chooseInputs(
     unusable: relevantUnusable,
     spo2Scale,
   };
+  if (spo2Scale === 1 && others.goals.length > 0 && hasUnreadSpo2Target(others.goals)) inputs.spo2TargetUnread = true;
   const ageYears = ageFromPatient(others.patient, options.now);
   if (ageYears !== undefined) inputs.ageYears = ageYears;
   let oldest = Number.POSITIVE_INFINITY;

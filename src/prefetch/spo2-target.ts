@@ -64,6 +64,70 @@ export function findHypercapnicTargetGoal(goals: readonly FhirResource[]): FhirR
   );
 }
 
+/**
+ * Words and codes that say a Goal is about oxygen saturation, though Vigil cannot read its scale from
+ * it: SNOMED CT 431314004 |Peripheral oxygen saturation (observable entity)| (the concept the SNOMED IG
+ * value set "SnomedOxygenSat" is rooted at, danka74/snomed-ig-fsh, read 2026-11-29), and "SpO2",
+ * "SaO2", "sats" or "oxygen saturation" in a measure's text or display or the Goal's description.
+ */
+const SPO2_WORDS = /\bs[pa]\s*o2\b|\bsats\b|\bo2\s*sat|oxygen\s+sat|\bsaturation/i;
+const SNOMED_SPO2_MEASURE = new Set(['431314004']);
+const SNOMED = 'http://snomed.info/sct';
+
+function mentionsSpo2(concept: unknown): boolean {
+  if (!isObject(concept)) return false;
+  if (typeof concept['text'] === 'string' && SPO2_WORDS.test(concept['text'])) return true;
+  return asArray(concept['coding']).some(
+    (c) =>
+      isObject(c) &&
+      ((c['system'] === SNOMED && typeof c['code'] === 'string' && SNOMED_SPO2_MEASURE.has(c['code'])) ||
+        (typeof c['display'] === 'string' && SPO2_WORDS.test(c['display']))),
+  );
+}
+
+/** A bound in percent Vigil reads: a number with a `%` unit, 75–100. */
+function readablePercent(q: unknown): q is Json & { value: number } {
+  if (!isObject(q)) return false;
+  const value = q['value'];
+  return typeof value === 'number' && isPercent(q) && value >= LOWEST_READABLE_TARGET_HIGH && value <= 100;
+}
+
+/**
+ * True when this target's scale can be read: a LOINC SpO2 measure with an upper bound in percent (at
+ * most 92 selects scale 2, above it is an ordinary target), or with only a lower bound of 93 % or more
+ * (an ordinary "at least 94 %").
+ */
+function isReadableTarget(target: Json): boolean {
+  if (!measuresSpo2(target['measure'])) return false;
+  const range = target['detailRange'];
+  if (!isObject(range)) return false;
+  if (range['high'] !== undefined) return readablePercent(range['high']);
+  return readablePercent(range['low']) && (range['low'] as { value: number }).value > SCALE_2_MAX_TARGET_HIGH;
+}
+
+/**
+ * True when an in-force Goal states an SpO2 target Vigil cannot read (coded other than by LOINC, given
+ * only in words, bounds without a `%` unit or written as fractions) and none selects scale 2: SpO2 is
+ * then scored on scale 1, and the card must say so, and what scale 2 would score (news2-unconfirmed.ts).
+ * Found by the fourth clinical safety pass (2026-11-29): a SNOMED-coded 88–92 % target read as no
+ * target at all, so SpO2 97 % on 2 L/min gave "NEWS2 2: Low clinical risk" where scale 2 scores 5.
+ */
+export function hasUnreadSpo2Target(goals: readonly FhirResource[]): boolean {
+  if (findHypercapnicTargetGoal(goals) !== undefined) return false;
+  for (const g of goals) {
+    if (g.resourceType !== 'Goal' || typeof g['lifecycleStatus'] !== 'string' || !IN_FORCE.has(g['lifecycleStatus'])) continue;
+    const targets = asArray(g['target']).filter(isObject);
+    const aboutSpo2 = targets.filter((t) => measuresSpo2(t['measure']) || mentionsSpo2(t['measure']));
+    if (aboutSpo2.length === 0) {
+      // No target Vigil recognises; a Goal whose description alone states an SpO2 target is still one.
+      if (mentionsSpo2(g['description'])) return true;
+      continue;
+    }
+    if (!aboutSpo2.every(isReadableTarget)) return true;
+  }
+  return false;
+}
+
 /** NEWS2 SpO2 scale for this record: 2 only with an in-force hypercapnic SpO2 target Goal. */
 export function spo2ScaleFromGoals(goals: readonly FhirResource[]): 1 | 2 {
   return findHypercapnicTargetGoal(goals) === undefined ? 1 : 2;

@@ -14,7 +14,8 @@
 // - cannot be judged (warning): respiratory rate, SpO2, air or oxygen, or consciousness not charted, out of date,
 //   unverified, or its newest value unreadable (the one judged is older). A sedative ordered blind is
 //   a reason to look, not a reason for silence;
-// - not checked (info): a patient under 16 (these limits are adults'), or the patient's active
+// - not checked (info): a patient under 16 (these limits are adults'), an SpO2 target recorded in a
+//   form Vigil does not read (it may be the 88–92 % one), or the patient's active
 //   medication orders could not be obtained, so a sedative
 //   already prescribed could not be counted (clinical safety review, 2026-11-29: with breathing judged
 //   safe this gave no card at all, as if there were none).
@@ -63,12 +64,13 @@ export interface BreathingRisk {
 
 /** A sedative the patient already takes (an active order), for the "already prescribed" reason. */
 /** Why the patient's other sedatives are unknown: no active orders could be had, or some were another patient's. */
-export type PrescribedUnknown = 'not-obtained' | 'search-error' | 'another-patient';
+export type PrescribedUnknown = 'not-obtained' | 'search-error' | 'another-patient' | 'unidentified';
 
 const UNKNOWN_WORDS: Record<PrescribedUnknown, string> = {
   'not-obtained': 'active medication orders not obtained',
   'search-error': "the EHR's search for active medication orders reported an error",
   'another-patient': 'some active medication orders were about another patient',
+  unidentified: 'an active order names its drug only by a reference not sent',
 };
 
 export interface PrescribedSedative {
@@ -141,6 +143,15 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
     reasons.push({
       level: 'at-risk',
       text: 'a prescribed SpO2 target of 88–92 % (hypercapnic respiratory failure: sedatives blunt the drive to breathe)',
+    });
+  }
+  // A target recorded in a form Vigil does not read may be the 88–92 % one above (fourth review, 2026-11-29).
+  if (news2.spo2Scale !== 2 && e.inputs.spo2TargetUnread === true) {
+    reasons.push({
+      level: 'not-checked',
+      text: 'an SpO2 target is recorded but could not be read: whether it is 88–92 % (hypercapnic respiratory failure) was not checked',
+      advice:
+        "Check the patient's prescribed SpO2 target before the first dose: with a target of 88–92 %, sedatives blunt the drive to breathe.",
     });
   }
   const oxygen = e.inputs.vitals.supplementalOxygen;

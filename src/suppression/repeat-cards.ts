@@ -48,7 +48,8 @@ function gcsBand(gcs: number): number {
  * What a card is concerned with, compactly: "heartRate=2,recheck:respiratoryRate,respiratoryRate=1".
  * Each NEWS2 parameter that scored (with its points), each alarming unconfirmed value or value beyond
  * the device's range, each newer value that could not be read, a GCS that says the patient may not be
- * alert (as a coarse band), what NEWS2 would be if unconfirmed values stand, and on sedation cards how
+ * alert (as a coarse band), what NEWS2 would be if unconfirmed values stand or on SpO2 scale 2 (a target
+ * recorded but unread), and on sedation cards how
  * many other sedatives are already prescribed or ordered, and of which classes. Names, points, totals,
  * counts, classes and coarse bands only: never a measured value, an id or a drug.
  */
@@ -60,6 +61,7 @@ export function concernsOf(card: Card): string {
         unreadable?: { parameter?: unknown }[];
         gcsNotAlert?: { gcs?: unknown };
         ifConfirmed?: { total?: unknown };
+        ifScale2?: { total?: unknown };
         beyondRange?: { parameter?: unknown }[];
       }
     | undefined;
@@ -73,6 +75,8 @@ export function concernsOf(card: Card): string {
   // Numbers where higher is worse: NEWS2 if the unconfirmed values stand, and a GCS's band.
   const ifConfirmed = score?.ifConfirmed?.total;
   if (typeof ifConfirmed === 'number') tokens.push(`ifConfirmed=${ifConfirmed}`);
+  const ifScale2 = score?.ifScale2?.total;
+  if (typeof ifScale2 === 'number') tokens.push(`ifScale2=${ifScale2}`);
   const gcs = score?.gcsNotAlert?.gcs;
   if (typeof gcs === 'number') tokens.push(`gcsBand=${gcsBand(gcs)}`);
   // On a sedation card, each other sedative already prescribed is a reason of its own: a count, never the drug.

@@ -49,7 +49,7 @@ describe('cards-fixtures over HTTP', () => {
     expect(fixtures.filter((f) => f.service === 'deterioration-risk').length).toBeGreaterThanOrEqual(10);
     expect(fixtures.filter((f) => f.service === 'sedation-safety').length).toBeGreaterThanOrEqual(6);
     const hazards = new Set(fixtures.flatMap((f) => (f.hazard === undefined ? [] : [f.hazard])));
-    expect([...hazards].sort()).toEqual(['H1', 'H10', 'H11', 'H12', 'H2', 'H22', 'H23', 'H3', 'H4', 'H5', 'H6', 'H7', 'H8']);
+    expect([...hazards].sort()).toEqual(['H1', 'H10', 'H11', 'H12', 'H2', 'H22', 'H23', 'H27', 'H3', 'H4', 'H5', 'H6', 'H7', 'H8']);
   });
 
   describe('with no model: exactly the cards each fixture names', () => {

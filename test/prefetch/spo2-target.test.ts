@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findHypercapnicTargetGoal, spo2ScaleFromGoals } from '../../src/prefetch/spo2-target.js';
+import { findHypercapnicTargetGoal, hasUnreadSpo2Target, spo2ScaleFromGoals } from '../../src/prefetch/spo2-target.js';
+import type { FhirResource } from '../../src/fhir/resources.js';
 import { spo2Goal, UCUM } from '../support/fhir-examples.js';
 
 describe("NEWS2 SpO2 scale from the record's Goals", () => {
@@ -78,5 +79,55 @@ describe("NEWS2 SpO2 scale from the record's Goals", () => {
       { resourceType: 'Goal', lifecycleStatus: 'active', target: [null, { measure: { coding: 'x' } }, { detailRange: 5 }] },
     ];
     expect(spo2ScaleFromGoals(garbled)).toBe(1);
+  });
+});
+
+// Fourth clinical safety pass (2026-11-29): a target Vigil cannot read was read as no target at all, so
+// a SNOMED-coded 88–92 % target left SpO2 97 % on oxygen scored 0 on scale 1 with nothing said.
+describe('an SpO2 target recorded in a form Vigil does not read', () => {
+  const snomedMeasure = { coding: [{ system: 'http://snomed.info/sct', code: '431314004', display: 'Peripheral oxygen saturation' }] };
+  const withMeasure = (measure: unknown): FhirResource => {
+    const goal = spo2Goal(92);
+    (goal['target'] as { measure: unknown }[])[0]!.measure = measure;
+    return goal;
+  };
+
+  it.each([
+    ['coded by SNOMED CT only', withMeasure(snomedMeasure)],
+    ['named only in words', withMeasure({ text: 'SpO2' })],
+    ['named only in a display', withMeasure({ coding: [{ system: 'urn:local', code: 'x1', display: 'O2 sats' }] })],
+    ['with a unit-less bound', spo2Goal({ value: 92 })],
+    ['with a fraction for a bound', spo2Goal({ value: 0.92, unit: '%', system: UCUM, code: '%' })],
+  ])('is flagged when %s', (_label, goal) => {
+    expect(spo2ScaleFromGoals([goal])).toBe(1);
+    expect(hasUnreadSpo2Target([goal])).toBe(true);
+  });
+
+  it('is flagged for a Goal that states the target only in its description', () => {
+    const goal = { resourceType: 'Goal', id: 'g', lifecycleStatus: 'active', description: { text: 'Target SpO2 88-92%' } };
+    expect(hasUnreadSpo2Target([goal])).toBe(true);
+  });
+
+  it.each([
+    ['no Goals', []],
+    ['a readable hypercapnic target (scale 2)', [spo2Goal(92)]],
+    ['a readable ordinary target', [spo2Goal(98, { low: 94 })]],
+    [
+      'a readable target given only as "at least 94 %"',
+      [
+        {
+          ...spo2Goal(98),
+          target: [{ ...(spo2Goal(98).target as object[])[0], detailRange: { low: { value: 94, unit: '%', system: UCUM, code: '%' } } }],
+        },
+      ],
+    ],
+    [
+      'a Goal about something else',
+      [{ resourceType: 'Goal', lifecycleStatus: 'active', description: { text: 'Walk 10 m' }, target: [{ measure: { text: 'weight' } }] }],
+    ],
+    ['an unreadable target no longer in force', [spo2Goal({ value: 92 }, { lifecycleStatus: 'completed' })]],
+    ['an unreadable target beside a readable 88–92 % one', [spo2Goal({ value: 92 }, { id: 'a' }), spo2Goal(92, { id: 'b' })]],
+  ])('is not flagged for %s', (_label, goals: FhirResource[]) => {
+    expect(hasUnreadSpo2Target(goals)).toBe(false);
   });
 });

@@ -37,11 +37,15 @@ export const searchset = (resources: FhirResource[]) => ({
   entry: resources.map((resource) => ({ resource })),
 });
 
-/** patient-view for `example` (born 1950 unless `birthDate` says) with `observations` as the vitals prefetch. */
+/**
+ * patient-view for `example` (born 1950 unless `birthDate` says) with `observations` as the vitals
+ * prefetch and `goals` as the SpO2 target prefetch (none found unless given).
+ */
 export async function patientView(
   app: FastifyInstance,
   observations: FhirResource[],
   birthDate: string | null = '1950-01-01',
+  goals: FhirResource[] | null = null,
 ): Promise<AnsweredCard[]> {
   const res = await app.inject({
     method: 'POST',
@@ -55,7 +59,7 @@ export async function patientView(
         vitals: searchset(observations),
         consciousness: null,
         oxygen: null,
-        spo2Target: null,
+        spo2Target: goals === null ? null : searchset(goals),
       },
     },
   });
@@ -81,13 +85,14 @@ export function draftOrder(id: string, rxnormIngredient: string, name: string): 
  * order-select for `example`: morphine chosen, `observations` as the vitals prefetch. `activeMedications`
  * is the prefetch key as sent: a Bundle, `null` (the EHR found nothing), or `'not sent'` (the key left
  * out, to be fetched when a FHIR server is configured). `options.drafts`: other draft orders of the same
- * session, `selected` with morphine or only in the basket; `birthDate` of the patient (1950 unless said).
+ * session, `selected` with morphine or only in the basket; `birthDate` of the patient (1950 unless said);
+ * `goals`, the SpO2 target prefetch (none found unless given).
  */
 export async function morphineOrdered(
   app: FastifyInstance,
   observations: FhirResource[],
   activeMedications: FhirResource[] | null | 'not sent' = null,
-  options: { drafts?: FhirResource[]; selected?: boolean; birthDate?: string } = {},
+  options: { drafts?: FhirResource[]; selected?: boolean; birthDate?: string; goals?: FhirResource[] } = {},
 ): Promise<AnsweredCard[]> {
   const draft = draftOrder('draft-1', '7052', 'morphine');
   const others = options.drafts ?? [];
@@ -98,7 +103,7 @@ export async function morphineOrdered(
     vitals: searchset(observations),
     consciousness: null,
     oxygen: null,
-    spo2Target: null,
+    spo2Target: options.goals === undefined ? null : searchset(options.goals),
   };
   if (activeMedications !== 'not sent') prefetch.activeMedications = activeMedications === null ? null : searchset(activeMedications);
   const res = await app.inject({

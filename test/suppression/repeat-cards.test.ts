@@ -84,7 +84,14 @@ describe('a new or worse concern within one colour and total', () => {
   /** A warning card, NEWS2 5, with these parameters scoring and these values to re-check or unreadable. */
   function concerned(
     subscores: Record<string, number>,
-    extra: { recheck?: string[]; unreadable?: string[]; gcs?: number; ifConfirmed?: number; alreadyPrescribed?: number } = {},
+    extra: {
+      recheck?: string[];
+      unreadable?: string[];
+      gcs?: number;
+      ifConfirmed?: number;
+      ifScale2?: number;
+      alreadyPrescribed?: number;
+    } = {},
   ): Card {
     const base = card('warning', 5);
     return {
@@ -96,6 +103,7 @@ describe('a new or worse concern within one colour and total', () => {
           ...(extra.unreadable ? { unreadable: extra.unreadable.map((parameter) => ({ parameter })) } : {}),
           ...(extra.gcs !== undefined ? { gcsNotAlert: { gcs: extra.gcs, at: '2026-11-23T11:55:00.000Z' } } : {}),
           ...(extra.ifConfirmed !== undefined ? { ifConfirmed: { total: extra.ifConfirmed, risk: 'high', partial: false } } : {}),
+          ...(extra.ifScale2 !== undefined ? { ifScale2: { total: extra.ifScale2, risk: 'medium', spo2Points: 3 } } : {}),
         },
         ...(extra.alreadyPrescribed !== undefined
           ? { 'vigil.order': { ingredient: 'morphine', alreadyPrescribed: extra.alreadyPrescribed } }
@@ -128,6 +136,11 @@ describe('a new or worse concern within one colour and total', () => {
     ['a newer value that could not be read', concerned({ heartRate: 3, temperature: 2 }, { unreadable: ['respiratoryRate'] }), 'show'],
     ['a parameter scoring less, none more', concerned({ heartRate: 2, temperature: 2 }), 'downgraded'],
     ['a new GCS below 15 where ACVPU does not say not alert', concerned({ heartRate: 3, temperature: 2 }, { gcs: 8 }), 'show'],
+    [
+      'an SpO2 target that could not be read, where scale 2 would score NEWS2 8',
+      concerned({ heartRate: 3, temperature: 2 }, { ifScale2: 8 }),
+      'show',
+    ],
     [
       'another sedative already prescribed (a new "already prescribed" reason on a sedation card)',
       concerned({ heartRate: 3, temperature: 2 }, { alreadyPrescribed: 1 }),
