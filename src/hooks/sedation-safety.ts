@@ -16,7 +16,7 @@ import type { CdsServiceDefinition } from './definition.js';
 import { orderSelectCall, type OrderSelectCall } from '../cds-hooks/request-schema.js';
 import { breathingRisk, type PrescribedSedative, type PrescribedUnknown } from '../sedation/breathing-risk.js';
 import { aboutPatient, setAsideWords } from '../prefetch/patient-subject.js';
-import { classifyOrder, type NameMemo, type SelectedSedative } from '../sedation/classify-order.js';
+import { classifyOrder, namesItsDrug, type NameMemo, type SelectedSedative } from '../sedation/classify-order.js';
 
 /** One call's draft orders, indexed once, and the drug names matched so far (shared within the call). */
 interface DraftIndex {
@@ -111,19 +111,35 @@ const MAY_BE_GIVEN = new Set(['active', 'on-hold', 'unknown']);
  * from the draft orders of this call, each ingredient once. `resources` are this patient's only
  * (patient-subject.ts): another patient's order is never named on this patient's card.
  */
-export function alreadyPrescribed(call: OrderSelectCall, resources: readonly FhirResource[]): PrescribedSedative[] {
-  const drafts = new Set((call.context.draftOrders.entry ?? []).map((e) => e.resource?.id).filter((id) => id !== undefined));
+/**
+ * The patient's active medication orders read: the sedatives among them, and how many name their drug
+ * only by a reference to a Medication that was not sent (what they order cannot be known).
+ */
+export function readActiveOrders(
+  call: OrderSelectCall,
+  resources: readonly FhirResource[],
+): { sedatives: PrescribedSedative[]; unidentified: number } {
+  // Drafts by type and id: an active order is skipped only as the very draft it is. Fourth review
+  // (2026-11-29): a draft ServiceRequest with id 1001 hid an active lorazepam MedicationRequest 1001.
+  const drafts = new Set<string>();
+  for (const e of call.context.draftOrders.entry ?? [])
+    if (e.resource?.id !== undefined) drafts.add(`${e.resource.resourceType}/${e.resource.id}`);
   // A medicationReference may point at a Medication fetched beside the orders.
   const medications = resources.filter((r) => r.resourceType === 'Medication').map((resource) => ({ resource }));
   const out = new Map<string, PrescribedSedative>();
   const memo: NameMemo = new Map();
+  let unidentified = 0;
   for (const r of resources) {
     if (r.resourceType !== 'MedicationRequest' || (typeof r.status === 'string' && !MAY_BE_GIVEN.has(r.status))) continue;
-    if (r.id !== undefined && drafts.has(r.id)) continue;
+    if (r.id !== undefined && drafts.has(`MedicationRequest/${r.id}`)) continue;
     const match = classifyOrder(r, medications, memo);
-    if (match !== undefined && !out.has(match.ingredient)) out.set(match.ingredient, { name: orderName(r) ?? match.ingredient, match });
+    if (match === undefined) {
+      if (!namesItsDrug(r, medications)) unidentified++;
+      continue;
+    }
+    if (!out.has(match.ingredient)) out.set(match.ingredient, { name: orderName(r) ?? match.ingredient, match });
   }
-  return [...out.values()];
+  return { sedatives: [...out.values()], unidentified };
 }
 
 function orderName(order: FhirResource): string | undefined {
@@ -167,6 +183,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
     const medications = aboutPatient(data.activeMedications?.resources ?? [], patientId);
     const patient = readPatient(data, patientId, now, settings.staleAfterHours);
     if (medications.setAside > 0) patient.problems.push(`Active medication orders: ${setAsideWords(medications.setAside)}`);
+    const active = readActiveOrders(call, medications.kept);
     const prescribedUnknown: PrescribedUnknown | undefined =
       data.activeMedications?.source === 'missing'
         ? 'not-obtained'
@@ -174,11 +191,13 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
           ? 'search-error'
           : medications.setAside > 0
             ? 'another-patient'
-            : undefined;
+            : active.unidentified > 0
+              ? 'unidentified'
+              : undefined;
     return {
       sedatives,
       drafted: draftedSedatives(call),
-      alreadyPrescribed: alreadyPrescribed(call, medications.kept),
+      alreadyPrescribed: active.sedatives,
       ...(prescribedUnknown !== undefined ? { prescribedUnknown } : {}),
       patient,
     };

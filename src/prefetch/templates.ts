@@ -47,7 +47,9 @@ export type PatientRiskPrefetchKey = keyof typeof PATIENT_RISK_PREFETCH;
  */
 export const SEDATION_PREFETCH = withFields(PATIENT_RISK_PREFETCH, {
   // On hold and unknown as well as active: each may still be given (sedation-safety.ts MAY_BE_GIVEN).
-  activeMedications: 'MedicationRequest?patient={{context.patientId}}&status=active,on-hold,unknown',
+  // With the Medications the orders reference (FHIR R4 search `_include`): an order naming its drug only
+  // as `Medication/<id>` cannot be classified without it (fourth review, 2026-11-29).
+  activeMedications: 'MedicationRequest?patient={{context.patientId}}&status=active,on-hold,unknown&_include=MedicationRequest:medication',
 } as const);
 
 export type PrefetchKey = keyof typeof SEDATION_PREFETCH;

@@ -160,6 +160,24 @@ function gatherEvidence(order: Json, entries: readonly BundleEntry[]): Medicatio
   return { concepts, texts };
 }
 
+/**
+ * True when the order names its drug in any way Vigil can read: a code or text, in the order or in a
+ * Medication its reference resolves to, or a reference's display. False for an order that names its
+ * drug only by a reference to a Medication that was not sent: what it orders cannot be known (fourth
+ * review, 2026-11-29: an active lorazepam named only as `Medication/lzp-1` was counted as no sedative).
+ */
+export function namesItsDrug(resource: FhirResource, entries: readonly BundleEntry[] = []): boolean {
+  const order = asRecord(resource);
+  if (order === undefined) return false;
+  const evidence = gatherEvidence(order, entries);
+  return (
+    evidence.texts.length > 0 ||
+    evidence.concepts.some(
+      (c) => asString(c['text']) !== undefined || asArray(c['coding']).some((coding) => asRecord(coding) !== undefined),
+    )
+  );
+}
+
 function rxnormCodes(concepts: Json[]): string[] {
   const codes: string[] = [];
   for (const concept of concepts) {

@@ -84,4 +84,51 @@ describe('the active medication orders that were sent', () => {
     expect(card!.detail).toContain('Active medication orders: 1 resource was about another patient');
     expect(card!.detail).not.toContain('someone-else');
   });
+
+  // Fourth review (2026-11-29): an order naming its drug only as `Medication/<id>`, the Medication not
+  // sent, was counted as no sedative; and a draft of another type sharing an active order's id hid it.
+  it('says other sedatives were not checked when an active order names its drug only by a reference not sent', async () => {
+    const byReference = {
+      ...lorazepam({ status: 'active' }),
+      medicationCodeableConcept: undefined,
+      medicationReference: { reference: 'Medication/lzp-1' },
+    };
+    const [card] = await morphineOrdered(app(), wellSet(), [byReference]);
+    expect(card!.indicator).toBe('info');
+    expect(card!.summary).toBe(
+      'Opioid (morphine) ordered: other sedatives not checked (an active order names its drug only by a reference not sent)',
+    );
+  });
+
+  it('names the sedative when the referenced Medication was sent beside the orders (the template includes it)', async () => {
+    const byReference = {
+      ...lorazepam({ status: 'active' }),
+      medicationCodeableConcept: undefined,
+      medicationReference: { reference: 'Medication/lzp-1' },
+    };
+    const medication = {
+      resourceType: 'Medication',
+      id: 'lzp-1',
+      code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '6470', display: 'lorazepam' }] },
+    };
+    const [card] = await morphineOrdered(app(), wellSet(), [byReference, medication]);
+    expect(card!.summary).toBe('Opioid (morphine) ordered: respiratory depression risk — already prescribed: lorazepam (benzodiazepine)');
+  });
+
+  it('still gives no card for an active order of a drug that is no sedative', async () => {
+    const paracetamol = { ...draftOrder('active-2', '161', 'acetaminophen'), status: 'active', intent: 'order' };
+    expect(await morphineOrdered(app(), wellSet(), [paracetamol])).toEqual([]);
+  });
+
+  it('counts an active sedative whose id is shared by a draft of another type', async () => {
+    const xray = {
+      resourceType: 'ServiceRequest',
+      id: 'active-1',
+      status: 'draft',
+      intent: 'order',
+      subject: { reference: 'Patient/example' },
+    };
+    const [card] = await morphineOrdered(app(), wellSet(), [lorazepam({ status: 'active' })], { drafts: [xray] });
+    expect(card?.summary).toBe('Opioid (morphine) ordered: respiratory depression risk — already prescribed: lorazepam (benzodiazepine)');
+  });
 });
