@@ -10,7 +10,7 @@ import { forOneCall } from '../identity/keyed-hash.js';
 import { gatherPrefetch, type PrefetchFetcher, type PrefetchSource } from '../prefetch/gather.js';
 import { digestValue, parseJsonBody, utf8Text } from './digest.js';
 import { inlineDigester, type Digester } from './digest-pool.js';
-import { applyRepeatRule, type RepeatSettings } from '../suppression/repeat-cards.js';
+import { decideRepeats, rememberShown, type RepeatSettings } from '../suppression/repeat-cards.js';
 import type { SuppressionStore } from '../suppression/suppression-store.js';
 import { withFields } from '../lang/with-fields.js';
 
@@ -123,12 +123,13 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
     }
     const deps: ServiceDeps = withFields(opts.deps, { keyed: forOneCall(opts.deps.keyed), log: request.log });
     const answer = await def.answer(call, prepared, deps, now);
-    const repeat = await applyRepeatRule(
+    const onStoreError = () => deps.telemetry.suppressionStoreError();
+    const repeat = await decideRepeats(
       answer.cards,
       { service: def.id, patientPseudonym: deps.keyed.pseudonym(call.context.patientId), now: now.getTime() },
       opts.repeat.settings,
       opts.repeat.store,
-      () => deps.telemetry.suppressionStoreError(),
+      onStoreError,
     );
 
     // Each card serialised once: these bytes are sent and hashed into the audit trail.
@@ -152,6 +153,8 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
     // No record carried the token (none kept, or written without it under VIGIL_AUDIT_ON_FAILURE=answer):
     // its own line, before the answer; 503 when that fails.
     if (request.pendingToken !== undefined && !request.pendingToken.durable) await request.pendingToken.persist();
+    // Only now is the answer certain: a call refused above showed no card, so none is remembered as shown.
+    await rememberShown(repeat, opts.repeat.settings, opts.repeat.store, onStoreError);
     for (const observe of opts.observers) {
       try {
         await observe(answered);

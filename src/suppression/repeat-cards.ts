@@ -149,21 +149,24 @@ function downgrade(card: Card, last: ShownCard, now: number): Card {
 export interface RepeatOutcome {
   cards: Card[];
   quietened: QuietenedCard[];
+  /** The cards to remember as shown, once the answer is certain to be given (`rememberShown`). */
+  shown: { key: string; value: ShownCard }[];
 }
 
 /**
- * Applies the rule to one call's cards and records what was shown. A store that fails makes the rule
- * show every card (fail open: a missed repeat is noise, a missed card could be harm) and says so.
+ * Decides, for one call's cards, which show, which are downgraded and which suppressed; remembers
+ * nothing. A store that fails makes the rule show every card (fail open: a missed repeat is noise, a
+ * missed card could be harm) and says so.
  */
-export async function applyRepeatRule(
+export async function decideRepeats(
   cards: readonly Card[],
   at: { service: string; patientPseudonym: string; now: number },
   settings: RepeatSettings,
   store: SuppressionStore,
   onStoreError: (err: unknown) => void = () => {},
 ): Promise<RepeatOutcome> {
-  if (settings.policy === 'off') return { cards: [...cards], quietened: [] };
-  const out: RepeatOutcome = { cards: [], quietened: [] };
+  if (settings.policy === 'off') return { cards: [...cards], quietened: [], shown: [] };
+  const out: RepeatOutcome = { cards: [], quietened: [], shown: [] };
   for (const card of cards) {
     const key = repeatKey(at.service, at.patientPseudonym, card);
     let last: ShownCard | undefined;
@@ -178,14 +181,14 @@ export async function applyRepeatRule(
     if (decision.action === 'show') {
       out.cards.push(card);
       const total = news2TotalOf(card);
-      const shown: ShownCard = {
+      const value: ShownCard = {
         uuid: card.uuid,
         indicator: card.indicator,
         shownAt: at.now,
         concerns: concernsOf(card),
         ...(total !== undefined ? { news2Total: total } : {}),
       };
-      await store.set(key, shown, settings.windowMs).catch(onStoreError);
+      out.shown.push({ key, value });
       continue;
     }
     // `last` is defined here: only a card seen before can be quietened.
@@ -200,4 +203,33 @@ export async function applyRepeatRule(
     if (decision.action === 'downgraded') out.cards.push(downgrade(card, seen, at.now));
   }
   return out;
+}
+
+/**
+ * Remembers the cards a call showed. Called only once the answer will be given: a call refused after
+ * its cards were chosen (its audit record could not be written, 503) showed nothing, and a card
+ * remembered for it would quieten the next call's as "unchanged since shown" though no clinician saw it
+ * (found by the operations review, 2026-11-29: PostgreSQL down for one call, then the warning card
+ * came back downgraded to info on the other replica).
+ */
+export async function rememberShown(
+  outcome: Pick<RepeatOutcome, 'shown'>,
+  settings: RepeatSettings,
+  store: SuppressionStore,
+  onStoreError: (err: unknown) => void = () => {},
+): Promise<void> {
+  for (const { key, value } of outcome.shown) await store.set(key, value, settings.windowMs).catch(onStoreError);
+}
+
+/** Decides and remembers at once: for callers with no answer to wait for (tests, tools). */
+export async function applyRepeatRule(
+  cards: readonly Card[],
+  at: { service: string; patientPseudonym: string; now: number },
+  settings: RepeatSettings,
+  store: SuppressionStore,
+  onStoreError: (err: unknown) => void = () => {},
+): Promise<RepeatOutcome> {
+  const outcome = await decideRepeats(cards, at, settings, store, onStoreError);
+  await rememberShown(outcome, settings, store, onStoreError);
+  return outcome;
 }

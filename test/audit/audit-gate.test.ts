@@ -11,7 +11,7 @@ import type { AuditStore } from '../../src/audit/audit-store.js';
 import { IssuedCards } from '../../src/audit/issued-cards.js';
 import { createMemoryFeedbackStore, type FeedbackStore } from '../../src/feedback/feedback-store.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
-import { criticalCall } from '../observability/hook-calls.js';
+import { criticalCall, fixtureCall } from '../observability/hook-calls.js';
 import { FIXED_NOW, testApp } from '../support/app.js';
 import { captureLog } from '../support/log-capture.js';
 
@@ -66,10 +66,7 @@ describe('a hook call whose audit record cannot be written', () => {
       readinessProbes: [() => gate.readinessCheck()],
       ...(feedbackStore !== undefined ? { feedbackStore } : {}),
     });
-    const call = () => {
-      const c = criticalCall();
-      return app!.inject({ method: 'POST', url: `/cds-services/${c.service}`, payload: c.body });
-    };
+    const call = (c = criticalCall()) => app!.inject({ method: 'POST', url: `/cds-services/${c.service}`, payload: c.body });
     return { state, records, lines, metrics, issued, call, advance: (ms: number) => (now += ms) };
   }
 
@@ -87,6 +84,24 @@ describe('a hook call whose audit record cannot be written', () => {
     expect(sample(text, 'vigil_audit_writable')).toBe(0);
     // Metrics count answered calls only: this one was not.
     expect(text).not.toContain('vigil_cards_total{');
+  });
+
+  // Operations review (2026-11-29): the refused call's card was remembered as shown, so the next call's
+  // warning came back as "Unchanged since shown 1 min ago", an info card, though no clinician had seen it.
+  it('remembers no card of a refused call as shown: the next call shows it in full', async () => {
+    const t = await setUp('refuse');
+    const warning = () => fixtureCall('deterioration-risk/news2-single-three-warning');
+    t.state.failWith = 'ENOSPC';
+    expect((await t.call(warning())).statusCode).toBe(503);
+    t.state.failWith = undefined;
+    const first = await t.call(warning());
+    expect(first.statusCode).toBe(200);
+    const [card] = first.json().cards;
+    expect(card.indicator).toBe('warning');
+    expect(card.summary).not.toMatch(/^Unchanged since shown|^No rise since/);
+    // The control: the card that was shown is a repeat for the call after it.
+    const again = await t.call(warning());
+    expect(again.json().cards[0]).toMatchObject({ indicator: 'info', summary: expect.stringMatching(/^Unchanged since shown/) });
   });
 
   it('makes the replica unready until a write can succeed again, then ready by itself', async () => {
