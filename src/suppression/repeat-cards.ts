@@ -222,14 +222,9 @@ export async function rememberShown(
 }
 
 /** Decides and remembers at once: for callers with no answer to wait for (tests, tools). */
-export async function applyRepeatRule(
-  cards: readonly Card[],
-  at: { service: string; patientPseudonym: string; now: number },
-  settings: RepeatSettings,
-  store: SuppressionStore,
-  onStoreError: (err: unknown) => void = () => {},
-): Promise<RepeatOutcome> {
-  const outcome = await decideRepeats(cards, at, settings, store, onStoreError);
+export async function applyRepeatRule(...args: Parameters<typeof decideRepeats>): Promise<RepeatOutcome> {
+  const outcome = await decideRepeats(...args);
+  const [, , settings, store, onStoreError] = args;
   await rememberShown(outcome, settings, store, onStoreError);
   return outcome;
 }
