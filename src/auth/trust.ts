@@ -36,6 +36,16 @@ export function audienceBases(config: TrustConfig): string[] {
   return [...new Set([config.publicBaseUrl, ...aliases])];
 }
 
+/** The host a public base URL names (without brackets' contents changed), or undefined when unset or unreadable. */
+function publicBaseHost(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Decides the trust at start-up; throws ConfigError when the service must not start. Reads files. */
 export function resolveTrust(config: TrustConfig): Trust {
   const audiences = audienceBases(config);
@@ -45,6 +55,17 @@ export function resolveTrust(config: TrustConfig): Trust {
     problems.push(
       `VIGIL_TRUSTED_ISSUERS: Vigil is bound to ${config.HOST}, not loopback, and trusts no CDS client: ` +
         'name a trusted-issuers file (README, "Authentication"), or set VIGIL_AUTH=off to run without authentication (never with real patient data)',
+    );
+  }
+  // Bound to loopback behind a proxy on the same host, clients reach Vigil at the public base URL: the
+  // development profile's published sandbox key must not be trusted there (integration review,
+  // 2026-11-29: HOST=127.0.0.1, VIGIL_PUBLIC_BASE_URL=https://… and no issuers trusted the sandbox key).
+  const publicHost = publicBaseHost(config.VIGIL_PUBLIC_BASE_URL);
+  if (loopback && config.VIGIL_TRUSTED_ISSUERS === undefined && publicHost !== undefined && !isLoopbackHost(publicHost)) {
+    problems.push(
+      `VIGIL_TRUSTED_ISSUERS: VIGIL_PUBLIC_BASE_URL names ${publicHost}, not loopback, so clients reach Vigil beyond this machine, ` +
+        'yet no issuers are trusted: the loopback development profile (which trusts the published CDS Hooks sandbox key) is for this machine only. ' +
+        'Name a trusted-issuers file (README, "Authentication"; to try the sandbox through a tunnel, list its issuer there with the keys of src/auth/sandbox-jwks.json)',
     );
   }
   if (config.VIGIL_PUBLIC_BASE_URL === undefined && (!loopback || config.VIGIL_TRUSTED_ISSUERS !== undefined)) {

@@ -39,6 +39,21 @@ describe('resolveTrust', () => {
     expect(problems[1]).toMatch(/^VIGIL_PUBLIC_BASE_URL/);
   });
 
+  // Integration review (2026-11-29): bound to loopback behind a proxy on the same host, with a public
+  // base URL and no issuers, Vigil trusted the sandbox key, whose private half is published.
+  it('refuses the development profile when the public base URL names a host beyond loopback', () => {
+    const problems = problemsOf(() =>
+      resolveTrust(loadConfig({ VIGIL_PUBLIC_BASE_URL: 'https://vigil.hospital.example', VIGIL_DATA_DIR: dataDir() })),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^VIGIL_TRUSTED_ISSUERS: VIGIL_PUBLIC_BASE_URL names vigil\.hospital\.example, not loopback/);
+    for (const local of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']) {
+      expect(resolveTrust(loadConfig({ VIGIL_PUBLIC_BASE_URL: local, VIGIL_DATA_DIR: dataDir() })).profile, local).toBe(
+        'loopback-development',
+      );
+    }
+  });
+
   it('with an issuers file, trusts exactly those issuers and says nothing', () => {
     const file = writeIssuersFile({ issuers: [{ iss: 'https://ehr.example', jwks: jwks(ecKey()) }] });
     const trust = resolveTrust(
