@@ -103,6 +103,18 @@ function mustRecheck(unconfirmed: UnconfirmedNews2): boolean {
   return mustConfirm(unconfirmed) || unconfirmed.unreadable.length > 0;
 }
 
+/**
+ * In place of a calm band ("Low clinical risk", or routine monitoring) while values must be re-checked:
+ * the band of the values scored would be read as reassurance they do not give (H13; for NEWS2 1–4, the
+ * fourth review, 2026-11-29: NEWS2 1 beside a preliminary RR 30 read "Low clinical risk").
+ */
+function noBandYet(news2: News2Result, confirm: boolean): string {
+  const band = news2.risk === 'low' ? ' (low clinical risk)' : '';
+  return confirm
+    ? `**No response band yet:** NEWS2 from verified, current values is ${news2.total}${band}, but the values below must be re-checked first.`
+    : `**No response band yet:** NEWS2 from the values that could be read is ${news2.total}${band}, but a newer value below could not be read: re-check it first.`;
+}
+
 /** Under 16 by the Patient's birth date: NEWS2 (RCP 2017) is not validated in children. */
 function isChild(inputs: PatientInputs): boolean {
   return inputs.ageYears !== undefined && inputs.ageYears < 16;
@@ -246,10 +258,8 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   parts.push(
     isChild(inputs) && a.news2.risk === 'none' && !a.news2.partial
       ? '**No response band:** NEWS2 bands are for adults; a NEWS2 of 0 does not say this child is well.'
-      : a.news2.risk === 'none' && !a.news2.partial && mustRecheck(unconfirmed)
-        ? mustConfirm(unconfirmed)
-          ? '**No response band yet:** NEWS2 from verified, current values is 0, but the values below must be re-checked first.'
-          : '**No response band yet:** NEWS2 from the values that could be read is 0, but a newer value below could not be read: re-check it first.'
+      : (a.news2.risk === 'none' || a.news2.risk === 'low') && !a.news2.partial && mustRecheck(unconfirmed)
+        ? noBandYet(a.news2, mustConfirm(unconfirmed))
         : news2Response(a.news2, inputs),
   );
   const recheck = recheckLines(unconfirmed, ctx.now);

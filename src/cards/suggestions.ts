@@ -122,15 +122,20 @@ function toDraft(p: Proposal, recommended: boolean, patientId: string, reason: s
   };
 }
 
+/** Bands whose response is only more frequent observations: a full set now comes before them. */
+const OBSERVATION_ONLY_BANDS: ReadonlySet<News2Risk> = new Set(['none', 'low']);
+
 /**
- * Suggestions for a deterioration-risk card. An incomplete score, or values to re-check, first asks
- * for a full set of observations (recommended when NEWS2 so far calls for nothing more).
+ * Suggestions for a deterioration-risk card. An incomplete score, or values to re-check, asks for a
+ * full set of observations now: first and recommended where the band itself calls only for more
+ * frequent observations (fourth review, 2026-11-29: NEWS2 1 beside a preliminary RR 30 recommended
+ * "at least 4-hourly"), after the band's review where it calls for one.
  */
 export function deteriorationSuggestions(news2: News2Result, patientId: string, mustObserve: boolean): SuggestionDraft[] {
   const reason = `NEWS2 ${news2.partial ? '≥ ' : ''}${news2.total}`;
   const band = BY_BAND[news2.risk];
-  const observe = news2.partial || mustObserve ? [OBSERVE_NOW] : [];
-  const ordered = band.length > 0 ? [...band, ...observe] : observe;
+  const observeNow = news2.partial || mustObserve;
+  const ordered = !observeNow ? band : OBSERVATION_ONLY_BANDS.has(news2.risk) ? [OBSERVE_NOW, ...band] : [...band, OBSERVE_NOW];
   return ordered.map((p, i) => toDraft(p, i === 0, patientId, reason));
 }
 

@@ -39,6 +39,21 @@ describe('suggestions per NEWS2 band', () => {
     expect(suggestionsFor(rest).map((s) => [s.label, s.isRecommended === true])).toEqual([['Record a full set of observations now', true]]);
   });
 
+  it('asks first for a full set now, recommended, when values must be re-checked and the band asks only for more frequent observations', () => {
+    expect(suggestionsFor({ ...WELL, respiratoryRate: 22 }, true).map((s) => [s.label, s.isRecommended === true])).toEqual([
+      ['Record a full set of observations now', true],
+      ['Increase observation frequency to at least 4-hourly', false],
+    ]);
+    const { respiratoryRate: _r, ...partial } = { ...WELL, heartRate: 95 };
+    expect(suggestionsFor(partial).map((s) => s.label)[0]).toBe('Record a full set of observations now');
+    // A band that calls for a review keeps it first: the full set comes after it.
+    expect(suggestionsFor({ ...WELL, respiratoryRate: 8 }, true).map((s) => [s.label, s.isRecommended === true])).toEqual([
+      ['Request urgent ward-based review by the medical team', true],
+      ['Increase observation frequency to at least hourly', false],
+      ['Record a full set of observations now', false],
+    ]);
+  });
+
   it('proposes each as a draft ServiceRequest for this patient, coded in SNOMED CT, with NEWS2 as the coded reason', () => {
     const [review, hourly] = suggestionsFor({ ...WELL, respiratoryRate: 22, heartRate: 115, spo2: 95 });
     expect(review!.actions).toEqual([
