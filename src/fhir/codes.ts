@@ -7,6 +7,26 @@ export const SNOMED = 'http://snomed.info/sct';
 export const UCUM = 'http://unitsofmeasure.org';
 
 /**
+ * Other spellings of the LOINC and SNOMED CT system URIs seen in the wild: the HL7 OIDs (LOINC
+ * 2.16.840.1.113883.6.1, SNOMED CT 2.16.840.1.113883.6.96: FHIR R4 terminologies-systems, "OID"
+ * column) and the canonical URI with a trailing slash. Drug codes already accepted both forms
+ * (sedation/classify-order.ts); vital signs did not, so an RR 7 coded with LOINC's OID was dropped
+ * unseen (fourth clinical safety review, 2026-11-29).
+ */
+const SYSTEM_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['urn:oid:2.16.840.1.113883.6.1', LOINC],
+  [`${LOINC}/`, LOINC],
+  ['urn:oid:2.16.840.1.113883.6.96', SNOMED],
+  [`${SNOMED}/`, SNOMED],
+]);
+
+/** The canonical URI of a coding system Vigil reads (LOINC, SNOMED CT), or the system as written. */
+export function canonicalSystem(system: unknown): unknown {
+  if (system === LOINC || system === SNOMED || typeof system !== 'string') return system;
+  return SYSTEM_ALIASES.get(system.trim()) ?? system;
+}
+
+/**
  * LOINC codes for each numeric vital, matched against any coding in `Observation.code` (or a
  * component's `code`) whose system is LOINC.
  * Sources: FHIR R4 vital signs profiles (hl7.org/fhir/R4/observation-vitalsigns.html) and the
@@ -20,7 +40,9 @@ export const UCUM = 'http://unitsofmeasure.org';
  */
 export const VITAL_LOINC: Readonly<Record<NumericVital, readonly string[]>> = {
   respiratoryRate: ['9279-1'],
-  heartRate: ['8867-4'],
+  // 8889-8 "Heart rate by Pulse oximetry": the pulse a saturation probe reports, charted as the
+  // heart rate on many wards (LOINC; named by the fourth clinical safety review, 2026-11-29).
+  heartRate: ['8867-4', '8889-8'],
   spo2: ['2708-6', '59408-5'],
   temperature: ['8310-5', '8331-1', '8332-9', '8333-7', '8328-7', '8329-5'],
   // Standalone Observation, or a component of the blood pressure panel.

@@ -35,6 +35,7 @@ import {
   BP_PANEL_LOINC,
   CONSCIOUSNESS_ANSWERS,
   CONSCIOUSNESS_LOINC,
+  canonicalSystem,
   CONSCIOUSNESS_SNOMED,
   GCS_TOTAL_LOINC,
   LOINC,
@@ -152,7 +153,7 @@ function loincAndSnomed(concept: unknown): ConceptCodes {
     if (!isObject(c)) continue;
     const code = c['code'];
     if (typeof code !== 'string') continue;
-    const system = c['system'];
+    const system = canonicalSystem(c['system']);
     if (system === LOINC) (loinc ??= []).push(code.trim());
     else if (system === SNOMED) (snomed ??= []).push(code.trim());
   }
@@ -254,7 +255,7 @@ function consciousnessFinding(obs: Json): Finding {
   if (isObject(value)) {
     for (const c of asArray(value['coding'])) {
       if (!isObject(c) || typeof c['system'] !== 'string' || typeof c['code'] !== 'string') continue;
-      const found = CONSCIOUSNESS_BY_SYSTEM.get(c['system'])?.get(c['code'].trim());
+      const found = CONSCIOUSNESS_BY_SYSTEM.get(canonicalSystem(c['system']) as string)?.get(c['code'].trim());
       if (found === undefined) continue;
       if (level === undefined) level = found;
       else if (found !== level) conflicting = true;

@@ -15,7 +15,7 @@
 // without a unit, or as a fraction (0.92, even with a "%" unit), is not read, because reading it would
 // be guessing.
 import { asArray, isJsonObject as isObject, type FhirResource, type Json } from '../fhir/resources.js';
-import { LOINC, SPO2_TARGET_MEASURE_LOINC, UCUM } from '../fhir/codes.js';
+import { canonicalSystem, LOINC, SNOMED, SPO2_TARGET_MEASURE_LOINC, UCUM } from '../fhir/codes.js';
 
 /** SpO2 targets with an upper bound at or below this select scale 2. */
 export const SCALE_2_MAX_TARGET_HIGH = 92;
@@ -34,7 +34,11 @@ const IN_FORCE = new Set(['active', 'accepted']);
 function measuresSpo2(measure: unknown): boolean {
   if (!isObject(measure)) return false;
   return asArray(measure['coding']).some(
-    (c) => isObject(c) && c['system'] === LOINC && typeof c['code'] === 'string' && SPO2_TARGET_MEASURE_LOINC.includes(c['code']),
+    (c) =>
+      isObject(c) &&
+      canonicalSystem(c['system']) === LOINC &&
+      typeof c['code'] === 'string' &&
+      SPO2_TARGET_MEASURE_LOINC.includes(c['code']),
   );
 }
 
@@ -72,7 +76,6 @@ export function findHypercapnicTargetGoal(goals: readonly FhirResource[]): FhirR
  */
 const SPO2_WORDS = /\bs[pa]\s*o2\b|\bsats\b|\bo2\s*sat|oxygen\s+sat|\bsaturation/i;
 const SNOMED_SPO2_MEASURE = new Set(['431314004']);
-const SNOMED = 'http://snomed.info/sct';
 
 function mentionsSpo2(concept: unknown): boolean {
   if (!isObject(concept)) return false;
@@ -80,7 +83,7 @@ function mentionsSpo2(concept: unknown): boolean {
   return asArray(concept['coding']).some(
     (c) =>
       isObject(c) &&
-      ((c['system'] === SNOMED && typeof c['code'] === 'string' && SNOMED_SPO2_MEASURE.has(c['code'])) ||
+      ((canonicalSystem(c['system']) === SNOMED && typeof c['code'] === 'string' && SNOMED_SPO2_MEASURE.has(c['code'])) ||
         (typeof c['display'] === 'string' && SPO2_WORDS.test(c['display']))),
   );
 }
