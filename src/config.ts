@@ -413,8 +413,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (crossProblems.length > 0) throw new ConfigError(crossProblems);
   const hostForUrl = raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST;
   const publicBaseUrl = (raw.VIGIL_PUBLIC_BASE_URL ?? `http://${hostForUrl}:${raw.PORT}`).replace(/\/+$/, '');
-  const developmentProfile = isLoopbackHost(raw.HOST) && raw.VIGIL_TRUSTED_ISSUERS === undefined;
+  // Beyond loopback by its public URL (a proxy or tunnel others reach), it is no development machine.
+  const publicHost = raw.VIGIL_PUBLIC_BASE_URL === undefined ? raw.HOST : new URL(publicBaseUrl).hostname;
+  const developmentProfile = isLoopbackHost(raw.HOST) && raw.VIGIL_TRUSTED_ISSUERS === undefined && isLoopbackHost(publicHost);
   return Object.freeze(withFields(raw, { publicBaseUrl, developmentProfile }));
+}
+
+/**
+ * `VIGIL_*` variables Vigil does not read, each with the setting it most likely meant: a misspelt
+ * setting is otherwise silently ignored (integration review, 2026-11-29: `VIGIL_PORT` and `VIGIL_HOST`
+ * for `PORT` and `HOST`, a misspelt `VIGIL_TRUSTED_ISSUERS`). Said at start-up, never a refusal: other
+ * tools may share the prefix.
+ */
+export function unknownSettings(env: NodeJS.ProcessEnv = process.env): string[] {
+  const known = Object.keys(configSchema.shape);
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('VIGIL_') || known.includes(name) || isServiceLink(name, value)) continue;
+    const bare = name.slice('VIGIL_'.length);
+    const meant = known.includes(bare) ? bare : known.find((k) => editDistance(k, name) <= 2);
+    out.push(
+      meant === undefined ? `${name} is not a Vigil setting (ignored)` : `${name} is not a Vigil setting (ignored): did you mean ${meant}?`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Kubernetes' service links for a Service named `vigil` (VIGIL_SERVICE_HOST, VIGIL_PORT=tcp://…,
+ * VIGIL_PORT_3000_TCP…): set by the platform, not by anyone configuring Vigil.
+ */
+function isServiceLink(name: string, value: string | undefined): boolean {
+  return /^VIGIL_(SERVICE_(HOST|PORT)|PORT_\d+_)/.test(name) || (name === 'VIGIL_PORT' && /^(tcp|udp|sctp):\/\//.test(value ?? ''));
+}
+
+/** Levenshtein distance, for "did you mean": names are short, so the plain table is enough. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 /** Settings that are valid alone but not together. */

@@ -1,7 +1,7 @@
 // Boots Vigil: reads the configuration once, builds the app, listens, and shuts down gracefully.
 import { pino } from 'pino';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, unknownSettings } from './config.js';
 import { errorCode } from './errors.js';
 import { loggerOptions } from './http/logger-options.js';
 import { createScorer, SHIPPED_MODEL_PATH } from './models/create-scorer.js';
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   }
   // Redaction of tokens lives with the options (src/http/logger-options.ts) so its test uses the same.
   const log = pino(loggerOptions(config.VIGIL_LOG_LEVEL));
+  for (const unknown of unknownSettings()) log.warn(unknown);
   const metrics = createMetrics({ processMetrics: true });
   const telemetry = metrics.telemetry;
   const scorer = await createScorer(config, log, telemetry);

@@ -1,0 +1,39 @@
+// A misspelt setting used to be ignored without a word (integration review, 2026-11-29: VIGIL_PORT and
+// VIGIL_HOST for PORT and HOST; a misspelt VIGIL_TRUSTED_ISSUERS).
+import { describe, expect, it } from 'vitest';
+import { loadConfig, unknownSettings } from '../../src/config.js';
+
+describe('VIGIL_* variables Vigil does not read', () => {
+  it('are named, with the setting each most likely meant', () => {
+    expect(
+      unknownSettings({ VIGIL_PORT: '3000', VIGIL_HOST: '0.0.0.0', VIGIL_TRUSTED_ISSUER: '/etc/vigil/issuers.json', VIGIL_COLOUR: 'blue' }),
+    ).toEqual([
+      'VIGIL_PORT is not a Vigil setting (ignored): did you mean PORT?',
+      'VIGIL_HOST is not a Vigil setting (ignored): did you mean HOST?',
+      'VIGIL_TRUSTED_ISSUER is not a Vigil setting (ignored): did you mean VIGIL_TRUSTED_ISSUERS?',
+      'VIGIL_COLOUR is not a Vigil setting (ignored)',
+    ]);
+  });
+
+  it('say nothing of real settings, other variables, or the links Kubernetes sets for a Service named vigil', () => {
+    expect(
+      unknownSettings({
+        VIGIL_DATA_DIR: '/data',
+        PORT: '3000',
+        PATH: '/usr/bin',
+        VIGIL_SERVICE_HOST: '10.0.0.7',
+        VIGIL_SERVICE_PORT: '3000',
+        VIGIL_PORT: 'tcp://10.0.0.7:3000',
+        VIGIL_PORT_3000_TCP_ADDR: '10.0.0.7',
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('the development profile', () => {
+  it('is loopback with no trusted issuers and no public URL beyond this machine', () => {
+    expect(loadConfig({}).developmentProfile).toBe(true);
+    expect(loadConfig({ VIGIL_PUBLIC_BASE_URL: 'http://localhost:3000' }).developmentProfile).toBe(true);
+    expect(loadConfig({ VIGIL_PUBLIC_BASE_URL: 'https://vigil.hospital.example' }).developmentProfile).toBe(false);
+  });
+});
