@@ -145,14 +145,19 @@ export class UnknownServiceError extends VigilError {
 
 /** 412: data the service requires is neither in prefetch nor obtainable from the FHIR server. */
 export class PreconditionFailedError extends VigilError {
-  constructor(missing: string[], why: string) {
+  /**
+   * `missing`: each key, with why it could not be had when that is known, in words safe to show (no
+   * patient data, no token): an integrator needs "not on VIGIL_FHIR_ALLOWED_ORIGINS" or "timed out", not
+   * only that it failed (integration review, 2026-11-29).
+   */
+  constructor(missing: { key: string; problem?: string }[], why: string) {
     super(
       'VIGIL_PRECONDITION_FAILED',
       why,
-      missing.map((key) => ({
+      missing.map(({ key, problem }) => ({
         severity: 'error' as const,
         code: 'required' as const,
-        diagnostics: `${why} (prefetch key "${key}")`,
+        diagnostics: `${why} (prefetch key "${key}"${problem !== undefined ? `: ${problem}` : ''})`,
         expression: [`prefetch.${key}`],
       })),
     );

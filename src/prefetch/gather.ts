@@ -95,7 +95,10 @@ export async function gatherPrefetch(
 
   const unavailable = requiredKeys.filter((k) => gathered[k]?.source === 'missing');
   if (unavailable.length > 0) {
-    throw new PreconditionFailedError(unavailable, 'required data was neither sent in prefetch nor obtainable from the FHIR server');
+    throw new PreconditionFailedError(
+      unavailable.map((key) => ({ key, ...(gathered[key]?.problem !== undefined ? { problem: gathered[key].problem } : {}) })),
+      'required data was neither sent in prefetch nor obtainable from the FHIR server',
+    );
   }
   return gathered;
 }

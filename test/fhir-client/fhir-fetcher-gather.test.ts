@@ -100,11 +100,16 @@ describe('a hook call whose prefetch is incomplete', () => {
     const { res } = await call(undefined);
     expect(res.statusCode).toBe(412);
     expect(res.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'required', expression: ['prefetch.vitals'] }] });
+    // Why, in words an integrator can act on (integration review, 2026-11-29): the same for every cause before.
+    const [issue] = res.json().issue;
+    expect(issue.diagnostics).toMatch(/prefetch key "vitals": .*401/);
+    expect(issue.diagnostics).not.toMatch(/Bearer|eyJ/);
   });
 
   it('answers 412 when nothing was sent and there is no FHIR server to ask', async () => {
     const { res } = await call(undefined, null);
     expect(res.statusCode, res.body).toBe(412);
     expect(ehr.requests).toEqual([]);
+    expect(res.json().issue[0].diagnostics).toContain('prefetch key "vitals": not sent in prefetch and no fhirServer to fetch it from');
   });
 });
