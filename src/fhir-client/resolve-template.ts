@@ -77,5 +77,8 @@ export function queryUrl(base: URL, query: string): URL | undefined {
   if (path.split('/').some((segment) => segment === '..' || segment === '.' || segment === '')) return undefined;
   const baseHref = base.href.endsWith('/') ? base.href : `${base.href}/`;
   const url = new URL(query, baseHref);
+  // A token search's `system|code` keeps its bar as %7C: the URL parser leaves it bare, and servlet
+  // containers refuse a bare one by default (Tomcat's relaxedQueryChars; integration review, 2026-11-29).
+  if (url.search.includes('|')) url.search = url.search.replaceAll('|', '%7C');
   return url.origin === base.origin && url.href.startsWith(baseHref) ? url : undefined;
 }
