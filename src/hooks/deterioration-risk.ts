@@ -2,7 +2,7 @@
 // (the model beside NEWS2, or NEWS2 alone), why, and the RCP response.
 import type { Card } from '../cds-hooks/card-schema.js';
 import { deteriorationCard, noRecentVitalsCard } from '../cards/deterioration-card.js';
-import { PATIENT_RISK_PREFETCH, REQUIRED_PREFETCH } from '../prefetch/templates.js';
+import { PATIENT_READ_ACCESS, PATIENT_RISK_PREFETCH, REQUIRED_PREFETCH } from '../prefetch/templates.js';
 import { assessPatient, cardContextFor, readPatient, type PatientReading } from './assess-patient.js';
 import type { CdsServiceDefinition } from './definition.js';
 import { patientViewCall, type PatientViewCall } from '../cds-hooks/request-schema.js';
@@ -15,7 +15,7 @@ export const deteriorationRisk: CdsServiceDefinition<PatientViewCall, PatientRea
     "Scores the patient's risk of clinical deterioration from recent vital signs (NEWS2 and qSOFA, with a learned model where one is deployed) and explains the score with the RCP NEWS2 response.",
   prefetch: PATIENT_RISK_PREFETCH,
   requiredPrefetch: REQUIRED_PREFETCH,
-  usageRequirements: 'Needs read access to the Patient, vital-sign Observations and Goals of the patient in context.',
+  usageRequirements: PATIENT_READ_ACCESS,
   showsModel: true,
   schema: patientViewCall,
 

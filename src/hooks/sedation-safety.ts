@@ -10,7 +10,7 @@ import type { FhirResource } from '../fhir/resources.js';
 import { unconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import { rulesAssessment } from '../models/rules-scorer.js';
 import type { RiskAssessment } from '../models/scorer.js';
-import { SEDATION_PREFETCH } from '../prefetch/templates.js';
+import { PATIENT_READ_ACCESS, SEDATION_PREFETCH } from '../prefetch/templates.js';
 import { assessPatient, cardContextFor, readPatient, type PatientReading } from './assess-patient.js';
 import type { CdsServiceDefinition } from './definition.js';
 import { orderSelectCall, type OrderSelectCall } from '../cds-hooks/request-schema.js';
@@ -172,7 +172,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
   prefetch: SEDATION_PREFETCH,
   // Without vitals the service still answers: no card for a non-sedative, an honest card otherwise.
   requiredPrefetch: [],
-  usageRequirements: 'Needs read access to vital-sign Observations and Goals of the patient in context.',
+  usageRequirements: `${PATIENT_READ_ACCESS} Also MedicationRequest and the Medications they reference: without them, other sedatives are "not checked".`,
   schema: orderSelectCall,
   wantsData: (call) => selectedSedatives(call).length > 0,
 

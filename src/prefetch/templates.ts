@@ -64,5 +64,13 @@ export const PREFETCH_KEY_WORDS: Readonly<Record<PrefetchKey, string>> = {
   activeMedications: 'Active medication orders',
 };
 
+/**
+ * What the prefetch templates read, in discovery's `usageRequirements`: the access an EHR must grant
+ * (integration review, 2026-11-29: "vital-sign Observations and Goals" understated it, and scopes
+ * granted from it lose the level of consciousness, oxygen and the patient's age without a word).
+ */
+export const PATIENT_READ_ACCESS =
+  'Needs read access, for the patient in context, to the Patient (age), Observations (vital signs; level of consciousness and GCS; inhaled oxygen) and Goals (SpO2 target).';
+
 /** Without vital signs there is nothing to score: the one key whose absence is a 412. */
 export const REQUIRED_PREFETCH: readonly PatientRiskPrefetchKey[] = ['vitals'];
