@@ -29,14 +29,13 @@ import { needsRecheckNow, unconfirmedNews2, type UnconfirmedNews2 } from '../fal
 import type { News2Result, News2Risk } from '../fallback-rules/types.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import { isMixedAgeSet, VITAL_NAMES, type PatientInputs, type VitalReading, type VitalSigns } from '../domain/vital-signs.js';
-import { INDICATOR_RANK, type Card, type Indicator } from '../cds-hooks/card-schema.js';
+import { fitSummary, INDICATOR_RANK, type Card, type Indicator } from '../cds-hooks/card-schema.js';
 import { withStableIdentity, type DraftCard } from './card-identity.js';
 import {
   aboutLink,
   cardSource,
   couldNotObtain,
   DISCLAIMER,
-  fitSummary,
   MODEL_BAND_INDICATOR,
   mostSevere,
   OVERRIDE_REASONS,

@@ -10,18 +10,9 @@ import type { BreathingRisk } from '../sedation/breathing-risk.js';
 import { SEDATIVE_CLASS_WORDS, type SelectedSedative } from '../sedation/classify-order.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { PatientInputs } from '../domain/vital-signs.js';
-import type { Card } from '../cds-hooks/card-schema.js';
+import { fitSummary, type Card } from '../cds-hooks/card-schema.js';
 import { withStableIdentity, type DraftCard } from './card-identity.js';
-import {
-  aboutLink,
-  cardSource,
-  couldNotObtain,
-  DISCLAIMER,
-  fitSummary,
-  OVERRIDE_REASONS,
-  scoreExtension,
-  type CardContext,
-} from './common.js';
+import { aboutLink, cardSource, couldNotObtain, DISCLAIMER, OVERRIDE_REASONS, scoreExtension, type CardContext } from './common.js';
 import { continuousOximetrySuggestion, type SuggestionDraft } from './suggestions.js';
 import { withFields } from '../lang/with-fields.js';
 

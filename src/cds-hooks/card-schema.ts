@@ -63,3 +63,11 @@ export const cdsResponseSchema = z.strictObject({
   cards: z.array(cardSchema),
   systemActions: z.array(action).optional(),
 });
+
+/** Shortens a summary to the specification's < 140 characters without cutting a word in half. */
+export function fitSummary(text: string, max = 139): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:·—-]+$/, '')}…`;
+}

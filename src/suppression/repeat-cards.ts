@@ -4,7 +4,7 @@
 // severe colour, a higher NEWS2 within one colour, a parameter scoring more than it did, or a new value
 // to re-check) always shows at once. A critical card is never
 // quietened, unless a clinician overrode that same card with a reason, and then only for the window.
-import { INDICATOR_RANK, type Card, type Indicator } from '../cds-hooks/card-schema.js';
+import { fitSummary, INDICATOR_RANK, type Card, type Indicator } from '../cds-hooks/card-schema.js';
 import type { ShownCard, SuppressionStore } from './suppression-store.js';
 import { withFields } from '../lang/with-fields.js';
 
@@ -143,7 +143,8 @@ function downgrade(card: Card, last: ShownCard, now: number): Card {
   // "Unchanged" only when it is: a card with other facts (a lower score, newer values) says what is true of it.
   const prefix = card.uuid === last.uuid ? `Unchanged since shown ${minutes} min ago` : `No rise since the card shown ${minutes} min ago`;
   const summary = `${prefix}: ${card.summary}`;
-  return withFields(card, { indicator: 'info' as const, summary: summary.length <= 139 ? summary : `${summary.slice(0, 137)}…` });
+  // Cut at a word, never inside a value (integration review, 2026-11-29: "re-check RR 28/m…").
+  return withFields(card, { indicator: 'info' as const, summary: fitSummary(summary) });
 }
 
 export interface RepeatOutcome {

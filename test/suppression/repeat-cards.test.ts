@@ -202,6 +202,25 @@ describe('applying the rule call after call', () => {
     expect((await applyRepeatRule([card('critical', 7)], at(20), DOWNGRADE, store)).cards[0]!.indicator).toBe('critical');
   });
 
+  it('cuts a long repeat summary at a word, never inside a value', async () => {
+    const store = createMemorySuppressionStore();
+    const long = {
+      ...card('warning', 5),
+      summary:
+        'NEWS2 5: urgent response · re-check HR (5 min ago, above range), temp (10 min ago, unreadable), RR 28/min, SpO2 (2 min ago)',
+    };
+    await applyRepeatRule([long], at(0), DOWNGRADE, store);
+    const [repeat] = (await applyRepeatRule([long], at(15), DOWNGRADE, store)).cards;
+    expect(repeat!.summary.length).toBeLessThanOrEqual(139);
+    expect(repeat!.summary).toMatch(/^Unchanged since shown 15 min ago: NEWS2 5: urgent response/);
+    expect(repeat!.summary).not.toContain('RR 28/m…');
+    expect(repeat!.summary.endsWith('…')).toBe(true);
+    // The text before the ellipsis ends where a word of the card's own summary ends.
+    const kept = repeat!.summary.slice('Unchanged since shown 15 min ago: '.length, -1);
+    expect(long.summary.startsWith(kept)).toBe(true);
+    expect(long.summary[kept.length]).toMatch(/[\s,]/);
+  });
+
   it('says "unchanged" only of the same card: a calmer card with other facts says it has not risen', async () => {
     const store = createMemorySuppressionStore();
     await applyRepeatRule([card('warning', 6)], at(0), DOWNGRADE, store);
