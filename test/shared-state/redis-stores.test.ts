@@ -91,6 +91,21 @@ describe.skipIf(SKIP_REASON !== undefined)('Redis stores', () => {
       expect(ttl).toBeLessThanOrEqual(3_000_000);
     });
 
+    // Operations review (2026-11-29): only the service was kept, so every feedback on shared state was
+    // counted with indicator and model version "unknown".
+    it('keep what feedback metrics count a card by, and read an entry written before they did', async () => {
+      const [a, b] = [await replica(), await replica()];
+      await new RedisIssuedCards(a, { maxAgeMs: 3_600_000 }).remember('card-2', 'deterioration-risk', undefined, {
+        indicator: 'critical',
+        modelVersion: '2.0.0',
+      });
+      const onB = new RedisIssuedCards(b, { maxAgeMs: 3_600_000 });
+      expect(await onB.cardOf('card-2')).toEqual({ service: 'deterioration-risk', indicator: 'critical', modelVersion: '2.0.0' });
+      await b.client.set('vigil:card:card-old', 'sedation-safety', 'PX', 60_000);
+      expect(await onB.cardOf('card-old')).toEqual({ service: 'sedation-safety' });
+      expect(await onB.serviceOf('card-old')).toBe('sedation-safety');
+    });
+
     it('ask the fallback (the audit trail) for a card Redis does not know', async () => {
       const asked: string[] = [];
       const issued = new RedisIssuedCards(await replica(), {
