@@ -37,8 +37,9 @@ export function reasonOf(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^[A-Za-z0-9_]{1,40}$/.test(code)) return code;
   const message = (err as { message?: unknown } | null)?.message;
-  // ioredis says "Command timed out" and "Stream isn't writeable" without a code.
-  if (typeof message === 'string' && /timed out/i.test(message)) return 'ETIMEDOUT';
+  // ioredis says "Command timed out" and "Stream isn't writeable" without a code; node-postgres "Query
+  // read timeout" and "timeout exceeded when trying to connect" (operations review, 2026-11-29: "Error").
+  if (typeof message === 'string' && /timed out|timeout/i.test(message)) return 'ETIMEDOUT';
   if (typeof message === 'string' && /writeable|connection is closed/i.test(message)) return 'ENOTCONNECTED';
   const name = (err as { name?: unknown } | null)?.name;
   return typeof name === 'string' && /^[A-Za-z]{1,40}$/.test(name) ? name : 'UNKNOWN';

@@ -7,7 +7,7 @@
 import { auditRecordSchema, type AuditRecord } from '../audit/audit-record.js';
 import type { AuditStore, IssuedCardEntry } from '../audit/audit-store.js';
 import { GroupCommit } from '../journal/group-commit.js';
-import type { PostgresState } from './postgres-client.js';
+import { LOCK_AUDIT_TABLES, type PostgresState } from './postgres-client.js';
 
 /** Records per statement: well within one JSON parameter, and a batch under heavy load. */
 const MAX_BATCH = 500;
@@ -84,9 +84,17 @@ export class PostgresAuditStore implements AuditStore {
     return rows[0]?.service;
   }
 
-  /** A committed write (one row rewritten), not just a connection: what "the trail can be written" means. */
+  /**
+   * A committed write (one row rewritten) while the audit tables themselves take an insert's lock, not
+   * just a connection: what "the trail can be written" means. Found by the operations review
+   * (2026-11-29): with `vigil_audit` locked the probe row still committed, so /readyz said writable and
+   * logged "can be written again" while every call was refused.
+   */
   async check(): Promise<void> {
-    await this.pg.query('audit', 'INSERT INTO vigil_probe (id, at) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at');
+    await this.pg.query(
+      'audit',
+      `${LOCK_AUDIT_TABLES}; INSERT INTO vigil_probe (id, at) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at`,
+    );
   }
 
   /** Waits for pending appends; the pool is closed with the shared state. */

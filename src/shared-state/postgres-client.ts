@@ -27,6 +27,13 @@ function sqlState(err: unknown): string {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : '';
 }
 
+/**
+ * Whether an INSERT into the audit tables could go ahead now: the lock it takes (ROW EXCLUSIVE),
+ * refused at once (55P03) while a conflicting lock is held. Two statements in one simple query: an
+ * implicit transaction, which LOCK needs and which ends however the lock fares.
+ */
+export const LOCK_AUDIT_TABLES = 'LOCK TABLE vigil_audit, vigil_audit_cards IN ROW EXCLUSIVE MODE NOWAIT';
+
 export class PostgresState {
   readonly pool: pg.Pool;
   readonly dependency: Dependency;
@@ -57,6 +64,11 @@ export class PostgresState {
       ping: async () => {
         await this.pool.query('SELECT 1');
         await this.ensureMigrated();
+        // Reachable is not enough: every answered call inserts into the audit tables, so a lock that
+        // would hold those inserts (a DBA's LOCK TABLE, an index being built) is no recovery, and must not
+        // close the breaker (operations review, 2026-11-29: each /readyz reopened it while every call
+        // waited the full timeout). One implicit transaction, so a refused lock leaves the session clean.
+        await this.pool.query(`${LOCK_AUDIT_TABLES}; SELECT 1`);
       },
       log: opts.log,
       telemetry: opts.telemetry,

@@ -187,6 +187,30 @@ describe.skipIf(SKIP_REASON !== undefined)('PostgreSQL stores', () => {
       expect(await sql('SELECT 1 FROM vigil_audit WHERE hook_instance = $1', [after.hookInstance])).toHaveLength(1);
     });
 
+    // Operations review (2026-11-29): with vigil_audit locked, the probe row still committed and SELECT 1
+    // still answered, so /readyz said writable and each probe closed the breaker while calls were refused.
+    it('is unready while a lock holds the audit tables, and the probe does not call that recovery', async () => {
+      const state = replica();
+      const store = new PostgresAuditStore(state);
+      const gate = new AuditGate({ store, policy: 'refuse', log: quietLog(), recheckMs: 0 });
+      await gate.record(auditRecord('2026-11-23T13:30:00.000Z'));
+      const holder = new pg.Client({ connectionString: server.url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('LOCK TABLE vigil_audit IN ACCESS EXCLUSIVE MODE');
+        // The insert waits for the lock until the statement timeout: the call is refused.
+        await expect(gate.record(auditRecord('2026-11-23T13:31:00.000Z'))).rejects.toBeInstanceOf(AuditUnavailableError);
+        expect(await gate.readinessCheck()).toMatchObject({ name: 'audit', ok: false });
+        expect(await state.dependency.probe()).toMatchObject({ up: false, reason: '55P03' });
+        await holder.query('COMMIT');
+      } finally {
+        await holder.end();
+      }
+      expect(await gate.readinessCheck()).toMatchObject({ name: 'audit', ok: true });
+      expect(await state.dependency.probe()).toMatchObject({ up: true });
+    });
+
     it('starts while the database is down, and migrates and writes once it is up', async () => {
       await server.stop('fast');
       const state = replica();
