@@ -14,17 +14,45 @@ const MAX_BATCH = 500;
 /** Rows per page when the trail is read back. */
 const PAGE = 1000;
 
+/**
+ * One batch, written only if the server starts it by `$2`: the moment this replica stops waiting for it.
+ * A server frozen with the statement in its socket (a paused VM, SIGSTOP) would otherwise run it on
+ * resuming, after the calls were refused 503, and the trail would hold cards no clinician was shown
+ * (operations review, 2026-11-29). statement_timestamp() is when the server read the statement, one
+ * value for every row: the batch is written whole or not at all, and the count says which.
+ */
 const INSERT_BATCH = `
 WITH batch AS (
   SELECT n, value AS record FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS b(value, n)
+  WHERE statement_timestamp() <= $2::timestamptz
 ), audit AS (
   INSERT INTO vigil_audit (at, service, hook, hook_instance, patient, record)
   SELECT (record->>'at')::timestamptz, record->>'service', record->>'hook', record->>'hookInstance', record->>'patient', record
   FROM batch ORDER BY n
+  RETURNING 1
+), cards AS (
+  INSERT INTO vigil_audit_cards (uuid, service, at)
+  SELECT card->>'uuid', record->>'service', (record->>'at')::timestamptz
+  FROM batch, jsonb_array_elements(record->'cards') AS card
 )
-INSERT INTO vigil_audit_cards (uuid, service, at)
-SELECT card->>'uuid', record->>'service', (record->>'at')::timestamptz
-FROM batch, jsonb_array_elements(record->'cards') AS card`;
+SELECT count(*)::int AS written FROM audit`;
+
+/**
+ * Allowance for the database's clock running ahead of this replica's: a batch is refused by the server
+ * only when it starts this long after the replica gave up on it. NTP keeps hosts within milliseconds;
+ * a clock ahead by more shows as every record refused, the error saying why.
+ */
+const CLOCK_ALLOWANCE_MS = 1000;
+
+/** The batch reached the server after this replica had stopped waiting for it: nothing was written. */
+export class LateBatchError extends Error {
+  readonly code = 'VIGIL_AUDIT_BATCH_LATE';
+  constructor() {
+    super(
+      "the audit batch reached PostgreSQL after Vigil stopped waiting for it, and was not written (or the database's clock is ahead of Vigil's)",
+    );
+  }
+}
 
 export interface PostgresAuditStoreOptions {
   /** A batch was committed, with its size (tests and the benchmark see the grouping). */
@@ -39,7 +67,9 @@ export class PostgresAuditStore implements AuditStore {
     opts: PostgresAuditStoreOptions = {},
   ) {
     this.group = new GroupCommit(async (batch) => {
-      await this.pg.query('audit', INSERT_BATCH, [JSON.stringify(batch)]);
+      const deadline = new Date(Date.now() + this.pg.clientTimeoutMs + CLOCK_ALLOWANCE_MS);
+      const { rows } = await this.pg.query<{ written: number }>('audit', INSERT_BATCH, [JSON.stringify(batch), deadline]);
+      if (rows[0]?.written !== batch.length) throw new LateBatchError();
       opts.onCommit?.(batch.length);
     }, MAX_BATCH);
   }

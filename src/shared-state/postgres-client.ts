@@ -40,19 +40,22 @@ export class PostgresState {
   private readonly connection: pg.ClientConfig;
   private readonly migrationsDir: string;
   private readonly log: DependencyEvents['log'];
+  /** How long this replica waits for one query before giving up on it (the client-side bound). */
+  readonly clientTimeoutMs: number;
   private migrated = false;
   private migrating: Promise<void> | undefined;
 
   constructor(opts: PostgresStateOptions) {
     this.log = opts.log;
     this.migrationsDir = opts.migrationsDir ?? MIGRATIONS_DIR;
+    this.clientTimeoutMs = opts.timeoutMs + 500;
     this.connection = { connectionString: opts.url, connectionTimeoutMillis: opts.timeoutMs, application_name: 'vigil' };
     this.pool = new pg.Pool(
       withFields(this.connection, {
         max: opts.poolSize,
         statement_timeout: opts.timeoutMs,
         // The client-side bound for a server that no longer answers at all.
-        query_timeout: opts.timeoutMs + 500,
+        query_timeout: this.clientTimeoutMs,
         idleTimeoutMillis: 30_000,
         keepAlive: true,
       }),

@@ -211,6 +211,39 @@ describe.skipIf(SKIP_REASON !== undefined)('PostgreSQL stores', () => {
       expect(await state.dependency.probe()).toMatchObject({ up: true });
     });
 
+    // Operations review (2026-11-29): with the server frozen, the client gave up and the call was refused
+    // 503, but the server ran the INSERT on resuming and committed a record for a card nobody was shown.
+    it('writes nothing for a batch the server reaches only after the replica gave up on it', async (ctx) => {
+      const state = new PostgresState({ url: server.url, poolSize: 1, timeoutMs: 300, log: quietLog() });
+      opened.push(state);
+      const store = new PostgresAuditStore(state);
+      const gate = new AuditGate({ store, policy: 'refuse', log: quietLog(), recheckMs: 0 });
+      await gate.record(auditRecord('2026-11-23T13:40:00.000Z'));
+      const { rows } = await state.pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const backend = rows[0]!.pid;
+      try {
+        process.kill(backend, 'SIGSTOP');
+      } catch {
+        ctx.skip('cannot signal the PostgreSQL backend (not running as root or as its user)');
+      }
+      const late = auditRecord('2026-11-23T13:41:00.000Z');
+      try {
+        await expect(gate.record(late)).rejects.toBeInstanceOf(AuditUnavailableError);
+        // Frozen past the replica's deadline (its 800 ms wait and the 1 s clock allowance), then resumed.
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+      } finally {
+        process.kill(backend, 'SIGCONT');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await sql('SELECT 1 FROM vigil_audit WHERE hook_instance = $1', [late.hookInstance])).toHaveLength(0);
+      expect(await sql('SELECT 1 FROM vigil_audit_cards WHERE uuid = $1', [late.cards[0]!.uuid])).toHaveLength(0);
+      // The next record is written as usual.
+      const after = auditRecord('2026-11-23T13:42:00.000Z');
+      await expect.poll(async () => (await gate.readinessCheck()).ok, { timeout: 10_000, interval: 200 }).toBe(true);
+      await gate.record(after);
+      expect(await sql('SELECT 1 FROM vigil_audit WHERE hook_instance = $1', [after.hookInstance])).toHaveLength(1);
+    });
+
     it('starts while the database is down, and migrates and writes once it is up', async () => {
       await server.stop('fast');
       const state = replica();
