@@ -68,6 +68,13 @@ type SharedConfig = Pick<
   | 'VIGIL_AUDIT_ON_FAILURE'
 >;
 
+/**
+ * How long start-up waits for the schema's migrations before listening anyway, unready: a migration
+ * takes well under a second; longer means another replica holds the migration lock (or a DBA's lock
+ * holds a table), and saying so beats a process that neither listens nor logs.
+ */
+const MIGRATION_WAIT_AT_START_MS = 5_000;
+
 /** A readiness check for one engine: it answers, or what its absence means and whether that makes the replica unready. */
 function engineCheck(dependency: Dependency, ifDown: { ready: boolean; means: string }): ReadinessProbe {
   return async (): Promise<ReadinessCheck> => {
@@ -89,7 +96,8 @@ export async function openSharedState(config: SharedConfig, log: SharedStateLog,
   let feedbackStore: PostgresFeedbackStore | undefined;
   if (config.VIGIL_DATABASE_URL !== undefined) {
     // Loaded only when PostgreSQL is configured (postgres-kit.ts says why).
-    const { PostgresAuditStore, PostgresFeedbackStore, PostgresState, MigrationChangedError } = await import('./postgres-kit.js');
+    const { PostgresAuditStore, PostgresFeedbackStore, PostgresState, MigrationChangedError, MIGRATION_PENDING } =
+      await import('./postgres-kit.js');
     pg = new PostgresState({
       url: config.VIGIL_DATABASE_URL,
       poolSize: config.VIGIL_DATABASE_POOL_SIZE,
@@ -99,12 +107,15 @@ export async function openSharedState(config: SharedConfig, log: SharedStateLog,
     auditStore = new PostgresAuditStore(pg);
     feedbackStore = new PostgresFeedbackStore(pg);
     // Migrate now if the database answers; if not, Vigil starts unready and migrates on the first query that reaches it.
-    await pg.ensureMigrated().catch((err: unknown) => {
+    await pg.migratedWithin(MIGRATION_WAIT_AT_START_MS).catch((err: unknown) => {
       // A migration edited after it was applied will not pass later either: stop, and say which.
       if (err instanceof MigrationChangedError) throw new ConfigError([`VIGIL_DATABASE_URL: ${err.message}`]);
+      const code = (err as { code?: unknown }).code ?? 'unknown';
       log.warn(
-        { code: (err as { code?: unknown }).code ?? 'unknown' },
-        'PostgreSQL not reachable at start-up: not ready until it is (migrations run then)',
+        { code },
+        code === MIGRATION_PENDING
+          ? 'PostgreSQL migrations still running (another replica holds the migration lock, or a migration is long): not ready until they finish'
+          : 'PostgreSQL not reachable at start-up: not ready until it is (migrations run then)',
       );
     });
     const answering = config.VIGIL_AUDIT_ON_FAILURE === 'answer';

@@ -34,6 +34,9 @@ function sqlState(err: unknown): string {
  */
 export const LOCK_AUDIT_TABLES = 'LOCK TABLE vigil_audit, vigil_audit_cards IN ROW EXCLUSIVE MODE NOWAIT';
 
+/** The code of a query refused because the schema is still being migrated (reason in logs and /readyz). */
+export const MIGRATION_PENDING = 'VIGIL_MIGRATION_PENDING';
+
 export class PostgresState {
   readonly pool: pg.Pool;
   readonly dependency: Dependency;
@@ -66,7 +69,7 @@ export class PostgresState {
       engine: 'postgres',
       ping: async () => {
         await this.pool.query('SELECT 1');
-        await this.ensureMigrated();
+        await this.migratedWithin(this.clientTimeoutMs);
         // Reachable is not enough: every answered call inserts into the audit tables, so a lock that
         // would hold those inserts (a DBA's LOCK TABLE, an index being built) is no recovery, and must not
         // close the breaker (operations review, 2026-11-29: each /readyz reopened it while every call
@@ -79,6 +82,24 @@ export class PostgresState {
       onUp: opts.onUp,
       healthy: (err) => NOT_A_HEALTH_PROBLEM.test(sqlState(err)),
     });
+  }
+
+  /**
+   * Waits for the migrations at most `ms`; they go on in the background if they take longer (another
+   * replica holding the migration lock, a long migration). Found by the operations review (2026-11-29):
+   * a held lock stalled start-up 15 s with no word, and a call 10 s until its connection was cut.
+   */
+  async migratedWithin(ms: number): Promise<void> {
+    if (this.migrated) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error('migrations still running'), { code: MIGRATION_PENDING })), ms);
+    });
+    try {
+      await Promise.race([this.ensureMigrated(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Applies pending migrations once; a failure is retried by the next query. */
@@ -98,7 +119,7 @@ export class PostgresState {
   /** One parameterised query through the breaker, once the schema is up to date. */
   query<R extends pg.QueryResultRow>(use: StateUse, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
     return this.dependency.run(use, async () => {
-      await this.ensureMigrated();
+      await this.migratedWithin(this.clientTimeoutMs);
       return this.pool.query<R>(text, values);
     });
   }

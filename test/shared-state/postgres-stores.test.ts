@@ -244,6 +244,27 @@ describe.skipIf(SKIP_REASON !== undefined)('PostgreSQL stores', () => {
       expect(await sql('SELECT 1 FROM vigil_audit WHERE hook_instance = $1', [after.hookInstance])).toHaveLength(1);
     });
 
+    // Operations review (2026-11-29): with the migration lock held elsewhere, start-up waited in silence
+    // and a call hung until its connection was cut, then wrote its record anyway.
+    it('refuses queries at once while the migration lock is held elsewhere, and migrates when it is released', async () => {
+      const state = new PostgresState({ url: server.url, poolSize: 2, timeoutMs: 300, log: quietLog() });
+      opened.push(state);
+      const holder = new pg.Client({ connectionString: server.url });
+      await holder.connect();
+      try {
+        await holder.query('SELECT pg_advisory_lock($1)', [0x7669676971]);
+        const started = Date.now();
+        await expect(state.query('audit', 'SELECT 1')).rejects.toMatchObject({ reason: 'VIGIL_MIGRATION_PENDING' });
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(await state.dependency.probe()).toMatchObject({ up: false, reason: 'VIGIL_MIGRATION_PENDING' });
+        await holder.query('SELECT pg_advisory_unlock($1)', [0x7669676971]);
+      } finally {
+        await holder.end();
+      }
+      await expect.poll(async () => (await state.dependency.probe()).up, { timeout: 10_000, interval: 200 }).toBe(true);
+      expect((await state.query<{ one: number }>('audit', 'SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    });
+
     it('starts while the database is down, and migrates and writes once it is up', async () => {
       await server.stop('fast');
       const state = replica();
