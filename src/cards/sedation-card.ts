@@ -111,12 +111,25 @@ export function sedationCard(
   return finish(order, risk, ctx, summary, parts, scoreExtension(a, inputs, unconfirmed));
 }
 
-/** A sedative was ordered but no vital sign is recent enough to judge breathing: a warning, never silence. */
-export function sedationNoVitalsCard(order: SelectedSedative, inputs: PatientInputs, risk: BreathingRisk, ctx: CardContext): Card {
+/**
+ * A sedative was ordered but no vital sign is recent enough to judge breathing, or none could be
+ * obtained at all (`notObtained`: the chart was not seen, so nothing is said of it; integration review,
+ * 2026-11-29: "no verified vital signs in the last 12 h" was said of a chart Vigil never saw). A
+ * warning, never silence.
+ */
+export function sedationNoVitalsCard(
+  order: SelectedSedative,
+  inputs: PatientInputs,
+  risk: BreathingRisk,
+  ctx: CardContext,
+  notObtained = false,
+): Card {
   const what = `${SEDATIVE_CLASS_WORDS[order.match.drugClass].heading} (${order.match.ingredient})`;
   const window = formatHours(ctx.staleAfterHours);
   const parts = [
-    `**${order.orderName}** can depress breathing, and Vigil found no verified vital signs charted in the last ${window} to check this patient's respiratory rate, SpO2 or conscious level. Chart observations before the first dose.`,
+    notObtained
+      ? `**${order.orderName}** can depress breathing, and Vigil could not obtain this patient's vital signs (below), so it could not check respiratory rate, SpO2 or conscious level. Check them before the first dose.`
+      : `**${order.orderName}** can depress breathing, and Vigil found no verified vital signs charted in the last ${window} to check this patient's respiratory rate, SpO2 or conscious level. Chart observations before the first dose.`,
   ];
   const known = risk.reasons.filter((r) => r.notCharted !== true);
   if (known.length > 0)
@@ -129,11 +142,14 @@ export function sedationNoVitalsCard(order: SelectedSedative, inputs: PatientInp
   const ext: Record<string, unknown> = {
     path: 'rules',
     scored: false,
-    reason: Object.keys(inputs.stale).length > 0 || Object.keys(inputs.unverified).length > 0 ? 'stale-vitals' : 'no-vitals',
+    reason: notObtained
+      ? 'vitals-not-obtained'
+      : Object.keys(inputs.stale).length > 0 || Object.keys(inputs.unverified).length > 0
+        ? 'stale-vitals'
+        : 'no-vitals',
   };
-  const summary = fitSummary(
-    `${what} ordered: breathing cannot be judged — no verified vital signs in the last ${window}${known[0] !== undefined ? `; ${known[0].text}` : ''}`,
-  );
+  const why = notObtained ? 'vital signs could not be obtained' : `no verified vital signs in the last ${window}`;
+  const summary = fitSummary(`${what} ordered: breathing cannot be judged — ${why}${known[0] !== undefined ? `; ${known[0].text}` : ''}`);
   return finish(order, risk, ctx, summary, parts, { 'vigil.score': ext });
 }
 

@@ -160,6 +160,8 @@ export interface SedationReading {
    * obtainable, or some of it about another patient (set aside, so the list may not be this patient's).
    */
   prescribedUnknown?: PrescribedUnknown;
+  /** Set when the vital signs were neither sent nor obtainable: not "none charted", but not seen at all. */
+  vitalsNotObtained?: true;
   patient?: PatientReading;
 }
 
@@ -199,11 +201,12 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
       drafted: draftedSedatives(call),
       alreadyPrescribed: active.sedatives,
       ...(prescribedUnknown !== undefined ? { prescribedUnknown } : {}),
+      ...(data.vitals?.source === 'missing' ? { vitalsNotObtained: true as const } : {}),
       patient,
     };
   },
 
-  async answer(call, { sedatives, drafted = [], alreadyPrescribed, prescribedUnknown, patient }, deps, now) {
+  async answer(call, { sedatives, drafted = [], alreadyPrescribed, prescribedUnknown, vitalsNotObtained, patient }, deps, now) {
     if (patient === undefined) return { cards: [], facts: { path: 'none', unscoredReason: 'no-sedative-selected' } };
     const picture = await assessPatient(patient, deps, call.context.patientId);
     const ctx = cardContextFor(picture, deps, now, { service: 'sedation-safety', patientId: call.context.patientId });
@@ -224,8 +227,8 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
       });
     if (picture.assessment === undefined) {
       return {
-        cards: sedatives.map((s) => sedationNoVitalsCard(s, inputs, riskOf(s), ctx)),
-        facts: { path: 'none', unscoredReason: 'no-vitals' },
+        cards: sedatives.map((s) => sedationNoVitalsCard(s, inputs, riskOf(s), ctx, vitalsNotObtained === true)),
+        facts: { path: 'none', unscoredReason: vitalsNotObtained === true ? 'vitals-not-obtained' : 'no-vitals' },
       };
     }
     const a = picture.assessment;

@@ -132,3 +132,30 @@ describe('the active medication orders that were sent', () => {
     expect(card?.summary).toBe('Opioid (morphine) ordered: respiratory depression risk — already prescribed: lorazepam (benzodiazepine)');
   });
 });
+
+// Integration review (2026-11-29): with nothing sent and no FHIR server, the card said "no verified
+// vital signs in the last 12 h … Chart observations", a claim about a chart Vigil never saw.
+describe('a sedative ordered when the vital signs could not be obtained at all', () => {
+  it('says they could not be obtained, not that none were charted', async () => {
+    const res = await app().inject({
+      method: 'POST',
+      url: '/cds-services/sedation-safety',
+      payload: {
+        hook: 'order-select',
+        hookInstance: '00000000-0000-4000-8000-0000000000ee',
+        context: {
+          userId: 'Practitioner/1',
+          patientId: 'example',
+          selections: ['MedicationRequest/draft-1'],
+          draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draftOrder('draft-1', '7052', 'morphine') }] },
+        },
+      },
+    });
+    const [card] = res.json().cards;
+    expect(card.indicator).toBe('warning');
+    expect(card.summary).toMatch(/^Opioid \(morphine\) ordered: breathing cannot be judged — vital signs could not be obtained/);
+    expect(card.detail).toContain("Vigil could not obtain this patient's vital signs (below)");
+    expect(card.detail).not.toContain('no verified vital signs charted');
+    expect(card.extension['vigil.score']).toMatchObject({ scored: false, reason: 'vitals-not-obtained' });
+  });
+});
