@@ -6,7 +6,7 @@ import { capLines } from '../explain/lists.js';
 import { modelStatusNote } from '../explain/model-explain.js';
 import { asOfWords, news2Headline, news2Table, qsofaLine } from '../explain/news2-explain.js';
 import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
-import type { BreathingRisk } from '../sedation/breathing-risk.js';
+import { RECENTLY_ENDED_HOURS, type BreathingRisk } from '../sedation/breathing-risk.js';
 import { SEDATIVE_CLASS_WORDS, type SelectedSedative } from '../sedation/classify-order.js';
 import type { RiskAssessment } from '../models/scorer.js';
 import type { PatientInputs } from '../domain/vital-signs.js';
@@ -153,6 +153,12 @@ export function sedationNoVitalsCard(
   return finish(order, risk, ctx, summary, parts, { 'vigil.score': ext });
 }
 
+/**
+ * What "other sedatives" covered, so no one reads more into it (fourth review, 2026-11-29): the orders
+ * the EHR sent, not the doses it recorded as given.
+ */
+const OTHER_SEDATIVES_SCOPE = `_Other sedatives are looked for among the medication orders the EHR sent: active, on hold or of unknown status, and those completed or stopped in the last ${RECENTLY_ENDED_HOURS} h. Doses recorded as given (administrations) are not read._`;
+
 /** What both sedation cards end with: what could not be had, the disclaimer, the suggestions, the order as data. */
 function finish(
   order: SelectedSedative,
@@ -164,7 +170,7 @@ function finish(
 ): Card {
   const draft: DraftCard = {
     summary,
-    detail: [...parts, ...couldNotObtain(ctx.problems), DISCLAIMER].join('\n\n'),
+    detail: [...parts, OTHER_SEDATIVES_SCOPE, ...couldNotObtain(ctx.problems), DISCLAIMER].join('\n\n'),
     // Only "could not check" is information, not a warning: nothing about the patient was found wrong.
     indicator: risk.severe ? 'critical' : risk.notCheckedOnly ? 'info' : 'warning',
     source: SOURCE,

@@ -14,7 +14,7 @@ import { PATIENT_READ_ACCESS, SEDATION_PREFETCH } from '../prefetch/templates.js
 import { assessPatient, cardContextFor, readPatient, type PatientReading } from './assess-patient.js';
 import type { CdsServiceDefinition } from './definition.js';
 import { orderSelectCall, type OrderSelectCall } from '../cds-hooks/request-schema.js';
-import { breathingRisk, type PrescribedSedative, type PrescribedUnknown } from '../sedation/breathing-risk.js';
+import { breathingRisk, RECENTLY_ENDED_HOURS, type PrescribedSedative, type PrescribedUnknown } from '../sedation/breathing-risk.js';
 import { aboutPatient, setAsideWords } from '../prefetch/patient-subject.js';
 import { classifyOrder, namesItsDrug, type NameMemo, type SelectedSedative } from '../sedation/classify-order.js';
 
@@ -107,6 +107,19 @@ export function orderedTogether(
 const MAY_BE_GIVEN = new Set(['active', 'on-hold', 'unknown']);
 
 /**
+ * Orders that ended (completed: a one-off dose given; stopped: a patch or infusion taken off) still
+ * act for hours: counted when the EHR sends them and they were written or last changed within
+ * RECENTLY_ENDED_HOURS. Found by the fourth review (2026-11-29): lorazepam completed an hour ago, or a
+ * fentanyl patch just stopped, gave morphine no card.
+ */
+const RECENTLY_ENDED = new Set(['completed', 'stopped']);
+
+function endedWithin(order: FhirResource, sinceMs: number): boolean {
+  const times = [order['authoredOn'], (order['meta'] as { lastUpdated?: unknown } | undefined)?.lastUpdated];
+  return times.some((t) => typeof t === 'string' && Date.parse(t) >= sinceMs);
+}
+
+/**
  * Sedatives among the patient's active medication orders (the `activeMedications` prefetch), apart
  * from the draft orders of this call, each ingredient once. `resources` are this patient's only
  * (patient-subject.ts): another patient's order is never named on this patient's card.
@@ -118,7 +131,9 @@ const MAY_BE_GIVEN = new Set(['active', 'on-hold', 'unknown']);
 export function readActiveOrders(
   call: OrderSelectCall,
   resources: readonly FhirResource[],
+  now: Date,
 ): { sedatives: PrescribedSedative[]; unidentified: number } {
+  const endedSince = now.getTime() - RECENTLY_ENDED_HOURS * 3_600_000;
   // Drafts by type and id: an active order is skipped only as the very draft it is. Fourth review
   // (2026-11-29): a draft ServiceRequest with id 1001 hid an active lorazepam MedicationRequest 1001.
   const drafts = new Set<string>();
@@ -129,16 +144,25 @@ export function readActiveOrders(
   const out = new Map<string, PrescribedSedative>();
   const memo: NameMemo = new Map();
   let unidentified = 0;
+  const ended = new Map<string, PrescribedSedative>();
   for (const r of resources) {
-    if (r.resourceType !== 'MedicationRequest' || (typeof r.status === 'string' && !MAY_BE_GIVEN.has(r.status))) continue;
+    if (r.resourceType !== 'MedicationRequest') continue;
+    const status = typeof r.status === 'string' ? r.status : undefined;
+    const recentlyEnded = status !== undefined && RECENTLY_ENDED.has(status) && endedWithin(r, endedSince);
+    if (status !== undefined && !MAY_BE_GIVEN.has(status) && !recentlyEnded) continue;
     if (r.id !== undefined && drafts.has(`MedicationRequest/${r.id}`)) continue;
     const match = classifyOrder(r, medications, memo);
     if (match === undefined) {
-      if (!namesItsDrug(r, medications)) unidentified++;
+      if (!recentlyEnded && !namesItsDrug(r, medications)) unidentified++;
       continue;
     }
-    if (!out.has(match.ingredient)) out.set(match.ingredient, { name: orderName(r) ?? match.ingredient, match });
+    const name = orderName(r) ?? match.ingredient;
+    if (recentlyEnded) {
+      if (!ended.has(match.ingredient)) ended.set(match.ingredient, { name, match, recentlyEnded: true });
+    } else if (!out.has(match.ingredient)) out.set(match.ingredient, { name, match });
   }
+  // An ingredient still prescribed is said once, as prescribed.
+  for (const [ingredient, p] of ended) if (!out.has(ingredient)) out.set(ingredient, p);
   return { sedatives: [...out.values()], unidentified };
 }
 
@@ -185,7 +209,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
     const medications = aboutPatient(data.activeMedications?.resources ?? [], patientId);
     const patient = readPatient(data, patientId, now, settings.staleAfterHours);
     if (medications.setAside > 0) patient.problems.push(`Active medication orders: ${setAsideWords(medications.setAside)}`);
-    const active = readActiveOrders(call, medications.kept);
+    const active = readActiveOrders(call, medications.kept, now);
     const prescribedUnknown: PrescribedUnknown | undefined =
       data.activeMedications?.source === 'missing'
         ? 'not-obtained'

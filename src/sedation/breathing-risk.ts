@@ -73,11 +73,16 @@ const UNKNOWN_WORDS: Record<PrescribedUnknown, string> = {
   unidentified: 'an active order names its drug only by a reference not sent',
 };
 
+/** How long a completed or stopped sedative order still counts (a dose given, a patch just taken off). */
+export const RECENTLY_ENDED_HOURS = 24;
+
 export interface PrescribedSedative {
   name: string;
   match: SedativeMatch;
   /** True for another draft order of the same session (given together), not an active order. */
   orderedNow?: true;
+  /** True for an order completed or stopped in the last day: a dose given, or a long-acting drug just stopped. */
+  recentlyEnded?: true;
 }
 
 export interface BreathingEvidence {
@@ -162,7 +167,7 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
   for (const p of e.alreadyPrescribed) {
     reasons.push({
       level: 'at-risk',
-      text: `${p.orderedNow === true ? 'also ordered now' : 'already prescribed'}: ${p.name} (${SEDATIVE_CLASS_WORDS[p.match.drugClass].word})`,
+      text: `${p.orderedNow === true ? 'also ordered now' : p.recentlyEnded === true ? 'given or stopped in the last 24 h' : 'already prescribed'}: ${p.name} (${SEDATIVE_CLASS_WORDS[p.match.drugClass].word})`,
       combination: true,
       drugClass: p.match.drugClass,
     });

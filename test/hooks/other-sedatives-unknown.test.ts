@@ -85,6 +85,33 @@ describe('the active medication orders that were sent', () => {
     expect(card!.detail).not.toContain('someone-else');
   });
 
+  // Fourth review (2026-11-29): a lorazepam dose completed an hour ago, or a fentanyl patch just stopped,
+  // gave morphine no card, though either still acts.
+  it('counts a sedative order completed or stopped in the last 24 h, and not one that ended long before', async () => {
+    const [given] = await morphineOrdered(app(), wellSet(), [lorazepam({ status: 'completed', authoredOn: minutesAgo(60) })]);
+    expect(given?.indicator).toBe('warning');
+    expect(given?.summary).toBe(
+      'Opioid (morphine) ordered: respiratory depression risk — given or stopped in the last 24 h: lorazepam (benzodiazepine)',
+    );
+    const patch = {
+      ...draftOrder('patch-1', '4337', 'fentanyl'),
+      status: 'stopped',
+      intent: 'order',
+      authoredOn: minutesAgo(5 * 24 * 60),
+      meta: { lastUpdated: minutesAgo(120) },
+    };
+    const [stopped] = await morphineOrdered(app(), wellSet(), [patch]);
+    expect(stopped?.summary).toContain('given or stopped in the last 24 h: fentanyl (opioid)');
+    expect(await morphineOrdered(app(), wellSet(), [lorazepam({ status: 'completed', authoredOn: minutesAgo(3 * 24 * 60) })])).toEqual([]);
+    // Still prescribed as well: said once, as prescribed.
+    const [both] = await morphineOrdered(app(), wellSet(), [
+      lorazepam({ status: 'active' }),
+      { ...lorazepam({ status: 'completed', authoredOn: minutesAgo(30) }), id: 'done-1' },
+    ]);
+    expect(both?.summary).toBe('Opioid (morphine) ordered: respiratory depression risk — already prescribed: lorazepam (benzodiazepine)');
+    expect(given?.detail).toContain('Doses recorded as given (administrations) are not read.');
+  });
+
   // Fourth review (2026-11-29): an order naming its drug only as `Medication/<id>`, the Medication not
   // sent, was counted as no sedative; and a draft of another type sharing an active order's id hid it.
   it('says other sedatives were not checked when an active order names its drug only by a reference not sent', async () => {
