@@ -38,7 +38,8 @@ function suggestionsFor(
       actions: [{ type: 'delete', description: `Remove draft order ${order.orderName}`, resourceId: order.reference }],
     },
   ];
-  const breathing = risk.reasons.find((r) => r.combination !== true);
+  // A finding about breathing, not another drug nor a check Vigil could not make (a child, an unread target).
+  const breathing = risk.reasons.find((r) => r.combination !== true && r.level !== 'not-checked');
   if (breathing !== undefined)
     suggestions.push(continuousOximetrySuggestion(ctx.patient.id, `${order.match.ingredient} ordered: ${breathing.text}`));
   return { suggestions, selectionBehavior: 'at-most-one' };

@@ -86,5 +86,8 @@ describe('a child (NEWS2 is not validated under 16)', () => {
       'Opioid (morphine) ordered: patient under 16: these breathing limits are for adults, judge with age-specific ranges',
     );
     expect(card!.detail).toContain("Judge this child's respiratory rate, SpO2 and conscious level against age-specific ranges");
+    // A check Vigil could not make is no breathing finding: no continuous oximetry offered for it (fourth review).
+    const suggestions = (card as unknown as { suggestions: { label: string }[] }).suggestions;
+    expect(suggestions.map((s) => s.label)).toEqual(['Remove the morphine order']);
   });
 });
