@@ -77,6 +77,7 @@ function fetcher(): (call: FetchCall) => Promise<void> {
     if (typeof call.fhirServer !== 'string' || typeof call.context?.patientId !== 'string') throw new Error('no fhirServer or patientId');
     const base = new URL(call.fhirServer);
     const patientId = encodeURIComponent(call.context.patientId);
-    await Promise.all(templates.map((t) => search(base, t.replaceAll('{{context.patientId}}', patientId))));
+    // As Vigil sends them: a token search's bar encoded (src/fhir-client/resolve-template.ts queryUrl).
+    await Promise.all(templates.map((t) => search(base, t.replaceAll('{{context.patientId}}', patientId).replaceAll('|', '%7C'))));
   };
 }
