@@ -69,23 +69,38 @@ export function findHypercapnicTargetGoal(goals: readonly FhirResource[]): FhirR
 }
 
 /**
- * Words and codes that say a Goal is about oxygen saturation, though Vigil cannot read its scale from
- * it: SNOMED CT 431314004 |Peripheral oxygen saturation (observable entity)| (the concept the SNOMED IG
- * value set "SnomedOxygenSat" is rooted at, danka74/snomed-ig-fsh, read 2026-11-29), and "SpO2",
- * "SaO2", "sats" or "oxygen saturation" in a measure's text or display or the Goal's description.
+ * Words and codes that say a target is about the oxygen saturation NEWS2 scores, though Vigil may not
+ * read its scale from them: SNOMED CT 431314004 |Peripheral oxygen saturation (observable entity)| (the
+ * concept the SNOMED IG value set "SnomedOxygenSat" is rooted at, danka74/snomed-ig-fsh, read
+ * 2026-11-29) and 103228002 |Hemoglobin saturation with oxygen (observable entity)|; LOINC 20564-1
+ * (oxygen saturation in blood); and "SpO2" (also "SpO₂", "Sp02"), "SaO2", "sats", "O2 sat" or "oxygen
+ * saturation" in words, but not other saturations (transferrin, central or mixed venous: ScvO2, SvO2),
+ * which a review of the first version found raising warnings (2026-11-29).
  */
-const SPO2_WORDS = /\bs[pa]\s*o2\b|\bsats\b|\bo2\s*sat|oxygen\s+sat|\bsaturation/i;
-const SNOMED_SPO2_MEASURE = new Set(['431314004']);
+const SPO2_WORDS = /\bs[pa]\s*[o0][2₂](?![a-z0-9])|\bsats\b|\bo[2₂]\s*sat|oxygen\s+sat/i;
+const NOT_SPO2_WORDS = /transferrin|venous|\bs[cv]\s*[o0][2₂](?![a-z0-9])/i;
+const SNOMED_SPO2_MEASURE = new Set(['431314004', '103228002']);
+const OTHER_LOINC_SPO2_MEASURE = new Set(['20564-1']);
 
-function mentionsSpo2(concept: unknown): boolean {
-  if (!isObject(concept)) return false;
-  if (typeof concept['text'] === 'string' && SPO2_WORDS.test(concept['text'])) return true;
-  return asArray(concept['coding']).some(
-    (c) =>
-      isObject(c) &&
-      ((canonicalSystem(c['system']) === SNOMED && typeof c['code'] === 'string' && SNOMED_SPO2_MEASURE.has(c['code'])) ||
-        (typeof c['display'] === 'string' && SPO2_WORDS.test(c['display']))),
-  );
+function wordsMeanSpo2(text: unknown): boolean {
+  return typeof text === 'string' && SPO2_WORDS.test(text) && !NOT_SPO2_WORDS.test(text);
+}
+
+/** A target measure that means SpO2, however it is coded or named. */
+function measureMeansSpo2(measure: unknown): boolean {
+  if (measuresSpo2(measure)) return true;
+  if (!isObject(measure)) return false;
+  if (wordsMeanSpo2(measure['text'])) return true;
+  return asArray(measure['coding']).some((c) => {
+    if (!isObject(c)) return false;
+    const system = canonicalSystem(c['system']);
+    const code = typeof c['code'] === 'string' ? c['code'] : '';
+    return (
+      (system === SNOMED && SNOMED_SPO2_MEASURE.has(code)) ||
+      (system === LOINC && OTHER_LOINC_SPO2_MEASURE.has(code)) ||
+      wordsMeanSpo2(c['display'])
+    );
+  });
 }
 
 /** A bound in percent Vigil reads: a number with a `%` unit, 75–100. */
@@ -96,37 +111,47 @@ function readablePercent(q: unknown): q is Json & { value: number } {
 }
 
 /**
- * True when this target's scale can be read: a LOINC SpO2 measure with an upper bound in percent (at
- * most 92 selects scale 2, above it is an ordinary target), or with only a lower bound of 93 % or more
- * (an ordinary "at least 94 %").
+ * What a target's bounds say, whatever its measure is coded as: an ordinary target (an upper bound
+ * above 92 %, or only a lower bound above 92 %) is no hypercapnic one; an upper bound of 92 % or less
+ * is; anything else cannot be read.
  */
-function isReadableTarget(target: Json): boolean {
-  if (!measuresSpo2(target['measure'])) return false;
+function boundsSay(target: Json): 'ordinary' | 'hypercapnic' | 'unreadable' {
   const range = target['detailRange'];
-  if (!isObject(range)) return false;
-  if (range['high'] !== undefined) return readablePercent(range['high']);
-  return readablePercent(range['low']) && (range['low'] as { value: number }).value > SCALE_2_MAX_TARGET_HIGH;
+  if (!isObject(range)) return 'unreadable';
+  const high = range['high'];
+  if (high !== undefined) {
+    if (!readablePercent(high)) return 'unreadable';
+    return high.value > SCALE_2_MAX_TARGET_HIGH ? 'ordinary' : 'hypercapnic';
+  }
+  const low = range['low'];
+  return readablePercent(low) && low.value > SCALE_2_MAX_TARGET_HIGH ? 'ordinary' : 'unreadable';
 }
 
+/** A percentage of 75–92 written as a target ("88–92%", "88 to 92"): what a hypercapnic target says. */
+const HYPERCAPNIC_NUMBER = /\b(7[5-9]|8\d|9[0-2])(\.\d+)?\s*(%|-|–|to\b)/;
+
 /**
- * True when an in-force Goal states an SpO2 target Vigil cannot read (coded other than by LOINC, given
- * only in words, bounds without a `%` unit or written as fractions) and none selects scale 2: SpO2 is
- * then scored on scale 1, and the card must say so, and what scale 2 would score (news2-unconfirmed.ts).
- * Found by the fourth clinical safety pass (2026-11-29): a SNOMED-coded 88–92 % target read as no
- * target at all, so SpO2 97 % on 2 L/min gave "NEWS2 2: Low clinical risk" where scale 2 scores 5.
+ * True when an in-force Goal may state a hypercapnic SpO2 target that Vigil cannot read, and none
+ * selects scale 2: a target about SpO2 coded other than by LOINC 2708-6/59408-5 whose bounds say 92 %
+ * or less, or whose bounds cannot be read (no `%` unit, fractions), or a Goal with no such target whose
+ * description names SpO2 and a figure of 75–92 %. SpO2 is then scored on scale 1, and the card must
+ * say so and what scale 2 would score (news2-unconfirmed.ts). Found by the fourth clinical safety pass
+ * (2026-11-29): a SNOMED-coded 88–92 % target read as no target at all, so SpO2 97 % on 2 L/min gave
+ * "NEWS2 2: Low clinical risk" where scale 2 scores 5. An ordinary target (94–98 %) is read from its
+ * bounds however its measure is coded, and raises nothing.
  */
 export function hasUnreadSpo2Target(goals: readonly FhirResource[]): boolean {
   if (findHypercapnicTargetGoal(goals) !== undefined) return false;
   for (const g of goals) {
     if (g.resourceType !== 'Goal' || typeof g['lifecycleStatus'] !== 'string' || !IN_FORCE.has(g['lifecycleStatus'])) continue;
-    const targets = asArray(g['target']).filter(isObject);
-    const aboutSpo2 = targets.filter((t) => measuresSpo2(t['measure']) || mentionsSpo2(t['measure']));
-    if (aboutSpo2.length === 0) {
-      // No target Vigil recognises; a Goal whose description alone states an SpO2 target is still one.
-      if (mentionsSpo2(g['description'])) return true;
+    const aboutSpo2 = asArray(g['target']).filter((t): t is Json => isObject(t) && measureMeansSpo2(t['measure']));
+    if (aboutSpo2.length > 0) {
+      if (aboutSpo2.some((t) => boundsSay(t) !== 'ordinary')) return true;
       continue;
     }
-    if (!aboutSpo2.every(isReadableTarget)) return true;
+    // No target Vigil recognises: a description that states a hypercapnic SpO2 target is still one.
+    const description = isObject(g['description']) ? g['description']['text'] : undefined;
+    if (wordsMeanSpo2(description) && HYPERCAPNIC_NUMBER.test(description as string)) return true;
   }
   return false;
 }

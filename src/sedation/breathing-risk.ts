@@ -154,9 +154,10 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
   if (news2.spo2Scale !== 2 && e.inputs.spo2TargetUnread === true) {
     reasons.push({
       level: 'not-checked',
-      text: 'an SpO2 target is recorded but could not be read: whether it is 88–92 % (hypercapnic respiratory failure) was not checked',
+      // Short: the summary keeps the words that matter (a review of the first version cut "not checked" off).
+      text: 'SpO2 target recorded but unreadable: 88–92 % not ruled out',
       advice:
-        "Check the patient's prescribed SpO2 target before the first dose: with a target of 88–92 %, sedatives blunt the drive to breathe.",
+        "Check the patient's prescribed SpO2 target before the first dose: with a target of 88–92 % (hypercapnic respiratory failure), sedatives blunt the drive to breathe.",
     });
   }
   const oxygen = e.inputs.vitals.supplementalOxygen;

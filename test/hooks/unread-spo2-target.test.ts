@@ -47,6 +47,16 @@ describe('an SpO2 target Vigil cannot read, on patient-view', () => {
     expect(card!.extension['vigil.score'].ifScale2).toBeUndefined();
   });
 
+  // A review of the first version (2026-11-29): any Goal naming a saturation made this a warning.
+  it('raises nothing for goals about other saturations, or an ordinary target however it is coded', async () => {
+    const goal = (text: string): FhirResource => ({ resourceType: 'Goal', id: 'g', lifecycleStatus: 'active', description: { text } });
+    for (const other of [goal('Transferrin saturation above 20%'), goal('Wean oxygen, keeping sats at or above 94%')]) {
+      const [card] = await patientView(app(), onTwoLitres(97), '1950-01-01', [other]);
+      expect(card!.indicator).toBe('info');
+      expect(card!.detail).not.toContain('SpO2 target');
+    }
+  });
+
   it('says nothing of a target when the record has none', async () => {
     const [card] = await patientView(app(), onTwoLitres(97), '1950-01-01', []);
     expect(card!.summary).not.toContain('SpO2 target');
@@ -58,9 +68,8 @@ describe('an SpO2 target Vigil cannot read, on order-select', () => {
   it('tells the prescriber the target was not checked (it may be the 88–92 % one)', async () => {
     const [card] = await morphineOrdered(app(), onAir(96), null, { goals: [snomedTarget()] });
     expect(card).toBeDefined();
-    expect(card!.detail).toContain(
-      'an SpO2 target is recorded but could not be read: whether it is 88–92 % (hypercapnic respiratory failure) was not checked',
-    );
+    expect(card!.summary).toBe('Opioid (morphine) ordered: SpO2 target recorded but unreadable: 88–92 % not ruled out');
+    expect(card!.detail).toContain("Check the patient's prescribed SpO2 target before the first dose");
   });
 
   it('gives no such card when the record has no target', async () => {

@@ -86,8 +86,8 @@ describe("NEWS2 SpO2 scale from the record's Goals", () => {
 // a SNOMED-coded 88–92 % target left SpO2 97 % on oxygen scored 0 on scale 1 with nothing said.
 describe('an SpO2 target recorded in a form Vigil does not read', () => {
   const snomedMeasure = { coding: [{ system: 'http://snomed.info/sct', code: '431314004', display: 'Peripheral oxygen saturation' }] };
-  const withMeasure = (measure: unknown): FhirResource => {
-    const goal = spo2Goal(92);
+  const withMeasure = (measure: unknown, high = 92, low = 88): FhirResource => {
+    const goal = spo2Goal(high, { low });
     (goal['target'] as { measure: unknown }[])[0]!.measure = measure;
     return goal;
   };
@@ -98,14 +98,33 @@ describe('an SpO2 target recorded in a form Vigil does not read', () => {
     ['named only in a display', withMeasure({ coding: [{ system: 'urn:local', code: 'x1', display: 'O2 sats' }] })],
     ['with a unit-less bound', spo2Goal({ value: 92 })],
     ['with a fraction for a bound', spo2Goal({ value: 0.92, unit: '%', system: UCUM, code: '%' })],
+    ['coded by SNOMED CT 103228002 with no display', withMeasure({ coding: [{ system: 'http://snomed.info/sct', code: '103228002' }] })],
+    ['coded by LOINC 20564-1 (oxygen saturation in blood)', withMeasure({ coding: [{ system: 'http://loinc.org', code: '20564-1' }] })],
+    ['named "SpO₂" (a subscript two)', { ...withMeasure({ text: 'SpO₂' }), description: { text: 'COPD plan' } }],
   ])('is flagged when %s', (_label, goal) => {
     expect(spo2ScaleFromGoals([goal])).toBe(1);
     expect(hasUnreadSpo2Target([goal])).toBe(true);
   });
 
-  it('is flagged for a Goal that states the target only in its description', () => {
-    const goal = { resourceType: 'Goal', id: 'g', lifecycleStatus: 'active', description: { text: 'Target SpO2 88-92%' } };
-    expect(hasUnreadSpo2Target([goal])).toBe(true);
+  const described = (text: string): FhirResource => ({ resourceType: 'Goal', id: 'g', lifecycleStatus: 'active', description: { text } });
+
+  it.each(['Target SpO2 88-92%', 'Target SpO₂ 88–92% (COPD, hypercapnic)', 'Sp02 target 88-92%', 'keep sats 88 to 92'])(
+    'is flagged for a Goal that states a hypercapnic target only in its description: "%s"',
+    (text) => {
+      expect(hasUnreadSpo2Target([described(text)])).toBe(true);
+    },
+  );
+
+  // A review of the first version (2026-11-29): any "saturation" raised a warning beside SpO2 97 % on oxygen.
+  it.each([
+    ['a transferrin saturation goal', described('Transferrin saturation above 20% (CKD anaemia)')],
+    ['a weaning goal at an ordinary target', described('Wean oxygen as tolerated, keeping sats at or above 94%')],
+    ['a central venous saturation goal', described('Central venous oxygen saturation > 70%')],
+    ['a ScvO2 goal', described('ScvO2 70-80%')],
+    ['an ordinary 94–98 % target coded by SNOMED CT', withMeasure(snomedMeasure, 98, 94)],
+    ['an ordinary target named in words', withMeasure({ text: 'SpO2' }, 98, 94)],
+  ])('is not flagged for %s', (_label, goal) => {
+    expect(hasUnreadSpo2Target([goal])).toBe(false);
   });
 
   it.each([
