@@ -1267,7 +1267,7 @@ add('deterioration-risk/hazard-27-spo2-target-unread', {
     cards: [
       {
         indicator: 'warning',
-        summaryIncludes: ['NEWS2 2: ward-based assessment', 're-check SpO2 target (NEWS2 5 on scale 2)'],
+        summaryIncludes: ['NEWS2 2: at least ward-based assessment', 're-check SpO2 target (NEWS2 5 on scale 2)'],
         detailIncludes: [
           'If it is a hypercapnic target of 88–92 % (scale 2), SpO2 scores 3 and NEWS2 would be 5: medium clinical risk. Confirm the prescribed target.',
           'SpO2 target: one is recorded but not in a form Vigil reads',

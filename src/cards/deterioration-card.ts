@@ -24,7 +24,7 @@ import {
   unreadableShort,
   unusableLines,
 } from '../explain/news2-explain.js';
-import { NEWS2_SOURCE_URL } from '../explain/news2-response.js';
+import { NEWS2_RESPONSE, NEWS2_SOURCE_URL } from '../explain/news2-response.js';
 import { needsRecheckNow, unconfirmedNews2, type UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Result, News2Risk } from '../fallback-rules/types.js';
 import type { RiskAssessment } from '../models/scorer.js';
@@ -108,10 +108,15 @@ function mustRecheck(unconfirmed: UnconfirmedNews2): boolean {
  * fourth review, 2026-11-29: NEWS2 1 beside a preliminary RR 30 read "Low clinical risk").
  */
 function noBandYet(news2: News2Result, confirm: boolean): string {
-  const band = news2.risk === 'low' ? ' (low clinical risk)' : '';
+  // NEWS2 1–4 already calls for a nurse's assessment: that stays, as a floor, without the band's calm name
+  // (a review of the first version, 2026-11-29, found "(low clinical risk)" kept and the response dropped).
+  if (news2.risk === 'low') {
+    const from = confirm ? 'verified, current values' : 'the values that could be read';
+    return `**At least a ward-based response now:** NEWS2 from ${from} is ${news2.total}: ${NEWS2_RESPONSE.low.response.replace(/^Ward-based response: /, '')} Re-check the values below first: they may call for more.`;
+  }
   return confirm
-    ? `**No response band yet:** NEWS2 from verified, current values is ${news2.total}${band}, but the values below must be re-checked first.`
-    : `**No response band yet:** NEWS2 from the values that could be read is ${news2.total}${band}, but a newer value below could not be read: re-check it first.`;
+    ? '**No response band yet:** NEWS2 from verified, current values is 0, but the values below must be re-checked first.'
+    : '**No response band yet:** NEWS2 from the values that could be read is 0, but a newer value below could not be read: re-check it first.';
 }
 
 /** Under 16 by the Patient's birth date: NEWS2 (RCP 2017) is not validated in children. */
@@ -133,6 +138,11 @@ function recheckItems(unconfirmed: UnconfirmedNews2, now: Date): string[] {
     ...(unconfirmed.gcsNotAlert !== undefined ? [gcsShort(unconfirmed.gcsNotAlert, now)] : []),
     ...(unconfirmed.ifScale2 !== undefined ? [scale2Short(unconfirmed.ifScale2)] : []),
     ...unconfirmed.unreadable.map((u) => unreadableShort(u, now)),
+    // What makes the card a warning when no single value scores 3 (a review, 2026-11-29: NEWS2 4 beside a
+    // preliminary 39.5 °C was a warning whose summary named nothing to re-check).
+    ...(unconfirmed.ifConfirmed !== undefined && unconfirmed.alarming.length === 0
+      ? [`unverified values (NEWS2 ${unconfirmed.ifConfirmed.total} if they stand)`]
+      : []),
   ];
 }
 
@@ -174,19 +184,21 @@ function summaryFor(
   const now = ctx.now;
   const n = a.news2;
   const action =
-    n.risk !== 'none'
-      ? ACTION_WORDS[n.risk]
-      : isChild(inputs)
-        ? 'not validated under 16, use a paediatric score'
-        : n.partial
-          ? 'chart now'
-          : unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined
-            ? 'from verified values only'
-            : mustConfirm(unconfirmed)
-              ? 'from the values that could be scored'
-              : unconfirmed.unreadable.length > 0
-                ? 'from older values: a newer one is unreadable'
-                : ACTION_WORDS.none;
+    n.risk === 'low' && mustRecheck(unconfirmed)
+      ? `at least ${ACTION_WORDS.low}`
+      : n.risk !== 'none'
+        ? ACTION_WORDS[n.risk]
+        : isChild(inputs)
+          ? 'not validated under 16, use a paediatric score'
+          : n.partial
+            ? 'chart now'
+            : unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined
+              ? 'from verified values only'
+              : mustConfirm(unconfirmed)
+                ? 'from the values that could be scored'
+                : unconfirmed.unreadable.length > 0
+                  ? 'from older values: a newer one is unreadable'
+                  : ACTION_WORDS.none;
   const toRecheck = recheckItems(unconfirmed, now);
   // The response band and what to re-check must survive the 139 characters: a long list of missing
   // parameters gives way to a count (the detail names them). Third review, 2026-11-29.

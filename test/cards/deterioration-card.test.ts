@@ -155,14 +155,14 @@ describe('deterioration-risk card', () => {
     const raised = summaryWith('high');
     expect(raised.indicator).toBe('critical');
     expect(raised.summary).toBe(
-      'NEWS2 4: ward-based assessment · re-check SBP 88 mmHg (10 min ago, preliminary) · model (synthetic) 42 % in 24 h',
+      'NEWS2 4: at least ward-based assessment · re-check SBP 88 mmHg (10 min ago, preliminary) · model (synthetic) 42 % in 24 h',
     );
     // Not raised by the model (the re-check already makes it a warning): neither the model's figure nor
     // "unchanged" beside a value to re-check (third review: they read as reassurance); the drivers instead.
     const beside = summaryWith('medium');
     expect(beside.indicator).toBe('warning');
     expect(beside.summary).toBe(
-      'NEWS2 4: ward-based assessment · re-check SBP 88 mmHg (10 min ago, preliminary) — RR 22/min (2), HR 115/min (2)',
+      'NEWS2 4: at least ward-based assessment · re-check SBP 88 mmHg (10 min ago, preliminary) — RR 22/min (2), HR 115/min (2)',
     );
   });
 

@@ -26,7 +26,7 @@ describe('an SpO2 target Vigil cannot read, on patient-view', () => {
     const [card, ...rest] = await patientView(app(), onTwoLitres(97), '1950-01-01', [snomedTarget()]);
     expect(rest).toEqual([]);
     expect(card!.indicator).toBe('warning');
-    expect(card!.summary).toContain('NEWS2 2: ward-based assessment · re-check SpO2 target (NEWS2 5 on scale 2)');
+    expect(card!.summary).toContain('NEWS2 2: at least ward-based assessment · re-check SpO2 target (NEWS2 5 on scale 2)');
     expect(card!.detail).toContain(
       '- SpO2 target: one is recorded that Vigil cannot read, so SpO2 was scored on scale 1. If it is a hypercapnic target of 88–92 % (scale 2), SpO2 scores 3 and NEWS2 would be 5: medium clinical risk. Confirm the prescribed target.',
     );
