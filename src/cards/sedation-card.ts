@@ -158,7 +158,7 @@ export function sedationNoVitalsCard(
  * What "other sedatives" covered, so no one reads more into it (fourth review, 2026-11-29): the orders
  * the EHR sent, not the doses it recorded as given.
  */
-const OTHER_SEDATIVES_SCOPE = `_Other sedatives are looked for among the medication orders the EHR sent: active, on hold or of unknown status, and those completed or stopped in the last ${RECENTLY_ENDED_HOURS} h. Doses recorded as given (administrations) are not read._`;
+const OTHER_SEDATIVES_SCOPE = `_Other sedatives are looked for among the medication orders the EHR sent: active, on hold or of unknown status, and completed or stopped in the last ${RECENTLY_ENDED_HOURS} h only if the EHR sent those (Vigil does not ask for them). Doses recorded as given (administrations) are not read._`;
 
 /** What both sedation cards end with: what could not be had, the disclaimer, the suggestions, the order as data. */
 function finish(

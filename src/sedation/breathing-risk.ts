@@ -168,7 +168,7 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
   for (const p of e.alreadyPrescribed) {
     reasons.push({
       level: 'at-risk',
-      text: `${p.orderedNow === true ? 'also ordered now' : p.recentlyEnded === true ? 'given or stopped in the last 24 h' : 'already prescribed'}: ${p.name} (${SEDATIVE_CLASS_WORDS[p.match.drugClass].word})`,
+      text: `${p.orderedNow === true ? 'also ordered now' : p.recentlyEnded === true ? 'completed, stopped or changed in the last 24 h' : 'already prescribed'}: ${p.name} (${SEDATIVE_CLASS_WORDS[p.match.drugClass].word})`,
       combination: true,
       drugClass: p.match.drugClass,
     });

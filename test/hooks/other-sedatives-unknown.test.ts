@@ -91,7 +91,7 @@ describe('the active medication orders that were sent', () => {
     const [given] = await morphineOrdered(app(), wellSet(), [lorazepam({ status: 'completed', authoredOn: minutesAgo(60) })]);
     expect(given?.indicator).toBe('warning');
     expect(given?.summary).toBe(
-      'Opioid (morphine) ordered: respiratory depression risk — given or stopped in the last 24 h: lorazepam (benzodiazepine)',
+      'Opioid (morphine) ordered: respiratory depression risk — completed, stopped or changed in the last 24 h: lorazepam (benzodiazepine)',
     );
     const patch = {
       ...draftOrder('patch-1', '4337', 'fentanyl'),
@@ -101,7 +101,7 @@ describe('the active medication orders that were sent', () => {
       meta: { lastUpdated: minutesAgo(120) },
     };
     const [stopped] = await morphineOrdered(app(), wellSet(), [patch]);
-    expect(stopped?.summary).toContain('given or stopped in the last 24 h: fentanyl (opioid)');
+    expect(stopped?.summary).toContain('completed, stopped or changed in the last 24 h: fentanyl (opioid)');
     expect(await morphineOrdered(app(), wellSet(), [lorazepam({ status: 'completed', authoredOn: minutesAgo(3 * 24 * 60) })])).toEqual([]);
     // Still prescribed as well: said once, as prescribed.
     const [both] = await morphineOrdered(app(), wellSet(), [
