@@ -440,11 +440,14 @@ export function unknownSettings(env: NodeJS.ProcessEnv = process.env): string[] 
 }
 
 /**
- * Kubernetes' service links for a Service named `vigil` (VIGIL_SERVICE_HOST, VIGIL_PORT=tcp://…,
- * VIGIL_PORT_3000_TCP…): set by the platform, not by anyone configuring Vigil.
+ * Kubernetes' service links for a Service named `vigil` or `vigil-…` (VIGIL_SERVICE_HOST, VIGIL_PORT=tcp://…,
+ * VIGIL_REDIS_PORT_6379_TCP_ADDR…): set by the platform, not by anyone configuring Vigil.
  */
 function isServiceLink(name: string, value: string | undefined): boolean {
-  return /^VIGIL_(SERVICE_(HOST|PORT)|PORT_\d+_)/.test(name) || (name === 'VIGIL_PORT' && /^(tcp|udp|sctp):\/\//.test(value ?? ''));
+  // VIGIL_SERVICE_HOST, VIGIL_SERVICE_PORT[_NAME], VIGIL_PORT_3000_TCP[_ADDR…], VIGIL_PORT=tcp://…; the same
+  // for any Service whose name starts vigil- (vigil-redis: VIGIL_REDIS_SERVICE_HOST, VIGIL_REDIS_PORT=tcp://…).
+  if (/^VIGIL_(?:[A-Z0-9_]+_)?(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT_\d+_(TCP|UDP|SCTP)(_[A-Z]+)?)$/.test(name)) return true;
+  return /_PORT$/.test(name) && /^(tcp|udp|sctp):\/\//.test(value ?? '');
 }
 
 /** Levenshtein distance, for "did you mean": names are short, so the plain table is enough. */

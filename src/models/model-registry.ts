@@ -356,7 +356,7 @@ export class ModelRegistry extends EventEmitter implements DeteriorationScorer {
       code: 'VIGIL_MODEL_SHOWN_SYNTHETIC',
       reason:
         `${setting}: ${metadata.name} ${metadata.version} was trained on synthetic data and may be active only in the development profile ` +
-        '(loopback, no VIGIL_TRUSTED_ISSUERS), as the primary model or as a canary of an active one. Run it silently, or deploy a locally validated model.',
+        '(loopback, no VIGIL_TRUSTED_ISSUERS, no VIGIL_PUBLIC_BASE_URL beyond loopback), as the primary model or as a canary of an active one. Run it silently, or deploy a locally validated model.',
     };
   }
 

@@ -37,13 +37,6 @@ WITH batch AS (
 )
 SELECT count(*)::int AS written FROM audit`;
 
-/**
- * Allowance for the database's clock running ahead of this replica's: a batch is refused by the server
- * only when it starts this long after the replica gave up on it. NTP keeps hosts within milliseconds;
- * a clock ahead by more shows as every record refused, the error saying why.
- */
-const CLOCK_ALLOWANCE_MS = 1000;
-
 /** The batch reached the server after this replica had stopped waiting for it: nothing was written. */
 export class LateBatchError extends Error {
   readonly code = 'VIGIL_AUDIT_BATCH_LATE';
@@ -67,7 +60,11 @@ export class PostgresAuditStore implements AuditStore {
     opts: PostgresAuditStoreOptions = {},
   ) {
     this.group = new GroupCommit(async (batch) => {
-      const deadline = new Date(Date.now() + this.pg.clientTimeoutMs + CLOCK_ALLOWANCE_MS);
+      // When this replica gives up at the earliest: its wait starts no sooner than now. A pool wait is
+      // shorter than the wait itself (connectionTimeoutMillis), so a batch the replica still waits for is
+      // never refused; the database's clock may run up to about that wait ahead of Vigil's, and a clock
+      // behind it lets a batch that late through by as much (a review, 2026-11-29: a 1 s allowance did).
+      const deadline = new Date(Date.now() + this.pg.clientTimeoutMs);
       const { rows } = await this.pg.query<{ written: number }>('audit', INSERT_BATCH, [JSON.stringify(batch), deadline]);
       if (rows[0]?.written !== batch.length) throw new LateBatchError();
       opts.onCommit?.(batch.length);

@@ -25,6 +25,12 @@ describe('VIGIL_* variables Vigil does not read', () => {
         VIGIL_SERVICE_PORT: '3000',
         VIGIL_PORT: 'tcp://10.0.0.7:3000',
         VIGIL_PORT_3000_TCP_ADDR: '10.0.0.7',
+        // A review (2026-11-29): a chart's vigil-redis and vigil-postgres Services link these too.
+        VIGIL_REDIS_SERVICE_HOST: '10.0.0.8',
+        VIGIL_REDIS_SERVICE_PORT: '6379',
+        VIGIL_REDIS_PORT: 'tcp://10.0.0.8:6379',
+        VIGIL_REDIS_PORT_6379_TCP_ADDR: '10.0.0.8',
+        VIGIL_POSTGRES_PORT_5432_TCP: 'tcp://10.0.0.9:5432',
       }),
     ).toEqual([]);
   });

@@ -229,7 +229,7 @@ describe.skipIf(SKIP_REASON !== undefined)('PostgreSQL stores', () => {
       const late = auditRecord('2026-11-23T13:41:00.000Z');
       try {
         await expect(gate.record(late)).rejects.toBeInstanceOf(AuditUnavailableError);
-        // Frozen past the replica's deadline (its 800 ms wait and the 1 s clock allowance), then resumed.
+        // Frozen well past the replica's deadline (its 800 ms wait), then resumed.
         await new Promise((resolve) => setTimeout(resolve, 2500));
       } finally {
         process.kill(backend, 'SIGCONT');
