@@ -70,10 +70,11 @@ function verdict(risk: BreathingRisk): string {
 
 /** The card's opening line, after the order's name and class. */
 function opening(risk: BreathingRisk): string {
-  if (judgedAtRisk(risk))
-    return "this patient's breathing or conscious level is already compromised, or cannot be judged from what is charted:";
-  if (risk.notCheckedOnly) return "this patient's breathing was judged from what is charted, but not everything could be checked:";
-  return "this patient's breathing cannot be judged from what is charted:";
+  // Vital signs not obtained say nothing of the chart (a review, 2026-11-29).
+  const seen = risk.vitalsNotObtained === true ? 'what could be obtained' : 'what is charted';
+  if (judgedAtRisk(risk)) return `this patient's breathing or conscious level is already compromised, or cannot be judged from ${seen}:`;
+  if (risk.notCheckedOnly) return `this patient's breathing was judged from ${seen}, but not everything could be checked:`;
+  return `this patient's breathing cannot be judged from ${seen}:`;
 }
 
 /** What to do, by verdict. */
@@ -81,7 +82,9 @@ function advice(risk: BreathingRisk): string {
   if (judgedAtRisk(risk))
     return 'Consider a lower dose or an alternative, closer monitoring (respiratory rate, SpO2, sedation score) after the dose, and naloxone or flumazenil availability as appropriate.';
   if (risk.notCheckedOnly) return risk.reasons.flatMap((r) => (r.advice !== undefined ? [r.advice] : [])).join(' ');
-  return 'Chart respiratory rate, SpO2 and level of consciousness before the first dose.';
+  return risk.vitalsNotObtained === true
+    ? 'Check respiratory rate, SpO2 and level of consciousness before the first dose: Vigil could not obtain the vital signs.'
+    : 'Chart respiratory rate, SpO2 and level of consciousness before the first dose.';
 }
 
 export function sedationCard(
@@ -104,7 +107,9 @@ export function sedationCard(
     ).join('\n'),
     advice(risk),
     `**${news2Headline(a.news2)}**, ${asOfWords(inputs, ctx.now)}.`,
-    news2Table(a.news2, inputs, unconfirmed, ctx.now, ctx.staleAfterHours),
+    risk.vitalsNotObtained === true
+      ? news2Table(a.news2, inputs, unconfirmed, ctx.now, ctx.staleAfterHours, 'not obtained')
+      : news2Table(a.news2, inputs, unconfirmed, ctx.now, ctx.staleAfterHours),
     qsofaLine(a.qsofa, inputs, ctx.now, unconfirmed),
   ];
   const note = modelStatusNote(a.modelStatus);

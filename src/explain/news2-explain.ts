@@ -135,6 +135,8 @@ export function news2Table(
   unconfirmed: UnconfirmedNews2,
   now: Date,
   staleAfterHours: number,
+  /** What a parameter with no value is said to be: not charted, or (the vital signs not obtained) not seen. */
+  absent = `not charted in the last ${formatHours(staleAfterHours)}`,
 ): string {
   const withTrend = (p: VitalName, reading: Reading<unknown>, shown: string): string => {
     const trend = trendWords(p, reading, inputs.previous[p], now);
@@ -169,7 +171,7 @@ export function news2Table(
         rows.push(
           unusable !== undefined
             ? `| ${label} | charted, not usable (see below) | ${unusable.at !== undefined ? formatAge(unusable.at, now) : '—'} | not scored |`
-            : `| ${label} | not charted in the last ${formatHours(staleAfterHours)} | — | not scored |`,
+            : `| ${label} | ${absent} | — | not scored |`,
         );
       }
     }

@@ -248,6 +248,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
         now,
         alreadyPrescribed: [...alreadyPrescribed, ...orderedTogether(s, drafted, alreadyPrescribed)],
         ...(prescribedUnknown !== undefined ? { prescribedUnknown } : {}),
+        ...(vitalsNotObtained === true ? { vitalsNotObtained } : {}),
       });
     if (picture.assessment === undefined) {
       return {

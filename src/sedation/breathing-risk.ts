@@ -60,6 +60,8 @@ export interface BreathingRisk {
   severe: boolean;
   /** True when every reason is "not checked": nothing about the patient, only what could not be looked at. */
   notCheckedOnly: boolean;
+  /** The vital signs could not be obtained: cards speak of what could be obtained, not of the chart. */
+  vitalsNotObtained?: true;
 }
 
 /** A sedative the patient already takes (an active order), for the "already prescribed" reason. */
@@ -94,6 +96,8 @@ export interface BreathingEvidence {
   alreadyPrescribed: readonly PrescribedSedative[];
   /** Set when sedatives already prescribed are unknown, and why. */
   prescribedUnknown?: PrescribedUnknown;
+  /** Set when the vital signs were neither sent nor obtainable: what is missing was not seen, not "not charted". */
+  vitalsNotObtained?: true;
 }
 
 function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
@@ -222,11 +226,13 @@ function cannotJudge(e: BreathingEvidence, reasons: BreathingReason[]): void {
     if (!scored && stale === undefined && beyond === undefined) {
       // Charted but unusable is not "not charted": the nurse who charted it would rightly doubt the card.
       const unusable = e.inputs.unusable.some((u) => u.vital === p);
-      reasons.push({
-        level: 'cannot-judge',
-        text: `${words} ${unusable ? 'charted but not usable' : 'not charted'} in the last ${formatHours(e.staleAfterHours)}`,
-        ...(unusable ? {} : { notCharted: true as const }),
-      });
+      // Vital signs that could not be obtained say nothing of the chart (a review, 2026-11-29).
+      const text = unusable
+        ? `${words} charted but not usable in the last ${formatHours(e.staleAfterHours)}`
+        : e.vitalsNotObtained === true
+          ? `${words} not obtained`
+          : `${words} not charted in the last ${formatHours(e.staleAfterHours)}`;
+      reasons.push({ level: 'cannot-judge', text, ...(unusable ? {} : { notCharted: true as const }) });
     }
   }
 }
@@ -241,5 +247,6 @@ export function breathingRisk(e: BreathingEvidence): BreathingRisk {
     reasons,
     severe: reasons.some((r) => r.level === 'severe'),
     notCheckedOnly: reasons.length > 0 && reasons.every((r) => r.level === 'not-checked'),
+    ...(e.vitalsNotObtained === true ? { vitalsNotObtained: true as const } : {}),
   };
 }

@@ -4,8 +4,8 @@
 // patient with a normal set then gave no card at all, as if there were no other sedative. The same
 // review found an on-hold lorazepam not counted, and another patient's lorazepam named on the card.
 import { describe, expect, it } from 'vitest';
-import { minutesAgo, normalSet, respiratoryRate } from '../support/fhir-examples.js';
-import { draftOrder, hookApp, morphineOrdered } from '../support/hook-calls.js';
+import { consciousness, LOINC, minutesAgo, normalSet, respiratoryRate } from '../support/fhir-examples.js';
+import { draftOrder, hookApp, morphineOrdered, searchset } from '../support/hook-calls.js';
 
 const app = hookApp();
 
@@ -184,5 +184,27 @@ describe('a sedative ordered when the vital signs could not be obtained at all',
     expect(card.detail).toContain("Vigil could not obtain this patient's vital signs (below)");
     expect(card.detail).not.toContain('no verified vital signs charted');
     expect(card.extension['vigil.score']).toMatchObject({ scored: false, reason: 'vitals-not-obtained' });
+  });
+
+  it('says the missing values were not obtained when another key (consciousness) was sent', async () => {
+    const alert = consciousness({ system: LOINC, code: 'LA9340-6', display: 'Alert' }, { effectiveDateTime: minutesAgo(10) });
+    const res = await app().inject({
+      method: 'POST',
+      url: '/cds-services/sedation-safety',
+      payload: {
+        hook: 'order-select',
+        hookInstance: '00000000-0000-4000-8000-0000000000ef',
+        context: {
+          userId: 'Practitioner/1',
+          patientId: 'example',
+          selections: ['MedicationRequest/draft-1'],
+          draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draftOrder('draft-1', '7052', 'morphine') }] },
+        },
+        prefetch: { consciousness: searchset([alert]) },
+      },
+    });
+    const [card] = res.json().cards;
+    expect(card.detail).toContain('respiratory rate not obtained');
+    expect(card.detail).not.toMatch(/not charted in the last/);
   });
 });
