@@ -62,9 +62,9 @@ export class PostgresAuditStore implements AuditStore {
     this.group = new GroupCommit(async (batch) => {
       // When this replica gives up at the earliest: its wait starts no sooner than now. A pool wait is
       // shorter than the wait itself (connectionTimeoutMillis), so a batch the replica still waits for is
-      // never refused; the database's clock may run up to about that wait ahead of Vigil's, and a clock
-      // behind it lets a batch that late through by as much (a review, 2026-11-29: a 1 s allowance did).
-      const deadline = new Date(Date.now() + this.pg.clientTimeoutMs);
+      // never refused. Written on the database's clock, as last read (a review, 2026-11-29: a 1 s
+      // allowance let batches through after give-up; the suite's run 400 days ahead let every one through).
+      const deadline = new Date(this.pg.databaseNow() + this.pg.clientTimeoutMs);
       const { rows } = await this.pg.query<{ written: number }>('audit', INSERT_BATCH, [JSON.stringify(batch), deadline]);
       if (rows[0]?.written !== batch.length) throw new LateBatchError();
       opts.onCommit?.(batch.length);

@@ -46,6 +46,8 @@ export class PostgresState {
   /** How long this replica waits for one query before giving up on it (the client-side bound). */
   readonly clientTimeoutMs: number;
   private migrated = false;
+  /** The database's clock less this replica's, in ms (0 until read). */
+  private clockOffsetMs = 0;
   private migrating: Promise<void> | undefined;
 
   constructor(opts: PostgresStateOptions) {
@@ -68,7 +70,7 @@ export class PostgresState {
     this.dependency = new Dependency({
       engine: 'postgres',
       ping: async () => {
-        await this.pool.query('SELECT 1');
+        await this.readClock();
         await this.migratedWithin(this.clientTimeoutMs);
         // Reachable is not enough: every answered call inserts into the audit tables, so a lock that
         // would hold those inserts (a DBA's LOCK TABLE, an index being built) is no recovery, and must not
@@ -102,11 +104,31 @@ export class PostgresState {
     }
   }
 
+  /**
+   * Now on the database's clock, as far as the last reading says (this replica's clock until one is
+   * read): what a deadline the server checks is written in (postgres-audit-store.ts). Two hosts' clocks
+   * may disagree (a misconfigured NTP; the test suite's run 400 days ahead under libfaketime).
+   */
+  databaseNow(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  /** Reads the database's clock: the offset from this replica's, taken at the middle of the round trip. */
+  private async readClock(): Promise<void> {
+    const before = Date.now();
+    const { rows } = await this.pool.query<{ ms: string }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS ms');
+    const after = Date.now();
+    const ms = Number(rows[0]?.ms);
+    if (Number.isFinite(ms)) this.clockOffsetMs = ms - (before + after) / 2;
+  }
+
   /** Applies pending migrations once; a failure is retried by the next query. */
   ensureMigrated(): Promise<void> {
     if (this.migrated) return Promise.resolve();
     this.migrating ??= migrate(this.connection, this.migrationsDir)
-      .then((applied) => {
+      .then(async (applied) => {
+        // The clock too, before the first write that carries a deadline (the readiness ping reads it again).
+        await this.readClock().catch(() => {});
         this.migrated = true;
         if (applied.length > 0) this.log.info({ applied }, 'database migrations applied');
       })
