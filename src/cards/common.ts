@@ -17,6 +17,11 @@ export interface CardContext {
   policy: IndicatorPolicy;
   /** Data that could not be obtained (from Gathered problems), in words safe to show. */
   problems: string[];
+  /**
+   * Set when observations were had but may be incomplete (a search that reported an error, one page of
+   * a search with more, not newest first): a calm score from them is no reassurance.
+   */
+  observationsMayBeIncomplete?: true;
   /** NEWS2 before the current set, when the data hold a complete earlier set (for "up from 3"). */
   earlier?: { total: number; at: Date };
   /** The patient: the id for the resources suggestions propose, the pseudonym for the card's identity. */

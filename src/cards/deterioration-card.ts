@@ -198,7 +198,9 @@ function summaryFor(
                 ? 'from the values that could be scored'
                 : unconfirmed.unreadable.length > 0
                   ? 'from older values: a newer one is unreadable'
-                  : ACTION_WORDS.none;
+                  : ctx.observationsMayBeIncomplete === true
+                    ? 'from the values sent, which may be incomplete'
+                    : ACTION_WORDS.none;
   const toRecheck = recheckItems(unconfirmed, now);
   // The response band and what to re-check must survive the 139 characters: a long list of missing
   // parameters gives way to a count (the detail names them). Third review, 2026-11-29.
@@ -255,7 +257,9 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   // NEWS2 is not validated under 16: a score of 0 there is no reassurance, so a child always gets a card
   // that says so (third review, 2026-11-29: a 1-year-old with HR 60 read "Low clinical risk").
   const childColour: Indicator | undefined = isChild(inputs) ? 'info' : undefined;
-  const indicator = mostSevere(news2Colour, recheckColour, modelColour, childColour);
+  // Observations that may be incomplete make a calm score no reassurance: always a card that says so.
+  const incompleteColour: Indicator | undefined = ctx.observationsMayBeIncomplete === true ? 'info' : undefined;
+  const indicator = mostSevere(news2Colour, recheckColour, modelColour, childColour, incompleteColour);
   if (indicator === undefined) return undefined;
 
   const parts: string[] = [];
@@ -271,7 +275,9 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
       ? '**No response band:** NEWS2 bands are for adults; a NEWS2 of 0 does not say this child is well.'
       : (a.news2.risk === 'none' || a.news2.risk === 'low') && !a.news2.partial && mustRecheck(unconfirmed)
         ? noBandYet(a.news2, mustConfirm(unconfirmed))
-        : news2Response(a.news2, inputs),
+        : a.news2.risk === 'none' && !a.news2.partial && ctx.observationsMayBeIncomplete === true
+          ? '**No response band yet:** NEWS2 from the values sent is 0, but what the EHR sent may be incomplete (below): check the chart.'
+          : news2Response(a.news2, inputs),
   );
   const recheck = recheckLines(unconfirmed, ctx.now);
   if (recheck.length > 0) parts.push(`**Re-check now:**\n${recheck.join('\n')}`);

@@ -74,10 +74,14 @@ function isErrorOutcome(resource: FhirResource): boolean {
  * those outcomes reported an error (the results may then be incomplete). Warnings beside results
  * (search.mode "outcome") are ordinary and say nothing is missing.
  */
-export function searchResults(value: unknown): { resources: FhirResource[]; errorOutcome: boolean } {
+export function searchResults(value: unknown): { resources: FhirResource[]; errorOutcome: boolean; morePages: boolean } {
   const pages = Array.isArray(value) ? value : [value];
   const resources: FhirResource[] = [];
   let errorOutcome = false;
+  // The last page sent still links to a next one: the search had more results than were sent.
+  const last: unknown = pages[pages.length - 1];
+  const morePages =
+    isBundle(last) && Array.isArray(last.link) && last.link.some((l: unknown) => isJsonObject(l) && l['relation'] === 'next');
   for (const page of pages) {
     if (isBundle(page)) {
       // Prefetch is only loosely validated (EHRs send much we do not read): check shapes as we go.
@@ -92,5 +96,5 @@ export function searchResults(value: unknown): { resources: FhirResource[]; erro
       resources.push(page);
     }
   }
-  return { resources, errorOutcome };
+  return { resources, errorOutcome, morePages };
 }

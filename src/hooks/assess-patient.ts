@@ -27,6 +27,8 @@ export interface PatientReading {
   earlier?: EarlierNews2;
   /** Data that could not be obtained, in words safe to show on a card. */
   problems: string[];
+  /** Observations were had but may be incomplete (CardContext.observationsMayBeIncomplete). */
+  observationsMayBeIncomplete?: true;
 }
 
 export interface PatientPicture extends PatientReading {
@@ -72,9 +74,12 @@ export function readPatient(data: Gathered, patientId: string, now: Date, staleA
   const setAside = otherObservations + patients.setAside + goals.setAside;
   if (setAside > 0) problems.push(setAsideWords(setAside));
   if (inputs.spo2TargetUnread === true) problems.push(UNREAD_TARGET_WORDS);
-  if (!hasFreshVitals(inputs)) return { inputs, problems };
+  // Had, but perhaps not whole: a search error or one page of more, not newest first (fourth review).
+  const incomplete = OBSERVATION_KEYS.some((k) => data[k] !== undefined && data[k].source !== 'missing' && data[k].problem !== undefined);
+  const reading: PatientReading = incomplete ? { inputs, problems, observationsMayBeIncomplete: true } : { inputs, problems };
+  if (!hasFreshVitals(inputs)) return reading;
   const earlier = earlierNews2(sources, inputs, staleAfterHours, read);
-  return { inputs, problems, ...(earlier !== undefined ? { earlier } : {}) };
+  return earlier !== undefined ? withFields(reading, { earlier }) : reading;
 }
 
 /** The reading scored. `patientId` chooses nothing clinical: its keyed hash keeps a patient on one model when a canary runs. */
@@ -139,6 +144,7 @@ export function cardContextFor(
     staleAfterHours: deps.config.VIGIL_STALE_AFTER_HOURS,
     policy: deps.config,
     problems: picture.problems,
+    ...(picture.observationsMayBeIncomplete === true ? { observationsMayBeIncomplete: true as const } : {}),
     ...(picture.earlier !== undefined ? { earlier: picture.earlier } : {}),
   };
 }

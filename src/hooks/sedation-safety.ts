@@ -16,6 +16,7 @@ import type { CdsServiceDefinition } from './definition.js';
 import { orderSelectCall, type OrderSelectCall } from '../cds-hooks/request-schema.js';
 import { breathingRisk, RECENTLY_ENDED_HOURS, type PrescribedSedative, type PrescribedUnknown } from '../sedation/breathing-risk.js';
 import { aboutPatient, setAsideWords } from '../prefetch/patient-subject.js';
+import { isPagingProblem } from '../prefetch/read-prefetch.js';
 import { classifyOrder, namesItsDrug, type NameMemo, type SelectedSedative } from '../sedation/classify-order.js';
 
 /** One call's draft orders, indexed once, and the drug names matched so far (shared within the call). */
@@ -214,7 +215,9 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
       data.activeMedications?.source === 'missing'
         ? 'not-obtained'
         : data.activeMedications?.problem !== undefined
-          ? 'search-error'
+          ? isPagingProblem(data.activeMedications.problem)
+            ? 'more-pages'
+            : 'search-error'
           : medications.setAside > 0
             ? 'another-patient'
             : active.unidentified > 0

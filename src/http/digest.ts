@@ -10,7 +10,7 @@ import { InvalidRequestError, type OperationOutcomeIssue } from '../errors.js';
 import { crossFieldIssues, type HookCall } from '../cds-hooks/request-schema.js';
 import type { CdsServiceDefinition, PrepareSettings } from '../hooks/definition.js';
 import type { Gathered, PrefetchSource } from '../prefetch/gather.js';
-import { readPrefetchValue, SEARCH_ERROR_WORDS } from '../prefetch/read-prefetch.js';
+import { readPrefetchValue } from '../prefetch/read-prefetch.js';
 import { nestsDeeperThan } from '../lang/nesting.js';
 
 /**
@@ -107,15 +107,15 @@ export function digestValue(def: CdsServiceDefinition, body: unknown, nowMs: num
   if (def.wantsData !== undefined && !def.wantsData(call)) return prepared(def, call, {}, now, settings);
   const prefetch = call.prefetch as Record<string, unknown> | undefined;
   const data: Gathered = {};
-  for (const key of Object.keys(def.prefetch)) {
-    const value = readPrefetchValue(prefetch, key);
+  for (const [key, template] of Object.entries(def.prefetch)) {
+    const value = readPrefetchValue(prefetch, key, template);
     if (value.kind === 'absent' || value.kind === 'outcome')
       return nestsDeeperThan(prefetch, MAX_NESTING) ? tooDeeplyNested('prefetch') : { kind: 'needs-data', call };
     data[key] =
       value.kind !== 'data'
         ? { source: 'none', resources: [] }
-        : value.searchError === true
-          ? { source: 'sent', resources: value.resources, problem: SEARCH_ERROR_WORDS }
+        : value.problem !== undefined
+          ? { source: 'sent', resources: value.resources, problem: value.problem }
           : { source: 'sent', resources: value.resources };
   }
   return prepared(def, call, data, now, settings);

@@ -4,7 +4,7 @@
 import { PreconditionFailedError } from '../errors.js';
 import type { FhirResource } from '../fhir/resources.js';
 import type { HookCall } from '../cds-hooks/request-schema.js';
-import { readPrefetchValue, SEARCH_ERROR_WORDS } from './read-prefetch.js';
+import { readPrefetchValue } from './read-prefetch.js';
 
 /** Where a key's data came from; counted in metrics and written to the audit trail. */
 export type PrefetchSource = 'sent' | 'fetched' | 'none' | 'missing';
@@ -58,12 +58,12 @@ export async function gatherPrefetch(
   const prefetch = call.prefetch as Record<string, unknown> | undefined;
 
   for (const [key, template] of Object.entries(templates)) {
-    const value = readPrefetchValue(prefetch, key);
+    const value = readPrefetchValue(prefetch, key, template);
     switch (value.kind) {
       case 'data':
         gathered[key] =
-          value.searchError === true
-            ? { source: 'sent', resources: value.resources, problem: SEARCH_ERROR_WORDS }
+          value.problem !== undefined
+            ? { source: 'sent', resources: value.resources, problem: value.problem }
             : { source: 'sent', resources: value.resources };
         break;
       case 'null':

@@ -66,11 +66,12 @@ export interface BreathingRisk {
 
 /** A sedative the patient already takes (an active order), for the "already prescribed" reason. */
 /** Why the patient's other sedatives are unknown: no active orders could be had, or some were another patient's. */
-export type PrescribedUnknown = 'not-obtained' | 'search-error' | 'another-patient' | 'unidentified';
+export type PrescribedUnknown = 'not-obtained' | 'search-error' | 'more-pages' | 'another-patient' | 'unidentified';
 
 const UNKNOWN_WORDS: Record<PrescribedUnknown, string> = {
   'not-obtained': 'active medication orders not obtained',
   'search-error': "the EHR's search for active medication orders reported an error",
+  'more-pages': 'only one page of the active medication orders was sent',
   'another-patient': 'some active medication orders were about another patient',
   unidentified: 'an active order names its drug only by a reference not sent',
 };

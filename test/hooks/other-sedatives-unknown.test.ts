@@ -188,23 +188,8 @@ describe('a sedative ordered when the vital signs could not be obtained at all',
 
   it('says the missing values were not obtained when another key (consciousness) was sent', async () => {
     const alert = consciousness({ system: LOINC, code: 'LA9340-6', display: 'Alert' }, { effectiveDateTime: minutesAgo(10) });
-    const res = await app().inject({
-      method: 'POST',
-      url: '/cds-services/sedation-safety',
-      payload: {
-        hook: 'order-select',
-        hookInstance: '00000000-0000-4000-8000-0000000000ef',
-        context: {
-          userId: 'Practitioner/1',
-          patientId: 'example',
-          selections: ['MedicationRequest/draft-1'],
-          draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draftOrder('draft-1', '7052', 'morphine') }] },
-        },
-        prefetch: { consciousness: searchset([alert]) },
-      },
-    });
-    const [card] = res.json().cards;
-    expect(card.detail).toContain('respiratory rate not obtained');
-    expect(card.detail).not.toMatch(/not charted in the last/);
+    const [card] = await morphineOrdered(app(), [], null, { prefetch: { consciousness: searchset([alert]) } });
+    expect(card!.detail).toContain('respiratory rate not obtained');
+    expect(card!.detail).not.toMatch(/not charted in the last/);
   });
 });

@@ -86,13 +86,20 @@ export function draftOrder(id: string, rxnormIngredient: string, name: string): 
  * is the prefetch key as sent: a Bundle, `null` (the EHR found nothing), or `'not sent'` (the key left
  * out, to be fetched when a FHIR server is configured). `options.drafts`: other draft orders of the same
  * session, `selected` with morphine or only in the basket; `birthDate` of the patient (1950 unless said);
- * `goals`, the SpO2 target prefetch (none found unless given).
+ * `goals`, the SpO2 target prefetch (none found unless given); `prefetch`, a whole prefetch to send instead.
  */
 export async function morphineOrdered(
   app: FastifyInstance,
   observations: FhirResource[],
   activeMedications: FhirResource[] | null | 'not sent' = null,
-  options: { drafts?: FhirResource[]; selected?: boolean; birthDate?: string; goals?: FhirResource[] } = {},
+  options: {
+    drafts?: FhirResource[];
+    selected?: boolean;
+    birthDate?: string;
+    goals?: FhirResource[];
+    /** Sent as the whole prefetch instead of the one built from the other arguments. */
+    prefetch?: Record<string, unknown>;
+  } = {},
 ): Promise<AnsweredCard[]> {
   const draft = draftOrder('draft-1', '7052', 'morphine');
   const others = options.drafts ?? [];
@@ -118,7 +125,7 @@ export async function morphineOrdered(
         selections,
         draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts.map((resource) => ({ resource })) },
       },
-      prefetch,
+      prefetch: options.prefetch ?? prefetch,
     },
   });
   expect(res.statusCode).toBe(200);
