@@ -131,7 +131,7 @@ const CHILD_CAUTION =
 const SUMMARY_ROOM = 139;
 
 /** What must be re-checked, each in a few words, for the summary. */
-function recheckItems(unconfirmed: UnconfirmedNews2, now: Date): string[] {
+function recheckItems(unconfirmed: UnconfirmedNews2, now: Date, withIfConfirmed = true): string[] {
   return [
     ...unconfirmed.alarming.map((v) => unconfirmedShort(v, now)),
     ...unconfirmed.beyondRange.map((b) => beyondRangeShort(b, now)),
@@ -140,8 +140,8 @@ function recheckItems(unconfirmed: UnconfirmedNews2, now: Date): string[] {
     ...unconfirmed.unreadable.map((u) => unreadableShort(u, now)),
     // What makes the card a warning when no single value scores 3 (a review, 2026-11-29: NEWS2 4 beside a
     // preliminary 39.5 °C was a warning whose summary named nothing to re-check).
-    ...(unconfirmed.ifConfirmed !== undefined && unconfirmed.alarming.length === 0
-      ? [`unverified values (NEWS2 ${unconfirmed.ifConfirmed.total} if they stand)`]
+    ...(withIfConfirmed && unconfirmed.ifConfirmed !== undefined && unconfirmed.alarming.length === 0
+      ? [`out-of-date or unverified values (NEWS2 ${unconfirmed.ifConfirmed.total} if they stand)`]
       : []),
   ];
 }
@@ -341,7 +341,8 @@ export function noRecentVitalsCard(inputs: PatientInputs, ctx: CardContext): Car
   };
   const unconfirmed = unconfirmedNews2(inputs, empty);
   const alarming = needsRecheckNow(unconfirmed);
-  const toRecheck = recheckItems(unconfirmed, ctx.now);
+  // No score here: NEWS2 if the old values stood is no value to re-check (a review, 2026-11-29).
+  const toRecheck = recheckItems(unconfirmed, ctx.now, false);
   const head =
     lastStale === undefined
       ? `No verified vital signs in the last ${window}: NEWS2 cannot be scored — chart a full set now`

@@ -210,10 +210,9 @@ export function recheckLines(unconfirmed: UnconfirmedNews2, now: Date): string[]
   }
   const worse = unconfirmed.ifConfirmed;
   if (worse !== undefined) {
-    const band = NEWS2_RESPONSE[worse.risk].band.replace(/ \(.*\)$/, '');
-    lines.push(
-      `- If the out-of-date or unverified values stand, NEWS2 would be ${worse.partial ? 'at least ' : ''}${worse.total}: ${band}.`,
-    );
+    // A calm band's name is no reassurance beside values to re-check: only the bands that call for more are named.
+    const band = worse.risk === 'low' || worse.risk === 'none' ? '' : `: ${NEWS2_RESPONSE[worse.risk].band.replace(/ \(.*\)$/, '')}`;
+    lines.push(`- If the out-of-date or unverified values stand, NEWS2 would be ${worse.partial ? 'at least ' : ''}${worse.total}${band}.`);
   }
   return lines;
 }

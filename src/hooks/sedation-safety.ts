@@ -116,8 +116,15 @@ const MAY_BE_GIVEN = new Set(['active', 'on-hold', 'unknown']);
 const RECENTLY_ENDED = new Set(['completed', 'stopped']);
 
 function endedWithin(order: FhirResource, sinceMs: number): boolean {
-  const times = [order['authoredOn'], (order['meta'] as { lastUpdated?: unknown } | undefined)?.lastUpdated];
-  return times.some((t) => typeof t === 'string' && Date.parse(t) >= sinceMs);
+  const validity = (order['dispenseRequest'] as { validityPeriod?: { end?: unknown } } | undefined)?.validityPeriod;
+  const times = [order['authoredOn'], (order['meta'] as { lastUpdated?: unknown } | undefined)?.lastUpdated, validity?.end];
+  return times.some((t) => typeof t === 'string' && latestInstant(t) >= sinceMs);
+}
+
+/** The latest instant a FHIR date or dateTime can mean: a date alone ("2026-11-28") runs to its day's end. */
+function latestInstant(text: string): number {
+  const ms = Date.parse(text);
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) ? ms + 86_400_000 - 1 : ms;
 }
 
 /**
@@ -154,7 +161,8 @@ export function readActiveOrders(
     if (r.id !== undefined && drafts.has(`MedicationRequest/${r.id}`)) continue;
     const match = classifyOrder(r, medications, memo);
     if (match === undefined) {
-      if (!recentlyEnded && !namesItsDrug(r, medications)) unidentified++;
+      // An order whose drug cannot be known is "not checked", active or ended within the day (a review).
+      if (!namesItsDrug(r, medications)) unidentified++;
       continue;
     }
     const name = orderName(r) ?? match.ingredient;

@@ -73,17 +73,22 @@ export function findHypercapnicTargetGoal(goals: readonly FhirResource[]): FhirR
  * read its scale from them: SNOMED CT 431314004 |Peripheral oxygen saturation (observable entity)| (the
  * concept the SNOMED IG value set "SnomedOxygenSat" is rooted at, danka74/snomed-ig-fsh, read
  * 2026-11-29) and 103228002 |Hemoglobin saturation with oxygen (observable entity)|; LOINC 20564-1
- * (oxygen saturation in blood); and "SpO2" (also "SpO₂", "Sp02"), "SaO2", "sats", "O2 sat" or "oxygen
- * saturation" in words, but not other saturations (transferrin, central or mixed venous: ScvO2, SvO2),
- * which a review of the first version found raising warnings (2026-11-29).
+ * (oxygen saturation in blood); and in words "SpO2" (also "SpO₂", "Sp02", "SpO2s"), "SaO2", "sat(s)",
+ * "saturation(s)", "O2 sat" or "pulse oximetry". A saturation qualified just before by "transferrin" or
+ * "venous" (central or mixed venous) is another measure: each mention is judged on its own, so "SpO2
+ * 88–92 %; venous blood gas if drowsy" still counts (reviews of the first versions, 2026-11-29).
  */
-const SPO2_WORDS = /\bs[pa]\s*[o0][2₂](?![a-z0-9])|\bsats\b|\bo[2₂]\s*sat|oxygen\s+sat/i;
-const NOT_SPO2_WORDS = /transferrin|venous|\bs[cv]\s*[o0][2₂](?![a-z0-9])/i;
+const SPO2_WORD = /\bs[pa]\s*[o0][2₂]s?(?![a-z0-9])|\bsat(?:s|uration|urations)?\b|\bo[2₂]\s*sat|pulse\s+ox/gi;
+const QUALIFIED_AS_OTHER = /(transferrin|venous)\W*(?:\w+\W+){0,2}$/i;
 const SNOMED_SPO2_MEASURE = new Set(['431314004', '103228002']);
-const OTHER_LOINC_SPO2_MEASURE = new Set(['20564-1']);
+const OTHER_LOINC_SPO2_MEASURE = new Set(['20564-1', '2713-6']);
 
 function wordsMeanSpo2(text: unknown): boolean {
-  return typeof text === 'string' && SPO2_WORDS.test(text) && !NOT_SPO2_WORDS.test(text);
+  if (typeof text !== 'string') return false;
+  for (const m of text.matchAll(SPO2_WORD)) {
+    if (!QUALIFIED_AS_OTHER.test(text.slice(Math.max(0, m.index - 40), m.index))) return true;
+  }
+  return false;
 }
 
 /** A target measure that means SpO2, however it is coded or named. */
@@ -127,8 +132,28 @@ function boundsSay(target: Json): 'ordinary' | 'hypercapnic' | 'unreadable' {
   return readablePercent(low) && low.value > SCALE_2_MAX_TARGET_HIGH ? 'ordinary' : 'unreadable';
 }
 
-/** A percentage of 75–92 written as a target ("88–92%", "88 to 92"): what a hypercapnic target says. */
-const HYPERCAPNIC_NUMBER = /\b(7[5-9]|8\d|9[0-2])(\.\d+)?\s*(%|-|–|to\b)/;
+/**
+ * A hypercapnic target in words: a range whose upper end is 75–92 ("88–92%", "88 to 92", "88/92",
+ * "between 88 and 92"), or a bound of 75–92 ("≤ 92%", "> 88%"). A range above it (92–96 %, 94–98 %) is
+ * an ordinary target; an age ("85-year-old") or another figure ("FEV1 80%") is no range or bound.
+ */
+const RANGE = /\b(\d{2,3}(?:\.\d+)?)\s*(?:%\s*)?(?:-|–|—|to|\/|and)\s*(\d{2,3}(?:\.\d+)?)(?![\d-])/gi;
+const BOUND =
+  /(?:≤|≥|<=|>=|<|>|\bat (?:least|most)\b|\babove\b|\bbelow\b|\bover\b|\bunder\b|\bno (?:higher|more|lower|less) than\b|\bmax(?:imum)?\b|\bmin(?:imum)?\b)\s*(\d{2}(?:\.\d+)?)\s*%/gi;
+
+function statesHypercapnicTarget(text: string): boolean {
+  for (const m of text.matchAll(RANGE)) {
+    const [low, high] = [Number(m[1]), Number(m[2])];
+    if (low >= 70 && low < high && high >= LOWEST_READABLE_TARGET_HIGH && high <= 100) {
+      if (high <= SCALE_2_MAX_TARGET_HIGH) return true;
+    }
+  }
+  for (const m of text.matchAll(BOUND)) {
+    const value = Number(m[1]);
+    if (value >= LOWEST_READABLE_TARGET_HIGH && value <= SCALE_2_MAX_TARGET_HIGH) return true;
+  }
+  return false;
+}
 
 /**
  * True when an in-force Goal may state a hypercapnic SpO2 target that Vigil cannot read, and none
@@ -144,14 +169,17 @@ export function hasUnreadSpo2Target(goals: readonly FhirResource[]): boolean {
   if (findHypercapnicTargetGoal(goals) !== undefined) return false;
   for (const g of goals) {
     if (g.resourceType !== 'Goal' || typeof g['lifecycleStatus'] !== 'string' || !IN_FORCE.has(g['lifecycleStatus'])) continue;
-    const aboutSpo2 = asArray(g['target']).filter((t): t is Json => isObject(t) && measureMeansSpo2(t['measure']));
+    const targets = asArray(g['target']).filter(isObject);
+    // Bounds in % at 75–92 are an SpO2 target whatever the measure says: no other goal is set so.
+    if (targets.some((t) => boundsSay(t) === 'hypercapnic')) return true;
+    const aboutSpo2 = targets.filter((t) => measureMeansSpo2(t['measure']));
     if (aboutSpo2.length > 0) {
       if (aboutSpo2.some((t) => boundsSay(t) !== 'ordinary')) return true;
       continue;
     }
     // No target Vigil recognises: a description that states a hypercapnic SpO2 target is still one.
     const description = isObject(g['description']) ? g['description']['text'] : undefined;
-    if (wordsMeanSpo2(description) && HYPERCAPNIC_NUMBER.test(description as string)) return true;
+    if (typeof description === 'string' && wordsMeanSpo2(description) && statesHypercapnicTarget(description)) return true;
   }
   return false;
 }

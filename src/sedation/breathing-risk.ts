@@ -73,7 +73,7 @@ const UNKNOWN_WORDS: Record<PrescribedUnknown, string> = {
   'search-error': "the EHR's search for active medication orders reported an error",
   'more-pages': 'only one page of the active medication orders was sent',
   'another-patient': 'some active medication orders were about another patient',
-  unidentified: 'an active order names its drug only by a reference not sent',
+  unidentified: 'a medication order names its drug only by a reference not sent',
 };
 
 /** How long a completed or stopped sedative order still counts (a dose given, a patch just taken off). */
@@ -160,7 +160,7 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
     reasons.push({
       level: 'not-checked',
       // Short: the summary keeps the words that matter (a review of the first version cut "not checked" off).
-      text: 'SpO2 target recorded but unreadable: 88–92 % not ruled out',
+      text: 'SpO2 target unreadable (88–92 % not ruled out)',
       advice:
         "Check the patient's prescribed SpO2 target before the first dose: with a target of 88–92 % (hypercapnic respiratory failure), sedatives blunt the drive to breathe.",
     });

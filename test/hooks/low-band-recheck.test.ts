@@ -32,7 +32,9 @@ describe('NEWS2 1–4 beside a value to re-check', () => {
     const preliminary = { status: 'preliminary', effectiveDateTime: minutesAgo(5) };
     const [card] = await patientView(app(), [...scoredOne(), bodyTemperature(39.5, preliminary), respiratoryRate(22, preliminary)]);
     expect(card!.indicator).toBe('warning');
-    expect(card!.summary).toContain('NEWS2 1: at least ward-based assessment · re-check unverified values (NEWS2 5 if they stand)');
+    expect(card!.summary).toContain(
+      'NEWS2 1: at least ward-based assessment · re-check out-of-date or unverified values (NEWS2 5 if they stand)',
+    );
   });
 
   it('keeps the band and its response with nothing to re-check (the control)', async () => {

@@ -112,9 +112,33 @@ describe('the active medication orders that were sent', () => {
     expect(given?.detail).toContain('Doses recorded as given (administrations) are not read.');
   });
 
+  // A review of the change (2026-11-29): a patch's validity end, a date-only authoredOn and an ended order
+  // whose drug cannot be known were all silent.
+  it('reads when an order ended from its validity period or a date alone, and an ended order of unknown drug is "not checked"', async () => {
+    const patch = {
+      ...draftOrder('patch-2', '4337', 'fentanyl'),
+      status: 'stopped',
+      intent: 'order',
+      authoredOn: minutesAgo(5 * 24 * 60),
+      dispenseRequest: { validityPeriod: { start: minutesAgo(5 * 24 * 60), end: minutesAgo(60) } },
+    };
+    const [byValidity] = await morphineOrdered(app(), wellSet(), [patch]);
+    expect(byValidity?.summary).toContain('completed, stopped or changed in the last 24 h: fentanyl (opioid)');
+    const yesterday = minutesAgo(24 * 60).slice(0, 10);
+    const [byDate] = await morphineOrdered(app(), wellSet(), [lorazepam({ status: 'completed', authoredOn: yesterday })]);
+    expect(byDate?.summary).toContain('completed, stopped or changed in the last 24 h: lorazepam (benzodiazepine)');
+    const unknownDrug = {
+      ...lorazepam({ status: 'completed', authoredOn: minutesAgo(120) }),
+      medicationCodeableConcept: undefined,
+      medicationReference: { reference: 'Medication/lzp-9' },
+    };
+    const [unknown] = await morphineOrdered(app(), wellSet(), [unknownDrug]);
+    expect(unknown?.summary).toContain('other sedatives not checked (a medication order names its drug only by a reference not sent)');
+  });
+
   // Fourth review (2026-11-29): an order naming its drug only as `Medication/<id>`, the Medication not
   // sent, was counted as no sedative; and a draft of another type sharing an active order's id hid it.
-  it('says other sedatives were not checked when an active order names its drug only by a reference not sent', async () => {
+  it('says other sedatives were not checked when a medication order names its drug only by a reference not sent', async () => {
     const byReference = {
       ...lorazepam({ status: 'active' }),
       medicationCodeableConcept: undefined,
@@ -123,7 +147,7 @@ describe('the active medication orders that were sent', () => {
     const [card] = await morphineOrdered(app(), wellSet(), [byReference]);
     expect(card!.indicator).toBe('info');
     expect(card!.summary).toBe(
-      'Opioid (morphine) ordered: other sedatives not checked (an active order names its drug only by a reference not sent)',
+      'Opioid (morphine) ordered: other sedatives not checked (a medication order names its drug only by a reference not sent)',
     );
   });
 

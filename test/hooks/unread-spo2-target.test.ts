@@ -68,7 +68,7 @@ describe('an SpO2 target Vigil cannot read, on order-select', () => {
   it('tells the prescriber the target was not checked (it may be the 88–92 % one)', async () => {
     const [card] = await morphineOrdered(app(), onAir(96), null, { goals: [snomedTarget()] });
     expect(card).toBeDefined();
-    expect(card!.summary).toBe('Opioid (morphine) ordered: SpO2 target recorded but unreadable: 88–92 % not ruled out');
+    expect(card!.summary).toBe('Opioid (morphine) ordered: SpO2 target unreadable (88–92 % not ruled out)');
     expect(card!.detail).toContain("Check the patient's prescribed SpO2 target before the first dose");
   });
 
