@@ -392,7 +392,11 @@ export function readJsonSetting(setting: string, path: string): unknown {
 /** Parses the environment (over VIGIL_CONFIG_FILE, if set) once; throws ConfigError listing every bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   // Empty strings mean "unset" so `FOO= npm start` falls back to the default rather than failing.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  // A Kubernetes service link that lands on a setting's name (VIGIL_ADMIN_PORT=tcp://… for a Service named
+  // vigil-admin) is the platform's, not a setting: ignored, and named at start-up (unknownSettings).
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && !(k.startsWith('VIGIL_') && SERVICE_LINK_VALUE.test(v))),
+  );
   const file = cleaned.VIGIL_CONFIG_FILE === undefined ? { values: {}, problems: [] } : readConfigFile(cleaned.VIGIL_CONFIG_FILE);
   const parsed = configSchema.safeParse(withFields(file.values, cleaned));
   const problems = [
@@ -429,7 +433,15 @@ export function unknownSettings(env: NodeJS.ProcessEnv = process.env): string[] 
   const known = Object.keys(configSchema.shape);
   const out: string[] = [];
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('VIGIL_') || known.includes(name) || isServiceLink(name, value)) continue;
+    if (!name.startsWith('VIGIL_')) continue;
+    if (known.includes(name)) {
+      if (SERVICE_LINK_VALUE.test(value ?? ''))
+        out.push(
+          `${name} holds a Kubernetes service link (a Service named after it?), not a setting (ignored): set enableServiceLinks: false or rename the Service`,
+        );
+      continue;
+    }
+    if (isServiceLink(name, value)) continue;
     const bare = name.slice('VIGIL_'.length);
     const meant = known.includes(bare) ? bare : known.find((k) => editDistance(k, name) <= 2);
     out.push(
@@ -447,8 +459,11 @@ function isServiceLink(name: string, value: string | undefined): boolean {
   // VIGIL_SERVICE_HOST, VIGIL_SERVICE_PORT[_NAME], VIGIL_PORT_3000_TCP[_ADDR…], VIGIL_PORT=tcp://…; the same
   // for any Service whose name starts vigil- (vigil-redis: VIGIL_REDIS_SERVICE_HOST, VIGIL_REDIS_PORT=tcp://…).
   if (/^VIGIL_(?:[A-Z0-9_]+_)?(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT_\d+_(TCP|UDP|SCTP)(_[A-Z]+)?)$/.test(name)) return true;
-  return /_PORT$/.test(name) && /^(tcp|udp|sctp):\/\//.test(value ?? '');
+  return /_PORT$/.test(name) && SERVICE_LINK_VALUE.test(value ?? '');
 }
+
+/** The value of a Kubernetes service link: `tcp://10.0.0.7:3000`. No setting of Vigil's takes one. */
+const SERVICE_LINK_VALUE = /^(tcp|udp|sctp):\/\//;
 
 /** Levenshtein distance, for "did you mean": names are short, so the plain table is enough. */
 function editDistance(a: string, b: string): number {

@@ -60,13 +60,17 @@ export class PostgresAuditStore implements AuditStore {
     opts: PostgresAuditStoreOptions = {},
   ) {
     this.group = new GroupCommit(async (batch) => {
-      // When this replica gives up at the earliest: its wait starts no sooner than now. A pool wait is
-      // shorter than the wait itself (connectionTimeoutMillis), so a batch the replica still waits for is
-      // never refused. Written on the database's clock, as last read (a review, 2026-11-29: a 1 s
-      // allowance let batches through after give-up; the suite's run 400 days ahead let every one through).
-      const deadline = new Date(this.pg.databaseNow() + this.pg.clientTimeoutMs);
-      const { rows } = await this.pg.query<{ written: number }>('audit', INSERT_BATCH, [JSON.stringify(batch), deadline]);
-      if (rows[0]?.written !== batch.length) throw new LateBatchError();
+      // The deadline is when this replica gives up on the batch, on the database's clock: computed once a
+      // connection is in hand, so a batch the replica still waits for is never refused (reviews, 2026-11-29).
+      const { rows } = await this.pg.queryWithDeadline<{ written: number }>('audit', INSERT_BATCH, (deadline) => [
+        JSON.stringify(batch),
+        deadline,
+      ]);
+      if (rows[0]?.written !== batch.length) {
+        // Perhaps a clock stepped since it was last read: read it before the next batch.
+        await this.pg.readClock().catch(() => {});
+        throw new LateBatchError();
+      }
       opts.onCommit?.(batch.length);
     }, MAX_BATCH);
   }

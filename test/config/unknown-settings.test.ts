@@ -36,6 +36,18 @@ describe('VIGIL_* variables Vigil does not read', () => {
   });
 });
 
+// A review (2026-11-29): a Service named vigil-admin links VIGIL_ADMIN_PORT=tcp://…, a real setting's name,
+// and Vigil refused to start ("expected number").
+describe("a Kubernetes service link on a setting's name", () => {
+  it('is ignored by the configuration and named at start-up', () => {
+    const env = { VIGIL_ADMIN_PORT: 'tcp://10.0.0.9:9090' };
+    expect(loadConfig(env).VIGIL_ADMIN_PORT).toBeUndefined();
+    expect(unknownSettings(env)).toEqual([
+      'VIGIL_ADMIN_PORT holds a Kubernetes service link (a Service named after it?), not a setting (ignored): set enableServiceLinks: false or rename the Service',
+    ]);
+  });
+});
+
 describe('the development profile', () => {
   it('is loopback with no trusted issuers and no public URL beyond this machine', () => {
     expect(loadConfig({}).developmentProfile).toBe(true);
