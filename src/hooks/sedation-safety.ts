@@ -195,6 +195,8 @@ export interface SedationReading {
   prescribedUnknown?: PrescribedUnknown;
   /** Set when the vital signs were neither sent nor obtainable: not "none charted", but not seen at all. */
   vitalsNotObtained?: true;
+  /** Set when the level of consciousness search was neither sent nor obtainable (a review, 2026-11-29). */
+  consciousnessNotObtained?: true;
   patient?: PatientReading;
 }
 
@@ -237,11 +239,17 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
       alreadyPrescribed: active.sedatives,
       ...(prescribedUnknown !== undefined ? { prescribedUnknown } : {}),
       ...(data.vitals?.source === 'missing' ? { vitalsNotObtained: true as const } : {}),
+      ...(data.consciousness?.source === 'missing' ? { consciousnessNotObtained: true as const } : {}),
       patient,
     };
   },
 
-  async answer(call, { sedatives, drafted = [], alreadyPrescribed, prescribedUnknown, vitalsNotObtained, patient }, deps, now) {
+  async answer(
+    call,
+    { sedatives, drafted = [], alreadyPrescribed, prescribedUnknown, vitalsNotObtained, consciousnessNotObtained, patient },
+    deps,
+    now,
+  ) {
     if (patient === undefined) return { cards: [], facts: { path: 'none', unscoredReason: 'no-sedative-selected' } };
     const picture = await assessPatient(patient, deps, call.context.patientId);
     const ctx = cardContextFor(picture, deps, now, { service: 'sedation-safety', patientId: call.context.patientId });
@@ -260,6 +268,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
         alreadyPrescribed: [...alreadyPrescribed, ...orderedTogether(s, drafted, alreadyPrescribed)],
         ...(prescribedUnknown !== undefined ? { prescribedUnknown } : {}),
         ...(vitalsNotObtained === true ? { vitalsNotObtained } : {}),
+        ...(consciousnessNotObtained === true ? { notObtained: ['consciousness' as const] } : {}),
       });
     if (picture.assessment === undefined) {
       return {

@@ -99,6 +99,8 @@ export interface BreathingEvidence {
   prescribedUnknown?: PrescribedUnknown;
   /** Set when the vital signs were neither sent nor obtainable: what is missing was not seen, not "not charted". */
   vitalsNotObtained?: true;
+  /** Breathing values whose own search was neither sent nor obtainable (consciousness has its own key). */
+  notObtained?: readonly VitalName[];
 }
 
 function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
@@ -230,7 +232,7 @@ function cannotJudge(e: BreathingEvidence, reasons: BreathingReason[]): void {
       // Vital signs that could not be obtained say nothing of the chart (a review, 2026-11-29).
       const text = unusable
         ? `${words} charted but not usable in the last ${formatHours(e.staleAfterHours)}`
-        : e.vitalsNotObtained === true
+        : e.vitalsNotObtained === true || e.notObtained?.includes(p) === true
           ? `${words} not obtained`
           : `${words} not charted in the last ${formatHours(e.staleAfterHours)}`;
       reasons.push({ level: 'cannot-judge', text, ...(unusable ? {} : { notCharted: true as const }) });

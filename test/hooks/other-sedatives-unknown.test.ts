@@ -216,4 +216,13 @@ describe('a sedative ordered when the vital signs could not be obtained at all',
     expect(card!.detail).toContain('respiratory rate not obtained');
     expect(card!.detail).not.toMatch(/not charted in the last/);
   });
+
+  it('says consciousness was not obtained when its own search was neither sent nor obtainable', async () => {
+    const withoutAcvpu = normalSet(minutesAgo(30)).filter((o) => JSON.stringify(o['code']).includes('67775-7') === false);
+    const [card] = await morphineOrdered(app(), [], null, {
+      prefetch: { patient: null, vitals: searchset(withoutAcvpu), oxygen: null, spo2Target: null, activeMedications: null },
+    });
+    expect(card!.detail).toContain('- consciousness not obtained');
+    expect(card!.detail).not.toContain('consciousness not charted');
+  });
 });
