@@ -24,11 +24,7 @@ const SOURCE = cardSource(SERVICE, 'Sedative ordered for a patient at respirator
  * Remove the draft order (recommended), or, where breathing is the reason, go ahead with continuous
  * pulse oximetry: alternatives, so at most one is chosen.
  */
-function suggestionsFor(
-  order: SelectedSedative,
-  risk: BreathingRisk,
-  ctx: CardContext,
-): Pick<DraftCard, 'suggestions' | 'selectionBehavior'> {
+function suggestionsFor(order: SelectedSedative, risk: BreathingRisk, ctx: CardContext): SuggestionDraft[] {
   const suggestions: SuggestionDraft[] = [
     {
       key: 'remove-order',
@@ -42,7 +38,7 @@ function suggestionsFor(
   const breathing = risk.reasons.find((r) => r.combination !== true && r.level !== 'not-checked');
   if (breathing !== undefined)
     suggestions.push(continuousOximetrySuggestion(ctx.patient.id, `${order.match.ingredient} ordered: ${breathing.text}`));
-  return { suggestions, selectionBehavior: 'at-most-one' };
+  return suggestions;
 }
 
 function orderExtension(order: SelectedSedative, risk: BreathingRisk) {
@@ -51,6 +47,13 @@ function orderExtension(order: SelectedSedative, risk: BreathingRisk) {
     drugClass: order.match.drugClass,
     ingredient: order.match.ingredient,
     matchedBy: order.match.matchedBy,
+    ...otherSedatives(risk),
+  };
+}
+
+/** What the other sedatives add to the order's data: how many, and of which classes. */
+function otherSedatives(risk: BreathingRisk) {
+  return {
     // How many other sedatives the patient already takes: a new one is a new reason (repeat-cards.ts).
     alreadyPrescribed: risk.reasons.filter((r) => r.combination === true && r.level !== 'not-checked').length,
     // Their classes, not their names: a sedative of a new class is a new reason (repeat-cards.ts).
@@ -114,7 +117,7 @@ export function sedationCard(
   ];
   const note = modelStatusNote(a.modelStatus);
   if (note !== undefined) parts.push(note);
-  return finish(order, risk, ctx, summary, parts, scoreExtension(a, inputs, unconfirmed));
+  return finish(sedativeOrder(order, risk, ctx), ctx, summary, parts, scoreExtension(a, inputs, unconfirmed));
 }
 
 /**
@@ -156,7 +159,7 @@ export function sedationNoVitalsCard(
   };
   const why = notObtained ? 'vital signs could not be obtained' : `no verified vital signs in the last ${window}`;
   const summary = fitSummary(`${what} ordered: breathing cannot be judged — ${why}${known[0] !== undefined ? `; ${known[0].text}` : ''}`);
-  return finish(order, risk, ctx, summary, parts, { 'vigil.score': ext });
+  return finish(sedativeOrder(order, risk, ctx), ctx, summary, parts, { 'vigil.score': ext });
 }
 
 /**
@@ -165,25 +168,74 @@ export function sedationNoVitalsCard(
  */
 const OTHER_SEDATIVES_SCOPE = `_Other sedatives are looked for among the medication orders the EHR sent: active, on hold or of unknown status, and completed or stopped in the last ${RECENTLY_ENDED_HOURS} h only if the EHR sent those (Vigil does not ask for them). Doses recorded as given (administrations) are not read._`;
 
-/** What both sedation cards end with: what could not be had, the disclaimer, the suggestions, the order as data. */
-function finish(
-  order: SelectedSedative,
+/**
+ * A selected order that names its drug only by a reference to a Medication the EHR did not send, for a
+ * patient whose breathing is judged at risk: whether it sedates cannot be known, so the card says what
+ * would matter if it does (fourth review, 2026-11-29: such an order gave no card). One step milder than
+ * a sedative's card (warning at most), as the drug may be no sedative at all; the breathing findings
+ * themselves are the deterioration card's to escalate.
+ */
+export function unidentifiedDrugCard(
+  reference: string,
   risk: BreathingRisk,
+  a: RiskAssessment,
+  inputs: PatientInputs,
+  unconfirmed: UnconfirmedNews2,
   ctx: CardContext,
-  summary: string,
-  parts: string[],
-  score: Record<string, unknown>,
 ): Card {
+  const reasons = risk.reasons.map((r) => r.text);
+  const summary = fitSummary(`Unidentified drug: if a sedative, ${verdict(risk)} — ${reasons.join(', ')}`);
+  const parts = [
+    `This order names its drug only by a reference to a Medication the EHR did not send, so Vigil could not tell whether it is an opioid, a benzodiazepine or another sedative. If it is one, ${opening(risk)}`,
+    capLines(
+      reasons.map((r) => `- ${r}`),
+      'reasons',
+    ).join('\n'),
+    `Check which drug this order is before it is given. If it is a sedative, ${lowerFirst(advice(risk))}`,
+    `**${news2Headline(a.news2)}**, ${asOfWords(inputs, ctx.now)}.`,
+    news2Table(a.news2, inputs, unconfirmed, ctx.now, ctx.staleAfterHours),
+    qsofaLine(a.qsofa, inputs, ctx.now, unconfirmed),
+  ];
+  const note = modelStatusNote(a.modelStatus);
+  if (note !== undefined) parts.push(note);
+  const breathing = risk.reasons.find((r) => r.combination !== true && r.level !== 'not-checked');
+  const order: OrderParts = {
+    indicator: risk.severe ? 'warning' : 'info',
+    suggestions: breathing === undefined ? [] : [continuousOximetrySuggestion(ctx.patient.id, `drug not identified: ${breathing.text}`)],
+    extension: { reference, drugClass: 'not-identified', ...otherSedatives(risk) },
+  };
+  return finish(order, ctx, summary, parts, scoreExtension(a, inputs, unconfirmed));
+}
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
+/** What a sedation card says of its order: its colour, what it offers, and the order as data. */
+interface OrderParts {
+  indicator: Card['indicator'];
+  suggestions: SuggestionDraft[];
+  extension: Record<string, unknown>;
+}
+
+function sedativeOrder(order: SelectedSedative, risk: BreathingRisk, ctx: CardContext): OrderParts {
+  return {
+    // Only "could not check" is information, not a warning: nothing about the patient was found wrong.
+    indicator: risk.severe ? 'critical' : risk.notCheckedOnly ? 'info' : 'warning',
+    suggestions: suggestionsFor(order, risk, ctx),
+    extension: orderExtension(order, risk),
+  };
+}
+
+/** What every sedation card ends with: what could not be had, the disclaimer, the suggestions, the order as data. */
+function finish(order: OrderParts, ctx: CardContext, summary: string, parts: string[], score: Record<string, unknown>): Card {
   const draft: DraftCard = {
     summary,
     detail: [...parts, OTHER_SEDATIVES_SCOPE, ...couldNotObtain(ctx.problems), DISCLAIMER].join('\n\n'),
-    // Only "could not check" is information, not a warning: nothing about the patient was found wrong.
-    indicator: risk.severe ? 'critical' : risk.notCheckedOnly ? 'info' : 'warning',
+    indicator: order.indicator,
     source: SOURCE,
-    ...suggestionsFor(order, risk, ctx),
+    ...(order.suggestions.length > 0 ? { suggestions: order.suggestions, selectionBehavior: 'at-most-one' as const } : {}),
     overrideReasons: OVERRIDE_REASONS,
     links: [aboutLink(ctx)],
-    extension: withFields(score, { 'vigil.order': orderExtension(order, risk) }),
+    extension: withFields(score, { 'vigil.order': order.extension }),
   };
   return withStableIdentity(draft, SERVICE, ctx.patient.pseudonym, ctx.keyed);
 }

@@ -5,7 +5,7 @@
 // as a risk of their own; when active orders could not be obtained, an `info` card says the check
 // could not be made.
 import type { Card } from '../cds-hooks/card-schema.js';
-import { sedationCard, sedationNoVitalsCard } from '../cards/sedation-card.js';
+import { sedationCard, sedationNoVitalsCard, unidentifiedDrugCard } from '../cards/sedation-card.js';
 import type { FhirResource } from '../fhir/resources.js';
 import { unconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import { rulesAssessment } from '../models/rules-scorer.js';
@@ -14,16 +14,29 @@ import { PATIENT_READ_ACCESS, SEDATION_PREFETCH } from '../prefetch/templates.js
 import { assessPatient, cardContextFor, readPatient, type PatientReading } from './assess-patient.js';
 import type { CdsServiceDefinition } from './definition.js';
 import { orderSelectCall, type OrderSelectCall } from '../cds-hooks/request-schema.js';
-import { breathingRisk, RECENTLY_ENDED_HOURS, type PrescribedSedative, type PrescribedUnknown } from '../sedation/breathing-risk.js';
+import {
+  breathingJudgedAtRisk,
+  breathingRisk,
+  RECENTLY_ENDED_HOURS,
+  type PrescribedSedative,
+  type PrescribedUnknown,
+} from '../sedation/breathing-risk.js';
 import { aboutPatient, setAsideWords } from '../prefetch/patient-subject.js';
 import { isPagingProblem } from '../prefetch/read-prefetch.js';
-import { classifyOrder, namesItsDrug, type NameMemo, type SelectedSedative } from '../sedation/classify-order.js';
+import {
+  classifyOrder,
+  namesItsDrug,
+  namesItsDrugOnlyByUnsentReference,
+  type NameMemo,
+  type SelectedSedative,
+} from '../sedation/classify-order.js';
 
 /** One call's draft orders, indexed once, and the drug names matched so far (shared within the call). */
 interface DraftIndex {
   byRef: Map<string, FhirResource>;
   memo: NameMemo;
   selected?: SelectedSedative[];
+  unidentified?: string[];
 }
 
 /** Each call's index and sedatives, found once: `wantsData` and `prepare` both need them. */
@@ -63,6 +76,21 @@ export function selectedSedatives(call: OrderSelectCall): SelectedSedative[] {
 }
 
 /**
+ * The selected orders that name their drug only by a reference to a Medication that was not sent, in
+ * the order they were selected: which drug they order cannot be known, so neither can whether it
+ * sedates. Found by the fourth review (2026-11-29): such an order, for a patient breathing 10/min,
+ * gave no card and looked at nothing.
+ */
+export function selectedUnidentified(call: OrderSelectCall): string[] {
+  const index = draftIndex(call);
+  const entries = call.context.draftOrders.entry ?? [];
+  return (index.unidentified ??= [...new Set(call.context.selections)].filter((reference) => {
+    const order = index.byRef.get(reference);
+    return order !== undefined && namesItsDrugOnlyByUnsentReference(order, entries);
+  }));
+}
+
+/**
  * Every sedative MedicationRequest among draftOrders, selected or not: ordered in the same session,
  * they are given together. Found by the clinical safety review (2026-11-29): morphine and midazolam
  * selected together, or morphine beside a lorazepam draft, gave no card, though an active lorazepam
@@ -87,7 +115,7 @@ export function draftedSedatives(call: OrderSelectCall): SelectedSedative[] {
  * ingredient already prescribed is said once, as prescribed (a renewal drafted beside its active order).
  */
 export function orderedTogether(
-  order: SelectedSedative,
+  order: Pick<SelectedSedative, 'reference'>,
   drafted: readonly SelectedSedative[],
   prescribed: readonly PrescribedSedative[],
 ): PrescribedSedative[] {
@@ -185,6 +213,8 @@ function orderName(order: FhirResource): string | undefined {
 /** An order-select call read: the sedatives chosen, those already prescribed, and the patient (when a sedative was chosen). */
 export interface SedationReading {
   sedatives: SelectedSedative[];
+  /** Selected orders whose drug cannot be known (`selectedUnidentified`): a card only if breathing is at risk. */
+  unidentified?: string[];
   /** Every sedative among the draft orders, selected or not (`orderedTogether`). */
   drafted?: SelectedSedative[];
   alreadyPrescribed: PrescribedSedative[];
@@ -211,11 +241,12 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
   requiredPrefetch: [],
   usageRequirements: `${PATIENT_READ_ACCESS} Also MedicationRequest and the Medications they reference: without them, other sedatives are "not checked".`,
   schema: orderSelectCall,
-  wantsData: (call) => selectedSedatives(call).length > 0,
+  wantsData: (call) => selectedSedatives(call).length > 0 || selectedUnidentified(call).length > 0,
 
   prepare(call, data, now, settings) {
     const sedatives = selectedSedatives(call);
-    if (sedatives.length === 0) return { sedatives, alreadyPrescribed: [] };
+    const unidentified = selectedUnidentified(call);
+    if (sedatives.length === 0 && unidentified.length === 0) return { sedatives, alreadyPrescribed: [] };
     const patientId = call.context.patientId;
     const medications = aboutPatient(data.activeMedications?.resources ?? [], patientId);
     const patient = readPatient(data, patientId, now, settings.staleAfterHours);
@@ -235,6 +266,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
               : undefined;
     return {
       sedatives,
+      ...(unidentified.length > 0 ? { unidentified } : {}),
       drafted: draftedSedatives(call),
       alreadyPrescribed: active.sedatives,
       ...(prescribedUnknown !== undefined ? { prescribedUnknown } : {}),
@@ -246,7 +278,16 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
 
   async answer(
     call,
-    { sedatives, drafted = [], alreadyPrescribed, prescribedUnknown, vitalsNotObtained, consciousnessNotObtained, patient },
+    {
+      sedatives,
+      unidentified = [],
+      drafted = [],
+      alreadyPrescribed,
+      prescribedUnknown,
+      vitalsNotObtained,
+      consciousnessNotObtained,
+      patient,
+    },
     deps,
     now,
   ) {
@@ -258,7 +299,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
     const assessment: RiskAssessment = picture.assessment ?? rulesAssessment(inputs);
     const unconfirmed = unconfirmedNews2(inputs, assessment.news2);
     // Each order's reasons: the patient's breathing, and the other sedatives, prescribed or ordered beside it.
-    const riskOf = (s: SelectedSedative) =>
+    const riskOf = (s: Pick<SelectedSedative, 'reference'>) =>
       breathingRisk({
         assessment,
         inputs,
@@ -281,6 +322,12 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
     for (const s of sedatives) {
       const risk = riskOf(s);
       if (risk.reasons.length > 0) cards.push(sedationCard(s, risk, a, inputs, unconfirmed, ctx));
+    }
+    // An order whose drug cannot be known speaks only when the patient's breathing is judged at risk:
+    // a card on every such order whatever the patient would be noise (it may be paracetamol).
+    for (const reference of unidentified) {
+      const risk = riskOf({ reference });
+      if (breathingJudgedAtRisk(risk)) cards.push(unidentifiedDrugCard(reference, risk, a, inputs, unconfirmed, ctx));
     }
     return { cards, facts: { path: a.path, assessment: a } };
   },

@@ -64,7 +64,6 @@ export interface BreathingRisk {
   vitalsNotObtained?: true;
 }
 
-/** A sedative the patient already takes (an active order), for the "already prescribed" reason. */
 /** Why the patient's other sedatives are unknown: no active orders could be had, or some were another patient's. */
 export type PrescribedUnknown = 'not-obtained' | 'search-error' | 'more-pages' | 'another-patient' | 'unidentified';
 
@@ -79,6 +78,7 @@ const UNKNOWN_WORDS: Record<PrescribedUnknown, string> = {
 /** How long a completed or stopped sedative order still counts (a dose given, a patch just taken off). */
 export const RECENTLY_ENDED_HOURS = 24;
 
+/** A sedative the patient already takes (an active order), for the "already prescribed" reason. */
 export interface PrescribedSedative {
   name: string;
   match: SedativeMatch;
@@ -252,4 +252,12 @@ export function breathingRisk(e: BreathingEvidence): BreathingRisk {
     notCheckedOnly: reasons.length > 0 && reasons.every((r) => r.level === 'not-checked'),
     ...(e.vitalsNotObtained === true ? { vitalsNotObtained: true as const } : {}),
   };
+}
+
+/**
+ * True when a reason is about the patient's own breathing or conscious level and says they are at
+ * risk: not another drug, and not only something that could not be judged or checked.
+ */
+export function breathingJudgedAtRisk(risk: BreathingRisk): boolean {
+  return risk.reasons.some((r) => r.combination !== true && (r.level === 'severe' || r.level === 'at-risk'));
 }

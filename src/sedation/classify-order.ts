@@ -178,6 +178,18 @@ export function namesItsDrug(resource: FhirResource, entries: readonly BundleEnt
   );
 }
 
+/**
+ * True for a MedicationRequest that names its drug only by a reference to a Medication that was not
+ * sent: it has chosen a drug, but which one cannot be known. False for an order with no medication
+ * chosen yet (the CDS Hooks sandbox's first order-select call), which is no order of a drug at all.
+ */
+export function namesItsDrugOnlyByUnsentReference(resource: FhirResource, entries: readonly BundleEntry[] = []): boolean {
+  const order = asRecord(resource);
+  if (order?.['resourceType'] !== 'MedicationRequest') return false;
+  const references = [asRecord(order['medicationReference']), asRecord(asRecord(order['medication'])?.['reference'])];
+  return references.some((r) => asString(r?.['reference']) !== undefined) && !namesItsDrug(resource, entries);
+}
+
 function rxnormCodes(concepts: Json[]): string[] {
   const codes: string[] = [];
   for (const concept of concepts) {
