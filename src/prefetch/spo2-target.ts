@@ -141,6 +141,27 @@ const RANGE = /\b(\d{2,3}(?:\.\d+)?)\s*(?:%\s*)?(?:-|–|—|to|\/|and)\s*(\d{2,
 const BOUND =
   /(?:≤|≥|<=|>=|<|>|\bat (?:least|most)\b|\babove\b|\bbelow\b|\bover\b|\bunder\b|\bno (?:higher|more|lower|less) than\b|\bmax(?:imum)?\b|\bmin(?:imum)?\b)\s*(\d{2}(?:\.\d+)?)\s*%/gi;
 
+/**
+ * A description that is nothing but a target range in percent ("Target 88–92%", "Aim: 88-92 %"): no
+ * measure is named, but a bare percentage target of 88–92 on a ward record is the SpO2 one (fifth
+ * review, 2026-11-29). Only the whole text counts, so "ScvO2 70-80%" or "Adherence 80-90%" never does.
+ */
+const BARE_TARGET = /^\s*(?:target|aim|goal)(?:\s+range)?\s*:?\s*(\d{2})\s*%?\s*(?:-|–|—|to)\s*(\d{2})\s*%\s*\.?\s*$/i;
+
+function statesBareHypercapnicTarget(text: string): boolean {
+  const m = BARE_TARGET.exec(text);
+  if (m === null) return false;
+  const [low, high] = [Number(m[1]), Number(m[2])];
+  return low >= 70 && low < high && high >= LOWEST_READABLE_TARGET_HIGH && high <= SCALE_2_MAX_TARGET_HIGH;
+}
+
+/** A Goal's description that states a hypercapnic SpO2 target: named as SpO2, or a bare target range. */
+function describesHypercapnicTarget(goal: FhirResource): boolean {
+  const description = isObject(goal['description']) ? goal['description']['text'] : undefined;
+  if (typeof description !== 'string') return false;
+  return (wordsMeanSpo2(description) && statesHypercapnicTarget(description)) || statesBareHypercapnicTarget(description);
+}
+
 function statesHypercapnicTarget(text: string): boolean {
   for (const m of text.matchAll(RANGE)) {
     const [low, high] = [Number(m[1]), Number(m[2])];
@@ -159,7 +180,10 @@ function statesHypercapnicTarget(text: string): boolean {
  * True when an in-force Goal may state a hypercapnic SpO2 target that Vigil cannot read, and none
  * selects scale 2: a target about SpO2 coded other than by LOINC 2708-6/59408-5 whose bounds say 92 %
  * or less, or whose bounds cannot be read (no `%` unit, fractions), or a Goal with no such target whose
- * description names SpO2 and a figure of 75–92 %. SpO2 is then scored on scale 1, and the card must
+ * description states a hypercapnic SpO2 target (named as SpO2, or a bare "Target 88–92%"), even beside
+ * an ordinary structured target: the two disagree, and the worse must be checked (fifth review,
+ * 2026-11-29: a description of 88–92 % was overruled by a structured 94–98 %, silently). SpO2 is then
+ * scored on scale 1, and the card must
  * say so and what scale 2 would score (news2-unconfirmed.ts). Found by the fourth clinical safety pass
  * (2026-11-29): a SNOMED-coded 88–92 % target read as no target at all, so SpO2 97 % on 2 L/min gave
  * "NEWS2 2: Low clinical risk" where scale 2 scores 5. An ordinary target (94–98 %) is read from its
@@ -172,14 +196,9 @@ export function hasUnreadSpo2Target(goals: readonly FhirResource[]): boolean {
     const targets = asArray(g['target']).filter(isObject);
     // Bounds in % at 75–92 are an SpO2 target whatever the measure says: no other goal is set so.
     if (targets.some((t) => boundsSay(t) === 'hypercapnic')) return true;
-    const aboutSpo2 = targets.filter((t) => measureMeansSpo2(t['measure']));
-    if (aboutSpo2.length > 0) {
-      if (aboutSpo2.some((t) => boundsSay(t) !== 'ordinary')) return true;
-      continue;
-    }
-    // No target Vigil recognises: a description that states a hypercapnic SpO2 target is still one.
-    const description = isObject(g['description']) ? g['description']['text'] : undefined;
-    if (typeof description === 'string' && wordsMeanSpo2(description) && statesHypercapnicTarget(description)) return true;
+    if (targets.some((t) => measureMeansSpo2(t['measure']) && boundsSay(t) !== 'ordinary')) return true;
+    // A description that states a hypercapnic SpO2 target is one, with or without a structured target.
+    if (describesHypercapnicTarget(g)) return true;
   }
   return false;
 }

@@ -35,6 +35,14 @@ describe('an SpO2 target Vigil cannot read, on patient-view', () => {
     expect(card!.extension['vigil.score'].news2.spo2Scale).toBe(1);
   });
 
+  // Fifth review (2026-11-29): a description of 88–92 % beside a structured 94–98 % was read as 94–98 %.
+  it('asks the same when the description and the structured target disagree', async () => {
+    const conflicting = { ...spo2Goal(98, { low: 94 }), description: { text: 'Target saturation range 88–92% (COPD)' } };
+    const [card] = await patientView(app(), onTwoLitres(97), '1950-01-01', [conflicting]);
+    expect(card!.indicator).toBe('warning');
+    expect(card!.summary).toContain('re-check SpO2 target (NEWS2 5 on scale 2)');
+  });
+
   it('scores what a readable target scores once the record carries one (the control)', async () => {
     const [card] = await patientView(app(), onTwoLitres(97), '1950-01-01', [spo2Goal(92)]);
     expect(card!.summary).toMatch(/^NEWS2 5: urgent response/);

@@ -124,8 +124,24 @@ describe('an SpO2 target recorded in a form Vigil does not read', () => {
     'pulse oximetry target 88-92%',
     'SpO2s 88-92%',
     'Maintain SpO2 > 88%',
+    // Fifth review (2026-11-29): a bare target range names no measure, but on a ward record it is SpO2's.
+    'Target 88-92%',
+    'Target range: 88–92 %',
+    'Aim 88 to 92%.',
   ])('is flagged for a Goal that states a hypercapnic target only in its description: "%s"', (text) => {
     expect(hasUnreadSpo2Target([described(text)])).toBe(true);
+  });
+
+  // Fifth review (2026-11-29): the description said 88–92 %, the structured target 94–98 %, and the
+  // structured one was read silently. They disagree: the worse is asked about, scale 1 still scored.
+  it('is flagged when the description states 88–92 % and the structured target 94–98 %', () => {
+    const conflicting = { ...spo2Goal(98, { low: 94 }), description: { text: 'COPD: target SpO2 88-92%' } };
+    expect(spo2ScaleFromGoals([conflicting])).toBe(1);
+    expect(hasUnreadSpo2Target([conflicting])).toBe(true);
+    const bare = { ...spo2Goal(98, { low: 94 }), description: { text: 'Target 88-92%' } };
+    expect(hasUnreadSpo2Target([bare])).toBe(true);
+    // The control: a description that agrees.
+    expect(hasUnreadSpo2Target([{ ...spo2Goal(98, { low: 94 }), description: { text: 'Target SpO2 94-98%' } }])).toBe(false);
   });
 
   // A review of the first version (2026-11-29): any "saturation" raised a warning beside SpO2 97 % on oxygen.
@@ -139,6 +155,10 @@ describe('an SpO2 target recorded in a form Vigil does not read', () => {
     ['another figure beside an ordinary target', described('Keep SpO2 94-98%; FEV1 80% predicted')],
     ['an age and a lower bound above 92', described('Aged 85 – keep sats ≥ 94%')],
     ['a mixed venous saturation goal', described('Mixed venous saturation 65-75%')],
+    ['a bare ScvO2-like range with a measure named', described('ScvO2 70-80%')],
+    ['a bare range inside other words', described('Adherence target 80-90% of doses')],
+    ['a bare range without a percent sign', described('Target 88-92')],
+    ['a bare ordinary target range', described('Target 94-98%')],
     ['an ordinary 94–98 % target coded by SNOMED CT', withMeasure(snomedMeasure, 98, 94)],
     ['an ordinary target named in words', withMeasure({ text: 'SpO2' }, 98, 94)],
   ])('is not flagged for %s', (_label, goal) => {

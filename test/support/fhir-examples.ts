@@ -227,11 +227,16 @@ export function spo2Goal(
   options: { lifecycleStatus?: string; low?: number; measureCode?: string; id?: string } = {},
 ): FhirResource {
   const highQuantity = typeof high === 'number' ? { value: high, unit: '%', system: UCUM, code: '%' } : high;
+  // The description says what the bounds say (a description that disagrees is a finding of its own).
+  const highValue = typeof highQuantity.value === 'number' && highQuantity.value > 1 ? highQuantity.value : 92;
+  const low = options.low ?? 88;
   return {
     resourceType: 'Goal',
     id: options.id ?? 'spo2-target',
     lifecycleStatus: options.lifecycleStatus ?? 'active',
-    description: { text: 'Target oxygen saturation 88-92% (hypercapnic respiratory failure)' },
+    description: {
+      text: `Target oxygen saturation ${low}-${highValue}%${highValue <= 92 ? ' (hypercapnic respiratory failure)' : ''}`,
+    },
     subject: { reference: 'Patient/example' },
     target: [
       {
