@@ -310,6 +310,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
         ...(prescribedUnknown !== undefined ? { prescribedUnknown } : {}),
         ...(vitalsNotObtained === true ? { vitalsNotObtained } : {}),
         ...(consciousnessNotObtained === true ? { notObtained: ['consciousness' as const] } : {}),
+        ...(picture.observationsMayBeIncomplete === true ? { observationsMayBeIncomplete: true as const } : {}),
       });
     if (picture.assessment === undefined) {
       return {

@@ -101,21 +101,34 @@ export interface BreathingEvidence {
   vitalsNotObtained?: true;
   /** Breathing values whose own search was neither sent nor obtainable (consciousness has its own key). */
   notObtained?: readonly VitalName[];
+  /**
+   * Set when observations were had but may be incomplete (a search that reported an error, one page of
+   * more, not newest first): a newer value may be on what was not sent.
+   */
+  observationsMayBeIncomplete?: true;
 }
+
+/** The reason given when the observations sent may be incomplete (why is listed under what could not be obtained). */
+export const MAY_BE_INCOMPLETE_TEXT = 'the vital signs sent may be incomplete (a newer value may be missing)';
 
 function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
   const { news2 } = e.assessment;
   const sub = (p: VitalName) => news2.subscores.find((s) => s.parameter === p);
+  // The value as charted: a bound stays a bound ("SpO2 <85%", not "SpO2 85%": fifth review, 2026-11-29).
+  const charted = (p: VitalName, s: { value: number | string | boolean; unit?: string }): string => {
+    const reading = e.inputs.vitals[p];
+    return reading !== undefined && reading.value === s.value ? formatReading(p, reading) : formatValue(p, s.value, s.unit);
+  };
 
   const rr = sub('respiratoryRate');
   if (rr !== undefined && typeof rr.value === 'number' && rr.value <= RR_AT_RISK_MAX) {
     const severe = rr.value <= RR_CRITICAL_MAX;
     reasons.push({
       level: severe ? 'severe' : 'at-risk',
-      text: `respiratory rate ${formatValue('respiratoryRate', rr.value, rr.unit)} (≤ ${severe ? RR_CRITICAL_MAX : RR_AT_RISK_MAX})`,
+      text: `respiratory rate ${charted('respiratoryRate', rr)} (≤ ${severe ? RR_CRITICAL_MAX : RR_AT_RISK_MAX})`,
     });
   } else if (rr !== undefined && rr.points === 3) {
-    reasons.push({ level: 'at-risk', text: `respiratory rate ${formatValue('respiratoryRate', rr.value, rr.unit)} scores 3 on NEWS2` });
+    reasons.push({ level: 'at-risk', text: `respiratory rate ${charted('respiratoryRate', rr)} scores 3 on NEWS2` });
   }
   const consciousness = sub('consciousness');
   if (consciousness !== undefined && consciousness.points === 3) {
@@ -142,11 +155,11 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
   const spo2 = sub('spo2');
   const floor = SPO2_TARGET_FLOOR[news2.spo2Scale];
   if (spo2 !== undefined && typeof spo2.value === 'number' && spo2.value < floor) {
-    reasons.push({ level: 'at-risk', text: `SpO2 ${formatValue('spo2', spo2.value, spo2.unit)}, below the target of ${floor} %` });
+    reasons.push({ level: 'at-risk', text: `SpO2 ${charted('spo2', spo2)}, below the target of ${floor} %` });
   } else if (spo2 !== undefined && spo2.points === 3) {
     reasons.push({
       level: 'at-risk',
-      text: `SpO2 ${formatValue('spo2', spo2.value, spo2.unit)} scores 3 on NEWS2 (scale ${news2.spo2Scale})`,
+      text: `SpO2 ${charted('spo2', spo2)} scores 3 on NEWS2 (scale ${news2.spo2Scale})`,
     });
   }
   if (news2.total >= 7) reasons.push({ level: 'severe', text: `NEWS2 ${news2.partial ? '≥ ' : ''}${news2.total}` });
@@ -200,6 +213,9 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
 }
 
 function cannotJudge(e: BreathingEvidence, reasons: BreathingReason[]): void {
+  // A calm set may not be the newest: fifth review (2026-11-29), morphine on one page of more, not
+  // newest first, gave no card where patient-view said the values may be incomplete (H30).
+  if (e.observationsMayBeIncomplete === true) reasons.push({ level: 'cannot-judge', text: MAY_BE_INCOMPLETE_TEXT });
   for (const p of BREATHING_PARAMETERS) {
     const words = PARAMETER_WORDS[p];
     const unverified = e.unconfirmed.values.find((v) => v.parameter === p && v.kind === 'unverified');

@@ -83,3 +83,33 @@ describe('active medication orders sent as one page of more', () => {
     );
   });
 });
+
+// Fifth review (2026-11-29): the control above existed on patient-view only; morphine ordered on the
+// same vital signs gave no card, though a newer respiratory rate of 7 may be on the pages not sent.
+describe('a sedative ordered on vital signs that may be incomplete', () => {
+  const ordered = (vitals: unknown) =>
+    morphineOrdered(app(), [], null, {
+      prefetch: { patient: patient('1950-01-01'), vitals, consciousness: null, oxygen: null, spo2Target: null, activeMedications: null },
+    });
+
+  it('says breathing cannot be judged when the vitals are one page of more, not newest first', async () => {
+    const [card, ...rest] = await ordered(onePageOfMore([...normalSet(hoursAgo(11)), ...normalSet(hoursAgo(10))]));
+    expect(rest).toEqual([]);
+    expect(card!.indicator).toBe('warning');
+    expect(card!.summary).toBe(
+      'Opioid (morphine) ordered: breathing cannot be judged — the vital signs sent may be incomplete (a newer value may be missing)',
+    );
+    expect(card!.detail).toContain('more were available: newer values may be missing');
+  });
+
+  it('says the same when the search reported an error', async () => {
+    const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', diagnostics: 'partial' }] };
+    const [card] = await ordered(searchset([...normalSet(minutesAgo(30)), outcome]));
+    expect(card!.indicator).toBe('warning');
+    expect(card!.summary).toContain('the vital signs sent may be incomplete');
+  });
+
+  it('gives no card for a complete page, newest first (the control)', async () => {
+    expect(await ordered(onePageOfMore([...normalSet(minutesAgo(30)), ...normalSet(hoursAgo(5))]))).toEqual([]);
+  });
+});
