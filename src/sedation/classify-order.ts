@@ -6,6 +6,7 @@ import rawDrugMap from './rxnorm-drug-map.json' with { type: 'json' };
 import rawSedativeClasses from './sedative-classes.json' with { type: 'json' };
 import { buildSedativeIndex, normaliseTerm, SEDATIVE_CLASSES, type Classified, type SedativeClass } from './sedative-index.js';
 import { withFields } from '../lang/with-fields.js';
+import { canonicalSystem, SNOMED } from '../fhir/codes.js';
 
 export { SEDATIVE_CLASS_WORDS, SEDATIVE_CLASSES, type SedativeClass } from './sedative-index.js';
 
@@ -264,6 +265,59 @@ export function orderNames(resource: FhirResource, entries: readonly BundleEntry
   return order === undefined ? [] : names(gatherEvidence(order, entries));
 }
 
+// --- local use --------------------------------------------------------------------------------
+// A sedating antihistamine applied to the skin, the eye or the ear acts where it is put: diphenhydramine
+// cream for an itch is no sedative order (fifth review, 2026-11-29: it raised "respiratory depression
+// risk" beside RR 10). Only these antihistamines are read so: an opioid or anything else by any route
+// still counts (fentanyl patches and buccal midazolam are systemic; so is doxepin cream, absorbed
+// enough to sedate, BNF), and a route or form Vigil cannot read leaves the order a sedative.
+
+/** Sedating antihistamines that come as creams, gels, sprays or drops for local use. */
+const LOCAL_USE_ANTIHISTAMINES = new Set(['diphenhydramine', 'promethazine', 'chlorpheniramine', 'dexchlorpheniramine', 'alimemazine']);
+
+/**
+ * SNOMED CT routes of local use: 6064005 Topical, 359540000 Cutaneous (and 448598008, its newer
+ * concept), 54485002 Ophthalmic, 10547007 Otic (SNOMED CT route of administration value set, as FHIR
+ * R4's example binding lists it). Transdermal (45890007) is systemic and not among them.
+ */
+const LOCAL_ROUTE_CODES = new Set(['6064005', '359540000', '448598008', '54485002', '10547007']);
+const LOCAL_WORDS = /\b(?:topical|cutaneous|ophthalmic|otic|cream|ointment|lotion|gel|eye drops?|ear drops?)\b/i;
+const SYSTEMIC_WORDS =
+  /\b(?:oral|tablets?|capsules?|inject(?:ion|able)|syrup|elixir|intravenous|intramuscular|IV|IM|suppositor(?:y|ies)|rectal|transdermal|patch)\b/i;
+
+/** RxNorm clinical drugs whose own name is a local form (a topical cream): an order coded so and nothing else is one. */
+const LOCAL_FORM_CODES = new Set(
+  Object.entries((rawDrugMap as { drugs?: Record<string, { name?: unknown }> }).drugs ?? {}).flatMap(([code, drug]) =>
+    typeof drug.name === 'string' && LOCAL_WORDS.test(drug.name) && !SYSTEMIC_WORDS.test(drug.name) ? [code] : [],
+  ),
+);
+
+/** Each route an order names: true when it is local, false when it is not or cannot be told. */
+function routesAreLocal(order: Json): boolean | undefined {
+  const routes = asArray(order['dosageInstruction'])
+    .map(asRecord)
+    .map((d) => asRecord(d?.['route']))
+    .filter((r): r is Json => r !== undefined);
+  if (routes.length === 0) return undefined;
+  return routes.every((route) => {
+    const byCode = asArray(route['coding'])
+      .map(asRecord)
+      .some((c) => canonicalSystem(c?.['system']) === SNOMED && LOCAL_ROUTE_CODES.has(String(c?.['code'])));
+    const words = [asString(route['text']), ...asArray(route['coding']).map((c) => asString(asRecord(c)?.['display']))];
+    return byCode || words.some((w) => w !== undefined && LOCAL_WORDS.test(w) && !SYSTEMIC_WORDS.test(w));
+  });
+}
+
+/** True for an antihistamine order for local use: its routes say so, or, with none, its names do and none says otherwise. */
+function forLocalUse(order: Json, match: Classified, evidence: MedicationEvidence): boolean {
+  if (!LOCAL_USE_ANTIHISTAMINES.has(match.ingredient)) return false;
+  const byRoute = routesAreLocal(order);
+  if (byRoute !== undefined) return byRoute;
+  const texts = names(evidence);
+  if (texts.some((t) => SYSTEMIC_WORDS.test(t))) return false;
+  return texts.some((t) => LOCAL_WORDS.test(t)) || rxnormCodes(evidence.concepts).some((c) => LOCAL_FORM_CODES.has(c));
+}
+
 /**
  * Classifies one draft order resource. Only MedicationRequest is classified (MedicationOrder,
  * NutritionOrder, ServiceRequest and anything else → undefined). Returns undefined for non-sedatives and
@@ -277,6 +331,11 @@ export function classifyOrder(resource: FhirResource, entries: readonly BundleEn
   if (order?.['resourceType'] !== 'MedicationRequest') return undefined;
   const evidence = gatherEvidence(order, entries);
 
+  const match = sedativeIn(evidence, memo);
+  return match === undefined || forLocalUse(order, match, evidence) ? undefined : match;
+}
+
+function sedativeIn(evidence: MedicationEvidence, memo: NameMemo | undefined): SedativeMatch | undefined {
   const codes = rxnormCodes(evidence.concepts);
   const byIngredient = highestRisk(codes.flatMap((c) => INDEX.byIngredientCode.get(c) ?? []));
   if (byIngredient) return withFields(byIngredient, { matchedBy: 'rxnorm-ingredient-code' as const });

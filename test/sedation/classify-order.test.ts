@@ -199,6 +199,59 @@ describe('classifyOrder on non-sedatives', () => {
   });
 });
 
+// Fifth review (2026-11-29): diphenhydramine cream for an itch raised "respiratory depression risk".
+describe('classifyOrder on sedating antihistamines for local use', () => {
+  const route = (code: string, display: string) => ({
+    dosageInstruction: [{ route: { coding: [{ system: SNOMED, code, display }] } }],
+  });
+
+  it.each([
+    [
+      'a topical route',
+      draft({ medicationCodeableConcept: { text: 'Diphenhydramine hydrochloride 2% cream' }, ...route('6064005', 'Topical route') }),
+    ],
+    [
+      'an ophthalmic route in words',
+      draft({ medicationCodeableConcept: { text: 'Chlorphenamine' }, dosageInstruction: [{ route: { text: 'Ophthalmic' } }] }),
+    ],
+    ['no route, a name that says cream', textOnly('diphenhydramine hydrochloride 20 MG/ML Topical Cream')],
+    ['a clinical-drug code whose display says topical', sandboxOrder('1050077', 'diphenhydramine hydrochloride 20 MG/ML Topical Cream')],
+    ['a clinical-drug code alone, of a topical cream', codeOnly('1050077')],
+  ])('does not count one given by %s', (_label, order) => {
+    expect(classifyOrder(order)).toBeUndefined();
+  });
+
+  it.each([
+    ['an oral route', draft({ medicationCodeableConcept: { text: 'Diphenhydramine 25 mg' }, ...route('26643006', 'Oral route') })],
+    [
+      'a topical and an oral route',
+      draft({
+        medicationCodeableConcept: { text: 'Diphenhydramine' },
+        dosageInstruction: [{ route: { text: 'topical' } }, { route: { text: 'oral' } }],
+      }),
+    ],
+    ['no route and no form', textOnly('Diphenhydramine')],
+    ['a name that says both cream and tablets', textOnly('Diphenhydramine cream / tablets')],
+    [
+      'a route Vigil cannot read',
+      draft({ medicationCodeableConcept: { text: 'Promethazine' }, dosageInstruction: [{ route: { text: 'PEG' } }] }),
+    ],
+  ])('still counts one given by %s', (_label, order) => {
+    expect(classifyOrder(order)?.ingredient).toMatch(/diphenhydramine|promethazine/);
+  });
+
+  it('still counts an opioid applied to the skin (a fentanyl patch is systemic), and an oral capsule by its code alone', () => {
+    const patch = draft({
+      medicationCodeableConcept: { text: 'Fentanyl 25 micrograms/hour transdermal patch' },
+      ...route('6064005', 'Topical route'),
+    });
+    expect(classifyOrder(patch)?.ingredient).toBe('fentanyl');
+    const gel = draft({ medicationCodeableConcept: { text: 'Morphine 0.1% topical gel' }, ...route('6064005', 'Topical route') });
+    expect(classifyOrder(gel)?.ingredient).toBe('morphine');
+    expect(classifyOrder(codeOnly('1049909'))?.ingredient).toBe('diphenhydramine');
+  });
+});
+
 describe('classifyOrder on orders with no medication yet', () => {
   it.each([
     ['no medication field at all (the sandbox first call)', {}],
