@@ -269,8 +269,8 @@ export function orderNames(resource: FhirResource, entries: readonly BundleEntry
 // A sedating antihistamine applied to the skin, the eye or the ear acts where it is put: diphenhydramine
 // cream for an itch is no sedative order (fifth review, 2026-11-29: it raised "respiratory depression
 // risk" beside RR 10). Only these antihistamines are read so: an opioid or anything else by any route
-// still counts (fentanyl patches and buccal midazolam are systemic; so is doxepin cream, absorbed
-// enough to sedate, BNF), and a route or form Vigil cannot read leaves the order a sedative.
+// still counts (fentanyl patches and buccal midazolam are systemic), and a route or form Vigil cannot
+// read leaves the order a sedative.
 
 /** Sedating antihistamines that come as creams, gels, sprays or drops for local use. */
 const LOCAL_USE_ANTIHISTAMINES = new Set(['diphenhydramine', 'promethazine', 'chlorpheniramine', 'dexchlorpheniramine', 'alimemazine']);
