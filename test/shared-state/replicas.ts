@@ -101,7 +101,9 @@ export interface Replica {
 }
 
 export async function startReplica(env: Record<string, string>): Promise<Replica> {
-  const server = startServer({ VIGIL_LOG_LEVEL: 'info', ...env });
+  // A header deadline a just-started process meets on a busy machine: the 1 s default answered 408 at a
+  // load average of 10, and no test of replicas is about slow headers.
+  const server = startServer({ VIGIL_LOG_LEVEL: 'info', VIGIL_HEADERS_TIMEOUT_MS: '10000', ...env });
   const listening = await server.waitFor(/Vigil is listening/, 30_000);
   return { server, url: String(listening.address) };
 }
