@@ -124,6 +124,15 @@ function isChild(inputs: PatientInputs): boolean {
   return inputs.ageYears !== undefined && inputs.ageYears < 16;
 }
 
+/**
+ * For a child at NEWS2 1–4, in place of "Low clinical risk": the adult band's floor (a nurse's
+ * assessment now) stays, its calm name goes (fifth pass, 2026-11-29: a 6-year-old at NEWS2 3 read "Low
+ * clinical risk … ward-based response", and beside values to re-check, the adult floor's summary).
+ */
+function childLowFloor(news2: News2Result, recheck: boolean): string {
+  return `**At least a ward-based response now:** NEWS2 is ${news2.total} on adults' bands, which do not say how ill a child is: a registered nurse assesses the child now, with a paediatric early warning score and age-specific ranges.${recheck ? ' Re-check the values below first: they may call for more.' : ''}`;
+}
+
 const CHILD_CAUTION =
   "**Caution: the patient is under 16.** NEWS2 is not validated in children and its bands are adults' bands: assess with a paediatric early warning score and age-specific ranges.";
 
@@ -184,23 +193,25 @@ function summaryFor(
   const now = ctx.now;
   const n = a.news2;
   const action =
-    n.risk === 'low' && mustRecheck(unconfirmed)
-      ? `at least ${ACTION_WORDS.low}`
-      : n.risk !== 'none'
-        ? ACTION_WORDS[n.risk]
-        : isChild(inputs)
-          ? 'not validated under 16, use a paediatric score'
-          : n.partial
-            ? 'chart now'
-            : unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined
-              ? 'from verified values only'
-              : mustConfirm(unconfirmed)
-                ? 'from the values that could be scored'
-                : unconfirmed.unreadable.length > 0
-                  ? 'from older values: a newer one is unreadable'
-                  : ctx.observationsMayBeIncomplete === true
-                    ? 'from the values sent, which may be incomplete'
-                    : ACTION_WORDS.none;
+    n.risk === 'low' && isChild(inputs)
+      ? `at least ${ACTION_WORDS.low}, use a paediatric score`
+      : n.risk === 'low' && mustRecheck(unconfirmed)
+        ? `at least ${ACTION_WORDS.low}`
+        : n.risk !== 'none'
+          ? ACTION_WORDS[n.risk]
+          : isChild(inputs)
+            ? 'not validated under 16, use a paediatric score'
+            : n.partial
+              ? 'chart now'
+              : unconfirmed.alarming.length > 0 || unconfirmed.ifConfirmed !== undefined
+                ? 'from verified values only'
+                : mustConfirm(unconfirmed)
+                  ? 'from the values that could be scored'
+                  : unconfirmed.unreadable.length > 0
+                    ? 'from older values: a newer one is unreadable'
+                    : ctx.observationsMayBeIncomplete === true
+                      ? 'from the values sent, which may be incomplete'
+                      : ACTION_WORDS.none;
   const toRecheck = recheckItems(unconfirmed, now);
   // The response band and what to re-check must survive the 139 characters: a long list of missing
   // parameters gives way to a count (the detail names them). Third review, 2026-11-29.
@@ -273,11 +284,13 @@ export function deteriorationCard(a: RiskAssessment, inputs: PatientInputs, ctx:
   parts.push(
     isChild(inputs) && a.news2.risk === 'none' && !a.news2.partial
       ? '**No response band:** NEWS2 bands are for adults; a NEWS2 of 0 does not say this child is well.'
-      : (a.news2.risk === 'none' || a.news2.risk === 'low') && !a.news2.partial && mustRecheck(unconfirmed)
-        ? noBandYet(a.news2, mustConfirm(unconfirmed))
-        : a.news2.risk === 'none' && !a.news2.partial && ctx.observationsMayBeIncomplete === true
-          ? '**No response band yet:** NEWS2 from the values sent is 0, but what the EHR sent may be incomplete (below): check the chart.'
-          : news2Response(a.news2, inputs),
+      : isChild(inputs) && a.news2.risk === 'low' && !a.news2.partial
+        ? childLowFloor(a.news2, mustRecheck(unconfirmed))
+        : (a.news2.risk === 'none' || a.news2.risk === 'low') && !a.news2.partial && mustRecheck(unconfirmed)
+          ? noBandYet(a.news2, mustConfirm(unconfirmed))
+          : a.news2.risk === 'none' && !a.news2.partial && ctx.observationsMayBeIncomplete === true
+            ? '**No response band yet:** NEWS2 from the values sent is 0, but what the EHR sent may be incomplete (below): check the chart.'
+            : news2Response(a.news2, inputs),
   );
   const recheck = recheckLines(unconfirmed, ctx.now);
   if (recheck.length > 0) parts.push(`**Re-check now:**\n${recheck.join('\n')}`);

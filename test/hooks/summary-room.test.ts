@@ -78,6 +78,18 @@ describe('a child (NEWS2 is not validated under 16)', () => {
     expect(card!.detail).not.toContain('Low clinical risk');
   });
 
+  // Fifth pass (2026-11-29): at NEWS2 1–4 a child read the adult band ("Low clinical risk … ward-based").
+  it("keeps the nurse assessment as a floor at NEWS2 1–4, without the adult band's calm name", async () => {
+    const rr22 = normalSet(minutesAgo(30), [respiratoryRate(22, { effectiveDateTime: minutesAgo(30) })]);
+    const [adult] = await patientView(app(), rr22);
+    expect(adult!.summary).toMatch(/^NEWS2 2: ward-based assessment/);
+    const [card] = await patientView(app(), rr22, '2020-05-01');
+    expect(card!.indicator).toBe('info');
+    expect(card!.summary).toMatch(/^NEWS2 2: at least ward-based assessment, use a paediatric score/);
+    expect(card!.detail).toContain("**At least a ward-based response now:** NEWS2 is 2 on adults' bands");
+    expect(card!.detail).not.toContain('Low clinical risk');
+  });
+
   it('is not judged against adult breathing limits when a sedative is ordered', async () => {
     expect(await morphineOrdered(app(), heartRate60())).toEqual([]);
     const [card] = await morphineOrdered(app(), heartRate60(), null, { birthDate: '2023-05-01' });
