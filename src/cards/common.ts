@@ -5,7 +5,7 @@ import type { UnconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import type { News2Result, QsofaResult } from '../fallback-rules/types.js';
 import { capLines } from '../explain/lists.js';
 import type { RiskAssessment } from '../models/scorer.js';
-import { isMixedAgeSet, type PatientInputs } from '../domain/vital-signs.js';
+import { isMixedAgeSet, type OxygenStatus, type PatientInputs } from '../domain/vital-signs.js';
 import type { KeyedHash } from '../identity/keyed-hash.js';
 import { INDICATOR_RANK, type Indicator } from '../cds-hooks/card-schema.js';
 import type { IndicatorPolicy } from './indicator.js';
@@ -107,7 +107,7 @@ export const MODEL_BAND_INDICATOR: Record<'low' | 'medium' | 'high', Indicator |
 export function scoreExtension(assessment: RiskAssessment, inputs: PatientInputs, unconfirmed?: UnconfirmedNews2) {
   const ext: Record<string, unknown> = {
     path: assessment.path,
-    news2: news2Json(assessment.news2),
+    news2: news2Json(assessment.news2, inputs.vitals.supplementalOxygen?.value),
     qsofa: qsofaJson(assessment.qsofa),
   };
   // Dated by the oldest input: a score is only as current as its oldest value.
@@ -180,7 +180,11 @@ export function unconfirmedJson(unconfirmed: UnconfirmedNews2): Record<string, u
   return out;
 }
 
-function news2Json(n: News2Result) {
+/**
+ * NEWS2 as data. The oxygen subscore also carries the flow and inspired fraction charted: how much
+ * oxygen is a fact of the card (2 and 15 L/min both score 2), and the repeat-card rule bands it.
+ */
+function news2Json(n: News2Result, oxygen: OxygenStatus | undefined) {
   return {
     total: n.total,
     partial: n.partial,
@@ -191,6 +195,10 @@ function news2Json(n: News2Result) {
       const out: Record<string, unknown> = { parameter: s.parameter, value: s.value, points: s.points, at: s.at.toISOString() };
       if (s.unit !== undefined && s.unit !== '') out.unit = s.unit;
       if (s.note !== undefined) out.assumption = s.note;
+      if (s.parameter === 'supplementalOxygen' && oxygen !== undefined) {
+        if (oxygen.flowLpm !== undefined) out.flowLpm = oxygen.flowLpm;
+        if (oxygen.fio2Percent !== undefined) out.fio2Percent = oxygen.fio2Percent;
+      }
       return out;
     }),
   };

@@ -47,17 +47,21 @@ function orderExtension(order: SelectedSedative, risk: BreathingRisk) {
     drugClass: order.match.drugClass,
     ingredient: order.match.ingredient,
     matchedBy: order.match.matchedBy,
-    ...otherSedatives(risk),
+    ...reasonsAsData(risk),
   };
 }
 
-/** What the other sedatives add to the order's data: how many, and of which classes. */
-function otherSedatives(risk: BreathingRisk) {
+/**
+ * What the other sedatives add to the order's data (how many, and of which classes), and the reasons
+ * no NEWS2 point carries, by code: each new one is a new concern to the repeat-card rule (repeat-cards.ts).
+ */
+function reasonsAsData(risk: BreathingRisk) {
   return {
-    // How many other sedatives the patient already takes: a new one is a new reason (repeat-cards.ts).
+    // How many other sedatives the patient already takes: a new one is a new reason.
     alreadyPrescribed: risk.reasons.filter((r) => r.combination === true && r.level !== 'not-checked').length,
-    // Their classes, not their names: a sedative of a new class is a new reason (repeat-cards.ts).
+    // Their classes, not their names: a sedative of a new class is a new reason.
     otherSedativeClasses: [...new Set(risk.reasons.flatMap((r) => (r.drugClass !== undefined ? [r.drugClass] : [])))].sort(),
+    unscoredReasons: [...new Set(risk.reasons.flatMap((r) => (r.unscored !== undefined ? [r.unscored] : [])))].sort(),
   };
 }
 
@@ -202,7 +206,7 @@ export function unidentifiedDrugCard(
   const order: OrderParts = {
     indicator: risk.severe ? 'warning' : 'info',
     suggestions: breathing === undefined ? [] : [continuousOximetrySuggestion(ctx.patient.id, `drug not identified: ${breathing.text}`)],
-    extension: { reference, drugClass: 'not-identified', ...otherSedatives(risk) },
+    extension: { reference, drugClass: 'not-identified', ...reasonsAsData(risk) },
   };
   return finish(order, ctx, summary, parts, scoreExtension(a, inputs, unconfirmed));
 }

@@ -28,11 +28,15 @@ export function trendWords(parameter: VitalName, current: Reading<unknown>, prev
   return was === formatReading(parameter, current) ? '' : `was ${was} ${age}`;
 }
 
-/** "up from 3, 4 h ago" for NEWS2 itself, from the complete score before the current set. */
+/**
+ * "up from 3, 4 h ago" for NEWS2 itself, from the complete score before the current set. An equal total
+ * says it is the total that is unchanged (review 25a: "unchanged since 25 min ago" beside "Unresponsive
+ * (3)" read as the patient unchanged, when confusion had become unresponsiveness at the same score).
+ */
 export function news2TrendWords(news2: News2Result, earlier: { total: number; at: Date } | undefined, now: Date): string {
   if (earlier === undefined || news2.partial) return '';
   const age = formatAge(earlier.at, now);
-  if (news2.total === earlier.total) return `unchanged since ${age}`;
+  if (news2.total === earlier.total) return `NEWS2 total unchanged since ${age}`;
   return `${news2.total > earlier.total ? 'up' : 'down'} from ${earlier.total}, ${age}`;
 }
 

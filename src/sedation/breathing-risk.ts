@@ -37,6 +37,16 @@ export const SPO2_TARGET_FLOOR = { 1: 94, 2: 88 } as const;
 export const BREATHING_PARAMETERS: readonly VitalName[] = ['respiratoryRate', 'spo2', 'supplementalOxygen', 'consciousness'];
 
 export type ReasonLevel = 'severe' | 'at-risk' | 'cannot-judge' | 'not-checked';
+
+/**
+ * Reasons no NEWS2 point carries, each by a stable code: a prescribed 88–92 % target, a target that
+ * could not be read, a child, other sedatives not checked. The card lists them as data, and the
+ * repeat-card rule takes a new one for a new concern (review 25a: a newly recorded 88–92 % target on a
+ * morphine order was quietened as "no rise").
+ */
+export const UNSCORED_REASONS = ['spo2-target-88-92', 'spo2-target-unread', 'under-16', 'other-sedatives-not-checked'] as const;
+export type UnscoredReason = (typeof UNSCORED_REASONS)[number];
+
 const LEVEL_RANK: Record<ReasonLevel, number> = { severe: 0, 'at-risk': 1, 'cannot-judge': 2, 'not-checked': 3 };
 
 export interface BreathingReason {
@@ -51,6 +61,8 @@ export interface BreathingReason {
   advice?: string;
   /** For another sedative (prescribed or ordered now): its class. */
   drugClass?: SedativeMatch['drugClass'];
+  /** For a reason no NEWS2 point carries: its code. */
+  unscored?: UnscoredReason;
 }
 
 export interface BreathingRisk {
@@ -168,6 +180,7 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
     reasons.push({
       level: 'at-risk',
       text: 'a prescribed SpO2 target of 88–92 % (hypercapnic respiratory failure: sedatives blunt the drive to breathe)',
+      unscored: 'spo2-target-88-92',
     });
   }
   // A target recorded in a form Vigil does not read may be the 88–92 % one above (fourth review, 2026-11-29).
@@ -176,6 +189,7 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
       level: 'not-checked',
       // Short: the summary keeps the words that matter (a review of the first version cut "not checked" off).
       text: 'SpO2 target unreadable (88–92 % not ruled out)',
+      unscored: 'spo2-target-unread',
       advice:
         "Check the patient's prescribed SpO2 target before the first dose: with a target of 88–92 % (hypercapnic respiratory failure), sedatives blunt the drive to breathe.",
     });
@@ -198,6 +212,7 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
     reasons.push({
       level: 'not-checked',
       text: 'patient under 16: these breathing limits are for adults, judge with age-specific ranges',
+      unscored: 'under-16',
       advice: "Judge this child's respiratory rate, SpO2 and conscious level against age-specific ranges before the first dose.",
     });
   }
@@ -208,6 +223,7 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
       advice:
         "Check the patient's current medications for other opioids, benzodiazepines or gabapentinoids before the first dose: together they depress breathing more.",
       combination: true,
+      unscored: 'other-sedatives-not-checked',
     });
   }
 }

@@ -1,12 +1,15 @@
 // Alert fatigue: the same card for the same patient again and again teaches clinicians to ignore
 // decision support. Within a window (per patient and service; per drug on order-select), a repeat
 // card whose risk has not risen is suppressed or downgraded to info, by policy. A rise in risk (a more
-// severe colour, a higher NEWS2 within one colour, a parameter scoring more than it did, or a new value
-// to re-check) always shows at once. A critical card is never
-// quietened, unless a clinician overrode that same card with a reason, and then only for the window.
+// severe colour, a higher NEWS2 within one colour, a parameter scoring more than it did or worse than
+// its points can say, a new value to re-check, or a new reason) always shows at once. A critical card
+// is never quietened, unless a clinician overrode that same card with a reason, and then only for the
+// window.
 import { fitSummary, INDICATOR_RANK, type Card, type Indicator } from '../cds-hooks/card-schema.js';
 import type { ShownCard, SuppressionStore } from './suppression-store.js';
 import { withFields } from '../lang/with-fields.js';
+import { UNSCORED_REASONS } from '../sedation/breathing-risk.js';
+import { acvpuLevel, extremeLevel, gcsBand, oxygenLevel } from './severity-bands.js';
 
 export type RepeatPolicy = 'off' | 'downgrade' | 'suppress';
 
@@ -36,27 +39,27 @@ function news2TotalOf(card: Card): number | undefined {
   return typeof total === 'number' ? total : undefined;
 }
 
-/**
- * A GCS as a coarse band, worse higher (13–14: 1, 9–12: 2, 3–8: 3): a fall across bands is a new concern,
- * and the store keeps no exact score.
- */
-function gcsBand(gcs: number): number {
-  return gcs <= 8 ? 3 : gcs <= 12 ? 2 : 1;
-}
+const KNOWN_UNSCORED_REASONS: ReadonlySet<unknown> = new Set(UNSCORED_REASONS);
 
 /**
- * What a card is concerned with, compactly: "heartRate=2,recheck:respiratoryRate,respiratoryRate=1".
- * Each NEWS2 parameter that scored (with its points), each alarming unconfirmed value or value beyond
- * the device's range, each newer value that could not be read, a GCS that says the patient may not be
- * alert (as a coarse band), what NEWS2 would be if unconfirmed values stand or on SpO2 scale 2 (a target
- * recorded but unread), and on sedation cards how
- * many other sedatives are already prescribed or ordered, and of which classes. Names, points, totals,
- * counts, classes and coarse bands only: never a measured value, an id or a drug.
+ * What a card is concerned with, compactly: "acvpu=3,consciousness=3,heartRate=2,recheck:respiratoryRate".
+ * Each NEWS2 parameter that scored (with its points), and severity the points cannot show
+ * (severity-bands.ts): a value beyond its parameter's extreme cut-off (`extreme:respiratoryRate=1`), the
+ * ACVPU level past confusion (`acvpu=1..3`, voice to unresponsive) and how much oxygen is needed
+ * (`oxygen=1..2`). Each alarming unconfirmed value or value beyond the device's range, each newer value
+ * that could not be read, a GCS that says the patient may not be alert (as a coarse band), what NEWS2
+ * would be if unconfirmed values stand or on SpO2 scale 2 (a target recorded but unread), and on
+ * sedation cards how many other sedatives are already prescribed or ordered, of which classes, and each
+ * reason no NEWS2 point carries (`reason:spo2-target-88-92`). Names, points, totals, counts, classes,
+ * codes and coarse levels only: never a measured value, an id or a drug.
  */
 export function concernsOf(card: Card): string {
   const score = card.extension?.['vigil.score'] as
     | {
-        news2?: { subscores?: { parameter?: unknown; points?: unknown }[] };
+        news2?: {
+          spo2Scale?: unknown;
+          subscores?: { parameter?: unknown; points?: unknown; value?: unknown; flowLpm?: unknown; fio2Percent?: unknown }[];
+        };
         unconfirmed?: { parameter?: unknown; points?: unknown }[];
         unreadable?: { parameter?: unknown }[];
         gcsNotAlert?: { gcs?: unknown };
@@ -66,8 +69,20 @@ export function concernsOf(card: Card): string {
       }
     | undefined;
   const tokens: string[] = [];
-  for (const s of score?.news2?.subscores ?? [])
-    if (typeof s.parameter === 'string' && typeof s.points === 'number' && s.points > 0) tokens.push(`${s.parameter}=${s.points}`);
+  const spo2Scale = score?.news2?.spo2Scale;
+  for (const s of score?.news2?.subscores ?? []) {
+    if (typeof s.parameter !== 'string') continue;
+    if (typeof s.points === 'number' && s.points > 0) tokens.push(`${s.parameter}=${s.points}`);
+    // Levels are written only above 0, so an entry from before they existed compares as it did.
+    if (extremeLevel(s.parameter, s.value, spo2Scale) > 0) tokens.push(`extreme:${s.parameter}=1`);
+    if (s.parameter === 'consciousness') {
+      const acvpu = acvpuLevel(s.value);
+      if (acvpu > 0) tokens.push(`acvpu=${acvpu}`);
+    } else if (s.parameter === 'supplementalOxygen' && s.value === true) {
+      const oxygen = oxygenLevel(s.flowLpm, s.fio2Percent);
+      if (oxygen > 0) tokens.push(`oxygen=${oxygen}`);
+    }
+  }
   for (const u of score?.unconfirmed ?? []) if (typeof u.parameter === 'string' && u.points === 3) tokens.push(`recheck:${u.parameter}`);
   for (const u of score?.unreadable ?? []) if (typeof u.parameter === 'string') tokens.push(`unreadable:${u.parameter}`);
   for (const b of score?.beyondRange ?? []) if (typeof b.parameter === 'string') tokens.push(`recheck:${b.parameter}`);
@@ -80,19 +95,24 @@ export function concernsOf(card: Card): string {
   const gcs = score?.gcsNotAlert?.gcs;
   if (typeof gcs === 'number') tokens.push(`gcsBand=${gcsBand(gcs)}`);
   // On a sedation card, each other sedative already prescribed is a reason of its own: a count, never the drug.
-  const order = card.extension?.['vigil.order'] as { alreadyPrescribed?: unknown; otherSedativeClasses?: unknown } | undefined;
+  const order = card.extension?.['vigil.order'] as
+    { alreadyPrescribed?: unknown; otherSedativeClasses?: unknown; unscoredReasons?: unknown } | undefined;
   const prescribed = order?.alreadyPrescribed;
   if (typeof prescribed === 'number' && prescribed > 0) tokens.push(`alreadyPrescribed=${prescribed}`);
   // Third review (2026-11-29): lorazepam then zopiclone beside morphine, one each, was "unchanged".
   if (Array.isArray(order?.otherSedativeClasses))
     for (const c of order.otherSedativeClasses) if (typeof c === 'string') tokens.push(`with:${c}`);
+  // Review 25a: a newly recorded 88–92 % target beside RR 10 on a morphine order was "no rise". Known codes only.
+  if (Array.isArray(order?.unscoredReasons))
+    for (const r of order.unscoredReasons) if (KNOWN_UNSCORED_REASONS.has(r)) tokens.push(`reason:${r as string}`);
   return [...new Set(tokens)].sort().join(',');
 }
 
 /**
- * True when `now` holds a concern `before` did not: a parameter scoring more points, or a new value to
- * re-check. Found by the clinical safety review (2026-11-29): after a NEWS2 5 card for morphine, a new
- * RR 9 (same colour, same total) was downgraded to "No rise since …"; so was a new preliminary RR 5.
+ * True when `now` holds a concern `before` did not: a number higher (points, a level, a count; a name
+ * `before` lacks counts as 0), or a new flag (a value to re-check, a class, a reason). Found by the
+ * clinical safety review (2026-11-29): after a NEWS2 5 card for morphine, a new RR 9 (same colour, same
+ * total) was downgraded to "No rise since …"; so was a new preliminary RR 5.
  */
 function newConcern(now: string, before: string): boolean {
   const points = new Map<string, number>();

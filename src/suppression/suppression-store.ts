@@ -15,7 +15,8 @@ export interface ShownCard {
   news2Total?: number;
   /**
    * What the card was concerned with, compactly (repeat-cards.ts `concernsOf`): each NEWS2 parameter
-   * that scored, with its points, and each value to re-check. A new or worse concern is a rise.
+   * that scored, with its points, coarse levels beyond them, each value to re-check and each reason.
+   * Names, points, counts, codes and levels only, never a value. A new or worse concern is a rise.
    */
   concerns?: string;
   /** When it was shown (ms since the epoch): the window runs from here. */

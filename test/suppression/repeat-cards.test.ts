@@ -182,6 +182,121 @@ describe('a new or worse concern within one colour and total', () => {
   });
 });
 
+describe('worse than NEWS2 points can say (review 25a, N4)', () => {
+  interface Sub {
+    parameter: string;
+    value: unknown;
+    points: number;
+    flowLpm?: number;
+    fio2Percent?: number;
+  }
+  const rr = (value: number, points = 3): Sub => ({ parameter: 'respiratoryRate', value, points });
+  const sbp = (value: number): Sub => ({ parameter: 'systolicBP', value, points: 3 });
+  const hr = (value: number): Sub => ({ parameter: 'heartRate', value, points: 3 });
+  const temp = (value: number, points: number): Sub => ({ parameter: 'temperature', value, points });
+  const spo2 = (value: number): Sub => ({ parameter: 'spo2', value, points: 3 });
+  const acvpu = (value: string): Sub => ({ parameter: 'consciousness', value, points: value === 'alert' ? 0 : 3 });
+  const oxygen = (o2: { flowLpm?: number; fio2Percent?: number }): Sub => ({
+    parameter: 'supplementalOxygen',
+    value: true,
+    points: 2,
+    ...o2,
+  });
+
+  /** A warning card, NEWS2 5, whose subscores carry their values as a card's `vigil.score` does. */
+  function valued(subscores: Sub[], options: { spo2Scale?: 1 | 2; unscoredReasons?: unknown[] } = {}): Card {
+    return {
+      ...card('warning', 5),
+      extension: {
+        'vigil.score': { news2: { total: 5, partial: false, spo2Scale: options.spo2Scale ?? 1, subscores } },
+        ...(options.unscoredReasons !== undefined
+          ? {
+              'vigil.order': {
+                ingredient: 'morphine',
+                alreadyPrescribed: 0,
+                otherSedativeClasses: [],
+                unscoredReasons: options.unscoredReasons,
+              },
+            }
+          : {}),
+      },
+    };
+  }
+  const after = (before: Card, now: Card) => decide(now, shown('warning', 5, 20, { concerns: concernsOf(before) }), T0, DOWNGRADE).action;
+
+  it.each<[string, string, Sub[], Sub[], 1 | 2]>([
+    ['confusion, then unresponsive', 'show', [acvpu('confused')], [acvpu('unresponsive')], 1],
+    ['voice, then pain', 'show', [acvpu('voice')], [acvpu('pain')], 1],
+    ['SBP 88, then 62', 'show', [sbp(88)], [sbp(62)], 1],
+    ['RR 25, then 42', 'show', [rr(25)], [rr(42)], 1],
+    ['RR 8, then 5', 'show', [rr(8)], [rr(5)], 1],
+    ['SpO2 91 %, then 78 % (scale 1)', 'show', [spo2(91)], [spo2(78)], 1],
+    ['SpO2 82 %, then 76 % (scale 2)', 'show', [spo2(82)], [spo2(76)], 2],
+    ['HR 135, then 165', 'show', [hr(135)], [hr(165)], 1],
+    ['HR 40, then 28', 'show', [hr(40)], [hr(28)], 1],
+    ['temperature 35.0 °C, then 33.8 °C', 'show', [temp(35, 3)], [temp(33.8, 3)], 1],
+    ['temperature 39.4 °C, then 40.6 °C (2 points both)', 'show', [temp(39.4, 2)], [temp(40.6, 2)], 1],
+    ['oxygen at 2 L/min, then 15 L/min', 'show', [oxygen({ flowLpm: 2 })], [oxygen({ flowLpm: 15 })], 1],
+    ['oxygen at 2 L/min, then 6 L/min', 'show', [oxygen({ flowLpm: 2 })], [oxygen({ flowLpm: 6 })], 1],
+    ['FiO2 28 %, then 60 %', 'show', [oxygen({ fio2Percent: 28 })], [oxygen({ fio2Percent: 60 })], 1],
+    // Controls: the same band again, or better, is still a repeat.
+    ['confusion again', 'downgraded', [acvpu('confused')], [acvpu('confused')], 1],
+    ['unresponsive, then confusion', 'downgraded', [acvpu('unresponsive')], [acvpu('confused')], 1],
+    ['SBP 88, then 75', 'downgraded', [sbp(88)], [sbp(75)], 1],
+    ['RR 25, then 30', 'downgraded', [rr(25)], [rr(30)], 1],
+    ['RR 42, then 25', 'downgraded', [rr(42)], [rr(25)], 1],
+    ['SpO2 91 %, then 88 % (scale 1)', 'downgraded', [spo2(91)], [spo2(88)], 1],
+    ['SpO2 82 %, then 78 % (scale 2)', 'downgraded', [spo2(82)], [spo2(78)], 2],
+    ['oxygen at 2 L/min, then 4 L/min', 'downgraded', [oxygen({ flowLpm: 2 })], [oxygen({ flowLpm: 4 })], 1],
+    ['oxygen at 15 L/min, then 2 L/min', 'downgraded', [oxygen({ flowLpm: 15 })], [oxygen({ flowLpm: 2 })], 1],
+    ['HR 165, then 155', 'downgraded', [hr(165)], [hr(155)], 1],
+  ])('%s, NEWS2 points the same: %s', (_case, action, before, now, spo2Scale) => {
+    expect(after(valued(before, { spo2Scale }), valued(now, { spo2Scale }))).toBe(action);
+  });
+
+  it('writes levels and codes, never the values themselves', () => {
+    const worse = valued([rr(42), acvpu('unresponsive'), oxygen({ flowLpm: 15, fio2Percent: 85 }), sbp(62)]);
+    expect(concernsOf(worse)).toBe(
+      'acvpu=3,consciousness=3,extreme:respiratoryRate=1,extreme:systolicBP=1,oxygen=2,respiratoryRate=3,supplementalOxygen=2,systolicBP=3',
+    );
+    // The top band in its ordinary range writes what it always wrote.
+    expect(concernsOf(valued([rr(25), acvpu('confused'), oxygen({ flowLpm: 2 })]))).toBe(
+      'consciousness=3,respiratoryRate=3,supplementalOxygen=2',
+    );
+  });
+
+  it('takes a new reason no NEWS2 point carries for a new concern on a sedation card (an 88–92 % target newly recorded)', () => {
+    const before = valued([rr(10, 1)], { unscoredReasons: [] });
+    expect(after(before, valued([rr(10, 1)], { spo2Scale: 2, unscoredReasons: ['spo2-target-88-92'] }))).toBe('show');
+    expect(after(before, valued([rr(10, 1)], { unscoredReasons: ['under-16'] }))).toBe('show');
+    const withTarget = valued([rr(10, 1)], { spo2Scale: 2, unscoredReasons: ['spo2-target-88-92'] });
+    expect(after(withTarget, withTarget)).toBe('downgraded');
+    // Only Vigil's own codes are written.
+    expect(concernsOf(valued([], { unscoredReasons: ['spo2-target-unread', 'Mrs Smith', 42] }))).toBe('reason:spo2-target-unread');
+  });
+
+  describe('an entry written before these levels existed (tokens as before)', () => {
+    /** What the older version stored for a card: parameter points only. */
+    const old = (concerns: string) => shown('warning', 5, 20, { concerns });
+
+    it('still quietens the same picture: its 3-point values in their ordinary range', () => {
+      expect(decide(valued([acvpu('confused'), hr(95)]), old('consciousness=3,heartRate=3'), T0, DOWNGRADE).action).toBe('downgraded');
+      expect(decide(valued([rr(26)]), old('respiratoryRate=3'), T0, DOWNGRADE).action).toBe('downgraded');
+      expect(decide(valued([oxygen({ flowLpm: 3 })]), old('supplementalOxygen=2'), T0, DOWNGRADE).action).toBe('downgraded');
+    });
+
+    it('shows a value beyond its ordinary range, a worse ACVPU level or more oxygen: the old entry cannot say it was there', () => {
+      expect(decide(valued([acvpu('unresponsive'), hr(95)]), old('consciousness=3,heartRate=3'), T0, DOWNGRADE).action).toBe('show');
+      expect(decide(valued([rr(42)]), old('respiratoryRate=3'), T0, DOWNGRADE).action).toBe('show');
+      expect(decide(valued([oxygen({ flowLpm: 15 })]), old('supplementalOxygen=2'), T0, DOWNGRADE).action).toBe('show');
+    });
+
+    it('still shows a parameter scoring more than the old entry says', () => {
+      expect(decide(valued([rr(26), hr(135)]), old('respiratoryRate=3'), T0, DOWNGRADE).action).toBe('show');
+    });
+  });
+});
+
 describe('applying the rule call after call', () => {
   const at = (minutes: number) => ({ service: 'deterioration-risk', patientPseudonym: 'hmac-sha256:p1', now: T0 + minutes * 60_000 });
 
