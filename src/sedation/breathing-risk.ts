@@ -44,7 +44,13 @@ export type ReasonLevel = 'severe' | 'at-risk' | 'cannot-judge' | 'not-checked';
  * repeat-card rule takes a new one for a new concern (review 25a: a newly recorded 88–92 % target on a
  * morphine order was quietened as "no rise").
  */
-export const UNSCORED_REASONS = ['spo2-target-88-92', 'spo2-target-unread', 'under-16', 'other-sedatives-not-checked'] as const;
+export const UNSCORED_REASONS = [
+  'spo2-target-88-92',
+  'spo2-target-unread',
+  'under-16',
+  'other-sedatives-not-checked',
+  'vitals-may-be-incomplete',
+] as const;
 export type UnscoredReason = (typeof UNSCORED_REASONS)[number];
 
 const LEVEL_RANK: Record<ReasonLevel, number> = { severe: 0, 'at-risk': 1, 'cannot-judge': 2, 'not-checked': 3 };
@@ -231,7 +237,8 @@ function judged(e: BreathingEvidence, reasons: BreathingReason[]): void {
 function cannotJudge(e: BreathingEvidence, reasons: BreathingReason[]): void {
   // A calm set may not be the newest: fifth review (2026-11-29), morphine on one page of more, not
   // newest first, gave no card where patient-view said the values may be incomplete (H30).
-  if (e.observationsMayBeIncomplete === true) reasons.push({ level: 'cannot-judge', text: MAY_BE_INCOMPLETE_TEXT });
+  if (e.observationsMayBeIncomplete === true)
+    reasons.push({ level: 'cannot-judge', text: MAY_BE_INCOMPLETE_TEXT, unscored: 'vitals-may-be-incomplete' });
   for (const p of BREATHING_PARAMETERS) {
     const words = PARAMETER_WORDS[p];
     const unverified = e.unconfirmed.values.find((v) => v.parameter === p && v.kind === 'unverified');
