@@ -7,6 +7,7 @@
 import type { Card } from '../cds-hooks/card-schema.js';
 import { sedationCard, sedationNoVitalsCard, unidentifiedDrugCard } from '../cards/sedation-card.js';
 import type { FhirResource } from '../fhir/resources.js';
+import type { VitalName } from '../domain/vital-signs.js';
 import { unconfirmedNews2 } from '../fallback-rules/news2-unconfirmed.js';
 import { rulesAssessment } from '../models/rules-scorer.js';
 import type { RiskAssessment } from '../models/scorer.js';
@@ -225,9 +226,23 @@ export interface SedationReading {
   prescribedUnknown?: PrescribedUnknown;
   /** Set when the vital signs were neither sent nor obtainable: not "none charted", but not seen at all. */
   vitalsNotObtained?: true;
-  /** Set when the level of consciousness search was neither sent nor obtainable (a review, 2026-11-29). */
-  consciousnessNotObtained?: true;
+  /**
+   * Breathing values whose own search was neither sent nor obtainable: "not obtained", not "not
+   * charted" (consciousness: a review, 2026-11-29; air or oxygen: the fifth pass).
+   */
+  notObtained?: VitalName[];
   patient?: PatientReading;
+}
+
+/** The prefetch keys that search for one breathing value of their own, and that value. */
+const OWN_SEARCHES: readonly (readonly [key: string, parameter: VitalName])[] = [
+  ['consciousness', 'consciousness'],
+  ['oxygen', 'supplementalOxygen'],
+];
+
+function notObtainedOf(data: Readonly<Record<string, { source: string } | undefined>>): { notObtained?: VitalName[] } {
+  const notObtained = OWN_SEARCHES.filter(([key]) => data[key]?.source === 'missing').map(([, parameter]) => parameter);
+  return notObtained.length > 0 ? { notObtained } : {};
 }
 
 export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReading> = {
@@ -271,23 +286,14 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
       alreadyPrescribed: active.sedatives,
       ...(prescribedUnknown !== undefined ? { prescribedUnknown } : {}),
       ...(data.vitals?.source === 'missing' ? { vitalsNotObtained: true as const } : {}),
-      ...(data.consciousness?.source === 'missing' ? { consciousnessNotObtained: true as const } : {}),
+      ...notObtainedOf(data),
       patient,
     };
   },
 
   async answer(
     call,
-    {
-      sedatives,
-      unidentified = [],
-      drafted = [],
-      alreadyPrescribed,
-      prescribedUnknown,
-      vitalsNotObtained,
-      consciousnessNotObtained,
-      patient,
-    },
+    { sedatives, unidentified = [], drafted = [], alreadyPrescribed, prescribedUnknown, vitalsNotObtained, notObtained, patient },
     deps,
     now,
   ) {
@@ -309,7 +315,7 @@ export const sedationSafety: CdsServiceDefinition<OrderSelectCall, SedationReadi
         alreadyPrescribed: [...alreadyPrescribed, ...orderedTogether(s, drafted, alreadyPrescribed)],
         ...(prescribedUnknown !== undefined ? { prescribedUnknown } : {}),
         ...(vitalsNotObtained === true ? { vitalsNotObtained } : {}),
-        ...(consciousnessNotObtained === true ? { notObtained: ['consciousness' as const] } : {}),
+        ...(notObtained !== undefined ? { notObtained } : {}),
         ...(picture.observationsMayBeIncomplete === true ? { observationsMayBeIncomplete: true as const } : {}),
       });
     if (picture.assessment === undefined) {

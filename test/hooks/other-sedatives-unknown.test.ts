@@ -225,4 +225,15 @@ describe('a sedative ordered when the vital signs could not be obtained at all',
     expect(card!.detail).toContain('- consciousness not obtained');
     expect(card!.detail).not.toContain('consciousness not charted');
   });
+
+  it('says air or oxygen was not obtained when its own search was neither sent nor obtainable (fifth pass)', async () => {
+    const withoutAir = normalSet(minutesAgo(30)).filter((o) => JSON.stringify(o['code']).includes('722742002') === false);
+    const sent = { patient: null, vitals: searchset(withoutAir), consciousness: null, spo2Target: null, activeMedications: null };
+    const [card] = await morphineOrdered(app(), [], null, { prefetch: sent });
+    expect(card!.detail).toMatch(/- air or oxygen not obtained/i);
+    expect(card!.detail).not.toMatch(/air or oxygen not charted/i);
+    // The control: the search sent, and empty, is "not charted".
+    const [charted] = await morphineOrdered(app(), [], null, { prefetch: { ...sent, oxygen: null } });
+    expect(charted!.detail).toMatch(/air or oxygen not charted/i);
+  });
 });
