@@ -8,6 +8,8 @@ import {
   O2_CONCENTRATION_LOINC,
   O2_FLOW_LOINC,
   SNOMED,
+  SNOMED_ON_OXYGEN,
+  SNOMED_ROOM_AIR,
 } from '../fhir/codes.js';
 import { withFields } from '../lang/with-fields.js';
 
@@ -17,7 +19,10 @@ const anyOf = (...codes: [system: string, code: string][]): string => codes.map(
 /** The codes the two observation searches ask for, from the codes normalisation reads (fhir/codes.ts). */
 const CODES = {
   consciousness: anyOf([LOINC, CONSCIOUSNESS_LOINC], [SNOMED, CONSCIOUSNESS_SNOMED], [LOINC, GCS_TOTAL_LOINC]),
-  oxygen: anyOf([LOINC, O2_FLOW_LOINC], [LOINC, O2_CONCENTRATION_LOINC]),
+  // NHS sites chart "Breathing room air" / "Patient on oxygen" as code-only SNOMED CT Observations, often
+  // with no category: without them here, such a site read "air or oxygen not charted" on every card
+  // (fifth review, 2026-11-29).
+  oxygen: anyOf([LOINC, O2_FLOW_LOINC], [LOINC, O2_CONCENTRATION_LOINC], [SNOMED, SNOMED_ON_OXYGEN], [SNOMED, SNOMED_ROOM_AIR]),
 };
 
 /**
@@ -32,7 +37,7 @@ export const PATIENT_RISK_PREFETCH = {
   // Level of consciousness (ACVPU, and the GCS total for qSOFA) is charted as an exam/survey
   // observation, outside the vital-signs category.
   consciousness: `Observation?patient={{context.patientId}}&code=${CODES.consciousness}&_sort=-date&_count=10`,
-  // Inhaled O2 flow and concentration, when charted as their own observations.
+  // Inhaled O2 flow and concentration, and air or oxygen coded by SNOMED CT, when charted as their own observations.
   oxygen: `Observation?patient={{context.patientId}}&code=${CODES.oxygen}&_sort=-date&_count=10`,
   // An active SpO2 goal of 88–92 % selects NEWS2 SpO2 scale 2 (see spo2-target.ts).
   spo2Target: 'Goal?patient={{context.patientId}}&lifecycle-status=active,accepted',
