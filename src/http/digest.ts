@@ -9,7 +9,7 @@ import parseSecureJson from 'secure-json-parse';
 import { InvalidRequestError, type OperationOutcomeIssue } from '../errors.js';
 import { crossFieldIssues, type HookCall } from '../cds-hooks/request-schema.js';
 import type { CdsServiceDefinition, PrepareSettings } from '../hooks/definition.js';
-import type { Gathered, PrefetchSource } from '../prefetch/gather.js';
+import { sentKey, type Gathered, type PrefetchSource } from '../prefetch/gather.js';
 import { readPrefetchValue } from '../prefetch/read-prefetch.js';
 import { nestsDeeperThan } from '../lang/nesting.js';
 
@@ -111,12 +111,7 @@ export function digestValue(def: CdsServiceDefinition, body: unknown, nowMs: num
     const value = readPrefetchValue(prefetch, key, template);
     if (value.kind === 'absent' || value.kind === 'outcome')
       return nestsDeeperThan(prefetch, MAX_NESTING) ? tooDeeplyNested('prefetch') : { kind: 'needs-data', call };
-    data[key] =
-      value.kind !== 'data'
-        ? { source: 'none', resources: [] }
-        : value.problem !== undefined
-          ? { source: 'sent', resources: value.resources, problem: value.problem }
-          : { source: 'sent', resources: value.resources };
+    data[key] = sentKey(value);
   }
   return prepared(def, call, data, now, settings);
 }

@@ -4,7 +4,7 @@
 import { PreconditionFailedError } from '../errors.js';
 import type { FhirResource } from '../fhir/resources.js';
 import type { HookCall } from '../cds-hooks/request-schema.js';
-import { readPrefetchValue } from './read-prefetch.js';
+import { readPrefetchValue, type PrefetchValue } from './read-prefetch.js';
 
 /** Where a key's data came from; counted in metrics and written to the audit trail. */
 export type PrefetchSource = 'sent' | 'fetched' | 'none' | 'missing';
@@ -17,6 +17,14 @@ export interface GatheredKey {
 }
 
 export type Gathered = Record<string, GatheredKey>;
+
+/** A key the client sent, data or `null`, as gathered: the one reading the digest and `gather` share. */
+export function sentKey(value: Extract<PrefetchValue, { kind: 'data' | 'null' }>): GatheredKey {
+  if (value.kind === 'null') return { source: 'none', resources: [] };
+  return value.problem !== undefined
+    ? { source: 'sent', resources: value.resources, problem: value.problem }
+    : { source: 'sent', resources: value.resources };
+}
 
 /** A request to fetch one prefetch key from the client's FHIR server. */
 export interface FetchRequest {
@@ -61,13 +69,8 @@ export async function gatherPrefetch(
     const value = readPrefetchValue(prefetch, key, template);
     switch (value.kind) {
       case 'data':
-        gathered[key] =
-          value.problem !== undefined
-            ? { source: 'sent', resources: value.resources, problem: value.problem }
-            : { source: 'sent', resources: value.resources };
-        break;
       case 'null':
-        gathered[key] = { source: 'none', resources: [] };
+        gathered[key] = sentKey(value);
         break;
       case 'absent':
       case 'outcome':
