@@ -20,6 +20,9 @@
 //   Observation id, then the smaller value. Oxygen evidence charted at the same time is merged (flow
 //   from one Observation, FiO2 from another); where it conflicts, "on oxygen" wins, the answer that
 //   does not under-score.
+// - Air or oxygen coded in SNOMED CT ("patient on oxygen", "breathing room air"): the code alone is a
+//   statement; with a yes/no answer the answer decides ("breathing room air: no" is on oxygen); with
+//   any other value it is unusable.
 // - Freshness: a value exactly `staleAfterHours` old is fresh; older is stale. `stale` only holds
 //   vitals with no fresh value (a stale value hidden behind a fresh one is of no use to anyone).
 // - "As of": `dataAsOf` is the oldest fresh value used, `newestAt` the newest: a score is only as
@@ -283,20 +286,37 @@ function gcsFinding(obs: Json): Finding {
   return { vital, ok: true, value };
 }
 
-/** Air or oxygen as a coded statement: SNOMED 371825009 / 722742002 (src/fhir/codes.ts for sources). */
+/**
+ * A yes/no answer: SNOMED Yes / No as a valueCodeableConcept, or a valueBoolean; undefined when the
+ * holder carries neither.
+ */
+function yesOrNoAnswer(holder: Json): boolean | undefined {
+  const answer = loincAndSnomed(holder['valueCodeableConcept']).snomed;
+  if (answer.includes(SNOMED_NO)) return false;
+  if (answer.includes(SNOMED_YES)) return true;
+  return typeof holder['valueBoolean'] === 'boolean' ? holder['valueBoolean'] : undefined;
+}
+
+const hasValue = (holder: Json): boolean => Object.keys(holder).some((k) => k.startsWith('value'));
+
+/**
+ * Air or oxygen as a coded statement: SNOMED 371825009 / 722742002 (src/fhir/codes.ts for sources).
+ * Either code may be charted as a question ("On room air? Y/N"): a yes/no answer then decides, and
+ * only the code with no value is a statement. Found by review 25a (N5): "breathing room air" answered
+ * No was read as room air, so a patient on oxygen scored 0 for it and morphine got no card.
+ */
 function codedOxygenFinding(holder: Json, codes: readonly string[]): Finding | undefined {
   const vital = 'supplementalOxygen' as const;
-  if (codes.length === 0 || (!codes.includes(SNOMED_ROOM_AIR) && !codes.includes(SNOMED_ON_OXYGEN))) return undefined;
+  if (codes.length === 0) return undefined;
+  const roomAir = codes.includes(SNOMED_ROOM_AIR);
+  if (!roomAir && !codes.includes(SNOMED_ON_OXYGEN)) return undefined;
   if (holder['dataAbsentReason'] !== undefined) {
     return { vital, ok: false, reason: `${MEASURE_WORDS[vital]}: ${absentReason(holder['dataAbsentReason'])}` };
   }
-  if (codes.includes(SNOMED_ROOM_AIR)) return { vital, ok: true, value: { coded: false } };
-  // 371825009 used as a question: a yes/no answer decides; used as a statement (no value) it is "on".
-  const answer = loincAndSnomed(holder['valueCodeableConcept']).snomed;
-  if (answer.includes(SNOMED_NO)) return { vital, ok: true, value: { coded: false } };
-  if (answer.includes(SNOMED_YES)) return { vital, ok: true, value: { coded: true } };
-  if (typeof holder['valueBoolean'] === 'boolean') return { vital, ok: true, value: { coded: holder['valueBoolean'] } };
-  if (isObject(holder['valueQuantity'])) {
+  const answer = yesOrNoAnswer(holder);
+  // "Not breathing room air" is on oxygen, as "patient on oxygen: yes" is.
+  if (answer !== undefined) return { vital, ok: true, value: { coded: roomAir ? !answer : answer } };
+  if (!roomAir && isObject(holder['valueQuantity'])) {
     // Some UK profiles chart the flow as the value of "patient on oxygen".
     const q = holder['valueQuantity'];
     const measure = q['code'] === '%' || q['unit'] === '%' ? 'o2Concentration' : 'o2Flow';
@@ -305,10 +325,9 @@ function codedOxygenFinding(holder: Json, codes: readonly string[]): Finding | u
       ? { vital, ok: true, value: withFields(quantity.value, { coded: true }) }
       : quantity;
   }
-  const hasOtherValue = Object.keys(holder).some((k) => k.startsWith('value'));
-  return hasOtherValue
+  return hasValue(holder)
     ? { vital, ok: false, reason: 'air or oxygen answer is not recognised' }
-    : { vital, ok: true, value: { coded: true } };
+    : { vital, ok: true, value: { coded: !roomAir } };
 }
 
 /**
