@@ -17,9 +17,11 @@
 //   as set aside, so the disagreement is seen. A quieter value must never win a tie by its id (clinical
 //   safety review, 2026-11-29: HR 140 and HR 80 at one moment gave no card when the 80 had the smaller
 //   id). Other ties are broken without regard to input order: the later `issued`, then the smaller
-//   Observation id, then the smaller value. Oxygen evidence charted at the same time is merged (flow
-//   from one Observation, FiO2 from another); where it conflicts, "on oxygen" wins, the answer that
-//   does not under-score.
+//   Observation id, then the smaller value. A value timed ahead of now (within the tolerance) is one
+//   moment with those charted within the tolerance before now (`momentStart`). Oxygen evidence
+//   charted at one moment is merged (flow from one Observation, FiO2 from another); where it
+//   conflicts, "on oxygen" wins, the answer that does not under-score, and the evidence that said air
+//   is listed as set aside.
 // - Air or oxygen coded in SNOMED CT ("patient on oxygen", "breathing room air"): the code alone is a
 //   statement; with a yes/no answer the answer decides ("breathing room air: no" is on oxygen); with
 //   any other value it is unusable.
@@ -546,6 +548,8 @@ interface Candidate {
   status: string | undefined;
   /** Set on a bound ("<80"): used only when every value within it scores alike (`decisive`). */
   comparator?: Bound['comparator'];
+  /** Set on oxygen evidence merged from several Observations of one moment: what each of them said. */
+  mergedFrom?: Candidate[];
 }
 
 /** One Observation as read: refused whole (status, time), or its findings at its time. */
@@ -616,18 +620,59 @@ function toOxygenStatus(e: OxygenEvidence): OxygenStatus {
   return status;
 }
 
-/** Oxygen evidence charted at one moment (flow and FiO2 as separate Observations) becomes one reading. */
-function mergeSameTimeOxygen(sorted: Candidate[]): Candidate[] {
+/**
+ * Where the moment of a value charted at `atMs` begins. A value timed after `nowMs` (allowed within
+ * the clock-skew tolerance) is no later, for all anyone knows, than one charted within that tolerance
+ * before now: they are one moment. Found by the third clinical safety review (2026-11-29): RR 16 timed
+ * 4 min ahead hid RR 7 charted 2 min ago, and morphine got no card.
+ */
+function momentStart(atMs: number, nowMs: number): number {
+  return atMs > nowMs ? nowMs - CLOCK_SKEW_TOLERANCE_MINUTES * 60_000 : atMs;
+}
+
+/**
+ * Oxygen evidence charted at one moment (flow and FiO2 as separate Observations) becomes one reading.
+ * The newest moment reaches back the clock tolerance when it is timed ahead of now (`momentStart`):
+ * review 25a (N3) found "breathing room air" timed 4 min ahead hiding 2 L/min charted 1 min ago.
+ */
+function mergeSameMomentOxygen(sorted: Candidate[], nowMs: number): Candidate[] {
   const out: Candidate[] = [];
+  const newestFrom = sorted.length > 0 ? momentStart(sorted[0]!.atMs, nowMs) : 0;
+  // What each piece of the newest moment said, for the notes (`oxygenSetAside`); older moments need none.
+  let newestPieces: Candidate[] | undefined;
   for (const c of sorted) {
     const last = out[out.length - 1];
-    if (last !== undefined && last.atMs === c.atMs) {
-      out[out.length - 1] = withFields(last, { value: mergeOxygen(last.value as OxygenEvidence, c.value as OxygenEvidence) });
+    if (last !== undefined && (last.atMs === c.atMs || (out.length === 1 && c.atMs >= newestFrom))) {
+      const value = mergeOxygen(last.value as OxygenEvidence, c.value as OxygenEvidence);
+      if (out.length === 1) (newestPieces ??= [last]).push(c);
+      out[out.length - 1] = withFields(last, out.length === 1 ? { value, mergedFrom: newestPieces } : { value });
     } else {
       out.push(c);
     }
   }
   return out;
+}
+
+/** Oxygen evidence in the words it was charted in: "Breathing room air", "O2 flow 2 L/min", "FiO2 28%". */
+function oxygenEvidenceWords(e: OxygenEvidence): string {
+  const words: string[] = [];
+  if (e.coded !== undefined) words.push(e.coded ? 'Patient on oxygen' : 'Breathing room air');
+  if (e.flowLpm !== undefined) words.push(`O2 flow ${e.flowLpm} L/min`);
+  if (e.fio2Percent !== undefined) words.push(`FiO2 ${e.fio2Percent}%`);
+  return words.join(', ');
+}
+
+/**
+ * For oxygen evidence merged from several Observations into "on oxygen", a note for each that said
+ * air on its own: the disagreement is seen (H25 left it unlisted).
+ */
+function oxygenSetAside(merged: Candidate, settled: string): UnusableValue[] {
+  if (merged.mergedFrom === undefined || !toOxygenStatus(merged.value as OxygenEvidence).onOxygen) return [];
+  const onOxygen = merged.mergedFrom.filter((c) => toOxygenStatus(c.value as OxygenEvidence).onOxygen);
+  const onWords = onOxygen.map((c) => oxygenEvidenceWords(c.value as OxygenEvidence)).join(' and ');
+  return merged.mergedFrom
+    .filter((c) => !onOxygen.includes(c))
+    .map((c) => setAsideNote(c, oxygenEvidenceWords(c.value as OxygenEvidence), onOxygen[0]!, onWords, settled));
 }
 
 /**
@@ -668,13 +713,24 @@ function severityOf(c: Candidate, severity: Severity, spo2Scale: 1 | 2): number 
   return c.vital === 'gcs' ? -value : severity(c.vital, value, spo2Scale);
 }
 
+/** A note for `c`, set aside for `chosen` charted at the same moment (both in words, as charted). */
+function setAsideNote(c: Candidate, words: string, chosen: Candidate, chosenWords: string, settled: string): UnusableValue {
+  return {
+    vital: c.vital,
+    reason:
+      c.atMs === chosen.atMs
+        ? `${words} was charted at the same time as ${chosenWords}; ${settled}`
+        : `${words} was charted within the clock tolerance of ${chosenWords} (one of them timed ahead of now); ${settled}`,
+    at: new Date(c.atMs),
+    conflict: true,
+  };
+}
+
 /**
- * Of the values charted at the newest moment (`sorted` newest first), the worse when they score
- * differently, and a note for each one set aside; otherwise the newest as sorted, and no note.
- * A newest value timed after `nowMs` (allowed within the clock-skew tolerance) is no later, for all
- * anyone knows, than a value charted within that tolerance before now: they are one moment. Found by
- * the third clinical safety review (2026-11-29): RR 16 timed 4 min ahead hid RR 7 charted 2 min ago,
- * and morphine got no card.
+ * Of the values charted at the newest moment (`sorted` newest first, the moment as `momentStart`
+ * says), the worse when they score differently, and a note for each one set aside; otherwise the
+ * newest as sorted, and no note. Oxygen evidence of one moment is already merged (on oxygen wins): its
+ * notes are for the evidence that said air.
  */
 function newestOrWorse(
   sorted: Candidate[],
@@ -683,9 +739,10 @@ function newestOrWorse(
   nowMs: number,
 ): { chosen: Candidate | undefined; setAside: UnusableValue[] } {
   const first = sorted[0];
-  if (first === undefined || sorted.length < 2 || first.vital === 'supplementalOxygen') return { chosen: first, setAside: [] };
-  const ahead = first.atMs > nowMs;
-  const momentFrom = ahead ? nowMs - CLOCK_SKEW_TOLERANCE_MINUTES * 60_000 : first.atMs;
+  if (first === undefined) return { chosen: first, setAside: [] };
+  if (first.vital === 'supplementalOxygen') return { chosen: first, setAside: oxygenSetAside(first, 'on oxygen is used') };
+  if (sorted.length < 2) return { chosen: first, setAside: [] };
+  const momentFrom = momentStart(first.atMs, nowMs);
   if (sorted[1]!.atMs < momentFrom) return { chosen: first, setAside: [] };
   const sameMoment = sorted.filter((c) => c.atMs >= momentFrom);
   const scores = sameMoment.map((c) => severityOf(c, severity, spo2Scale));
@@ -696,14 +753,7 @@ function newestOrWorse(
     c.vital === 'gcs' ? `${c.value as number}/15` : formatValue(c.vital, c.value as number | Consciousness, c.unit, c.newOnset);
   const setAside = sameMoment
     .filter((_, i) => scores[i] !== worst)
-    .map((c): UnusableValue => ({
-      vital: c.vital,
-      reason: ahead
-        ? `${words(c)} was charted within the clock tolerance of ${words(chosen)} (one of them timed ahead of now); the worse is used`
-        : `${words(c)} was charted at the same time as ${words(chosen)}; the worse is used`,
-      at: new Date(c.atMs),
-      conflict: true,
-    }));
+    .map((c) => setAsideNote(c, words(c), chosen, words(chosen), 'the worse is used'));
   return { chosen, setAside };
 }
 
@@ -897,7 +947,7 @@ export function chooseInputs(
   const relevantUnusable: UnusableValue[] = [];
 
   for (const vital of OBSERVED_NAMES) {
-    const sorted = sortedOf(candidates.get(vital) ?? [], vital);
+    const sorted = sortedOf(candidates.get(vital) ?? [], vital, nowMs);
     const { chosen: newest, setAside } = newestOrWorse(sorted, options.severity, spo2Scale, nowMs);
     if (newest !== undefined) {
       if (newest.atMs >= staleBefore) {
@@ -912,7 +962,7 @@ export function chooseInputs(
     const threshold = newest?.atMs ?? staleBefore;
     // An unverified value matters when it is newer than what was used (or than the window, when nothing was).
     const unverifiedList = unverifiedCandidates.get(vital);
-    const newestUnverified = unverifiedList === undefined ? undefined : sortedOf(unverifiedList, vital)[0];
+    const newestUnverified = unverifiedList === undefined ? undefined : sortedOf(unverifiedList, vital, nowMs)[0];
     if (newestUnverified !== undefined && newestUnverified.atMs > Math.max(threshold, staleBefore - 1)) {
       unverifiedReadings[vital] = toReading(newestUnverified);
     }
@@ -970,7 +1020,7 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
 }
 
 /** One vital's candidates, newest first (oxygen evidence charted at one moment merged first). */
-function sortedOf(list: Candidate[], vital: ObservedName): Candidate[] {
+function sortedOf(list: Candidate[], vital: ObservedName, nowMs: number): Candidate[] {
   const sorted = list.length > 1 ? list.sort(compareCandidates) : list;
-  return vital === 'supplementalOxygen' ? mergeSameTimeOxygen(sorted) : sorted;
+  return vital === 'supplementalOxygen' ? mergeSameMomentOxygen(sorted, nowMs) : sorted;
 }

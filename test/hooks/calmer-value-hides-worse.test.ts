@@ -1,14 +1,53 @@
-// A calmer reading must never hide a worse one (clinical safety review 25a): N5, "breathing room air"
-// answered No was read as room air, and morphine for a patient on oxygen gave no card.
+// A calmer reading must never hide a worse one charted at the same moment (clinical safety review 25a):
+// N3, "room air" or flow 0 timed a few minutes ahead of now hid oxygen charted a minute ago; N5,
+// "breathing room air" answered No was read as room air. Each gave no card.
 import { describe, expect, it } from 'vitest';
 import type { FhirResource } from '../../src/fhir/resources.js';
-import { codedAirOrOxygen, minutesAgo, normalSet, oxygenSaturation, SNOMED } from '../support/fhir-examples.js';
+import {
+  codedAirOrOxygen,
+  inhaledOxygenFlow,
+  minutesAgo,
+  normalSet,
+  oxygenSaturation,
+  SNOMED,
+  spo2Goal,
+} from '../support/fhir-examples.js';
 import { hookApp, morphineOrdered as morphineOrderedCall, patientView as patientViewCall } from '../support/hook-calls.js';
 
 const app = hookApp();
 const patientView = (observations: FhirResource[], goals: FhirResource[] | null = null) =>
   patientViewCall(app(), observations, '1950-01-01', goals);
 const morphineOrdered = (observations: FhirResource[]) => morphineOrderedCall(app(), observations);
+
+describe('oxygen evidence timed ahead of now (N3)', () => {
+  /** A set charted 1 min ago on 2 L/min, and `ahead`, timed 4 min after now (within the clock tolerance). */
+  const onOxygenWith = (ahead: FhirResource): FhirResource[] => [
+    ...normalSet(minutesAgo(1)).filter((o) => (o['code'] as { coding: { code: string }[] }).coding[0]!.code !== '722742002'),
+    inhaledOxygenFlow(2, { effectiveDateTime: minutesAgo(1) }),
+    ahead,
+  ];
+  const roomAirAhead = () => codedAirOrOxygen('722742002', { effectiveDateTime: minutesAgo(-4) });
+
+  it.each([
+    ['"breathing room air"', roomAirAhead],
+    ['flow 0 L/min', () => inhaledOxygenFlow(0, { effectiveDateTime: minutesAgo(-4) })],
+  ])('scores oxygen when %s is timed 4 min ahead', async (_label, ahead) => {
+    const cards = await patientView(onOxygenWith(ahead()));
+    expect(cards.map((c) => [c.indicator, c.summary])).toEqual([['info', 'NEWS2 2: ward-based assessment — O2 On oxygen (2 L/min) (2)']]);
+  });
+
+  it('scores SpO2 97 % on 2 L/min on scale 2 as NEWS2 5', async () => {
+    const [card] = await patientView(onOxygenWith(roomAirAhead()), [spo2Goal(92)]);
+    expect(card?.indicator).toBe('warning');
+    expect(card?.summary).toBe('NEWS2 5: urgent response — SpO2 97% (3), O2 On oxygen (2 L/min) (2)');
+  });
+
+  it('says morphine is ordered for a patient who needs oxygen', async () => {
+    const [card] = await morphineOrdered(onOxygenWith(roomAirAhead()));
+    expect(card?.indicator).toBe('warning');
+    expect(card?.summary).toBe('Opioid (morphine) ordered: respiratory depression risk — needs supplemental oxygen (2 L/min)');
+  });
+});
 
 describe('"breathing room air" answered No (N5)', () => {
   /** A set with SpO2 95 %, its room-air statement answered as the case says. */

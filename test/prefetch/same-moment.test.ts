@@ -7,6 +7,7 @@ import { unconfirmedNews2 } from '../../src/fallback-rules/news2-unconfirmed.js'
 import { news2Severity, scoreNews2 } from '../../src/fallback-rules/news2.js';
 import type { FhirResource } from '../../src/fhir/resources.js';
 import {
+  codedAirOrOxygen,
   consciousness,
   heartRate,
   inhaledOxygenConcentration,
@@ -111,5 +112,61 @@ describe('values of one vital charted at the same moment', () => {
   it('does not ask for a re-check of the value set aside: it was read, and the worse one is scored', () => {
     const inputs = inputsOf(setWith(heartRate(80, { ...at, id: 'a' }), heartRate(140, { ...at, id: 'b' })));
     expect(unconfirmedNews2(inputs, scoreNews2(inputs)).unreadable).toEqual([]);
+  });
+});
+
+describe('oxygen evidence timed ahead of now (review 25a, N3)', () => {
+  /** The set without its room-air statement: oxygen is what each test charts. */
+  const setWithoutOxygen = (at: string) =>
+    normalSet(at).filter((o) => (o['code'] as { coding: { code: string }[] }).coding[0]!.code !== '722742002');
+
+  it.each([
+    ['"breathing room air"', codedAirOrOxygen('722742002', { effectiveDateTime: minutesAgo(-4) }), 'Breathing room air'],
+    ['flow 0 L/min', inhaledOxygenFlow(0, { effectiveDateTime: minutesAgo(-4) }), 'O2 flow 0 L/min'],
+  ])('does not let %s timed 4 min ahead hide 2 L/min charted 1 min ago: one moment, on oxygen wins', (_label, ahead, words) => {
+    const inputs = inputsOf([...setWithoutOxygen(minutesAgo(1)), inhaledOxygenFlow(2, { effectiveDateTime: minutesAgo(1) }), ahead]);
+    expect(inputs.vitals.supplementalOxygen?.value).toMatchObject({ onOxygen: true, flowLpm: 2 });
+    expect(inputs.unusable).toEqual([
+      {
+        vital: 'supplementalOxygen',
+        reason: `${words} was charted within the clock tolerance of O2 flow 2 L/min (one of them timed ahead of now); on oxygen is used`,
+        at: new Date(minutesAgo(-4)),
+        conflict: true,
+      },
+    ]);
+  });
+
+  it('scores SpO2 97 % on scale 2 as on oxygen when room air is timed ahead of now (NEWS2 5, not 0)', () => {
+    const inputs = inputsOf(
+      [
+        ...setWithoutOxygen(minutesAgo(1)),
+        inhaledOxygenFlow(2, { effectiveDateTime: minutesAgo(1) }),
+        codedAirOrOxygen('722742002', { effectiveDateTime: minutesAgo(-4) }),
+      ],
+      [spo2Goal(92)],
+    );
+    expect(scoreNews2(inputs).total).toBe(5);
+  });
+
+  it('lets room air timed ahead of now stand over oxygen charted before the clock tolerance', () => {
+    const inputs = inputsOf([
+      ...setWithoutOxygen(minutesAgo(1)),
+      inhaledOxygenFlow(2, { effectiveDateTime: minutesAgo(8) }),
+      codedAirOrOxygen('722742002', { effectiveDateTime: minutesAgo(-4) }),
+    ]);
+    expect(inputs.vitals.supplementalOxygen?.value).toEqual({ onOxygen: false });
+    expect(inputs.unusable).toEqual([]);
+  });
+
+  it('lists room air charted at the same time as oxygen as set aside (H25: the disagreement is seen)', () => {
+    const inputs = inputsOf([
+      ...setWithoutOxygen(minutesAgo(1)),
+      inhaledOxygenFlow(2, { effectiveDateTime: minutesAgo(1), id: 'b' }),
+      codedAirOrOxygen('722742002', { effectiveDateTime: minutesAgo(1), id: 'a' }),
+    ]);
+    expect(inputs.vitals.supplementalOxygen?.value).toEqual({ onOxygen: true, flowLpm: 2 });
+    expect(inputs.unusable.map((u) => u.reason)).toEqual([
+      'Breathing room air was charted at the same time as O2 flow 2 L/min; on oxygen is used',
+    ]);
   });
 });
