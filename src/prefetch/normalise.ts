@@ -4,8 +4,10 @@
 // - Status: final, amended and corrected are used. entered-in-error and cancelled are ignored (they
 //   were never true), and so is registered (no result exists yet). preliminary, unknown or a missing
 //   status is not scored (an unverified device or draft value), but its value is kept in
-//   `unverified` when it is newer than the value used: an alarming unverified value must be seen and
-//   re-checked, never quietly dropped. Any other status is unusable.
+//   `unverified` when it is newer than the value used, or charted at the same moment and worse: an
+//   alarming unverified value must be seen and re-checked, never quietly dropped. Of unverified values
+//   at one moment, the worst is kept and the others are listed as set aside, as for verified ones
+//   below (review 25a, N1). Any other status is unusable.
 // - Time: effectiveDateTime, else effectivePeriod.end (or .start), else effectiveInstant, else issued.
 //   It must carry a time of day and a zone: a date alone, or a time without a zone, cannot say how
 //   old a vital is, so the value is unusable. A time more than CLOCK_SKEW_TOLERANCE_MINUTES after
@@ -704,23 +706,34 @@ function decisive(c: Candidate, severity: Severity, spo2Scale: 1 | 2): boolean {
   return severity(c.vital, to, spo2Scale) === points;
 }
 
-/** `severity` for any candidate: GCS by its total (lower is worse); oxygen evidence is merged instead. */
+/**
+ * `severity` for any candidate: GCS by its total (lower is worse); oxygen evidence as on oxygen (1) or
+ * not (0), only ever compared with other oxygen evidence.
+ */
 function severityOf(c: Candidate, severity: Severity, spo2Scale: 1 | 2): number {
-  if (c.vital === 'supplementalOxygen') return 0;
+  if (c.vital === 'supplementalOxygen') return toOxygenStatus(c.value as OxygenEvidence).onOxygen ? 1 : 0;
   if (c.vital === 'consciousness') return severity('consciousness', c.value as Consciousness, spo2Scale);
   const value = c.value as number;
   if (!Number.isFinite(value)) return 0;
   return c.vital === 'gcs' ? -value : severity(c.vital, value, spo2Scale);
 }
 
+/** How a disagreement of one moment was settled, said on each value set aside. */
+const SETTLED = {
+  verified: { worse: 'the worse is used', oxygen: 'on oxygen is used' },
+  unverified: { worse: 'the worse is shown, to be re-checked', oxygen: 'on oxygen is shown, to be re-checked' },
+} as const;
+
 /** A note for `c`, set aside for `chosen` charted at the same moment (both in words, as charted). */
 function setAsideNote(c: Candidate, words: string, chosen: Candidate, chosenWords: string, settled: string): UnusableValue {
+  // An unverified value is named with its status: "preliminary 16/min".
+  const what = (w: string, of: Candidate) => (of.status === undefined ? w : `${of.status === 'missing' ? 'unverified' : of.status} ${w}`);
   return {
     vital: c.vital,
     reason:
       c.atMs === chosen.atMs
-        ? `${words} was charted at the same time as ${chosenWords}; ${settled}`
-        : `${words} was charted within the clock tolerance of ${chosenWords} (one of them timed ahead of now); ${settled}`,
+        ? `${what(words, c)} was charted at the same time as ${what(chosenWords, chosen)}; ${settled}`
+        : `${what(words, c)} was charted within the clock tolerance of ${what(chosenWords, chosen)} (one of them timed ahead of now); ${settled}`,
     at: new Date(c.atMs),
     conflict: true,
   };
@@ -730,17 +743,18 @@ function setAsideNote(c: Candidate, words: string, chosen: Candidate, chosenWord
  * Of the values charted at the newest moment (`sorted` newest first, the moment as `momentStart`
  * says), the worse when they score differently, and a note for each one set aside; otherwise the
  * newest as sorted, and no note. Oxygen evidence of one moment is already merged (on oxygen wins): its
- * notes are for the evidence that said air.
+ * notes are for the evidence that said air. `unverified` values are shown, not scored, and say so.
  */
 function newestOrWorse(
   sorted: Candidate[],
   severity: Severity,
   spo2Scale: 1 | 2,
   nowMs: number,
+  kind: keyof typeof SETTLED = 'verified',
 ): { chosen: Candidate | undefined; setAside: UnusableValue[] } {
   const first = sorted[0];
   if (first === undefined) return { chosen: first, setAside: [] };
-  if (first.vital === 'supplementalOxygen') return { chosen: first, setAside: oxygenSetAside(first, 'on oxygen is used') };
+  if (first.vital === 'supplementalOxygen') return { chosen: first, setAside: oxygenSetAside(first, SETTLED[kind].oxygen) };
   if (sorted.length < 2) return { chosen: first, setAside: [] };
   const momentFrom = momentStart(first.atMs, nowMs);
   if (sorted[1]!.atMs < momentFrom) return { chosen: first, setAside: [] };
@@ -753,8 +767,28 @@ function newestOrWorse(
     c.vital === 'gcs' ? `${c.value as number}/15` : formatValue(c.vital, c.value as number | Consciousness, c.unit, c.newOnset);
   const setAside = sameMoment
     .filter((_, i) => scores[i] !== worst)
-    .map((c) => setAsideNote(c, words(c), chosen, words(chosen), 'the worse is used'));
+    .map((c) => setAsideNote(c, words(c), chosen, words(chosen), SETTLED[kind].worse));
   return { chosen, setAside };
+}
+
+/**
+ * True when an unverified value must be shown beside the value scored for its vital (`scored`, when
+ * one was): it is newer, or it was charted at the same moment and would score worse. Act on the worse
+ * assumption, as H20 does for verified values: review 25a (N1) found a preliminary RR 7 dropped
+ * because a final RR 16 was charted at the very same instant, and morphine got no card.
+ */
+function outranksScored(
+  unverified: Candidate,
+  scored: Candidate | undefined,
+  severity: Severity,
+  spo2Scale: 1 | 2,
+  nowMs: number,
+): boolean {
+  if (scored === undefined || unverified.atMs > scored.atMs) return true;
+  return (
+    unverified.atMs >= momentStart(scored.atMs, nowMs) &&
+    severityOf(unverified, severity, spo2Scale) > severityOf(scored, severity, spo2Scale)
+  );
 }
 
 function toReading(c: Candidate): VitalReading {
@@ -960,13 +994,28 @@ export function chooseInputs(
       }
     }
     const threshold = newest?.atMs ?? staleBefore;
-    // An unverified value matters when it is newer than what was used (or than the window, when nothing was).
-    const unverifiedList = unverifiedCandidates.get(vital);
-    const newestUnverified = unverifiedList === undefined ? undefined : sortedOf(unverifiedList, vital, nowMs)[0];
-    if (newestUnverified !== undefined && newestUnverified.atMs > Math.max(threshold, staleBefore - 1)) {
-      unverifiedReadings[vital] = toReading(newestUnverified);
-    }
     if (newest !== undefined && newest.atMs >= staleBefore) for (const u of setAside) relevantUnusable.push(u);
+    // An unverified value matters when it is in the window and newer than what was used, or as new and
+    // worse; of those at its newest moment, the worst is the one to re-check.
+    const unverifiedList = unverifiedCandidates.get(vital);
+    if (unverifiedList !== undefined) {
+      const sortedUnverified = sortedOf(unverifiedList, vital, nowMs);
+      const { chosen: toRecheck, setAside: unverifiedSetAside } = newestOrWorse(
+        sortedUnverified,
+        options.severity,
+        spo2Scale,
+        nowMs,
+        'unverified',
+      );
+      if (
+        toRecheck !== undefined &&
+        toRecheck.atMs >= staleBefore &&
+        outranksScored(toRecheck, newest, options.severity, spo2Scale, nowMs)
+      ) {
+        unverifiedReadings[vital] = toReading(toRecheck);
+        for (const u of unverifiedSetAside) relevantUnusable.push(u);
+      }
+    }
     if (unusable.length > 0) {
       // A value beyond the device's range counts until a newer value is charted, however old: like an
       // out-of-date number, it is shown with its age (news2-unconfirmed.ts re-checks it).

@@ -115,6 +115,76 @@ describe('values of one vital charted at the same moment', () => {
   });
 });
 
+/** A preliminary value's options: charted 5 min ago, after the set, with the id given. */
+const preliminary = (id: string) => ({ effectiveDateTime: minutesAgo(5), status: 'preliminary', id });
+
+describe('unverified values of one vital charted at the same moment (review 25a, N1)', () => {
+  it.each([
+    ['the calmer one has the smaller id', 'aaa', 'zzz'],
+    ['the worse one has the smaller id', 'zzz', 'aaa'],
+  ])('shows the worse of two preliminary values, and lists the other as set aside (%s)', (_label, calmId, worseId) => {
+    const inputs = inputsOf([...setWith(), respiratoryRate(16, preliminary(calmId)), respiratoryRate(30, preliminary(worseId))]);
+    expect(inputs.vitals.respiratoryRate?.value).toBe(16);
+    expect(inputs.unverified.respiratoryRate).toMatchObject({ value: 30, status: 'preliminary' });
+    expect(inputs.unusable).toEqual([
+      {
+        vital: 'respiratoryRate',
+        reason: 'preliminary 16/min was charted at the same time as preliminary 30/min; the worse is shown, to be re-checked',
+        at: new Date(minutesAgo(5)),
+        conflict: true,
+      },
+    ]);
+    expect(unconfirmedNews2(inputs, scoreNews2(inputs)).alarming.map((v) => v.reading.value)).toEqual([30]);
+  });
+
+  it.each([
+    ['the calmer one has the smaller id', 'aaa', 'zzz'],
+    ['the worse one has the smaller id', 'zzz', 'aaa'],
+  ])('shows the worse of two preliminary levels of consciousness (%s)', (_label, calmId, worseId) => {
+    const alert = consciousness({ system: LOINC, code: 'LA9340-6', display: 'Alert' }, preliminary(calmId));
+    const unresponsive = consciousness({ system: LOINC, code: 'LA9343-0', display: 'Unresponsive' }, preliminary(worseId));
+    expect(inputsOf([...setWith(), alert, unresponsive]).unverified.consciousness?.value).toBe('unresponsive');
+  });
+
+  it.each([
+    ['the calmer one has the smaller id', 'aaa', 'zzz'],
+    ['the worse one has the smaller id', 'zzz', 'aaa'],
+  ])('shows the worse of two preliminary SpO2 values when no verified SpO2 is in the window (%s)', (_label, calmId, worseId) => {
+    const set = setWith().filter((o) => (o['code'] as { coding: { code: string }[] }).coding[0]!.code !== '2708-6');
+    const inputs = inputsOf([...set, oxygenSaturation(97, preliminary(calmId)), oxygenSaturation(84, preliminary(worseId))]);
+    expect(inputs.unverified.spo2?.value).toBe(84);
+  });
+
+  it.each([
+    ['the verified one has the smaller id', 'aaa', 'zzz'],
+    ['the unverified one has the smaller id', 'zzz', 'aaa'],
+  ])('shows a preliminary value charted at the same moment as the scored one when it would score worse (%s)', (_l, finalId, preId) => {
+    const at5 = { effectiveDateTime: minutesAgo(5) };
+    const high = inputsOf([...setWith(), respiratoryRate(16, { ...at5, id: finalId }), respiratoryRate(30, preliminary(preId))]);
+    expect(high.vitals.respiratoryRate?.value).toBe(16);
+    expect(high.unverified.respiratoryRate).toMatchObject({ value: 30, status: 'preliminary', at: new Date(minutesAgo(5)) });
+    const low = inputsOf([...setWith(), respiratoryRate(16, { ...at5, id: finalId }), respiratoryRate(7, preliminary(preId))]);
+    expect(low.unverified.respiratoryRate?.value).toBe(7);
+    expect(unconfirmedNews2(low, scoreNews2(low)).alarming.map((v) => v.reading.value)).toEqual([7]);
+  });
+
+  it('says nothing of a preliminary value at the scored moment that scores no worse (RR 16 final, RR 18 preliminary)', () => {
+    const at5 = { effectiveDateTime: minutesAgo(5) };
+    const inputs = inputsOf([...setWith(), respiratoryRate(16, { ...at5, id: 'a' }), respiratoryRate(18, preliminary('b'))]);
+    expect(inputs.unverified.respiratoryRate).toBeUndefined();
+    expect(inputs.unusable).toEqual([]);
+  });
+
+  it('shows a worse preliminary value charted within the clock tolerance of a scored value timed ahead of now', () => {
+    const inputs = inputsOf([
+      ...setWith(respiratoryRate(16, { effectiveDateTime: minutesAgo(-4) })),
+      respiratoryRate(7, { effectiveDateTime: minutesAgo(2), status: 'preliminary' }),
+    ]);
+    expect(inputs.vitals.respiratoryRate?.value).toBe(16);
+    expect(inputs.unverified.respiratoryRate?.value).toBe(7);
+  });
+});
+
 describe('oxygen evidence timed ahead of now (review 25a, N3)', () => {
   /** The set without its room-air statement: oxygen is what each test charts. */
   const setWithoutOxygen = (at: string) =>
