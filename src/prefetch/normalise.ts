@@ -301,7 +301,11 @@ function yesOrNoAnswer(holder: Json): boolean | undefined {
   return typeof holder['valueBoolean'] === 'boolean' ? holder['valueBoolean'] : undefined;
 }
 
-const hasValue = (holder: Json): boolean => Object.keys(holder).some((k) => k.startsWith('value'));
+/** True when the holder carries any value[x]. Read for every room-air statement: no array of keys is made. */
+function hasValue(holder: Json): boolean {
+  for (const key in holder) if (key.startsWith('value')) return true;
+  return false;
+}
 
 /**
  * Air or oxygen as a coded statement: SNOMED 371825009 / 722742002 (src/fhir/codes.ts for sources).
