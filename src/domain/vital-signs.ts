@@ -117,9 +117,10 @@ export interface PatientInputs {
   /** Newest usable value of each vital that fell outside the freshness window. */
   stale: VitalSigns;
   /**
-   * Newest unverified value of each vital (preliminary, unknown or missing status) charted after
-   * the value used for it, or within the freshness window when none was used. Never scored; always
-   * shown, because an unverified alarming value must be re-checked, not ignored.
+   * Newest unverified value of each vital (preliminary, unknown or missing status; of several at that
+   * moment, the worst) charted after the value used for it, or at the same moment and worse, or within
+   * the freshness window when none was used. Never scored; always shown, because an unverified
+   * alarming value must be re-checked, not ignored.
    */
   unverified: VitalSigns;
   /** For each fresh vital, the verified value charted before it (any age): what a trend is measured from. */

@@ -4,8 +4,10 @@
 // - Status: final, amended and corrected are used. entered-in-error and cancelled are ignored (they
 //   were never true), and so is registered (no result exists yet). preliminary, unknown or a missing
 //   status is not scored (an unverified device or draft value), but its value is kept in
-//   `unverified` when it is newer than the value used: an alarming unverified value must be seen and
-//   re-checked, never quietly dropped. Any other status is unusable.
+//   `unverified` when it is newer than the value used, or charted at the same moment and worse: an
+//   alarming unverified value must be seen and re-checked, never quietly dropped. Of unverified values
+//   at one moment, the worst is kept and the others are listed as set aside, as for verified ones
+//   below (review 25a, N1). Any other status is unusable.
 // - Time: effectiveDateTime, else effectivePeriod.end (or .start), else effectiveInstant, else issued.
 //   It must carry a time of day and a zone: a date alone, or a time without a zone, cannot say how
 //   old a vital is, so the value is unusable. A time more than CLOCK_SKEW_TOLERANCE_MINUTES after
@@ -17,9 +19,14 @@
 //   as set aside, so the disagreement is seen. A quieter value must never win a tie by its id (clinical
 //   safety review, 2026-11-29: HR 140 and HR 80 at one moment gave no card when the 80 had the smaller
 //   id). Other ties are broken without regard to input order: the later `issued`, then the smaller
-//   Observation id, then the smaller value. Oxygen evidence charted at the same time is merged (flow
-//   from one Observation, FiO2 from another); where it conflicts, "on oxygen" wins, the answer that
-//   does not under-score.
+//   Observation id, then the smaller value. A value timed ahead of now (within the tolerance) is one
+//   moment with those charted within the tolerance before now (`momentStart`). Oxygen evidence
+//   charted at one moment is merged (flow from one Observation, FiO2 from another); where it
+//   conflicts, "on oxygen" wins, the answer that does not under-score, and the evidence that said air
+//   is listed as set aside.
+// - Air or oxygen coded in SNOMED CT ("patient on oxygen", "breathing room air"): the code alone is a
+//   statement; with a yes/no answer the answer decides ("breathing room air: no" is on oxygen); with
+//   any other value it is unusable.
 // - Freshness: a value exactly `staleAfterHours` old is fresh; older is stale. `stale` only holds
 //   vitals with no fresh value (a stale value hidden behind a fresh one is of no use to anyone).
 // - "As of": `dataAsOf` is the oldest fresh value used, `newestAt` the newest: a score is only as
@@ -283,20 +290,41 @@ function gcsFinding(obs: Json): Finding {
   return { vital, ok: true, value };
 }
 
-/** Air or oxygen as a coded statement: SNOMED 371825009 / 722742002 (src/fhir/codes.ts for sources). */
+/**
+ * A yes/no answer: SNOMED Yes / No as a valueCodeableConcept, or a valueBoolean; undefined when the
+ * holder carries neither.
+ */
+function yesOrNoAnswer(holder: Json): boolean | undefined {
+  const answer = loincAndSnomed(holder['valueCodeableConcept']).snomed;
+  if (answer.includes(SNOMED_NO)) return false;
+  if (answer.includes(SNOMED_YES)) return true;
+  return typeof holder['valueBoolean'] === 'boolean' ? holder['valueBoolean'] : undefined;
+}
+
+/** True when the holder carries any value[x]. Read for every room-air statement: no array of keys is made. */
+function hasValue(holder: Json): boolean {
+  for (const key in holder) if (key.startsWith('value')) return true;
+  return false;
+}
+
+/**
+ * Air or oxygen as a coded statement: SNOMED 371825009 / 722742002 (src/fhir/codes.ts for sources).
+ * Either code may be charted as a question ("On room air? Y/N"): a yes/no answer then decides, and
+ * only the code with no value is a statement. Found by review 25a (N5): "breathing room air" answered
+ * No was read as room air, so a patient on oxygen scored 0 for it and morphine got no card.
+ */
 function codedOxygenFinding(holder: Json, codes: readonly string[]): Finding | undefined {
   const vital = 'supplementalOxygen' as const;
-  if (codes.length === 0 || (!codes.includes(SNOMED_ROOM_AIR) && !codes.includes(SNOMED_ON_OXYGEN))) return undefined;
+  if (codes.length === 0) return undefined;
+  const roomAir = codes.includes(SNOMED_ROOM_AIR);
+  if (!roomAir && !codes.includes(SNOMED_ON_OXYGEN)) return undefined;
   if (holder['dataAbsentReason'] !== undefined) {
     return { vital, ok: false, reason: `${MEASURE_WORDS[vital]}: ${absentReason(holder['dataAbsentReason'])}` };
   }
-  if (codes.includes(SNOMED_ROOM_AIR)) return { vital, ok: true, value: { coded: false } };
-  // 371825009 used as a question: a yes/no answer decides; used as a statement (no value) it is "on".
-  const answer = loincAndSnomed(holder['valueCodeableConcept']).snomed;
-  if (answer.includes(SNOMED_NO)) return { vital, ok: true, value: { coded: false } };
-  if (answer.includes(SNOMED_YES)) return { vital, ok: true, value: { coded: true } };
-  if (typeof holder['valueBoolean'] === 'boolean') return { vital, ok: true, value: { coded: holder['valueBoolean'] } };
-  if (isObject(holder['valueQuantity'])) {
+  const answer = yesOrNoAnswer(holder);
+  // "Not breathing room air" is on oxygen, as "patient on oxygen: yes" is.
+  if (answer !== undefined) return { vital, ok: true, value: { coded: roomAir ? !answer : answer } };
+  if (!roomAir && isObject(holder['valueQuantity'])) {
     // Some UK profiles chart the flow as the value of "patient on oxygen".
     const q = holder['valueQuantity'];
     const measure = q['code'] === '%' || q['unit'] === '%' ? 'o2Concentration' : 'o2Flow';
@@ -305,10 +333,9 @@ function codedOxygenFinding(holder: Json, codes: readonly string[]): Finding | u
       ? { vital, ok: true, value: withFields(quantity.value, { coded: true }) }
       : quantity;
   }
-  const hasOtherValue = Object.keys(holder).some((k) => k.startsWith('value'));
-  return hasOtherValue
+  return hasValue(holder)
     ? { vital, ok: false, reason: 'air or oxygen answer is not recognised' }
-    : { vital, ok: true, value: { coded: true } };
+    : { vital, ok: true, value: { coded: !roomAir } };
 }
 
 /**
@@ -527,6 +554,8 @@ interface Candidate {
   status: string | undefined;
   /** Set on a bound ("<80"): used only when every value within it scores alike (`decisive`). */
   comparator?: Bound['comparator'];
+  /** Set on oxygen evidence merged from several Observations of one moment: what each of them said. */
+  mergedFrom?: Candidate[];
 }
 
 /** One Observation as read: refused whole (status, time), or its findings at its time. */
@@ -597,18 +626,59 @@ function toOxygenStatus(e: OxygenEvidence): OxygenStatus {
   return status;
 }
 
-/** Oxygen evidence charted at one moment (flow and FiO2 as separate Observations) becomes one reading. */
-function mergeSameTimeOxygen(sorted: Candidate[]): Candidate[] {
+/**
+ * Where the moment of a value charted at `atMs` begins. A value timed after `nowMs` (allowed within
+ * the clock-skew tolerance) is no later, for all anyone knows, than one charted within that tolerance
+ * before now: they are one moment. Found by the third clinical safety review (2026-11-29): RR 16 timed
+ * 4 min ahead hid RR 7 charted 2 min ago, and morphine got no card.
+ */
+function momentStart(atMs: number, nowMs: number): number {
+  return atMs > nowMs ? nowMs - CLOCK_SKEW_TOLERANCE_MINUTES * 60_000 : atMs;
+}
+
+/**
+ * Oxygen evidence charted at one moment (flow and FiO2 as separate Observations) becomes one reading.
+ * The newest moment reaches back the clock tolerance when it is timed ahead of now (`momentStart`):
+ * review 25a (N3) found "breathing room air" timed 4 min ahead hiding 2 L/min charted 1 min ago.
+ */
+function mergeSameMomentOxygen(sorted: Candidate[], nowMs: number): Candidate[] {
   const out: Candidate[] = [];
+  const newestFrom = sorted.length > 0 ? momentStart(sorted[0]!.atMs, nowMs) : 0;
+  // What each piece of the newest moment said, for the notes (`oxygenSetAside`); older moments need none.
+  let newestPieces: Candidate[] | undefined;
   for (const c of sorted) {
     const last = out[out.length - 1];
-    if (last !== undefined && last.atMs === c.atMs) {
-      out[out.length - 1] = withFields(last, { value: mergeOxygen(last.value as OxygenEvidence, c.value as OxygenEvidence) });
+    if (last !== undefined && (last.atMs === c.atMs || (out.length === 1 && c.atMs >= newestFrom))) {
+      const value = mergeOxygen(last.value as OxygenEvidence, c.value as OxygenEvidence);
+      if (out.length === 1) (newestPieces ??= [last]).push(c);
+      out[out.length - 1] = withFields(last, out.length === 1 ? { value, mergedFrom: newestPieces } : { value });
     } else {
       out.push(c);
     }
   }
   return out;
+}
+
+/** Oxygen evidence in the words it was charted in: "Breathing room air", "O2 flow 2 L/min", "FiO2 28%". */
+function oxygenEvidenceWords(e: OxygenEvidence): string {
+  const words: string[] = [];
+  if (e.coded !== undefined) words.push(e.coded ? 'Patient on oxygen' : 'Breathing room air');
+  if (e.flowLpm !== undefined) words.push(`O2 flow ${e.flowLpm} L/min`);
+  if (e.fio2Percent !== undefined) words.push(`FiO2 ${e.fio2Percent}%`);
+  return words.join(', ');
+}
+
+/**
+ * For oxygen evidence merged from several Observations into "on oxygen", a note for each that said
+ * air on its own: the disagreement is seen (H25 left it unlisted).
+ */
+function oxygenSetAside(merged: Candidate, settled: string): UnusableValue[] {
+  if (merged.mergedFrom === undefined || !toOxygenStatus(merged.value as OxygenEvidence).onOxygen) return [];
+  const onOxygen = merged.mergedFrom.filter((c) => toOxygenStatus(c.value as OxygenEvidence).onOxygen);
+  const onWords = onOxygen.map((c) => oxygenEvidenceWords(c.value as OxygenEvidence)).join(' and ');
+  return merged.mergedFrom
+    .filter((c) => !onOxygen.includes(c))
+    .map((c) => setAsideNote(c, oxygenEvidenceWords(c.value as OxygenEvidence), onOxygen[0]!, onWords, settled));
 }
 
 /**
@@ -640,33 +710,57 @@ function decisive(c: Candidate, severity: Severity, spo2Scale: 1 | 2): boolean {
   return severity(c.vital, to, spo2Scale) === points;
 }
 
-/** `severity` for any candidate: GCS by its total (lower is worse); oxygen evidence is merged instead. */
+/**
+ * `severity` for any candidate: GCS by its total (lower is worse); oxygen evidence as on oxygen (1) or
+ * not (0), only ever compared with other oxygen evidence.
+ */
 function severityOf(c: Candidate, severity: Severity, spo2Scale: 1 | 2): number {
-  if (c.vital === 'supplementalOxygen') return 0;
+  if (c.vital === 'supplementalOxygen') return toOxygenStatus(c.value as OxygenEvidence).onOxygen ? 1 : 0;
   if (c.vital === 'consciousness') return severity('consciousness', c.value as Consciousness, spo2Scale);
   const value = c.value as number;
   if (!Number.isFinite(value)) return 0;
   return c.vital === 'gcs' ? -value : severity(c.vital, value, spo2Scale);
 }
 
+/** How a disagreement of one moment was settled, said on each value set aside. */
+const SETTLED = {
+  verified: { worse: 'the worse is used', oxygen: 'on oxygen is used' },
+  unverified: { worse: 'the worse is shown, to be re-checked', oxygen: 'on oxygen is shown, to be re-checked' },
+} as const;
+
+/** A note for `c`, set aside for `chosen` charted at the same moment (both in words, as charted). */
+function setAsideNote(c: Candidate, words: string, chosen: Candidate, chosenWords: string, settled: string): UnusableValue {
+  // An unverified value is named with its status: "preliminary 16/min".
+  const what = (w: string, of: Candidate) => (of.status === undefined ? w : `${of.status === 'missing' ? 'unverified' : of.status} ${w}`);
+  return {
+    vital: c.vital,
+    reason:
+      c.atMs === chosen.atMs
+        ? `${what(words, c)} was charted at the same time as ${what(chosenWords, chosen)}; ${settled}`
+        : `${what(words, c)} was charted within the clock tolerance of ${what(chosenWords, chosen)} (one of them timed ahead of now); ${settled}`,
+    at: new Date(c.atMs),
+    conflict: true,
+  };
+}
+
 /**
- * Of the values charted at the newest moment (`sorted` newest first), the worse when they score
- * differently, and a note for each one set aside; otherwise the newest as sorted, and no note.
- * A newest value timed after `nowMs` (allowed within the clock-skew tolerance) is no later, for all
- * anyone knows, than a value charted within that tolerance before now: they are one moment. Found by
- * the third clinical safety review (2026-11-29): RR 16 timed 4 min ahead hid RR 7 charted 2 min ago,
- * and morphine got no card.
+ * Of the values charted at the newest moment (`sorted` newest first, the moment as `momentStart`
+ * says), the worse when they score differently, and a note for each one set aside; otherwise the
+ * newest as sorted, and no note. Oxygen evidence of one moment is already merged (on oxygen wins): its
+ * notes are for the evidence that said air. `unverified` values are shown, not scored, and say so.
  */
 function newestOrWorse(
   sorted: Candidate[],
   severity: Severity,
   spo2Scale: 1 | 2,
   nowMs: number,
+  kind: keyof typeof SETTLED = 'verified',
 ): { chosen: Candidate | undefined; setAside: UnusableValue[] } {
   const first = sorted[0];
-  if (first === undefined || sorted.length < 2 || first.vital === 'supplementalOxygen') return { chosen: first, setAside: [] };
-  const ahead = first.atMs > nowMs;
-  const momentFrom = ahead ? nowMs - CLOCK_SKEW_TOLERANCE_MINUTES * 60_000 : first.atMs;
+  if (first === undefined) return { chosen: first, setAside: [] };
+  if (first.vital === 'supplementalOxygen') return { chosen: first, setAside: oxygenSetAside(first, SETTLED[kind].oxygen) };
+  if (sorted.length < 2) return { chosen: first, setAside: [] };
+  const momentFrom = momentStart(first.atMs, nowMs);
   if (sorted[1]!.atMs < momentFrom) return { chosen: first, setAside: [] };
   const sameMoment = sorted.filter((c) => c.atMs >= momentFrom);
   const scores = sameMoment.map((c) => severityOf(c, severity, spo2Scale));
@@ -677,15 +771,28 @@ function newestOrWorse(
     c.vital === 'gcs' ? `${c.value as number}/15` : formatValue(c.vital, c.value as number | Consciousness, c.unit, c.newOnset);
   const setAside = sameMoment
     .filter((_, i) => scores[i] !== worst)
-    .map((c): UnusableValue => ({
-      vital: c.vital,
-      reason: ahead
-        ? `${words(c)} was charted within the clock tolerance of ${words(chosen)} (one of them timed ahead of now); the worse is used`
-        : `${words(c)} was charted at the same time as ${words(chosen)}; the worse is used`,
-      at: new Date(c.atMs),
-      conflict: true,
-    }));
+    .map((c) => setAsideNote(c, words(c), chosen, words(chosen), SETTLED[kind].worse));
   return { chosen, setAside };
+}
+
+/**
+ * True when an unverified value must be shown beside the value scored for its vital (`scored`, when
+ * one was): it is newer, or it was charted at the same moment and would score worse. Act on the worse
+ * assumption, as H20 does for verified values: review 25a (N1) found a preliminary RR 7 dropped
+ * because a final RR 16 was charted at the very same instant, and morphine got no card.
+ */
+function outranksScored(
+  unverified: Candidate,
+  scored: Candidate | undefined,
+  severity: Severity,
+  spo2Scale: 1 | 2,
+  nowMs: number,
+): boolean {
+  if (scored === undefined || unverified.atMs > scored.atMs) return true;
+  return (
+    unverified.atMs >= momentStart(scored.atMs, nowMs) &&
+    severityOf(unverified, severity, spo2Scale) > severityOf(scored, severity, spo2Scale)
+  );
 }
 
 function toReading(c: Candidate): VitalReading {
@@ -878,7 +985,7 @@ export function chooseInputs(
   const relevantUnusable: UnusableValue[] = [];
 
   for (const vital of OBSERVED_NAMES) {
-    const sorted = sortedOf(candidates.get(vital) ?? [], vital);
+    const sorted = sortedOf(candidates.get(vital) ?? [], vital, nowMs);
     const { chosen: newest, setAside } = newestOrWorse(sorted, options.severity, spo2Scale, nowMs);
     if (newest !== undefined) {
       if (newest.atMs >= staleBefore) {
@@ -891,13 +998,28 @@ export function chooseInputs(
       }
     }
     const threshold = newest?.atMs ?? staleBefore;
-    // An unverified value matters when it is newer than what was used (or than the window, when nothing was).
-    const unverifiedList = unverifiedCandidates.get(vital);
-    const newestUnverified = unverifiedList === undefined ? undefined : sortedOf(unverifiedList, vital)[0];
-    if (newestUnverified !== undefined && newestUnverified.atMs > Math.max(threshold, staleBefore - 1)) {
-      unverifiedReadings[vital] = toReading(newestUnverified);
-    }
     if (newest !== undefined && newest.atMs >= staleBefore) for (const u of setAside) relevantUnusable.push(u);
+    // An unverified value matters when it is in the window and newer than what was used, or as new and
+    // worse; of those at its newest moment, the worst is the one to re-check.
+    const unverifiedList = unverifiedCandidates.get(vital);
+    if (unverifiedList !== undefined) {
+      const sortedUnverified = sortedOf(unverifiedList, vital, nowMs);
+      const { chosen: toRecheck, setAside: unverifiedSetAside } = newestOrWorse(
+        sortedUnverified,
+        options.severity,
+        spo2Scale,
+        nowMs,
+        'unverified',
+      );
+      if (
+        toRecheck !== undefined &&
+        toRecheck.atMs >= staleBefore &&
+        outranksScored(toRecheck, newest, options.severity, spo2Scale, nowMs)
+      ) {
+        unverifiedReadings[vital] = toReading(toRecheck);
+        for (const u of unverifiedSetAside) relevantUnusable.push(u);
+      }
+    }
     if (unusable.length > 0) {
       // A value beyond the device's range counts until a newer value is charted, however old: like an
       // out-of-date number, it is shown with its age (news2-unconfirmed.ts re-checks it).
@@ -951,7 +1073,7 @@ export function normaliseInputs(sources: NormaliseSources, options: NormaliseOpt
 }
 
 /** One vital's candidates, newest first (oxygen evidence charted at one moment merged first). */
-function sortedOf(list: Candidate[], vital: ObservedName): Candidate[] {
+function sortedOf(list: Candidate[], vital: ObservedName, nowMs: number): Candidate[] {
   const sorted = list.length > 1 ? list.sort(compareCandidates) : list;
-  return vital === 'supplementalOxygen' ? mergeSameTimeOxygen(sorted) : sorted;
+  return vital === 'supplementalOxygen' ? mergeSameMomentOxygen(sorted, nowMs) : sorted;
 }

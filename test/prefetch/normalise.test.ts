@@ -535,6 +535,28 @@ describe('supplemental oxygen', () => {
     expect(normalise([obs]).vitals.supplementalOxygen?.value.onOxygen).toBe(onOxygen);
   });
 
+  // Review 25a N5: a flowsheet row "On room air? Y/N" mapped to 722742002 answered No was read as room air.
+  it.each([
+    ['valueBoolean false', true, { valueBoolean: false }],
+    ['valueBoolean true', false, { valueBoolean: true }],
+    ['No (373067005)', true, { valueCodeableConcept: { coding: [{ system: SNOMED, code: '373067005', display: 'No' }] } }],
+    ['Yes (373066001)', false, { valueCodeableConcept: { coding: [{ system: SNOMED, code: '373066001', display: 'Yes' }] } }],
+  ])('reads "breathing room air" answered %s as onOxygen %s', (_label, onOxygen, answer) => {
+    const inputs = normalise([{ ...codedAirOrOxygen('722742002'), ...answer }]);
+    expect(inputs.vitals.supplementalOxygen?.value).toEqual({ onOxygen });
+    expect(inputs.unusable).toEqual([]);
+  });
+
+  it.each([
+    ['a text', { valueString: 'N' }],
+    ['another code', { valueCodeableConcept: { coding: [{ system: SNOMED, code: '260385009', display: 'Negative' }] } }],
+    ['a quantity', { valueQuantity: { value: 2, unit: 'L/min', system: UCUM, code: 'L/min' } }],
+  ])('does not read "breathing room air" answered with %s as room air', (_label, answer) => {
+    const inputs = normalise([{ ...codedAirOrOxygen('722742002'), ...answer }]);
+    expect(inputs.vitals.supplementalOxygen).toBeUndefined();
+    expect(reasons(inputs, 'supplementalOxygen')).toEqual(['air or oxygen answer is not recognised']);
+  });
+
   it('does not read a "patient on oxygen" statement marked data-absent as on oxygen', () => {
     const obs = { ...codedAirOrOxygen('371825009'), dataAbsentReason: { coding: [{ code: 'unknown' }] } };
     const inputs = normalise([obs]);
