@@ -30,6 +30,7 @@ beforeAll(async () => {
     VIGIL_CARD_FOR_ZERO: 'true',
     // How fast the test server answers on a busy machine is not what this test checks.
     VIGIL_FHIR_REQUEST_TIMEOUT_MS: '5000',
+    VIGIL_FETCH_DEADLINE_MS: '5000',
   };
   fetcher = createFhirFetcher(testConfig(env), { warn: () => {}, debug: () => {} }, noTelemetry);
   app = await testApp({ fetcher, clock: () => NOW }, env);

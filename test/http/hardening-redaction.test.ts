@@ -76,8 +76,9 @@ describe('redaction', () => {
       VIGIL_FHIR_ALLOWED_ORIGINS: fhirBase,
       VIGIL_FHIR_ALLOW_HTTP_LOOPBACK: 'true',
       VIGIL_FHIR_MAX_RETRIES: '0',
-      // Room for a busy machine: the 200 ms default once ended the fetch before the server saw it.
+      // Room for a busy machine: the 200 ms / 300 ms defaults once ended the fetch before the server saw it.
       VIGIL_FHIR_REQUEST_TIMEOUT_MS: '5000',
+      VIGIL_FETCH_DEADLINE_MS: '5000',
     });
     const { lines, log } = capture();
     const app = await buildApp({
