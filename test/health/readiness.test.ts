@@ -24,13 +24,15 @@ describe('readiness', () => {
     ['a loaded model', { model: 'loaded', detail: 'vigil 1.0 (breaker closed)' }, false, true],
     ['a loaded model whose breaker is open (NEWS2 still answers)', { model: 'loaded', detail: 'vigil 1.0 (breaker open)' }, false, true],
     ['no model, declared with VIGIL_MODEL_PATH=none', { model: 'not-configured' }, false, true],
-    ['a model that failed to load', { model: 'fallback-only', detail: 'the model could not be loaded at start-up' }, false, false],
+    ['an active model that failed to load', { model: 'fallback-only', mode: 'active', detail: 'VIGIL_MODEL_MISSING' }, false, false],
     [
-      'a model that failed to load, NEWS2 only allowed',
-      { model: 'fallback-only', detail: 'the model could not be loaded at start-up' },
+      'an active model that failed to load, NEWS2 only allowed',
+      { model: 'fallback-only', mode: 'active', detail: 'VIGIL_MODEL_MISSING' },
       true,
       true,
     ],
+    // Silent, the model changes no card: an unready replica would only take NEWS2 cards away from the wards.
+    ['a silent model that failed to load', { model: 'fallback-only', mode: 'silent', detail: 'VIGIL_MODEL_MISSING' }, false, true],
   ])('with %s is ready: %s', (_what, described, allowFallbackOnly, ready) => {
     expect(readiness(described, allowFallbackOnly).ready).toBe(ready);
   });
@@ -51,23 +53,39 @@ describe('GET /healthz and /readyz', () => {
     expect(res.json()).toEqual({ status: 'ok' });
   });
 
-  it('is not ready with a broken model file, and says why', async () => {
+  it('is not ready with a broken active model file, and says why', async () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-ready-'));
     const broken = join(dir, 'broken.onnx');
     await writeFile(broken, 'this is not an ONNX model');
-    const scorer = await createScorer(testConfig({ VIGIL_MODEL_PATH: broken }), silent);
+    const scorer = await createScorer(testConfig({ VIGIL_MODEL_PATH: broken, VIGIL_MODEL_MODE: 'active' }), silent);
     app = await testApp({ scorer });
     const res = await app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);
     expect(res.json().status).toBe('not-ready');
-    expect(res.json().checks).toContainEqual(expect.objectContaining({ name: 'model', ok: false }));
+    expect(res.json().checks).toContainEqual(
+      expect.objectContaining({
+        name: 'model',
+        ok: false,
+        detail: expect.stringMatching(/VIGIL_MODEL_CORRUPT.*VIGIL_ALLOW_FALLBACK_ONLY=true/),
+      }),
+    );
   });
 
-  it('is ready with the same broken model when fallback-only is declared', async () => {
+  it('is ready with a missing model file in silent mode (the default), and says why', async () => {
+    const scorer = await createScorer(testConfig({ VIGIL_MODEL_PATH: join(tmpdir(), 'vigil-no-such-dir', 'model.onnx') }), silent);
+    app = await testApp({ scorer });
+    const res = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().checks).toContainEqual(
+      expect.objectContaining({ name: 'model', ok: true, detail: expect.stringMatching(/VIGIL_MODEL_MISSING.*ENOENT.*silent mode/) }),
+    );
+  });
+
+  it('is ready with the same broken active model when fallback-only is declared', async () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-ready-'));
     const broken = join(dir, 'broken.onnx');
     await writeFile(broken, 'this is not an ONNX model');
-    const env = { VIGIL_MODEL_PATH: broken, VIGIL_ALLOW_FALLBACK_ONLY: 'true' };
+    const env = { VIGIL_MODEL_PATH: broken, VIGIL_MODEL_MODE: 'active', VIGIL_ALLOW_FALLBACK_ONLY: 'true' };
     const scorer = await createScorer(testConfig(env), silent);
     app = await testApp({ scorer }, env);
     const res = await app.inject({ method: 'GET', url: '/readyz' });
