@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildAdminApp } from '../../src/health/admin-app.js';
 import { readiness } from '../../src/health/readiness.js';
 import { createScorer } from '../../src/models/create-scorer.js';
 import type { DeteriorationScorer } from '../../src/models/scorer.js';
@@ -111,5 +112,32 @@ describe('GET /healthz and /readyz', () => {
       payload: { card: 'c1', outcome: 'overridden', outcomeTimestamp: '2026-11-23T12:00:00Z' },
     });
     expect(feedback.statusCode).toBe(401);
+  });
+
+  it('exports readiness and each check as gauges, scraped while /readyz says 503', async () => {
+    const metrics = createMetrics();
+    const scorer = describedAs({ model: 'fallback-only', mode: 'active', detail: 'VIGIL_MODEL_MISSING' });
+    const audit = async () => ({ name: 'audit', ok: true });
+    app = await testApp({ scorer, metrics, readinessProbes: [audit] });
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    const scraped = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(scraped.statusCode).toBe(200);
+    expect(scraped.body).toMatch(/^vigil_ready 0$/m);
+    expect(scraped.body).toContain('vigil_readiness_check{check="model"} 0');
+    expect(scraped.body).toContain('vigil_readiness_check{check="audit"} 1');
+  });
+
+  it('exports them from the admin port too, where a failing probe reads 0 and a ready replica 1', async () => {
+    const metrics = createMetrics();
+    let writable = false;
+    const audit = async () => ({ name: 'audit', ok: writable });
+    app = await buildAdminApp({ scorer: createRulesScorer(), allowFallbackOnly: false, probes: [audit], metrics });
+    const unready = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(unready).toMatch(/^vigil_ready 0$/m);
+    expect(unready).toContain('vigil_readiness_check{check="audit"} 0');
+    writable = true;
+    // A later scrape evaluates again (the two gauges of one scrape share one evaluation).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/^vigil_ready 1$/m);
   });
 });
