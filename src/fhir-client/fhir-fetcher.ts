@@ -375,7 +375,8 @@ export function createFhirFetcher(
     if (requests.length === 0) return results;
     const check = checkFhirServer(call.fhirServer ?? '', policy);
     if (!check.ok) {
-      log.warn({ code: check.code }, 'FHIR server refused; missing prefetch keys not fetched');
+      // The origin only (scheme://host:port), never the path: what to add to VIGIL_FHIR_ALLOWED_ORIGINS.
+      log.warn({ code: check.code, origin: check.origin }, 'FHIR server refused; missing prefetch keys not fetched');
       telemetry.fhirFetch(0, 'refused');
       for (const r of requests) results[r.key] = { ok: false, problem: check.problem };
       return results;
