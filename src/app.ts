@@ -170,6 +170,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       scorer: opts.scorer,
       allowFallbackOnly: config.VIGIL_ALLOW_FALLBACK_ONLY,
       ...(opts.readinessProbes !== undefined ? { probes: opts.readinessProbes } : {}),
+      ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     });
   }
 

@@ -115,11 +115,14 @@ export const configSchema = z.object({
     .min(1024)
     .max(100 * 1024 * 1024)
     .default(4 * 1024 * 1024),
-  /** Per-origin breaker: opens when more than this % of requests in the window fail... */
+  /**
+   * Per-origin breaker, fed one sample per hook call (all of a call's requests and retries together:
+   * src/fhir-client/fhir-fetcher.ts): opens when more than this % of calls in the window failed...
+   */
   VIGIL_FHIR_BREAKER_ERROR_PERCENT: z.coerce.number().min(1).max(100).default(50),
-  /** ...and at least this many requests were made in the window... */
+  /** ...and at least this many calls fetched from it in the window... */
   VIGIL_FHIR_BREAKER_MIN_REQUESTS: z.coerce.number().int().min(1).max(1000).default(5),
-  /** ...the window being this long (ms); once open, it lets one request try again after VIGIL_FHIR_BREAKER_RESET_MS. */
+  /** ...the window being this long (ms); once open, it lets one call try again after VIGIL_FHIR_BREAKER_RESET_MS. */
   VIGIL_FHIR_BREAKER_WINDOW_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   VIGIL_FHIR_BREAKER_RESET_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
   /**

@@ -6,6 +6,7 @@ import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
 import { errorCode } from '../errors.js';
+import { whyUnwritable } from './why-unwritable.js';
 import type { CallObserver } from '../observability/answered-call.js';
 import { AuditGate } from './audit-gate.js';
 import { auditRecorder } from './audit-observer.js';
@@ -74,8 +75,9 @@ export async function openAuditTrail(
       await mkdir(auditDir, { recursive: true, mode: 0o700 });
       await access(auditDir, constants.W_OK);
     } catch (err) {
-      const code = errorCode(err, 'unknown error');
-      throw new ConfigError([`VIGIL_DATA_DIR: cannot write the audit trail under ${config.VIGIL_DATA_DIR} (${code})`]);
+      // The file system's own errno (a read-only volume reads EROFS, not the recursive mkdir's ENOENT).
+      const why = await whyUnwritable(auditDir, err);
+      throw new ConfigError([`VIGIL_DATA_DIR: cannot write the audit trail under ${config.VIGIL_DATA_DIR} (${why.description})`]);
     }
   }
   const key = await resolveAuditKey(config.VIGIL_AUDIT_HMAC_KEY, config.VIGIL_DATA_DIR, log);

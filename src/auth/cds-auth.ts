@@ -11,6 +11,8 @@ import { OPERATIONS_ROUTES } from '../health/health-routes.js';
 import { defaultLogLimiter } from '../observability/log-limiter.js';
 import { checkClaims, type CdsJwtClaims } from './claims.js';
 import { AuthRefusal, type RefusalReason } from './refusal.js';
+import { CONFIGURATION_REFUSALS, refusalFacts } from './refusal-facts.js';
+import { withFields } from '../lang/with-fields.js';
 import { RemoteJwks } from './remote-jwks.js';
 import { ReplayCheckUnavailableError, ReplayStore, type PendingToken, type ReplayGuard } from './replay-store.js';
 import { errorCode } from '../errors.js';
@@ -146,9 +148,11 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
     if (isPublicRequest(request)) return;
     const path = request.url.split('?', 1)[0]!;
     const audiences = trust.audienceBases.map((base) => base + path);
+    let presented: string | undefined;
     try {
       const found = requestToken(request);
       if ('refused' in found) throw new AuthRefusal(found.refused);
+      presented = found.token;
       const payload = await verifyJws(found.token, keyFor);
       const now = clock();
       const refused = checkClaims(
@@ -182,14 +186,22 @@ async function cdsAuth(app: FastifyInstance, opts: CdsAuthOptions): Promise<void
       if (err instanceof ReplayCheckUnavailableError) throw err;
       const reason = reasonOf(err);
       telemetry.authFailure(reason);
-      // The reason and where it happened; never the token, never a claim that could carry data. For an
-      // aud mismatch (the commonest set-up mistake) also what Vigil expected: its own URLs, not a secret.
-      // A few lines a minute per reason and route: a flood of bad tokens must not become a flood of logs.
+      // The reason and where it happened, and what the operator needs to fix a set-up fault: the issuer,
+      // audience, kid and alg presented and a clock offset (refusal-facts.ts); never the token, never a
+      // claim that could carry data. For an aud mismatch also what Vigil expected: its own URLs.
+      // A set-up fault is a warning (an EHR is locked out until someone acts); the rest is info (a bad
+      // or replayed token is the caller's problem). A few lines a minute per reason and route: a flood
+      // of bad tokens must not become a flood of logs.
+      const where = {
+        authRefused: reason,
+        route: request.routeOptions.url,
+        ...(reason === 'aud_mismatch' ? { expectedAud: audiences } : {}),
+      };
       logLimiter.log(
         request.log,
-        'info',
+        CONFIGURATION_REFUSALS.has(reason) ? 'warn' : 'info',
         `${reason}:${request.routeOptions.url ?? '(unmatched)'}`,
-        { authRefused: reason, route: request.routeOptions.url, ...(reason === 'aud_mismatch' ? { expectedAud: audiences } : {}) },
+        withFields(where, refusalFacts(presented, reason, clock())),
         'authentication refused',
       );
       throw err instanceof AuthRefusal ? err : new AuthRefusal(reason);

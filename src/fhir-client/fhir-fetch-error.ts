@@ -24,14 +24,20 @@ interface Kind {
   retryable: boolean;
   /** Counts as a failure of the origin in its breaker: the endpoint is down, slow or overloaded. */
   sick: boolean;
+  /**
+   * For a sick kind: what the endpoint did, in the words its own problem uses, for the cards of calls
+   * refused while the breaker it opened is open (a firewall or a down server reads "could not be
+   * reached", an overloaded one "did not answer in time").
+   */
+  failing?: string;
 }
 
 const KINDS: Record<FhirFetchCode, Kind> = {
-  FHIR_TIMEOUT: { outcome: 'timeout', retryable: true, sick: true },
-  FHIR_DEADLINE: { outcome: 'deadline', retryable: false, sick: true },
-  FHIR_NETWORK: { outcome: 'network', retryable: true, sick: true },
-  FHIR_THROTTLED: { outcome: 'http_429', retryable: true, sick: true },
-  FHIR_SERVER_ERROR: { outcome: 'http_5xx', retryable: true, sick: true },
+  FHIR_TIMEOUT: { outcome: 'timeout', retryable: true, sick: true, failing: 'did not answer in time' },
+  FHIR_DEADLINE: { outcome: 'deadline', retryable: false, sick: true, failing: 'did not answer in time' },
+  FHIR_NETWORK: { outcome: 'network', retryable: true, sick: true, failing: 'could not be reached' },
+  FHIR_THROTTLED: { outcome: 'http_429', retryable: true, sick: true, failing: 'asked Vigil to slow down (HTTP 429)' },
+  FHIR_SERVER_ERROR: { outcome: 'http_5xx', retryable: true, sick: true, failing: 'failed (HTTP 5xx)' },
   FHIR_UNAUTHORIZED: { outcome: 'unauthorized', retryable: false, sick: false },
   FHIR_NOT_FOUND: { outcome: 'http_404', retryable: false, sick: false },
   FHIR_HTTP_ERROR: { outcome: 'http_4xx', retryable: false, sick: false },
@@ -68,4 +74,16 @@ export class FhirFetchError extends Error {
   get sick(): boolean {
     return KINDS[this.code].sick;
   }
+}
+
+/**
+ * Why a call was not sent to an origin whose breaker is open, in the words of what opened it (the
+ * origin's last failure), so a card or 412 still tells "could not be reached" from "did not answer in time".
+ */
+export function breakerOpenError(lastFailure: FhirFetchError | undefined): FhirFetchError {
+  const words = lastFailure !== undefined ? KINDS[lastFailure.code].failing : undefined;
+  return new FhirFetchError(
+    'FHIR_BREAKER_OPEN',
+    `the EHR's FHIR server has been failing${words !== undefined ? ` (${words})` : ''}; Vigil is not asking it again for a few seconds`,
+  );
 }

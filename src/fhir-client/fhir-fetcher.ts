@@ -1,7 +1,8 @@
 // Fetches the prefetch keys the EHR did not send from the call's own FHIR server, safely and on a
 // deadline: allowlisted origins only, the access token sent to that origin and nowhere else (no
 // cross-origin redirects or pages), one deadline per call, a timeout per request, retries with
-// backoff on 429/5xx, an opossum breaker per origin, and a cap on every response body.
+// backoff on 429/5xx, an opossum breaker per origin fed one sample per hook call, and a cap on every
+// response body.
 //
 // HTTP goes through undici's `request` on a keep-alive Agent of the fetcher's own, not global
 // `fetch`: the same library (Node's fetch is built on it) without the WHATWG Request, Response,
@@ -23,7 +24,8 @@ import type { Config } from '../config.js';
 import { isBundle, isJsonObject, isOperationOutcome, isResource, searchResults, type FhirResource } from '../fhir/resources.js';
 import type { HookCall } from '../cds-hooks/request-schema.js';
 import type { BreakerState, Telemetry } from '../telemetry.js';
-import { FhirFetchError } from './fhir-fetch-error.js';
+import { breakerOpenError, FhirFetchError } from './fhir-fetch-error.js';
+import { withFields } from '../lang/with-fields.js';
 import { checkFhirServer, type OriginPolicy } from './fhir-origins.js';
 import type { FetchRequest, FetchResult, PrefetchFetcher } from '../prefetch/gather.js';
 import { queryUrl, resolveTemplate } from './resolve-template.js';
@@ -77,7 +79,8 @@ interface CallScope {
   /** Aborts when the call's deadline passes (or the caller gives up). */
   signal: AbortSignal;
   deadlineAt: number;
-  breaker: Breaker;
+  /** The last failure of this call that says the endpoint is sick: the call's sample for the breaker. */
+  sick?: FhirFetchError;
   /** The keep-alive HTTP client every request of the call goes through. */
   client: Agent;
 }
@@ -105,8 +108,10 @@ export function createFhirFetcher(
   };
   const deadlineMs = config.VIGIL_FETCH_DEADLINE_MS;
   const deadlineProblem = `the EHR did not answer within ${deadlineMs} ms`;
-  // Keyed by allowlisted origin only, so the map is as small as the allowlist.
+  // Keyed by allowlisted origin only, so the maps are as small as the allowlist.
   const breakers = new Map<string, Breaker>();
+  /** Each origin's last failure that counts against it: said when its breaker opens, and while open. */
+  const lastFailures = new Map<string, FhirFetchError>();
   // Connections kept alive per origin between calls (undici's defaults: idle ones closed after 4 s,
   // or sooner when the server's Keep-Alive header says so). undici costs ~100 ms to import on a
   // 2-vCPU VM, so it is loaded by the first call that needs the EHR, or by warm() once the server is
@@ -121,6 +126,12 @@ export function createFhirFetcher(
       },
     ));
 
+  // One hook call is one sample, whatever it asks: a patient-view call makes ~5 requests at once (and
+  // up to 3 attempts each), so counted per request a single call to an unreachable EHR reached
+  // VIGIL_FHIR_BREAKER_MIN_REQUESTS (5) alone, opened the breaker, and turned its own retries and the
+  // next 10 s of calls into "breaker open" that hid the cause. Per call, the breaker opens when that
+  // many calls in the window were mostly failing; one trial call closes it again. A call fails when one
+  // of its requests failed in a way that says the endpoint is sick, after its retries.
   function breakerFor(origin: string): Breaker {
     let breaker = breakers.get(origin);
     if (breaker !== undefined) return breaker;
@@ -138,7 +149,14 @@ export function createFhirFetcher(
       errorFilter: (err: unknown) => err instanceof FhirFetchError && !err.sick,
     });
     watchBreaker(breaker, name, telemetry, {
-      opened: { log: (o, m) => log.warn(o, m), msg: 'FHIR breaker opened: the EHR endpoint is failing; failing fast' },
+      opened: {
+        // What opened it: the code and metric outcome of the origin's last failure.
+        log: (o, m) => {
+          const last = lastFailures.get(origin);
+          log.warn(last !== undefined ? withFields(o, { lastCode: last.code, lastOutcome: last.outcome }) : o, m);
+        },
+        msg: 'FHIR breaker opened: the EHR endpoint is failing; failing fast',
+      },
     });
     breakers.set(origin, breaker);
     return breaker;
@@ -179,6 +197,7 @@ export function createFhirFetcher(
     } catch (e) {
       const err = asFetchError(e, scope, limit.timedOut(), timeoutMs);
       outcome = err.outcome;
+      if (err.sick) lastFailures.set(scope.origin, err);
       throw err;
     } finally {
       limit.done();
@@ -249,12 +268,6 @@ export function createFhirFetcher(
 
   function asFetchError(e: unknown, scope: CallScope, timedOut = false, timeoutMs?: number): FhirFetchError {
     if (e instanceof FhirFetchError) return e;
-    if (breakerRefusal(e) === 'open') {
-      return new FhirFetchError(
-        'FHIR_BREAKER_OPEN',
-        "the EHR's FHIR server has been failing; Vigil is not asking it again for a few seconds",
-      );
-    }
     // A request timeout cut short to fit the call's deadline is the deadline passing.
     const clipped = timeoutMs !== undefined && timeoutMs < config.VIGIL_FHIR_REQUEST_TIMEOUT_MS;
     if (scope.signal.aborted || (timedOut && clipped)) return new FhirFetchError('FHIR_DEADLINE', deadlineProblem);
@@ -266,7 +279,7 @@ export function createFhirFetcher(
   async function readWithRetries(scope: CallScope, url: URL): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await scope.breaker.fire(() => requestOnce(scope, url));
+        return await requestOnce(scope, url);
       } catch (e) {
         const err = asFetchError(e, scope);
         if (!err.retryable || attempt >= config.VIGIL_FHIR_MAX_RETRIES) throw err;
@@ -315,6 +328,7 @@ export function createFhirFetcher(
         body = await readWithRetries(scope, next);
       } catch (e) {
         const err = asFetchError(e, scope);
+        if (err.sick) scope.sick = err;
         log.warn({ key, origin: scope.origin, code: err.code, pages: progress.pages }, 'prefetch key not fetched from the FHIR server');
         // Searches ask for newest first (_sort=-date): pages already read hold the newest data.
         if (progress.pages > 0) break;
@@ -361,7 +375,8 @@ export function createFhirFetcher(
     if (requests.length === 0) return results;
     const check = checkFhirServer(call.fhirServer ?? '', policy);
     if (!check.ok) {
-      log.warn({ code: check.code }, 'FHIR server refused; missing prefetch keys not fetched');
+      // The origin only (scheme://host:port), never the path: what to add to VIGIL_FHIR_ALLOWED_ORIGINS.
+      log.warn({ code: check.code, origin: check.origin }, 'FHIR server refused; missing prefetch keys not fetched');
       telemetry.fhirFetch(0, 'refused');
       for (const r of requests) results[r.key] = { ok: false, problem: check.problem };
       return results;
@@ -388,7 +403,6 @@ export function createFhirFetcher(
       headers,
       signal: deadline.signal,
       deadlineAt: performance.now() + deadlineMs,
-      breaker: breakerFor(check.origin),
       client,
     };
 
@@ -412,10 +426,32 @@ export function createFhirFetcher(
       }
     });
 
-    // Whatever is still running at the deadline (or when the caller hangs up) is abandoned: the hook
-    // answers now with what it has.
-    try {
+    const run = async () => {
+      // Whatever is still running at the deadline (or when the caller hangs up) is abandoned: the hook
+      // answers now with what it has.
       await Promise.race([Promise.all(work), once(deadline.signal, 'abort')]);
+      const abandoned = requests.some(({ key }) => progress.get(key)?.result === undefined);
+      if (abandoned && outer?.aborted !== true) {
+        scope.sick ??= new FhirFetchError('FHIR_DEADLINE', deadlineProblem);
+        lastFailures.set(scope.origin, scope.sick);
+      }
+      // The call's one sample (breakerFor): rejected, it counts against the origin.
+      if (scope.sick !== undefined) throw scope.sick;
+    };
+    try {
+      await breakerFor(check.origin).fire(run);
+    } catch (e) {
+      if (breakerRefusal(e) === 'open') {
+        // Nothing was asked: said once per call, with what opened the breaker (the keys' own lines say the rest).
+        const refused = breakerOpenError(lastFailures.get(scope.origin));
+        log.warn(
+          { origin: scope.origin, code: refused.code, lastCode: lastFailures.get(scope.origin)?.code ?? 'unknown', keys: requests.length },
+          'FHIR breaker open: missing prefetch keys not fetched',
+        );
+        for (const r of requests) results[r.key] = { ok: false, problem: refused.problem };
+        return results;
+      }
+      // Otherwise the call's own failure, already in each key's result.
     } finally {
       deadline.done();
     }

@@ -11,7 +11,16 @@ export interface OriginPolicy {
 
 export type ServerCheck =
   | { ok: true; base: URL; origin: string }
-  | { ok: false; code: 'FHIR_SERVER_INVALID' | 'FHIR_ORIGIN_NOT_ALLOWED' | 'FHIR_INSECURE'; problem: string };
+  | {
+      ok: false;
+      code: 'FHIR_SERVER_INVALID' | 'FHIR_ORIGIN_NOT_ALLOWED' | 'FHIR_INSECURE';
+      problem: string;
+      /**
+       * The refused server's origin (scheme://host[:port], URL.origin), for the operator's log: what
+       * to add to VIGIL_FHIR_ALLOWED_ORIGINS. Never its path or query, which may carry ids.
+       */
+      origin?: string;
+    };
 
 export function checkFhirServer(fhirServer: string, policy: OriginPolicy): ServerCheck {
   let base: URL;
@@ -26,13 +35,23 @@ export function checkFhirServer(fhirServer: string, policy: OriginPolicy): Serve
   }
   if (base.protocol === 'http:') {
     if (!(policy.allowHttpLoopback && isLoopbackHost(base.hostname))) {
-      return { ok: false, code: 'FHIR_INSECURE', problem: 'the FHIR server is not on https, so the access token cannot be sent to it' };
+      return {
+        ok: false,
+        code: 'FHIR_INSECURE',
+        problem: 'the FHIR server is not on https, so the access token cannot be sent to it',
+        origin: base.origin,
+      };
     }
   } else if (base.protocol !== 'https:') {
     return { ok: false, code: 'FHIR_SERVER_INVALID', problem: 'fhirServer must be an https URL' };
   }
   if (!policy.allowedOrigins.includes(base.origin)) {
-    return { ok: false, code: 'FHIR_ORIGIN_NOT_ALLOWED', problem: "the EHR's FHIR server is not on this service's allowlist" };
+    return {
+      ok: false,
+      code: 'FHIR_ORIGIN_NOT_ALLOWED',
+      problem: "the EHR's FHIR server is not on this service's allowlist",
+      origin: base.origin,
+    };
   }
   // A base always ends without a slash here, so relative queries resolve beneath it.
   base.pathname = base.pathname.replace(/\/+$/, '');

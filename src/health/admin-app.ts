@@ -35,6 +35,7 @@ export async function buildAdminApp(opts: AdminAppOptions): Promise<FastifyInsta
     scorer: opts.scorer,
     allowFallbackOnly: opts.allowFallbackOnly,
     ...(opts.probes !== undefined ? { probes: opts.probes } : {}),
+    ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
   });
   if (opts.metrics !== undefined) metricsRoute(app, opts.metrics);
   app.setNotFoundHandler((_request, reply) => sendError(reply, new NotFoundError('the admin port serves /healthz, /readyz and /metrics')));

@@ -3,6 +3,7 @@
 // every few seconds.
 import type { FastifyInstance } from 'fastify';
 import type { DeteriorationScorer } from '../models/scorer.js';
+import type { Metrics } from '../observability/metrics.js';
 import { readiness, type ReadinessProbe } from './readiness.js';
 
 /**
@@ -17,6 +18,8 @@ export interface HealthRouteOptions {
   allowFallbackOnly: boolean;
   /** Further checks asked on each /readyz (the audit trail). */
   probes?: readonly ReadinessProbe[];
+  /** Given the same evaluation, to export on each scrape (vigil_ready). */
+  metrics?: Pick<Metrics, 'watchReadiness'>;
 }
 
 /** Liveness: the process answers. Nothing else is said: no checks, no versions, no timings. */
@@ -27,10 +30,15 @@ export async function livenessRoute(app: FastifyInstance): Promise<void> {
 export async function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): Promise<void> {
   await livenessRoute(app);
 
-  app.get('/readyz', async (_request, reply) => {
+  const evaluate = async () => {
     const others = await Promise.all((opts.probes ?? []).map((probe) => probe()));
     const described = opts.scorer.describe();
-    const result = readiness(described, opts.allowFallbackOnly, others);
+    return { described, result: readiness(described, opts.allowFallbackOnly, others) };
+  };
+  opts.metrics?.watchReadiness(async () => (await evaluate()).result);
+
+  app.get('/readyz', async (_request, reply) => {
+    const { described, result } = await evaluate();
     // Each model's role, name, version and mode: what a pilot or a canary is running, at a glance.
     return reply
       .code(result.ready ? 200 : 503)

@@ -1,8 +1,10 @@
 // Whether this replica should receive traffic, as a pure function of what it knows about itself.
 // The configuration was valid if the process got this far; the model must be loaded, or its absence
-// declared (VIGIL_MODEL_PATH=none, or VIGIL_ALLOW_FALLBACK_ONLY for a model that failed to load); and
-// every other check (the audit trail can be written, unless calls may be answered without it) passes.
+// declared (VIGIL_MODEL_PATH=none), or not matter (a silent model, or VIGIL_ALLOW_FALLBACK_ONLY for an
+// active one: src/models/not-loaded-policy.ts); and every other check (the audit trail can be written,
+// unless calls may be answered without it) passes.
 // A model reload that was refused is reported but leaves the replica ready: the old model serves.
+import { primaryNotLoadedVerdict } from '../models/not-loaded-policy.js';
 import type { DeteriorationScorer } from '../models/scorer.js';
 
 export interface ReadinessCheck {
@@ -32,15 +34,11 @@ export function readiness(
     case 'not-configured':
       checks.push({ name: 'model', ok: true, detail: 'not configured: NEWS2 only, as declared' });
       break;
-    case 'fallback-only':
-      // A model that was meant to load and did not is a fault to notice, unless the operator said
-      // NEWS2 alone is acceptable: then the replica serves, and cards say the model is unavailable.
-      checks.push({
-        name: 'model',
-        ok: allowFallbackOnly,
-        detail: `not loaded (${model.detail ?? 'unknown cause'}); ${allowFallbackOnly ? 'NEWS2 only allowed by VIGIL_ALLOW_FALLBACK_ONLY' : 'set VIGIL_ALLOW_FALLBACK_ONLY=true to serve NEWS2 only'}`,
-      });
+    case 'fallback-only': {
+      const verdict = primaryNotLoadedVerdict(model.mode, allowFallbackOnly);
+      checks.push({ name: 'model', ok: verdict.ready, detail: `not loaded (${model.detail ?? 'unknown cause'}); ${verdict.why}` });
       break;
+    }
   }
   const failed = model.reloadFailure;
   if (failed !== undefined) {

@@ -5,10 +5,10 @@
 // synthetic data shown (active, or a canary of an active model) outside the development profile,
 // which would put synthetic numbers in front of clinicians.
 import { fileURLToPath } from 'node:url';
-import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { noTelemetry, type Telemetry } from '../telemetry.js';
 import { ModelRegistry, modelSettings, type RegistryOptions } from './model-registry.js';
+import type { ScorerLog } from './model-runner.js';
 
 /** The model `npm run train` writes; resolves the same from src/models and dist/models. */
 export const SHIPPED_MODEL_PATH = fileURLToPath(new URL('../../models/vigil-deterioration.onnx', import.meta.url));
@@ -21,6 +21,7 @@ type ScorerConfig = Pick<
   | 'VIGIL_CANDIDATE_MODE'
   | 'VIGIL_CANARY_PERCENT'
   | 'developmentProfile'
+  | 'VIGIL_ALLOW_FALLBACK_ONLY'
   | 'VIGIL_MODEL_CACHE_SIZE'
   | 'VIGIL_MODEL_CACHE_TTL_SECONDS'
   | 'VIGIL_MODEL_TIMEOUT_MS'
@@ -34,7 +35,7 @@ type ScorerConfig = Pick<
 /** The models of the configuration, ready to serve and to be reloaded (src/models/model-reload.ts). */
 export async function createScorer(
   config: Readonly<ScorerConfig>,
-  log: Pick<FastifyBaseLogger, 'info' | 'warn'>,
+  log: ScorerLog,
   telemetry: Telemetry = noTelemetry,
   options: Pick<RegistryOptions, 'load' | 'clock'> = {},
 ): Promise<ModelRegistry> {
@@ -51,6 +52,7 @@ export async function createScorer(
     },
     drift: { windowCalls: config.VIGIL_DRIFT_WINDOW_CALLS, minCalls: config.VIGIL_DRIFT_MIN_CALLS },
     developmentProfile: config.developmentProfile,
+    allowFallbackOnly: config.VIGIL_ALLOW_FALLBACK_ONLY,
     log,
     telemetry,
     ...options,

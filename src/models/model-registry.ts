@@ -12,6 +12,7 @@
 // At start-up a breach stops Vigil (ConfigError); on a reload it is refused and the old line-up kept.
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { basename } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
 import { createRulesScorer } from './rules-scorer.js';
 import type { PatientInputs } from '../domain/vital-signs.js';
@@ -19,6 +20,7 @@ import { noTelemetry, type Telemetry } from '../telemetry.js';
 import type { DriftSettings } from './drift.js';
 import { createModelRunner, type ModelAnswer, type ModelRunner, type ModelScorerSettings, type ScorerLog } from './model-runner.js';
 import { composeAssessment, modelRecord, notLoadedAssessment } from './model-scorer.js';
+import { primaryNotLoadedVerdict } from './not-loaded-policy.js';
 import { loadOnnxModelBytes, ModelLoadError, readModelFile, type LoadedModel } from './onnx-model.js';
 import type {
   AssessContext,
@@ -92,6 +94,8 @@ export interface RegistryOptions {
   drift: DriftSettings;
   /** Loopback and no trusted issuers: only here may a synthetic model be shown. */
   developmentProfile: boolean;
+  /** VIGIL_ALLOW_FALLBACK_ONLY: only for the start-up line, which says what /readyz will say. */
+  allowFallbackOnly?: boolean;
   log: ScorerLog;
   telemetry?: Telemetry;
   /** Turns a file's bytes into a model (tests wrap the real loader to hold or spy on inference). */
@@ -196,7 +200,10 @@ export class ModelRegistry extends EventEmitter implements DeteriorationScorer {
     const reload = this.failure !== undefined ? { reloadFailure: this.failure } : {};
     if (primary === undefined) return { model: 'not-configured', mode: 'off', ...reload };
     const models = this.descriptions();
-    if (primary.model.kind === 'not-loaded') return { model: 'fallback-only', mode: primary.mode, detail: NOT_LOADED_REASON, models, ...reload };
+    if (primary.model.kind === 'not-loaded') {
+      const { code, cause } = primary.model;
+      return { model: 'fallback-only', mode: primary.mode, detail: `${code}: ${cause}`, models, ...reload };
+    }
     const { metadata } = primary.model.runner;
     return {
       model: 'loaded',
@@ -375,7 +382,7 @@ export class ModelRegistry extends EventEmitter implements DeteriorationScorer {
   private report(phase: 'start' | 'reload', next: Lineup, outcome: ReloadOutcome): void {
     const { log } = this.options;
     for (const f of outcome.failures) {
-      if (phase === 'start') log.warn({ role: f.role, code: f.code, cause: f.reason }, f.role === 'primary' ? 'early-warning model not loaded: serving NEWS2 only' : 'candidate model not loaded: serving the primary alone');
+      if (phase === 'start') this.reportNotLoadedAtStart(f, next);
       else {
         log.warn({ role: f.role, code: f.code, cause: f.reason }, 'model reload failed: the previous model keeps serving');
         this.telemetry.modelReload(f.role, 'failed', f.code);
@@ -395,6 +402,31 @@ export class ModelRegistry extends EventEmitter implements DeteriorationScorer {
       // Not a fault, but easily a surprise: a canary takes the primary's mode, so nobody sees either model.
       log.info({ role: 'candidate', mode: 'canary' }, 'canary of a silent primary: both models run silently');
     }
+  }
+
+  /**
+   * A model that did not load at start-up, said once with what the operator needs: the file's name (a
+   * directory path may name a site, never a patient), the code and errno, the mode, and whether this
+   * replica is ready because of it, as /readyz will say (not-loaded-policy.ts). An unready replica is an
+   * error: behind Kubernetes it gets no calls at all.
+   */
+  private reportNotLoadedAtStart(failure: ReloadFailure, next: Lineup): void {
+    const { log } = this.options;
+    const slot = failure.role === 'primary' ? next.primary : failure.role === 'candidate' ? next.candidate : undefined;
+    const where = slot !== undefined ? { file: basename(slot.model.path), mode: slot.mode } : {};
+    const fields = (ready: boolean) => ({ role: failure.role, code: failure.code, cause: failure.reason, ready, ...where });
+    if (failure.role !== 'primary') {
+      log.warn(fields(true), 'candidate model not loaded: serving the primary alone; this replica is ready');
+      return;
+    }
+    const verdict = primaryNotLoadedVerdict(next.primary?.mode, this.options.allowFallbackOnly ?? false);
+    if (verdict.ready) {
+      log.warn(fields(true), `early-warning model not loaded: this replica is ready, serving NEWS2 only (${verdict.why})`);
+      return;
+    }
+    const line = `early-warning model not loaded: this replica is NOT READY (${verdict.why})`;
+    if (log.error !== undefined) log.error(fields(false), line);
+    else log.warn(fields(false), line);
   }
 
   private settle(outcome: ReloadOutcome): void {

@@ -31,6 +31,8 @@ export interface ModelScorerSettings {
 export interface ScorerLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
+  /** For what leaves the replica unready; loggers without it (tests) get a warning instead. */
+  error?(obj: object, msg: string): void;
 }
 
 /** Inference answered, but not with a probability: a failure for the breaker (NaN in gives NaN out). */

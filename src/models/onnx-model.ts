@@ -85,8 +85,11 @@ export async function loadOnnxModel(path: string): Promise<LoadedModel> {
 export async function readModelFile(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
-  } catch {
-    throw new ModelLoadError('VIGIL_MODEL_MISSING', 'the model file could not be read');
+  } catch (error) {
+    // The errno tells a missing file (ENOENT) from one Vigil may not read (EACCES) or a directory (EISDIR).
+    const errno = (error as { code?: unknown }).code;
+    const code = typeof errno === 'string' && /^E[A-Z]+$/.test(errno) ? errno : 'unknown error';
+    throw new ModelLoadError('VIGIL_MODEL_MISSING', `the model file could not be read (${code})`);
   }
 }
 

@@ -7,6 +7,7 @@ import { LEGACY_OVERRIDE_CODES, OVERRIDE_REASONS } from '../cards/common.js';
 import type { CallObserver } from './answered-call.js';
 import { servingModelVersion, type ModelRecord, type RiskAssessment } from '../models/scorer.js';
 import { bounded, registerModelGauges, type ModelSource } from './model-metrics.js';
+import { registerReadinessGauges, type ReadinessSource } from './readiness-metrics.js';
 import type { BreakerState, ModelEstimate, Telemetry } from '../telemetry.js';
 
 export interface Metrics {
@@ -33,6 +34,8 @@ export interface Metrics {
    * gauges are always current and a replaced model's series disappear with it.
    */
   watchModels: (scorer: ModelSource) => void;
+  /** Evaluates readiness as /readyz does on every scrape: vigil_ready and vigil_readiness_check. */
+  watchReadiness: (evaluate: ReadinessSource) => void;
   /** A command to Redis or PostgreSQL failed, by engine and what the state was for. */
   sharedStateError: (engine: string, use: string) => void;
   /** Whether Redis or PostgreSQL answered the last command or probe. */
@@ -236,6 +239,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   // Read from the models in service when scraped: nothing on the request path, and no stale series.
   let watched: ModelSource | undefined;
   registerModelGauges(registry, () => watched);
+  let readiness: ReadinessSource | undefined;
+  registerReadinessGauges(registry, () => readiness);
 
   const sharedErrors = new Counter({
     name: 'vigil_shared_state_errors_total',
@@ -307,6 +312,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     heavyRefused: () => heavy.inc(),
     watchModels(scorer) {
       watched = scorer;
+    },
+    watchReadiness(evaluate) {
+      readiness = evaluate;
     },
     sharedStateError: (engine, use) => sharedErrors.inc({ engine: bounded(engine), use: bounded(use) }),
     sharedStateUp: (engine, up) => sharedUp.set({ engine: bounded(engine) }, up ? 1 : 0),

@@ -78,6 +78,17 @@ export function registerModelGauges(registry: Registry, source: () => ModelSourc
     (r) => r.referenceMissing,
   );
 
+  // Read from the line-up, not from events: after a restart on a bad file it says 0 again, where the
+  // reload-failing gauge (an event of the process before) is gone.
+  perModel(
+    'vigil_model_loaded',
+    'Each configured model, by role (primary, candidate): 1 loaded and serving, 0 configured but not loaded (NEWS2 answers alone; /readyz says why). No series: no model configured',
+    ['role'],
+    (set) => {
+      for (const m of source()?.describe().models ?? []) set({ role: m.role }, m.state === 'loaded' ? 1 : 0);
+    },
+  );
+
   new Gauge({
     name: 'vigil_model_reload_failing',
     help: '1 while the last model reload was refused (the previous models serve; /readyz says why), 0 otherwise',

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createRulesScorer } from '../../src/models/rules-scorer.js';
@@ -103,6 +103,8 @@ export async function authApp(opts: {
   telemetry?: Telemetry;
   fetch?: typeof fetch;
   replayStore?: ReplayGuard;
+  /** A logger to read what was logged (test/support/log-capture.ts); none by default. */
+  logger?: FastifyBaseLogger;
 }): Promise<FastifyInstance> {
   const config = loadConfig({
     VIGIL_LOG_LEVEL: 'silent',
@@ -115,7 +117,7 @@ export async function authApp(opts: {
     config,
     scorer: createRulesScorer(),
     clock: opts.clock,
-    logger: false,
+    logger: opts.logger ?? false,
     telemetry: opts.telemetry ?? noTelemetry,
     ...(opts.fetch !== undefined ? { auth: { fetch: opts.fetch } } : {}),
     ...(opts.replayStore !== undefined ? { replayStore: opts.replayStore } : {}),

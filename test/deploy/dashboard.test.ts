@@ -84,14 +84,45 @@ describe('the Grafana dashboard', () => {
     ['drift PSI', 'vigil_model_drift_psi'],
     ['missing-input rates', 'vigil_model_input_missing_ratio'],
     ['override rates', 'vigil_feedback_total'],
+    ['readiness', 'vigil_ready'],
+    ['the failing readiness check', 'vigil_readiness_check'],
+    ['refused authentications', 'vigil_auth_failures_total'],
+    ['shared state', 'vigil_shared_state_up'],
+    ['models loaded', 'vigil_model_loaded'],
   ])('shows %s (%s)', (_what, metric) => {
     expect(queries.some((q) => metricNames(q.expr).includes(metric))).toBe(true);
+  });
+
+  it('counts refused hook calls in "Call rate by service" (during an outage it must not fall to zero)', () => {
+    const rate = queries.filter((q) => q.panel === 'Call rate by service');
+    expect(rate).toHaveLength(1);
+    // vigil_answers_total leaves out calls answered 401, 412 and 503; the HTTP histogram counts every one.
+    expect(metricNames(rate[0]!.expr)).toEqual(['vigil_http_request_duration_seconds_count']);
+    expect(rate[0]!.expr).toContain('route="/cds-services/:id"');
+    expect(rate[0]!.expr).not.toContain('status=');
   });
 });
 
 describe('the Prometheus alert rules', () => {
   it.each(alerts.map((a) => [a.alert, a.expr]))('%s: %s asks only for exported metrics', (_alert, expr) => {
     expect(metricNames(expr).filter((n) => !exported.has(n) && !PROMETHEUS_OWN.has(n))).toEqual([]);
+  });
+
+  it.each([
+    ['a replica not ready, from the readiness gauges (not from `up`, which a not-ready replica keeps at 1)', 'vigil_readiness_check'],
+    ['no replica ready at all', 'vigil_ready'],
+    ['a configured model not loaded', 'vigil_model_loaded'],
+    ['Redis or PostgreSQL not answering', 'vigil_shared_state_up'],
+    ['refused tokens', 'vigil_auth_failures_total'],
+    ['hook calls refused 401, 412 or 503', 'vigil_http_request_duration_seconds_count'],
+    ['an open FHIR breaker', 'vigil_breaker_state'],
+  ])('page on %s (%s)', (_what, metric) => {
+    expect(alerts.some((a) => metricNames(a.expr).includes(metric))).toBe(true);
+  });
+
+  it('count 401, 412 and 503 answers to hook calls as refused', () => {
+    const refused = alerts.find((a) => a.alert === 'VigilHookCallsRefused');
+    expect(refused?.expr).toMatch(/route="\/cds-services\/:id",status=~"401\|412\|503"/);
   });
 
   it('warn at a PSI above 0.1 and act above 0.25', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { checkFhirServer } from '../../src/fhir-client/fhir-origins.js';
 import { backoffMs, parseRetryAfter, retryDelayMs } from '../../src/fhir-client/retry-delay.js';
+import { fetcherFor, hookCall } from './fhir-fetcher-support.js';
 
 const policy = { allowedOrigins: ['https://ehr.example', 'http://127.0.0.1:8081'], allowHttpLoopback: true };
 
@@ -50,6 +51,22 @@ describe('which FHIR servers Vigil may call', () => {
   ])('refuses %s', (_name, fhirServer, p, code) => {
     const check = checkFhirServer(fhirServer, p);
     expect(check.ok ? 'accepted' : check.code).toBe(code);
+  });
+
+  it('logs the origin of a server not on the allowlist, never its path (which may carry ids)', async () => {
+    const { fetcher, rec } = fetcherFor(['https://ehr.example']);
+    try {
+      const results = await fetcher.fetchAll(hookCall('https://fhir-new.hospital.example:8443/R4/Patient-LEAKCHECK'), [
+        { key: 'patient', template: 'Patient/{{context.patientId}}' },
+      ]);
+      expect(results.patient).toEqual({ ok: false, problem: "the EHR's FHIR server is not on this service's allowlist" });
+      const line = rec.lines.find((l) => l.startsWith('FHIR server refused'));
+      expect(line).toContain('"code":"FHIR_ORIGIN_NOT_ALLOWED"');
+      expect(line).toContain('"origin":"https://fhir-new.hospital.example:8443"');
+      expect(rec.lines.join('\n')).not.toContain('LEAKCHECK');
+    } finally {
+      fetcher.close();
+    }
   });
 
   it('trusts no FHIR server and no plain http unless configured', () => {

@@ -24,7 +24,7 @@ describe('choosing the scorer at start-up', () => {
 
   it('loads the shipped model silently by default: scored and recorded, never on the card', async () => {
     const log = logSpy();
-    const scorer = await createScorer(loadConfig({}), log as never);
+    const scorer = await createScorer(loadConfig({}), log);
     try {
       expect(scorer.describe()).toMatchObject({ model: 'loaded', mode: 'silent', detail: expect.stringMatching(/^vigil-deterioration 2\.0\.0/) });
       const result = await scorer.assess(adult(UNWELL));
@@ -37,7 +37,7 @@ describe('choosing the scorer at start-up', () => {
   });
 
   it('shows the shipped model when active in the development profile (loopback, no trusted issuers)', async () => {
-    const scorer = await createScorer(loadConfig({ VIGIL_MODEL_MODE: 'active' }), logSpy() as never);
+    const scorer = await createScorer(loadConfig({ VIGIL_MODEL_MODE: 'active' }), logSpy());
     try {
       expect(scorer.describe()).toMatchObject({ model: 'loaded', mode: 'active' });
       expect((await scorer.assess(adult(UNWELL))).path).toBe('model');
@@ -50,13 +50,13 @@ describe('choosing the scorer at start-up', () => {
     ['bound to every address', { HOST: '0.0.0.0', VIGIL_TRUSTED_ISSUERS: '/x.json' }],
     ['on loopback with configured issuers', { VIGIL_TRUSTED_ISSUERS: '/x.json' }],
   ])('refuses to start with the synthetic model active outside the development profile (%s)', async (_name, env) => {
-    await expect(createScorer(loadConfig({ VIGIL_MODEL_MODE: 'active', ...env }), logSpy() as never)).rejects.toThrow(
+    await expect(createScorer(loadConfig({ VIGIL_MODEL_MODE: 'active', ...env }), logSpy())).rejects.toThrow(
       /trained on synthetic data and may be active only in the development profile/,
     );
   });
 
   it('runs a synthetic model silently outside the development profile', async () => {
-    const scorer = await createScorer(loadConfig({ HOST: '0.0.0.0', VIGIL_TRUSTED_ISSUERS: '/x.json' }), logSpy() as never);
+    const scorer = await createScorer(loadConfig({ HOST: '0.0.0.0', VIGIL_TRUSTED_ISSUERS: '/x.json' }), logSpy());
     try {
       expect(scorer.describe()).toMatchObject({ model: 'loaded', mode: 'silent' });
     } finally {
@@ -69,7 +69,7 @@ describe('choosing the scorer at start-up', () => {
     ['corrupt', 'corrupt.onnx', 'VIGIL_MODEL_CORRUPT'],
   ])('serves NEWS2 only, says so in its log and readiness, and on every assessment, when the model is %s', async (_name, file, code) => {
     const log = logSpy();
-    const scorer = await createScorer(loadConfig({ VIGIL_MODEL_PATH: join(dir, file), VIGIL_MODEL_MODE: 'active' }), log as never);
+    const scorer = await createScorer(loadConfig({ VIGIL_MODEL_PATH: join(dir, file), VIGIL_MODEL_MODE: 'active' }), log);
     try {
       expect(scorer.describe().model).toBe('fallback-only');
       expect(log.lines).toContainEqual(expect.objectContaining({ level: 'warn', obj: expect.objectContaining({ code }) }));
@@ -89,7 +89,7 @@ describe('choosing the scorer at start-up', () => {
     ['VIGIL_MODEL_PATH is none', { VIGIL_MODEL_PATH: 'none' }],
     ['VIGIL_MODEL_MODE is off', { VIGIL_MODEL_MODE: 'off' }],
   ])('runs the rules alone, not-configured, when %s', async (_name, env) => {
-    const scorer = await createScorer(loadConfig(env), logSpy() as never);
+    const scorer = await createScorer(loadConfig(env), logSpy());
     expect(scorer.describe().model).toBe('not-configured');
     const result = await scorer.assess(adult(UNWELL));
     expect(result.modelStatus).toEqual({ state: 'not-configured' });
