@@ -148,9 +148,15 @@ export class PreconditionFailedError extends VigilError {
   /**
    * `missing`: each key, with why it could not be had when that is known, in words safe to show (no
    * patient data, no token): an integrator needs "not on VIGIL_FHIR_ALLOWED_ORIGINS" or "timed out", not
-   * only that it failed (integration review, 2026-11-29).
+   * only that it failed (integration review, 2026-11-29). `sources`: where every key came from, so the
+   * refused call is counted in the prefetch metric too (an operations review, 2026-11-29: during an
+   * outage of the EHR's FHIR server the metric showed nothing, as only answered calls were counted).
    */
-  constructor(missing: { key: string; problem?: string }[], why: string) {
+  constructor(
+    missing: { key: string; problem?: string }[],
+    why: string,
+    readonly sources: Readonly<Record<string, string>> = {},
+  ) {
     super(
       'VIGIL_PRECONDITION_FAILED',
       why,

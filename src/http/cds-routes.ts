@@ -2,7 +2,7 @@
 // validate, read prefetch, prepare), gathering what was not sent, answering and reporting happen
 // here in that order; everything clinical lives in the service definitions.
 import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { InvalidRequestError, UnknownServiceError } from '../errors.js';
+import { InvalidRequestError, PreconditionFailedError, UnknownServiceError } from '../errors.js';
 import { discoveryEntry, type CdsServiceDefinition, type PrepareSettings, type ServiceDeps } from '../hooks/definition.js';
 import type { AnsweredCall, CallObserver } from '../observability/answered-call.js';
 import { bindHookInstance } from '../observability/request-log.js';
@@ -117,7 +117,12 @@ export async function cdsRoutes(app: FastifyInstance, opts: CdsRouteOptions): Pr
       ({ prepared, sources } = digest);
     } else {
       // Something to fetch from the EHR: gathered here, where the fetcher and its breakers live.
-      const data = await gatherPrefetch(call, def.prefetch, def.requiredPrefetch, opts.fetcher, request.signal);
+      const data = await gatherPrefetch(call, def.prefetch, def.requiredPrefetch, opts.fetcher, request.signal).catch((e: unknown) => {
+        // A call refused 412 still says where its keys came from: the outage is what the metric is for.
+        if (e instanceof PreconditionFailedError)
+          for (const [key, source] of Object.entries(e.sources)) opts.deps.telemetry.prefetchSource(def.id, key, source);
+        throw e;
+      });
       prepared = def.prepare(call, data, now, settings);
       sources = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.source]));
     }

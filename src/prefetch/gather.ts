@@ -101,6 +101,7 @@ export async function gatherPrefetch(
     throw new PreconditionFailedError(
       unavailable.map((key) => ({ key, ...(gathered[key]?.problem !== undefined ? { problem: gathered[key].problem } : {}) })),
       'required data was neither sent in prefetch nor obtainable from the FHIR server',
+      Object.fromEntries(Object.entries(gathered).map(([key, g]) => [key, g.source])),
     );
   }
   return gathered;

@@ -30,6 +30,18 @@ describe('metrics', () => {
     expect(res.statusCode).toBe(200);
   };
 
+  // An operations review (2026-11-29): calls refused 412 for want of vitals were missing from this
+  // metric, so its panel showed nothing during the very outage it is there for.
+  it('counts the prefetch sources of a call refused 412 too', async () => {
+    metrics = createMetrics();
+    app = await testApp({ metrics });
+    const { prefetch: _prefetch, ...withoutPrefetch } = criticalCall().body as Record<string, unknown>;
+    const res = await app.inject({ method: 'POST', url: '/cds-services/deterioration-risk', payload: withoutPrefetch });
+    expect(res.statusCode).toBe(412);
+    const text = await scrape();
+    expect(sample(text, 'vigil_prefetch_source_total', { service: 'deterioration-risk', key: 'vitals', source: 'missing' })).toBe(1);
+  });
+
   it('counts cards, scoring paths, prefetch sources and request durations, and they move with each call', async () => {
     metrics = createMetrics();
     app = await testApp({ metrics });
