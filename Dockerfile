@@ -40,4 +40,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # `node` directly, not `npm start`: signals reach Vigil (graceful shutdown) and nothing is built at start.
 STOPSIGNAL SIGTERM
-CMD ["node", "--max-semi-space-size=32", "--single-threaded-gc", "--no-allocation-site-pretenuring", "--heap-growing-percent=50", "dist/bundle/server.js"]
+CMD ["node", "--min-semi-space-size=32", "--max-semi-space-size=32", "--single-threaded-gc", "--no-allocation-site-pretenuring", "--heap-growing-percent=50", "dist/bundle/server.js"]

@@ -7,7 +7,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /** What `npm start` runs: the bundle `npm run build` writes (scripts/bundle.ts). */
 const SCRIPT = 'dist/bundle/server.js';
 
-/** `node`'s arguments in `npm start`, the script made absolute: e.g. ['--max-semi-space-size=32', '--single-threaded-gc', '/…/dist/bundle/server.js']. */
+/** `node`'s arguments in `npm start`, the script made absolute: e.g. ['--min-semi-space-size=32', '--max-semi-space-size=32', '--single-threaded-gc', '/…/dist/bundle/server.js']. */
 export function productionServerArgs(): string[] {
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   const [node, ...args] = (scripts.start ?? '').trim().split(/\s+/);
