@@ -35,7 +35,7 @@ describe('metrics', () => {
   it('counts the prefetch sources of a call refused 412 too', async () => {
     metrics = createMetrics();
     app = await testApp({ metrics });
-    const { prefetch: _prefetch, ...withoutPrefetch } = criticalCall().body as Record<string, unknown>;
+    const { prefetch: _prefetch, ...withoutPrefetch } = criticalCall().body;
     const res = await app.inject({ method: 'POST', url: '/cds-services/deterioration-risk', payload: withoutPrefetch });
     expect(res.statusCode).toBe(412);
     const text = await scrape();
