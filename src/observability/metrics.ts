@@ -113,7 +113,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const prefetch = new Counter({
     name: 'vigil_prefetch_source_total',
-    help: 'Where each prefetch key of an answered call came from (sent, fetched, none, missing)',
+    help: 'Where each prefetch key of a hook call came from (sent, fetched, none, missing), calls refused 412 included',
     labelNames: ['service', 'key', 'source'] as const,
     registers,
   });
